@@ -1,0 +1,3 @@
+module github.com/tracflow/tracflow
+
+go 1.26.8
