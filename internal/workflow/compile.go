@@ -1,0 +1,476 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// CompileError is one reason a flow cannot run. NodeID or EdgeID say where;
+// Field names the config field for configuration errors.
+type CompileError struct {
+	NodeID  string `json:"nodeId,omitempty"`
+	EdgeID  string `json:"edgeId,omitempty"`
+	Field   string `json:"field,omitempty"`
+	Message string `json:"message"`
+}
+
+func (e CompileError) Error() string {
+	var b strings.Builder
+	if e.NodeID != "" {
+		fmt.Fprintf(&b, "node %q: ", e.NodeID)
+	}
+	if e.EdgeID != "" {
+		fmt.Fprintf(&b, "edge %q: ", e.EdgeID)
+	}
+	if e.Field != "" {
+		fmt.Fprintf(&b, "field %q: ", e.Field)
+	}
+	b.WriteString(e.Message)
+	return b.String()
+}
+
+// CompileErrors lists everything wrong with a flow.
+type CompileErrors []CompileError
+
+func (es CompileErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, e := range es {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, "\n")
+}
+
+// Compiled is a flow ready to run many times, concurrently. Its plugin
+// instances are set up once and pooled: each run borrows one instance per
+// node, so an instance serves one run at a time. Call Close when the flow is
+// no longer used.
+type Compiled struct {
+	ID          string
+	Name        string
+	Description string
+	Response    map[string]any
+
+	nodes []*cnode // in execution (topological) order
+	edges []*cedge
+
+	mu     sync.Mutex
+	free   []*instanceSet
+	all    []*instanceSet
+	closed bool
+}
+
+type cnode struct {
+	idx       int // position in execution order
+	id        string
+	name      string
+	reg       *plugin.Registered
+	info      *plugin.Node
+	config    plugin.Config
+	start     bool
+	debugOnly bool
+	skip      bool
+	block     bool
+	appendIn  bool
+	onErrCont bool
+	errorPort bool
+	join      bool
+	in        []*cedge
+	out       []*cedge
+}
+
+type cedge struct {
+	idx     int
+	id      string
+	key     string // join key: data.name or id
+	src     *cnode
+	dst     *cnode
+	srcPort string
+	dstPort string
+	pe      *plugin.Edge
+}
+
+// instanceSet is one set-up action per node plus the scratch space of a run.
+type instanceSet struct {
+	acts    []plugin.Action
+	runners []*plugin.ActionRunner
+	edges   [][]delivery
+	sent    []bool
+}
+
+// Compile checks a flow against the registry and prepares it to run: every
+// node's plugin exists, every edge joins declared ports of existing nodes,
+// the graph has no cycle, and every node's configuration passes its plugin's
+// set-up. All problems are reported at once.
+func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, error) {
+	var errs CompileErrors
+	c := &Compiled{ID: f.ID, Name: f.Name, Description: f.Description, Response: f.Response}
+	g := f.FlowGraph
+	if g == nil {
+		return nil, CompileErrors{{Message: "flow has no flowGraph"}}
+	}
+	byID := map[string]*cnode{}
+	var fileOrder []*cnode
+	for i, n := range g.Nodes {
+		if n.ID == "" {
+			errs = append(errs, CompileError{Message: fmt.Sprintf("node #%d has no id", i+1)})
+			continue
+		}
+		if _, dup := byID[n.ID]; dup {
+			errs = append(errs, CompileError{NodeID: n.ID, Message: "duplicate node id"})
+			continue
+		}
+		var d nodeData
+		if len(n.Data) == 0 || string(n.Data) == "null" {
+			errs = append(errs, CompileError{NodeID: n.ID, Message: "node has no data (expected {\"spec\": {\"module\": ...}, ...})"})
+			continue
+		}
+		if err := json.Unmarshal(n.Data, &d); err != nil {
+			errs = append(errs, CompileError{NodeID: n.ID, Message: "node data: " + describeJSONError("data", n.Data, err).Error()})
+			continue
+		}
+		if d.Spec.Module == "" {
+			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: "node names no plugin module"})
+			continue
+		}
+		r, ok := reg.Lookup(d.Spec.Module)
+		if !ok {
+			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: fmt.Sprintf("unknown plugin module %q (is it installed? see `tracflow plugins list`)", d.Spec.Module)})
+			continue
+		}
+		p := &r.Plugin
+		name := d.MetaData.Name
+		if name == "" {
+			name = p.MetaData.Name
+		}
+		inputs, outputs := d.Spec.Inputs, d.Spec.Outputs
+		if len(inputs) == 0 {
+			inputs = p.Spec.Inputs
+		}
+		if len(outputs) == 0 {
+			outputs = p.Spec.Outputs
+		}
+		if p.Start || len(p.Spec.Inputs) == 0 {
+			inputs = nil
+		}
+		config := d.Spec.Init
+		if config == nil {
+			config = cloneConfig(p.Spec.Init)
+		}
+		cn := &cnode{
+			id: n.ID, name: name, reg: r, config: config,
+			start:     p.Start,
+			debugOnly: p.Start && p.Debug,
+			skip:      d.Spec.Skip,
+			block:     d.Spec.BlockFlow,
+			appendIn:  d.Spec.AppendInputPayload,
+			onErrCont: d.Spec.OnErrorContinue,
+			join:      d.Spec.JoinInputPayload,
+			info: &plugin.Node{ID: n.ID, Name: name, Module: p.Spec.Module, Init: config,
+				Inputs: inputs, Outputs: outputs},
+		}
+		for _, o := range outputs {
+			if o == "error" {
+				cn.errorPort = true
+			}
+		}
+		byID[n.ID] = cn
+		fileOrder = append(fileOrder, cn)
+	}
+	seenEdge := map[string]bool{}
+	for i, e := range g.Edges {
+		id := e.ID
+		if id == "" {
+			id = fmt.Sprintf("#%d", i+1)
+		}
+		if seenEdge[id] {
+			errs = append(errs, CompileError{EdgeID: id, Message: "duplicate edge id"})
+			continue
+		}
+		seenEdge[id] = true
+		src, okS := byID[e.Source]
+		dst, okT := byID[e.Target]
+		if !okS {
+			errs = append(errs, CompileError{EdgeID: id, Message: fmt.Sprintf("source node %q does not exist", e.Source)})
+		}
+		if !okT {
+			errs = append(errs, CompileError{EdgeID: id, Message: fmt.Sprintf("target node %q does not exist", e.Target)})
+		}
+		if !okS || !okT {
+			continue
+		}
+		if !contains(src.info.Outputs, e.SourceHandle) {
+			errs = append(errs, CompileError{NodeID: src.id, EdgeID: id, Message: fmt.Sprintf("node has no output port %q (ports: %s)", e.SourceHandle, portList(src.info.Outputs))})
+			continue
+		}
+		if !contains(dst.info.Inputs, e.TargetHandle) {
+			errs = append(errs, CompileError{NodeID: dst.id, EdgeID: id, Message: fmt.Sprintf("node has no input port %q (ports: %s)", e.TargetHandle, portList(dst.info.Inputs))})
+			continue
+		}
+		ce := &cedge{id: id, key: id, src: src, dst: dst, srcPort: e.SourceHandle, dstPort: e.TargetHandle}
+		name := ""
+		if e.Data != nil && e.Data.Name != "" {
+			ce.key = e.Data.Name
+			name = e.Data.Name
+		}
+		ce.pe = &plugin.Edge{ID: id, Name: name, Source: src.id, SourcePort: e.SourceHandle, Target: dst.id, TargetPort: e.TargetHandle}
+		ce.idx = len(c.edges)
+		c.edges = append(c.edges, ce)
+		src.out = append(src.out, ce)
+		dst.in = append(dst.in, ce)
+	}
+	order, cycle := topoOrder(fileOrder)
+	if cycle != nil {
+		errs = append(errs, CompileError{NodeID: cycle[0], Message: "the flow has a cycle: " + strings.Join(cycle, " → ") + "; flows must be acyclic"})
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	c.nodes = order
+	for i, n := range order {
+		n.idx = i
+	}
+	// Set up the first instance set now: configuration errors surface at compile time.
+	set, err := c.newSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for i, a := range set.acts {
+		if _, ok := a.(plugin.Joiner); ok {
+			c.nodes[i].join = true
+		}
+	}
+	c.all = append(c.all, set)
+	c.free = append(c.free, set)
+	return c, nil
+}
+
+func cloneConfig(c plugin.Config) plugin.Config {
+	if c == nil {
+		return plugin.Config{}
+	}
+	b, _ := json.Marshal(c)
+	var out plugin.Config
+	_ = json.Unmarshal(b, &out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func portList(ports []string) string {
+	if len(ports) == 0 {
+		return "none"
+	}
+	return strings.Join(ports, ", ")
+}
+
+// topoOrder orders nodes so that every edge goes forward; among nodes ready at
+// the same time the one earlier in the flow file goes first, so the order is
+// deterministic. When the graph has a cycle it returns one cycle's node ids.
+func topoOrder(nodes []*cnode) ([]*cnode, []string) {
+	pos := map[*cnode]int{}
+	indeg := map[*cnode]int{}
+	for i, n := range nodes {
+		pos[n] = i
+		indeg[n] = len(n.in)
+	}
+	var ready []*cnode
+	for _, n := range nodes {
+		if indeg[n] == 0 {
+			ready = append(ready, n)
+		}
+	}
+	order := make([]*cnode, 0, len(nodes))
+	for len(ready) > 0 {
+		sort.Slice(ready, func(i, j int) bool { return pos[ready[i]] < pos[ready[j]] })
+		n := ready[0]
+		ready = ready[1:]
+		order = append(order, n)
+		for _, e := range n.out {
+			indeg[e.dst]--
+			if indeg[e.dst] == 0 {
+				ready = append(ready, e.dst)
+			}
+		}
+	}
+	if len(order) == len(nodes) {
+		return order, nil
+	}
+	return nil, findCycle(nodes, indeg)
+}
+
+func findCycle(nodes []*cnode, indeg map[*cnode]int) []string {
+	// Nodes left with in-degree > 0 contain a cycle; walk backwards along
+	// remaining in-edges until a node repeats.
+	var startNode *cnode
+	for _, n := range nodes {
+		if indeg[n] > 0 {
+			startNode = n
+			break
+		}
+	}
+	seen := map[*cnode]int{}
+	var path []*cnode
+	n := startNode
+	for {
+		if i, ok := seen[n]; ok {
+			cyc := path[i:]
+			ids := make([]string, 0, len(cyc)+1)
+			for j := len(cyc) - 1; j >= 0; j-- {
+				ids = append(ids, cyc[j].id)
+			}
+			ids = append(ids, ids[0])
+			return ids
+		}
+		seen[n] = len(path)
+		path = append(path, n)
+		var next *cnode
+		for _, e := range n.in {
+			if indeg[e.src] > 0 {
+				next = e.src
+				break
+			}
+		}
+		if next == nil {
+			return []string{startNode.id}
+		}
+		n = next
+	}
+}
+
+// newSet constructs and sets up one action per node.
+func (c *Compiled) newSet(ctx context.Context) (*instanceSet, error) {
+	s := &instanceSet{
+		acts:    make([]plugin.Action, len(c.nodes)),
+		runners: make([]*plugin.ActionRunner, len(c.nodes)),
+		edges:   make([][]delivery, len(c.edges)),
+		sent:    make([]bool, len(c.edges)),
+	}
+	var errs CompileErrors
+	for i, n := range c.nodes {
+		a, err := newAction(ctx, n)
+		if err != nil {
+			ce := plugin.AsConfigError(err)
+			for _, fe := range ce.Errors {
+				errs = append(errs, CompileError{NodeID: n.id, Field: fe.Field, Message: fe.Message})
+			}
+			continue
+		}
+		s.acts[i] = a
+		if r, ok := a.(plugin.Runnable); ok {
+			s.runners[i] = r.Runner()
+		}
+	}
+	if len(errs) > 0 {
+		closeActions(ctx, s.acts)
+		return nil, errs
+	}
+	return s, nil
+}
+
+func newAction(ctx context.Context, n *cnode) (a plugin.Action, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("plugin %s panicked while being set up: %v", n.reg.Plugin.Spec.Module, v)
+		}
+	}()
+	a = n.reg.Plugin.New()
+	if a == nil {
+		return nil, fmt.Errorf("plugin %s constructed no action", n.reg.Plugin.Spec.Module)
+	}
+	if su, ok := a.(plugin.SetUpper); ok {
+		if err := su.SetUp(ctx, n.config); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func closeActions(ctx context.Context, acts []plugin.Action) {
+	for _, a := range acts {
+		if cl, ok := a.(plugin.Closer); ok {
+			_ = cl.Close(ctx)
+		}
+	}
+}
+
+func (c *Compiled) acquire(ctx context.Context) (*instanceSet, error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil, fmt.Errorf("flow %q is closed", c.ID)
+	}
+	if n := len(c.free); n > 0 {
+		s := c.free[n-1]
+		c.free = c.free[:n-1]
+		c.mu.Unlock()
+		return s, nil
+	}
+	c.mu.Unlock()
+	s, err := c.newSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	c.all = append(c.all, s)
+	c.mu.Unlock()
+	return s, nil
+}
+
+func (c *Compiled) release(ctx context.Context, s *instanceSet) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		closeActions(ctx, s.acts)
+		return
+	}
+	c.free = append(c.free, s)
+	c.mu.Unlock()
+}
+
+// Close closes every idle plugin instance; instances still serving a run are
+// closed when that run ends.
+func (c *Compiled) Close(ctx context.Context) error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	free := c.free
+	c.free = nil
+	c.mu.Unlock()
+	for _, s := range free {
+		closeActions(ctx, s.acts)
+	}
+	return nil
+}
+
+// Instances reports how many instance sets the flow has set up (a measure of
+// the run concurrency it has seen).
+func (c *Compiled) Instances() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.all)
+}
+
+// NodeIDs returns the node ids in execution order.
+func (c *Compiled) NodeIDs() []string {
+	ids := make([]string, len(c.nodes))
+	for i, n := range c.nodes {
+		ids[i] = n.id
+	}
+	return ids
+}

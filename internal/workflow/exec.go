@@ -1,0 +1,460 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// Input is what one flow run starts from.
+type Input struct {
+	Event   plugin.Event
+	Profile plugin.Profile // nil for profile-less events
+	Session plugin.Session // may be nil
+	// Payload is what start nodes emit downstream is built from; nil means {}.
+	Payload plugin.Payload
+	// Memory is shared by all nodes of the run; nil means a new empty object.
+	Memory map[string]any
+	// UX carries front-end snippets already collected by earlier flows.
+	UX []plugin.UX
+	// Debug collects debug info and lets debug-only start nodes (Inject) run.
+	Debug     bool
+	Resources plugin.Resources
+}
+
+// NodeError is a node that failed.
+type NodeError struct {
+	NodeID  string `json:"nodeId"`
+	Message string `json:"message"`
+}
+
+// Output is what a flow run produced.
+type Output struct {
+	Event   plugin.Event
+	Profile plugin.Profile
+	Session plugin.Session
+	// ProfileUpdated says the profile must be saved: the flow changed it or an
+	// Update profile node ran, and no later Discard profile update cancelled it.
+	ProfileUpdated bool
+	SessionUpdated bool
+	Response       map[string]any
+	UX             []plugin.UX
+	Memory         map[string]any
+	Logs           []plugin.Log
+	Errors         []NodeError
+	// Stopped says a node failed and the flow stopped there.
+	Stopped bool
+	Debug   *DebugInfo
+}
+
+type delivery struct {
+	v    plugin.Payload
+	void bool
+}
+
+type run struct {
+	c     *Compiled
+	set   *instanceSet
+	st    *plugin.State
+	out   *Output
+	dbg   *DebugInfo
+	t0    time.Time
+	execN int
+}
+
+// Run runs the flow once. It never panics because of a plugin: failures are
+// reported in Output.Errors (and the logs).
+func (c *Compiled) Run(ctx context.Context, in Input) *Output {
+	out := &Output{Event: in.Event, Profile: in.Profile, Session: in.Session}
+	set, err := c.acquire(ctx)
+	if err != nil {
+		out.Errors = append(out.Errors, NodeError{Message: err.Error()})
+		out.Stopped = true
+		return out
+	}
+	defer c.release(ctx, set)
+
+	resp := map[string]any{}
+	for k, v := range c.Response {
+		resp[k] = deepCopy(v)
+	}
+	mem := in.Memory
+	if mem == nil {
+		mem = map[string]any{}
+	}
+	st := &plugin.State{
+		Event: in.Event, Profile: in.Profile, Session: in.Session,
+		Flow:   &plugin.Flow{ID: c.ID, Name: c.Name, Description: c.Description, Response: resp},
+		Memory: mem, UX: in.UX, Debug: in.Debug, Resources: in.Resources,
+	}
+	var profBefore, sessBefore uint64
+	if in.Profile != nil {
+		profBefore = fingerprint(map[string]any(in.Profile))
+	}
+	if in.Session != nil {
+		sessBefore = fingerprint(map[string]any(in.Session))
+	}
+	r := &run{c: c, set: set, st: st, out: out}
+	if in.Debug {
+		r.t0 = time.Now()
+		r.dbg = newDebugInfo(c, in.Event, r.t0)
+	}
+	payload := in.Payload
+	if payload == nil {
+		payload = plugin.Payload{}
+	}
+	r.exec(ctx, payload)
+
+	// Reset the scratch space for the next run.
+	for i := range set.edges {
+		clear(set.edges[i])
+		set.edges[i] = set.edges[i][:0]
+		set.sent[i] = false
+	}
+	for _, rn := range set.runners {
+		if rn != nil {
+			rn.State = nil
+		}
+	}
+
+	out.Event, out.Profile, out.Session = st.Event, st.Profile, st.Session
+	out.Response = st.Flow.Response
+	out.UX = st.UX
+	out.Memory = st.Memory
+	out.Logs = st.Logs
+	if st.Profile != nil {
+		switch st.ProfileFlag() {
+		case 1:
+			out.ProfileUpdated = true
+		case 0:
+			out.ProfileUpdated = in.Profile == nil || fingerprint(map[string]any(st.Profile)) != profBefore
+		}
+	}
+	if st.Session != nil {
+		switch st.SessionFlag() {
+		case 1:
+			out.SessionUpdated = true
+		case 0:
+			out.SessionUpdated = in.Session == nil || fingerprint(map[string]any(st.Session)) != sessBefore
+		}
+	}
+	out.Debug = r.dbg
+	return out
+}
+
+func (r *run) exec(ctx context.Context, payload plugin.Payload) {
+	for _, n := range r.c.nodes {
+		if err := ctx.Err(); err != nil {
+			r.fail(n, nil, fmt.Errorf("flow run cancelled before this node: %w", err))
+			r.out.Stopped = true
+			return
+		}
+		if n.debugOnly && !r.st.Debug {
+			continue
+		}
+		if n.block {
+			continue
+		}
+		if stop := r.runNode(ctx, n, payload); stop {
+			r.out.Stopped = true
+			return
+		}
+	}
+}
+
+// runNode runs node n once per payload waiting on its incoming edges (once
+// with the flow's payload for a start node) and delivers its results. It
+// reports whether the flow must stop.
+func (r *run) runNode(ctx context.Context, n *cnode, payload plugin.Payload) (stop bool) {
+	var nd *NodeDebug
+	if r.dbg != nil {
+		nd = r.dbg.node(n)
+	}
+	var nodeStart time.Time
+	if nd != nil {
+		nodeStart = time.Now()
+	}
+	logsBefore := len(r.st.Logs)
+	produced, realRuns, sawVoid := false, 0, false
+	var joined map[string]plugin.Payload
+	if n.join {
+		joined = map[string]plugin.Payload{}
+	}
+
+	handle := func(in plugin.Payload, e *cedge) bool {
+		realRuns++
+		results, err := r.call(ctx, n, in, e, nd)
+		if err != nil {
+			if n.errorPort {
+				results = plugin.Port("error", plugin.Payload{"message": err.Error()})
+			} else if n.onErrCont {
+				return false
+			} else {
+				return true
+			}
+		}
+		if len(results) > 0 {
+			produced = true
+		}
+		if n.join {
+			key := ""
+			if e != nil {
+				key = e.key
+			}
+			for _, res := range results {
+				m := joined[res.Port]
+				if m == nil {
+					m = plugin.Payload{}
+					joined[res.Port] = m
+				}
+				if res.Value == nil {
+					m[key] = nil
+				} else {
+					m[key] = res.Value
+				}
+			}
+			return false
+		}
+		r.emit(n, results)
+		return false
+	}
+
+	if n.start {
+		stop = handle(payload, nil)
+	} else {
+	edges:
+		for _, e := range n.in {
+			if !r.set.sent[e.idx] {
+				continue // dead edge: upstream never ran
+			}
+			for _, d := range r.set.edges[e.idx] {
+				if r.dbg != nil {
+					r.dbg.edge(e.id, !d.void)
+				}
+				if d.void {
+					sawVoid = true
+					if n.join {
+						for _, p := range n.info.Outputs {
+							m := joined[p]
+							if m == nil {
+								m = plugin.Payload{}
+								joined[p] = m
+							}
+							m[e.key] = nil
+						}
+					}
+					continue
+				}
+				if stop = handle(d.v, e); stop {
+					break edges
+				}
+			}
+		}
+	}
+	if !stop && n.join && realRuns > 0 {
+		stop = r.emitJoined(ctx, n, joined, nd)
+		produced = !stop
+	}
+	if !stop {
+		voidOut := produced || (realRuns == 0 && sawVoid)
+		if voidOut {
+			for _, e := range n.out {
+				if !r.set.sent[e.idx] {
+					r.set.sent[e.idx] = true
+					r.set.edges[e.idx] = append(r.set.edges[e.idx], delivery{void: true})
+				}
+			}
+		}
+	}
+	if nd != nil {
+		r.finishNodeDebug(n, nd, nodeStart, logsBefore, realRuns)
+	}
+	return stop
+}
+
+func (r *run) emitJoined(ctx context.Context, n *cnode, joined map[string]plugin.Payload, nd *NodeDebug) bool {
+	act := r.set.acts[n.idx]
+	j, isJoiner := act.(plugin.Joiner)
+	var results plugin.Results
+	for _, port := range n.info.Outputs {
+		v, ok := joined[port]
+		if !ok {
+			continue
+		}
+		if isJoiner {
+			out, err := j.JoinOutput(port, v)
+			if err != nil {
+				r.fail(n, nd, err)
+				if n.errorPort {
+					results = append(results, plugin.Result{Port: "error", Value: plugin.Payload{"message": err.Error()}})
+					continue
+				}
+				return !n.onErrCont
+			}
+			v = out
+		}
+		results = append(results, plugin.Result{Port: port, Value: v})
+	}
+	if nd != nil && len(nd.Calls) > 0 {
+		// The joined output belongs to the node's last call.
+		nd.Calls[len(nd.Calls)-1].Output.Results = debugResults(results)
+	}
+	r.emit(n, results)
+	return false
+}
+
+// emit delivers results to the edges leaving their ports. The first delivery
+// of a value gets the value itself; further deliveries get deep copies, so no
+// two downstream nodes share mutable data.
+func (r *run) emit(n *cnode, results plugin.Results) {
+	for i, res := range results {
+		if res.Value == nil {
+			continue
+		}
+		used := false
+		for j := 0; j < i; j++ {
+			if sameMap(results[j].Value, res.Value) {
+				used = true
+			}
+		}
+		for _, e := range n.out {
+			if e.srcPort != res.Port {
+				continue
+			}
+			v := res.Value
+			if used {
+				v = deepCopyMap(v)
+			}
+			used = true
+			r.set.sent[e.idx] = true
+			r.set.edges[e.idx] = append(r.set.edges[e.idx], delivery{v: v})
+		}
+	}
+}
+
+// call runs the node's action once, with panics turned into errors, and
+// records the call in the debug info.
+func (r *run) call(ctx context.Context, n *cnode, in plugin.Payload, e *cedge, nd *NodeDebug) (results plugin.Results, err error) {
+	var callStart time.Time
+	var inCopy plugin.Payload
+	if nd != nil {
+		callStart = time.Now()
+		inCopy = deepCopyMap(in)
+	}
+	if n.skip {
+		results = make(plugin.Results, 0, len(n.info.Outputs))
+		for _, p := range n.info.Outputs {
+			results = append(results, plugin.Result{Port: p, Value: in})
+		}
+	} else {
+		act := r.set.acts[n.idx]
+		if rn := r.set.runners[n.idx]; rn != nil {
+			if rn.State != r.st {
+				rn.Bind(r.st, n.info)
+			}
+		}
+		var pe *plugin.Edge
+		if e != nil {
+			pe = e.pe
+		}
+		results, err = safeRun(ctx, act, in, pe)
+		if err == nil {
+			err = checkPorts(n, results)
+		}
+		if err != nil {
+			if h, ok := act.(plugin.ErrorHandler); ok {
+				h.OnError(ctx, err)
+			}
+			r.fail(n, nil, err)
+		} else if n.appendIn {
+			results = appendInput(in, results)
+		}
+	}
+	if nd != nil {
+		c := Call{
+			Profiler: r.profiler(callStart),
+			Input:    CallInput{Params: &Params{Port: n.inPort(e), Value: inCopy}},
+		}
+		if e != nil {
+			c.Input.Edge = &EdgeRef{ID: e.id}
+		}
+		if err != nil {
+			c.Error = err.Error()
+			nd.Errors++
+		} else {
+			c.Output.Results = debugResults(results)
+		}
+		nd.Calls = append(nd.Calls, c)
+	}
+	return results, err
+}
+
+func (n *cnode) inPort(e *cedge) string {
+	if e != nil {
+		return e.dstPort
+	}
+	if len(n.info.Inputs) > 0 {
+		return n.info.Inputs[0]
+	}
+	return "payload"
+}
+
+func safeRun(ctx context.Context, act plugin.Action, in plugin.Payload, e *plugin.Edge) (res plugin.Results, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("plugin panicked: %v\n%s", v, debug.Stack())
+		}
+	}()
+	return act.Run(ctx, in, e)
+}
+
+func checkPorts(n *cnode, results plugin.Results) error {
+	for _, res := range results {
+		if !contains(n.info.Outputs, res.Port) {
+			return fmt.Errorf("plugin returned a result on port %q, which the node does not declare (ports: %s)", res.Port, portList(n.info.Outputs))
+		}
+	}
+	return nil
+}
+
+// appendInput implements the append_input_payload flag: each result becomes
+// the input merged with the result.
+func appendInput(in plugin.Payload, results plugin.Results) plugin.Results {
+	out := make(plugin.Results, len(results))
+	for i, res := range results {
+		out[i] = res
+		if res.Value == nil {
+			continue
+		}
+		m := deepCopyMap(in)
+		for k, v := range res.Value {
+			m[k] = v
+		}
+		out[i].Value = m
+	}
+	return out
+}
+
+// fail records a node failure in the errors and the log.
+func (r *run) fail(n *cnode, nd *NodeDebug, err error) {
+	r.out.Errors = append(r.out.Errors, NodeError{NodeID: n.id, Message: err.Error()})
+	r.st.Logs = append(r.st.Logs, plugin.Log{Level: "error", NodeID: n.id, Message: err.Error()})
+	if nd != nil {
+		nd.Errors++
+	}
+	if r.dbg != nil {
+		r.dbg.Flow.Error = append(r.dbg.Flow.Error, fmt.Sprintf("node %s (%s): %v", n.id, n.name, err))
+	}
+}
+
+func sameMap(a, b plugin.Payload) bool {
+	if a == nil || b == nil || len(a) != len(b) {
+		return false
+	}
+	// Maps cannot be compared; writing to one and reading the other would
+	// tell, but a pointer comparison through the runtime is cheaper.
+	return mapPtr(a) == mapPtr(b)
+}

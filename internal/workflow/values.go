@@ -1,0 +1,117 @@
+package workflow
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"unsafe"
+
+	"github.com/tracflow/tracflow/plugin"
+)
+
+func mapPtr(m plugin.Payload) unsafe.Pointer {
+	return reflect.ValueOf(m).UnsafePointer()
+}
+
+func deepCopyMap(m plugin.Payload) plugin.Payload {
+	if m == nil {
+		return nil
+	}
+	out := make(plugin.Payload, len(m))
+	for k, v := range m {
+		out[k] = deepCopy(v)
+	}
+	return out
+}
+
+func deepCopy(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		return deepCopyMap(x)
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = deepCopy(e)
+		}
+		return out
+	case []string:
+		return append([]string(nil), x...)
+	default:
+		return v
+	}
+}
+
+// fingerprint hashes a JSON-like value without allocating. Map entries are
+// combined order-independently, so equal documents hash equally whatever
+// their map iteration order. The engine compares fingerprints before and
+// after a run to tell whether a flow changed the profile or the session.
+func fingerprint(v any) uint64 {
+	switch x := v.(type) {
+	case nil:
+		return 0x8f1bbcdcbfa53e0a
+	case map[string]any:
+		h := uint64(0x243f6a8885a308d3) ^ uint64(len(x))
+		for k, e := range x {
+			h += mix(hashString(k) ^ mix(fingerprint(e)+0x9e3779b97f4a7c15))
+		}
+		return mix(h)
+	case []any:
+		h := uint64(0x13198a2e03707344) ^ uint64(len(x))
+		for _, e := range x {
+			h = mix(h ^ fingerprint(e))
+		}
+		return h
+	case string:
+		return hashString(x) ^ 0x1
+	case float64:
+		return mix(math.Float64bits(x) ^ 0x2)
+	case bool:
+		if x {
+			return 0x3
+		}
+		return 0x4
+	case int:
+		return mix(math.Float64bits(float64(x)) ^ 0x2)
+	case int64:
+		return mix(math.Float64bits(float64(x)) ^ 0x2)
+	case json.Number:
+		return hashString(string(x)) ^ 0x5
+	case []string:
+		h := uint64(0x13198a2e03707344) ^ uint64(len(x))
+		for _, e := range x {
+			h = mix(h ^ hashString(e) ^ 0x1)
+		}
+		return h
+	case plugin.Profile:
+		return fingerprint(map[string]any(x))
+	case plugin.Session:
+		return fingerprint(map[string]any(x))
+	case plugin.Event:
+		return fingerprint(map[string]any(x))
+	default:
+		// Rare types (structs a plugin stored): hash their JSON form.
+		b, err := json.Marshal(x)
+		if err != nil {
+			return 0x6
+		}
+		return hashString(string(b)) ^ 0x7
+	}
+}
+
+func hashString(s string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return mix(h)
+}
+
+func mix(z uint64) uint64 {
+	z ^= z >> 30
+	z *= 0xbf58476d1ce4e5b9
+	z ^= z >> 27
+	z *= 0x94d049bb133111eb
+	z ^= z >> 31
+	return z
+}

@@ -1,0 +1,208 @@
+package plugin
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Installed is one entry of the installed-plugins list: the plugin's register
+// function and the data its tests use.
+type Installed struct {
+	Register func() Plugin
+	Test     TestData
+}
+
+// TestData is a minimal valid configuration for a plugin (and the resource it
+// needs, if any). Tests set every installed plugin up with it.
+type TestData struct {
+	Init     Config         `json:"init"`
+	Resource map[string]any `json:"resource,omitempty"`
+}
+
+// InstallError says why a plugin was not installed.
+type InstallError struct {
+	Module string `json:"module"`
+	Reason string `json:"reason"`
+}
+
+// InstallReport is the answer of an install: what was registered and what
+// was refused.
+type InstallReport struct {
+	Registered []string       `json:"registered"`
+	Error      []InstallError `json:"error"`
+}
+
+// Registered is an installed plugin.
+type Registered struct {
+	Plugin Plugin
+	Test   TestData
+}
+
+// ID is the plugin's id.
+func (r *Registered) ID() string { return r.Plugin.Spec.PluginID() }
+
+// Registry holds the installed plugins, by id and by every module name they
+// answer to. It is safe for concurrent use.
+type Registry struct {
+	mu     sync.RWMutex
+	byID   map[string]*Registered
+	byName map[string]*Registered // module names and aliases
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{byID: map[string]*Registered{}, byName: map[string]*Registered{}}
+}
+
+// Install registers every entry of list and reports, per plugin, whether it
+// was registered or why not. One broken plugin does not stop the others.
+func (r *Registry) Install(list []Installed) InstallReport {
+	rep := InstallReport{Registered: []string{}, Error: []InstallError{}}
+	for _, in := range list {
+		p, err := callRegister(in.Register)
+		if err == nil {
+			err = r.Add(p, in.Test)
+		}
+		if err != nil {
+			mod := p.Spec.Module
+			if mod == "" {
+				mod = funcName(in.Register)
+			}
+			rep.Error = append(rep.Error, InstallError{Module: mod, Reason: err.Error()})
+			continue
+		}
+		rep.Registered = append(rep.Registered, p.Spec.PluginID())
+	}
+	return rep
+}
+
+func callRegister(f func() Plugin) (p Plugin, err error) {
+	if f == nil {
+		return p, fmt.Errorf("no register function")
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("register function panicked: %v", v)
+		}
+	}()
+	return f(), nil
+}
+
+func funcName(f any) string {
+	if f == nil {
+		return "<nil>"
+	}
+	fn := runtime.FuncForPC(reflect.ValueOf(f).Pointer())
+	if fn == nil {
+		return "<unknown>"
+	}
+	return fn.Name()
+}
+
+// Check returns why a plugin record cannot be installed, or nil.
+func Check(p *Plugin) error {
+	s := &p.Spec
+	var problems []string
+	if s.Module == "" {
+		problems = append(problems, "spec.module is empty")
+	}
+	if p.New == nil {
+		problems = append(problems, "no constructor (Plugin.New is nil)")
+	}
+	if len(s.Inputs) > 1 {
+		problems = append(problems, fmt.Sprintf("it has %d input ports (%s); a plugin has at most one", len(s.Inputs), strings.Join(s.Inputs, ", ")))
+	}
+	if !AllowedLicense(s.License) {
+		problems = append(problems, fmt.Sprintf("license %q is not allowed; use MIT or Apache-2.0", s.License))
+	}
+	if p.MetaData.Name == "" {
+		problems = append(problems, "metadata.name is empty")
+	}
+	seen := map[string]bool{}
+	for _, o := range s.Outputs {
+		if o == "" {
+			problems = append(problems, "an output port has no name")
+		}
+		if seen[o] {
+			problems = append(problems, fmt.Sprintf("output port %q is declared twice", o))
+		}
+		seen[o] = true
+	}
+	var undocumented []string
+	for _, o := range s.Outputs {
+		d := p.MetaData.Documentation
+		if d == nil || strings.TrimSpace(d.Outputs[o].Desc) == "" {
+			undocumented = append(undocumented, o)
+		}
+	}
+	if len(undocumented) > 0 {
+		problems = append(problems, fmt.Sprintf("output port(s) %s not documented in metadata.documentation.outputs", strings.Join(undocumented, ", ")))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// AllowedLicense reports whether a plugin license can be installed: MIT or
+// Apache 2.0.
+func AllowedLicense(l string) bool {
+	switch strings.ToLower(strings.TrimSpace(l)) {
+	case "mit", "apache-2.0", "apache 2.0", "apache2", "apache-2":
+		return true
+	}
+	return false
+}
+
+// Add registers one plugin after checking it.
+func (r *Registry) Add(p Plugin, test TestData) error {
+	if err := Check(&p); err != nil {
+		return err
+	}
+	id := p.Spec.PluginID()
+	names := append([]string{p.Spec.Module}, p.Spec.Aliases...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, dup := r.byID[id]; dup {
+		return fmt.Errorf("duplicate plugin id %q", id)
+	}
+	for _, n := range names {
+		if other, dup := r.byName[n]; dup {
+			return fmt.Errorf("module name %q is already taken by plugin %q", n, other.ID())
+		}
+	}
+	reg := &Registered{Plugin: p, Test: test}
+	r.byID[id] = reg
+	for _, n := range names {
+		r.byName[n] = reg
+	}
+	return nil
+}
+
+// Lookup finds a plugin by module name or alias (what flows name in
+// node.data.spec.module), or by id.
+func (r *Registry) Lookup(name string) (*Registered, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if p, ok := r.byName[name]; ok {
+		return p, true
+	}
+	p, ok := r.byID[name]
+	return p, ok
+}
+
+// List returns the installed plugins ordered by id.
+func (r *Registry) List() []*Registered {
+	r.mu.RLock()
+	out := make([]*Registered, 0, len(r.byID))
+	for _, p := range r.byID {
+		out = append(out, p)
+	}
+	r.mu.RUnlock()
+	sort.Slice(out, func(i, j int) bool { return out[i].ID() < out[j].ID() })
+	return out
+}

@@ -1,0 +1,204 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+)
+
+// Event is a tracked event as a JSON document in Tracardi's shape:
+// {"id", "type", "source": {"id"}, "session": {"id"}, "profile": {"id"},
+// "properties": {}, "context": {}, "traits": {}, "metadata": {...}, ...}.
+type Event map[string]any
+
+// ID returns the event's id.
+func (e Event) ID() string { return str(e["id"]) }
+
+// Type returns the event's type, e.g. "page-view".
+func (e Event) Type() string { return str(e["type"]) }
+
+// Properties returns the event's properties object (nil when absent).
+func (e Event) Properties() map[string]any { return obj(e["properties"]) }
+
+// Profile is a customer profile as a JSON document in Tracardi's shape:
+// {"id", "ids": [], "metadata": {...}, "stats": {...}, "traits": {},
+// "segments": [], "interests": {}, "consents": {}, "data": {...}, ...}.
+type Profile map[string]any
+
+// ID returns the profile's id.
+func (p Profile) ID() string { return str(p["id"]) }
+
+// Traits returns the profile's traits, creating the object when missing.
+func (p Profile) Traits() map[string]any { return child(p, "traits") }
+
+// Session is a visit as a JSON document in Tracardi's shape.
+type Session map[string]any
+
+// ID returns the session's id.
+func (s Session) ID() string { return str(s["id"]) }
+
+// Flow is the flow being run. Response is the object the flow adds to the
+// tracker's answer (flows' responses are deep-merged into /track's
+// "response").
+type Flow struct {
+	ID          string         `json:"id"`
+	Name        string         `json:"name"`
+	Description string         `json:"description,omitempty"`
+	Response    map[string]any `json:"response"`
+}
+
+// UX is a front-end snippet returned to the tracker ({"tag", "props", "content"}).
+type UX = map[string]any
+
+// Resources gives plugins the credentials of stored resources. In debug runs
+// it answers the resource's test credentials, otherwise the production ones.
+type Resources interface {
+	Credentials(ctx context.Context, resourceID string) (map[string]any, error)
+}
+
+// State is the state of one flow run, shared by every node of that run (and,
+// in the collector, by every flow that one event starts).
+type State struct {
+	Event   Event
+	Profile Profile // nil for profile-less events
+	Session Session // nil when the event has no session
+	Flow    *Flow
+	Memory  map[string]any // one object per flow run, shared by all nodes
+	UX      []UX
+	Debug   bool
+	// Resources reaches stored credentials; nil where no storage is attached.
+	Resources Resources
+
+	Logs []Log
+
+	profileFlag int8 // 0 automatic, 1 forced by UpdateProfile, -1 discarded
+	sessionFlag int8
+}
+
+// Log is one console message.
+type Log struct {
+	Level   string `json:"level"` // debug, info, warning, error
+	NodeID  string `json:"nodeId"`
+	Message string `json:"message"`
+}
+
+// ProfileFlag reports what plugins asked for the profile: 1 when the last
+// call was UpdateProfile, -1 when it was DiscardProfileUpdate, 0 otherwise.
+func (s *State) ProfileFlag() int8 { return s.profileFlag }
+
+// SessionFlag is ProfileFlag for the session.
+func (s *State) SessionFlag() int8 { return s.sessionFlag }
+
+// ActionRunner is embedded by actions to see the state of the flow run they
+// serve. The engine fills it in before every Run.
+type ActionRunner struct {
+	*State
+	// Node is the node this instance serves.
+	Node *Node
+	// Console writes messages tagged with this node's id into the run's log.
+	Console Console
+}
+
+// Runner gives the engine access to the embedded ActionRunner.
+func (r *ActionRunner) Runner() *ActionRunner { return r }
+
+// Bind attaches the runner to a flow run. The engine calls it.
+func (r *ActionRunner) Bind(s *State, n *Node) {
+	r.State = s
+	r.Node = n
+	r.Console = Console{state: s, nodeID: n.ID}
+}
+
+// Runnable is implemented by every action that embeds ActionRunner.
+type Runnable interface {
+	Runner() *ActionRunner
+}
+
+// UpdateProfile marks the profile to be saved at the end of the run. Changes
+// a flow makes to the profile are detected and saved anyway; UpdateProfile
+// forces the save, and cancels an earlier DiscardProfileUpdate.
+func (r *ActionRunner) UpdateProfile() {
+	if r.Profile == nil {
+		r.Console.Warning("Can not update profile: this event has no profile.")
+		return
+	}
+	r.State.profileFlag = 1
+}
+
+// DiscardProfileUpdate cancels saving the profile for this run, whatever
+// changed, unless UpdateProfile is called later.
+func (r *ActionRunner) DiscardProfileUpdate() {
+	if r.Profile == nil {
+		r.Console.Warning("Can not discard profile update: this event has no profile.")
+		return
+	}
+	r.State.profileFlag = -1
+}
+
+// UpdateSession marks the session to be saved at the end of the run.
+func (r *ActionRunner) UpdateSession() {
+	if r.Session == nil {
+		r.Console.Warning("Can not update session: this event has no session.")
+		return
+	}
+	r.State.sessionFlag = 1
+}
+
+// Console writes messages into the flow run's log, tagged with the node id.
+type Console struct {
+	state  *State
+	nodeID string
+}
+
+func (c Console) add(level, msg string) {
+	if c.state == nil {
+		return
+	}
+	c.state.Logs = append(c.state.Logs, Log{Level: level, NodeID: c.nodeID, Message: msg})
+}
+
+// Debug logs a debug message.
+func (c Console) Debug(format string, args ...any) { c.add("debug", sprintf(format, args)) }
+
+// Log logs an informational message.
+func (c Console) Log(format string, args ...any) { c.add("info", sprintf(format, args)) }
+
+// Warning logs a warning; the event is marked as having warnings.
+func (c Console) Warning(format string, args ...any) { c.add("warning", sprintf(format, args)) }
+
+// Error logs an error; the event is marked as having errors.
+func (c Console) Error(format string, args ...any) { c.add("error", sprintf(format, args)) }
+
+func sprintf(format string, args []any) string {
+	if len(args) == 0 {
+		return format
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func obj(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func child(m map[string]any, key string) map[string]any {
+	if c, ok := m[key].(map[string]any); ok {
+		return c
+	}
+	c := map[string]any{}
+	m[key] = c
+	return c
+}
+
+// FlowData returns the flow as the object dot notation reads as "flow@":
+// {"id", "name", "description", "response"}.
+func (s *State) FlowData() map[string]any {
+	if s.Flow == nil {
+		return nil
+	}
+	return map[string]any{"id": s.Flow.ID, "name": s.Flow.Name, "description": s.Flow.Description, "response": s.Flow.Response}
+}
