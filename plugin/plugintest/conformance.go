@@ -62,11 +62,6 @@ func Conformance(t *testing.T, list []plugin.Installed) {
 					t.Errorf("close: %v", err)
 				}
 			}
-			if p.Spec.Init != nil {
-				if _, err := SetUp(ctx, p, p.Spec.Init); err != nil {
-					t.Errorf("set up with its own default config spec.init: %v", err)
-				}
-			}
 		})
 	}
 }
