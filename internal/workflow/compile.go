@@ -308,10 +308,10 @@ func topoOrder(nodes []*cnode) ([]*cnode, []string) {
 	if len(order) == len(nodes) {
 		return order, nil
 	}
-	return nil, findCycle(nodes, indeg)
+	return nil, findCycle(nodes, indeg, pos)
 }
 
-func findCycle(nodes []*cnode, indeg map[*cnode]int) []string {
+func findCycle(nodes []*cnode, indeg map[*cnode]int, pos map[*cnode]int) []string {
 	// Nodes left with in-degree > 0 contain a cycle; walk backwards along
 	// remaining in-edges until a node repeats.
 	var startNode *cnode
@@ -326,10 +326,22 @@ func findCycle(nodes []*cnode, indeg map[*cnode]int) []string {
 	n := startNode
 	for {
 		if i, ok := seen[n]; ok {
+			// path walks edges backwards: reverse it, then start the cycle
+			// at the node that comes first in the flow file.
 			cyc := path[i:]
-			ids := make([]string, 0, len(cyc)+1)
+			fwd := make([]*cnode, 0, len(cyc))
 			for j := len(cyc) - 1; j >= 0; j-- {
-				ids = append(ids, cyc[j].id)
+				fwd = append(fwd, cyc[j])
+			}
+			first := 0
+			for j, c := range fwd {
+				if pos[c] < pos[fwd[first]] {
+					first = j
+				}
+			}
+			ids := make([]string, 0, len(fwd)+1)
+			for j := range fwd {
+				ids = append(ids, fwd[(first+j)%len(fwd)].id)
 			}
 			ids = append(ids, ids[0])
 			return ids
