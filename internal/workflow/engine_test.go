@@ -37,8 +37,8 @@ func (a *router) Run(ctx context.Context, p plugin.Payload, in *plugin.Edge) (pl
 // setter writes its config "value" under payload["go"] and into the profile.
 type setter struct {
 	plugin.ActionRunner
-	key   string
-	value any
+	key            string
+	value          any
 	setups, closes *int
 }
 

@@ -1,0 +1,155 @@
+// Package domain builds Tracflow's documents (profiles, sessions, events) in
+// Tracardi's JSON shapes, and reads the few fields the platform relies on.
+package domain
+
+import (
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// NewID returns a random UUID (version 4), the id format Tracardi uses.
+func NewID() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(err)
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// Timestamp formats t the way documents store times: RFC 3339 in UTC with
+// microseconds.
+func Timestamp(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000000Z07:00")
+}
+
+// NewProfile returns an empty profile with id, created at now.
+func NewProfile(id string, now time.Time) plugin.Profile {
+	ts := Timestamp(now)
+	return plugin.Profile{
+		"id":  id,
+		"ids": []any{},
+		"metadata": map[string]any{
+			"time": map[string]any{
+				"insert": ts, "create": ts, "update": ts, "segmentation": nil,
+				"visit": map[string]any{"last": nil, "current": nil, "count": 0.0, "tz": nil},
+			},
+			"fields": map[string]any{},
+			"aux":    map[string]any{},
+		},
+		"operation": map[string]any{"new": true, "update": false, "segment": false, "merge": []any{}},
+		"stats":     map[string]any{"visits": 0.0, "views": 0.0, "counters": map[string]any{}},
+		"traits":    map[string]any{},
+		"segments":  []any{},
+		"interests": map[string]any{},
+		"consents":  map[string]any{},
+		"active":    true,
+		"aux":       map[string]any{},
+		"data": map[string]any{
+			"pii": map[string]any{},
+			"contact": map[string]any{
+				"email":   map[string]any{},
+				"phone":   map[string]any{},
+				"app":     map[string]any{},
+				"address": map[string]any{},
+			},
+			"identifier":  map[string]any{},
+			"devices":     map[string]any{},
+			"media":       map[string]any{},
+			"preferences": map[string]any{},
+			"job":         map[string]any{},
+			"metrics":     map[string]any{},
+			"loyalty":     map[string]any{},
+		},
+	}
+}
+
+// NewSession returns a new session of profileID (empty for profile-less
+// events), started at now.
+func NewSession(id, profileID string, now time.Time) plugin.Session {
+	s := plugin.Session{
+		"id": id,
+		"metadata": map[string]any{
+			"time": map[string]any{
+				"insert":    Timestamp(now),
+				"timestamp": float64(now.Unix()),
+				"duration":  0.0,
+				"weekday":   float64(now.UTC().Weekday()),
+			},
+			"channel": nil,
+			"status":  "started",
+		},
+		"operation":  map[string]any{"new": true},
+		"device":     map[string]any{},
+		"os":         map[string]any{},
+		"app":        map[string]any{},
+		"utm":        map[string]any{},
+		"context":    map[string]any{},
+		"properties": map[string]any{},
+		"traits":     map[string]any{},
+	}
+	if profileID != "" {
+		s["profile"] = map[string]any{"id": profileID}
+	} else {
+		s["profile"] = nil
+	}
+	return s
+}
+
+// PrepareEvent fills what an event needs to run through flows and be stored:
+// id, properties, context, traits, tags and metadata (insert time, status).
+// Values the event already has are kept.
+func PrepareEvent(ev plugin.Event, now time.Time) plugin.Event {
+	if s, _ := ev["id"].(string); s == "" {
+		ev["id"] = NewID()
+	}
+	for _, k := range []string{"properties", "context", "traits"} {
+		if _, ok := ev[k].(map[string]any); !ok {
+			ev[k] = map[string]any{}
+		}
+	}
+	if _, ok := ev["tags"].([]any); !ok {
+		ev["tags"] = []any{}
+	}
+	md, ok := ev["metadata"].(map[string]any)
+	if !ok {
+		md = map[string]any{}
+		ev["metadata"] = md
+	}
+	tm, ok := md["time"].(map[string]any)
+	if !ok {
+		tm = map[string]any{}
+		md["time"] = tm
+	}
+	if _, ok := tm["insert"]; !ok {
+		tm["insert"] = Timestamp(now)
+	}
+	if _, ok := tm["create"]; !ok {
+		tm["create"] = tm["insert"]
+	}
+	if _, ok := md["status"]; !ok {
+		md["status"] = "collected"
+	}
+	if _, ok := md["processed_by"]; !ok {
+		md["processed_by"] = map[string]any{"rules": []any{}, "flows": []any{}}
+	}
+	return ev
+}
+
+// Str reads a string at a path of object keys; "" when absent.
+func Str(doc map[string]any, path ...string) string {
+	var cur any = doc
+	for _, k := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return ""
+		}
+		cur = m[k]
+	}
+	s, _ := cur.(string)
+	return s
+}
