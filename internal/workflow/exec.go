@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -79,7 +80,7 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 
 	resp := map[string]any{}
 	for k, v := range c.Response {
-		resp[k] = deepCopy(v)
+		resp[k] = notation.DeepCopy(v)
 	}
 	mem := in.Memory
 	if mem == nil {

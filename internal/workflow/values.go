@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"unsafe"
 
+	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -17,28 +18,7 @@ func deepCopyMap(m plugin.Payload) plugin.Payload {
 	if m == nil {
 		return nil
 	}
-	out := make(plugin.Payload, len(m))
-	for k, v := range m {
-		out[k] = deepCopy(v)
-	}
-	return out
-}
-
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		return deepCopyMap(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
-	case []string:
-		return append([]string(nil), x...)
-	default:
-		return v
-	}
+	return notation.DeepCopy(m).(map[string]any)
 }
 
 // fingerprint hashes a JSON-like value without allocating. Map entries are
