@@ -1,11 +1,14 @@
 package tql
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/notation"
 )
+
+var errNotCompiled = errors.New("tql: condition not compiled; use Parse")
 
 // env is the state of one evaluation.
 type env struct {
@@ -28,19 +31,19 @@ func (e *env) clock() time.Time {
 // cannot read as a date. now() and its relatives read the clock once per
 // evaluation, so every use within one evaluation sees the same instant.
 func (c *Condition) Eval(s *notation.Scope) (bool, error) {
-	e := env{scope: s}
-	if s == nil {
-		e.scope = &notation.Scope{}
+	if c == nil || c.root == nil {
+		return false, errNotCompiled
 	}
+	e := env{scope: s}
 	return e.eval(c.root)
 }
 
 // EvalAt is Eval with now() fixed to the given time; for tests and replays.
 func (c *Condition) EvalAt(s *notation.Scope, now time.Time) (bool, error) {
-	e := env{scope: s, now: now, nowSet: true}
-	if s == nil {
-		e.scope = &notation.Scope{}
+	if c == nil || c.root == nil {
+		return false, errNotCompiled
 	}
+	e := env{scope: s, now: now, nowSet: true}
 	return e.eval(c.root)
 }
 

@@ -50,3 +50,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"5m", "-1d", "1h30m", "2 days, 3 hours", "1.5s", "0.000000001s", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseDuration(s)
+		if err != nil {
+			return
+		}
+		back, err := parseDuration(formatDuration(d))
+		if err != nil || back != d {
+			t.Fatalf("parseDuration(%q) = %v; formatted %q reads back as %v, %v", s, d, formatDuration(d), back, err)
+		}
+	})
+}

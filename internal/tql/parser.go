@@ -324,6 +324,9 @@ func (p *parser) operand(where string, depth int) (*operand, error) {
 		if p.toks[p.i+1].kind == tLParen {
 			return p.call(depth)
 		}
+		if src, rest, ok := strings.Cut(t.text, "."); ok && notation.IsSource(strings.ToLower(src)) && rest != "" {
+			return nil, errAt(t.pos, "unknown word %q %s; did you mean the field %s@%s?", t.text, where, strings.ToLower(src), rest)
+		}
 		return nil, errAt(t.pos, "unknown word %q %s; quote text (%q), or write a field as source@path (e.g. profile@traits.%s)", t.text, where, t.text, t.text)
 	}
 	return nil, errAt(t.pos, "expected a value %s, found %s", where, t.describe())

@@ -12,6 +12,9 @@ import (
 // parentheses only where they are needed. Parse(c.String()) gives an
 // equivalent condition.
 func (c *Condition) String() string {
+	if c == nil || c.root == nil {
+		return ""
+	}
 	var b strings.Builder
 	writeNode(&b, c.root)
 	return b.String()

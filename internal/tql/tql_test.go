@@ -684,3 +684,23 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+func TestZeroCondition(t *testing.T) {
+	var c Condition
+	if _, err := c.Eval(nil); err == nil {
+		t.Error("zero Condition evaluated")
+	}
+	if _, err := c.EvalAt(nil, fixedNow); err == nil {
+		t.Error("zero Condition evaluated")
+	}
+	if c.String() != "" {
+		t.Error("zero Condition has text")
+	}
+}
+
+func TestFieldHint(t *testing.T) {
+	_, err := Parse(`payload.a.b == 1`)
+	if err == nil || !strings.Contains(err.Error(), "did you mean the field payload@a.b?") {
+		t.Fatalf("err = %v", err)
+	}
+}
