@@ -22,12 +22,6 @@ func TestFor(t *testing.T) {
 	if sc.Memory == nil || st.Memory == nil {
 		t.Fatal("memory must be created on the state so writes to memory@ persist")
 	}
-	// The flow object is rebuilt when the response map changes.
-	st.Flow.Response = map[string]any{"k": 1}
-	sc = s.For(r, nil)
-	if sc.Flow["response"].(map[string]any)["k"] != 1 {
-		t.Fatalf("stale flow object: %v", sc.Flow)
-	}
 	// A new run gets a new flow object.
 	st2 := &plugin.State{Flow: &plugin.Flow{ID: "g"}}
 	r.Bind(st2, &plugin.Node{ID: "n"})
