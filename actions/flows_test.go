@@ -26,7 +26,7 @@ type edge struct {
 	src, port, dst, name string
 }
 
-func buildFlow(t *testing.T, nodes []node, edges []edge) *workflow.Compiled {
+func buildFlow(t testing.TB, nodes []node, edges []edge) *workflow.Compiled {
 	t.Helper()
 	reg := plugin.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
@@ -248,5 +248,26 @@ func TestInjectOnlyInDebug(t *testing.T) {
 	out = c.Run(context.Background(), workflow.Input{Event: ev, Debug: true})
 	if len(out.Errors) > 0 || out.Response["n"] != 42.0 {
 		t.Fatalf("debug run: errors %v, response %v", out.Errors, out.Response)
+	}
+}
+
+// BenchmarkBuiltinsFlow measures the built-ins' share of a typical run:
+// start → if → copy data → increment → end, debug off.
+func BenchmarkBuiltinsFlow(b *testing.B) {
+	c := buildFlow(b, []node{
+		{"start", "flow.start.start_action", nil},
+		{"if", "if_action", map[string]any{"condition": "event@properties.value > 100"}},
+		{"copy", "traits.copy_trait_action", map[string]any{"traits": map[string]any{"set": map[string]any{"profile@traits.city": "event@properties.city"}}}},
+		{"inc", "increment_action", map[string]any{"field": "profile@stats.counters.n", "increment": 1}},
+		{"end", "end_action", nil},
+	}, []edge{{"start", "payload", "if", ""}, {"if", "true", "copy", ""}, {"copy", "payload", "inc", ""}, {"inc", "payload", "end", ""}})
+	ev := plugin.Event{"id": "e1", "type": "purchase", "properties": map[string]any{"value": 150.0, "city": "Oslo"}}
+	profile := plugin.Profile{"id": "p1", "traits": map[string]any{}, "stats": map[string]any{"counters": map[string]any{"n": 1.0}}}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := c.Run(ctx, workflow.Input{Event: ev, Profile: profile}); len(out.Errors) > 0 {
+			b.Fatal(out.Errors)
+		}
 	}
 }
