@@ -56,6 +56,9 @@ func (a *Response) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge
 	if err != nil {
 		return nil, fmt.Errorf("create response: %w", err)
 	}
+	if a.Flow == nil {
+		return nil, fmt.Errorf("create response: this run has no flow to hold the response")
+	}
 	if a.Flow.Response == nil {
 		a.Flow.Response = map[string]any{}
 	}
