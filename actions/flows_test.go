@@ -250,24 +250,3 @@ func TestInjectOnlyInDebug(t *testing.T) {
 		t.Fatalf("debug run: errors %v, response %v", out.Errors, out.Response)
 	}
 }
-
-// BenchmarkBuiltinsFlow measures the built-ins' share of a typical run:
-// start → if → copy data → increment → end, debug off.
-func BenchmarkBuiltinsFlow(b *testing.B) {
-	c := buildFlow(b, []node{
-		{"start", "flow.start.start_action", nil},
-		{"if", "if_action", map[string]any{"condition": "event@properties.value > 100"}},
-		{"copy", "traits.copy_trait_action", map[string]any{"traits": map[string]any{"set": map[string]any{"profile@traits.city": "event@properties.city"}}}},
-		{"inc", "increment_action", map[string]any{"field": "profile@stats.counters.n", "increment": 1}},
-		{"end", "end_action", nil},
-	}, []edge{{"start", "payload", "if", ""}, {"if", "true", "copy", ""}, {"copy", "payload", "inc", ""}, {"inc", "payload", "end", ""}})
-	ev := plugin.Event{"id": "e1", "type": "purchase", "properties": map[string]any{"value": 150.0, "city": "Oslo"}}
-	profile := plugin.Profile{"id": "p1", "traits": map[string]any{}, "stats": map[string]any{"counters": map[string]any{"n": 1.0}}}
-	ctx := context.Background()
-	b.ReportAllocs()
-	for b.Loop() {
-		if out := c.Run(ctx, workflow.Input{Event: ev, Profile: profile}); len(out.Errors) > 0 {
-			b.Fatal(out.Errors)
-		}
-	}
-}

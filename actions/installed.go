@@ -14,6 +14,7 @@ import (
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/stats"
+	"github.com/tracflow/tracflow/examples/myplugin"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -52,5 +53,8 @@ func Installed() []plugin.Installed {
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
 		{Register: reporting.RegisterLog, Test: plugin.TestData{Init: plugin.Config{"type": "info", "message": "Event {{ event@id }}"}}},
+
+		// Examples: the plugin of the developer guide (docs/plugins.md)
+		{Register: myplugin.Register},
 	}
 }
