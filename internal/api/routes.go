@@ -193,4 +193,3 @@ func paging(r *http.Request, def int) (limit, offset int, err error) {
 	}
 	return limit, offset, nil
 }
-

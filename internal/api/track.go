@@ -176,4 +176,3 @@ func queryValue(v []string) any {
 	}
 	return out
 }
-
