@@ -98,3 +98,36 @@ func FuzzParseDefault(f *testing.F) {
 		_, _ = c.EvalAt(scope, fixedNow)
 	})
 }
+
+func TestTerms(t *testing.T) {
+	tests := []struct {
+		cond  string
+		terms string
+		whole bool
+	}{
+		{`type == "purchase"`, `event@type=[purchase]`, true},
+		{`"purchase" == type AND source.id == ["a", "b"]`, `event@type=[purchase] event@source.id=[a b]`, true},
+		{`type == "purchase" AND properties.value > 10`, `event@type=[purchase]`, false},
+		{`type == "purchase" OR type == "x"`, ``, false},
+		{`type != "purchase"`, ``, false},
+		{`type == 1`, ``, false},
+		{`type == ["a", 1]`, ``, false},
+		{`type == []`, ``, false},
+		{`NOT type == "a"`, ``, false},
+		{`type == properties.kind`, ``, false},
+	}
+	for _, tc := range tests {
+		c, err := ParseDefault(tc.cond, "event")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.cond, err)
+		}
+		terms, whole := c.Terms()
+		var got []string
+		for _, tm := range terms {
+			got = append(got, tm.Field.String()+"=["+strings.Join(tm.Values, " ")+"]")
+		}
+		if strings.Join(got, " ") != tc.terms || whole != tc.whole {
+			t.Errorf("%q: terms %v whole %v, want %s %v", tc.cond, got, whole, tc.terms, tc.whole)
+		}
+	}
+}
