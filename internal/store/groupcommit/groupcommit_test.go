@@ -104,7 +104,8 @@ func TestCloseFlushes(t *testing.T) {
 		wg.Add(1)
 		go func() { defer wg.Done(); errs[i] = q.Do(context.Background(), i) }()
 	}
-	for q.Stats().QueueLength < 20 { // the writer holds at most 10
+	// Wait until all 30 are either held by the writer (at the gate) or queued.
+	for st := q.Stats(); st.Batches != 1 || st.MaxBatch+st.QueueLength != 30; st = q.Stats() {
 		time.Sleep(time.Millisecond)
 	}
 	closed := make(chan struct{})
