@@ -82,3 +82,14 @@ func TestBadDSN(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func benchOpen(b *testing.B) store.Store {
+	st, err := postgres.Open(context.Background(), storetest.PostgresDSN(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+func BenchmarkApply(b *testing.B)        { storetest.BenchmarkApply(b, benchOpen) }
+func BenchmarkLockedUpdate(b *testing.B) { storetest.BenchmarkLockedUpdate(b, benchOpen) }

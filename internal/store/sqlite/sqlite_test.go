@@ -63,3 +63,14 @@ func TestOneProcess(t *testing.T) {
 		t.Fatalf("second Open: %v", err)
 	}
 }
+
+func benchOpen(b *testing.B) store.Store {
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "tracflow.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+func BenchmarkApply(b *testing.B)        { storetest.BenchmarkApply(b, benchOpen) }
+func BenchmarkLockedUpdate(b *testing.B) { storetest.BenchmarkLockedUpdate(b, benchOpen) }

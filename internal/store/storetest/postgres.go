@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -26,8 +27,19 @@ func PostgresDSN(tb testing.TB) string {
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		tb.Fatalf("%s must be a postgres:// URL, got %q", PostgresEnv, dsn)
 	}
+	// The schema is made on a plain connection: without the pool settings
+	// the DSN may carry (pool_max_conns, lock_pool_max_conns).
+	admin := *u
+	aq := admin.Query()
+	for k := range aq {
+		if strings.HasPrefix(k, "pool_") || strings.HasPrefix(k, "lock_pool_") {
+			aq.Del(k)
+		}
+	}
+	admin.RawQuery = aq.Encode()
+	adminDSN := admin.String()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
+	conn, err := pgx.Connect(ctx, adminDSN)
 	if err != nil {
 		tb.Fatalf("connecting to %s: %v", PostgresEnv, err)
 	}
@@ -39,7 +51,7 @@ func PostgresDSN(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() {
-		conn, err := pgx.Connect(ctx, dsn)
+		conn, err := pgx.Connect(ctx, adminDSN)
 		if err != nil {
 			tb.Error(err)
 			return
