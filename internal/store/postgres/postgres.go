@@ -48,6 +48,10 @@ const (
 	defaultPoolConns = 8
 	defaultLockConns = 32
 
+	// commitTimeout bounds one group's round trip, so that a server that
+	// stopped answering fails the writes instead of stalling the writer.
+	commitTimeout = 30 * time.Second
+
 	// migrationLock is the advisory lock key that serialises migrations of
 	// processes starting at once.
 	migrationLock = 7_305_110_001
@@ -265,6 +269,8 @@ func (s *Store) commit(ctx context.Context, batch []write) error {
 			w.queue(b)
 		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, commitTimeout)
+	defer cancel()
 	err := s.pool.SendBatch(ctx, b).Close()
 	if err != nil && len(batch) == 1 && batch[0].set != nil {
 		err = s.explainConflict(ctx, batch[0].set, err)
@@ -541,7 +547,8 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close implements store.Store.
+// Close implements store.Store. It waits for profile locks still held to
+// be released.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil

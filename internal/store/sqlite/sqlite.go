@@ -400,6 +400,9 @@ func (s *Store) LockProfile(ctx context.Context, profileID string) (func(), erro
 	if profileID == "" {
 		return nil, errors.New("store: LockProfile: empty profile id")
 	}
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
 	return s.locks.Lock(ctx, profileID)
 }
 

@@ -77,6 +77,7 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 		{"LockProfile", testLockProfile},
 		{"Counter", testCounter},
 		{"GroupCommit", testGroupCommit},
+		{"LargeWrites", testLargeWrites},
 		{"Close", testClose},
 	}
 	for _, tc := range tests {
@@ -893,6 +894,41 @@ func testGroupCommit(t *testing.T, st store.Store) {
 	}
 }
 
+// testLargeWrites: one change set of 5,000 events, and 300 concurrent change
+// sets of 20 events each (large groups).
+func testLargeWrites(t *testing.T, st store.Store) {
+	c := ctx(t)
+	big := &store.ChangeSet{}
+	for i := range 5000 {
+		big.Events = append(big.Events, eventDoc(fmt.Sprintf("big-%d", i), "a", "big", "s", "2024-05-01T10:00:00Z"))
+	}
+	apply(t, st, big)
+	if _, n, err := st.ProfileEvents(c, "big", 1, 0); err != nil || n != 5000 {
+		t.Fatalf("%d events, %v; want 5000", n, err)
+	}
+	var wg sync.WaitGroup
+	for g := range 300 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cs := &store.ChangeSet{}
+			pid := fmt.Sprintf("p%d", g)
+			for i := range 20 {
+				cs.Events = append(cs.Events, eventDoc(fmt.Sprintf("%s-%d", pid, i), "a", pid, "s", "2024-05-01T10:00:00Z"))
+			}
+			if err := st.Apply(c, cs); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	for g := range 300 {
+		if _, n, err := st.ProfileEvents(c, fmt.Sprintf("p%d", g), 1, 0); err != nil || n != 20 {
+			t.Fatalf("p%d: %d events, %v; want 20", g, n, err)
+		}
+	}
+}
+
 func testClose(t *testing.T, st store.Store) {
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -906,6 +942,15 @@ func testClose(t *testing.T, st store.Store) {
 	}
 	if err := st.PutConfig(ctx(t), "k", "i", store.Doc{}); !errors.Is(err, store.ErrClosed) {
 		t.Fatalf("PutConfig after Close: %v, want ErrClosed", err)
+	}
+	if err := st.DeleteConfig(ctx(t), "k", "i"); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("DeleteConfig after Close: %v, want ErrClosed", err)
+	}
+	if _, err := st.LockProfile(ctx(t), "p"); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("LockProfile after Close: %v, want ErrClosed", err)
+	}
+	if err := st.Ping(ctx(t)); !errors.Is(err, store.ErrClosed) {
+		t.Fatalf("Ping after Close: %v, want ErrClosed", err)
 	}
 }
 
