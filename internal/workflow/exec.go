@@ -25,7 +25,8 @@ type Input struct {
 	Debug     bool
 	Resources plugin.Resources
 	// Observe, when set, is told how long each node's plugin ran (for
-	// metrics). Nil costs nothing.
+	// metrics); when nil, the observer of the context is used, if any (see
+	// WithNodeObserver). No observer costs nothing.
 	Observe NodeObserver
 }
 
@@ -33,6 +34,14 @@ type Input struct {
 // It is called from the goroutine running the flow and must be quick.
 type NodeObserver interface {
 	NodeRun(pluginID string, d time.Duration, failed bool)
+}
+
+type nodeObserverKey struct{}
+
+// WithNodeObserver returns a context whose flow runs report their plugin
+// calls to o (unless their Input names another observer).
+func WithNodeObserver(ctx context.Context, o NodeObserver) context.Context {
+	return context.WithValue(ctx, nodeObserverKey{}, o)
 }
 
 // NodeError is a node that failed.
@@ -109,6 +118,9 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 		sessBefore = fingerprint(map[string]any(in.Session))
 	}
 	r := &run{c: c, set: set, st: st, out: out, obs: in.Observe}
+	if r.obs == nil {
+		r.obs, _ = ctx.Value(nodeObserverKey{}).(NodeObserver)
+	}
 	if in.Debug {
 		r.t0 = time.Now()
 		r.dbg = newDebugInfo(c, in.Event, r.t0)

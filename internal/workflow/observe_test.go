@@ -5,6 +5,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tracflow/tracflow/internal/workflow"
 )
 
 type nodeTimes struct {
@@ -43,6 +45,22 @@ func TestNodeObserverSeesEveryPluginCall(t *testing.T) {
 	}
 	if len(obs.fails) != 0 {
 		t.Errorf("failures reported: %v", obs.fails)
+	}
+}
+
+func TestNodeObserverFromContext(t *testing.T) {
+	c := compileBench(t)
+	defer c.Close(context.Background())
+	obs := &nodeTimes{calls: map[string]int{}, fails: map[string]int{}}
+	ctx := workflow.WithNodeObserver(context.Background(), obs)
+	c.Run(ctx, benchInput())
+	c.Run(ctx, benchInput())
+	total := 0
+	for _, n := range obs.calls {
+		total += n
+	}
+	if total != 10 {
+		t.Errorf("observed %d calls in two runs, want 10", total)
 	}
 }
 
