@@ -23,8 +23,8 @@ type Query struct {
 	// A zero time leaves that end open.
 	From, To time.Time
 	// Equal keeps the records whose field holds one of the values. Only the
-	// fields that have a column may be named (see Columns); a record whose
-	// field is missing or "" matches no value.
+	// fields of EqualFields may be named; a record whose field is missing or
+	// "" matches no value.
 	Equal []Equal
 	// Filter, when set, keeps the records it answers true for.
 	Filter *Filter
@@ -92,7 +92,7 @@ type Querier interface {
 }
 
 // Columns lists, for a kind, the document fields that are kept in columns:
-// the fields Equal may name, and the sort keys the database orders by.
+// the sort keys the database orders by itself.
 func Columns(kind string) []string {
 	switch kind {
 	case KindProfile:
@@ -101,6 +101,20 @@ func Columns(kind string) []string {
 		return []string{"id", "profile.id", "metadata.time.insert"}
 	case KindEvent:
 		return []string{"id", "type", "profile.id", "session.id", "source.id", "metadata.status", "metadata.time.insert"}
+	}
+	return nil
+}
+
+// EqualFields lists, for a kind, the fields Query.Equal may name: the
+// columns that hold text.
+func EqualFields(kind string) []string {
+	switch kind {
+	case KindProfile:
+		return []string{"id"}
+	case KindSession:
+		return []string{"id", "profile.id"}
+	case KindEvent:
+		return []string{"id", "type", "profile.id", "session.id", "source.id", "metadata.status"}
 	}
 	return nil
 }

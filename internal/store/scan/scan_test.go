@@ -229,3 +229,25 @@ func BenchmarkExtract(b *testing.B) {
 		}
 	}
 }
+
+// TestColumnsMatchTables keeps the lists the API reads in line with the
+// tables the backends query.
+func TestColumnsMatchTables(t *testing.T) {
+	for kind, tb := range tables {
+		var cols, text []string
+		for f, c := range tb.Columns {
+			cols = append(cols, f)
+			if !c.Int {
+				text = append(text, f)
+			}
+		}
+		slices.Sort(cols)
+		slices.Sort(text)
+		if got := slices.Sorted(slices.Values(store.Columns(kind))); !slices.Equal(got, cols) {
+			t.Errorf("store.Columns(%s) = %v, want %v", kind, got, cols)
+		}
+		if got := slices.Sorted(slices.Values(store.EqualFields(kind))); !slices.Equal(got, text) {
+			t.Errorf("store.EqualFields(%s) = %v, want %v", kind, got, text)
+		}
+	}
+}
