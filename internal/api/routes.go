@@ -19,6 +19,7 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, s.collectorRoutes()...)
 	rt = append(rt, s.authRoutes()...)
 	rt = append(rt, s.setupRoutes()...)
+	rt = append(rt, s.dataRoutes()...)
 	return rt
 }
 
