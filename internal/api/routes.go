@@ -20,6 +20,7 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, s.authRoutes()...)
 	rt = append(rt, s.setupRoutes()...)
 	rt = append(rt, s.dataRoutes()...)
+	rt = append(rt, s.opsRoutes()...)
 	return rt
 }
 

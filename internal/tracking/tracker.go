@@ -412,6 +412,9 @@ type runOutcome struct{ profileUpdated, sessionUpdated bool }
 // runRules runs, for one event, every flow its rules select, one after
 // another; each flow sees the profile as the previous one left it.
 func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Payload, ev plugin.Event, profile *plugin.Profile, session *plugin.Session, res *Result) runOutcome {
+	if no, ok := t.Observe.(workflow.NodeObserver); ok {
+		ctx = workflow.WithNodeObserver(ctx, no) // per-plugin run times
+	}
 	var out runOutcome
 	md := ev["metadata"].(map[string]any)
 	rules := snap.Rules(p.SourceID, ev.Type())
