@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"fmt"
+	"reflect"
 )
 
 // Event is a tracked event as a JSON document in Tracardi's shape:
@@ -72,6 +73,13 @@ type State struct {
 
 	profileFlag int8 // 0 automatic, 1 forced by UpdateProfile, -1 discarded
 	sessionFlag int8
+
+	flowData flowData // FlowData's object, built once per run
+}
+
+type flowData struct {
+	m    map[string]any
+	flow Flow // the values m was built from
 }
 
 // Log is one console message.
@@ -195,10 +203,26 @@ func child(m map[string]any, key string) map[string]any {
 }
 
 // FlowData returns the flow as the object dot notation reads as "flow@":
-// {"id", "name", "description", "response"}.
+// {"id", "name", "description", "response"}. It is built once per run (every
+// node of the run that reads flow@ shares it, so treat it as read-only) and
+// rebuilt only when the flow's fields or its response object are replaced.
 func (s *State) FlowData() map[string]any {
 	if s.Flow == nil {
 		return nil
 	}
-	return map[string]any{"id": s.Flow.ID, "name": s.Flow.Name, "description": s.Flow.Description, "response": s.Flow.Response}
+	c := &s.flowData
+	f := s.Flow
+	if c.m == nil || c.flow.ID != f.ID || c.flow.Name != f.Name || c.flow.Description != f.Description ||
+		!sameMap(c.flow.Response, f.Response) {
+		c.m = map[string]any{"id": f.ID, "name": f.Name, "description": f.Description, "response": f.Response}
+		c.flow = *f
+	}
+	return c.m
+}
+
+func sameMap(a, b map[string]any) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }

@@ -3,6 +3,8 @@ package notation
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -69,7 +71,8 @@ func compileNode(v any, at string) (rnode, error) {
 		return rnode{kind: rValue, val: val}, nil
 	case map[string]any:
 		n := rnode{kind: rObject, keys: make([]rkey, 0, len(x))}
-		for k, sub := range x {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			sub := x[k]
 			child, err := compileNode(sub, at+"."+k)
 			if err != nil {
 				return rnode{}, err

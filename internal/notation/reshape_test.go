@@ -3,6 +3,7 @@ package notation
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -81,5 +82,18 @@ func TestReshapeErrors(t *testing.T) {
 	}
 	if _, err := CompileReshape([]string{"profile@x"}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestReshapeErrorIsDeterministic(t *testing.T) {
+	tpl := map[string]any{"b": "profile@x..y", "a": "event@p..q", "c": "memory@m..n"}
+	_, first := CompileReshape(tpl)
+	for range 20 {
+		if _, err := CompileReshape(tpl); err == nil || err.Error() != first.Error() {
+			t.Fatalf("errors differ: %v vs %v", err, first)
+		}
+	}
+	if !strings.Contains(first.Error(), "at a:") {
+		t.Fatalf("error %q does not name key a", first)
 	}
 }

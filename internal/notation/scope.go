@@ -30,8 +30,17 @@ type Scope struct {
 
 // root returns the source object of r. present is false when it is absent.
 func (s *Scope) root(src string) (v any, present bool, err error) {
+	if s == nil {
+		if !IsSource(src) {
+			return nil, false, fmt.Errorf("notation: unknown source %q", src)
+		}
+		return nil, false, nil
+	}
 	switch src {
 	case SourcePayload:
+		if m, ok := s.Payload.(map[string]any); ok && m == nil {
+			return nil, false, nil
+		}
 		return s.Payload, s.Payload != nil, nil
 	case SourceProfile:
 		return s.Profile, s.Profile != nil, nil
@@ -88,7 +97,7 @@ func (e *missingError) Error() string {
 	}
 }
 
-// Get reads the value r points to. A missing key, an index out of range, a
+// Get reads the value r points to. A nil *Scope reads as an empty one. A missing key, an index out of range, a
 // path through a scalar or an absent source returns an error wrapping
 // ErrMissing; a stored nil reads as nil with no error. Numeric segments index
 // arrays. The value is returned as stored, not copied.
@@ -203,6 +212,9 @@ func kindName(v any) string {
 // sees the change; the whole payload may be replaced by any value. v is
 // stored as is, not copied.
 func (s *Scope) Set(r Ref, v any) error {
+	if s == nil {
+		return fmt.Errorf("%s: cannot write into a nil scope", r)
+	}
 	switch r.Source {
 	case SourceFlow:
 		return fmt.Errorf("%s: %w: flow@ cannot be written", r, ErrReadOnly)
@@ -327,6 +339,9 @@ func setIn(c any, r Ref, i int, v any) (any, error) {
 // empties it in place (the whole payload becomes nil). flow@ cannot be
 // changed.
 func (s *Scope) Delete(r Ref) error {
+	if s == nil {
+		return nil
+	}
 	switch r.Source {
 	case SourceFlow:
 		return fmt.Errorf("%s: %w: flow@ cannot be changed", r, ErrReadOnly)

@@ -282,3 +282,26 @@ func BenchmarkSet(b *testing.B) {
 		}
 	}
 }
+
+func TestNilScope(t *testing.T) {
+	var s *Scope
+	if _, err := s.Get(MustRef("profile@a")); !errors.Is(err, ErrMissing) {
+		t.Errorf("Get on nil scope: %v", err)
+	}
+	if _, ok := s.Lookup(MustRef("payload@")); ok {
+		t.Error("Lookup on nil scope found a value")
+	}
+	if err := s.Set(MustRef("memory@a"), 1.0); err == nil {
+		t.Error("Set on nil scope succeeded")
+	}
+	if err := s.Delete(MustRef("memory@a")); err != nil {
+		t.Errorf("Delete on nil scope: %v", err)
+	}
+	if got := MustTemplate("[{{ profile@a }}]").Render(nil); got != "[]" {
+		t.Errorf("Render(nil) = %q", got)
+	}
+	typed := &Scope{Payload: map[string]any(nil)}
+	if _, ok := typed.Lookup(MustRef("payload@")); ok {
+		t.Error("a nil payload map exists")
+	}
+}

@@ -11,6 +11,7 @@ package plugintest
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -177,4 +178,29 @@ func copyConfig(c plugin.Config) plugin.Config {
 		return c
 	}
 	return out
+}
+
+// SetUpFails sets the plugin up with config and fails the test unless set-up
+// fails with a *plugin.ConfigError that names field (a dot path into the
+// config, e.g. "condition" or "event_types.0"). It returns the error.
+func SetUpFails(t testing.TB, p plugin.Plugin, config plugin.Config, field string) *plugin.ConfigError {
+	t.Helper()
+	a, err := SetUp(context.Background(), p, config)
+	if err == nil {
+		if cl, ok := a.(plugin.Closer); ok {
+			_ = cl.Close(context.Background())
+		}
+		t.Fatalf("set up %s with %v: expected a config error naming %q, got none", p.Spec.Module, config, field)
+	}
+	var ce *plugin.ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("set up %s with %v: expected a *plugin.ConfigError naming %q, got %T: %v", p.Spec.Module, config, field, err, err)
+	}
+	for _, fe := range ce.Errors {
+		if fe.Field == field {
+			return ce
+		}
+	}
+	t.Fatalf("set up %s with %v: config error %q does not name field %q", p.Spec.Module, config, err, field)
+	return ce
 }

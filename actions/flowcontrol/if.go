@@ -1,0 +1,149 @@
+package flowcontrol
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tracflow/tracflow/actions/internal/conf"
+	"github.com/tracflow/tracflow/actions/internal/scope"
+	"github.com/tracflow/tracflow/internal/tql"
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// If sends its payload to "true" or "false" by a TQL condition.
+type If struct {
+	plugin.ActionRunner
+	cond        *tql.Condition
+	passPayload bool
+	triggerOnce bool
+	scope       scope.Scope
+}
+
+type ifConfig struct {
+	Condition   string `json:"condition"`
+	TriggerOnce bool   `json:"trigger_once"`
+	PassPayload bool   `json:"pass_payload"`
+	TTL         any    `json:"ttl"`
+}
+
+// SetUp compiles the condition.
+func (a *If) SetUp(_ context.Context, config plugin.Config) error {
+	c := ifConfig{PassPayload: true}
+	if err := plugin.Decode(config, &c); err != nil {
+		return err
+	}
+	if strings.TrimSpace(c.Condition) == "" {
+		return plugin.FieldErr("condition", "is empty; type a condition such as event@type == \"purchase\"")
+	}
+	cond, err := tql.Parse(c.Condition)
+	if err != nil {
+		return plugin.FieldErr("condition", "%v", err)
+	}
+	if c.TTL != nil {
+		ttl, err := conf.Number("ttl", c.TTL)
+		if err != nil {
+			return err
+		}
+		if ttl < 0 {
+			return plugin.FieldErr("ttl", "must be 0 or more seconds, got %v", ttl)
+		}
+	}
+	a.cond, a.passPayload, a.triggerOnce = cond, c.PassPayload, c.TriggerOnce
+	return nil
+}
+
+// Run evaluates the condition against the payload and the run state.
+func (a *If) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
+	ok, err := a.cond.Eval(a.scope.For(&a.ActionRunner, payload))
+	if err != nil {
+		return nil, err
+	}
+	if a.triggerOnce {
+		a.Console.Warning("Trigger once is not supported yet: the condition is checked and a port fires on every event.")
+	}
+	port := "false"
+	if ok {
+		port = "true"
+	}
+	if !a.passPayload {
+		return plugin.Port(port, plugin.Payload{"result": ok}), nil
+	}
+	return plugin.Port(port, payload), nil
+}
+
+// RegisterIf describes the If plugin.
+func RegisterIf() plugin.Plugin {
+	return plugin.Plugin{
+		New: func() plugin.Action { return &If{} },
+		Spec: plugin.Spec{
+			Module:    "tracflow.flowcontrol.if",
+			Aliases:   []string{tracardi + "if_action"},
+			ClassName: "IfAction",
+			Inputs:    []string{"payload"},
+			Outputs:   []string{"true", "false"},
+			Init: plugin.Config{
+				"condition":    "",
+				"trigger_once": false,
+				"pass_payload": true,
+				"ttl":          0,
+			},
+			Form: &plugin.Form{Groups: []plugin.FormGroup{{
+				Name: "Condition",
+				Fields: []plugin.FormField{
+					{
+						ID:   "condition",
+						Name: "Condition",
+						Description: "A TQL condition, e.g. event@type == \"purchase\" AND profile@stats.visits > 2. " +
+							"When it holds, the payload goes out on the true port, otherwise on the false port.",
+						Component: plugin.FormComponent{Type: "textarea", Props: map[string]any{"label": "Condition"}},
+						Required:  true,
+					},
+					{
+						ID:   "pass_payload",
+						Name: "Pass the payload on",
+						Description: "On: the ports carry the input payload. Off: they carry {\"result\": true} " +
+							"or {\"result\": false}.",
+						Component: plugin.FormComponent{Type: "bool", Props: map[string]any{"label": "Return the input payload"}},
+					},
+					{
+						ID:   "trigger_once",
+						Name: "Fire only when the result changes (not supported yet)",
+						Description: "Accepted for flows made in Tracardi, where it needs a shared store. " +
+							"Tracflow does not support it yet and checks the condition on every event.",
+						Component: plugin.FormComponent{Type: "bool", Props: map[string]any{"label": "Trigger once per change"}},
+					},
+					{
+						ID:          "ttl",
+						Name:        "Fire again after (seconds)",
+						Description: "Used with the option above; 0 means never. Must be 0 or more.",
+						Component:   plugin.FormComponent{Type: "text", Props: map[string]any{"label": "Seconds"}},
+					},
+				},
+			}}},
+			License: "MIT",
+			Version: "1.0.0",
+			Author:  "Tracflow",
+		},
+		MetaData: plugin.MetaData{
+			Name:    "If",
+			Desc:    "Sends the payload down the true or the false branch, by a condition.",
+			Type:    "condNode",
+			Icon:    "if",
+			Group:   []string{"Flow control"},
+			Tags:    []string{"condition", "branch"},
+			Purpose: []string{"collection", "segmentation"},
+			Documentation: &plugin.Documentation{
+				Tutorial: "The condition is written in TQL and compiled when the flow is loaded; a syntax " +
+					"error is reported then, naming the condition field. A condition that fails while " +
+					"running (for example comparing values of different types in a way TQL forbids) " +
+					"stops the flow with an error. `trigger_once` and `ttl` are accepted but trigger once " +
+					"is not supported yet: a warning is logged and the node fires on every event.",
+				Inputs: map[string]plugin.PortDoc{"payload": {Desc: "Any object; conditions can read it as payload@..."}},
+				Outputs: map[string]plugin.PortDoc{
+					"true":  {Desc: "The input payload (or {\"result\": true}) when the condition holds."},
+					"false": {Desc: "The input payload (or {\"result\": false}) when it does not."},
+				},
+			},
+		},
+	}
+}

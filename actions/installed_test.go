@@ -1,0 +1,96 @@
+package actions_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/plugintest"
+)
+
+func TestInstalled(t *testing.T) {
+	plugintest.Conformance(t, actions.Installed())
+}
+
+// TestTracardiNames checks that every built-in answers to its own id and to
+// Tracardi's module name, so flows exported from Tracardi load.
+func TestTracardiNames(t *testing.T) {
+	want := []string{
+		"flow.start.start_action", "end_action", "if_action", "operations.join_payloads.plugin",
+		"raise_error_action", "flow.property_exists.plugin", "inject_action",
+		"traits.reshape_payload_action", "traits.copy_trait_action", "traits.append_trait_action",
+		"traits.delete_trait_action", "traits.cut_out_trait_action", "template_action",
+		"increment_action", "decrement_action", "internal.add_response.plugin",
+		"operations.update_profile_action", "operations.discard_profile_update_action", "log_action",
+	}
+	reg := plugin.NewRegistry()
+	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
+		t.Fatalf("install errors: %v", rep.Error)
+	}
+	for _, name := range want {
+		full := "tracardi.process_engine.action.v1." + name
+		r, ok := reg.Lookup(full)
+		if !ok {
+			t.Errorf("no plugin answers to %s", full)
+			continue
+		}
+		if !strings.HasPrefix(r.Plugin.Spec.Module, "tracflow.") {
+			t.Errorf("%s: own id %q should start with tracflow.", full, r.Plugin.Spec.Module)
+		}
+		if got, _ := reg.Lookup(r.Plugin.Spec.Module); got != r {
+			t.Errorf("%s does not answer to its own id %s", full, r.Plugin.Spec.Module)
+		}
+	}
+	builtins := 0
+	for _, r := range reg.List() {
+		if strings.HasPrefix(r.Plugin.Spec.Module, "tracflow.") {
+			builtins++
+		}
+	}
+	if builtins != len(want) {
+		t.Errorf("%d built-in plugins installed, want %d", builtins, len(want))
+	}
+}
+
+// TestRegisterRecords checks what the editor and the plugin docs rely on.
+func TestRegisterRecords(t *testing.T) {
+	for _, in := range actions.Installed() {
+		p := in.Register()
+		s, md := p.Spec, p.MetaData
+		if !strings.HasPrefix(s.Module, "tracflow.") {
+			continue // examples and third-party plugins have their own authors
+		}
+		t.Run(s.Module, func(t *testing.T) {
+			if s.License != "MIT" || s.Author != "Tracflow" || s.Version == "" || s.ClassName == "" {
+				t.Errorf("license %q, author %q, version %q, className %q", s.License, s.Author, s.Version, s.ClassName)
+			}
+			switch md.Type {
+			case "flowNode", "startNode", "condNode":
+			default:
+				t.Errorf("metadata.type %q", md.Type)
+			}
+			if md.Icon == "" || len(md.Purpose) == 0 || len(md.Tags) == 0 {
+				t.Errorf("icon %q, purpose %v, tags %v", md.Icon, md.Purpose, md.Tags)
+			}
+			if p.Start != (len(s.Inputs) == 0) {
+				t.Errorf("start %v with inputs %v", p.Start, s.Inputs)
+			}
+			if s.Init != nil && s.Form == nil {
+				t.Error("a plugin with a config needs a form")
+			}
+			if s.Form != nil {
+				for _, g := range s.Form.Groups {
+					for _, f := range g.Fields {
+						if f.ID == "" || f.Name == "" || f.Description == "" || f.Component.Type == "" {
+							t.Errorf("form field %+v is incomplete", f)
+						}
+						if _, ok := s.Init[strings.SplitN(f.ID, ".", 2)[0]]; !ok {
+							t.Errorf("form field %q is not in the default config", f.ID)
+						}
+					}
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,65 @@
+package reshape
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+
+	"github.com/tracflow/tracflow/internal/notation"
+)
+
+func TestApply(t *testing.T) {
+	tpl := map[string]any{
+		"name":  "profile@traits.name",
+		"age":   "profile@traits.age",
+		"opt?":  "profile@traits.nope",
+		"inner": map[string]any{"deep?": "payload@x.y", "city": "payload@city"},
+		"fixed": "web",
+	}
+	s := &notation.Scope{
+		Profile: map[string]any{"traits": map[string]any{"name": "Ann"}},
+		Payload: map[string]any{"city": "Oslo"},
+	}
+	lenient, err := Compile(tpl, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := lenient.Apply(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"name": "Ann", "age": nil, "inner": map[string]any{"city": "Oslo"}, "fixed": "web"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("lenient = %v, want %v", got, want)
+	}
+
+	strict, err := Compile(tpl, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := strict.Apply(s); !errors.Is(err, notation.ErrMissing) {
+		t.Fatalf("strict apply with profile@traits.age missing: err = %v, want ErrMissing", err)
+	}
+	s.Profile["traits"].(map[string]any)["age"] = 30.0
+	got, err = strict.Apply(s)
+	if err != nil {
+		t.Fatalf("strict apply with only optional keys missing: %v", err)
+	}
+	if got.(map[string]any)["age"] != 30.0 {
+		t.Errorf("strict = %v", got)
+	}
+}
+
+func TestStrictReportsFirstMissInStableOrder(t *testing.T) {
+	tpl := map[string]any{"b": "payload@b", "a": "payload@a", "c": "payload@c"}
+	strict, err := Compile(tpl, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		_, err := strict.Apply(&notation.Scope{Payload: map[string]any{}})
+		if err == nil || err.Error() != `payload@a: key "a" not found` {
+			t.Fatalf("err = %v", err)
+		}
+	}
+}

@@ -1,0 +1,195 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/tracflow/tracflow/internal/workflow"
+)
+
+// Role sets used by the route table.
+var (
+	anyRole    = AllRoles
+	builders   = []string{RoleAdmin, RoleDeveloper}
+	dataReader = []string{RoleAdmin, RoleDeveloper, RoleMarketer}
+)
+
+func (s *Server) routeTable() []Route {
+	var rt []Route
+	rt = append(rt, s.collectorRoutes()...)
+	rt = append(rt, s.authRoutes()...)
+	rt = append(rt, s.setupRoutes()...)
+	return rt
+}
+
+func (s *Server) collectorRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/track", Tag: "collector", Summary: "Collect a batch of events for one profile and session (Tracardi's tracker protocol)", handle: s.handleTrack},
+		{Method: "GET", Path: "/collect/{event_type}/{source_id}", Tag: "collector", Summary: "Collect one event from a webhook; properties from the query", handle: s.handleCollect},
+		{Method: "POST", Path: "/collect/{event_type}/{source_id}", Tag: "collector", Summary: "Collect one event from a webhook; properties from the JSON body", handle: s.handleCollect},
+		{Method: "GET", Path: "/collect/{event_type}/{source_id}/{session_id}", Tag: "collector", Summary: "Collect one event of a session from a webhook", handle: s.handleCollect},
+		{Method: "POST", Path: "/collect/{event_type}/{source_id}/{session_id}", Tag: "collector", Summary: "Collect one event of a session from a webhook", handle: s.handleCollect},
+	}
+}
+
+func (s *Server) authRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/user/token", Tag: "auth", Summary: "Log in: form fields username and password; answers a bearer token", handle: s.handleLogin},
+		{Method: "DELETE", Path: "/user/token", Tag: "auth", Summary: "Log out: revoke the bearer token", Roles: anyRole, handle: s.handleLogout},
+		{Method: "GET", Path: "/user/me", Tag: "auth", Summary: "The logged-in user", Roles: anyRole, handle: s.handleMe},
+	}
+}
+
+func (s *Server) setupRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/event-source", Tag: "event sources", Summary: "Create or update an event source", Roles: builders, handle: s.handleSaveSource},
+		{Method: "POST", Path: "/flow/draft", Tag: "flows", Summary: "Save a flow's draft (Tracardi's flow format)", Roles: builders, handle: s.handleSaveDraft},
+		{Method: "POST", Path: "/flow/production", Tag: "flows", Summary: "Deploy a flow: compile it and make it the version rules run", Roles: builders, handle: s.handleDeploy},
+		{Method: "POST", Path: "/rule", Tag: "rules", Summary: "Create or update a rule: events of a type from a source run a flow", Roles: builders, handle: s.handleSaveRule},
+		{Method: "GET", Path: "/profile/{id}", Tag: "data", Summary: "A profile, by id or alias", Roles: dataReader, handle: s.handleGetProfile},
+		{Method: "GET", Path: "/profile/{id}/events", Tag: "data", Summary: "A profile's events, newest first (?limit=&offset=)", Roles: dataReader, handle: s.handleProfileEvents},
+	}
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "expected a form (application/x-www-form-urlencoded) with username and password: %v", err)
+	}
+	user, pw := r.PostForm.Get("username"), r.PostForm.Get("password")
+	if user == "" || pw == "" {
+		return &Error{Status: http.StatusUnprocessableEntity, Detail: "username and password are required form fields",
+			Errors: []map[string]string{{"field": "username", "message": "required"}, {"field": "password", "message": "required"}}}
+	}
+	tok, u, err := s.auth.Login(r.Context(), user, pw, clientAddr(r))
+	if err == ErrThrottled {
+		w.Header().Set("Retry-After", strconv.Itoa(int(failWindow.Seconds())))
+		return errorf(http.StatusTooManyRequests, "too many failed logins; try again later")
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token": tok, "token_type": "bearer", "expires_in": int(s.opt.TokenTTL.Seconds()), "roles": u.Roles,
+	})
+	return nil
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.auth.Logout(r.Context(), bearer(r)); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"detail": "logged out"})
+	return nil
+}
+
+func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, http.StatusOK, CurrentUser(r))
+	return nil
+}
+
+func (s *Server) handleSaveSource(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.readDoc(w, r)
+	if err != nil {
+		return err
+	}
+	out, err := s.cat.SaveSource(r.Context(), d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleSaveRule(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.readDoc(w, r)
+	if err != nil {
+		return err
+	}
+	out, err := s.cat.SaveRule(r.Context(), d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) handleSaveDraft(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.readDoc(w, r)
+	if err != nil {
+		return err
+	}
+	out, err := s.cat.SaveDraft(r.Context(), d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "saved": true})
+	return nil
+}
+
+func (s *Server) handleDeploy(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.readDoc(w, r)
+	if err != nil {
+		return err
+	}
+	out, err := s.cat.Deploy(r.Context(), d)
+	if err != nil {
+		return compileError(err)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "deployed": true})
+	return nil
+}
+
+// compileError answers a flow that does not compile with 422 and its
+// errors, each naming the node (and the field).
+func compileError(err error) error {
+	if ce, ok := err.(workflow.CompileErrors); ok {
+		return &Error{Status: http.StatusUnprocessableEntity, Detail: "the flow does not compile: " + ce.Error(), Errors: []workflow.CompileError(ce)}
+	}
+	return err
+}
+
+func (s *Server) handleGetProfile(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.st.Profile(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+func (s *Server) handleProfileEvents(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, err := paging(r, 20)
+	if err != nil {
+		return err
+	}
+	evs, total, err := s.st.ProfileEvents(r.Context(), r.PathValue("id"), limit, offset)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "result": evs})
+	return nil
+}
+
+// paging reads ?limit= and ?offset=.
+func paging(r *http.Request, def int) (limit, offset int, err error) {
+	limit, offset = def, 0
+	q := r.URL.Query()
+	if v := q.Get("limit"); v != "" {
+		n, e := strconv.Atoi(v)
+		if e != nil || n < 1 || n > 10000 {
+			return 0, 0, &Error{Status: http.StatusUnprocessableEntity, Detail: "limit: expected a whole number from 1 to 10000",
+				Errors: []map[string]string{{"field": "limit", "message": "expected a whole number from 1 to 10000"}}}
+		}
+		limit = n
+	}
+	if v := q.Get("offset"); v != "" {
+		n, e := strconv.Atoi(v)
+		if e != nil || n < 0 {
+			return 0, 0, &Error{Status: http.StatusUnprocessableEntity, Detail: "offset: expected a whole number, 0 or more",
+				Errors: []map[string]string{{"field": "offset", "message": "expected a whole number, 0 or more"}}}
+		}
+		offset = n
+	}
+	return limit, offset, nil
+}

@@ -1,0 +1,266 @@
+// Package api is Tracflow's HTTP interface: the collector endpoints
+// (/track, /collect) and the management API used by the web editor.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/tracking"
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// Roles.
+const (
+	RoleAdmin      = "admin"
+	RoleDeveloper  = "developer"
+	RoleMarketer   = "marketer"
+	RoleMaintainer = "maintainer"
+)
+
+// AllRoles lists every role.
+var AllRoles = []string{RoleAdmin, RoleDeveloper, RoleMarketer, RoleMaintainer}
+
+// Options configure the server.
+type Options struct {
+	MaxBody   int64 // bytes; default 1 MiB
+	MaxEvents int   // per /track request; default 1000
+	TokenTTL  time.Duration
+	Log       *slog.Logger
+	// Static serves the web GUI at "/" (nil: no GUI).
+	Static http.Handler
+}
+
+// Server holds what the handlers need.
+type Server struct {
+	st      store.Store
+	cat     *catalog.Catalog
+	reg     *plugin.Registry
+	tracker *tracking.Tracker
+	auth    *Auth
+	opt     Options
+	log     *slog.Logger
+	routes  []Route
+	mux     *http.ServeMux
+}
+
+// Route is one entry of the route table. Roles empty means public.
+type Route struct {
+	Method  string
+	Path    string // net/http pattern path, e.g. /profile/{id}
+	Summary string
+	Roles   []string
+	Tag     string
+	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+// New builds the server and its route table.
+func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Options) *Server {
+	if opt.MaxBody <= 0 {
+		opt.MaxBody = 1 << 20
+	}
+	if opt.MaxEvents <= 0 {
+		opt.MaxEvents = 1000
+	}
+	if opt.TokenTTL <= 0 {
+		opt.TokenTTL = time.Hour
+	}
+	if opt.Log == nil {
+		opt.Log = slog.Default()
+	}
+	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
+	s.auth = NewAuth(st, opt.TokenTTL)
+	s.routes = s.routeTable()
+	s.mux = http.NewServeMux()
+	for _, rt := range s.routes {
+		s.mux.Handle(rt.Method+" "+rt.Path, s.wrap(rt))
+	}
+	// Preflight for the collector endpoints (browsers on other origins).
+	for _, p := range []string{"/track", "/collect/{event_type}/{source_id}", "/collect/{event_type}/{source_id}/{session_id}"} {
+		s.mux.HandleFunc("OPTIONS "+p, s.preflight)
+	}
+	if opt.Static != nil {
+		s.mux.Handle("GET /", opt.Static)
+	}
+	return s
+}
+
+// Auth returns the server's authentication service.
+func (s *Server) Auth() *Auth { return s.auth }
+
+// Routes returns the route table.
+func (s *Server) Routes() []Route { return s.routes }
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				s.log.Error("handler panicked", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, map[string]any{"detail": "internal error"})
+			}
+		}()
+		s.mux.ServeHTTP(&notFoundJSON{ResponseWriter: w}, r)
+	})
+}
+
+// notFoundJSON turns net/http's plain-text 404 and 405 answers into JSON.
+type notFoundJSON struct {
+	http.ResponseWriter
+	plain bool
+}
+
+func (w *notFoundJSON) WriteHeader(code int) {
+	if (code == http.StatusNotFound || code == http.StatusMethodNotAllowed) && strings.HasPrefix(w.Header().Get("Content-Type"), "text/plain") {
+		w.plain = true
+		w.Header().Set("Content-Type", "application/json")
+		w.ResponseWriter.WriteHeader(code)
+		msg := "not found"
+		if code == http.StatusMethodNotAllowed {
+			msg = "method not allowed"
+		}
+		fmt.Fprintf(w.ResponseWriter, `{"detail":%q}`+"\n", msg)
+		return
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *notFoundJSON) Write(b []byte) (int, error) {
+	if w.plain {
+		return len(b), nil
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *notFoundJSON) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// Error is an API error answer: {"detail": ..., "errors": [...]}.
+type Error struct {
+	Status int
+	Detail string
+	Errors any
+}
+
+func (e *Error) Error() string { return e.Detail }
+
+func errorf(status int, format string, args ...any) *Error {
+	return &Error{Status: status, Detail: fmt.Sprintf(format, args...)}
+}
+
+func (s *Server) wrap(rt Route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(rt.Roles) > 0 {
+			u, err := s.auth.Authenticate(r)
+			if err != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="tracflow"`)
+				s.fail(w, r, err)
+				return
+			}
+			if !u.HasAnyRole(rt.Roles) {
+				s.fail(w, r, errorf(http.StatusForbidden, "your roles (%s) may not call %s %s; it needs one of: %s",
+					strings.Join(u.Roles, ", "), rt.Method, rt.Path, strings.Join(rt.Roles, ", ")))
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+		}
+		if err := rt.handle(w, r); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+type userKey struct{}
+
+// CurrentUser returns the authenticated user of a request.
+func CurrentUser(r *http.Request) *User {
+	u, _ := r.Context().Value(userKey{}).(*User)
+	return u
+}
+
+// fail writes err as a JSON error answer.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var ae *Error
+	var inv *catalog.InvalidError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+	case errors.As(err, &inv):
+		ae = &Error{Status: http.StatusUnprocessableEntity, Detail: inv.Error(), Errors: inv.Errors}
+	case errors.As(err, &mbe):
+		ae = errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, store.ErrNotFound):
+		ae = &Error{Status: http.StatusNotFound, Detail: err.Error()}
+	case errors.Is(err, store.ErrConflict):
+		ae = &Error{Status: http.StatusConflict, Detail: err.Error()}
+	default:
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		ae = &Error{Status: http.StatusInternalServerError, Detail: "internal error: " + err.Error()}
+	}
+	body := map[string]any{"detail": ae.Detail}
+	if ae.Errors != nil {
+		body["errors"] = ae.Errors
+	}
+	writeJSON(w, ae.Status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// readJSON decodes the request body (bounded by MaxBody) into v. Errors are
+// 400 (not JSON) or 413 (too large).
+func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if len(strings.TrimSpace(string(b))) == 0 {
+		return errorf(http.StatusBadRequest, "request body is empty; expected JSON")
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return errorf(http.StatusBadRequest, "request body is not valid JSON: %v (at byte %d)", se, se.Offset)
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			field := te.Field
+			if field == "" {
+				field = "(body)"
+			}
+			return &Error{Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("%s: expected %s, got JSON %s", field, te.Type, te.Value),
+				Errors: []plugin.FieldError{{Field: field, Message: fmt.Sprintf("expected %s, got %s", te.Type, te.Value)}}}
+		}
+		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
+	}
+	return nil
+}
+
+// readDoc reads a JSON object body.
+func (s *Server) readDoc(w http.ResponseWriter, r *http.Request) (store.Doc, error) {
+	var v any
+	if err := s.readJSON(w, r, &v); err != nil {
+		return nil, err
+	}
+	d, ok := v.(map[string]any)
+	if !ok {
+		return nil, &Error{Status: http.StatusUnprocessableEntity, Detail: "(body): expected a JSON object",
+			Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
+	}
+	return d, nil
+}

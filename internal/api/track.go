@@ -1,0 +1,178 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/tracflow/tracflow/internal/tracking"
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// cors lets trackers on other origins call the collector: the origin is
+// echoed, credentials allowed (beacon mode sends cookies).
+func cors(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	if o := r.Header.Get("Origin"); o != "" {
+		h.Set("Access-Control-Allow-Origin", o)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		h.Add("Vary", "Origin")
+	} else {
+		h.Set("Access-Control-Allow-Origin", "*")
+	}
+}
+
+func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
+	cors(w, r)
+	h := w.Header()
+	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
+		h.Set("Access-Control-Allow-Headers", req)
+	} else {
+		h.Set("Access-Control-Allow-Headers", "content-type, x-timestamp, authorization")
+	}
+	h.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleTrack is POST /track: Tracardi's collector protocol.
+func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
+	cors(w, r)
+	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
+	}
+	p, err := tracking.ParsePayload(v, s.opt.MaxEvents)
+	if err != nil {
+		return trackError(err)
+	}
+	p.ProfileLess = r.URL.Query().Get("profile_less") == "true"
+	return s.track(w, r, p)
+}
+
+func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Payload) error {
+	res, err := s.tracker.Track(r.Context(), p, requestHeaders(r))
+	if err != nil {
+		return trackError(err)
+	}
+	out := map[string]any{
+		"task":     res.Task,
+		"ux":       res.UX,
+		"response": res.Response,
+		"session":  map[string]any{"id": res.SessionID},
+		"errors":   res.Errors,
+		"warnings": res.Warnings,
+	}
+	if res.ProfileID != "" {
+		out["profile"] = map[string]any{"id": res.ProfileID}
+	} else {
+		out["profile"] = nil
+	}
+	if p.Debug {
+		out["events"] = res.EventIDs
+		out["debugInfo"] = res.Debug
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func trackError(err error) error {
+	var se *tracking.ShapeError
+	var tm *tracking.TooManyEventsError
+	switch {
+	case errors.As(err, &se):
+		return &Error{Status: http.StatusUnprocessableEntity, Detail: se.Error(),
+			Errors: []plugin.FieldError{{Field: se.Field, Message: se.Message}}}
+	case errors.As(err, &tm):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: tm.Error()}
+	case errors.Is(err, tracking.ErrUnknownSource), errors.Is(err, tracking.ErrDisabledSource):
+		return &Error{Status: http.StatusUnauthorized, Detail: err.Error()}
+	}
+	return err
+}
+
+// requestHeaders records the request's headers, minus credentials.
+func requestHeaders(r *http.Request) map[string]any {
+	h := make(map[string]any, len(r.Header))
+	for k, v := range r.Header {
+		lk := strings.ToLower(k)
+		if lk == "authorization" || lk == "cookie" {
+			continue
+		}
+		h[lk] = strings.Join(v, ", ")
+	}
+	return h
+}
+
+// handleCollect is GET|POST /collect/{event_type}/{source_id}[/{session_id}]:
+// a webhook. The properties are the JSON body (POST) or the query
+// parameters (GET). With a session id, the event belongs to that session's
+// profile; without one it is profile-less unless ?profile_id= names one.
+func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
+	cors(w, r)
+	props := map[string]any{}
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return err
+		}
+		if len(strings.TrimSpace(string(body))) > 0 {
+			var v any
+			if err := json.Unmarshal(body, &v); err != nil {
+				return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
+			}
+			m, ok := v.(map[string]any)
+			if !ok {
+				return &Error{Status: http.StatusUnprocessableEntity, Detail: "(body): expected a JSON object",
+					Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
+			}
+			props = m
+		}
+	} else {
+		for k, v := range r.URL.Query() {
+			if k == "profile_id" {
+				continue
+			}
+			props[k] = queryValue(v)
+		}
+	}
+	p := &tracking.Payload{
+		SourceID:  r.PathValue("source_id"),
+		SessionID: r.PathValue("session_id"),
+		ProfileID: r.URL.Query().Get("profile_id"),
+		Events:    []tracking.EventIn{{Type: r.PathValue("event_type"), Properties: props}},
+	}
+	if strings.TrimSpace(p.Events[0].Type) == "" {
+		return errorf(http.StatusUnprocessableEntity, "event_type: must not be empty")
+	}
+	if p.SessionID == "" && p.ProfileID == "" {
+		p.ProfileLess = true
+	}
+	if p.SessionID != "" && p.ProfileID == "" {
+		if sess, err := s.st.Session(r.Context(), p.SessionID); err == nil {
+			if prof, ok := sess["profile"].(map[string]any); ok {
+				p.ProfileID, _ = prof["id"].(string)
+			}
+		}
+	}
+	return s.track(w, r, p)
+}
+
+func queryValue(v []string) any {
+	if len(v) == 1 {
+		return v[0]
+	}
+	out := make([]any, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}

@@ -1,0 +1,234 @@
+package api_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/tracflow/tracflow/internal/testenv"
+)
+
+func trackBody(source, profile, session string, events ...string) map[string]any {
+	evs := []any{}
+	for _, t := range events {
+		evs = append(evs, map[string]any{"type": t, "properties": map[string]any{"n": 1}})
+	}
+	b := map[string]any{"source": map[string]any{"id": source}, "events": evs}
+	if profile != "" {
+		b["profile"] = map[string]any{"id": profile}
+	}
+	if session != "" {
+		b["session"] = map[string]any{"id": session}
+	}
+	return b
+}
+
+func TestTrackCreatesProfileAndCountsThroughAFlow(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("web", testenv.CounterFlow("count", "stats.views", "views"), "page-view")
+
+	r := e.Do("POST", "/track", "", trackBody(src, "", "", "page-view")).MustOK(t)
+	body := r.Obj()
+	pid := body["profile"].(map[string]any)["id"].(string)
+	sid := body["session"].(map[string]any)["id"].(string)
+	if pid == "" || sid == "" {
+		t.Fatalf("no profile or session id: %s", r.Raw)
+	}
+	if got := body["response"].(map[string]any)["views"].(map[string]any)["value"]; got != 1.0 {
+		t.Fatalf("response views = %v, want 1: %s", got, r.Raw)
+	}
+	for i := 2; i <= 3; i++ {
+		r = e.Do("POST", "/track", "", trackBody(src, pid, sid, "page-view")).MustOK(t)
+		if got := r.Obj()["response"].(map[string]any)["views"].(map[string]any)["value"]; got != float64(i) {
+			t.Fatalf("request %d: views = %v", i, got)
+		}
+	}
+	p := e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
+	if v := p["stats"].(map[string]any)["views"]; v != 3.0 {
+		t.Errorf("stored profile views = %v, want 3", v)
+	}
+	if v := p["stats"].(map[string]any)["visits"]; v != 1.0 {
+		t.Errorf("stored profile visits = %v, want 1 (one session)", v)
+	}
+	evs := e.Admin("GET", "/profile/"+pid+"/events?limit=2", nil).MustOK(t).Obj()
+	if evs["total"] != 3.0 || len(evs["result"].([]any)) != 2 {
+		t.Fatalf("events: %v", evs)
+	}
+	first := evs["result"].([]any)[0].(map[string]any)
+	md := first["metadata"].(map[string]any)
+	if md["status"] != "processed" {
+		t.Errorf("event status = %v", md["status"])
+	}
+	if flows := md["processed_by"].(map[string]any)["flows"].([]any); len(flows) != 1 || flows[0] != "count" {
+		t.Errorf("processed_by.flows = %v", flows)
+	}
+}
+
+func TestTrackStatusCodes(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	e.Admin("POST", "/event-source", map[string]any{"id": "on", "name": "On", "enabled": true}).MustOK(t)
+	e.Admin("POST", "/event-source", map[string]any{"id": "off", "name": "Off", "enabled": false}).MustOK(t)
+	many := make([]string, 1001)
+	for i := range many {
+		many[i] = "x"
+	}
+	cases := []struct {
+		name   string
+		body   any
+		status int
+		detail string
+	}{
+		{"unknown source", trackBody("nope", "", "", "a"), 401, "unknown event source"},
+		{"disabled source", trackBody("off", "", "", "a"), 401, "disabled"},
+		{"not JSON", "{not json", 400, "not valid JSON"},
+		{"no events", map[string]any{"source": map[string]any{"id": "on"}}, 422, "events"},
+		{"event without type", map[string]any{"source": map[string]any{"id": "on"}, "events": []any{map[string]any{"type": "a"}, map[string]any{"type": "b"}, map[string]any{"properties": map[string]any{}}}}, 422, "events[2].type"},
+		{"type not a string", map[string]any{"source": map[string]any{"id": "on"}, "events": []any{map[string]any{"type": 5}}}, 422, "events[0].type: expected a string"},
+		{"source missing", map[string]any{"events": []any{map[string]any{"type": "a"}}}, 422, "source"},
+		{"too many events", trackBody("on", "", "", many...), 413, "at most 1000"},
+		{"too large", `{"source":{"id":"on"},"events":[{"type":"a","properties":{"x":"` + strings.Repeat("a", 1<<20) + `"}}]}`, 413, "larger than"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.Do("POST", "/track", "", c.body)
+			if r.Status != c.status {
+				t.Fatalf("status %d, want %d: %s", r.Status, c.status, r.Raw)
+			}
+			if d, _ := r.Obj()["detail"].(string); !strings.Contains(d, c.detail) {
+				t.Errorf("detail %q does not mention %q", d, c.detail)
+			}
+		})
+	}
+}
+
+func TestBrowserTrackerRequest(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	e.Setup("site", testenv.CounterFlow("count", "stats.views", "views"), "page-view")
+	// Preflight as a browser on another origin sends it.
+	req, _ := http.NewRequest("OPTIONS", e.URL+"/track", nil)
+	req.Header.Set("Origin", "https://shop.example.com")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type,x-timestamp")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	h := resp.Header
+	if resp.StatusCode >= 300 || h.Get("Access-Control-Allow-Origin") != "https://shop.example.com" ||
+		!strings.Contains(h.Get("Access-Control-Allow-Headers"), "x-timestamp") || h.Get("Access-Control-Allow-Credentials") != "true" || h.Get("Access-Control-Max-Age") == "" {
+		t.Fatalf("preflight: %d %v", resp.StatusCode, h)
+	}
+	body := `{"source":{"id":"site"},"context":{"time":{"local":"11/26/2026, 1:00:00 PM","tz":"Europe/Warsaw"},"browser":{"local":{"userAgent":"Mozilla/5.0"}}},
+	 "profile":null,"device":{"id":"7f1c5a7e-0000-4000-8000-000000000001"},"session":{"id":"browser-made-session-1"},"options":{},
+	 "events":[{"type":"page-view","time":{"create":"2026-11-26T13:00:00.000Z"},"properties":{},"options":{},"context":{"page":{"url":"https://shop.example.com/","path":"/","title":"Shop"}}}]}`
+	req, _ = http.NewRequest("POST", e.URL+"/track", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Origin", "https://shop.example.com")
+	req.Header.Set("X-Timestamp", "1795000000000")
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" {
+		t.Fatalf("track: %d %v %v", resp.StatusCode, resp.Header, out)
+	}
+	if out["session"].(map[string]any)["id"] != "browser-made-session-1" {
+		t.Errorf("the browser's session id was not kept: %v", out["session"])
+	}
+	pid := out["profile"].(map[string]any)["id"].(string)
+	// The next page load sends the profile id it got first.
+	body2 := strings.Replace(strings.Replace(body, `"profile":null`, `"profile":{"id":"`+pid+`"}`, 1), "browser-made-session-1", "browser-made-session-2", 1)
+	r := e.Do("POST", "/track", "", body2).MustOK(t)
+	if r.Obj()["profile"].(map[string]any)["id"] != pid {
+		t.Fatalf("second page load got another profile: %s", r.Raw)
+	}
+	p := e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
+	if p["stats"].(map[string]any)["visits"] != 2.0 || p["stats"].(map[string]any)["views"] != 2.0 {
+		t.Errorf("profile stats = %v, want 2 visits and 2 views", p["stats"])
+	}
+}
+
+func TestRulesRunEveryFlowInOrderAndSurviveAFailure(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	e.Admin("POST", "/event-source", map[string]any{"id": "s", "name": "S"}).MustOK(t)
+	flows := []struct{ id, json string }{
+		{"a-first", testenv.CounterFlow("a-first", "traits.n", "first")},
+		{"b-broken", testenv.FlowJSON("b-broken", []testenv.Node{{ID: "start", Module: testenv.Start}, {ID: "boom", Module: testenv.RaiseErr, Init: map[string]any{"message": "deliberate failure"}}}, "start.payload>boom")},
+		{"c-second", testenv.CounterFlow("c-second", "traits.n", "second")},
+	}
+	for i, f := range flows {
+		var doc map[string]any
+		json.Unmarshal([]byte(f.json), &doc)
+		e.Admin("POST", "/flow/production", doc).MustOK(t)
+		e.Admin("POST", "/rule", map[string]any{"name": fmt.Sprintf("rule %d", i), "event_type": map[string]any{"id": "buy"},
+			"source": map[string]any{"id": "s"}, "flow": map[string]any{"id": f.id}}).MustOK(t)
+	}
+	r := e.Do("POST", "/track", "", trackBody("s", "p1", "", "buy")).MustOK(t).Obj()
+	resp := r["response"].(map[string]any)
+	if resp["first"].(map[string]any)["value"] != 1.0 || resp["second"].(map[string]any)["value"] != 2.0 {
+		t.Errorf("the second flow did not see the first one's change: %v", resp)
+	}
+	errs := r["errors"].([]any)
+	if len(errs) != 1 || !strings.Contains(errs[0].(string), "deliberate failure") {
+		t.Errorf("errors = %v", errs)
+	}
+	evs := e.Admin("GET", "/profile/p1/events", nil).MustOK(t).Obj()["result"].([]any)
+	md := evs[0].(map[string]any)["metadata"].(map[string]any)
+	if md["status"] != "error" || len(md["processed_by"].(map[string]any)["flows"].([]any)) != 3 {
+		t.Errorf("stored event metadata = %v", md)
+	}
+}
+
+func TestNoLostUpdatesSQLite(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("s", testenv.CounterFlow("count", "stats.counters.n", "n"), "hit")
+	const n = 1000
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 64)
+	var failed sync.Map
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			r := e.Do("POST", "/track", "", trackBody(src, "hot-profile", "hot-session", "hit"))
+			if r.Status != 200 {
+				failed.Store(r.Status, string(r.Raw))
+			}
+		}()
+	}
+	wg.Wait()
+	failed.Range(func(k, v any) bool { t.Errorf("a request failed: %v %v", k, v); return true })
+	p := e.Admin("GET", "/profile/hot-profile", nil).MustOK(t).Obj()
+	if got := p["stats"].(map[string]any)["counters"].(map[string]any)["n"]; got != float64(n) {
+		t.Fatalf("counter = %v after %d concurrent requests, want %d", got, n, n)
+	}
+}
+
+func TestSetupAPINeedsAToken(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	for _, rt := range e.Server.Routes() {
+		if len(rt.Roles) == 0 {
+			continue
+		}
+		path := strings.NewReplacer("{id}", "x", "{event_type}", "x", "{source_id}", "x").Replace(rt.Path)
+		for _, tok := range []string{"", "not-a-token"} {
+			r := e.Do(rt.Method, path, tok, map[string]any{})
+			if r.Status != 401 {
+				t.Errorf("%s %s with token %q: %d, want 401", rt.Method, rt.Path, tok, r.Status)
+			}
+		}
+	}
+	r := e.Do("POST", "/user/token", "", "username=admin@example.com&password=wrong")
+	if r.Status != 422 && r.Status != 401 {
+		t.Errorf("bad login: %d", r.Status)
+	}
+}

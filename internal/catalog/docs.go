@@ -1,0 +1,455 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/workflow"
+)
+
+// SaveSource validates and stores an event source:
+// {id?, name, type: ["rest"], enabled, tags, description}. It answers the
+// stored document (with its id).
+func (c *Catalog) SaveSource(ctx context.Context, d store.Doc) (store.Doc, error) {
+	if d == nil {
+		return nil, invalid("(body)", "expected an event source object")
+	}
+	id, _, err := strField(d, "id")
+	if err != nil {
+		return nil, err
+	}
+	name, _, err := strField(d, "name")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(name) == "" {
+		return nil, invalid("name", "is required")
+	}
+	types := []any{"rest"}
+	if v, ok := d["type"]; ok && v != nil {
+		switch t := v.(type) {
+		case string:
+			types = []any{t}
+		case []any:
+			for i, x := range t {
+				if _, ok := x.(string); !ok {
+					return nil, invalid(fmt.Sprintf("type[%d]", i), "expected a string")
+				}
+			}
+			if len(t) == 0 {
+				return nil, invalid("type", "must name at least one type, e.g. [\"rest\"]")
+			}
+			types = t
+		default:
+			return nil, invalid("type", "expected a list of strings, e.g. [\"rest\"]")
+		}
+	}
+	enabled := true
+	if v, ok := d["enabled"]; ok && v != nil {
+		b, ok := v.(bool)
+		if !ok {
+			return nil, invalid("enabled", "expected true or false")
+		}
+		enabled = b
+	}
+	if err := checkTags(d); err != nil {
+		return nil, err
+	}
+	if id == "" {
+		id = domain.NewID()
+	}
+	out := copyDoc(d)
+	out["id"], out["name"], out["type"], out["enabled"] = id, name, types, enabled
+	if _, ok := out["tags"]; !ok {
+		out["tags"] = []any{}
+	}
+	if _, ok := out["timestamp"]; !ok {
+		out["timestamp"] = now()
+	}
+	if err := c.st.PutConfig(ctx, KindSource, id, out); err != nil {
+		return nil, err
+	}
+	return out, c.Refresh(ctx)
+}
+
+// SaveRule validates and stores a rule: {id?, name, event_type: {id},
+// source: {id}, flow: {id}, enabled, tags}. The source and the flow must
+// exist.
+func (c *Catalog) SaveRule(ctx context.Context, d store.Doc) (store.Doc, error) {
+	if d == nil {
+		return nil, invalid("(body)", "expected a rule object")
+	}
+	id, _, err := strField(d, "id")
+	if err != nil {
+		return nil, err
+	}
+	name, _, err := strField(d, "name")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(name) == "" {
+		return nil, invalid("name", "is required")
+	}
+	refs := map[string]string{}
+	for _, k := range []string{"event_type", "source", "flow"} {
+		v, ok := d[k].(map[string]any)
+		if !ok {
+			return nil, invalid(k, "is required: {\"id\": \"...\"}")
+		}
+		rid, _ := v["id"].(string)
+		if strings.TrimSpace(rid) == "" {
+			return nil, invalid(k+".id", "is required")
+		}
+		refs[k] = rid
+	}
+	src, err := c.st.GetConfig(ctx, KindSource, refs["source"])
+	if err != nil {
+		if IsNotFound(err) {
+			return nil, invalid("source.id", fmt.Sprintf("event source %q does not exist", refs["source"]))
+		}
+		return nil, err
+	}
+	flow, err := c.st.GetConfig(ctx, KindFlow, refs["flow"])
+	if err != nil {
+		if IsNotFound(err) {
+			return nil, invalid("flow.id", fmt.Sprintf("flow %q does not exist", refs["flow"]))
+		}
+		return nil, err
+	}
+	enabled := true
+	if v, ok := d["enabled"]; ok && v != nil {
+		b, ok := v.(bool)
+		if !ok {
+			return nil, invalid("enabled", "expected true or false")
+		}
+		enabled = b
+	}
+	if err := checkTags(d); err != nil {
+		return nil, err
+	}
+	if id == "" {
+		id = domain.NewID()
+	}
+	out := copyDoc(d)
+	evName := domain.Str(d, "event_type", "name")
+	if evName == "" {
+		evName = refs["event_type"]
+	}
+	out["id"], out["name"], out["enabled"] = id, name, enabled
+	out["event_type"] = map[string]any{"id": refs["event_type"], "name": evName}
+	out["source"] = map[string]any{"id": refs["source"], "name": domain.Str(src, "name")}
+	out["flow"] = map[string]any{"id": refs["flow"], "name": domain.Str(flow, "name")}
+	if _, ok := out["type"]; !ok {
+		out["type"] = "event-collect"
+	}
+	if _, ok := out["tags"]; !ok {
+		out["tags"] = []any{}
+	}
+	if err := c.st.PutConfig(ctx, KindRule, id, out); err != nil {
+		return nil, err
+	}
+	return out, c.Refresh(ctx)
+}
+
+// RulesByFlow lists the rules that run a flow.
+func (c *Catalog) RulesByFlow(ctx context.Context, flowID string) ([]store.Doc, error) {
+	all, err := c.st.ListConfig(ctx, KindRule)
+	if err != nil {
+		return nil, err
+	}
+	out := []store.Doc{}
+	for _, r := range all {
+		if domain.Str(r, "flow", "id") == flowID {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// SaveFlowMetadata creates or updates a flow's metadata: {id?, name,
+// description, tags, type}.
+func (c *Catalog) SaveFlowMetadata(ctx context.Context, d store.Doc) (store.Doc, error) {
+	if d == nil {
+		return nil, invalid("(body)", "expected a flow metadata object")
+	}
+	id, _, err := strField(d, "id")
+	if err != nil {
+		return nil, err
+	}
+	name, _, err := strField(d, "name")
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(name) == "" {
+		return nil, invalid("name", "is required")
+	}
+	desc, _, err := strField(d, "description")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTags(d); err != nil {
+		return nil, err
+	}
+	if id == "" {
+		id = domain.NewID()
+	}
+	meta, err := c.st.GetConfig(ctx, KindFlow, id)
+	if err != nil && !IsNotFound(err) {
+		return nil, err
+	}
+	if meta == nil {
+		meta = store.Doc{"id": id, "created": now(), "lock": false, "type": "collection", "tags": []any{}}
+	}
+	meta["name"], meta["description"] = name, desc
+	if t, ok := d["tags"]; ok && t != nil {
+		meta["tags"] = t
+	}
+	if t, _ := d["type"].(string); t != "" {
+		meta["type"] = t
+	}
+	if err := c.st.PutConfig(ctx, KindFlow, id, meta); err != nil {
+		return nil, err
+	}
+	return meta, nil
+}
+
+// parseFlowDoc decodes a flow document and checks its shape.
+func parseFlowDoc(d store.Doc) (*workflow.Flow, []byte, error) {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, nil, invalid("(body)", err.Error())
+	}
+	f, err := workflow.ParseFlow(raw)
+	if err != nil {
+		return nil, nil, invalid("flowGraph", err.Error())
+	}
+	if strings.TrimSpace(f.ID) == "" {
+		return nil, nil, invalid("id", "is required: the flow's id")
+	}
+	return f, raw, nil
+}
+
+// SaveDraft stores a flow's draft (the graph being edited). The draft is not
+// compiled; it may be incomplete. The flow's metadata is created when
+// missing.
+func (c *Catalog) SaveDraft(ctx context.Context, d store.Doc) (store.Doc, error) {
+	f, _, err := parseFlowDoc(d)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.touchMetadata(ctx, f, "draft_updated"); err != nil {
+		return nil, err
+	}
+	if err := c.st.PutConfig(ctx, KindFlowDraft, f.ID, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// Deploy compiles a flow and, when it compiles, makes it the production
+// version that rules run; the previous production version is kept in the
+// history so that Restore can bring it back. A flow that does not compile is
+// a workflow.CompileErrors.
+func (c *Catalog) Deploy(ctx context.Context, d store.Doc) (store.Doc, error) {
+	f, _, err := parseFlowDoc(d)
+	if err != nil {
+		return nil, err
+	}
+	compiled, err := workflow.Compile(ctx, f, c.reg)
+	if err != nil {
+		return nil, err
+	}
+	compiled.Close(ctx)
+	if prev, err := c.st.GetConfig(ctx, KindFlowProduction, f.ID); err == nil {
+		if err := c.pushHistory(ctx, f.ID, prev); err != nil {
+			return nil, err
+		}
+	} else if !IsNotFound(err) {
+		return nil, err
+	}
+	if err := c.touchMetadata(ctx, f, "production_updated"); err != nil {
+		return nil, err
+	}
+	if err := c.st.PutConfig(ctx, KindFlowProduction, f.ID, d); err != nil {
+		return nil, err
+	}
+	return d, c.Refresh(ctx)
+}
+
+const historySize = 20
+
+func (c *Catalog) pushHistory(ctx context.Context, id string, prev store.Doc) error {
+	h, err := c.st.GetConfig(ctx, KindFlowHistory, id)
+	if err != nil && !IsNotFound(err) {
+		return err
+	}
+	var versions []any
+	if h != nil {
+		versions, _ = h["versions"].([]any)
+	}
+	versions = append(versions, prev)
+	if len(versions) > historySize {
+		versions = versions[len(versions)-historySize:]
+	}
+	return c.st.PutConfig(ctx, KindFlowHistory, id, store.Doc{"id": id, "versions": versions})
+}
+
+// Restore makes the previous production version of a flow current again
+// and returns it.
+func (c *Catalog) Restore(ctx context.Context, id string) (store.Doc, error) {
+	h, err := c.st.GetConfig(ctx, KindFlowHistory, id)
+	if err != nil {
+		if IsNotFound(err) {
+			return nil, fmt.Errorf("flow %q has no previous production version: %w", id, store.ErrNotFound)
+		}
+		return nil, err
+	}
+	versions, _ := h["versions"].([]any)
+	if len(versions) == 0 {
+		return nil, fmt.Errorf("flow %q has no previous production version: %w", id, store.ErrNotFound)
+	}
+	prev, _ := versions[len(versions)-1].(map[string]any)
+	h["versions"] = versions[:len(versions)-1]
+	if err := c.st.PutConfig(ctx, KindFlowHistory, id, h); err != nil {
+		return nil, err
+	}
+	if err := c.st.PutConfig(ctx, KindFlowProduction, id, prev); err != nil {
+		return nil, err
+	}
+	return prev, c.Refresh(ctx)
+}
+
+func (c *Catalog) touchMetadata(ctx context.Context, f *workflow.Flow, stamp string) error {
+	meta, err := c.st.GetConfig(ctx, KindFlow, f.ID)
+	if err != nil && !IsNotFound(err) {
+		return err
+	}
+	if meta == nil {
+		meta = store.Doc{"id": f.ID, "created": now(), "lock": false, "type": "collection", "tags": []any{}, "description": f.Description}
+		if f.Type != "" {
+			meta["type"] = f.Type
+		}
+		if f.Tags != nil {
+			tags := make([]any, len(f.Tags))
+			for i, t := range f.Tags {
+				tags[i] = t
+			}
+			meta["tags"] = tags
+		}
+	}
+	name := f.Name
+	if name == "" {
+		name, _ = meta["name"].(string)
+	}
+	if name == "" {
+		name = f.ID
+	}
+	meta["name"] = name
+	meta[stamp] = now()
+	return c.st.PutConfig(ctx, KindFlow, f.ID, meta)
+}
+
+// DeleteFlow deletes a flow (metadata, draft, production, history) and the
+// rules that run it.
+func (c *Catalog) DeleteFlow(ctx context.Context, id string) error {
+	if _, err := c.st.GetConfig(ctx, KindFlow, id); err != nil {
+		return err
+	}
+	rules, err := c.RulesByFlow(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, r := range rules {
+		if err := c.st.DeleteConfig(ctx, KindRule, domain.Str(r, "id")); err != nil && !IsNotFound(err) {
+			return err
+		}
+	}
+	for _, k := range []string{KindFlowDraft, KindFlowProduction, KindFlowHistory, KindFlow} {
+		if err := c.st.DeleteConfig(ctx, k, id); err != nil && !IsNotFound(err) {
+			return err
+		}
+	}
+	return c.Refresh(ctx)
+}
+
+// Delete removes a document of a kind and refreshes the snapshot.
+func (c *Catalog) Delete(ctx context.Context, kind, id string) error {
+	if err := c.st.DeleteConfig(ctx, kind, id); err != nil {
+		return err
+	}
+	return c.Refresh(ctx)
+}
+
+// Get reads a document.
+func (c *Catalog) Get(ctx context.Context, kind, id string) (store.Doc, error) {
+	return c.st.GetConfig(ctx, kind, id)
+}
+
+// List reads all documents of a kind.
+func (c *Catalog) List(ctx context.Context, kind string) ([]store.Doc, error) {
+	return c.st.ListConfig(ctx, kind)
+}
+
+// ListFlows lists flow metadata, filtered by a text query (name and
+// description) and a tag, sorted by name.
+func (c *Catalog) ListFlows(ctx context.Context, query, tag string) ([]store.Doc, error) {
+	all, err := c.st.ListConfig(ctx, KindFlow)
+	if err != nil {
+		return nil, err
+	}
+	q := strings.ToLower(strings.TrimSpace(query))
+	out := []store.Doc{}
+	for _, f := range all {
+		if q != "" && !strings.Contains(strings.ToLower(domain.Str(f, "name")+" "+domain.Str(f, "description")), q) {
+			continue
+		}
+		if tag != "" && !hasTag(f, tag) {
+			continue
+		}
+		out = append(out, f)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		return strings.ToLower(domain.Str(out[i], "name")) < strings.ToLower(domain.Str(out[j], "name"))
+	})
+	return out, nil
+}
+
+func hasTag(d store.Doc, tag string) bool {
+	tags, _ := d["tags"].([]any)
+	for _, t := range tags {
+		if s, _ := t.(string); s == tag {
+			return true
+		}
+	}
+	return false
+}
+
+func checkTags(d store.Doc) error {
+	v, ok := d["tags"]
+	if !ok || v == nil {
+		return nil
+	}
+	l, ok := v.([]any)
+	if !ok {
+		return invalid("tags", "expected a list of strings")
+	}
+	for i, t := range l {
+		if _, ok := t.(string); !ok {
+			return invalid(fmt.Sprintf("tags[%d]", i), "expected a string")
+		}
+	}
+	return nil
+}
+
+func copyDoc(d store.Doc) store.Doc {
+	out := make(store.Doc, len(d))
+	for k, v := range d {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,176 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/bootstrap"
+	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/store/open"
+	"github.com/tracflow/tracflow/internal/tracking"
+)
+
+func init() {
+	extraCommands = append(extraCommands, command{name: "serve", run: (*env).serve})
+}
+
+// envOr returns the environment variable's value, or def.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (e *env) serve(args []string) error {
+	fs := e.newFlagSet("serve")
+	addr := fs.String("addr", envOr("TRACFLOW_ADDR", "127.0.0.1:8686"), "address to listen on (env TRACFLOW_ADDR)")
+	data := fs.String("data", envOr("TRACFLOW_DATA", "./data"), "data folder for the embedded database and keys (env TRACFLOW_DATA)")
+	db := fs.String("db", envOr("TRACFLOW_DB", ""), "database: empty for the embedded SQLite in --data, or postgres://... (env TRACFLOW_DB)")
+	maxBody := fs.String("max-body", "1MiB", "largest request body accepted (e.g. 512KiB, 2MiB)")
+	maxEvents := fs.Int("max-events", 1000, "most events accepted in one /track request")
+	logFormat := fs.String("log-format", envOr("TRACFLOW_LOG_FORMAT", "text"), "log format: text or json")
+	tokenTTL := fs.Duration("token-ttl", time.Hour, "how long an API token stays valid without use")
+	noDemo := fs.Bool("no-demo", false, "on first start, do not create the demo source, flow and rule")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "Usage: tracflow serve [flags]")
+		fs.PrintDefaults()
+	}
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	limit, err := parseSize(*maxBody)
+	if err != nil {
+		return usagef("--max-body: %v", err)
+	}
+	var handler slog.Handler
+	switch *logFormat {
+	case "text":
+		handler = slog.NewTextHandler(e.stderr, nil)
+	case "json":
+		handler = slog.NewJSONHandler(e.stderr, nil)
+	default:
+		return usagef("--log-format: say text or json, not %q", *logFormat)
+	}
+	log := slog.New(handler)
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	if *db == "" {
+		if err := os.MkdirAll(*data, 0o700); err != nil {
+			return fmt.Errorf("data folder %s: %w", *data, err)
+		}
+	}
+	st, err := open.Open(ctx, *db, *data)
+	if err != nil {
+		return fmt.Errorf("opening the database: %w", err)
+	}
+	defer st.Close()
+
+	reg, rep := Registry()
+	for _, x := range rep.Error {
+		log.Warn("plugin not installed", "module", x.Module, "reason", x.Reason)
+	}
+	cat := catalog.New(st, reg, log)
+	if err := cat.Start(ctx); err != nil {
+		return fmt.Errorf("loading the configuration: %w", err)
+	}
+	defer cat.Close()
+	embedded := *db == "" || *db == "sqlite"
+	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log})
+	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler()})
+
+	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), os.Getenv("TRACFLOW_ADMIN_PASSWORD"), !*noDemo)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	where := "SQLite in " + *data
+	if !embedded {
+		where = "PostgreSQL"
+	}
+	log.Info("tracflow is listening", "url", base, "database", where, "plugins", len(reg.List()))
+	if first != nil {
+		e.printWelcome(base, first)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	case <-ctx.Done():
+		log.Info("shutting down: finishing requests in flight")
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := hs.Shutdown(sctx); err != nil {
+			log.Warn("shutdown", "err", err)
+		}
+	}
+	return nil
+}
+
+func (e *env) printWelcome(base string, first *bootstrap.Result) {
+	w := e.stderr
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Welcome to Tracflow. This is a new installation.")
+	fmt.Fprintf(w, "  Admin account: %s\n", first.AdminEmail)
+	if first.GeneratedPassword != "" {
+		fmt.Fprintf(w, "  Password:      %s   (generated; shown only now; set TRACFLOW_ADMIN_PASSWORD to choose one)\n", first.GeneratedPassword)
+	}
+	fmt.Fprintf(w, "  Web editor:    %s/\n", base)
+	if first.Demo {
+		fmt.Fprintln(w, "\nA demo is ready: page-view events from the source \""+bootstrap.DemoSourceID+"\" count views on the profile.")
+		fmt.Fprintln(w, "Send one (repeat it with the profile id it answers to see the count grow):")
+		fmt.Fprintf(w, "  curl -s %s/track -H 'content-type: application/json' -d '{\"source\":{\"id\":\"%s\"},\"events\":[{\"type\":\"page-view\",\"properties\":{\"url\":\"https://example.com/\"}}]}'\n",
+			base, bootstrap.DemoSourceID)
+	}
+	fmt.Fprintln(w)
+}
+
+// parseSize reads sizes like 1048576, 512KiB, 1MiB, 2MB.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}}
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSpace(strings.TrimSuffix(s, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("expected a size such as 1048576, 512KiB or 1MiB")
+	}
+	return n * mult, nil
+}

@@ -1,0 +1,57 @@
+package testenv
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Node is a node of a test flow: its id, its plugin module and its config.
+type Node struct {
+	ID     string
+	Module string
+	Init   map[string]any
+}
+
+// Tracardi module names of the built-in plugins tests use.
+const (
+	Start     = "tracardi.process_engine.action.v1.flow.start.start_action"
+	Increment = "tracardi.process_engine.action.v1.increment_action"
+	Response  = "tracardi.process_engine.action.v1.internal.add_response.plugin"
+	RaiseErr  = "tracardi.process_engine.action.v1.raise_error_action"
+	CopyData  = "tracardi.process_engine.action.v1.traits.copy_trait_action"
+	If        = "tracardi.process_engine.action.v1.if_action"
+)
+
+// FlowJSON builds a flow in Tracardi's format. Edges are "src.port>dst"
+// (into the target's "payload" port).
+func FlowJSON(id string, nodes []Node, edges ...string) string {
+	f := map[string]any{"id": id, "name": "Flow " + id, "flowGraph": map[string]any{}}
+	var ns, es []any
+	for i, n := range nodes {
+		spec := map[string]any{"module": n.Module}
+		if n.Init != nil {
+			spec["init"] = n.Init
+		}
+		ns = append(ns, map[string]any{"id": n.ID, "type": "flowNode", "position": map[string]any{"x": 0, "y": i * 100},
+			"data": map[string]any{"spec": spec, "metadata": map[string]any{"name": n.ID}}})
+	}
+	for i, e := range edges {
+		src, rest, _ := strings.Cut(e, ".")
+		port, dst, _ := strings.Cut(rest, ">")
+		es = append(es, map[string]any{"id": fmt.Sprintf("%s-e%d", id, i+1), "source": src, "sourceHandle": port, "target": dst, "targetHandle": "payload"})
+	}
+	f["flowGraph"] = map[string]any{"nodes": ns, "edges": es}
+	b, _ := json.Marshal(f)
+	return string(b)
+}
+
+// CounterFlow increments profile@<field> by 1 and answers the new value
+// under response key.
+func CounterFlow(id, field, key string) string {
+	return FlowJSON(id, []Node{
+		{ID: "start", Module: Start},
+		{ID: "inc", Module: Increment, Init: map[string]any{"field": "profile@" + field, "increment": 1}},
+		{ID: "answer", Module: Response, Init: map[string]any{"key": key, "body": map[string]any{"value": "profile@" + field}}},
+	}, "start.payload>inc", "inc.payload>answer")
+}

@@ -1,0 +1,203 @@
+// Package testenv starts a complete Tracflow server (store, catalog,
+// tracker, API) inside a test, on a real SQLite file or, when
+// TRACFLOW_TEST_PG is set, on a fresh PostgreSQL schema.
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/store/open"
+	"github.com/tracflow/tracflow/internal/tracking"
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// Admin credentials of test servers.
+const (
+	AdminEmail    = "admin@example.com"
+	AdminPassword = "correct horse battery staple"
+)
+
+// Env is a running test server.
+type Env struct {
+	T       testing.TB
+	URL     string
+	Store   store.Store
+	Catalog *catalog.Catalog
+	Server  *api.Server
+	Tracker *tracking.Tracker
+	Token   string // the admin's bearer token
+}
+
+// Options change what New starts.
+type Options struct {
+	// DSN opens this database instead of a new SQLite file.
+	DSN     string
+	DataDir string
+	API     api.Options
+}
+
+// New starts a server on a new SQLite database in a temp folder, creates the
+// admin account and logs in.
+func New(t testing.TB, o Options) *Env {
+	t.Helper()
+	ctx := context.Background()
+	dir := o.DataDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	st, err := open.Open(ctx, o.DSN, dir)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	reg := plugin.NewRegistry()
+	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
+		t.Fatalf("install plugins: %v", rep.Error)
+	}
+	cat := catalog.New(st, reg, nil)
+	if err := cat.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tr := tracking.New(st, cat, tracking.Options{CacheProfiles: o.DSN == ""})
+	srv := api.New(st, cat, tr, o.API)
+	hs := httptest.NewServer(srv.Handler())
+	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr}
+	t.Cleanup(func() {
+		hs.Close()
+		cat.Close()
+		st.Close()
+	})
+	users, _ := st.ListConfig(ctx, api.KindUser)
+	if len(users) == 0 {
+		if _, err := srv.Auth().CreateUser(ctx, AdminEmail, AdminPassword, "Admin", api.AllRoles); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.Token = e.Login(AdminEmail, AdminPassword)
+	return e
+}
+
+// Login logs in and returns the token (failing the test when refused).
+func (e *Env) Login(email, password string) string {
+	e.T.Helper()
+	resp, err := http.PostForm(e.URL+"/user/token", url.Values{"username": {email}, "password": {password}})
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 200 {
+		e.T.Fatalf("login %s: %d %v", email, resp.StatusCode, out)
+	}
+	return out["access_token"].(string)
+}
+
+// Response is an HTTP answer with its decoded JSON body.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   any
+	Raw    []byte
+}
+
+// Obj returns the body as an object (nil when it is not one).
+func (r *Response) Obj() map[string]any {
+	m, _ := r.Body.(map[string]any)
+	return m
+}
+
+// Do sends a request with the given token ("" for none) and a JSON body
+// (a []byte or string is sent as is).
+func (e *Env) Do(method, path, token string, body any) *Response {
+	e.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		rd = bytes.NewReader(b)
+	case string:
+		rd = strings.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	out := &Response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out.Body); err != nil {
+			e.T.Errorf("%s %s answered non-JSON (%d): %q", method, path, resp.StatusCode, raw)
+		}
+	}
+	return out
+}
+
+// Admin sends a request as the admin.
+func (e *Env) Admin(method, path string, body any) *Response {
+	e.T.Helper()
+	return e.Do(method, path, e.Token, body)
+}
+
+// MustOK fails the test unless the answer is 200.
+func (r *Response) MustOK(t testing.TB) *Response {
+	t.Helper()
+	if r.Status != 200 {
+		t.Fatalf("status %d: %s", r.Status, r.Raw)
+	}
+	return r
+}
+
+// Setup creates a source, deploys a flow (JSON) and a rule joining them for
+// eventType; it returns the source id.
+func (e *Env) Setup(sourceID, flowJSON, eventType string) string {
+	e.T.Helper()
+	e.Admin("POST", "/event-source", map[string]any{"id": sourceID, "name": "Test source " + sourceID, "type": []any{"rest"}, "enabled": true}).MustOK(e.T)
+	var flow map[string]any
+	if err := json.Unmarshal([]byte(flowJSON), &flow); err != nil {
+		e.T.Fatal(err)
+	}
+	e.Admin("POST", "/flow/production", flow).MustOK(e.T)
+	e.Admin("POST", "/rule", map[string]any{"id": "rule-" + flow["id"].(string) + "-" + eventType, "name": "Rule " + flow["id"].(string),
+		"event_type": map[string]any{"id": eventType}, "source": map[string]any{"id": sourceID},
+		"flow": map[string]any{"id": flow["id"]}, "enabled": true}).MustOK(e.T)
+	return sourceID
+}
+
+// PGDSN returns the PostgreSQL test server's URL, or skips the test.
+func PGDSN(t testing.TB) string {
+	dsn := os.Getenv("TRACFLOW_TEST_PG")
+	if dsn == "" {
+		t.Skip("TRACFLOW_TEST_PG is not set: run scripts/pg-test-server.sh and export the URL it prints")
+	}
+	return dsn
+}

@@ -1,0 +1,207 @@
+// Package tracking is the collector pipeline: it takes a tracker payload
+// (Tracardi's /track request), loads or creates the profile and session,
+// runs the flows that rules select for each event, and stores the events,
+// the profile and the session durably before answering.
+package tracking
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Payload is a decoded /track request (Tracardi's TrackerPayload).
+type Payload struct {
+	SourceID  string
+	SessionID string // "" when the tracker sent none
+	ProfileID string // "" when the tracker sent none (or null)
+	Context   map[string]any
+	Props     map[string]any
+	Request   map[string]any
+	Options   map[string]any
+	Device    map[string]any
+	Events    []EventIn
+	// ProfileLess processes the events without a profile (?profile_less=true).
+	ProfileLess bool
+	Debug       bool
+}
+
+// EventIn is one event of a payload.
+type EventIn struct {
+	ID         string
+	Type       string
+	Time       map[string]any
+	Properties map[string]any
+	Context    map[string]any
+	Options    map[string]any
+	Tags       []any
+}
+
+// ShapeError is a request of the wrong shape; Field is the path of the
+// offending field, e.g. "events[2].type".
+type ShapeError struct {
+	Field   string
+	Message string
+}
+
+func (e *ShapeError) Error() string { return e.Field + ": " + e.Message }
+
+// ParsePayload checks a decoded JSON body against Tracardi's tracker payload
+// and returns it typed. maxEvents bounds the events of one request (0: no
+// bound); more is a *TooManyEventsError.
+func ParsePayload(body any, maxEvents int) (*Payload, error) {
+	root, ok := body.(map[string]any)
+	if !ok {
+		return nil, &ShapeError{Field: "(body)", Message: "expected a JSON object"}
+	}
+	p := &Payload{}
+	src, err := ref(root, "source", true)
+	if err != nil {
+		return nil, err
+	}
+	p.SourceID = src
+	if p.SessionID, err = ref(root, "session", false); err != nil {
+		return nil, err
+	}
+	if p.ProfileID, err = ref(root, "profile", false); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		key string
+		dst *map[string]any
+	}{{"context", &p.Context}, {"properties", &p.Props}, {"request", &p.Request}, {"options", &p.Options}, {"device", &p.Device}} {
+		if *f.dst, err = optObject(root, f.key, f.key); err != nil {
+			return nil, err
+		}
+	}
+	if d, ok := root["debug"].(bool); ok {
+		p.Debug = d
+	}
+	raw, present := root["events"]
+	if !present || raw == nil {
+		return nil, &ShapeError{Field: "events", Message: "is required: a list of events, each with a \"type\""}
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		return nil, &ShapeError{Field: "events", Message: "expected a list of events, got " + kind(raw)}
+	}
+	if len(list) == 0 {
+		return nil, &ShapeError{Field: "events", Message: "must hold at least one event"}
+	}
+	if maxEvents > 0 && len(list) > maxEvents {
+		return nil, &TooManyEventsError{Count: len(list), Max: maxEvents}
+	}
+	p.Events = make([]EventIn, len(list))
+	for i, e := range list {
+		at := fmt.Sprintf("events[%d]", i)
+		m, ok := e.(map[string]any)
+		if !ok {
+			return nil, &ShapeError{Field: at, Message: "expected an event object, got " + kind(e)}
+		}
+		ev := &p.Events[i]
+		t, ok := m["type"].(string)
+		if !ok {
+			if _, present := m["type"]; !present || m["type"] == nil {
+				return nil, &ShapeError{Field: at + ".type", Message: "is required: the event type, e.g. \"page-view\""}
+			}
+			return nil, &ShapeError{Field: at + ".type", Message: "expected a string, got " + kind(m["type"])}
+		}
+		if strings.TrimSpace(t) == "" {
+			return nil, &ShapeError{Field: at + ".type", Message: "must not be empty"}
+		}
+		ev.Type = t
+		if id, present := m["id"]; present && id != nil {
+			s, ok := id.(string)
+			if !ok {
+				return nil, &ShapeError{Field: at + ".id", Message: "expected a string, got " + kind(id)}
+			}
+			ev.ID = s
+		}
+		for _, f := range []struct {
+			key string
+			dst *map[string]any
+		}{{"properties", &ev.Properties}, {"context", &ev.Context}, {"options", &ev.Options}, {"time", &ev.Time}} {
+			if *f.dst, err = optObject(m, f.key, at+"."+f.key); err != nil {
+				return nil, err
+			}
+		}
+		if tags, present := m["tags"]; present && tags != nil {
+			l, ok := tags.([]any)
+			if !ok {
+				return nil, &ShapeError{Field: at + ".tags", Message: "expected a list, got " + kind(tags)}
+			}
+			ev.Tags = l
+		}
+	}
+	return p, nil
+}
+
+// TooManyEventsError is a request with more events than allowed.
+type TooManyEventsError struct{ Count, Max int }
+
+func (e *TooManyEventsError) Error() string {
+	return fmt.Sprintf("events: %d events in one request, at most %d allowed", e.Count, e.Max)
+}
+
+// ref reads {"id": "..."} at key. A missing or null value is "" unless
+// required.
+func ref(m map[string]any, key string, required bool) (string, error) {
+	v, present := m[key]
+	if !present || v == nil {
+		if required {
+			return "", &ShapeError{Field: key, Message: "is required: {\"id\": \"...\"}"}
+		}
+		return "", nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return "", &ShapeError{Field: key, Message: "expected an object {\"id\": \"...\"}, got " + kind(v)}
+	}
+	idv, present := obj["id"]
+	if !present || idv == nil {
+		if required {
+			return "", &ShapeError{Field: key + ".id", Message: "is required"}
+		}
+		return "", nil
+	}
+	id, ok := idv.(string)
+	if !ok {
+		return "", &ShapeError{Field: key + ".id", Message: "expected a string, got " + kind(idv)}
+	}
+	if required && strings.TrimSpace(id) == "" {
+		return "", &ShapeError{Field: key + ".id", Message: "must not be empty"}
+	}
+	if len(id) > 200 {
+		return "", &ShapeError{Field: key + ".id", Message: "is longer than 200 characters"}
+	}
+	return id, nil
+}
+
+func optObject(m map[string]any, key, field string) (map[string]any, error) {
+	v, present := m[key]
+	if !present || v == nil {
+		return nil, nil
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, &ShapeError{Field: field, Message: "expected an object, got " + kind(v)}
+	}
+	return obj, nil
+}
+
+func kind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case float64, int, int64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}

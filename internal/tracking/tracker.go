@@ -1,0 +1,489 @@
+package tracking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// Errors Track returns for a request it refuses.
+var (
+	ErrUnknownSource  = errors.New("unknown event source")
+	ErrDisabledSource = errors.New("event source is disabled")
+)
+
+// Tracker runs the collector pipeline.
+type Tracker struct {
+	st    store.Store
+	cat   *catalog.Catalog
+	log   *slog.Logger
+	cache *docCache // nil when several processes share the database
+	now   func() time.Time
+	// Observe, when set, is told about every event processed and every flow
+	// run (for metrics).
+	Observe Observer
+}
+
+// Observer receives what the tracker did, for metrics.
+type Observer interface {
+	EventProcessed(status string)
+	FlowRun(flowID string, d time.Duration, failed bool)
+}
+
+// Options configure a Tracker.
+type Options struct {
+	// CacheProfiles keeps recently used profiles and sessions in memory. Only
+	// for a database no other process writes to (the embedded SQLite).
+	CacheProfiles bool
+	CacheSize     int
+	Log           *slog.Logger
+}
+
+// New returns a tracker over st, running the flows of cat.
+func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
+	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now}
+	if t.log == nil {
+		t.log = slog.Default()
+	}
+	if o.CacheProfiles {
+		size := o.CacheSize
+		if size <= 0 {
+			size = 100_000
+		}
+		t.cache = newDocCache(size)
+	}
+	return t
+}
+
+// Forget drops a profile (and its sessions) from the cache; call it when
+// the profile is changed or deleted outside the tracker.
+func (t *Tracker) Forget(profileID string) {
+	if t.cache != nil {
+		t.cache.forgetProfile(profileID)
+	}
+}
+
+// Result is the answer to a tracked request (Tracardi's response).
+type Result struct {
+	Task      string
+	ProfileID string // "" for profile-less requests
+	SessionID string
+	Response  map[string]any
+	UX        []plugin.UX
+	Errors    []string
+	Warnings  []string
+	EventIDs  []string
+	// Debug holds, per flow run, the debug info (only when the request asked
+	// for debugging).
+	Debug []map[string]any
+}
+
+// Track processes one request: it is durable when Track returns nil.
+func (t *Tracker) Track(ctx context.Context, p *Payload, headers map[string]any) (*Result, error) {
+	snap := t.cat.Snapshot()
+	src, ok := snap.Sources[p.SourceID]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownSource, p.SourceID)
+	}
+	if en, ok := src["enabled"].(bool); ok && !en {
+		return nil, fmt.Errorf("%w: %q", ErrDisabledSource, p.SourceID)
+	}
+	now := t.now()
+	res := &Result{Task: domain.NewID(), Response: map[string]any{}, UX: []plugin.UX{}, Errors: []string{}, Warnings: []string{}}
+
+	save := saveOptions(p.Options)
+	var profile plugin.Profile
+	newProfile := false
+	if !p.ProfileLess {
+		pid := p.ProfileID
+		if pid == "" {
+			pid = domain.NewID()
+		}
+		release, prof, isNew, err := t.lockAndLoadProfile(ctx, pid, now)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		profile, newProfile = prof, isNew
+		res.ProfileID = profile.ID()
+	}
+
+	cache := t.cache
+	if profile == nil {
+		// Sessions of profile-less requests are not under a profile lock:
+		// read them fresh and keep them out of the cache.
+		cache = nil
+	}
+	session, newSession, err := t.loadSession(ctx, cache, p.SessionID, res.ProfileID, now)
+	if err != nil {
+		return nil, err
+	}
+	res.SessionID = session.ID()
+	if p.Device != nil {
+		if d, ok := session["device"].(map[string]any); !ok || len(d) == 0 {
+			session["device"] = notation.DeepCopy(p.Device)
+		}
+	}
+	if p.Context != nil && newSession {
+		session["context"] = notation.DeepCopy(p.Context)
+	}
+	if profile != nil {
+		if newSession {
+			startVisit(profile, session, now)
+		}
+	}
+
+	profileChanged := newProfile || (profile != nil && newSession)
+	sessionChanged := newSession
+	events := make([]store.Doc, 0, len(p.Events))
+	for i := range p.Events {
+		ev := t.buildEvent(p, &p.Events[i], src, profile, session, headers, now)
+		res.EventIDs = append(res.EventIDs, ev.ID())
+		out := t.runRules(ctx, snap, p, ev, &profile, &session, res)
+		if out.profileUpdated {
+			profileChanged = true
+		}
+		if out.sessionUpdated {
+			sessionChanged = true
+		}
+		events = append(events, map[string]any(ev))
+	}
+	if profile != nil {
+		// Transient flags are answered to flows, not stored as facts.
+		if op, ok := profile["operation"].(map[string]any); ok {
+			op["new"] = false
+		}
+		if profileChanged {
+			if md, ok := profile["metadata"].(map[string]any); ok {
+				if tm, ok := md["time"].(map[string]any); ok {
+					tm["update"] = domain.Timestamp(now)
+				}
+			}
+		}
+	}
+	if op, ok := session["operation"].(map[string]any); ok {
+		op["new"] = false
+	}
+
+	cs := &store.ChangeSet{}
+	if profile != nil && profileChanged && save.profile {
+		cs.Profiles = append(cs.Profiles, map[string]any(profile))
+	}
+	if sessionChanged && save.session {
+		cs.Sessions = append(cs.Sessions, map[string]any(session))
+	}
+	if save.events {
+		cs.Events = events
+	}
+	if !cs.Empty() {
+		if err := t.st.Apply(ctx, cs); err != nil {
+			if profile != nil {
+				t.cache.forgetProfile(profile.ID())
+			}
+			t.cache.forgetSession(session.ID())
+			return nil, fmt.Errorf("storing the request: %w", err)
+		}
+	}
+	if cache != nil {
+		if save.profile {
+			cache.putProfile(profile)
+		} else {
+			cache.forgetProfile(profile.ID())
+		}
+		if save.session {
+			cache.putSession(session)
+		} else {
+			cache.forgetSession(session.ID())
+		}
+	}
+	return res, nil
+}
+
+type saveOpts struct{ profile, session, events bool }
+
+func saveOptions(o map[string]any) saveOpts {
+	s := saveOpts{true, true, true}
+	if v, ok := o["saveProfile"].(bool); ok {
+		s.profile = v
+	}
+	if v, ok := o["saveSession"].(bool); ok {
+		s.session = v
+	}
+	if v, ok := o["saveEvents"].(bool); ok {
+		s.events = v
+	}
+	return s
+}
+
+// lockAndLoadProfile takes the profile's lock and loads it, or creates it
+// with the id the tracker sent (so a tracker that keeps sending the first id
+// it got keeps finding its profile). An alias is resolved to the profile's
+// own id, and that id is locked.
+func (t *Tracker) lockAndLoadProfile(ctx context.Context, id string, now time.Time) (func(), plugin.Profile, bool, error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		release, err := t.st.LockProfile(ctx, id)
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("locking profile %q: %w", id, err)
+		}
+		prof, err := t.loadProfile(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			// We hold the lock for this id: nobody else creates it meanwhile.
+			return release, domain.NewProfile(id, now), true, nil
+		}
+		if err != nil {
+			release()
+			return nil, nil, false, err
+		}
+		if prof.ID() == id || prof.ID() == "" {
+			return release, prof, false, nil
+		}
+		// id is an alias: lock the profile's own id instead.
+		release()
+		id = prof.ID()
+	}
+	return nil, nil, false, fmt.Errorf("profile %q: its id keeps changing while loading", id)
+}
+
+func (t *Tracker) loadProfile(ctx context.Context, id string) (plugin.Profile, error) {
+	if t.cache != nil {
+		if p := t.cache.profile(id); p != nil {
+			return p, nil
+		}
+	}
+	d, err := t.st.Profile(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := plugin.Profile(d)
+	if t.cache != nil {
+		t.cache.putProfile(p)
+	}
+	return p, nil
+}
+
+// loadSession loads the session, or creates it: with the id the tracker
+// sent (a browser makes its own session ids) or a new one.
+func (t *Tracker) loadSession(ctx context.Context, cache *docCache, id, profileID string, now time.Time) (plugin.Session, bool, error) {
+	if id != "" {
+		if cache != nil {
+			if s := cache.session(id); s != nil {
+				return s, false, nil
+			}
+		}
+		d, err := t.st.Session(ctx, id)
+		if err == nil {
+			s := plugin.Session(d)
+			if profileID != "" && domain.Str(d, "profile", "id") != profileID {
+				// The session moved to another profile (a merge, or a
+				// tracker that lost its profile id): follow the profile.
+				s["profile"] = map[string]any{"id": profileID}
+			}
+			return s, false, nil
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return nil, false, err
+		}
+	} else {
+		id = domain.NewID()
+	}
+	return domain.NewSession(id, profileID, now), true, nil
+}
+
+// startVisit records a new visit on the profile.
+func startVisit(profile plugin.Profile, session plugin.Session, now time.Time) {
+	stats := child(profile, "stats")
+	stats["visits"] = num(stats["visits"]) + 1
+	md := child(profile, "metadata")
+	tm := child(md, "time")
+	visit := child(tm, "visit")
+	visit["last"] = visit["current"]
+	visit["current"] = domain.Timestamp(now)
+	visit["count"] = num(visit["count"]) + 1
+	if tz := domain.Str(session, "context", "time", "tz"); tz != "" {
+		visit["tz"] = tz
+	}
+}
+
+func child(m map[string]any, key string) map[string]any {
+	if c, ok := m[key].(map[string]any); ok {
+		return c
+	}
+	c := map[string]any{}
+	m[key] = c
+	return c
+}
+
+func num(v any) float64 {
+	f, _ := notation.ToFloat(v)
+	return f
+}
+
+func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profile plugin.Profile, session plugin.Session, headers map[string]any, now time.Time) plugin.Event {
+	ev := plugin.Event{
+		"type":       in.Type,
+		"source":     map[string]any{"id": p.SourceID},
+		"properties": orEmpty(in.Properties),
+		"context":    mergeContext(p.Context, in.Context),
+		"tags":       orList(in.Tags),
+		"options":    orEmpty(in.Options),
+	}
+	if in.ID != "" {
+		ev["id"] = in.ID
+	}
+	if profile != nil {
+		ev["profile"] = map[string]any{"id": profile.ID()}
+	} else {
+		ev["profile"] = nil
+	}
+	ev["session"] = map[string]any{
+		"id":       session.ID(),
+		"start":    domain.Str(session, "metadata", "time", "insert"),
+		"duration": 0.0,
+		"tz":       domain.Str(session, "context", "time", "tz"),
+	}
+	req := map[string]any{}
+	for k, v := range p.Request {
+		req[k] = v
+	}
+	if headers != nil {
+		req["headers"] = headers
+	}
+	ev["request"] = req
+	if p.Device != nil {
+		ev["device"] = p.Device
+	}
+	md := map[string]any{
+		"time":         map[string]any{"insert": domain.Timestamp(now)},
+		"status":       "collected",
+		"channel":      src["channel"],
+		"processed_by": map[string]any{"rules": []any{}, "flows": []any{}},
+		"profile_less": profile == nil,
+		"debug":        p.Debug,
+		"valid":        true,
+		"error":        false,
+		"warning":      false,
+	}
+	if c, ok := in.Time["create"]; ok {
+		md["time"].(map[string]any)["create"] = c
+	}
+	ev["metadata"] = md
+	return domain.PrepareEvent(ev, now)
+}
+
+func mergeContext(a, b map[string]any) map[string]any {
+	if len(a) == 0 && len(b) == 0 {
+		return map[string]any{}
+	}
+	out := map[string]any{}
+	if a != nil {
+		out = notation.DeepCopy(a).(map[string]any)
+	}
+	if b != nil {
+		notation.Merge(out, notation.DeepCopy(b).(map[string]any))
+	}
+	return out
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+func orList(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
+
+type runOutcome struct{ profileUpdated, sessionUpdated bool }
+
+// runRules runs, for one event, every flow its rules select, one after
+// another; each flow sees the profile as the previous one left it.
+func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Payload, ev plugin.Event, profile *plugin.Profile, session *plugin.Session, res *Result) runOutcome {
+	var out runOutcome
+	md := ev["metadata"].(map[string]any)
+	rules := snap.Rules(p.SourceID, ev.Type())
+	status := "processed"
+	var ruleIDs, flowIDs []any
+	var errs []any
+	var ux []plugin.UX = res.UX
+	for _, r := range rules {
+		ruleIDs = append(ruleIDs, r.ID)
+		f, ok := snap.Flows[r.FlowID]
+		if !ok {
+			msg := fmt.Sprintf("rule %q: flow %q has no production version", r.Name, r.FlowID)
+			if e, bad := snap.FlowErrors[r.FlowID]; bad {
+				msg = fmt.Sprintf("rule %q: flow %q does not compile: %v", r.Name, r.FlowID, e)
+				status = "error"
+				errs = append(errs, msg)
+				res.Errors = append(res.Errors, msg)
+			} else {
+				res.Warnings = append(res.Warnings, msg)
+			}
+			continue
+		}
+		flowIDs = append(flowIDs, r.FlowID)
+		start := time.Now()
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Debug: p.Debug})
+		if t.Observe != nil {
+			t.Observe.FlowRun(r.FlowID, time.Since(start), len(o.Errors) > 0)
+		}
+		ux = o.UX
+		*profile, *session = o.Profile, o.Session
+		if o.ProfileUpdated {
+			out.profileUpdated = true
+		}
+		if o.SessionUpdated {
+			out.sessionUpdated = true
+		}
+		notation.Merge(res.Response, o.Response)
+		for _, e := range o.Errors {
+			msg := fmt.Sprintf("flow %q", f.Name)
+			if e.NodeID != "" {
+				msg += fmt.Sprintf(" node %q", e.NodeID)
+			}
+			msg += ": " + e.Message
+			res.Errors = append(res.Errors, msg)
+			errs = append(errs, msg)
+			status = "error"
+		}
+		for _, l := range o.Logs {
+			if l.Level == "warning" {
+				res.Warnings = append(res.Warnings, fmt.Sprintf("flow %q node %q: %s", f.Name, l.NodeID, l.Message))
+				md["warning"] = true
+			}
+		}
+		if p.Debug && o.Debug != nil {
+			res.Debug = append(res.Debug, map[string]any{"flow": r.FlowID, "debugInfo": o.Debug})
+		}
+	}
+	res.UX = ux
+	pb := md["processed_by"].(map[string]any)
+	if ruleIDs != nil {
+		pb["rules"] = ruleIDs
+	}
+	if flowIDs != nil {
+		pb["flows"] = flowIDs
+	}
+	if len(errs) > 0 {
+		md["error"] = true
+		md["errors"] = errs
+	}
+	md["status"] = status
+	if t.Observe != nil {
+		t.Observe.EventProcessed(status)
+	}
+	return out
+}
