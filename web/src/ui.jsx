@@ -28,7 +28,7 @@ let toastSeq = 0;
 /** Shows a short message; kind is "ok", "error" or "info". */
 export function notify(message, kind = 'ok') {
   const id = ++toastSeq;
-  toastStore.set((t) => [...t, { id, message, kind }]);
+  toastStore.set((t) => [...t.slice(-3), { id, message, kind }]);
   setTimeout(() => toastStore.set((t) => t.filter((x) => x.id !== id)), kind === 'error' ? 8000 : 3500);
 }
 
@@ -248,13 +248,14 @@ export const pretty = (v) => JSON.stringify(v ?? null, null, 2);
  * the form whether it may be submitted.
  */
 export function JsonField({ label, value, onChange, error, hint, rows = 8, onValidity, expect, required }) {
-  const [text, setText] = useState(() => pretty(value));
+  const show = (v) => (v === null || v === undefined ? '' : pretty(v));
+  const [text, setText] = useState(() => show(value));
   const [parseErr, setParseErr] = useState(null);
   const last = useRef(value);
   useEffect(() => {
     if (value !== last.current) {
       last.current = value;
-      setText(pretty(value));
+      setText(show(value));
       setParseErr(null);
       onValidity?.(true);
     }

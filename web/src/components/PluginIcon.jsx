@@ -4,11 +4,11 @@ import { memo } from 'react';
 // They are drawn as a glyph on a tinted tile; unknown names fall back to the
 // plugin's initials, so no icon font or image is needed.
 const GLYPHS = {
-  start: '▶', event: '▶', flow: '▶', play: '▶', end: '■', stop: '■',
+  start: '▶', event: '▶', flow: '▶', play: '▶', end: '■',
   plus: '+', increment: '+', add: '+', minus: '−', decrement: '−',
-  if: '?', condition: '?', question: '?', split: '⑂', fork: '⑂', join: '⋈', merge: '⋈',
-  json: '{}', copy: '⧉', reshape: '⇄', map: '⇄', transform: '⇄', template: '✎', text: '✎', edit: '✎',
-  error: '!', throw: '!', warning: '!', log: '≡', console: '≡', debug: '⚙', settings: '⚙', inject: '⤓',
+  if: '?', condition: '?', question: '?', split: '⇅', fork: '⇅', join: '⋈', merge: '⋈',
+  json: '{}', copy: '⇉', append: '⊕', remove: '⊖', property: '✂', store: '⛁', stop: '■', plugin: '⚑', reshape: '⇄', map: '⇄', transform: '⇄', template: '✎', text: '✎', edit: '✎',
+  error: '!', throw: '!', warning: '!', log: '≡', console: '≡', debug: '⚙', settings: '⚙', inject: '↓',
   profile: '☺', person: '☺', user: '☺', segment: '◔', tag: '#', tags: '#', time: '◷', clock: '◷', sleep: '◷', pause: '◷',
   response: '↩', return: '↩', reply: '↩', mail: '✉', email: '✉', message: '✉', web: '⌁', http: '⌁', api: '⌁', cloud: '☁',
   database: '⛁', storage: '⛁', save: '⛁', memory: '⛁', exists: '∃', check: '✓', ok: '✓', random: '⚄', counter: '#', math: '∑', calc: '∑',

@@ -74,6 +74,7 @@ function EditorInner({ flowId }) {
   const dragging = useRef(false);
   const pasteCount = useRef(0);
   const wrapper = useRef(null);
+  const lockedRef = useRef(false);
 
   // --- Loading -----------------------------------------------------------------
 
@@ -96,7 +97,9 @@ function EditorInner({ flowId }) {
     setNodes(normalise(g.nodes));
     setEdges(g.edges);
     setSelectedId(null);
-    setTimeout(() => rf.fitView({ padding: 0.2, maxZoom: 1.2 }), 60);
+    // React Flow queues a fit until nodes exist; with an empty graph it would
+    // jump the view at the first node the user drops, so fit only a graph.
+    if (g.nodes.length) setTimeout(() => rf.fitView({ padding: 0.2, maxZoom: 1.2 }), 60);
   }, [rf]);
 
   useEffect(() => {
@@ -377,7 +380,21 @@ function EditorInner({ flowId }) {
   useEffect(() => {
     const onKey = (e) => {
       const mod = e.ctrlKey || e.metaKey;
-      if (!mod) return;
+      if (!mod) {
+        // Delete/Backspace remove the selected nodes and edges (handled here
+        // rather than by React Flow so that it works whatever was pressed before).
+        if ((e.key === 'Delete' || e.key === 'Backspace') && !e.altKey && !isTyping(document.activeElement) &&
+            !document.querySelector('.modal-backdrop') && !lockedRef.current) {
+          const { nodes: ns, edges: es } = state.current;
+          const selNodes = ns.filter((n) => n.selected);
+          const selEdges = es.filter((x) => x.selected);
+          if (selNodes.length || selEdges.length) {
+            e.preventDefault();
+            rf.deleteElements({ nodes: selNodes.map((n) => ({ id: n.id })), edges: selEdges.map((x) => ({ id: x.id })) });
+          }
+        }
+        return;
+      }
       const k = e.key.toLowerCase();
       if (k === 's') {
         e.preventDefault();
@@ -392,7 +409,7 @@ function EditorInner({ flowId }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [save, undo, redo, copy, paste]);
+  }, [save, undo, redo, copy, paste, rf]);
 
   useEffect(() => {
     if (!dirty) return undefined;
@@ -428,6 +445,7 @@ function EditorInner({ flowId }) {
   }
   if (!meta) return <Spinner label="Loading the workflow…" />;
 
+  lockedRef.current = !!meta.lock;
   const selected = selectedId ? nodes.find((n) => n.id === selectedId) : null;
   const nProblems = problems.general.length + Object.values(problems.byNode).reduce((a, l) => a + l.length, 0);
 
@@ -490,7 +508,7 @@ function EditorInner({ flowId }) {
               onSelectionChange={onSelectionChange}
               onNodeDragStart={onNodeDragStart}
               onNodeDragStop={onNodeDragStop}
-              deleteKeyCode={meta.lock ? null : ['Delete', 'Backspace']}
+              deleteKeyCode={null}
               nodesDraggable={!meta.lock}
               nodesConnectable={!meta.lock}
               minZoom={0.1}
@@ -501,7 +519,7 @@ function EditorInner({ flowId }) {
             >
               <Background gap={20} size={1} />
               <Controls showInteractive={false} />
-              <MiniMap pannable zoomable className="hide-narrow" nodeStrokeWidth={2} />
+              <MiniMap pannable zoomable className="hide-narrow" nodeStrokeWidth={2} style={{ width: 160, height: 110 }} />
             </ReactFlow>
           </PaintContext.Provider>
           {nodes.length === 0 && !plugins.loading && (
@@ -509,7 +527,8 @@ function EditorInner({ flowId }) {
           )}
         </div>
         {selected && (
-          <NodePanel key={selected.id} node={selected} problems={problems.byNode[selected.id]} onChange={updateNodeData}
+          <NodePanel key={selected.id} node={selected} defaults={pluginIndex.get(selected.data?.spec?.id || selected.data?.spec?.module)?.plugin?.spec?.init}
+            problems={problems.byNode[selected.id]} onChange={updateNodeData}
             onDelete={deleteNode} onClose={() => selectNode(null)} />
         )}
       </div>

@@ -203,7 +203,9 @@ const FormField = memo(function FormField({ field, value, defaultValue, onChange
   const [localErr, setLocalErr] = useState(null);
   const type = field.component?.type || 'text';
   const props = field.component?.props || {};
-  const numeric = typeof (value ?? defaultValue) === 'number';
+  // A field whose default (or first) value is a number keeps numbers numbers.
+  const [wasNumber] = useState(typeof value === 'number');
+  const numeric = typeof defaultValue === 'number' || (defaultValue === undefined && wasNumber);
   const label = field.name || props.label || field.id;
   if (type === 'bool') {
     return (

@@ -25,7 +25,7 @@ function DocText({ text }) {
   ));
 }
 
-function ConfigTab({ data, onConfig, problems }) {
+function ConfigTab({ data, defaults, onConfig, problems }) {
   const form = data.spec?.form;
   const config = data.spec?.init ?? {};
   const [serverErrors, setServerErrors] = useState({});
@@ -60,7 +60,7 @@ function ConfigTab({ data, onConfig, problems }) {
   if (!errors['']) delete errors[''];
   return (
     <>
-      <ConfigForm form={form} config={config} defaults={data.spec?.init} onChange={onConfig} errors={errors} />
+      <ConfigForm form={form} config={config} defaults={defaults} onChange={onConfig} errors={errors} />
       <p className="muted small" aria-live="polite">
         {status === 'checking' ? 'Checking…' : status === 'ok' && !Object.keys(local).length ? 'Configuration is valid.' : ''}
       </p>
@@ -165,7 +165,7 @@ function DocsTab({ data }) {
 const TABS = [['config', 'Config'], ['json', 'JSON'], ['flags', 'Flags'], ['docs', 'Docs']];
 
 /** The side panel of the selected node. */
-function NodePanelBase({ node, problems, onChange, onDelete, onClose }) {
+function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose }) {
   const [tab, setTab] = useState('config');
   const data = node.data;
   const meta = data.metadata || {};
@@ -202,7 +202,7 @@ function NodePanelBase({ node, problems, onChange, onDelete, onClose }) {
         ))}
       </div>
       <div className="node-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'config' && <ConfigTab key={node.id} data={data} onConfig={onConfig} problems={problems} />}
+        {tab === 'config' && <ConfigTab key={node.id} data={data} defaults={defaults} onConfig={onConfig} problems={problems} />}
         {tab === 'json' && <JsonTab key={node.id} data={data} onConfig={onConfig} />}
         {tab === 'flags' && <FlagsTab data={data} onSpec={onSpec} />}
         {tab === 'docs' && <DocsTab data={data} />}
