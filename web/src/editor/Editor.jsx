@@ -206,6 +206,7 @@ function EditorInner({ flowId }) {
   }, [plugins.grouped]);
 
   const addNode = useCallback((rec, center) => {
+    if (lockedRef.current) { notify('This workflow is locked: unlock it to edit.', 'error'); return null; }
     const node = pluginToNode(rec, { x: center.x - nodeWidth({ data: rec.plugin }) / 2, y: center.y - 30 });
     record();
     setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }]);
@@ -402,6 +403,7 @@ function EditorInner({ flowId }) {
         return;
       }
       if (isTyping(document.activeElement) || document.querySelector('.modal-backdrop')) return;
+      if (lockedRef.current && ['z', 'y', 'v'].includes(k)) return;
       if (k === 'z' && !e.shiftKey) { e.preventDefault(); undo(); }
       else if (k === 'y' || (k === 'z' && e.shiftKey)) { e.preventDefault(); redo(); }
       else if (k === 'c') { if (copy()) e.preventDefault(); }
@@ -529,7 +531,7 @@ function EditorInner({ flowId }) {
         {selected && (
           <NodePanel key={selected.id} node={selected} defaults={pluginIndex.get(selected.data?.spec?.id || selected.data?.spec?.module)?.plugin?.spec?.init}
             problems={problems.byNode[selected.id]} onChange={updateNodeData}
-            onDelete={deleteNode} onClose={() => selectNode(null)} />
+            onDelete={deleteNode} onClose={() => selectNode(null)} readOnly={meta.lock} />
         )}
       </div>
       {debugOpen && (

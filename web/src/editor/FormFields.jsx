@@ -96,7 +96,7 @@ function JsonValue({ id, value, onChange, describedBy, onLocalError }) {
   );
 }
 
-function KeyValueList({ value, onChange, id }) {
+function KeyValueList({ value, onChange, id, keyPlaceholder = 'key', valuePlaceholder = 'value or profile@traits.x' }) {
   const asArray = Array.isArray(value);
   const rows = asArray ? value.map((r) => [r?.key ?? '', r?.value ?? '']) : Object.entries(value || {});
   const [draft, setDraft] = useState(rows);
@@ -116,9 +116,9 @@ function KeyValueList({ value, onChange, id }) {
     <div className="kvlist" id={id}>
       {draft.map(([k, v], i) => (
         <div className="kvlist-row" key={i}>
-          <input className="input mono" aria-label={`Key ${i + 1}`} value={k} placeholder="key" aria-invalid={dup.has(k) || undefined}
+          <input className="input mono" aria-label={`Key ${i + 1}`} value={k} placeholder={keyPlaceholder} aria-invalid={dup.has(k) || undefined}
             onChange={(e) => emit(draft.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} />
-          <input className="input mono" aria-label={`Value ${i + 1}`} value={typeof v === 'string' ? v : JSON.stringify(v)} placeholder="value or profile@traits.x"
+          <input className="input mono" aria-label={`Value ${i + 1}`} value={typeof v === 'string' ? v : JSON.stringify(v)} placeholder={valuePlaceholder}
             onChange={(e) => emit(draft.map((r, j) => (j === i ? [r[0], e.target.value] : r)))} />
           <button type="button" className="btn btn-small btn-icon" aria-label={`Remove row ${i + 1}`} onClick={() => emit(draft.filter((_, j) => j !== i))}>×</button>
         </div>
@@ -251,6 +251,23 @@ const FormField = memo(function FormField({ field, value, defaultValue, onChange
             }
             case 'keyValueList':
               return <KeyValueList id={id} value={value} onChange={set} />;
+            case 'copyTraitsInput': {
+              // {"<action>": {target: source}}: one list of pairs per action (e.g. "set").
+              const actions = Object.keys(props.actions || { set: 'Set to' });
+              const cur = value && typeof value === 'object' && !Array.isArray(value) ? value : {};
+              return (
+                <div id={id} className="copy-traits">
+                  {actions.map((a) => (
+                    <div key={a}>
+                      {actions.length > 1 && <div className="small muted">{(props.actions || {})[a] || a}</div>}
+                      <KeyValueList value={cur[a] || {}} onChange={(v) => set({ ...cur, [a]: v })}
+                        keyPlaceholder={props.defaultTarget ? `${props.defaultTarget}.name` : 'target'}
+                        valuePlaceholder={props.defaultSource ? `${props.defaultSource}.name` : 'source or value'} />
+                    </div>
+                  ))}
+                </div>
+              );
+            }
             case 'listOfDotPaths':
               return <ListOfDotPaths id={id} value={value} onChange={set} />;
             case 'eventTypes':

@@ -165,7 +165,7 @@ function DocsTab({ data }) {
 const TABS = [['config', 'Config'], ['json', 'JSON'], ['flags', 'Flags'], ['docs', 'Docs']];
 
 /** The side panel of the selected node. */
-function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose }) {
+function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose, readOnly = false }) {
   const [tab, setTab] = useState('config');
   const data = node.data;
   const meta = data.metadata || {};
@@ -186,7 +186,7 @@ function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose }
         <PluginIcon icon={meta.icon} name={meta.name} group={(meta.group || [])[0]} size={30} />
         <div className="grow">
           <label className="sr-only" htmlFor="node-name">Node name</label>
-          <input id="node-name" className="input input-title" value={meta.name || ''} placeholder="Node name"
+          <input id="node-name" className="input input-title" readOnly={readOnly} value={meta.name || ''} placeholder="Node name"
             onChange={(e) => onChange(node.id, { ...data, metadata: { ...meta, name: e.target.value } }, `name:${node.id}`)} />
           <div className="muted small">{data.spec?.className || data.spec?.module}</div>
         </div>
@@ -201,14 +201,15 @@ function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose }
             className={`tab ${tab === k ? 'active' : ''}`} onClick={() => setTab(k)} onKeyDown={onTabKey}>{label}</button>
         ))}
       </div>
-      <div className="node-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+      {readOnly && <p className="note small pad-x">This workflow is locked: unlock it to edit.</p>}
+      <fieldset disabled={readOnly} className="node-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'config' && <ConfigTab key={node.id} data={data} defaults={defaults} onConfig={onConfig} problems={problems} />}
         {tab === 'json' && <JsonTab key={node.id} data={data} onConfig={onConfig} />}
         {tab === 'flags' && <FlagsTab data={data} onSpec={onSpec} />}
         {tab === 'docs' && <DocsTab data={data} />}
-      </div>
+      </fieldset>
       <footer className="node-panel-foot">
-        <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => onDelete(node.id)}>Delete node</button>
+        <button type="button" className="btn btn-small btn-danger-ghost" disabled={readOnly} onClick={() => onDelete(node.id)}>Delete node</button>
         <span className="muted small">id <code>{node.id.slice(0, 8)}</code></span>
       </footer>
     </aside>
