@@ -53,7 +53,9 @@ async function connect(fromName, port, toName, inPort = 'payload') {
 server = await startServer();
 base = server.url;
 const probe = await fetch(`${base}/flow/action/plugins?query=`);
-const missingApi = probe.status === 404 ? `this build of tracflow serve has no management API yet (GET /flow/action/plugins answered 404)` : false;
+const probeType = probe.headers.get('content-type') || '';
+const missingApi = probe.status === 404 || probeType.startsWith('text/html')
+  ? `this build of tracflow serve has no management API yet (GET /flow/action/plugins answered ${probe.status} ${probeType})` : false;
 if (missingApi) await server.stop();
 
 describe('Tracflow web GUI', { skip: missingApi }, () => {
