@@ -56,6 +56,7 @@ function EditorInner({ flowId }) {
   const [loadError, setLoadError] = useState(null);
   const [plugins, setPlugins] = useState({ grouped: null, loading: true, error: null });
   const [selectedId, setSelectedId] = useState(null);
+  const [selectedEdgeId, setSelectedEdgeId] = useState(null);
   const [debugOpen, setDebugOpen] = useState(false);
   const [debugResult, setDebugResult] = useState(null);
   const [paintOn, setPaintOn] = useState(false);
@@ -195,9 +196,15 @@ function EditorInner({ flowId }) {
     if (problem) notify(problem, 'error');
   }, []);
 
-  const onSelectionChange = useCallback(({ nodes: sel }) => {
+  const onSelectionChange = useCallback(({ nodes: sel, edges: selEdges }) => {
     setSelectedId(sel.length === 1 ? sel[0].id : null);
+    setSelectedEdgeId(sel.length === 0 && selEdges.length === 1 ? selEdges[0].id : null);
   }, []);
+
+  const renameEdge = useCallback((id, name) => {
+    record(`edge-name:${id}`);
+    setEdges((es) => es.map((e) => (e.id === id ? { ...e, data: { ...(e.data || {}), name } } : e)));
+  }, [record]);
 
   const pluginIndex = useMemo(() => {
     const m = new Map();
@@ -449,6 +456,7 @@ function EditorInner({ flowId }) {
 
   lockedRef.current = !!meta.lock;
   const selected = selectedId ? nodes.find((n) => n.id === selectedId) : null;
+  const selectedEdge = !selected && selectedEdgeId ? edges.find((e) => e.id === selectedEdgeId) : null;
   const nProblems = problems.general.length + Object.values(problems.byNode).reduce((a, l) => a + l.length, 0);
 
   return (
@@ -491,7 +499,7 @@ function EditorInner({ flowId }) {
           <button type="button" className="btn btn-small btn-ghost" onClick={() => setProblems({ byNode: {}, general: [] })}>Dismiss</button>
         </div>
       )}
-      <div className={`editor-body ${paletteOpen ? 'with-palette' : ''} ${selected ? 'with-panel' : ''}`}>
+      <div className={`editor-body ${paletteOpen ? 'with-palette' : ''} ${selected || selectedEdge ? 'with-panel' : ''}`}>
         {paletteOpen && <Palette grouped={plugins.grouped} loading={plugins.loading} error={plugins.error} onAdd={onPaletteAdd} onReload={loadPlugins} />}
         <div className="canvas" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop}>
           <PaintContext.Provider value={paint}>
@@ -532,6 +540,28 @@ function EditorInner({ flowId }) {
           <NodePanel key={selected.id} node={selected} defaults={pluginIndex.get(selected.data?.spec?.id || selected.data?.spec?.module)?.plugin?.spec?.init}
             problems={problems.byNode[selected.id]} onChange={updateNodeData}
             onDelete={deleteNode} onClose={() => selectNode(null)} readOnly={meta.lock} />
+        )}
+        {selectedEdge && (
+          <aside className="node-panel" aria-label="Edge">
+            <header className="node-panel-head">
+              <div className="grow">
+                <h2 className="panel-title">Edge</h2>
+                <div className="muted small">
+                  {nodeNames[selectedEdge.source]} · <code>{selectedEdge.sourceHandle}</code> → {nodeNames[selectedEdge.target]} · <code>{selectedEdge.targetHandle}</code>
+                </div>
+              </div>
+              <button type="button" className="btn btn-small btn-icon" aria-label="Close panel" onClick={() => setEdges((es) => es.map((e) => (e.selected ? { ...e, selected: false } : e)))}>×</button>
+            </header>
+            <div className="node-panel-body">
+              <label className="field-label" htmlFor="edge-name">Name</label>
+              <input id="edge-name" className="input" value={selectedEdge.data?.name || ''} readOnly={meta.lock} placeholder="e.g. profile"
+                onChange={(e) => renameEdge(selectedEdge.id, e.target.value)} />
+              <p className="field-hint">A <strong>Join</strong> node keys each incoming payload by the name of the edge it came along.</p>
+            </div>
+            <footer className="node-panel-foot">
+              <button type="button" className="btn btn-small btn-danger-ghost" disabled={meta.lock} onClick={() => rf.deleteElements({ edges: [{ id: selectedEdge.id }] })}>Delete edge</button>
+            </footer>
+          </aside>
         )}
       </div>
       {debugOpen && (

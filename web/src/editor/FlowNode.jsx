@@ -63,11 +63,14 @@ function FlowNodeBase({ id, data, selected, type }) {
 export const FlowNode = memo(FlowNodeBase);
 
 /** Edges painted by the debugger: fired (green), void (grey) or dead (faint). */
-function PaintedEdgeBase({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd }) {
+function PaintedEdgeBase({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, selected, markerEnd, data }) {
   const { edgeState, active } = usePaint();
-  const [path] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const state = active ? edgeState[id] || 'dead' : '';
-  return <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`fedge ${state ? `edge-${state}` : ''} ${selected ? 'is-selected' : ''}`} interactionWidth={18} />;
+  return (
+    <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`fedge ${state ? `edge-${state}` : ''} ${selected ? 'is-selected' : ''}`} interactionWidth={18}
+      label={data?.name || undefined} labelX={labelX} labelY={labelY} labelShowBg labelBgPadding={[4, 2]} labelBgBorderRadius={4} labelStyle={{ fontSize: 11 }} />
+  );
 }
 
 export const PaintedEdge = memo(PaintedEdgeBase);
