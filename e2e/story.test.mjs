@@ -231,6 +231,23 @@ describe('Tracflow web GUI', { skip: missingApi }, () => {
     await page.locator('.badge', { hasText: 'Saved' }).waitFor();
   });
 
+  it('keeps unsaved work when the session ends: logs in again over the page', async () => {
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await page.locator('.badge', { hasText: 'Unsaved' }).waitFor();
+    const token = await page.evaluate(() => sessionStorage.getItem('tracflow.token'));
+    await api(base, 'DELETE', '/user/token', { token });
+    await page.keyboard.press('Control+s');
+    const dlg = page.getByRole('dialog', { name: 'Tracflow' });
+    await dlg.waitFor();
+    await dlg.getByLabel('E-mail').fill(ADMIN_EMAIL);
+    await dlg.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await dlg.getByRole('button', { name: 'Log in' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    await page.locator('.badge', { hasText: 'Unsaved' }).waitFor();
+    await page.keyboard.press('Control+s');
+    await page.locator('.badge', { hasText: 'Saved' }).waitFor();
+  });
+
   it('reinstalls plugins from the editor title bar', async () => {
     await page.locator('.titlebar').getByRole('button', { name: 'Reinstall Plugins' }).click();
     const dlg = page.getByRole('dialog', { name: 'Plugins reinstalled' });

@@ -82,6 +82,7 @@ export default function App() {
   const [checking, setChecking] = useState(api.hasToken());
   const [loginNote, setLoginNote] = useState('');
   const [bootError, setBootError] = useState(null);
+  const [expired, setExpired] = useState(false);
 
   const loadMe = useCallback(async () => {
     setBootError(null);
@@ -95,12 +96,9 @@ export default function App() {
   }, []);
 
   useEffect(() => {
-    api.setUnauthorizedHandler(() => {
-      setUser((u) => {
-        if (u) setLoginNote('Your session has ended. Log in again.');
-        return null;
-      });
-    });
+    // A token that expires while someone works must not throw their work
+    // away: the page stays and a login dialog opens over it.
+    api.setUnauthorizedHandler(() => setExpired(true));
     if (api.hasToken()) loadMe();
   }, [loadMe]);
 
@@ -111,6 +109,7 @@ export default function App() {
       if (e.status !== 401) notifyError(e);
     }
     setLoginNote('');
+    setExpired(false);
     setUser(null);
   };
 
@@ -118,7 +117,7 @@ export default function App() {
   if (checking) body = <div className="center-page"><Spinner /></div>;
   else if (bootError) body = <div className="center-page"><ErrorBox error={bootError} onRetry={loadMe} /></div>;
   else if (!user) {
-    body = <Login note={loginNote} onLoggedIn={async () => { setLoginNote(''); setChecking(true); await loadMe(); }} />;
+    body = <Login note={loginNote} onLoggedIn={async () => { setLoginNote(''); setExpired(false); setChecking(true); await loadMe(); }} />;
   } else {
     const full = route.parts[0] === 'flow';
     body = (
@@ -135,6 +134,12 @@ export default function App() {
   return (
     <>
       {body}
+      {user && expired && (
+        <div className="modal-backdrop">
+          <Login overlay note="Your session has ended. Log in again to go on; nothing on this page was lost."
+            onLoggedIn={async () => { setExpired(false); await loadMe(); }} />
+        </div>
+      )}
       <Toasts />
       <ConfirmHost />
     </>

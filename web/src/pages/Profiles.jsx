@@ -22,8 +22,10 @@ export default function Profiles({ query }) {
   const total = data?.total ?? profiles.length;
   const go = (w, o = 0) => navigate(`/profiles?${new URLSearchParams({ ...(w ? { where: w } : {}), ...(o ? { offset: String(o) } : {}) })}`.replace(/\?$/, ''));
 
-  const whereError = error && (error.status === 422 || error.status === 400)
-    ? (error.errors?.[0]?.message ? `${error.detail} ${error.errors[0].message}` : error.detail) : null;
+  // A filter the server cannot parse comes back as 400/422; show it at the filter.
+  const fe = error && (error.status === 422 || error.status === 400) ? error.fieldErrors() : null;
+  const whereError = fe && (fe.where || (!error.errors.length || fe[''] ? error.detail : null))
+    ? (fe.where && fe.where !== error.detail ? `${error.detail}: ${fe.where}` : error.detail) : null;
 
   return (
     <div className="page">
