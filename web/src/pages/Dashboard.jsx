@@ -1,25 +1,13 @@
 import { useMemo, useState } from 'react';
 import * as api from '../api.js';
 import { ErrorBox, Link, Spinner, useAsync } from '../ui.jsx';
+import { HOUR, hourlySeries } from '../lib/series.js';
 
-const HOUR = 3600 * 1000;
 const RANGES = [
   { value: 24, label: 'Last 24 hours' },
   { value: 72, label: 'Last 3 days' },
   { value: 168, label: 'Last 7 days' },
 ];
-
-/** One bar per hour from `from` to `to`, filling hours the server left out with 0. */
-export function hourlySeries(buckets, from, to) {
-  const counts = new Map();
-  for (const b of buckets || []) {
-    const t = Math.floor(new Date(b.time).getTime() / HOUR) * HOUR;
-    if (!Number.isNaN(t)) counts.set(t, (counts.get(t) || 0) + (Number(b.count) || 0));
-  }
-  const out = [];
-  for (let t = Math.floor(from / HOUR) * HOUR; t <= to; t += HOUR) out.push({ time: t, count: counts.get(t) || 0 });
-  return out;
-}
 
 function niceMax(n) {
   if (n <= 5) return 5;
