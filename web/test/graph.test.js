@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   connectionProblem, wouldCycle, pluginToNode, serializeFlow, deserializeFlow,
-  copySelection, pasteClipboard, debugPaint, debugNodesInOrder, makeEdge,
+  copySelection, pasteClipboard, debugPaint, debugNodesInOrder, makeEdge, readFlowFile,
 } from '../src/editor/graph.js';
 import { autoLayout } from '../src/editor/layout.js';
 import { History } from '../src/editor/history.js';
@@ -125,4 +125,13 @@ test('history undoes and redoes', () => {
   assert.equal(h.redo(2), 3);
   h.push(9);
   assert.equal(h.canRedo, false);
+});
+
+test('readFlowFile accepts exported flows and explains what is wrong otherwise', () => {
+  const [f, err] = readFlowFile(JSON.stringify({ name: 'F', flowGraph: { nodes: [], edges: [] } }));
+  assert.equal(err, null);
+  assert.equal(f.name, 'F');
+  assert.match(readFlowFile('{nope')[1], /not JSON/);
+  assert.match(readFlowFile('[]')[1], /JSON object/);
+  assert.match(readFlowFile('{"name": "x"}')[1], /No flow graph/);
 });

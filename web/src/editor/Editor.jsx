@@ -374,6 +374,15 @@ function EditorInner({ flowId }) {
     }
   }, [currentFlow, applyProblems]);
 
+  const exportFlow = useCallback(() => {
+    const blob = new Blob([JSON.stringify(currentFlow(), null, 2)], { type: 'application/json' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `${(meta.name || 'workflow').replace(/[^\w.-]+/g, '-')}.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }, [currentFlow, meta]);
+
   const toggleLock = useCallback(async () => {
     try {
       await api.lockFlow(flowId, !meta.lock);
@@ -478,6 +487,7 @@ function EditorInner({ flowId }) {
           <button type="button" className="btn btn-small" onClick={undo} disabled={!history.current.canUndo} title="Undo (Ctrl+Z)">Undo</button>
           <button type="button" className="btn btn-small" onClick={redo} disabled={!history.current.canRedo} title="Redo (Ctrl+Y)">Redo</button>
           <button type="button" className="btn btn-small" onClick={layout} title="Arrange the nodes top to bottom">Auto-layout</button>
+          <button type="button" className="btn btn-small" onClick={exportFlow} title="Download the workflow as JSON (Tracardi's format)">Export</button>
           <button type="button" className="btn btn-small" onClick={toggleLock} aria-pressed={meta.lock} title="A locked workflow cannot be edited">{meta.lock ? 'Unlock' : 'Lock'}</button>
           <button type="button" className={`btn btn-small ${debugOpen ? 'btn-on' : ''}`} onClick={() => setDebugOpen(!debugOpen)} aria-pressed={debugOpen}>Debug</button>
           <span className="sep" aria-hidden="true" />

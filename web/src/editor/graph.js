@@ -205,3 +205,19 @@ export function debugNodesInOrder(result) {
   const nodes = Object.values(result?.debugInfo?.nodes || {});
   return nodes.sort((a, b) => (a.sequenceNumber ?? 0) - (b.sequenceNumber ?? 0) || (a.executionNumber ?? 0) - (b.executionNumber ?? 0));
 }
+
+/** Checks an exported flow file; returns [flow, null] or [null, message]. */
+export function readFlowFile(text) {
+  let flow;
+  try {
+    flow = JSON.parse(text);
+  } catch (e) {
+    return [null, `This file is not JSON: ${e.message}`];
+  }
+  if (!flow || typeof flow !== 'object' || Array.isArray(flow)) return [null, 'Expected a JSON object with a flowGraph.'];
+  const g = flow.flowGraph;
+  if (!g || !Array.isArray(g.nodes) || !Array.isArray(g.edges || [])) {
+    return [null, 'No flow graph here: expected {"name", "flowGraph": {"nodes": [...], "edges": [...]}}, as Tracflow and Tracardi export it.'];
+  }
+  return [flow, null];
+}

@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
 import * as api from '../api.js';
 import { navigate } from '../router.js';
+import { readFlowFile } from '../editor/graph.js';
 import {
-  Empty, ErrorBox, Link, Modal, SelectField, Spinner, Tag, TagsField, TextField,
+  Empty, ErrorBox, Field, Link, Modal, SelectField, Spinner, Tag, TagsField, TextField,
   apiFieldErrors, confirmDialog, formatTime, notify, notifyError, useAsync,
 } from '../ui.jsx';
 
@@ -56,12 +57,64 @@ export function FlowMetaDialog({ flow, onClose, onSaved }) {
   );
 }
 
+/** Imports a flow file (Tracflow's or Tracardi's export) as a new workflow draft. */
+function ImportDialog({ onClose, onImported }) {
+  const [flow, setFlow] = useState(null);
+  const [name, setName] = useState('');
+  const [errors, setErrors] = useState({});
+  const [busy, setBusy] = useState(false);
+  const onFile = async (file) => {
+    setFlow(null);
+    if (!file) return;
+    const [f, err] = readFlowFile(await file.text());
+    if (err) { setErrors({ file: err }); return; }
+    setErrors({});
+    setFlow(f);
+    setName(f.name || file.name.replace(/\.json$/i, ''));
+  };
+  const submit = async (e) => {
+    e.preventDefault();
+    const errs = {};
+    if (!flow) errs.file = errors.file || 'Choose a flow file (.json).';
+    if (!name.trim()) errs.name = 'Give the workflow a name.';
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    try {
+      const meta = await api.saveFlowMetadata({ name: name.trim(), description: flow.description || '', tags: flow.tags || [], type: flow.type || 'collection' });
+      await api.saveDraft({ ...flow, ...meta, id: meta.id, name: name.trim() });
+      onImported(meta);
+    } catch (err) {
+      setErrors(apiFieldErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="Import a workflow" onClose={onClose}
+      footer={<>
+        <button type="button" className="btn" onClick={onClose}>Cancel</button>
+        <button type="submit" form="flow-import" className="btn btn-primary" disabled={busy}>Import</button>
+      </>}>
+      <form id="flow-import" onSubmit={submit} noValidate>
+        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+        <Field label="Flow file" error={errors.file} required hint="A workflow exported from Tracflow or Tracardi. It becomes a new draft; deploy it from the editor.">
+          {(p) => <input {...p} type="file" accept=".json,application/json" className="input" onChange={(e) => onFile(e.target.files[0])} />}
+        </Field>
+        {flow && <p className="muted small">{flow.flowGraph.nodes.length} nodes, {(flow.flowGraph.edges || []).length} edges.</p>}
+        <TextField label="Name" value={name} onChange={setName} error={errors.name} required />
+      </form>
+    </Modal>
+  );
+}
+
 export default function Flows() {
   const [query, setQuery] = useState('');
   const [debounced, setDebounced] = useState('');
   const [tag, setTag] = useState('');
   const [offset, setOffset] = useState(0);
   const [editing, setEditing] = useState(null); // null | {} (new) | flow
+  const [importing, setImporting] = useState(false);
   useEffect(() => {
     const t = setTimeout(() => { setDebounced(query.trim()); setOffset(0); }, 250);
     return () => clearTimeout(t);
@@ -88,7 +141,10 @@ export default function Flows() {
     <div className="page">
       <div className="page-head">
         <h1>Workflows</h1>
-        <button type="button" className="btn btn-primary" onClick={() => setEditing({})}>New workflow</button>
+        <div className="head-actions">
+          <button type="button" className="btn" onClick={() => setImporting(true)}>Import</button>
+          <button type="button" className="btn btn-primary" onClick={() => setEditing({})}>New workflow</button>
+        </div>
       </div>
       <div className="toolbar">
         <input className="input search" type="search" placeholder="Search workflows" aria-label="Search workflows"
@@ -132,6 +188,9 @@ export default function Flows() {
           <span>{offset + 1}–{Math.min(offset + PAGE, total)} of {total}</span>
           <button type="button" className="btn btn-small" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>Next</button>
         </div>
+      )}
+      {importing && (
+        <ImportDialog onClose={() => setImporting(false)} onImported={(meta) => { setImporting(false); navigate(`/flow/${encodeURIComponent(meta.id)}`); }} />
       )}
       {editing && (
         <FlowMetaDialog flow={editing.id ? editing : null} onClose={() => setEditing(null)} onSaved={(saved) => {
