@@ -6,7 +6,8 @@
 // 100-node flow. Screenshots of the main screens go to docs/img/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, api, apiToken, dragMouse, launchBrowser, shot, startServer } from './harness.mjs';
+import path from 'node:path';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, api, apiToken, dragMouse, launchBrowser, shot, startServer } from './harness.mjs';
 
 let server;
 let browser;
@@ -302,6 +303,20 @@ describe('Tracflow web GUI', { skip: missingApi }, () => {
     await input.fill('stats.counters.visits == ((');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.locator('.tql-form .field-error').waitFor();
+  });
+
+  it('imports a flow exported from Tracardi', async () => {
+    await go('/flows');
+    await page.getByRole('button', { name: 'Import' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Import a workflow' });
+    await dlg.getByRole('button', { name: 'Import' }).click();
+    await dlg.locator('.field-error', { hasText: 'Choose a flow file' }).waitFor();
+    await dlg.getByLabel('Flow file').setInputFiles(path.join(ROOT, 'examples', 'myplugin', 'flow.json'));
+    await dlg.getByLabel('Name').fill(`Imported ${RUN}`);
+    await dlg.getByRole('button', { name: 'Import' }).click();
+    await page.locator('.titlebar h1', { hasText: `Imported ${RUN}` }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
   });
 
   it('shows events per hour on the dashboard', async () => {
