@@ -135,3 +135,21 @@ test('readFlowFile accepts exported flows and explains what is wrong otherwise',
   assert.match(readFlowFile('[]')[1], /JSON object/);
   assert.match(readFlowFile('{"name": "x"}')[1], /No flow graph/);
 });
+
+import { hydrateNode, pluginLookup } from '../src/editor/graph.js';
+
+test('hydrateNode fills an imported node from its installed plugin, by alias too', () => {
+  const grouped = { Flow: [{ id: 'tracflow.flow.start', plugin: { start: true, spec: { module: 'tracflow.flow.start', aliases: ['tracardi.start'], inputs: [], outputs: ['payload'], init: { a: 1 }, form: { groups: [] } }, metadata: { name: 'Start', icon: 'event' } } }] };
+  const lookup = pluginLookup(grouped);
+  const n = { id: 's', data: { spec: { module: 'tracardi.start', init: { a: 2 } }, metadata: { name: 'My start' } } };
+  const h = hydrateNode(n, lookup);
+  assert.deepEqual(h.data.spec.outputs, ['payload']);
+  assert.deepEqual(h.data.spec.init, { a: 2 }, 'the node keeps its config');
+  assert.equal(h.data.metadata.name, 'My start');
+  assert.equal(h.data.metadata.icon, 'event');
+  assert.equal(h.data.spec.id, 'tracflow.flow.start');
+  assert.equal(h.data.start, true);
+  assert.equal(hydrateNode(h, lookup), h, 'a complete node is returned as is');
+  const unknown = { id: 'u', data: { spec: { module: 'nope' } } };
+  assert.equal(hydrateNode(unknown, lookup), unknown);
+});

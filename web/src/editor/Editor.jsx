@@ -13,7 +13,8 @@ import { PaintContext } from './context.js';
 import DebugPanel from './DebugPanel.jsx';
 import { edgeTypes, nodeTypes } from './FlowNode.jsx';
 import {
-  connectionProblem, copySelection, debugPaint, deserializeFlow, makeEdge, nodeName, pasteClipboard, pluginToNode, serializeFlow,
+  connectionProblem, copySelection, debugPaint, deserializeFlow, hydrateNode, makeEdge, nodeName, pasteClipboard, pluginLookup,
+  pluginToNode, serializeFlow,
 } from './graph.js';
 import { History } from './history.js';
 import { autoLayout, nodeWidth } from './layout.js';
@@ -76,6 +77,7 @@ function EditorInner({ flowId }) {
   const pasteCount = useRef(0);
   const wrapper = useRef(null);
   const lockedRef = useRef(false);
+  const lookupRef = useRef(new Map());
 
   // --- Loading -----------------------------------------------------------------
 
@@ -95,7 +97,7 @@ function EditorInner({ flowId }) {
 
   const showGraph = useCallback((flow) => {
     const g = deserializeFlow(flow);
-    setNodes(normalise(g.nodes));
+    setNodes(normalise(g.nodes).map((n) => hydrateNode(n, lookupRef.current)));
     setEdges(g.edges);
     setSelectedId(null);
     // React Flow queues a fit until nodes exist; with an empty graph it would
@@ -206,11 +208,14 @@ function EditorInner({ flowId }) {
     setEdges((es) => es.map((e) => (e.id === id ? { ...e, data: { ...(e.data || {}), name } } : e)));
   }, [record]);
 
-  const pluginIndex = useMemo(() => {
-    const m = new Map();
-    for (const list of Object.values(plugins.grouped || {})) for (const r of list) m.set(r.id, r);
-    return m;
-  }, [plugins.grouped]);
+  const pluginIndex = useMemo(() => pluginLookup(plugins.grouped), [plugins.grouped]);
+  lookupRef.current = pluginIndex;
+
+  // Nodes of imported flows may carry only their module and config: fill in
+  // ports, form and docs from the installed plugins once they are known.
+  useEffect(() => {
+    if (pluginIndex.size) setNodes((ns) => (ns.some((n) => hydrateNode(n, pluginIndex) !== n) ? ns.map((n) => hydrateNode(n, pluginIndex)) : ns));
+  }, [pluginIndex]);
 
   const addNode = useCallback((rec, center) => {
     if (lockedRef.current) { notify('This workflow is locked: unlock it to edit.', 'error'); return null; }

@@ -221,3 +221,48 @@ export function readFlowFile(text) {
   }
   return [flow, null];
 }
+
+/** Index of plugin records by id, module and alias (Tracardi's module names). */
+export function pluginLookup(grouped) {
+  const m = new Map();
+  for (const list of Object.values(grouped || {})) {
+    for (const r of list) {
+      const spec = r.plugin?.spec || {};
+      for (const k of [r.id, spec.module, ...(spec.aliases || [])]) if (k && !m.has(k)) m.set(k, r);
+    }
+  }
+  return m;
+}
+
+/**
+ * Fills what an imported or abbreviated node lacks (ports, form, docs, icon)
+ * from its installed plugin; the node's own values (config, name, flags)
+ * win. Returns the same node when nothing is missing.
+ */
+export function hydrateNode(node, lookup) {
+  const spec = node.data?.spec || {};
+  const rec = lookup.get(spec.id) || lookup.get(spec.module);
+  if (!rec) return node;
+  const p = rec.plugin || {};
+  const meta = node.data?.metadata || {};
+  const missing = !Array.isArray(spec.inputs) || !Array.isArray(spec.outputs) || !spec.form && p.spec?.form ||
+    !meta.documentation && p.metadata?.documentation || !meta.icon || !meta.name;
+  if (!missing) return node;
+  return {
+    ...node,
+    data: {
+      ...node.data,
+      start: node.data?.start ?? p.start,
+      spec: {
+        ...p.spec,
+        ...spec,
+        id: spec.id || rec.id,
+        inputs: Array.isArray(spec.inputs) ? spec.inputs : p.spec?.inputs || [],
+        outputs: Array.isArray(spec.outputs) ? spec.outputs : p.spec?.outputs || [],
+        form: spec.form || p.spec?.form,
+        init: spec.init ?? clone(p.spec?.init) ?? {},
+      },
+      metadata: { ...p.metadata, ...meta, name: meta.name || p.metadata?.name },
+    },
+  };
+}
