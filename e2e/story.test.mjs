@@ -33,7 +33,7 @@ async function go(hash) {
 async function dropPlugin(word, exact, at) {
   const search = page.getByRole('searchbox', { name: 'Search plugins' });
   await search.fill(word);
-  const item = exact ? paletteItem(exact) : page.locator('.palette-item').first();
+  const item = exact ? paletteItem(exact) : page.locator('.palette-item').filter({ has: page.locator('.palette-name', { hasText: new RegExp(word, 'i') }) }).first();
   await item.waitFor();
   const name = (await item.locator('.palette-name').textContent()).trim();
   const canvas = page.locator('.react-flow__pane');
