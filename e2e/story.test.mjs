@@ -232,6 +232,29 @@ describe('Tracflow web GUI', { skip: missingApi }, () => {
     await page.locator('.badge', { hasText: 'Saved' }).waitFor();
   });
 
+  it('adds and connects a node with the keyboard only', async () => {
+    const count = await page.locator('.react-flow__node').count();
+    const search = page.getByRole('searchbox', { name: 'Search plugins' });
+    await search.focus();
+    await page.keyboard.type('log');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n + 1, count);
+    const panel = page.locator('.node-panel');
+    await panel.getByRole('tab', { name: 'Ports' }).click();
+    const edges = await page.locator('.react-flow__edge').count();
+    const select = panel.getByRole('combobox').first();
+    const target = await select.locator('option').nth(1).getAttribute('value');
+    await select.selectOption(target);
+    await panel.getByRole('button', { name: 'Connect' }).first().click();
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length === n + 1, edges);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length === n, edges);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, count);
+    await search.fill('');
+  });
+
   it('keeps unsaved work when the session ends: logs in again over the page', async () => {
     await page.getByRole('button', { name: 'Auto-layout' }).click();
     await page.locator('.badge', { hasText: 'Unsaved' }).waitFor();

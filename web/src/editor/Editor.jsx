@@ -259,6 +259,9 @@ function EditorInner({ flowId }) {
     setNodes((ns) => ns.map((n) => (n.id === id ? { ...n, data } : n)));
   }, [record]);
 
+  const getNodes = useCallback(() => state.current.nodes, []);
+  const removeEdge = useCallback((id) => rf.deleteElements({ edges: [{ id }] }), [rf]);
+
   const deleteNode = useCallback((id) => {
     rf.deleteElements({ nodes: [{ id }] });
   }, [rf]);
@@ -554,7 +557,8 @@ function EditorInner({ flowId }) {
         {selected && (
           <NodePanel key={selected.id} node={selected} defaults={pluginIndex.get(selected.data?.spec?.id || selected.data?.spec?.module)?.plugin?.spec?.init}
             problems={problems.byNode[selected.id]} onChange={updateNodeData}
-            onDelete={deleteNode} onClose={() => selectNode(null)} readOnly={meta.lock} />
+            onDelete={deleteNode} onClose={() => selectNode(null)} readOnly={meta.lock}
+            edges={edges} getNodes={getNodes} onConnectPorts={onConnect} onRemoveEdge={removeEdge} />
         )}
         {selectedEdge && (
           <aside className="node-panel" aria-label="Edge">

@@ -3,6 +3,7 @@ import * as api from '../api.js';
 import PluginIcon from '../components/PluginIcon.jsx';
 import { jsonError, pretty } from '../ui.jsx';
 import { ConfigForm, localFieldErrors } from './FormFields.jsx';
+import { connectionProblem } from './graph.js';
 
 export const FLAGS = [
   { key: 'skip', label: 'Skip', desc: 'Do not run the node; pass its input payload straight to its outputs.' },
@@ -162,10 +163,64 @@ function DocsTab({ data }) {
   );
 }
 
-const TABS = [['config', 'Config'], ['json', 'JSON'], ['flags', 'Flags'], ['docs', 'Docs']];
+/** Connections of the node's ports, editable without a mouse. */
+function PortsTab({ node, edges, getNodes, onConnectPorts, onRemoveEdge }) {
+  const nodes = getNodes();
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const name = (id) => byId.get(id)?.data?.metadata?.name || id.slice(0, 8);
+  const outs = node.data.spec?.outputs || [];
+  const ins = node.data.spec?.inputs || [];
+  const [choice, setChoice] = useState({});
+  const targets = (port) => nodes.flatMap((n) => (n.data?.spec?.inputs || []).map((inp) => ({ n, inp })))
+    .filter(({ n, inp }) => !connectionProblem({ source: node.id, sourceHandle: port, target: n.id, targetHandle: inp }, byId, edges));
+  return (
+    <div className="ports">
+      {ins.length > 0 && (
+        <section>
+          <h4>Input {ins.map((p) => <code key={p}>{p}</code>)}</h4>
+          <ul className="edge-list">
+            {edges.filter((e) => e.target === node.id).map((e) => (
+              <li key={e.id}>from {name(e.source)} · <code>{e.sourceHandle}</code>
+                <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => onRemoveEdge(e.id)} aria-label={`Remove the connection from ${name(e.source)}`}>Remove</button></li>
+            ))}
+            {!edges.some((e) => e.target === node.id) && <li className="muted">Not connected.</li>}
+          </ul>
+        </section>
+      )}
+      {outs.map((port) => {
+        const opts = targets(port);
+        const key = choice[port] || '';
+        return (
+          <section key={port}>
+            <h4>Output <code>{port}</code></h4>
+            <ul className="edge-list">
+              {edges.filter((e) => e.source === node.id && e.sourceHandle === port).map((e) => (
+                <li key={e.id}>to {name(e.target)} · <code>{e.targetHandle}</code>
+                  <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => onRemoveEdge(e.id)} aria-label={`Remove the connection to ${name(e.target)}`}>Remove</button></li>
+              ))}
+            </ul>
+            <div className="row-gap">
+              <select className="input" aria-label={`Connect ${port} to`} value={key} onChange={(e) => setChoice((c) => ({ ...c, [port]: e.target.value }))}>
+                <option value="">{opts.length ? 'Connect to…' : 'No node can be connected here'}</option>
+                {opts.map(({ n, inp }) => <option key={`${n.id}|${inp}`} value={`${n.id}|${inp}`}>{name(n.id)} · {inp}</option>)}
+              </select>
+              <button type="button" className="btn btn-small" disabled={!key} onClick={() => {
+                const [target, targetHandle] = key.split('|');
+                onConnectPorts({ source: node.id, sourceHandle: port, target, targetHandle });
+                setChoice((c) => ({ ...c, [port]: '' }));
+              }}>Connect</button>
+            </div>
+          </section>
+        );
+      })}
+    </div>
+  );
+}
+
+const TABS = [['config', 'Config'], ['json', 'JSON'], ['ports', 'Ports'], ['flags', 'Flags'], ['docs', 'Docs']];
 
 /** The side panel of the selected node. */
-function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose, readOnly = false }) {
+function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose, readOnly = false, edges, getNodes, onConnectPorts, onRemoveEdge }) {
   const [tab, setTab] = useState('config');
   const data = node.data;
   const meta = data.metadata || {};
@@ -205,6 +260,7 @@ function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose, 
       <fieldset disabled={readOnly} className="node-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {tab === 'config' && <ConfigTab key={node.id} data={data} defaults={defaults} onConfig={onConfig} problems={problems} />}
         {tab === 'json' && <JsonTab key={node.id} data={data} onConfig={onConfig} />}
+        {tab === 'ports' && <PortsTab node={node} edges={edges} getNodes={getNodes} onConnectPorts={onConnectPorts} onRemoveEdge={onRemoveEdge} />}
         {tab === 'flags' && <FlagsTab data={data} onSpec={onSpec} />}
         {tab === 'docs' && <DocsTab data={data} />}
       </fieldset>

@@ -30,7 +30,17 @@ function PaletteBase({ grouped, loading, error, onAdd, onReload }) {
   return (
     <aside className="palette" aria-label="Plugins palette">
       <div className="palette-search">
-        <input type="search" className="input" placeholder="Search plugins" aria-label="Search plugins" value={q} onChange={(e) => setQ(e.target.value)} />
+        <input type="search" className="input" placeholder="Search plugins" aria-label="Search plugins" value={q} onChange={(e) => setQ(e.target.value)}
+          title="Enter adds the first match; Arrow Down goes to the list"
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && groups.length) {
+              e.preventDefault();
+              onAdd(groups[0][1][0]);
+            } else if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              e.currentTarget.closest('.palette').querySelector('.palette-item')?.focus();
+            }
+          }} />
       </div>
       <div className="palette-list">
         {loading && <p className="muted pad">Loading plugins…</p>}
@@ -61,7 +71,15 @@ function PaletteBase({ grouped, loading, error, onAdd, onReload }) {
                             e.dataTransfer.effectAllowed = 'move';
                           }}
                           onClick={(e) => e.detail === 0 && onAdd(rec)}
-                          onDoubleClick={() => onAdd(rec)}>
+                          onDoubleClick={() => onAdd(rec)}
+                          onKeyDown={(e) => {
+                            if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+                            e.preventDefault();
+                            const all = [...e.currentTarget.closest('.palette').querySelectorAll('.palette-item')];
+                            const i = all.indexOf(e.currentTarget) + (e.key === 'ArrowDown' ? 1 : -1);
+                            if (i >= 0 && i < all.length) all[i].focus();
+                            else if (i < 0) e.currentTarget.closest('.palette').querySelector('input')?.focus();
+                          }}>
                           <PluginIcon icon={m.icon} name={m.name} group={g} size={24} />
                           <span className="palette-name">{m.name || rec.id}</span>
                         </button>
