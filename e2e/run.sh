@@ -36,8 +36,5 @@ if ! git diff --quiet -- web/dist || [ -n "$(git ls-files --others --exclude-sta
   exit 1
 fi
 
-echo "== GUI unit tests"
-(cd web && node --test test/)
-
-echo "== real-browser story"
-(cd e2e && node --test --test-concurrency=1 --test-timeout=900000 ./*.test.mjs)
+echo "== GUI unit tests and the real-browser story"
+node --test --test-concurrency=1 --test-timeout=900000 web/test/ e2e/*.test.mjs
