@@ -75,6 +75,10 @@ async function request(method, path, { body, form, auth = true, signal } = {}) {
   if (text) {
     try { data = JSON.parse(text); } catch { data = text; }
   }
+  if (res.ok && typeof data === 'string' && /^\s*</.test(data)) {
+    // The GUI's index.html answers paths the server has no route for.
+    throw new ApiError(404, `This server has no ${method} ${path.split('?')[0]} (it answered a web page, not JSON).`);
+  }
   if (res.ok) return data;
 
   let detail = data && typeof data === 'object' ? data.detail : null;

@@ -158,7 +158,7 @@ export default function Flows() {
         </div>
       </div>
       <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : flows.length === 0 ? (
+      {loading && !data ? <Spinner /> : error && !data ? null : flows.length === 0 ? (
         <Empty>{debounced || tag ? 'No workflow matches.' : 'No workflows yet. Create one to start.'}</Empty>
       ) : (
         <div className="table-wrap">

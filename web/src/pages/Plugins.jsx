@@ -83,7 +83,7 @@ export default function Plugins() {
         {data && <span className="muted">{data.total ?? 0} plugins</span>}
       </div>
       <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : groups.length === 0 ? (
+      {loading && !data ? <Spinner /> : error && !data ? null : groups.length === 0 ? (
         <Empty>{debounced ? 'No plugin matches.' : 'No plugins installed. Press Reinstall Plugins.'}</Empty>
       ) : groups.map((g) => (
         <section key={g} className="plugin-group" aria-labelledby={`pg-${g}`}>

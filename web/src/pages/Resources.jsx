@@ -102,7 +102,7 @@ export default function Resources() {
       </div>
       <p className="muted">Credentials plugins use to reach other systems: one set for production and one for tests.</p>
       <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : resources.length === 0 ? <Empty>No resources yet.</Empty> : (
+      {loading && !data ? <Spinner /> : error && !data ? null : resources.length === 0 ? <Empty>No resources yet.</Empty> : (
         <div className="table-wrap">
           <table className="table">
             <thead><tr><th>Name</th><th>Type</th><th className="hide-narrow">Tags</th><th>Enabled</th><th><span className="sr-only">Actions</span></th></tr></thead>

@@ -119,7 +119,7 @@ export default function Rules() {
       </div>
       <p className="muted">A rule runs a workflow when an event of a type arrives from a source.</p>
       <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : rules.length === 0 ? <Empty>No rules yet.</Empty> : (
+      {loading && !data ? <Spinner /> : error && !data ? null : rules.length === 0 ? <Empty>No rules yet.</Empty> : (
         <div className="table-wrap">
           <table className="table">
             <thead><tr><th>Name</th><th>Event type</th><th className="hide-narrow">Source</th><th>Workflow</th><th>Enabled</th><th><span className="sr-only">Actions</span></th></tr></thead>

@@ -105,7 +105,7 @@ export default function Sources() {
       </div>
       <p className="muted">A source's id is the key that sites send with their events to <code>/track</code>.</p>
       <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : sources.length === 0 ? <Empty>No event sources yet.</Empty> : (
+      {loading && !data ? <Spinner /> : error && !data ? null : sources.length === 0 ? <Empty>No event sources yet.</Empty> : (
         <div className="table-wrap">
           <table className="table">
             <thead><tr><th>Name</th><th>Id</th><th className="hide-narrow">Type</th><th className="hide-narrow">Tags</th><th>Enabled</th><th><span className="sr-only">Actions</span></th></tr></thead>

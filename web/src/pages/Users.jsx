@@ -83,7 +83,7 @@ export default function Users() {
         <button type="button" className="btn btn-primary" onClick={() => setCreating(true)}>New user</button>
       </div>
       <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : users.length === 0 ? <Empty>No users.</Empty> : (
+      {loading && !data ? <Spinner /> : error && !data ? null : users.length === 0 ? <Empty>No users.</Empty> : (
         <div className="table-wrap">
           <table className="table">
             <thead><tr><th>E-mail</th><th className="hide-narrow">Name</th><th>Roles</th><th><span className="sr-only">Actions</span></th></tr></thead>
