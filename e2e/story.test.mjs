@@ -396,13 +396,16 @@ describe('Tracflow web GUI', { skip: missingApi }, () => {
     const stats = await page.evaluate(() => {
       cancelAnimationFrame(window.__raf);
       const f = window.__frames;
-      let worst = 0;
-      for (let i = 1; i < f.length; i++) worst = Math.max(worst, f[i] - f[i - 1]);
-      return { frames: f.length, worst: Math.round(worst), span: Math.round(f[f.length - 1] - f[0]) };
+      const gaps = [];
+      for (let i = 1; i < f.length; i++) gaps.push(f[i] - f[i - 1]);
+      gaps.sort((a, b) => a - b);
+      return { frames: f.length, worst: Math.round(gaps[gaps.length - 1]), median: Math.round(gaps[gaps.length >> 1]), span: Math.round(f[f.length - 1] - f[0]) };
     });
-    console.log(`100 nodes: opened in ${openMs} ms; pan and zoom: ${stats.frames} frames in ${stats.span} ms, worst frame gap ${stats.worst} ms`);
+    console.log(`100 nodes: opened in ${openMs} ms; pan and zoom: ${stats.frames} frames in ${stats.span} ms, median frame ${stats.median} ms, worst ${stats.worst} ms`);
     await shot(page, 'editor-100-nodes');
-    assert.ok(stats.worst < 400, `worst frame gap ${stats.worst} ms`);
+    // Generous bounds: CI machines are shared; a janky editor misses them by far.
+    assert.ok(stats.median < 60, `median frame ${stats.median} ms`);
+    assert.ok(stats.worst < 600, `worst frame gap ${stats.worst} ms`);
   });
 
   it('raised no uncaught error in the page', () => {
