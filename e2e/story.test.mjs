@@ -330,13 +330,13 @@ describe('Tracflow web GUI', { skip: missingApi }, () => {
 
   it('imports a flow exported from Tracardi', async () => {
     await go('/flows');
-    await page.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
     const dlg = page.getByRole('dialog', { name: 'Import a workflow' });
-    await dlg.getByRole('button', { name: 'Import' }).click();
+    await dlg.getByRole('button', { name: 'Import', exact: true }).click();
     await dlg.locator('.field-error', { hasText: 'Choose a flow file' }).waitFor();
     await dlg.getByLabel('Flow file').setInputFiles(path.join(ROOT, 'examples', 'myplugin', 'flow.json'));
     await dlg.getByLabel('Name').fill(`Imported ${RUN}`);
-    await dlg.getByRole('button', { name: 'Import' }).click();
+    await dlg.getByRole('button', { name: 'Import', exact: true }).click();
     await page.locator('.titlebar h1', { hasText: `Imported ${RUN}` }).waitFor();
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
