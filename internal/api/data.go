@@ -43,10 +43,10 @@ func (s *Server) dataRoutes() []Route {
 		rt = append(rt,
 			Route{Method: "POST", Path: "/" + kind + "/select", Tag: "data",
 				Summary: "Search " + kind + "s: a TQL condition (where), sort, limit and offset; answers {total, result}",
-				Roles:   dataReader, handle: s.handleSelect(kind)},
+				Roles:   dataReader, Body: selectBody, handle: s.handleSelect(kind)},
 			Route{Method: "POST", Path: "/" + kind + "/select/histogram", Tag: "data",
 				Summary: "Count " + kind + "s matching a TQL condition per minute, hour or day of their insert time",
-				Roles:   dataReader, handle: s.handleHistogram(kind)})
+				Roles:   dataReader, Body: histogramBody, handle: s.handleHistogram(kind)})
 	}
 	return rt
 }
@@ -538,3 +538,34 @@ func jsonFields(v any) []string {
 	}
 	return nil
 }
+
+// Request bodies, for the API document.
+var (
+	selectBody = &Body{
+		Optional: true,
+		Description: "where: a TQL condition on the record (profile@traits.plan == \"pro\", or the bare traits.plan == \"pro\"); empty means all. " +
+			"sort: fields of the record, asc (default) or desc; default metadata.time.insert desc. limit: 1 to 1000 (default 20); offset: 0 or more (offset + limit at most 100000). " +
+			"Answers {\"total\", \"result\"}, and \"warnings\" when the condition could not be evaluated on some records.",
+		Schema: map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
+			"where": map[string]any{"type": "string"},
+			"sort": map[string]any{"type": "array", "items": map[string]any{"type": "object", "required": []string{"field"}, "properties": map[string]any{
+				"field": map[string]any{"type": "string"}, "order": map[string]any{"type": "string", "enum": []string{"asc", "desc"}}}}},
+			"limit":  map[string]any{"type": "integer", "minimum": 1, "maximum": selectMaxLimit, "default": selectDefaultLimit},
+			"offset": map[string]any{"type": "integer", "minimum": 0, "default": 0},
+		}},
+		Example: map[string]any{"where": `traits.plan == "pro" AND stats.visits > 3`, "sort": []any{map[string]any{"field": "metadata.time.update", "order": "desc"}}, "limit": 20, "offset": 0},
+	}
+	histogramBody = &Body{
+		Optional: true,
+		Description: "where: a TQL condition as in select. interval: minute, hour (default) or day (UTC). from and to: RFC 3339 times or dates; " +
+			"records with from <= metadata.time.insert < to are counted; to defaults to now, from to 60 minutes, 24 hours or 30 days before. " +
+			"Answers {\"buckets\": [{\"time\", \"count\"}], \"total\", \"interval\", \"from\", \"to\"}, every bucket of the range included.",
+		Schema: map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
+			"where":    map[string]any{"type": "string"},
+			"interval": map[string]any{"type": "string", "enum": []string{"minute", "hour", "day"}, "default": "hour"},
+			"from":     map[string]any{"type": "string", "format": "date-time"},
+			"to":       map[string]any{"type": "string", "format": "date-time"},
+		}},
+		Example: map[string]any{"where": `type == "purchase"`, "interval": "hour", "from": "2024-06-01T00:00:00Z", "to": "2024-06-02T00:00:00Z"},
+	}
+)

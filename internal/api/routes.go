@@ -21,6 +21,7 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, s.setupRoutes()...)
 	rt = append(rt, s.dataRoutes()...)
 	rt = append(rt, s.opsRoutes()...)
+	rt = append(rt, s.docRoutes()...)
 	return rt
 }
 
@@ -36,7 +37,7 @@ func (s *Server) collectorRoutes() []Route {
 
 func (s *Server) authRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/user/token", Tag: "auth", Summary: "Log in: form fields username and password; answers a bearer token", handle: s.handleLogin},
+		{Method: "POST", Path: "/user/token", Tag: "auth", Summary: "Log in: form fields username and password; answers a bearer token", Body: loginBody, handle: s.handleLogin},
 		{Method: "DELETE", Path: "/user/token", Tag: "auth", Summary: "Log out: revoke the bearer token", Roles: anyRole, handle: s.handleLogout},
 		{Method: "GET", Path: "/user/me", Tag: "auth", Summary: "The logged-in user", Roles: anyRole, handle: s.handleMe},
 	}

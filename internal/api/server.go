@@ -55,6 +55,7 @@ type Server struct {
 	log     *slog.Logger
 	routes  []Route
 	mux     *http.ServeMux
+	docState
 }
 
 // Route is one entry of the route table. Roles empty means public.
@@ -64,6 +65,7 @@ type Route struct {
 	Summary string
 	Roles   []string
 	Tag     string
+	Body    *Body // the request body, for the API document (see Body)
 	handle  func(w http.ResponseWriter, r *http.Request) error
 }
 
