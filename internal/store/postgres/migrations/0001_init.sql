@@ -9,7 +9,7 @@ CREATE TABLE profiles (
     inserted_us BIGINT NOT NULL,
     updated_us  BIGINT NOT NULL,
     doc         JSONB NOT NULL
-);
+) WITH (fillfactor = 90); -- room on the page for in-place (HOT) updates
 
 -- Every id a profile answers to: its own id and its ids[] aliases.
 CREATE TABLE profile_aliases (
@@ -23,7 +23,7 @@ CREATE TABLE sessions (
     profile_id  TEXT COLLATE "C",
     inserted_us BIGINT NOT NULL,
     doc         JSONB NOT NULL
-);
+) WITH (fillfactor = 90);
 CREATE INDEX sessions_profile ON sessions (profile_id, inserted_us DESC, id DESC);
 
 CREATE TABLE events (
