@@ -75,7 +75,7 @@ func Append(dst []byte, v any) ([]byte, error) {
 
 // Marshal returns the JSON encoding of v.
 func Marshal(v any) ([]byte, error) {
-	return Append(make([]byte, 0, 512), v)
+	return Append(make([]byte, 0, 2048), v)
 }
 
 func appendMap(dst []byte, m map[string]any) ([]byte, error) {
