@@ -332,7 +332,7 @@ func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profil
 		"type":       in.Type,
 		"source":     map[string]any{"id": p.SourceID},
 		"properties": orEmpty(in.Properties),
-		"context":    mergeContext(p.Context, in.Context),
+		"context":    mergeContext(p.Context, in.Context, len(p.Events) > 1),
 		"tags":       orList(in.Tags),
 		"options":    orEmpty(in.Options),
 	}
@@ -379,9 +379,15 @@ func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profil
 	return domain.PrepareEvent(ev, now)
 }
 
-func mergeContext(a, b map[string]any) map[string]any {
+// mergeContext gives an event the request's context overlaid with its own.
+// The request's context is copied when several events share it, so that a
+// flow changing one event's context does not change the others'.
+func mergeContext(a, b map[string]any, shared bool) map[string]any {
 	if len(a) == 0 && len(b) == 0 {
 		return map[string]any{}
+	}
+	if len(b) == 0 && !shared {
+		return a
 	}
 	out := map[string]any{}
 	if a != nil {
