@@ -406,7 +406,8 @@ func (s *Server) where(kind, src string, q *store.Query) (*evalErrors, *plugin.F
 	pushed := 0
 	for _, t := range terms {
 		name := strings.Join(t.Field.Path, ".")
-		if slices.ContainsFunc(t.Field.Path, func(s string) bool { return strings.Contains(s, ".") }) || !slices.Contains(eq, name) {
+		// A column holds NULL for "": such a term stays with the filter.
+		if slices.ContainsFunc(t.Field.Path, func(s string) bool { return strings.Contains(s, ".") }) || !slices.Contains(eq, name) || slices.Contains(t.Values, "") {
 			continue
 		}
 		q.Equal = append(q.Equal, store.Equal{Field: name, Values: t.Values})

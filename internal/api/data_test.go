@@ -100,6 +100,8 @@ func TestSelect(t *testing.T) {
 			{"/profile/select", map[string]any{"where": "", "sort": []any{map[string]any{"field": "metadata.time.update", "order": "asc"}}}, 3, "p1 p2 p3"},
 			{"/session/select", map[string]any{"where": `metadata.channel == "app"`}, 1, "s2"},
 			{"/session/select", map[string]any{"where": `profile.id == "p1"`}, 2, "s2 s1"},
+			{"/event/select", map[string]any{"where": `source.id == ["", "web"] AND type == "login"`}, 1, "e4"},
+			{"/event/select", map[string]any{"where": `source.id == ""`}, 0, ""},
 		}
 		for _, tc := range cases {
 			r := e.Admin("POST", tc.path, tc.body).MustOK(t)
