@@ -10,8 +10,10 @@
 //   - Otherwise the database scans the rows left by the time range and the
 //     Equal terms (both answered from indexes) and returns, per row, the id,
 //     the sort columns and the JSON values at the paths the filter and the
-//     sort read (extracted by the database, so the whole document is never
-//     decoded in Go); Go builds a small partial document per row, runs the
+//     sort read (PostgreSQL extracts them; from SQLite the document comes
+//     back and Extractor picks them out in one pass, since SQLite's JSON
+//     functions are slower here; either way the whole document is never
+//     decoded); Go builds a small partial document per row, runs the
 //     filter, counts, keeps the best offset+limit rows in a heap, and finally
 //     loads the page's documents by id.
 package scan
