@@ -19,6 +19,12 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, s.collectorRoutes()...)
 	rt = append(rt, s.authRoutes()...)
 	rt = append(rt, s.setupRoutes()...)
+	rt = append(rt, s.userRoutes()...)
+	rt = append(rt, s.pluginRoutes()...)
+	rt = append(rt, s.flowRoutes()...)
+	rt = append(rt, s.debugRoutes()...)
+	rt = append(rt, s.configRoutes()...)
+	rt = append(rt, s.resourceRoutes()...)
 	return rt
 }
 
