@@ -246,7 +246,28 @@ func (s *Server) importWarnings(r *http.Request, f *workflow.Flow) []importWarni
 	if !ok {
 		return append(out, importWarning{Message: err.Error()})
 	}
+	// Edges to or from a node of an unknown plugin are reported by Compile
+	// as joining missing nodes: the node's own warning says it all.
+	unknown := map[string]bool{}
+	for id, m := range modules {
+		if _, ok := s.reg.Lookup(m); !ok && m != "" {
+			unknown[id] = true
+		}
+	}
+	edgeNodes := map[string][2]string{}
+	for i, ed := range f.FlowGraph.Edges {
+		eid := ed.ID
+		if eid == "" {
+			eid = fmt.Sprintf("#%d", i+1)
+		}
+		edgeNodes[eid] = [2]string{ed.Source, ed.Target}
+	}
 	for _, ce := range ces {
+		if ce.NodeID == "" && ce.EdgeID != "" {
+			if n, ok := edgeNodes[ce.EdgeID]; ok && (unknown[n[0]] || unknown[n[1]]) {
+				continue
+			}
+		}
 		iw := importWarning{NodeID: ce.NodeID, EdgeID: ce.EdgeID, Field: ce.Field, Message: ce.Message}
 		if ce.NodeID != "" {
 			iw.Module = modules[ce.NodeID]
@@ -321,8 +342,12 @@ func tracardiFlow(body any) (map[string]any, error) {
 		if _, ok := inner["flowGraph"]; !ok {
 			return nil, invalid(fieldErr(k+".flowGraph", "is missing: the flow has no graph"))
 		}
-		// The record's own fields describe the flow.
-		for _, f := range []string{"id", "name", "description", "type", "tags", "projects"} {
+		// The record's id is the flow's (as Tracardi reads its records);
+		// its other fields fill what the flow lacks.
+		if id, ok := m["id"].(string); ok && id != "" {
+			inner["id"] = id
+		}
+		for _, f := range []string{"name", "description", "type", "tags", "projects"} {
 			if _, has := inner[f]; !has && m[f] != nil {
 				inner[f] = m[f]
 			}
