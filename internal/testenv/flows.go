@@ -15,12 +15,12 @@ type Node struct {
 
 // Tracardi module names of the built-in plugins tests use.
 const (
-	Start     = "tracardi.process_engine.action.v1.flow.start.start_action"
-	Increment = "tracardi.process_engine.action.v1.increment_action"
-	Response  = "tracardi.process_engine.action.v1.internal.add_response.plugin"
-	RaiseErr  = "tracardi.process_engine.action.v1.raise_error_action"
-	CopyData  = "tracardi.process_engine.action.v1.traits.copy_trait_action"
-	If        = "tracardi.process_engine.action.v1.if_action"
+	Start       = "tracardi.process_engine.action.v1.flow.start.start_action"
+	Increment   = "tracardi.process_engine.action.v1.increment_action"
+	AddResponse = "tracardi.process_engine.action.v1.internal.add_response.plugin"
+	RaiseErr    = "tracardi.process_engine.action.v1.raise_error_action"
+	CopyData    = "tracardi.process_engine.action.v1.traits.copy_trait_action"
+	If          = "tracardi.process_engine.action.v1.if_action"
 )
 
 // FlowJSON builds a flow in Tracardi's format. Edges are "src.port>dst"
@@ -52,6 +52,6 @@ func CounterFlow(id, field, key string) string {
 	return FlowJSON(id, []Node{
 		{ID: "start", Module: Start},
 		{ID: "inc", Module: Increment, Init: map[string]any{"field": "profile@" + field, "increment": 1}},
-		{ID: "answer", Module: Response, Init: map[string]any{"key": key, "body": map[string]any{"value": "profile@" + field}}},
+		{ID: "answer", Module: AddResponse, Init: map[string]any{"key": key, "body": map[string]any{"value": "profile@" + field}}},
 	}, "start.payload>inc", "inc.payload>answer")
 }

@@ -1,0 +1,40 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+)
+
+// TestPragmas checks the settings durability and integrity rest on, on the
+// writer and on a reader connection.
+func TestPragmas(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, filepath.Join(t.TempDir(), "tracflow.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	check := func(db *sql.DB, who, pragma, want string) {
+		t.Helper()
+		var got string
+		if err := db.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("%s: PRAGMA %s = %s, want %s", who, pragma, got, want)
+		}
+	}
+	for _, c := range []struct {
+		db  *sql.DB
+		who string
+	}{{st.w, "writer"}, {st.r, "reader"}} {
+		check(c.db, c.who, "journal_mode", "wal")
+		check(c.db, c.who, "synchronous", "2") // FULL
+		check(c.db, c.who, "foreign_keys", "1")
+		check(c.db, c.who, "busy_timeout", "10000")
+	}
+	check(st.w, "writer", "query_only", "0")
+	check(st.r, "reader", "query_only", "1")
+}

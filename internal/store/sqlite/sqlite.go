@@ -1,0 +1,552 @@
+// Package sqlite is Tracflow's embedded storage: one SQLite file
+// (modernc.org/sqlite, pure Go) in WAL mode with synchronous=FULL, written by
+// a single writer goroutine that group-commits, and read through a separate
+// pool of read-only connections.
+//
+// One process owns the file: Open takes an exclusive lock on a file beside
+// it, since LockProfile serialises only within the process.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/store/groupcommit"
+	"github.com/tracflow/tracflow/internal/store/keylock"
+	"github.com/tracflow/tracflow/internal/store/migrate"
+	"github.com/tracflow/tracflow/internal/store/rows"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+const (
+	maxBatch   = 1024 // writes per transaction at most
+	queueSize  = 4096 // writes waiting before Apply blocks
+	busyMillis = 10000
+)
+
+// Store is the SQLite backend. It implements store.Store.
+type Store struct {
+	path   string
+	w      *sql.DB // exactly one connection: the writer
+	r      *sql.DB // read-only connections
+	ws     [nWriteStmts]*sql.Stmt
+	rs     [nReadStmts]*sql.Stmt
+	q      *groupcommit.Queue[write]
+	locks  *keylock.Table
+	unlock func() error // the process lock on the file
+	closed atomic.Bool
+}
+
+var _ store.Store = (*Store)(nil)
+
+// write is one queued write; it runs inside the writer's transaction.
+type write func(t *wtx) error
+
+// Open opens (creating if needed) the database file at path and applies the
+// schema migrations.
+func Open(ctx context.Context, path string) (_ *Store, err error) {
+	unlock, err := lockFile(path + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{path: path, locks: keylock.New(), unlock: unlock}
+	defer func() {
+		if err != nil {
+			s.closeDBs()
+		}
+	}()
+	if s.w, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	if s.r, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	s.r.SetConnMaxIdleTime(0)
+	for i, q := range writeSQL {
+		if s.ws[i], err = s.w.PrepareContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("store: prepare %q: %w", q, err)
+		}
+	}
+	for i, q := range readSQL {
+		if s.rs[i], err = s.r.PrepareContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("store: prepare %q: %w", q, err)
+		}
+	}
+	s.q = groupcommit.New(s.commit, maxBatch, queueSize)
+	return s, nil
+}
+
+func dsn(path string, readOnly bool) string {
+	v := url.Values{}
+	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyMillis))
+	v.Add("_pragma", "foreign_keys(1)")
+	v.Add("_pragma", "synchronous(FULL)")
+	v.Add("_pragma", "cache_size(-32768)") // 32 MiB per connection
+	if readOnly {
+		v.Add("_pragma", "query_only(1)")
+	} else {
+		v.Add("_pragma", "journal_mode(WAL)")
+		v.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrate.Load(migrations, "migrations")
+	if err != nil {
+		return err
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_us INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if current > len(ms) {
+		return fmt.Errorf("store: %s has schema version %d, newer than this build knows (%d): upgrade Tracflow", s.path, current, len(ms))
+	}
+	for _, m := range ms[current:] {
+		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_us) VALUES (?, ?, ?)`,
+			m.Version, m.Name, time.Now().UnixMicro()); err != nil {
+			return fmt.Errorf("store: migration %s: %w", m.Name, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	return nil
+}
+
+// Statements of the writer, prepared once on its connection.
+const (
+	wDeleteEvents = iota
+	wDeleteSessions
+	wDeleteAliases
+	wDeleteProfile
+	wUpsertProfile
+	wInsertAlias
+	wAliasOwner
+	wUpsertSession
+	wUpsertEvent
+	wPutConfig
+	wDeleteConfig
+	wBumpConfig
+	nWriteStmts
+)
+
+var writeSQL = [nWriteStmts]string{
+	wDeleteEvents:   `DELETE FROM events WHERE profile_id = ?`,
+	wDeleteSessions: `DELETE FROM sessions WHERE profile_id = ?`,
+	wDeleteAliases:  `DELETE FROM profile_aliases WHERE profile_id = ?`,
+	wDeleteProfile:  `DELETE FROM profiles WHERE id = ?`,
+	wUpsertProfile: `INSERT INTO profiles (id, inserted_us, updated_us, doc) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET inserted_us = excluded.inserted_us, updated_us = excluded.updated_us, doc = excluded.doc`,
+	wInsertAlias: `INSERT INTO profile_aliases (alias, profile_id) VALUES (?, ?)`,
+	wAliasOwner:  `SELECT profile_id FROM profile_aliases WHERE alias = ?`,
+	wUpsertSession: `INSERT INTO sessions (id, profile_id, inserted_us, doc) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET profile_id = excluded.profile_id, inserted_us = excluded.inserted_us, doc = excluded.doc`,
+	wUpsertEvent: `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET type = excluded.type, profile_id = excluded.profile_id, session_id = excluded.session_id,
+		source_id = excluded.source_id, status = excluded.status, inserted_us = excluded.inserted_us, doc = excluded.doc`,
+	wPutConfig: `INSERT INTO configs (kind, id, name, updated_us, doc) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, updated_us = excluded.updated_us, doc = excluded.doc`,
+	wDeleteConfig: `DELETE FROM configs WHERE kind = ? AND id = ?`,
+	wBumpConfig:   `UPDATE config_version SET version = version + 1 WHERE singleton = 1`,
+}
+
+// Statements of the readers.
+const (
+	rProfile = iota
+	rSession
+	rEvent
+	rProfileEvents
+	rCountEvents
+	rProfileSessions
+	rCountSessions
+	rGetConfig
+	rListConfig
+	rConfigVersion
+	nReadStmts
+)
+
+var readSQL = [nReadStmts]string{
+	rProfile:         `SELECT p.doc FROM profile_aliases a JOIN profiles p ON p.id = a.profile_id WHERE a.alias = ?`,
+	rSession:         `SELECT doc FROM sessions WHERE id = ?`,
+	rEvent:           `SELECT doc FROM events WHERE id = ?`,
+	rProfileEvents:   `SELECT doc FROM events WHERE profile_id = ? ORDER BY inserted_us DESC, id DESC LIMIT ? OFFSET ?`,
+	rCountEvents:     `SELECT count(*) FROM events WHERE profile_id = ?`,
+	rProfileSessions: `SELECT doc FROM sessions WHERE profile_id = ? ORDER BY inserted_us DESC, id DESC LIMIT ? OFFSET ?`,
+	rCountSessions:   `SELECT count(*) FROM sessions WHERE profile_id = ?`,
+	rGetConfig:       `SELECT doc FROM configs WHERE kind = ? AND id = ?`,
+	rListConfig:      `SELECT doc FROM configs WHERE kind = ? ORDER BY id`,
+	rConfigVersion:   `SELECT version FROM config_version WHERE singleton = 1`,
+}
+
+// wtx is the writer's transaction, with its statements bound to it on first use.
+type wtx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	base  *[nWriteStmts]*sql.Stmt
+	stmts [nWriteStmts]*sql.Stmt
+}
+
+func (t *wtx) exec(i int, args ...any) (sql.Result, error) {
+	return t.stmt(i).ExecContext(t.ctx, args...)
+}
+
+func (t *wtx) stmt(i int) *sql.Stmt {
+	if t.stmts[i] == nil {
+		t.stmts[i] = t.tx.StmtContext(t.ctx, t.base[i])
+	}
+	return t.stmts[i]
+}
+
+func (s *Store) commit(ctx context.Context, batch []write) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	t := &wtx{ctx: ctx, tx: tx, base: &s.ws}
+	for _, w := range batch {
+		if err := w(t); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Apply implements store.Store.
+func (s *Store) Apply(ctx context.Context, cs *store.ChangeSet) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	if cs.Empty() {
+		return ctx.Err()
+	}
+	set, err := rows.Encode(cs, time.Now())
+	if err != nil {
+		return err
+	}
+	return s.q.Do(ctx, func(t *wtx) error { return applySet(t, set) })
+}
+
+func applySet(t *wtx, set *rows.Set) error {
+	for _, id := range set.DeleteProfiles {
+		for _, i := range [...]int{wDeleteEvents, wDeleteSessions, wDeleteAliases, wDeleteProfile} {
+			if _, err := t.exec(i, id); err != nil {
+				return fmt.Errorf("store: delete profile %q: %w", id, err)
+			}
+		}
+	}
+	for _, p := range set.Profiles {
+		if _, err := t.exec(wUpsertProfile, p.ID, p.InsertedUS, p.UpdatedUS, p.Doc); err != nil {
+			return fmt.Errorf("store: profile %q: %w", p.ID, err)
+		}
+		if _, err := t.exec(wDeleteAliases, p.ID); err != nil {
+			return fmt.Errorf("store: profile %q: %w", p.ID, err)
+		}
+		for _, a := range p.Aliases {
+			if _, err := t.exec(wInsertAlias, a, p.ID); err != nil {
+				if isConstraint(err) {
+					var owner string
+					if t.stmt(wAliasOwner).QueryRowContext(t.ctx, a).Scan(&owner) == nil {
+						return fmt.Errorf("store: profile %q: id %q already belongs to profile %q: %w", p.ID, a, owner, store.ErrConflict)
+					}
+				}
+				return fmt.Errorf("store: profile %q: alias %q: %w", p.ID, a, err)
+			}
+		}
+	}
+	for _, r := range set.Sessions {
+		if _, err := t.exec(wUpsertSession, r.ID, null(r.ProfileID), r.InsertedUS, r.Doc); err != nil {
+			return fmt.Errorf("store: session %q: %w", r.ID, err)
+		}
+	}
+	for _, e := range set.Events {
+		if _, err := t.exec(wUpsertEvent, e.ID, null(e.Type), null(e.ProfileID), null(e.SessionID),
+			null(e.SourceID), null(e.Status), e.InsertedUS, e.Doc); err != nil {
+			return fmt.Errorf("store: event %q: %w", e.ID, err)
+		}
+	}
+	return nil
+}
+
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func isConstraint(err error) bool {
+	var se *sqlite3.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3lib.SQLITE_CONSTRAINT
+}
+
+// Profile implements store.Store.
+func (s *Store) Profile(ctx context.Context, idOrAlias string) (store.Doc, error) {
+	return s.one(ctx, rProfile, "profile", idOrAlias, idOrAlias)
+}
+
+// Session implements store.Store.
+func (s *Store) Session(ctx context.Context, id string) (store.Doc, error) {
+	return s.one(ctx, rSession, "session", id, id)
+}
+
+// Event implements store.Store.
+func (s *Store) Event(ctx context.Context, id string) (store.Doc, error) {
+	return s.one(ctx, rEvent, "event", id, id)
+}
+
+func (s *Store) one(ctx context.Context, stmt int, what, id string, args ...any) (store.Doc, error) {
+	var b []byte
+	err := s.rs[stmt].QueryRowContext(ctx, args...).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: %s %q: %w", what, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: %s %q: %w", what, id, err)
+	}
+	return rows.Unmarshal(b)
+}
+
+// ProfileEvents implements store.Store.
+func (s *Store) ProfileEvents(ctx context.Context, profileID string, limit, offset int) ([]store.Doc, int, error) {
+	return s.page(ctx, rProfileEvents, rCountEvents, "events", profileID, limit, offset)
+}
+
+// ProfileSessions implements store.Store.
+func (s *Store) ProfileSessions(ctx context.Context, profileID string, limit, offset int) ([]store.Doc, int, error) {
+	return s.page(ctx, rProfileSessions, rCountSessions, "sessions", profileID, limit, offset)
+}
+
+func (s *Store) page(ctx context.Context, list, count int, what, profileID string, limit, offset int) ([]store.Doc, int, error) {
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	offset = max(offset, 0)
+	var total int
+	if err := s.rs[count].QueryRowContext(ctx, profileID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: %s of profile %q: %w", what, profileID, err)
+	}
+	docs, err := s.docs(ctx, list, profileID, limit, offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: %s of profile %q: %w", what, profileID, err)
+	}
+	return docs, total, nil
+}
+
+func (s *Store) docs(ctx context.Context, stmt int, args ...any) ([]store.Doc, error) {
+	rs, err := s.rs[stmt].QueryContext(ctx, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rs.Close()
+	out := []store.Doc{}
+	for rs.Next() {
+		var b sql.RawBytes
+		if err := rs.Scan(&b); err != nil {
+			return nil, err
+		}
+		d, err := rows.Unmarshal(b)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rs.Err()
+}
+
+// LockProfile implements store.Store: one process owns the file, so an
+// in-process lock is enough.
+func (s *Store) LockProfile(ctx context.Context, profileID string) (func(), error) {
+	if profileID == "" {
+		return nil, errors.New("store: LockProfile: empty profile id")
+	}
+	if s.closed.Load() {
+		return nil, store.ErrClosed
+	}
+	return s.locks.Lock(ctx, profileID)
+}
+
+// PutConfig implements store.Store.
+func (s *Store) PutConfig(ctx context.Context, kind, id string, doc store.Doc) error {
+	if err := configKey(kind, id); err != nil {
+		return err
+	}
+	if doc == nil {
+		return fmt.Errorf("store: config %s %q: document is nil", kind, id)
+	}
+	b, err := rows.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("store: config %s %q: %w", kind, id, err)
+	}
+	name, _ := doc["name"].(string)
+	now := time.Now().UnixMicro()
+	return s.q.Do(ctx, func(t *wtx) error {
+		if _, err := t.exec(wPutConfig, kind, id, null(name), now, b); err != nil {
+			return fmt.Errorf("store: config %s %q: %w", kind, id, err)
+		}
+		if _, err := t.exec(wBumpConfig); err != nil {
+			return fmt.Errorf("store: config version: %w", err)
+		}
+		return nil
+	})
+}
+
+// GetConfig implements store.Store.
+func (s *Store) GetConfig(ctx context.Context, kind, id string) (store.Doc, error) {
+	return s.one(ctx, rGetConfig, "config "+kind, id, kind, id)
+}
+
+// ListConfig implements store.Store.
+func (s *Store) ListConfig(ctx context.Context, kind string) ([]store.Doc, error) {
+	docs, err := s.docs(ctx, rListConfig, kind)
+	if err != nil {
+		return nil, fmt.Errorf("store: config %s: %w", kind, err)
+	}
+	return docs, nil
+}
+
+// DeleteConfig implements store.Store.
+func (s *Store) DeleteConfig(ctx context.Context, kind, id string) error {
+	if err := configKey(kind, id); err != nil {
+		return err
+	}
+	var found bool
+	err := s.q.Do(ctx, func(t *wtx) error {
+		res, err := t.exec(wDeleteConfig, kind, id)
+		if err != nil {
+			return fmt.Errorf("store: config %s %q: %w", kind, id, err)
+		}
+		n, _ := res.RowsAffected()
+		if found = n > 0; !found {
+			return nil
+		}
+		if _, err := t.exec(wBumpConfig); err != nil {
+			return fmt.Errorf("store: config version: %w", err)
+		}
+		return nil
+	})
+	if err == nil && !found {
+		err = fmt.Errorf("store: config %s %q: %w", kind, id, store.ErrNotFound)
+	}
+	return err
+}
+
+func configKey(kind, id string) error {
+	if kind == "" {
+		return errors.New("store: config kind is empty")
+	}
+	if id == "" {
+		return fmt.Errorf("store: config %s: id is empty", kind)
+	}
+	return nil
+}
+
+// ConfigVersion implements store.Store.
+func (s *Store) ConfigVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.rs[rConfigVersion].QueryRowContext(ctx).Scan(&v); err != nil {
+		return 0, fmt.Errorf("store: config version: %w", err)
+	}
+	return v, nil
+}
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// SchemaVersion is the last migration applied.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.r.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, err
+}
+
+// Stats implements store.Store.
+func (s *Store) Stats() store.Stats { return s.q.Stats() }
+
+// Ping implements store.Store.
+func (s *Store) Ping(ctx context.Context) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	var one int
+	if err := s.r.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("store: ping %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Close implements store.Store.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.q.Close()
+	return s.closeDBs()
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	for _, st := range s.ws {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	for _, st := range s.rs {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if s.unlock != nil {
+		errs = append(errs, s.unlock())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/store/sqlite"
+	"github.com/tracflow/tracflow/internal/store/storetest"
+)
+
+func open(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t,
+		func(t *testing.T) store.Store {
+			return open(t, filepath.Join(t.TempDir(), "tracflow.db"))
+		},
+		storetest.Reopen(func(t *testing.T, closed store.Store) store.Store {
+			return open(t, closed.(*sqlite.Store).Path())
+		}),
+	)
+}
+
+// TestMigrationsIdempotent opens the same file twice in turn: the second Open
+// finds the schema in place and applies nothing.
+func TestMigrationsIdempotent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tracflow.db")
+	st := open(t, path)
+	if err := st.PutConfig(context.Background(), "source", "s1", store.Doc{"id": "s1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st = open(t, path)
+	if _, err := st.GetConfig(context.Background(), "source", "s1"); err != nil {
+		t.Fatal(err)
+	}
+	v, err := st.SchemaVersion(context.Background())
+	if err != nil || v != 1 {
+		t.Fatalf("schema version %d, %v; want 1", v, err)
+	}
+}
+
+// TestOneProcess: a second store on the same file is refused while the first
+// is open, since profile locks only hold within one process.
+func TestOneProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tracflow.db")
+	open(t, path)
+	_, err := sqlite.Open(context.Background(), path)
+	if err == nil || !strings.Contains(err.Error(), "another Tracflow process") {
+		t.Fatalf("second Open: %v", err)
+	}
+}
+
+func benchOpen(b *testing.B) store.Store {
+	st, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "tracflow.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return st
+}
+
+func BenchmarkApply(b *testing.B)        { storetest.BenchmarkApply(b, benchOpen) }
+func BenchmarkLockedUpdate(b *testing.B) { storetest.BenchmarkLockedUpdate(b, benchOpen) }
