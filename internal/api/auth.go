@@ -54,6 +54,9 @@ type Auth struct {
 	st  store.Store
 	ttl time.Duration
 	clk atomic.Pointer[func() time.Time] // nil: time.Now
+	// Cost is the bcrypt cost of new password hashes (0: bcrypt's
+	// default). Only tests lower it.
+	Cost int
 
 	mu     sync.Mutex
 	tokens map[string]*tokenEntry // by token hash
@@ -115,7 +118,12 @@ func (a *Auth) CreateUser(ctx context.Context, email, password, fullName string,
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	hash, err := HashPassword(password)
+	cost := a.Cost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	b, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	hash := string(b)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/catalog"
@@ -94,6 +96,7 @@ func New(t testing.TB, o Options) *Env {
 		o.API.Resources = res
 	}
 	srv := api.New(st, cat, tr, o.API)
+	srv.Auth().Cost = bcrypt.MinCost // fast hashes: tests create many users
 	hs := httptest.NewServer(srv.Handler())
 	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir}
 	t.Cleanup(func() {
