@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test of the project: vet, the Go tests with the race detector
-# (the storage suite against SQLite and a real PostgreSQL server), and the
-# example plugin of the developer guide.
+# Runs every test of the project: gofmt and vet, the Go tests with the race
+# detector (the storage suite against SQLite and a real PostgreSQL server,
+# the serve process tests, the example plugin of the developer guide), then
+# the web GUI's checks and its real-browser tests (e2e/run.sh).
 # PostgreSQL: set TRACFLOW_TEST_PG to a server's URL, or run as root on
 # Debian and the script installs and starts a throwaway server itself.
 set -euo pipefail
@@ -23,3 +24,5 @@ echo "== go vet"
 go vet ./...
 echo "== go test -race"
 go test -race -count=1 ./...
+echo "== web GUI"
+./e2e/run.sh

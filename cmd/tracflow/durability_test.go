@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -109,4 +110,58 @@ func TestKill9LosesNoAcknowledgedEvent(t *testing.T) {
 		}
 	}
 	t.Logf("%d events acknowledged before kill -9, all stored", total.Load())
+}
+
+// TestSIGTERMFinishesInFlightRequests stops the server with SIGTERM under
+// load: it exits cleanly, and every acknowledged event is stored.
+func TestSIGTERMFinishesInFlightRequests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("shutdown test in -short mode")
+	}
+	data := t.TempDir()
+	s := startServer(t, "--data", data, "--no-demo")
+	setupCounter(t, s.url, s.token())
+	var acked atomic.Int64
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				code, _ := hit(s.url, "term", fmt.Sprintf("t%d-%d", w, i))
+				if code == 200 {
+					acked.Add(1)
+				} else if code == 0 {
+					return
+				}
+			}
+		}(w)
+	}
+	for acked.Load() < 300 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the server did not stop within 30 s of SIGTERM")
+	}
+	close(stop)
+	wg.Wait()
+	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit code %d after SIGTERM:\n%s", code, s.output())
+	}
+	s2 := startServer(t, "--data", data, "--no-demo")
+	code, evs := call(t, "GET", s2.url+"/profile/term/events?limit=1", s2.token(), nil)
+	if code != 200 || evs["total"].(float64) < float64(acked.Load()) {
+		t.Errorf("after SIGTERM: %v events stored, %d acknowledged", evs["total"], acked.Load())
+	}
 }

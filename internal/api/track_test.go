@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/testenv"
 )
 
@@ -230,5 +231,84 @@ func TestSetupAPINeedsAToken(t *testing.T) {
 	r := e.Do("POST", "/user/token", "", "username=admin@example.com&password=wrong")
 	if r.Status != 422 && r.Status != 401 {
 		t.Errorf("bad login: %d", r.Status)
+	}
+}
+
+func TestProfileLessAndSaveOptions(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("s", testenv.CounterFlow("count", "stats.views", "views"), "page-view")
+
+	r := e.Do("POST", "/track?profile_less=true", "", trackBody(src, "", "", "page-view")).MustOK(t).Obj()
+	if r["profile"] != nil {
+		t.Errorf("profile-less request answered a profile: %v", r["profile"])
+	}
+	if errs := r["errors"].([]any); len(errs) != 0 {
+		t.Errorf("errors: %v", errs)
+	}
+
+	// saveProfile=false: the flow runs, nothing of the profile is stored.
+	body := trackBody(src, "unsaved", "", "page-view")
+	body["options"] = map[string]any{"saveProfile": false}
+	r = e.Do("POST", "/track", "", body).MustOK(t).Obj()
+	if r["response"].(map[string]any)["views"].(map[string]any)["value"] != 1.0 {
+		t.Errorf("response %v", r["response"])
+	}
+	if got := e.Admin("GET", "/profile/unsaved", nil); got.Status != 404 {
+		t.Errorf("profile with saveProfile=false is stored: %d", got.Status)
+	}
+
+	// saveEvents=false: the profile is stored, the event is not.
+	body = trackBody(src, "no-events", "", "page-view")
+	body["options"] = map[string]any{"saveEvents": false}
+	e.Do("POST", "/track", "", body).MustOK(t)
+	e.Admin("GET", "/profile/no-events", nil).MustOK(t)
+	if evs := e.Admin("GET", "/profile/no-events/events", nil).MustOK(t).Obj(); evs["total"] != 0.0 {
+		t.Errorf("events stored with saveEvents=false: %v", evs["total"])
+	}
+}
+
+func TestCollectWebhook(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("hook", testenv.CounterFlow("count", "stats.counters.orders", "orders"), "order")
+	// POST with a session: the event belongs to the session's profile.
+	r := e.Do("POST", "/track", "", trackBody(src, "buyer", "buyer-session", "visit")).MustOK(t)
+	_ = r
+	r = e.Do("POST", "/collect/order/"+src+"/buyer-session", "", map[string]any{"total": 99.5}).MustOK(t)
+	if r.Obj()["profile"].(map[string]any)["id"] != "buyer" {
+		t.Fatalf("webhook event did not go to the session's profile: %s", r.Raw)
+	}
+	evs := e.Admin("GET", "/profile/buyer/events", nil).MustOK(t).Obj()["result"].([]any)
+	props := evs[0].(map[string]any)["properties"].(map[string]any)
+	if evs[0].(map[string]any)["type"] != "order" || props["total"] != 99.5 {
+		t.Errorf("stored webhook event: %v", evs[0])
+	}
+	// GET: properties from the query; without a session: profile-less.
+	r = e.Do("GET", "/collect/order/"+src+"?total=5&sku=a&sku=b", "", nil).MustOK(t)
+	if r.Obj()["profile"] != nil {
+		t.Errorf("GET webhook without a session made a profile: %s", r.Raw)
+	}
+	// An unknown source is refused.
+	if r = e.Do("GET", "/collect/order/nope", "", nil); r.Status != 401 {
+		t.Errorf("unknown source: %d", r.Status)
+	}
+}
+
+func TestAliasFindsTheProfile(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("s", testenv.CounterFlow("count", "stats.views", "views"), "page-view")
+	// A profile known under an old id (as after a merge).
+	p := map[string]any{"id": "survivor", "ids": []any{"old-id"}, "stats": map[string]any{"views": 5.0}}
+	if err := e.Store.Apply(t.Context(), &store.ChangeSet{Profiles: []store.Doc{p}}); err != nil {
+		t.Fatal(err)
+	}
+	r := e.Do("POST", "/track", "", trackBody(src, "old-id", "", "page-view")).MustOK(t).Obj()
+	if r["profile"].(map[string]any)["id"] != "survivor" {
+		t.Fatalf("tracking with an alias answered %v", r["profile"])
+	}
+	if v := r["response"].(map[string]any)["views"].(map[string]any)["value"]; v != 6.0 {
+		t.Errorf("views = %v, want 6", v)
+	}
+	if got := e.Admin("GET", "/profile/old-id", nil).MustOK(t).Obj()["id"]; got != "survivor" {
+		t.Errorf("GET by alias = %v", got)
 	}
 }

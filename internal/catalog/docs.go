@@ -49,15 +49,8 @@ func (c *Catalog) SaveSource(ctx context.Context, d store.Doc) (store.Doc, error
 			return nil, invalid("type", "expected a list of strings, e.g. [\"rest\"]")
 		}
 	}
-	enabled := true
-	if v, ok := d["enabled"]; ok && v != nil {
-		b, ok := v.(bool)
-		if !ok {
-			return nil, invalid("enabled", "expected true or false")
-		}
-		enabled = b
-	}
-	if err := checkTags(d); err != nil {
+	enabled, err := enabledAndTags(d)
+	if err != nil {
 		return nil, err
 	}
 	if id == "" {
@@ -121,15 +114,8 @@ func (c *Catalog) SaveRule(ctx context.Context, d store.Doc) (store.Doc, error) 
 		}
 		return nil, err
 	}
-	enabled := true
-	if v, ok := d["enabled"]; ok && v != nil {
-		b, ok := v.(bool)
-		if !ok {
-			return nil, invalid("enabled", "expected true or false")
-		}
-		enabled = b
-	}
-	if err := checkTags(d); err != nil {
+	enabled, err := enabledAndTags(d)
+	if err != nil {
 		return nil, err
 	}
 	if id == "" {
@@ -447,6 +433,19 @@ func hasTag(d store.Doc, tag string) bool {
 		}
 	}
 	return false
+}
+
+// enabledAndTags checks a document's "enabled" (default true) and "tags".
+func enabledAndTags(d store.Doc) (bool, error) {
+	enabled := true
+	if v, ok := d["enabled"]; ok && v != nil {
+		b, ok := v.(bool)
+		if !ok {
+			return false, invalid("enabled", "expected true or false")
+		}
+		enabled = b
+	}
+	return enabled, checkTags(d)
 }
 
 func checkTags(d store.Doc) error {

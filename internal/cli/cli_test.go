@@ -102,9 +102,9 @@ func TestFlowRunUnusableInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"bad event JSON", []string{"flow", "run", "testdata/branch.json", "--event", writeFile(t, "bad.json", `{"type": `)}, "invalid JSON in event at line 1"},
+		{"bad event JSON", []string{"flow", "run", "testdata/branch.json", "--event", writeFile(t, "bad.json", `{"type": `)}, "event: invalid JSON at line 1"},
 		{"event without type", []string{"flow", "run", "testdata/branch.json", "--event", writeFile(t, "nt.json", `{}`)}, "has no \"type\""},
-		{"bad flow JSON", []string{"flow", "run", writeFile(t, "f.json", "{\n  \"id\": 1,\n}"), "--event", ev}, "line 2"},
+		{"bad flow JSON", []string{"flow", "run", writeFile(t, "f.json", "{\n  \"id\": 1,\n}"), "--event", ev}, "line 3, column 2"},
 		{"invalid flow", []string{"flow", "run", "testdata/cycle.json", "--event", ev}, "cycle"},
 		{"missing event flag", []string{"flow", "run", "testdata/branch.json"}, "--event"},
 		{"missing file", []string{"flow", "run", "nope.json", "--event", ev}, "nope.json"},

@@ -194,29 +194,13 @@ func readObject(path, what string) (map[string]any, error) {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&v); err != nil {
-		return nil, usagef("%s: %v", path, jsonError(what, b, err))
+		return nil, usagef("%s: %v", path, workflow.JSONError(what, b, err))
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, usagef("%s: the %s must be a JSON object", path, what)
 	}
 	return m, nil
-}
-
-func jsonError(what string, b []byte, err error) error {
-	if se, ok := err.(*json.SyntaxError); ok {
-		line, col := 1, 1
-		for _, c := range b[:min(int(se.Offset), len(b))] {
-			if c == '\n' {
-				line++
-				col = 1
-			} else {
-				col++
-			}
-		}
-		return fmt.Errorf("invalid JSON in %s at line %d, column %d: %v", what, line, col, se)
-	}
-	return fmt.Errorf("invalid JSON in %s: %v", what, err)
 }
 
 func writeJSON(e *env, v any) error {

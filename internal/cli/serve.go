@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -47,6 +48,7 @@ func (e *env) serve(args []string) error {
 	logFormat := fs.String("log-format", envOr("TRACFLOW_LOG_FORMAT", "text"), "log format: text or json")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "how long an API token stays valid without use")
 	noDemo := fs.Bool("no-demo", false, "on first start, do not create the demo source, flow and rule")
+	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: tracflow serve [flags]")
 		fs.PrintDefaults()
@@ -110,6 +112,14 @@ func (e *env) serve(args []string) error {
 		return err
 	}
 
+	if *pprofAddr != "" {
+		go func() {
+			log.Info("profiler listening", "url", "http://"+*pprofAddr+"/debug/pprof/")
+			if err := http.ListenAndServe(*pprofAddr, pprofMux()); err != nil {
+				log.Error("profiler", "err", err)
+			}
+		}()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
@@ -194,6 +204,16 @@ func (e *env) printWelcome(base string, first *bootstrap.Result) {
 			base, bootstrap.DemoSourceID)
 	}
 	fmt.Fprintln(w)
+}
+
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 // parseSize reads sizes like 1048576, 512KiB, 1MiB, 2MB.

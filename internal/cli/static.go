@@ -8,8 +8,9 @@ import (
 	"github.com/tracflow/tracflow/web"
 )
 
-// staticHandler serves the embedded web GUI; unknown paths get index.html so
-// that the single-page app's routes work on reload.
+// staticHandler serves the embedded web GUI. The app routes with "#/..."
+// fragments, so only real files exist: any other path is a JSON 404, like the
+// API's.
 func staticHandler() http.Handler {
 	dist, err := fs.Sub(web.Dist, "dist")
 	if err != nil {
@@ -27,9 +28,9 @@ func staticHandler() http.Handler {
 		p := strings.TrimPrefix(r.URL.Path, "/")
 		if p != "" {
 			if _, err := fs.Stat(dist, p); err != nil {
-				r2 := r.Clone(r.Context())
-				r2.URL.Path = "/"
-				files.ServeHTTP(w, r2)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusNotFound)
+				w.Write([]byte(`{"detail":"not found"}` + "\n"))
 				return
 			}
 		}

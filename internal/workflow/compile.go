@@ -131,7 +131,7 @@ func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, err
 			continue
 		}
 		if err := json.Unmarshal(n.Data, &d); err != nil {
-			errs = append(errs, CompileError{NodeID: n.ID, Message: "node data: " + describeJSONError("data", n.Data, err).Error()})
+			errs = append(errs, CompileError{NodeID: n.ID, Message: "node data: " + JSONError("data", n.Data, err).Error()})
 			continue
 		}
 		if d.Spec.Module == "" {
@@ -229,6 +229,15 @@ func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, err
 		errs = append(errs, CompileError{NodeID: cycle[0], Message: "the flow has a cycle: " + strings.Join(cycle, " → ") + "; flows must be acyclic"})
 	}
 	if len(errs) > 0 {
+		// Report configuration errors too, so that one lint shows everything.
+		for _, n := range fileOrder {
+			a, err := newAction(ctx, n)
+			if err != nil {
+				errs = append(errs, configErrors(n, err)...)
+				continue
+			}
+			closeActions(ctx, []plugin.Action{a})
+		}
 		return nil, errs
 	}
 	c.nodes = order
@@ -374,10 +383,7 @@ func (c *Compiled) newSet(ctx context.Context) (*instanceSet, error) {
 	for i, n := range c.nodes {
 		a, err := newAction(ctx, n)
 		if err != nil {
-			ce := plugin.AsConfigError(err)
-			for _, fe := range ce.Errors {
-				errs = append(errs, CompileError{NodeID: n.id, Field: fe.Field, Message: fe.Message})
-			}
+			errs = append(errs, configErrors(n, err)...)
 			continue
 		}
 		s.acts[i] = a
@@ -390,6 +396,14 @@ func (c *Compiled) newSet(ctx context.Context) (*instanceSet, error) {
 		return nil, errs
 	}
 	return s, nil
+}
+
+func configErrors(n *cnode, err error) CompileErrors {
+	var out CompileErrors
+	for _, fe := range plugin.AsConfigError(err).Errors {
+		out = append(out, CompileError{NodeID: n.id, Field: fe.Field, Message: fe.Message})
+	}
+	return out
 }
 
 func newAction(ctx context.Context, n *cnode) (a plugin.Action, err error) {

@@ -5,7 +5,9 @@ package workflow
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 )
 
 // Flow is a workflow in Tracardi's export format.
@@ -86,7 +88,7 @@ func ParseFlow(b []byte) (*Flow, error) {
 	var f Flow
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&f); err != nil {
-		return nil, describeJSONError("flow", b, err)
+		return nil, JSONError("flow", b, err)
 	}
 	if f.FlowGraph == nil {
 		return nil, fmt.Errorf("flow: missing \"flowGraph\" (expected {\"nodes\": [...], \"edges\": [...]})")
@@ -94,9 +96,9 @@ func ParseFlow(b []byte) (*Flow, error) {
 	return &f, nil
 }
 
-// describeJSONError turns encoding/json's errors into one line that says
-// where (line and column, or field) and what.
-func describeJSONError(what string, b []byte, err error) error {
+// JSONError turns encoding/json's errors about b into one line that says
+// where (line and column, or field) and what; what names the document.
+func JSONError(what string, b []byte, err error) error {
 	switch e := err.(type) {
 	case *json.SyntaxError:
 		line, col := lineCol(b, e.Offset)
@@ -109,7 +111,11 @@ func describeJSONError(what string, b []byte, err error) error {
 		}
 		return fmt.Errorf("%s: field %s at line %d, column %d: expected %s, got JSON %s", what, field, line, col, e.Type, e.Value)
 	}
-	if err.Error() == "EOF" {
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		line, _ := lineCol(b, int64(len(b)))
+		return fmt.Errorf("%s: invalid JSON at line %d: the input ends before the JSON does", what, line)
+	}
+	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: empty input, expected a JSON object", what)
 	}
 	return fmt.Errorf("%s: %v", what, err)

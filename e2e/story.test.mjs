@@ -1,0 +1,414 @@
+// The story of issue 5, in a real browser against a real server: log in,
+// build start → increment → response from the palette, connect the ports,
+// configure a node through its form, save, deploy, debug and see the painted
+// edges, create a rule, send an event to /track and see the profile change,
+// press Reinstall Plugins. Plus keyboard use, bad input, a narrow window and a
+// 100-node flow. Screenshots of the main screens go to docs/img/.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, api, apiToken, dragMouse, launchBrowser, shot, startServer } from './harness.mjs';
+
+let server;
+let browser;
+let page;
+let base;
+const errors = [];
+const state = {};
+// Names carry the run's stamp so the story can run again on a server that keeps its data.
+const RUN = Date.now().toString(36).slice(-5);
+const SOURCE = `Web site ${RUN}`;
+const FLOW = `Count visits ${RUN}`;
+const RULE = `Count page views ${RUN}`;
+
+const nodeByName = (name) => page.locator('.react-flow__node').filter({ has: page.locator('.fnode-name', { hasText: new RegExp(`^${name}$`) }) });
+const paletteItem = (name) => page.locator('.palette-item').filter({ has: page.locator('.palette-name', { hasText: new RegExp(`^${name}$`) }) });
+const toast = (text) => page.locator('.toast', { hasText: text });
+
+async function go(hash) {
+  await page.evaluate((h) => { window.location.hash = h; }, hash);
+}
+
+/** Finds a plugin's palette name by a word in it (names may differ a little between versions). */
+async function dropPlugin(word, exact, at) {
+  const search = page.getByRole('searchbox', { name: 'Search plugins' });
+  await search.fill(word);
+  const item = exact ? paletteItem(exact) : page.locator('.palette-item').filter({ has: page.locator('.palette-name', { hasText: new RegExp(word, 'i') }) }).first();
+  await item.waitFor();
+  const name = (await item.locator('.palette-name').textContent()).trim();
+  const canvas = page.locator('.react-flow__pane');
+  await item.dragTo(canvas, { targetPosition: at });
+  await nodeByName(name).waitFor();
+  await search.fill('');
+  return name;
+}
+
+async function connect(fromName, port, toName, inPort = 'payload') {
+  const src = nodeByName(fromName).locator(`.react-flow__handle.source[data-handleid="${port}"]`);
+  const dst = nodeByName(toName).locator(`.react-flow__handle.target[data-handleid="${inPort}"]`);
+  await dragMouse(page, src, dst);
+}
+
+// The GUI needs the management API; a server built before it landed answers
+// 404 for its routes, and the story is then skipped with that reason.
+server = await startServer();
+base = server.url;
+const probe = await fetch(`${base}/flow/action/plugins?query=`);
+const probeType = probe.headers.get('content-type') || '';
+const missingApi = probe.status === 404 || probeType.startsWith('text/html')
+  ? `this build of tracflow serve has no management API yet (GET /flow/action/plugins answered ${probe.status} ${probeType})` : false;
+if (missingApi) await server.stop();
+
+describe('Tracflow web GUI', { skip: missingApi }, () => {
+  before(async () => {
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    page.setDefaultTimeout(Number(process.env.E2E_TIMEOUT || 15000));
+    page.on('pageerror', (e) => errors.push(e.message));
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('refuses a wrong password and logs in', async () => {
+    await page.goto(base + '/');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.field-error', { hasText: 'Enter your e-mail.' }).waitFor();
+    await shot(page, 'login');
+    await page.getByLabel('E-mail').fill(ADMIN_EMAIL);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator('.form-error', { hasText: /Wrong e-mail or password|Too many/ }).waitFor();
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+  });
+
+  it('creates an event source and shows its tracking snippet', async () => {
+    await go('/sources');
+    await page.getByRole('button', { name: 'New event source' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await page.locator('.field-error', { hasText: 'Give the source a name.' }).waitFor();
+    await page.getByRole('dialog').getByLabel('Name').fill(SOURCE);
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('tr', { hasText: SOURCE });
+    await row.waitFor();
+    state.sourceId = (await row.locator('code.id').textContent()).trim();
+    assert.ok(state.sourceId, 'the source has an id');
+    await row.getByRole('button', { name: /Tracking snippet/ }).click();
+    const snippet = page.getByLabel('Tracking snippet', { exact: true });
+    await snippet.waitFor();
+    const text = await snippet.textContent();
+    assert.match(text, /\/track/);
+    assert.ok(text.includes(state.sourceId), 'the snippet carries the source id');
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).first().click();
+    await shot(page, 'sources');
+  });
+
+  it('reinstalls plugins from the plugins page', async () => {
+    await go('/plugins');
+    await page.locator('.plugin-row').first().waitFor();
+    await shot(page, 'plugins');
+    await page.getByRole('button', { name: 'Reinstall Plugins' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Plugins reinstalled' });
+    await dlg.waitFor();
+    const registered = await dlg.locator('.report-ok li').count();
+    assert.ok(registered > 5, `registered ${registered} plugins`);
+    await shot(page, 'reinstall');
+    await dlg.getByRole('button', { name: 'Close' }).first().click();
+  });
+
+  it('refuses a workflow without a name, then creates one and opens the editor', async () => {
+    await go('/flows');
+    await page.getByRole('button', { name: 'New workflow' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await page.locator('.field-error', { hasText: 'Give the workflow a name.' }).waitFor();
+    await page.getByRole('dialog').getByLabel('Name').fill(FLOW);
+    await page.getByRole('dialog').getByLabel('Tags').fill('e2e, demo');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await page.locator('.titlebar h1', { hasText: FLOW }).waitFor();
+    state.flowHash = await page.evaluate(() => window.location.hash);
+  });
+
+  it('builds start → increment → response from the palette and joins the ports', async () => {
+    await page.locator('.palette-item').first().waitFor();
+    state.start = await dropPlugin('start', 'Start', { x: 500, y: 80 });
+    state.inc = await dropPlugin('increment', null, { x: 500, y: 260 });
+    state.resp = await dropPlugin('response', null, { x: 500, y: 440 });
+    await connect(state.start, 'payload', state.inc);
+    await page.locator('.react-flow__edge').first().waitFor();
+    const incOut = await nodeByName(state.inc).locator('.react-flow__handle.source').first().getAttribute('data-handleid');
+    await connect(state.inc, incOut, state.resp);
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 2);
+
+    // Invalid connections are refused: response back into start's chain would loop.
+    const respOut = await nodeByName(state.resp).locator('.react-flow__handle.source').first().getAttribute('data-handleid');
+    await connect(state.resp, respOut, state.inc);
+    await toast('cycle').waitFor();
+    assert.equal(await page.locator('.react-flow__edge').count(), 2);
+  });
+
+  it('configures the increment node through its form, with errors at the field', async () => {
+    await nodeByName(state.inc).locator('.fnode-name').click();
+    const panel = page.locator('.node-panel');
+    await panel.waitFor();
+    const field = panel.locator('[data-field="field"]');
+    await field.getByLabel('Source').selectOption('profile');
+    await field.locator('input').fill('stats.counters.visits');
+    const by = panel.locator('[data-field="increment"] input');
+    await by.fill('many');
+    await panel.locator('[data-field="increment"] .field-error').waitFor();
+    await shot(page, 'node-form-error');
+    await by.fill('1');
+    await panel.locator('[data-field="increment"] .field-error').waitFor({ state: 'detached' });
+    await panel.getByRole('tab', { name: 'JSON' }).click();
+    const json = await panel.locator('#node-json').inputValue();
+    assert.deepEqual(JSON.parse(json).increment, 1);
+    assert.equal(JSON.parse(json).field, 'profile@stats.counters.visits');
+    // Bad JSON is caught at the field.
+    await panel.locator('#node-json').fill('{"increment": ');
+    await panel.getByRole('button', { name: 'Validate and apply' }).click();
+    await panel.locator('.field-error', { hasText: 'Invalid JSON' }).waitFor();
+    await panel.getByRole('button', { name: 'Revert' }).click();
+    await panel.getByRole('tab', { name: 'Flags' }).click();
+    await panel.getByLabel('Skip').waitFor();
+    await panel.getByRole('tab', { name: 'Docs' }).click();
+    await panel.getByRole('heading', { name: 'Output ports' }).waitFor();
+    await panel.getByRole('tab', { name: 'Config' }).click();
+
+    await nodeByName(state.resp).locator('.fnode-name').click();
+    await panel.locator('[data-field="key"] input').fill('visits');
+    await shot(page, 'editor-node');
+  });
+
+  it('saves with Ctrl+S and deploys', async () => {
+    await page.locator('.react-flow__pane').click({ position: { x: 40, y: 40 } });
+    await page.keyboard.press('Control+s');
+    await page.locator('.badge', { hasText: 'Saved' }).waitFor();
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await toast('Deployed to production').waitFor();
+    await shot(page, 'editor');
+  });
+
+  it('debugs the flow and paints the fired edges', async () => {
+    await page.getByRole('button', { name: 'Debug', exact: true }).click();
+    const pane = page.getByRole('region', { name: 'Debugger' });
+    await pane.getByLabel('Event type').fill('page-view');
+    await pane.getByRole('button', { name: 'Run debug' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.fedge.edge-fired').length === 2, null, { timeout: 15000 });
+    await pane.locator('.debug-node').first().click();
+    await pane.locator('.call').first().waitFor();
+    await shot(page, 'editor-debug');
+    await pane.getByRole('tab', { name: /Console/ }).click();
+    await pane.getByRole('button', { name: 'Close debugger' }).click();
+  });
+
+  it('edits with the keyboard: copy, paste, undo, redo, delete; warns about unsaved changes', async () => {
+    const count = () => page.locator('.react-flow__node').count();
+    const before = await count();
+    await nodeByName(state.resp).locator('.fnode-name').click();
+    await page.locator('.react-flow__pane').focus();
+    await nodeByName(state.resp).focus();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n + 1, before);
+    await page.locator('.badge', { hasText: 'Unsaved' }).waitFor();
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, before);
+    await page.keyboard.press('Control+y');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n + 1, before);
+    await page.keyboard.press('Delete');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, before);
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    // Leaving with unsaved changes asks first.
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Rules' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Please confirm' });
+    await dlg.waitFor();
+    await dlg.getByRole('button', { name: 'Stay' }).click();
+    assert.equal(await page.evaluate(() => window.location.hash), state.flowHash);
+    await page.keyboard.press('Control+s');
+    await page.locator('.badge', { hasText: 'Saved' }).waitFor();
+  });
+
+  it('adds and connects a node with the keyboard only', async () => {
+    const count = await page.locator('.react-flow__node').count();
+    const search = page.getByRole('searchbox', { name: 'Search plugins' });
+    await search.focus();
+    await page.keyboard.type('log');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n + 1, count);
+    const panel = page.locator('.node-panel');
+    await panel.getByRole('tab', { name: 'Ports' }).click();
+    const edges = await page.locator('.react-flow__edge').count();
+    const select = panel.getByRole('combobox').first();
+    const target = await select.locator('option').nth(1).getAttribute('value');
+    await select.selectOption(target);
+    await panel.getByRole('button', { name: 'Connect' }).first().click();
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length === n + 1, edges);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length === n, edges);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => document.querySelectorAll('.react-flow__node').length === n, count);
+    await search.fill('');
+  });
+
+  it('keeps unsaved work when the session ends: logs in again over the page', async () => {
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await page.locator('.badge', { hasText: 'Unsaved' }).waitFor();
+    const token = await page.evaluate(() => sessionStorage.getItem('tracflow.token'));
+    await api(base, 'DELETE', '/user/token', { token });
+    await page.keyboard.press('Control+s');
+    const dlg = page.getByRole('dialog', { name: 'Tracflow' });
+    await dlg.waitFor();
+    await dlg.getByLabel('E-mail').fill(ADMIN_EMAIL);
+    await dlg.getByLabel('Password').fill(ADMIN_PASSWORD);
+    await dlg.getByRole('button', { name: 'Log in' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    await page.locator('.badge', { hasText: 'Unsaved' }).waitFor();
+    await page.keyboard.press('Control+s');
+    await page.locator('.badge', { hasText: 'Saved' }).waitFor();
+  });
+
+  it('reinstalls plugins from the editor title bar', async () => {
+    await page.locator('.titlebar').getByRole('button', { name: 'Reinstall Plugins' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Plugins reinstalled' });
+    await dlg.waitFor();
+    await dlg.getByRole('button', { name: 'Close' }).first().click();
+  });
+
+  it('creates a rule that runs the flow for page views from the source', async () => {
+    await go('/rules');
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const dlg = page.getByRole('dialog');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error', { hasText: 'Give the rule a name.' }).waitFor();
+    await dlg.locator('.field-error', { hasText: 'Choose the workflow to run.' }).waitFor();
+    await dlg.getByLabel('Name').fill(RULE);
+    await dlg.getByLabel('Event type').fill('page-view');
+    await dlg.getByLabel('Event source').selectOption(state.sourceId);
+    await dlg.getByLabel('Workflow').selectOption({ label: FLOW });
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await page.locator('tr', { hasText: RULE }).waitFor();
+    await shot(page, 'rules');
+  });
+
+  it('sends events to /track and sees the profile change', async () => {
+    const ev = (profile) => api(base, 'POST', '/track', {
+      body: { source: { id: state.sourceId }, profile, session: null, events: [{ type: 'page-view', properties: { url: 'https://example.com/' } }] },
+    });
+    const first = await ev(null);
+    assert.ok(first.profile?.id, 'the server answers a profile id');
+    assert.equal(first.response?.visits !== undefined, true, `the flow added its response: ${JSON.stringify(first.response)}`);
+    state.profileId = first.profile.id;
+    await ev({ id: state.profileId });
+    await go('/profiles');
+    const link = page.getByRole('link', { name: state.profileId });
+    await link.waitFor();
+    await shot(page, 'profiles');
+    await link.click();
+    const counter = page.locator('.kv-table tr').filter({ has: page.locator('th code', { hasText: /^visits$/ }) });
+    await counter.waitFor();
+    assert.equal((await counter.locator('td').textContent()).trim(), '2');
+    await page.locator('.timeline-item').first().waitFor();
+    assert.equal(await page.locator('.timeline-item').count(), 2);
+    await shot(page, 'profile');
+  });
+
+  it('filters profiles with TQL and reports a bad filter at the field', async () => {
+    await go('/profiles');
+    const input = page.getByLabel('Filter (TQL)');
+    await input.fill('stats.counters.visits == 2');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: state.profileId }).waitFor();
+    await input.fill('stats.counters.visits == ((');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.locator('.tql-form .field-error').waitFor();
+  });
+
+  it('imports a flow exported from Tracardi', async () => {
+    await go('/flows');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const dlg = page.getByRole('dialog', { name: 'Import a workflow' });
+    await dlg.getByRole('button', { name: 'Import', exact: true }).click();
+    await dlg.locator('.field-error', { hasText: 'Choose a flow file' }).waitFor();
+    await dlg.getByLabel('Flow file').setInputFiles(path.join(ROOT, 'examples', 'myplugin', 'flow.json'));
+    await dlg.getByLabel('Name').fill(`Imported ${RUN}`);
+    await dlg.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.locator('.titlebar h1', { hasText: `Imported ${RUN}` }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
+  });
+
+  it('shows events per hour on the dashboard', async () => {
+    await go('/dashboard');
+    await page.locator('.chart svg').waitFor();
+    assert.ok(await page.locator('.chart-bar').count() >= 24);
+    await shot(page, 'dashboard');
+  });
+
+  it('works in a narrow window', async () => {
+    await page.setViewportSize({ width: 400, height: 820 });
+    await go('/flows');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Plugins' }).waitFor();
+    await shot(page, 'narrow-menu');
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: FLOW }).click();
+    await nodeByName(state.inc).waitFor();
+    await shot(page, 'narrow-editor');
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  it('keeps a 100-node flow responsive', async () => {
+    const token = await apiToken(base);
+    const list = await api(base, 'GET', '/flow/action/plugins?query=', { token });
+    const all = Object.values(list.grouped).flat();
+    const start = all.find((r) => r.plugin.start);
+    const step = all.find((r) => !r.plugin.start && r.plugin.spec.inputs.length === 1 && r.plugin.spec.outputs.length >= 1);
+    const meta = await api(base, 'POST', '/flow/metadata', { token, body: { name: 'Hundred nodes', description: '', tags: ['e2e'], type: 'collection' } });
+    const nodes = [];
+    const edges = [];
+    for (let i = 0; i < 100; i++) {
+      const rec = i === 0 ? start : step;
+      nodes.push({ id: `n${i}`, type: rec.plugin.metadata.type || 'flowNode', position: { x: (i % 10) * 240, y: Math.floor(i / 10) * 140 }, data: structuredClone(rec.plugin) });
+      if (i > 0) edges.push({ id: `e${i}`, source: `n${i - 1}`, sourceHandle: (i === 1 ? start : step).plugin.spec.outputs[0], target: `n${i}`, targetHandle: step.plugin.spec.inputs[0], data: { name: '' } });
+    }
+    await api(base, 'POST', '/flow/draft', { token, body: { ...meta, id: meta.id, flowGraph: { nodes, edges } } });
+    const t0 = Date.now();
+    await go(`/flow/${encodeURIComponent(meta.id)}`);
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 100, null, { timeout: 20000 });
+    const openMs = Date.now() - t0;
+    // Pan and zoom while counting frames: the longest gap between frames is the visible lag.
+    await page.evaluate(() => {
+      window.__frames = [];
+      const tick = (t) => { window.__frames.push(t); if (window.__frames.length < 100000) window.__raf = requestAnimationFrame(tick); };
+      window.__raf = requestAnimationFrame(tick);
+    });
+    const box = await page.locator('.react-flow__pane').boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (let i = 0; i < 10; i++) await page.mouse.wheel(0, i < 5 ? -120 : 120);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 - 300, box.y + box.height / 2 - 200, { steps: 30 });
+    await page.mouse.up();
+    const stats = await page.evaluate(() => {
+      cancelAnimationFrame(window.__raf);
+      const f = window.__frames;
+      const gaps = [];
+      for (let i = 1; i < f.length; i++) gaps.push(f[i] - f[i - 1]);
+      gaps.sort((a, b) => a - b);
+      return { frames: f.length, worst: Math.round(gaps[gaps.length - 1]), median: Math.round(gaps[gaps.length >> 1]), span: Math.round(f[f.length - 1] - f[0]) };
+    });
+    console.log(`100 nodes: opened in ${openMs} ms; pan and zoom: ${stats.frames} frames in ${stats.span} ms, median frame ${stats.median} ms, worst ${stats.worst} ms`);
+    await shot(page, 'editor-100-nodes');
+    // Generous bounds: CI machines are shared; a janky editor misses them by far.
+    assert.ok(stats.median < 60, `median frame ${stats.median} ms`);
+    assert.ok(stats.worst < 600, `worst frame gap ${stats.worst} ms`);
+  });
+
+  it('raised no uncaught error in the page', () => {
+    assert.deepEqual(errors, []);
+  });
+});

@@ -1,0 +1,147 @@
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import * as api from './api.js';
+import { navigate, useRoute } from './router.js';
+import { ConfirmHost, ErrorBox, Link, Spinner, Toasts, notifyError } from './ui.jsx';
+import { UserContext } from './session.js';
+import Login from './pages/Login.jsx';
+import Dashboard from './pages/Dashboard.jsx';
+import Flows from './pages/Flows.jsx';
+import Plugins from './pages/Plugins.jsx';
+import Sources from './pages/Sources.jsx';
+import Rules from './pages/Rules.jsx';
+import Resources from './pages/Resources.jsx';
+import Profiles from './pages/Profiles.jsx';
+import ProfileDetail from './pages/ProfileDetail.jsx';
+import Users from './pages/Users.jsx';
+
+// The editor brings React Flow and the layout engine: load it on first use.
+const Editor = lazy(() => import('./editor/Editor.jsx'));
+
+
+const NAV = [
+  { to: '/dashboard', label: 'Dashboard', match: ['dashboard', ''] },
+  { to: '/flows', label: 'Workflows', match: ['flows', 'flow'] },
+  { to: '/plugins', label: 'Plugins', match: ['plugins'] },
+  { to: '/sources', label: 'Event sources', match: ['sources'] },
+  { to: '/rules', label: 'Rules', match: ['rules'] },
+  { to: '/resources', label: 'Resources', match: ['resources'] },
+  { to: '/profiles', label: 'Profiles', match: ['profiles', 'profile'] },
+  { to: '/users', label: 'Users', match: ['users'], role: 'admin' },
+];
+
+function TopBar({ user, route, onLogout }) {
+  const [open, setOpen] = useState(false);
+  const section = route.parts[0] || '';
+  useEffect(() => setOpen(false), [route.path]);
+  const items = NAV.filter((n) => !n.role || user.roles?.includes(n.role));
+  return (
+    <header className="topbar">
+      <Link to="/dashboard" className="brand" aria-label="Tracflow home">
+        <svg viewBox="0 0 32 32" width="24" height="24" aria-hidden="true"><rect width="32" height="32" rx="7" fill="currentColor" /><path d="M8 10h16M16 10v14M11 18l5 6 5-6" stroke="#fff" strokeWidth="3" fill="none" strokeLinecap="round" /></svg>
+        <span>Tracflow</span>
+      </Link>
+      <button type="button" className="btn btn-ghost nav-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>Menu</button>
+      <nav id="main-nav" className={`nav ${open ? 'nav-open' : ''}`} aria-label="Main">
+        {items.map((n) => (
+          <Link key={n.to} to={n.to} className={`nav-link ${n.match.includes(section) ? 'active' : ''}`}
+            aria-current={n.match.includes(section) ? 'page' : undefined}>{n.label}</Link>
+        ))}
+      </nav>
+      <div className="user-box">
+        <span className="user-name" title={(user.roles || []).join(', ')}>{user.full_name || user.email}</span>
+        <button type="button" className="btn btn-ghost btn-small" onClick={onLogout}>Log out</button>
+      </div>
+    </header>
+  );
+}
+
+function Page({ route }) {
+  const [a, b] = route.parts;
+  switch (a || 'dashboard') {
+    case 'dashboard': return <Dashboard />;
+    case 'flows': return <Flows />;
+    case 'flow': return (
+      <Suspense fallback={<Spinner label="Loading the editor…" />}>
+        <Editor key={b} flowId={b} />
+      </Suspense>
+    );
+    case 'plugins': return <Plugins />;
+    case 'sources': return <Sources />;
+    case 'rules': return <Rules />;
+    case 'resources': return <Resources />;
+    case 'profiles': return <Profiles query={route.query} />;
+    case 'profile': return <ProfileDetail key={b} id={b} />;
+    case 'users': return <Users />;
+    default: return <div className="page"><h1>Page not found</h1><p><Link to="/dashboard">Go to the dashboard</Link></p></div>;
+  }
+}
+
+export default function App() {
+  const route = useRoute();
+  const [user, setUser] = useState(null);
+  const [checking, setChecking] = useState(api.hasToken());
+  const [loginNote, setLoginNote] = useState('');
+  const [bootError, setBootError] = useState(null);
+  const [expired, setExpired] = useState(false);
+
+  const loadMe = useCallback(async () => {
+    setBootError(null);
+    try {
+      setUser(await api.me());
+    } catch (e) {
+      if (e.status !== 401) setBootError(e);
+    } finally {
+      setChecking(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    // A token that expires while someone works must not throw their work
+    // away: the page stays and a login dialog opens over it.
+    api.setUnauthorizedHandler(() => setExpired(true));
+    if (api.hasToken()) loadMe();
+  }, [loadMe]);
+
+  const logout = async () => {
+    try {
+      await api.logout();
+    } catch (e) {
+      if (e.status !== 401) notifyError(e);
+    }
+    setLoginNote('');
+    setExpired(false);
+    setUser(null);
+  };
+
+  let body;
+  if (checking) body = <div className="center-page"><Spinner /></div>;
+  else if (bootError) body = <div className="center-page"><ErrorBox error={bootError} onRetry={loadMe} /></div>;
+  else if (!user) {
+    body = <Login note={loginNote} onLoggedIn={async () => { setLoginNote(''); setExpired(false); setChecking(true); await loadMe(); }} />;
+  } else {
+    const full = route.parts[0] === 'flow';
+    body = (
+      <UserContext.Provider value={user}>
+        <div className={`shell ${full ? 'shell-full' : ''}`}>
+          <TopBar user={user} route={route} onLogout={logout} />
+          <main className="main" id="main">
+            <Page route={route} />
+          </main>
+        </div>
+      </UserContext.Provider>
+    );
+  }
+  return (
+    <>
+      {body}
+      {user && expired && (
+        <div className="modal-backdrop">
+          <Login overlay note="Your session has ended. Log in again to go on; nothing on this page was lost."
+            onLoggedIn={async () => { setExpired(false); await loadMe(); }} />
+        </div>
+      )}
+      <Toasts />
+      <ConfirmHost />
+    </>
+  );
+}

@@ -1,0 +1,205 @@
+import { useEffect, useMemo, useState } from 'react';
+import * as api from '../api.js';
+import { navigate } from '../router.js';
+import { readFlowFile } from '../editor/graph.js';
+import {
+  Empty, ErrorBox, Field, Link, Modal, SelectField, Spinner, Tag, TagsField, TextField,
+  apiFieldErrors, confirmDialog, formatTime, notify, notifyError, useAsync,
+} from '../ui.jsx';
+
+const PAGE = 25;
+export const FLOW_TYPES = [
+  { value: 'collection', label: 'Collection: runs on collected events' },
+  { value: 'segmentation', label: 'Segmentation' },
+];
+
+/** Create or edit a flow's name, description, tags and type. */
+export function FlowMetaDialog({ flow, onClose, onSaved }) {
+  const [form, setForm] = useState(() => ({
+    name: flow?.name || '', description: flow?.description || '', tags: flow?.tags || [], type: flow?.type || 'collection',
+  }));
+  const [errors, setErrors] = useState({});
+  const [busy, setBusy] = useState(false);
+  const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
+
+  const submit = async (e) => {
+    e.preventDefault();
+    const errs = {};
+    if (!form.name.trim()) errs.name = 'Give the workflow a name.';
+    else if (form.name.trim().length > 120) errs.name = 'Keep the name under 120 characters.';
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    try {
+      const saved = await api.saveFlowMetadata({ ...(flow?.id ? { id: flow.id } : {}), ...form, name: form.name.trim() });
+      onSaved(saved || { ...flow, ...form });
+    } catch (err) {
+      setErrors(apiFieldErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title={flow?.id ? 'Edit workflow' : 'New workflow'} onClose={onClose}
+      footer={<>
+        <button type="button" className="btn" onClick={onClose}>Cancel</button>
+        <button type="submit" form="flow-meta" className="btn btn-primary" disabled={busy}>{flow?.id ? 'Save' : 'Create'}</button>
+      </>}>
+      <form id="flow-meta" onSubmit={submit} noValidate>
+        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+        <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
+        <TextField label="Description" value={form.description} onChange={set('description')} error={errors.description} multiline />
+        <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
+        <SelectField label="Type" value={form.type} onChange={set('type')} options={FLOW_TYPES} error={errors.type} />
+      </form>
+    </Modal>
+  );
+}
+
+/** Imports a flow file (Tracflow's or Tracardi's export) as a new workflow draft. */
+function ImportDialog({ onClose, onImported }) {
+  const [flow, setFlow] = useState(null);
+  const [name, setName] = useState('');
+  const [errors, setErrors] = useState({});
+  const [busy, setBusy] = useState(false);
+  const onFile = async (file) => {
+    setFlow(null);
+    if (!file) return;
+    const [f, err] = readFlowFile(await file.text());
+    if (err) { setErrors({ file: err }); return; }
+    setErrors({});
+    setFlow(f);
+    setName(f.name || file.name.replace(/\.json$/i, ''));
+  };
+  const submit = async (e) => {
+    e.preventDefault();
+    const errs = {};
+    if (!flow) errs.file = errors.file || 'Choose a flow file (.json).';
+    if (!name.trim()) errs.name = 'Give the workflow a name.';
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    setBusy(true);
+    try {
+      const meta = await api.saveFlowMetadata({ name: name.trim(), description: flow.description || '', tags: flow.tags || [], type: flow.type || 'collection' });
+      await api.saveDraft({ ...flow, ...meta, id: meta.id, name: name.trim() });
+      onImported(meta);
+    } catch (err) {
+      setErrors(apiFieldErrors(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal title="Import a workflow" onClose={onClose}
+      footer={<>
+        <button type="button" className="btn" onClick={onClose}>Cancel</button>
+        <button type="submit" form="flow-import" className="btn btn-primary" disabled={busy}>Import</button>
+      </>}>
+      <form id="flow-import" onSubmit={submit} noValidate>
+        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+        <Field label="Flow file" error={errors.file} required hint="A workflow exported from Tracflow or Tracardi. It becomes a new draft; deploy it from the editor.">
+          {(p) => <input {...p} type="file" accept=".json,application/json" className="input" onChange={(e) => onFile(e.target.files[0])} />}
+        </Field>
+        {flow && <p className="muted small">{flow.flowGraph.nodes.length} nodes, {(flow.flowGraph.edges || []).length} edges.</p>}
+        <TextField label="Name" value={name} onChange={setName} error={errors.name} required />
+      </form>
+    </Modal>
+  );
+}
+
+export default function Flows() {
+  const [query, setQuery] = useState('');
+  const [debounced, setDebounced] = useState('');
+  const [tag, setTag] = useState('');
+  const [offset, setOffset] = useState(0);
+  const [editing, setEditing] = useState(null); // null | {} (new) | flow
+  const [importing, setImporting] = useState(false);
+  useEffect(() => {
+    const t = setTimeout(() => { setDebounced(query.trim()); setOffset(0); }, 250);
+    return () => clearTimeout(t);
+  }, [query]);
+
+  const { data, error, loading, reload } = useAsync(
+    () => api.listFlows({ query: debounced, tag, limit: PAGE, offset }), [debounced, tag, offset]);
+  const flows = api.rows(data);
+  const total = data?.total ?? flows.length;
+  const allTags = useMemo(() => [...new Set(flows.flatMap((f) => f.tags || []).concat(tag ? [tag] : []))].sort(), [flows, tag]);
+
+  const remove = async (f) => {
+    if (!(await confirmDialog(`Delete the workflow "${f.name}"? Its rules are deleted too. This cannot be undone.`, { ok: 'Delete', danger: true }))) return;
+    try {
+      await api.deleteFlow(f.id);
+      notify(`Deleted "${f.name}".`);
+      reload();
+    } catch (e) {
+      notifyError(e);
+    }
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Workflows</h1>
+        <div className="head-actions">
+          <button type="button" className="btn" onClick={() => setImporting(true)}>Import</button>
+          <button type="button" className="btn btn-primary" onClick={() => setEditing({})}>New workflow</button>
+        </div>
+      </div>
+      <div className="toolbar">
+        <input className="input search" type="search" placeholder="Search workflows" aria-label="Search workflows"
+          value={query} onChange={(e) => setQuery(e.target.value)} />
+        <div className="chips" role="group" aria-label="Filter by tag">
+          <button type="button" className={`chip ${tag === '' ? 'chip-on' : ''}`} aria-pressed={tag === ''} onClick={() => { setTag(''); setOffset(0); }}>All</button>
+          {allTags.map((t) => (
+            <button type="button" key={t} className={`chip ${tag === t ? 'chip-on' : ''}`} aria-pressed={tag === t}
+              onClick={() => { setTag(tag === t ? '' : t); setOffset(0); }}>{t}</button>
+          ))}
+        </div>
+      </div>
+      <ErrorBox error={error} onRetry={reload} />
+      {loading && !data ? <Spinner /> : error && !data ? null : flows.length === 0 ? (
+        <Empty>{debounced || tag ? 'No workflow matches.' : 'No workflows yet. Create one to start.'}</Empty>
+      ) : (
+        <div className="table-wrap">
+          <table className="table">
+            <thead><tr><th>Name</th><th className="hide-narrow">Description</th><th>Tags</th><th className="hide-narrow">Draft saved</th><th className="hide-narrow">Deployed</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {flows.map((f) => (
+                <tr key={f.id}>
+                  <td><Link to={`/flow/${encodeURIComponent(f.id)}`} className="strong">{f.name || f.id}</Link>{f.lock && <span className="badge" title="Locked">locked</span>}</td>
+                  <td className="hide-narrow muted">{f.description}</td>
+                  <td>{(f.tags || []).map((t) => <Tag key={t}>{t}</Tag>)}</td>
+                  <td className="hide-narrow nowrap">{formatTime(f.draft_updated)}</td>
+                  <td className="hide-narrow nowrap">{f.production_updated ? formatTime(f.production_updated) : <span className="muted">not deployed</span>}</td>
+                  <td className="row-actions">
+                    <button type="button" className="btn btn-small" onClick={() => setEditing(f)} aria-label={`Rename ${f.name}`}>Rename</button>
+                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => remove(f)} aria-label={`Delete ${f.name}`}>Delete</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {total > PAGE && (
+        <div className="pager">
+          <button type="button" className="btn btn-small" disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+          <span>{offset + 1}–{Math.min(offset + PAGE, total)} of {total}</span>
+          <button type="button" className="btn btn-small" disabled={offset + PAGE >= total} onClick={() => setOffset(offset + PAGE)}>Next</button>
+        </div>
+      )}
+      {importing && (
+        <ImportDialog onClose={() => setImporting(false)} onImported={(meta) => { setImporting(false); navigate(`/flow/${encodeURIComponent(meta.id)}`); }} />
+      )}
+      {editing && (
+        <FlowMetaDialog flow={editing.id ? editing : null} onClose={() => setEditing(null)} onSaved={(saved) => {
+          const isNew = !editing.id;
+          setEditing(null);
+          if (isNew && saved?.id) navigate(`/flow/${encodeURIComponent(saved.id)}`);
+          else { notify('Saved.'); reload(); }
+        }} />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+import { useEffect, useState } from 'react';
+import * as api from '../api.js';
+import { navigate } from '../router.js';
+import { flatten, showValue } from '../lib/flatten.js';
+import { Empty, ErrorBox, Link, Spinner, Tag, confirmDialog, formatTime, notify, notifyError, pretty, useAsync } from '../ui.jsx';
+import { profileLabel } from './Profiles.jsx';
+
+function KeyValues({ value, empty = 'Nothing yet.' }) {
+  const rows = flatten(value || {});
+  if (!rows.length) return <p className="muted">{empty}</p>;
+  return (
+    <table className="kv-table">
+      <tbody>
+        {rows.map(([k, v]) => <tr key={k}><th scope="row"><code>{k}</code></th><td>{showValue(v)}</td></tr>)}
+      </tbody>
+    </table>
+  );
+}
+
+function EventItem({ ev }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <li className="timeline-item">
+      <span className="timeline-dot" aria-hidden="true" />
+      <div className="timeline-body">
+        <button type="button" className="link-btn" aria-expanded={open} onClick={() => setOpen(!open)}>
+          <strong>{ev.type}</strong>
+        </button>
+        <span className="muted small"> {formatTime(ev.metadata?.time?.insert || ev.metadata?.time?.create)}</span>
+        {ev.metadata?.status && <Tag>{ev.metadata.status}</Tag>}
+        {open && <pre className="code-block small">{pretty({ id: ev.id, source: ev.source, session: ev.session, properties: ev.properties, traits: ev.traits, context: ev.context })}</pre>}
+      </div>
+    </li>
+  );
+}
+
+const EVENTS_PAGE = 20;
+
+export default function ProfileDetail({ id }) {
+  const profile = useAsync(() => api.getProfile(id), [id]);
+  const sessions = useAsync(() => api.profileSessions(id), [id]);
+  const [events, setEvents] = useState({ list: [], total: 0, loading: true, error: null });
+
+  const loadEvents = async (offset) => {
+    setEvents((s) => ({ ...s, loading: true, error: null }));
+    try {
+      const r = await api.profileEvents(id, { limit: EVENTS_PAGE, offset });
+      setEvents((s) => ({ list: offset ? [...s.list, ...api.rows(r)] : api.rows(r), total: r?.total ?? 0, loading: false, error: null }));
+    } catch (error) {
+      setEvents((s) => ({ ...s, loading: false, error }));
+    }
+  };
+  useEffect(() => { loadEvents(0); }, [id]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const remove = async () => {
+    if (!(await confirmDialog('Delete this profile with its events and sessions? This cannot be undone.', { ok: 'Delete', danger: true }))) return;
+    try {
+      await api.deleteProfile(id);
+      notify('Profile deleted.');
+      navigate('/profiles');
+    } catch (e) {
+      notifyError(e);
+    }
+  };
+
+  const p = profile.data;
+  const sessionCount = sessions.data ? (sessions.data.total ?? api.rows(sessions.data).length) : null;
+  return (
+    <div className="page">
+      <div className="page-head">
+        <div>
+          <p className="crumbs"><Link to="/profiles">Profiles</Link> /</p>
+          <h1 className="break">{p ? profileLabel(p) || 'Anonymous profile' : 'Profile'}</h1>
+          <code className="id">{id}</code>
+        </div>
+        <div className="head-actions">
+          <button type="button" className="btn" onClick={() => { profile.reload(); loadEvents(0); sessions.reload(); }}>Refresh</button>
+          <button type="button" className="btn btn-danger-ghost" onClick={remove}>Delete</button>
+        </div>
+      </div>
+      <ErrorBox error={profile.error} onRetry={profile.reload} />
+      {profile.loading && !p ? <Spinner /> : p && (
+        <div className="profile-grid">
+          <section className="card" aria-labelledby="h-traits">
+            <h2 id="h-traits">Traits</h2>
+            <KeyValues value={p.traits} empty="No traits yet." />
+          </section>
+          <section className="card" aria-labelledby="h-seg">
+            <h2 id="h-seg">Segments</h2>
+            {(p.segments || []).length ? <div>{p.segments.map((s) => <Tag key={s}>{s}</Tag>)}</div> : <p className="muted">In no segment.</p>}
+            <h2 id="h-stats">Statistics</h2>
+            <table className="kv-table"><tbody>
+              <tr><th scope="row">Visits</th><td>{p.stats?.visits ?? 0}</td></tr>
+              <tr><th scope="row">Views</th><td>{p.stats?.views ?? 0}</td></tr>
+              <tr><th scope="row">Sessions</th><td>{sessionCount ?? '…'}</td></tr>
+              <tr><th scope="row">Created</th><td>{formatTime(p.metadata?.time?.insert || p.metadata?.time?.create)}</td></tr>
+              <tr><th scope="row">Updated</th><td>{formatTime(p.metadata?.time?.update)}</td></tr>
+              <tr><th scope="row">Last visit</th><td>{formatTime(p.metadata?.time?.visit?.last)}</td></tr>
+            </tbody></table>
+            {p.stats?.counters && Object.keys(p.stats.counters).length > 0 && (<>
+              <h3>Counters</h3>
+              <KeyValues value={p.stats.counters} />
+            </>)}
+          </section>
+          <section className="card" aria-labelledby="h-data">
+            <h2 id="h-data">Personal data and contact</h2>
+            <KeyValues value={Object.fromEntries(Object.entries({ pii: p.data?.pii, contact: p.data?.contact }).filter(([, v]) => v && Object.keys(v).length))} empty="No personal data." />
+            {(p.interests && Object.keys(p.interests).length > 0) && (<><h3>Interests</h3><KeyValues value={p.interests} /></>)}
+            {(p.ids || []).length > 0 && (<><h3>Other ids</h3>{p.ids.map((x) => <code key={x} className="id block">{x}</code>)}</>)}
+          </section>
+          <section className="card card-wide" aria-labelledby="h-events">
+            <h2 id="h-events">Events <span className="muted small">({events.total})</span></h2>
+            <ErrorBox error={events.error} onRetry={() => loadEvents(0)} />
+            {events.list.length === 0 && !events.loading ? <Empty>No events.</Empty> : (
+              <ol className="timeline" aria-label="Event timeline, newest first">
+                {events.list.map((ev, i) => <EventItem key={ev.id || i} ev={ev} />)}
+              </ol>
+            )}
+            {events.loading && <Spinner />}
+            {!events.loading && events.list.length < events.total && (
+              <button type="button" className="btn btn-small" onClick={() => loadEvents(events.list.length)}>Load older events</button>
+            )}
+          </section>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,147 @@
+import { useState } from 'react';
+import * as api from '../api.js';
+import {
+  CheckField, Empty, ErrorBox, Link, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
+  apiFieldErrors, confirmDialog, notify, notifyError, useAsync,
+} from '../ui.jsx';
+
+/** Create or edit a rule: when an event of a type arrives from a source, run a flow. */
+export function RuleDialog({ rule, presetFlow, onClose, onSaved }) {
+  const [form, setForm] = useState(() => ({
+    name: rule?.name || '',
+    eventType: rule?.event_type?.id || rule?.event_type?.name || '',
+    sourceId: rule?.source?.id || '',
+    flowId: rule?.flow?.id || presetFlow?.id || '',
+    enabled: rule ? !!rule.enabled : true,
+    tags: rule?.tags || [],
+    description: rule?.description || '',
+  }));
+  const [errors, setErrors] = useState({});
+  const [busy, setBusy] = useState(false);
+  const options = useAsync(async () => {
+    const [s, f] = await Promise.all([api.listSources(), api.listFlows({ limit: 1000 })]);
+    return { sources: api.rows(s), flows: api.rows(f) };
+  }, []);
+  const sources = options.data?.sources || [];
+  const flows = options.data?.flows || [];
+  const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
+
+  const submit = async (e) => {
+    e.preventDefault();
+    const errs = {};
+    if (!form.name.trim()) errs.name = 'Give the rule a name.';
+    if (!form.eventType.trim()) errs.event_type = 'Enter the event type that triggers the flow, e.g. purchase.';
+    else if (!/^[A-Za-z0-9][A-Za-z0-9 ._:-]*$/.test(form.eventType.trim())) errs.event_type = 'Use letters, digits, spaces, dots, dashes, colons and underscores.';
+    if (!form.sourceId) errs.source = sources.length ? 'Choose the event source.' : 'Create an event source first.';
+    if (!form.flowId) errs.flow = 'Choose the workflow to run.';
+    setErrors(errs);
+    if (Object.keys(errs).length) return;
+    const src = sources.find((s) => s.id === form.sourceId);
+    const flow = flows.find((f) => f.id === form.flowId) || presetFlow;
+    const et = form.eventType.trim();
+    setBusy(true);
+    try {
+      await api.saveRule({
+        ...(rule?.id ? { id: rule.id } : {}),
+        name: form.name.trim(),
+        description: form.description,
+        event_type: { id: et, name: et },
+        source: { id: form.sourceId, name: src?.name || form.sourceId },
+        flow: { id: form.flowId, name: flow?.name || form.flowId },
+        enabled: form.enabled,
+        tags: form.tags,
+      });
+      onSaved();
+    } catch (err) {
+      const fe = apiFieldErrors(err);
+      for (const k of Object.keys(fe)) {
+        const m = /^(event_type|source|flow)\./.exec(k);
+        if (m && !fe[m[1]]) fe[m[1]] = fe[k];
+      }
+      setErrors(fe);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal title={rule?.id ? 'Edit rule' : 'New rule'} onClose={onClose}
+      footer={<>
+        <button type="button" className="btn" onClick={onClose}>Cancel</button>
+        <button type="submit" form="rule-form" className="btn btn-primary" disabled={busy}>{rule?.id ? 'Save' : 'Create'}</button>
+      </>}>
+      <form id="rule-form" onSubmit={submit} noValidate>
+        <ErrorBox error={options.error} onRetry={options.reload} />
+        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+        <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
+        <TextField label="Event type" value={form.eventType} onChange={set('eventType')} error={errors.event_type} required
+          hint="The rule fires for events of this type, e.g. page-view or purchase." />
+        <SelectField label="Event source" value={form.sourceId} onChange={set('sourceId')} error={errors.source} required
+          placeholder={options.loading ? 'Loading…' : 'Choose a source'} options={sources.map((s) => ({ value: s.id, label: `${s.name} (${s.id})` }))} />
+        <SelectField label="Workflow" value={form.flowId} onChange={set('flowId')} error={errors.flow} required
+          placeholder={options.loading ? 'Loading…' : 'Choose a workflow'} options={flows.map((f) => ({ value: f.id, label: f.name || f.id }))} />
+        <TextField label="Description" value={form.description} onChange={set('description')} multiline rows={2} />
+        <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
+        <CheckField label="Enabled" checked={form.enabled} onChange={set('enabled')} />
+      </form>
+    </Modal>
+  );
+}
+
+export default function Rules() {
+  const { data, error, loading, reload } = useAsync(() => api.listRules(), []);
+  const [editing, setEditing] = useState(null);
+  const rules = api.rows(data);
+
+  const toggle = async (r, enabled) => {
+    try {
+      await api.saveRule({ ...r, enabled });
+      reload();
+    } catch (e) {
+      notifyError(e);
+    }
+  };
+  const remove = async (r) => {
+    if (!(await confirmDialog(`Delete the rule "${r.name}"?`, { ok: 'Delete', danger: true }))) return;
+    try {
+      await api.deleteRule(r.id);
+      reload();
+    } catch (e) {
+      notifyError(e);
+    }
+  };
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Rules</h1>
+        <button type="button" className="btn btn-primary" onClick={() => setEditing({})}>New rule</button>
+      </div>
+      <p className="muted">A rule runs a workflow when an event of a type arrives from a source.</p>
+      <ErrorBox error={error} onRetry={reload} />
+      {loading && !data ? <Spinner /> : error && !data ? null : rules.length === 0 ? <Empty>No rules yet.</Empty> : (
+        <div className="table-wrap">
+          <table className="table">
+            <thead><tr><th>Name</th><th>Event type</th><th className="hide-narrow">Source</th><th>Workflow</th><th>Enabled</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {rules.map((r) => (
+                <tr key={r.id}>
+                  <td className="strong">{r.name}{(r.tags || []).map((t) => <Tag key={t}>{t}</Tag>)}</td>
+                  <td><code>{r.event_type?.name || r.event_type?.id}</code></td>
+                  <td className="hide-narrow">{r.source?.name || r.source?.id}</td>
+                  <td>{r.flow?.id ? <Link to={`/flow/${encodeURIComponent(r.flow.id)}`}>{r.flow.name || r.flow.id}</Link> : '—'}</td>
+                  <td><Switch checked={!!r.enabled} onChange={(v) => toggle(r, v)} label={`Enabled: ${r.name}`} /></td>
+                  <td className="row-actions">
+                    <button type="button" className="btn btn-small" onClick={() => setEditing(r)} aria-label={`Edit ${r.name}`}>Edit</button>
+                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => remove(r)} aria-label={`Delete ${r.name}`}>Delete</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {editing && <RuleDialog rule={editing.id ? editing : null} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); notify('Rule saved.'); reload(); }} />}
+    </div>
+  );
+}
