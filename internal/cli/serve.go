@@ -137,10 +137,12 @@ func (e *env) serve(args []string) error {
 	if !embedded {
 		where = "PostgreSQL"
 	}
-	log.Info("tracflow is listening", "url", base, "database", where, "plugins", len(reg.List()))
+	// The welcome comes first: the "listening" line tells scripts (and the
+	// tests) that the server is ready, with everything it prints.
 	if first != nil {
 		e.printWelcome(base, first)
 	}
+	log.Info("tracflow is listening", "url", base, "database", where, "plugins", len(reg.List()))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
