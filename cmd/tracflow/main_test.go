@@ -51,7 +51,7 @@ type server struct {
 
 const adminEmail, adminPassword = "admin@example.com", "e2e-password-1"
 
-var listening = regexp.MustCompile(`url=(http://[0-9.:]+)`)
+var listening = regexp.MustCompile(`(?:url=|"url":")(http://[0-9.:]+)`) // text or JSON logs
 
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
@@ -150,7 +150,13 @@ func call(t testing.TB, method, url, token string, body any) (int, map[string]an
 
 func TestServeFirstStartDemo(t *testing.T) {
 	s := startServer(t, "--data", t.TempDir())
+	// The welcome text follows the "listening" line that startServer waits
+	// for: give the reader a moment to collect it.
 	out := s.output()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out, "demo-source") && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		out = s.output()
+	}
 	for _, want := range []string{"Welcome to Tracflow", adminEmail, "curl -s " + s.url + "/track", "demo-source"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("first start output lacks %q:\n%s", want, out)

@@ -25,6 +25,9 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, s.debugRoutes()...)
 	rt = append(rt, s.configRoutes()...)
 	rt = append(rt, s.resourceRoutes()...)
+	rt = append(rt, s.dataRoutes()...)
+	rt = append(rt, s.opsRoutes()...)
+	rt = append(rt, s.docRoutes()...)
 	return rt
 }
 
@@ -40,7 +43,7 @@ func (s *Server) collectorRoutes() []Route {
 
 func (s *Server) authRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/user/token", Tag: "auth", Summary: "Log in: form fields username and password; answers a bearer token", handle: s.handleLogin},
+		{Method: "POST", Path: "/user/token", Tag: "auth", Summary: "Log in: form fields username and password; answers a bearer token", Body: loginBody, handle: s.handleLogin},
 		{Method: "DELETE", Path: "/user/token", Tag: "auth", Summary: "Log out: revoke the bearer token", Roles: anyRole, handle: s.handleLogout},
 		{Method: "GET", Path: "/user/me", Tag: "auth", Summary: "The logged-in user", Roles: anyRole, handle: s.handleMe},
 	}

@@ -39,6 +39,8 @@ type Options struct {
 	MaxEvents int   // per /track request; default 1000
 	TokenTTL  time.Duration
 	Log       *slog.Logger
+	// MetricsToken, when set, is the bearer token GET /metrics asks for.
+	MetricsToken string
 	// Static serves the web GUI at "/" (nil: no GUI).
 	Static http.Handler
 	// Resources stores resources and their encrypted credentials (nil: the
@@ -56,10 +58,12 @@ type Server struct {
 	reg     *plugin.Registry
 	tracker *tracking.Tracker
 	auth    *Auth
+	metrics *Metrics
 	opt     Options
 	log     *slog.Logger
 	routes  []Route
 	mux     *http.ServeMux
+	docState
 }
 
 // Route is one entry of the route table. Roles empty means public.
@@ -69,6 +73,7 @@ type Route struct {
 	Summary string
 	Roles   []string
 	Tag     string
+	Body    *Body // the request body, for the API document (see Body)
 	handle  func(w http.ResponseWriter, r *http.Request) error
 }
 
@@ -91,6 +96,10 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
 	s.auth = NewAuth(st, opt.TokenTTL)
+	s.metrics = newMetrics(st)
+	if tracker != nil && tracker.Observe == nil {
+		tracker.Observe = s.metrics
+	}
 	s.routes = s.routeTable()
 	s.mux = http.NewServeMux()
 	for _, rt := range s.routes {
@@ -114,7 +123,7 @@ func (s *Server) Routes() []Route { return s.routes }
 
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
 				s.log.Error("handler panicked", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
@@ -122,7 +131,7 @@ func (s *Server) Handler() http.Handler {
 			}
 		}()
 		s.mux.ServeHTTP(&notFoundJSON{ResponseWriter: w}, r)
-	})
+	}))
 }
 
 // notFoundJSON turns net/http's plain-text 404 and 405 answers into JSON.
@@ -170,6 +179,10 @@ func errorf(status int, format string, args ...any) *Error {
 
 func (s *Server) wrap(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info := requestInfo(r)
+		if info != nil {
+			info.route, info.tag = rt.Path, rt.Tag
+		}
 		if len(rt.Roles) > 0 {
 			u, err := s.auth.Authenticate(r)
 			if err != nil {
@@ -181,6 +194,9 @@ func (s *Server) wrap(rt Route) http.Handler {
 				s.fail(w, r, errorf(http.StatusForbidden, "your roles (%s) may not call %s %s; it needs one of: %s",
 					strings.Join(u.Roles, ", "), rt.Method, rt.Path, strings.Join(rt.Roles, ", ")))
 				return
+			}
+			if info != nil {
+				info.user = u.Email
 			}
 			r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
 		}

@@ -106,7 +106,11 @@ func requestHeaders(r *http.Request) map[string]any {
 		if lk == "authorization" || lk == "cookie" {
 			continue
 		}
-		h[lk] = strings.Join(v, ", ")
+		if len(v) == 1 {
+			h[lk] = v[0]
+		} else {
+			h[lk] = strings.Join(v, ", ")
+		}
 	}
 	return h
 }

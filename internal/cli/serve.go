@@ -46,6 +46,8 @@ func (e *env) serve(args []string) error {
 	maxBody := fs.String("max-body", "1MiB", "largest request body accepted (e.g. 512KiB, 2MiB)")
 	maxEvents := fs.Int("max-events", 1000, "most events accepted in one /track request")
 	logFormat := fs.String("log-format", envOr("TRACFLOW_LOG_FORMAT", "text"), "log format: text or json")
+	logLevel := fs.String("log-level", envOr("TRACFLOW_LOG_LEVEL", "info"), "least severe log level written: debug (also each collector request), info (each management request), warn or error")
+	metricsToken := fs.String("metrics-token", os.Getenv("TRACFLOW_METRICS_TOKEN"), "bearer token /metrics asks for (env TRACFLOW_METRICS_TOKEN); when empty, /metrics is public")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "how long an API token stays valid without use")
 	noDemo := fs.Bool("no-demo", false, "on first start, do not create the demo source, flow and rule")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
@@ -60,12 +62,16 @@ func (e *env) serve(args []string) error {
 	if err != nil {
 		return usagef("--max-body: %v", err)
 	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usagef("--log-level: say debug, info, warn or error, not %q", *logLevel)
+	}
 	var handler slog.Handler
 	switch *logFormat {
 	case "text":
-		handler = slog.NewTextHandler(e.stderr, nil)
+		handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})
 	case "json":
-		handler = slog.NewJSONHandler(e.stderr, nil)
+		handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level})
 	default:
 		return usagef("--log-format: say text or json, not %q", *logFormat)
 	}
@@ -105,7 +111,7 @@ func (e *env) serve(args []string) error {
 		return err
 	}
 	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false)})
-	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), Resources: res})
+	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), Resources: res, MetricsToken: *metricsToken})
 
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), os.Getenv("TRACFLOW_ADMIN_PASSWORD"), !*noDemo)
 	if err != nil {

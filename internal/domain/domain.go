@@ -10,13 +10,18 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// NewID returns a random UUID (version 4), the id format Tracardi uses.
+// NewID returns a new id: a UUID of version 7 (RFC 9562), which starts
+// with the time in milliseconds, so that records made one after another sit
+// side by side in the database's indexes (fewer pages written per event),
+// followed by 74 random bits. Ids sent by trackers are kept as they are.
 func NewID() string {
 	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	if _, err := rand.Read(b[6:]); err != nil {
 		panic(err)
 	}
-	b[6] = b[6]&0x0f | 0x40
+	ms := uint64(time.Now().UnixMilli())
+	b[0], b[1], b[2], b[3], b[4], b[5] = byte(ms>>40), byte(ms>>32), byte(ms>>24), byte(ms>>16), byte(ms>>8), byte(ms)
+	b[6] = b[6]&0x0f | 0x70
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -63,6 +63,9 @@ func (cs *ChangeSet) Empty() bool {
 // Store keeps profiles, sessions, events and configuration documents.
 // Its methods are safe for concurrent use.
 type Store interface {
+	// Querier selects and counts records by query (see query.go).
+	Querier
+
 	// Apply commits the change set durably (fsync'd, it survives kill -9)
 	// before it returns. Concurrent Apply calls are group-committed: a single
 	// writer collects whatever has queued into one transaction, then answers

@@ -72,10 +72,12 @@ type lexer struct {
 	src  string
 	pos  int
 	toks []token
+	// bare, when set, is the source of fields written without one.
+	bare string
 }
 
-func lex(src string) ([]token, error) {
-	l := &lexer{src: src, toks: make([]token, 0, 8)}
+func lex(src, bare string) ([]token, error) {
+	l := &lexer{src: src, toks: make([]token, 0, 8), bare: bare}
 	for {
 		t, err := l.next()
 		if err != nil {
@@ -347,8 +349,20 @@ func (l *lexer) word() (token, error) {
 		}
 		return l.field(start, i+1, src)
 	}
+	if l.bare != "" && !keywords[strings.ToLower(name)] && !l.callAt(i) {
+		return l.field(start, start, l.bare)
+	}
 	l.pos = i
 	return token{kind: tIdent, pos: start, text: name, str: strings.ToLower(name)}, nil
+}
+
+// callAt reports whether a "(" follows position i (after white space): the
+// word before it is a function name, not a field.
+func (l *lexer) callAt(i int) bool {
+	for i < len(l.src) && isSpace(l.src[i]) {
+		i++
+	}
+	return i < len(l.src) && l.src[i] == '('
 }
 
 // field reads the path of a reference; the path ends at white space or at

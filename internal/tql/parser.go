@@ -17,8 +17,24 @@ type Condition struct {
 
 // Parse compiles a condition. Errors are *SyntaxError values giving the
 // byte offset of the problem.
-func Parse(src string) (*Condition, error) {
-	toks, err := lex(src)
+func Parse(src string) (*Condition, error) { return parse(src, "") }
+
+// ParseDefault is Parse where a field may also be written as a bare path,
+// without a source: it then reads the given source. With source "profile",
+// traits.country == "PL" means profile@traits.country == "PL". Data searches
+// use it, so that a search over profiles reads like the profile's own JSON
+// (as Tracardi's search boxes do). Keywords (and, or, not, null, true, ...)
+// and function names keep their meaning; a field named like a keyword needs
+// its source: profile@empty.
+func ParseDefault(src, source string) (*Condition, error) {
+	if !notation.IsSource(source) {
+		return nil, fmt.Errorf("tql: unknown default source %q", source)
+	}
+	return parse(src, source)
+}
+
+func parse(src, bare string) (*Condition, error) {
+	toks, err := lex(src, bare)
 	if err != nil {
 		return nil, err
 	}

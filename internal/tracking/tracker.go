@@ -335,7 +335,7 @@ func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profil
 		"type":       in.Type,
 		"source":     map[string]any{"id": p.SourceID},
 		"properties": orEmpty(in.Properties),
-		"context":    mergeContext(p.Context, in.Context),
+		"context":    mergeContext(p.Context, in.Context, len(p.Events) > 1),
 		"tags":       orList(in.Tags),
 		"options":    orEmpty(in.Options),
 	}
@@ -382,9 +382,15 @@ func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profil
 	return domain.PrepareEvent(ev, now)
 }
 
-func mergeContext(a, b map[string]any) map[string]any {
+// mergeContext gives an event the request's context overlaid with its own.
+// The request's context is copied when several events share it, so that a
+// flow changing one event's context does not change the others'.
+func mergeContext(a, b map[string]any, shared bool) map[string]any {
 	if len(a) == 0 && len(b) == 0 {
 		return map[string]any{}
+	}
+	if len(b) == 0 && !shared {
+		return a
 	}
 	out := map[string]any{}
 	if a != nil {
@@ -415,6 +421,9 @@ type runOutcome struct{ profileUpdated, sessionUpdated bool }
 // runRules runs, for one event, every flow its rules select, one after
 // another; each flow sees the profile as the previous one left it.
 func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Payload, ev plugin.Event, profile *plugin.Profile, session *plugin.Session, res *Result) runOutcome {
+	if no, ok := t.Observe.(workflow.NodeObserver); ok {
+		ctx = workflow.WithNodeObserver(ctx, no) // per-plugin run times
+	}
 	var out runOutcome
 	md := ev["metadata"].(map[string]any)
 	rules := snap.Rules(p.SourceID, ev.Type())

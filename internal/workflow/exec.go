@@ -24,6 +24,24 @@ type Input struct {
 	// Debug collects debug info and lets debug-only start nodes (Inject) run.
 	Debug     bool
 	Resources plugin.Resources
+	// Observe, when set, is told how long each node's plugin ran (for
+	// metrics); when nil, the observer of the context is used, if any (see
+	// WithNodeObserver). No observer costs nothing.
+	Observe NodeObserver
+}
+
+// NodeObserver receives the run time of every plugin call of a flow run.
+// It is called from the goroutine running the flow and must be quick.
+type NodeObserver interface {
+	NodeRun(pluginID string, d time.Duration, failed bool)
+}
+
+type nodeObserverKey struct{}
+
+// WithNodeObserver returns a context whose flow runs report their plugin
+// calls to o (unless their Input names another observer).
+func WithNodeObserver(ctx context.Context, o NodeObserver) context.Context {
+	return context.WithValue(ctx, nodeObserverKey{}, o)
 }
 
 // NodeError is a node that failed.
@@ -62,6 +80,7 @@ type run struct {
 	st    *plugin.State
 	out   *Output
 	dbg   *DebugInfo
+	obs   NodeObserver
 	t0    time.Time
 	execN int
 }
@@ -98,7 +117,10 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 	if in.Session != nil {
 		sessBefore = fingerprint(map[string]any(in.Session))
 	}
-	r := &run{c: c, set: set, st: st, out: out}
+	r := &run{c: c, set: set, st: st, out: out, obs: in.Observe}
+	if r.obs == nil {
+		r.obs, _ = ctx.Value(nodeObserverKey{}).(NodeObserver)
+	}
 	if in.Debug {
 		r.t0 = time.Now()
 		r.dbg = newDebugInfo(c, in.Event, r.t0)
@@ -361,9 +383,16 @@ func (r *run) call(ctx context.Context, n *cnode, in plugin.Payload, e *cedge, n
 		if e != nil {
 			pe = e.pe
 		}
+		var t0 time.Time
+		if r.obs != nil {
+			t0 = time.Now()
+		}
 		results, err = safeRun(ctx, act, in, pe)
 		if err == nil {
 			err = checkPorts(n, results)
+		}
+		if r.obs != nil {
+			r.obs.NodeRun(n.reg.ID(), time.Since(t0), err != nil)
 		}
 		if err != nil {
 			if h, ok := act.(plugin.ErrorHandler); ok {

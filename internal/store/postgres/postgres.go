@@ -180,7 +180,11 @@ const (
 	sqlDeleteProfile  = `DELETE FROM profiles WHERE id = $1`
 	sqlUpsertProfile  = `INSERT INTO profiles (id, inserted_us, updated_us, doc) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (id) DO UPDATE SET inserted_us = excluded.inserted_us, updated_us = excluded.updated_us, doc = excluded.doc`
-	sqlInsertAliases = `INSERT INTO profile_aliases (alias, profile_id) SELECT unnest($1::text[]), $2`
+	// Aliases are rewritten only where they changed, so the usual profile
+	// update leaves no dead alias rows behind.
+	sqlDeleteStaleAliases = `DELETE FROM profile_aliases WHERE profile_id = $1 AND alias <> ALL($2::text[])`
+	sqlInsertNewAliases   = `INSERT INTO profile_aliases (alias, profile_id) SELECT a, $1 FROM unnest($2::text[]) a
+		WHERE NOT EXISTS (SELECT 1 FROM profile_aliases x WHERE x.alias = a AND x.profile_id = $1)`
 	sqlUpsertSession = `INSERT INTO sessions (id, profile_id, inserted_us, doc) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (id) DO UPDATE SET profile_id = excluded.profile_id, inserted_us = excluded.inserted_us, doc = excluded.doc`
 	sqlUpsertEvent = `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -225,8 +229,8 @@ func queueSet(b *pgx.Batch, set *rows.Set) {
 	for _, p := range set.Profiles {
 		what := fmt.Sprintf("profile %q", p.ID)
 		exec(b, what, sqlUpsertProfile, p.ID, p.InsertedUS, p.UpdatedUS, jsonb(p.Doc))
-		exec(b, what, sqlDeleteAliases, p.ID)
-		exec(b, what, sqlInsertAliases, p.Aliases, p.ID)
+		exec(b, what, sqlDeleteStaleAliases, p.ID, p.Aliases)
+		exec(b, what, sqlInsertNewAliases, p.ID, p.Aliases)
 	}
 	for _, r := range set.Sessions {
 		exec(b, fmt.Sprintf("session %q", r.ID), sqlUpsertSession, r.ID, null(r.ProfileID), r.InsertedUS, jsonb(r.Doc))

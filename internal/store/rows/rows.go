@@ -4,11 +4,11 @@
 package rows
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/store"
 )
 
@@ -272,14 +272,11 @@ func ParseTime(s string) (time.Time, error) {
 
 // Marshal encodes a document as JSON without HTML escaping.
 func Marshal(d store.Doc) ([]byte, error) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(d); err != nil {
+	b, err := jsonx.Marshal(map[string]any(d))
+	if err != nil {
 		return nil, fmt.Errorf("encoding JSON: %w", err)
 	}
-	out := b.Bytes()
-	return out[:len(out)-1], nil // Encode appends a newline
+	return b, nil
 }
 
 // Unmarshal decodes a stored document.

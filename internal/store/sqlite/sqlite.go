@@ -11,6 +11,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -35,6 +36,12 @@ const (
 	maxBatch   = 1024 // writes per transaction at most
 	queueSize  = 4096 // writes waiting before Apply blocks
 	busyMillis = 10000
+
+	// The write-ahead log is copied into the database file by a background
+	// checkpoint every checkpointEvery; the writer does it itself only when
+	// the log reaches walAutoCheckpoint pages (of 4 KiB).
+	checkpointEvery   = 200 * time.Millisecond
+	walAutoCheckpoint = 16384
 )
 
 // Store is the SQLite backend. It implements store.Store.
@@ -48,6 +55,10 @@ type Store struct {
 	locks  *keylock.Table
 	unlock func() error // the process lock on the file
 	closed atomic.Bool
+
+	ck     *sql.DB // the checkpointer's connection
+	ckStop chan struct{}
+	ckDone chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -68,7 +79,7 @@ func Open(ctx context.Context, path string) (_ *Store, err error) {
 			s.closeDBs()
 		}
 	}()
-	if s.w, err = sql.Open("sqlite", dsn(path, false)); err != nil {
+	if s.w, err = sql.Open("sqlite", dsn(path, roleWriter)); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	s.w.SetMaxOpenConns(1)
@@ -78,7 +89,7 @@ func Open(ctx context.Context, path string) (_ *Store, err error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
-	if s.r, err = sql.Open("sqlite", dsn(path, true)); err != nil {
+	if s.r, err = sql.Open("sqlite", dsn(path, roleReader)); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	n := max(4, 2*runtime.GOMAXPROCS(0))
@@ -95,21 +106,53 @@ func Open(ctx context.Context, path string) (_ *Store, err error) {
 			return nil, fmt.Errorf("store: prepare %q: %w", q, err)
 		}
 	}
+	if s.ck, err = sql.Open("sqlite", dsn(path, roleCheckpointer)); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s.ck.SetMaxOpenConns(1)
+	s.ckStop, s.ckDone = make(chan struct{}), make(chan struct{})
+	go s.checkpoints()
 	s.q = groupcommit.New(s.commit, maxBatch, queueSize)
 	return s, nil
 }
 
-func dsn(path string, readOnly bool) string {
+// checkpoints copies the write-ahead log into the database file in the
+// background, so that commits do not wait for it. The writer checkpoints by
+// itself only when the log grows past walAutoCheckpoint pages.
+func (s *Store) checkpoints() {
+	defer close(s.ckDone)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ckStop:
+			return
+		case <-t.C:
+			s.ck.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
+}
+
+// Connection roles.
+const (
+	roleWriter = iota
+	roleReader
+	roleCheckpointer
+)
+
+func dsn(path string, role int) string {
 	v := url.Values{}
 	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyMillis))
 	v.Add("_pragma", "foreign_keys(1)")
 	v.Add("_pragma", "synchronous(FULL)")
 	v.Add("_pragma", "cache_size(-32768)") // 32 MiB per connection
-	if readOnly {
-		v.Add("_pragma", "query_only(1)")
-	} else {
+	switch role {
+	case roleWriter:
 		v.Add("_pragma", "journal_mode(WAL)")
+		v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutoCheckpoint))
 		v.Set("_txlock", "immediate")
+	case roleReader:
+		v.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
 }
@@ -157,8 +200,10 @@ const (
 	wDeleteAliases
 	wDeleteProfile
 	wUpsertProfile
-	wInsertAlias
+	wDeleteStaleAliases
+	wInsertNewAliases
 	wAliasOwner
+	wUpdateSessionDoc
 	wUpsertSession
 	wUpsertEvent
 	wPutConfig
@@ -174,8 +219,16 @@ var writeSQL = [nWriteStmts]string{
 	wDeleteProfile:  `DELETE FROM profiles WHERE id = ?`,
 	wUpsertProfile: `INSERT INTO profiles (id, inserted_us, updated_us, doc) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET inserted_us = excluded.inserted_us, updated_us = excluded.updated_us, doc = excluded.doc`,
-	wInsertAlias: `INSERT INTO profile_aliases (alias, profile_id) VALUES (?, ?)`,
-	wAliasOwner:  `SELECT profile_id FROM profile_aliases WHERE alias = ?`,
+	// Aliases are rewritten only where they changed: in the usual update of a
+	// profile these two statements read and write nothing else.
+	wDeleteStaleAliases: `DELETE FROM profile_aliases WHERE profile_id = ?1 AND alias NOT IN (SELECT value FROM json_each(?2))`,
+	wInsertNewAliases: `INSERT INTO profile_aliases (alias, profile_id) SELECT j.value, ?1 FROM json_each(?2) j
+		WHERE NOT EXISTS (SELECT 1 FROM profile_aliases a WHERE a.alias = j.value AND a.profile_id = ?1)`,
+	wAliasOwner: `SELECT alias, profile_id FROM profile_aliases
+		WHERE alias IN (SELECT value FROM json_each(?2)) AND profile_id <> ?1 ORDER BY alias LIMIT 1`,
+	// A session update that keeps its profile and insert time rewrites only
+	// its row; the upsert would also rewrite its sessions_profile entry.
+	wUpdateSessionDoc: `UPDATE sessions SET doc = ? WHERE id = ? AND profile_id IS ? AND inserted_us = ?`,
 	wUpsertSession: `INSERT INTO sessions (id, profile_id, inserted_us, doc) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET profile_id = excluded.profile_id, inserted_us = excluded.inserted_us, doc = excluded.doc`,
 	wUpsertEvent: `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -279,23 +332,32 @@ func applySet(t *wtx, set *rows.Set) error {
 		if _, err := t.exec(wUpsertProfile, p.ID, p.InsertedUS, p.UpdatedUS, p.Doc); err != nil {
 			return fmt.Errorf("store: profile %q: %w", p.ID, err)
 		}
-		if _, err := t.exec(wDeleteAliases, p.ID); err != nil {
+		aliases, err := json.Marshal(p.Aliases)
+		if err != nil {
 			return fmt.Errorf("store: profile %q: %w", p.ID, err)
 		}
-		for _, a := range p.Aliases {
-			if _, err := t.exec(wInsertAlias, a, p.ID); err != nil {
-				if isConstraint(err) {
-					var owner string
-					if t.stmt(wAliasOwner).QueryRowContext(t.ctx, a).Scan(&owner) == nil {
-						return fmt.Errorf("store: profile %q: id %q already belongs to profile %q: %w", p.ID, a, owner, store.ErrConflict)
-					}
+		if _, err := t.exec(wDeleteStaleAliases, p.ID, aliases); err != nil {
+			return fmt.Errorf("store: profile %q: %w", p.ID, err)
+		}
+		if _, err := t.exec(wInsertNewAliases, p.ID, aliases); err != nil {
+			if isConstraint(err) {
+				var alias, owner string
+				if t.stmt(wAliasOwner).QueryRowContext(t.ctx, p.ID, aliases).Scan(&alias, &owner) == nil {
+					return fmt.Errorf("store: profile %q: id %q already belongs to profile %q: %w", p.ID, alias, owner, store.ErrConflict)
 				}
-				return fmt.Errorf("store: profile %q: alias %q: %w", p.ID, a, err)
 			}
+			return fmt.Errorf("store: profile %q: aliases: %w", p.ID, err)
 		}
 	}
 	for _, r := range set.Sessions {
-		if _, err := t.exec(wUpsertSession, r.ID, null(r.ProfileID), r.InsertedUS, r.Doc); err != nil {
+		res, err := t.exec(wUpdateSessionDoc, r.Doc, r.ID, null(r.ProfileID), r.InsertedUS)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 1 {
+				continue
+			}
+			_, err = t.exec(wUpsertSession, r.ID, null(r.ProfileID), r.InsertedUS, r.Doc)
+		}
+		if err != nil {
 			return fmt.Errorf("store: session %q: %w", r.ID, err)
 		}
 	}
@@ -521,6 +583,8 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.q.Close()
+	close(s.ckStop)
+	<-s.ckDone
 	return s.closeDBs()
 }
 
@@ -538,6 +602,9 @@ func (s *Store) closeDBs() error {
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
+	}
+	if s.ck != nil {
+		errs = append(errs, s.ck.Close())
 	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,3 +75,20 @@ func benchOpen(b *testing.B) store.Store {
 
 func BenchmarkApply(b *testing.B)        { storetest.BenchmarkApply(b, benchOpen) }
 func BenchmarkLockedUpdate(b *testing.B) { storetest.BenchmarkLockedUpdate(b, benchOpen) }
+
+// TestOddPath: a folder name with characters that mean something in a URI.
+func TestOddPath(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my data #1 ?x=y&z %20")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "tracflow.db")
+	st := open(t, path)
+	if err := st.Apply(context.Background(), &store.ChangeSet{Profiles: []store.Doc{{"id": "p"}}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not where it was asked to be: %v", err)
+	}
+}

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -28,7 +29,7 @@ func BenchmarkApply(b *testing.B, open BenchOpenFunc) {
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := n.Add(1)
-			pid, sid, eid := fmt.Sprintf("p%d", i), fmt.Sprintf("s%d", i), fmt.Sprintf("e%d", i)
+			pid, sid, eid := benchID("p", i), benchID("s", i), benchID("e", i)
 			cs := &store.ChangeSet{
 				Profiles: []store.Doc{{
 					"id": pid, "metadata": map[string]any{"time": map[string]any{"insert": now, "update": now}},
@@ -55,20 +56,22 @@ func BenchmarkApply(b *testing.B, open BenchOpenFunc) {
 }
 
 // BenchmarkLockedUpdate measures what the collector does per request: lock a
-// profile (one of 1,000), load it, add to a counter, apply the profile and an
-// event, release.
+// profile (one of 1,000), load it, add to a counter, apply the profile, its
+// session and a new event, release.
 func BenchmarkLockedUpdate(b *testing.B, open BenchOpenFunc) {
 	st := open(b)
 	defer st.Close()
 	ctx := context.Background()
 	var n atomic.Int64
+	now := time.Now().UTC().Format(time.RFC3339Nano)
 	before := st.Stats()
 	b.SetParallelism(16)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := n.Add(1)
-			if err := incrementCounter(ctx, st, fmt.Sprintf("p%d", i%1000)); err != nil {
+			pid := benchID("p", i%1000)
+			if err := lockedUpdate(ctx, st, pid, benchID("e", i), now); err != nil {
 				b.Error(err)
 				return
 			}
@@ -76,6 +79,39 @@ func BenchmarkLockedUpdate(b *testing.B, open BenchOpenFunc) {
 	})
 	b.StopTimer()
 	report(b, before, st.Stats())
+}
+
+func lockedUpdate(ctx context.Context, st store.Store, pid, eid, now string) error {
+	release, err := st.LockProfile(ctx, pid)
+	if err != nil {
+		return err
+	}
+	defer release()
+	p, err := st.Profile(ctx, pid)
+	if errors.Is(err, store.ErrNotFound) {
+		p = store.Doc{"id": pid, "metadata": map[string]any{"time": map[string]any{"insert": now}},
+			"stats": map[string]any{"views": 0.0}}
+	} else if err != nil {
+		return err
+	}
+	stats := p["stats"].(map[string]any)
+	stats["views"] = stats["views"].(float64) + 1
+	sid := "s-" + pid
+	return st.Apply(ctx, &store.ChangeSet{
+		Profiles: []store.Doc{p},
+		Sessions: []store.Doc{{"id": sid, "profile": map[string]any{"id": pid},
+			"metadata": map[string]any{"time": map[string]any{"insert": now}, "status": "active"}}},
+		Events: []store.Doc{{"id": eid, "type": "page-view", "profile": map[string]any{"id": pid},
+			"session": map[string]any{"id": sid}, "source": map[string]any{"id": "bench"},
+			"metadata": map[string]any{"status": "processed", "time": map[string]any{"insert": now}}}},
+	})
+}
+
+// benchID is a unique id spread like the random UUIDs real ids are, so
+// that index writes land on random pages as they do in production.
+func benchID(prefix string, i int64) string {
+	h := uint64(i) * 0x9E3779B97F4A7C15 // odd multiplier: distinct i, distinct ids
+	return fmt.Sprintf("%s%016x", prefix, h)
 }
 
 func report(b *testing.B, before, after store.Stats) {

@@ -80,6 +80,7 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 		{"LargeWrites", testLargeWrites},
 		{"Close", testClose},
 	}
+	tests = append(tests, queryTests...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			st := s.open(t)

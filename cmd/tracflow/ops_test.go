@@ -1,0 +1,57 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestServeOperations starts the binary with JSON logs at debug level and a
+// metrics token, as an operator would run it behind Prometheus.
+func TestServeOperations(t *testing.T) {
+	s := startServer(t, "--data", t.TempDir(), "--log-format", "json", "--log-level", "debug", "--metrics-token", "scrape-token")
+	if code, r := call(t, "GET", s.url+"/healthz", "", nil); code != 200 || r["status"] != "ok" {
+		t.Errorf("healthz: %d %v", code, r)
+	}
+	if code, r := call(t, "GET", s.url+"/readyz", "", nil); code != 200 || r["status"] != "ready" {
+		t.Errorf("readyz: %d %v", code, r)
+	}
+	if code, _ := call(t, "GET", s.url+"/metrics", "", nil); code != http.StatusUnauthorized {
+		t.Errorf("metrics without the token: %d, want 401", code)
+	}
+	body := map[string]any{"source": map[string]any{"id": "demo-source"}, "events": []any{map[string]any{"type": "page-view"}}}
+	if code, r := call(t, "POST", s.url+"/track", "", body); code != 200 {
+		t.Fatalf("track: %d %v", code, r)
+	}
+	req, _ := http.NewRequest("GET", s.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer scrape-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(text), `tracflow_events_total{status="processed"} 1`) {
+		t.Errorf("metrics: %d\n%s", resp.StatusCode, text)
+	}
+	// Every log line is JSON; the collector request is logged at debug.
+	var sawTrack bool
+	for _, line := range strings.Split(strings.TrimSpace(s.output()), "\n") {
+		if !strings.HasPrefix(line, "{") {
+			continue // the welcome text
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Errorf("log line is not JSON: %s", line)
+			continue
+		}
+		if m["msg"] == "request" && m["route"] == "/track" && m["level"] == "DEBUG" && m["status"] == 200.0 {
+			sawTrack = true
+		}
+	}
+	if !sawTrack {
+		t.Errorf("no debug log line for POST /track:\n%s", s.output())
+	}
+}

@@ -1,0 +1,572 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/store/rows"
+	"github.com/tracflow/tracflow/internal/tql"
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// dataWriter may delete customer data.
+var dataWriter = []string{RoleAdmin, RoleDeveloper}
+
+// Limits of the data search.
+const (
+	selectDefaultLimit = 20
+	selectMaxLimit     = 1000
+	selectMaxWindow    = 100_000 // offset + limit
+	selectMaxSortKeys  = 5
+	histogramMaxBins   = 10_000
+)
+
+func (s *Server) dataRoutes() []Route {
+	rt := []Route{
+		{Method: "DELETE", Path: "/profile/{id}", Tag: "data", Summary: "Delete a profile (by id or alias) with its events and sessions", Roles: dataWriter, handle: s.handleDeleteProfile},
+		{Method: "GET", Path: "/profile/{id}/sessions", Tag: "data", Summary: "A profile's sessions, newest first (?limit=&offset=)", Roles: dataReader, handle: s.handleProfileSessions},
+		{Method: "GET", Path: "/event/{id}", Tag: "data", Summary: "An event", Roles: dataReader, handle: s.handleGetEvent},
+		{Method: "GET", Path: "/session/{id}", Tag: "data", Summary: "A session", Roles: dataReader, handle: s.handleGetSession},
+	}
+	for _, kind := range []string{store.KindProfile, store.KindEvent, store.KindSession} {
+		rt = append(rt,
+			Route{Method: "POST", Path: "/" + kind + "/select", Tag: "data",
+				Summary: "Search " + kind + "s: a TQL condition (where), sort, limit and offset; answers {total, result}",
+				Roles:   dataReader, Body: selectBody, handle: s.handleSelect(kind)},
+			Route{Method: "POST", Path: "/" + kind + "/select/histogram", Tag: "data",
+				Summary: "Count " + kind + "s matching a TQL condition per minute, hour or day of their insert time",
+				Roles:   dataReader, Body: histogramBody, handle: s.handleHistogram(kind)})
+	}
+	return rt
+}
+
+func (s *Server) handleGetEvent(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.st.Event(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(http.StatusNotFound, "event %q not found", r.PathValue("id"))
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.st.Session(r.Context(), r.PathValue("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		return errorf(http.StatusNotFound, "session %q not found", r.PathValue("id"))
+	}
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// profileByIDOrAlias loads a profile, answering 404 when there is none.
+func (s *Server) profileByIDOrAlias(r *http.Request) (store.Doc, error) {
+	id := r.PathValue("id")
+	p, err := s.st.Profile(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, errorf(http.StatusNotFound, "profile %q not found", id)
+	}
+	return p, err
+}
+
+func (s *Server) handleProfileSessions(w http.ResponseWriter, r *http.Request) error {
+	limit, offset, err := paging(r, 20)
+	if err != nil {
+		return err
+	}
+	p, err := s.profileByIDOrAlias(r)
+	if err != nil {
+		return err
+	}
+	list, total, err := s.st.ProfileSessions(r.Context(), domain.Str(p, "id"), limit, offset)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": total, "result": list})
+	return nil
+}
+
+// handleDeleteProfile deletes a profile, its aliases, sessions and events,
+// under the profile's lock so that no event of it is being tracked
+// meanwhile, and drops them from the collector's cache.
+func (s *Server) handleDeleteProfile(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	p, err := s.profileByIDOrAlias(r)
+	if err != nil {
+		return err
+	}
+	id := domain.Str(p, "id")
+	release, err := s.st.LockProfile(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer release()
+	sessions, nSessions, err := s.st.ProfileSessions(ctx, id, 0, 0)
+	if err != nil {
+		return err
+	}
+	_, nEvents, err := s.st.ProfileEvents(ctx, id, 1, 0)
+	if err != nil {
+		return err
+	}
+	if err := s.st.Apply(ctx, &store.ChangeSet{DeleteProfiles: []string{id}}); err != nil {
+		return err
+	}
+	if s.tracker != nil {
+		s.tracker.Forget(id)
+		ids := make([]string, len(sessions))
+		for i, sd := range sessions {
+			ids[i] = domain.Str(sd, "id")
+		}
+		s.tracker.ForgetSessions(ids...)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "deleted": true, "events": nEvents, "sessions": nSessions})
+	return nil
+}
+
+// selectRequest is the body of POST /{kind}/select.
+type selectRequest struct {
+	Where  string      `json:"where"`
+	Sort   []sortField `json:"sort"`
+	Limit  *int        `json:"limit"`
+	Offset *int        `json:"offset"`
+}
+
+type sortField struct {
+	Field string `json:"field"`
+	Order string `json:"order"`
+}
+
+// histogramRequest is the body of POST /{kind}/select/histogram.
+type histogramRequest struct {
+	Where    string `json:"where"`
+	Interval string `json:"interval"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+}
+
+var intervals = map[string]struct {
+	width time.Duration
+	span  int // buckets shown when from is not given
+}{
+	"minute": {time.Minute, 60},
+	"hour":   {time.Hour, 24},
+	"day":    {24 * time.Hour, 30},
+}
+
+func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var req selectRequest
+		if err := s.readStrict(w, r, &req); err != nil {
+			return err
+		}
+		q := &store.Query{Kind: kind, Limit: selectDefaultLimit}
+		var errs []plugin.FieldError
+		if req.Limit != nil {
+			if *req.Limit < 1 || *req.Limit > selectMaxLimit {
+				errs = append(errs, fieldErrorf("limit", "expected a whole number from 1 to %d, got %d", selectMaxLimit, *req.Limit))
+			}
+			q.Limit = *req.Limit
+		}
+		if req.Offset != nil {
+			switch {
+			case *req.Offset < 0:
+				errs = append(errs, fieldErrorf("offset", "expected a whole number, 0 or more, got %d", *req.Offset))
+			case *req.Offset+q.Limit > selectMaxWindow:
+				errs = append(errs, fieldErrorf("offset", "offset + limit may be at most %d; narrow the search with where instead", selectMaxWindow))
+			}
+			q.Offset = *req.Offset
+		}
+		if len(req.Sort) > selectMaxSortKeys {
+			errs = append(errs, fieldErrorf("sort", "at most %d sort keys", selectMaxSortKeys))
+		}
+		for i, sf := range req.Sort {
+			key, err := sortKey(kind, i, sf)
+			if err != nil {
+				errs = append(errs, *err)
+				continue
+			}
+			q.Sort = append(q.Sort, key)
+		}
+		w0, ferr := s.where(kind, req.Where, q)
+		if ferr != nil {
+			errs = append(errs, *ferr)
+		}
+		if len(errs) > 0 {
+			return fieldErrors(errs)
+		}
+		page, err := s.st.Select(r.Context(), q)
+		if err != nil {
+			return err
+		}
+		out := map[string]any{"total": page.Total, "result": page.Docs}
+		if warn := w0.warning(kind); warn != "" {
+			out["warnings"] = []string{warn}
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var req histogramRequest
+		if err := s.readStrict(w, r, &req); err != nil {
+			return err
+		}
+		var errs []plugin.FieldError
+		if req.Interval == "" {
+			req.Interval = "hour"
+		}
+		iv, ok := intervals[strings.ToLower(req.Interval)]
+		if !ok {
+			errs = append(errs, fieldErrorf("interval", "expected minute, hour or day, got %q", req.Interval))
+			iv = intervals["hour"]
+		}
+		to := time.Now().UTC()
+		if req.To != "" {
+			t, err := parseWhen(req.To)
+			if err != nil {
+				errs = append(errs, fieldErrorf("to", "%v", err))
+			}
+			to = t
+		}
+		from := time.UnixMicro(floorUS(to.UnixMicro(), iv.width.Microseconds())).Add(-time.Duration(iv.span-1) * iv.width).UTC()
+		if req.From != "" {
+			t, err := parseWhen(req.From)
+			if err != nil {
+				errs = append(errs, fieldErrorf("from", "%v", err))
+			}
+			from = t
+		}
+		wus := iv.width.Microseconds()
+		var bins int64
+		if len(errs) == 0 {
+			bins = (floorUS(to.UnixMicro()-1, wus)-floorUS(from.UnixMicro(), wus))/wus + 1
+			switch {
+			case !from.Before(to):
+				errs = append(errs, fieldErrorf("to", "must be later than from (%s)", from.Format(time.RFC3339Nano)))
+			case bins > histogramMaxBins:
+				errs = append(errs, fieldErrorf("interval", "from %s to %s makes %d buckets of a %s; at most %d: choose a longer interval or a shorter range",
+					from.Format(time.RFC3339), to.Format(time.RFC3339), bins, req.Interval, histogramMaxBins))
+			}
+		}
+		q := &store.Query{Kind: kind, From: from, To: to}
+		w0, ferr := s.where(kind, req.Where, q)
+		if ferr != nil {
+			errs = append(errs, *ferr)
+		}
+		if len(errs) > 0 {
+			return fieldErrors(errs)
+		}
+		got, err := s.st.Histogram(r.Context(), q, iv.width)
+		if err != nil {
+			return err
+		}
+		// Every bucket from the one holding from to the one holding the
+		// last instant before to, empty ones included.
+		counts := make(map[int64]int, len(got))
+		for _, b := range got {
+			counts[b.Start.UnixMicro()] = b.Count
+		}
+		buckets := make([]map[string]any, 0, bins)
+		total := 0
+		for t := floorUS(from.UnixMicro(), wus); t < to.UnixMicro(); t += wus {
+			n := counts[t]
+			total += n
+			buckets = append(buckets, map[string]any{"time": time.UnixMicro(t).UTC().Format(time.RFC3339), "count": n})
+		}
+		out := map[string]any{
+			"interval": strings.ToLower(req.Interval), "from": from.Format(time.RFC3339Nano), "to": to.Format(time.RFC3339Nano),
+			"total": total, "buckets": buckets,
+		}
+		if warn := w0.warning(kind); warn != "" {
+			out["warnings"] = []string{warn}
+		}
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
+}
+
+func floorUS(us, w int64) int64 { return us - ((us%w)+w)%w }
+
+// parseWhen reads a time: RFC 3339, the same without a zone (UTC), or a
+// date.
+func parseWhen(s string) (time.Time, error) {
+	if t, err := rows.ParseTime(s); err == nil {
+		return t.UTC(), nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("expected a time such as 2024-06-01T10:00:00Z or a date such as 2024-06-01, got %q", s)
+}
+
+// sortKey reads one sort key: a field of the record (bare, or with the
+// record's source) and asc or desc.
+func sortKey(kind string, i int, sf sortField) (store.Sort, *plugin.FieldError) {
+	name := fmt.Sprintf("sort[%d]", i)
+	var key store.Sort
+	switch strings.ToLower(sf.Order) {
+	case "", "asc":
+	case "desc":
+		key.Desc = true
+	default:
+		e := fieldErrorf(name+".order", "expected asc or desc, got %q", sf.Order)
+		return key, &e
+	}
+	field := strings.TrimSpace(sf.Field)
+	if field == "" {
+		e := fieldErrorf(name+".field", "a field of the %s is required, e.g. metadata.time.insert", kind)
+		return key, &e
+	}
+	src := field
+	if !strings.Contains(field, "@") {
+		src = kind + "@" + field
+	}
+	ref, ok, err := notation.ParseRef(src)
+	switch {
+	case err != nil || !ok:
+		msg := fmt.Sprintf("%q is not a field path", field)
+		if err != nil {
+			msg += ": " + err.Error()
+		}
+		e := fieldErrorf(name+".field", "%s", msg)
+		return key, &e
+	case ref.Source != kind:
+		e := fieldErrorf(name+".field", "%s search sorts by fields of the %s (%s@... or a bare path), not %s@", article(kind), kind, kind, ref.Source)
+		return key, &e
+	case len(ref.Path) == 0:
+		e := fieldErrorf(name+".field", "name a field of the %s, not the whole %s", kind, kind)
+		return key, &e
+	}
+	key.Field = ref.Path
+	return key, nil
+}
+
+// evalErrors counts records the condition could not be evaluated on.
+type evalErrors struct {
+	mu    sync.Mutex
+	n     int
+	first string
+}
+
+func (e *evalErrors) warning(kind string) string {
+	if e == nil || e.n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("where could not be evaluated on %d %s(s), which are left out; the first: %s", e.n, kind, e.first)
+}
+
+// where compiles a TQL condition into q: the field == "text" terms of its
+// top-level AND that a text column answers go to q.Equal, and unless they
+// are the whole condition, the condition itself becomes q.Filter.
+func (s *Server) where(kind, src string, q *store.Query) (*evalErrors, *plugin.FieldError) {
+	if strings.TrimSpace(src) == "" {
+		return nil, nil
+	}
+	cond, err := tql.ParseDefault(src, kind)
+	if err != nil {
+		var se *tql.SyntaxError
+		if errors.As(err, &se) {
+			e := fieldErrorf("where", "at %d: %s", se.Pos, se.Msg)
+			return nil, &e
+		}
+		e := fieldErrorf("where", "%v", err)
+		return nil, &e
+	}
+	fields := cond.Fields()
+	paths := make([][]string, 0, len(fields))
+	for _, f := range fields {
+		if f.Source != kind {
+			e := fieldErrorf("where", "%s search reads fields of the %s: write %s@%s or just %s; %s is not part of %s",
+				article(kind), kind, kind, examplePath(kind), examplePath(kind), f.String(), article(kind))
+			return nil, &e
+		}
+		paths = append(paths, f.Path)
+	}
+	terms, whole := cond.Terms()
+	eq := store.EqualFields(kind)
+	pushed := 0
+	for _, t := range terms {
+		name := strings.Join(t.Field.Path, ".")
+		// A column holds NULL for "": such a term stays with the filter.
+		if slices.ContainsFunc(t.Field.Path, func(s string) bool { return strings.Contains(s, ".") }) || !slices.Contains(eq, name) || slices.Contains(t.Values, "") {
+			continue
+		}
+		q.Equal = append(q.Equal, store.Equal{Field: name, Values: t.Values})
+		pushed++
+	}
+	if whole && pushed == len(terms) {
+		return nil, nil // the columns answer the whole condition
+	}
+	ee := &evalErrors{}
+	now := time.Now() // one instant for the whole search
+	q.Filter = &store.Filter{Fields: paths, Match: func(d store.Doc) bool {
+		var scope notation.Scope
+		switch kind {
+		case store.KindProfile:
+			scope.Profile = d
+		case store.KindEvent:
+			scope.Event = d
+		default:
+			scope.Session = d
+		}
+		ok, err := cond.EvalAt(&scope, now)
+		if err != nil {
+			ee.mu.Lock()
+			if ee.n == 0 {
+				ee.first = err.Error()
+			}
+			ee.n++
+			ee.mu.Unlock()
+			return false
+		}
+		return ok
+	}}
+	return ee, nil
+}
+
+// article is "a profile", "an event", "a session".
+func article(kind string) string {
+	if kind == store.KindEvent {
+		return "an " + kind
+	}
+	return "a " + kind
+}
+
+func examplePath(kind string) string {
+	switch kind {
+	case store.KindProfile:
+		return "traits.plan"
+	case store.KindEvent:
+		return "type"
+	}
+	return "metadata.channel"
+}
+
+func fieldErrorf(field, format string, args ...any) plugin.FieldError {
+	return plugin.FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// fieldErrors answers 422 naming every field that is wrong.
+func fieldErrors(errs []plugin.FieldError) *Error {
+	parts := make([]string, len(errs))
+	for i, e := range errs {
+		parts[i] = e.Field + ": " + e.Message
+	}
+	return &Error{Status: http.StatusUnprocessableEntity, Detail: strings.Join(parts, "; "), Errors: errs}
+}
+
+// readStrict decodes a JSON object body into v, refusing fields v does not
+// have (a misspelt "were" would otherwise search everything). An empty body
+// is an empty object.
+func (s *Server) readStrict(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("more than one JSON value")
+	}
+	if err == nil {
+		return nil
+	}
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v (at byte %d)", se, se.Offset)
+	case errors.As(err, &te):
+		field := te.Field
+		if field == "" {
+			return fieldErrors([]plugin.FieldError{fieldErrorf("(body)", "expected a JSON object, got %s", te.Value)})
+		}
+		return fieldErrors([]plugin.FieldError{fieldErrorf(field, "expected %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return fieldErrors([]plugin.FieldError{fieldErrorf(name, "unknown field; expected one of: %s", strings.Join(jsonFields(v), ", "))})
+	}
+	return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "int", "int64":
+		return "a whole number"
+	case "slice":
+		return "a list"
+	case "struct", "map":
+		return "an object"
+	case "ptr":
+		return "a value"
+	}
+	return k
+}
+
+// jsonFields lists the JSON names of a request struct's fields.
+func jsonFields(v any) []string {
+	switch v.(type) {
+	case *selectRequest:
+		return []string{"where", "sort", "limit", "offset"}
+	case *histogramRequest:
+		return []string{"where", "interval", "from", "to"}
+	}
+	return nil
+}
+
+// Request bodies, for the API document.
+var (
+	selectBody = &Body{
+		Optional: true,
+		Description: "where: a TQL condition on the record (profile@traits.plan == \"pro\", or the bare traits.plan == \"pro\"); empty means all. " +
+			"sort: fields of the record, asc (default) or desc; default metadata.time.insert desc. limit: 1 to 1000 (default 20); offset: 0 or more (offset + limit at most 100000). " +
+			"Answers {\"total\", \"result\"}, and \"warnings\" when the condition could not be evaluated on some records.",
+		Schema: map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
+			"where": map[string]any{"type": "string"},
+			"sort": map[string]any{"type": "array", "items": map[string]any{"type": "object", "required": []string{"field"}, "properties": map[string]any{
+				"field": map[string]any{"type": "string"}, "order": map[string]any{"type": "string", "enum": []string{"asc", "desc"}}}}},
+			"limit":  map[string]any{"type": "integer", "minimum": 1, "maximum": selectMaxLimit, "default": selectDefaultLimit},
+			"offset": map[string]any{"type": "integer", "minimum": 0, "default": 0},
+		}},
+		Example: map[string]any{"where": `traits.plan == "pro" AND stats.visits > 3`, "sort": []any{map[string]any{"field": "metadata.time.update", "order": "desc"}}, "limit": 20, "offset": 0},
+	}
+	histogramBody = &Body{
+		Optional: true,
+		Description: "where: a TQL condition as in select. interval: minute, hour (default) or day (UTC). from and to: RFC 3339 times or dates; " +
+			"records with from <= metadata.time.insert < to are counted; to defaults to now, from to 60 minutes, 24 hours or 30 days before. " +
+			"Answers {\"buckets\": [{\"time\", \"count\"}], \"total\", \"interval\", \"from\", \"to\"}, every bucket of the range included.",
+		Schema: map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
+			"where":    map[string]any{"type": "string"},
+			"interval": map[string]any{"type": "string", "enum": []string{"minute", "hour", "day"}, "default": "hour"},
+			"from":     map[string]any{"type": "string", "format": "date-time"},
+			"to":       map[string]any{"type": "string", "format": "date-time"},
+		}},
+		Example: map[string]any{"where": `type == "purchase"`, "interval": "hour", "from": "2024-06-01T00:00:00Z", "to": "2024-06-02T00:00:00Z"},
+	}
+)

@@ -1,0 +1,15 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestServeRefusesBadLogFlags(t *testing.T) {
+	for _, args := range [][]string{{"--log-level", "loud"}, {"--log-format", "xml"}} {
+		code, _, stderr := run(t, append([]string{"serve", "--data", t.TempDir()}, args...)...)
+		if code == 0 || !strings.Contains(stderr, args[0]) {
+			t.Errorf("serve %v: exit %d, stderr %q; want a usage error naming %s", args, code, stderr, args[0])
+		}
+	}
+}

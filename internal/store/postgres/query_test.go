@@ -1,0 +1,9 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/tracflow/tracflow/internal/store/storetest"
+)
+
+func BenchmarkSelect(b *testing.B) { storetest.BenchmarkSelect(b, benchOpen) }
