@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -52,7 +53,10 @@ func (u *User) HasAnyRole(roles []string) bool {
 type Auth struct {
 	st  store.Store
 	ttl time.Duration
-	now func() time.Time
+	clk atomic.Pointer[func() time.Time] // nil: time.Now
+	// Cost is the bcrypt cost of new password hashes (0: bcrypt's
+	// default). Only tests lower it.
+	Cost int
 
 	mu     sync.Mutex
 	tokens map[string]*tokenEntry // by token hash
@@ -80,7 +84,7 @@ const (
 
 // NewAuth returns the auth service.
 func NewAuth(st store.Store, ttl time.Duration) *Auth {
-	return &Auth{st: st, ttl: ttl, now: time.Now, tokens: map[string]*tokenEntry{}, fails: map[string]*failCount{}}
+	return &Auth{st: st, ttl: ttl, tokens: map[string]*tokenEntry{}, fails: map[string]*failCount{}}
 }
 
 // HashPassword hashes a password with bcrypt.
@@ -114,7 +118,12 @@ func (a *Auth) CreateUser(ctx context.Context, email, password, fullName string,
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	hash, err := HashPassword(password)
+	cost := a.Cost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	b, err := bcrypt.GenerateFromPassword([]byte(password), cost)
+	hash := string(b)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +132,7 @@ func (a *Auth) CreateUser(ctx context.Context, email, password, fullName string,
 		rl[i] = r
 	}
 	d := store.Doc{"id": id, "email": id, "full_name": fullName, "roles": rl, "password_hash": hash,
-		"disabled": false, "created": domain.Timestamp(a.now())}
+		"disabled": false, "created": domain.Timestamp(a.clock())}
 	if err := a.st.PutConfig(ctx, KindUser, id, d); err != nil {
 		return nil, err
 	}
@@ -162,7 +171,7 @@ func (a *Auth) Login(ctx context.Context, email, password, addr string) (token s
 		return "", nil, err
 	}
 	token = base64.RawURLEncoding.EncodeToString(raw[:])
-	now := a.now()
+	now := a.clock()
 	exp := now.Add(a.ttl)
 	h := tokenHash(token)
 	if err := a.st.PutConfig(ctx, KindToken, h, store.Doc{"id": h, "user": u.ID, "expires": float64(exp.Unix()), "created": domain.Timestamp(now)}); err != nil {
@@ -223,7 +232,7 @@ func (a *Auth) Authenticate(r *http.Request) (*User, error) {
 		return nil, errNoToken
 	}
 	h := tokenHash(tok)
-	now := a.now()
+	now := a.clock()
 	a.mu.Lock()
 	e := a.tokens[h]
 	a.mu.Unlock()
@@ -308,7 +317,7 @@ func (a *Auth) Forget(userID string) {
 func (a *Auth) throttled(keys []string) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	now := a.now()
+	now := a.clock()
 	for _, k := range keys {
 		if f := a.fails[k]; f != nil {
 			if now.Sub(f.first) > failWindow {
@@ -326,7 +335,7 @@ func (a *Auth) throttled(keys []string) bool {
 func (a *Auth) failed(keys []string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	now := a.now()
+	now := a.clock()
 	for _, k := range keys {
 		f := a.fails[k]
 		if f == nil || now.Sub(f.first) > failWindow {

@@ -14,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/plugin"
@@ -41,6 +43,12 @@ type Options struct {
 	MetricsToken string
 	// Static serves the web GUI at "/" (nil: no GUI).
 	Static http.Handler
+	// Resources stores resources and their encrypted credentials (nil: the
+	// resource routes answer 503).
+	Resources *resources.Service
+	// Installed is the plugin list Reinstall Plugins installs; default
+	// actions.Installed.
+	Installed func() []plugin.Installed
 }
 
 // Server holds what the handlers need.
@@ -82,6 +90,9 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
+	}
+	if opt.Installed == nil {
+		opt.Installed = actions.Installed
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
 	s.auth = NewAuth(st, opt.TokenTTL)

@@ -41,10 +41,11 @@ type Catalog struct {
 	log      *slog.Logger
 	interval time.Duration
 
-	snap   atomic.Pointer[Snapshot]
-	reload sync.Mutex // one reload at a time
-	stop   chan struct{}
-	done   chan struct{}
+	snap    atomic.Pointer[Snapshot]
+	reload  sync.Mutex // one reload at a time
+	install sync.Mutex // one plugin install (or settings change) at a time
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 // Snapshot is what the collector reads on every request. It is immutable.

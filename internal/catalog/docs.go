@@ -228,6 +228,9 @@ func (c *Catalog) SaveDraft(ctx context.Context, d store.Doc) (store.Doc, error)
 	if err != nil {
 		return nil, err
 	}
+	if err := c.checkUnlocked(ctx, f.ID); err != nil {
+		return nil, err
+	}
 	if err := c.touchMetadata(ctx, f, "draft_updated"); err != nil {
 		return nil, err
 	}
@@ -245,6 +248,14 @@ func (c *Catalog) Deploy(ctx context.Context, d store.Doc) (store.Doc, error) {
 	f, _, err := parseFlowDoc(d)
 	if err != nil {
 		return nil, err
+	}
+	if err := c.checkUnlocked(ctx, f.ID); err != nil {
+		return nil, err
+	}
+	if errs, err := c.DisabledNodes(ctx, f); err != nil {
+		return nil, err
+	} else if len(errs) > 0 {
+		return nil, errs
 	}
 	compiled, err := workflow.Compile(ctx, f, c.reg)
 	if err != nil {
@@ -288,6 +299,9 @@ func (c *Catalog) pushHistory(ctx context.Context, id string, prev store.Doc) er
 // Restore makes the previous production version of a flow current again
 // and returns it.
 func (c *Catalog) Restore(ctx context.Context, id string) (store.Doc, error) {
+	if err := c.checkUnlocked(ctx, id); err != nil {
+		return nil, err
+	}
 	h, err := c.st.GetConfig(ctx, KindFlowHistory, id)
 	if err != nil {
 		if IsNotFound(err) {
@@ -344,6 +358,12 @@ func (c *Catalog) touchMetadata(ctx context.Context, f *workflow.Flow, stamp str
 // rules that run it.
 func (c *Catalog) DeleteFlow(ctx context.Context, id string) error {
 	if _, err := c.st.GetConfig(ctx, KindFlow, id); err != nil {
+		if IsNotFound(err) {
+			return fmt.Errorf("flow %q does not exist: %w", id, store.ErrNotFound)
+		}
+		return err
+	}
+	if err := c.checkUnlocked(ctx, id); err != nil {
 		return err
 	}
 	rules, err := c.RulesByFlow(ctx, id)

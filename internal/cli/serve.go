@@ -16,9 +16,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/secrets"
+	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/tracking"
 )
@@ -103,9 +107,18 @@ func (e *env) serve(args []string) error {
 		return fmt.Errorf("loading the configuration: %w", err)
 	}
 	defer cat.Close()
+	// Install the plugins into storage on every start, so the palette
+	// matches this binary (settings are kept).
+	if _, err := cat.InstallPlugins(ctx, actions.Installed()); err != nil {
+		return fmt.Errorf("installing plugins: %w", err)
+	}
 	embedded := *db == "" || *db == "sqlite"
-	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log})
-	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), MetricsToken: *metricsToken})
+	res, err := openResources(ctx, st, embedded, *data, log)
+	if err != nil {
+		return err
+	}
+	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false)})
+	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), Resources: res, MetricsToken: *metricsToken})
 
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), os.Getenv("TRACFLOW_ADMIN_PASSWORD"), !*noDemo)
 	if err != nil {
@@ -137,10 +150,12 @@ func (e *env) serve(args []string) error {
 	if !embedded {
 		where = "PostgreSQL"
 	}
-	log.Info("tracflow is listening", "url", base, "database", where, "plugins", len(reg.List()))
+	// The welcome comes first: the "listening" line tells scripts (and the
+	// tests) that the server is ready, with everything it prints.
 	if first != nil {
 		e.printWelcome(base, first)
 	}
+	log.Info("tracflow is listening", "url", base, "database", where, "plugins", len(reg.List()))
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -157,6 +172,35 @@ func (e *env) serve(args []string) error {
 		}
 	}
 	return nil
+}
+
+// openResources finds the secret key that encrypts resource credentials:
+// TRACFLOW_SECRET_KEY, or for the embedded database a key file created in
+// the data folder. PostgreSQL needs TRACFLOW_SECRET_KEY: the processes
+// sharing the database must share the key, which a file in one machine's
+// data folder cannot promise.
+func openResources(ctx context.Context, st store.Store, embedded bool, data string, log *slog.Logger) (*resources.Service, error) {
+	env := os.Getenv(secrets.EnvVar)
+	if env == "" && !embedded {
+		return nil, fmt.Errorf("PostgreSQL needs %s: the key that encrypts resource credentials, the same for every tracflow process "+
+			"sharing the database (make one with: openssl rand -base64 32, and keep it safe)", secrets.EnvVar)
+	}
+	key, src, where, err := secrets.LoadKey(env, data)
+	if err != nil {
+		return nil, err
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		return nil, err
+	}
+	if src == secrets.FromCreatedFile {
+		log.Info("created the secret key that encrypts resource credentials: back it up with the database", "file", where)
+	}
+	res, err := resources.New(ctx, st, box)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
 }
 
 func (e *env) printWelcome(base string, first *bootstrap.Result) {

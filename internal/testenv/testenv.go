@@ -15,9 +15,13 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/crypto/bcrypt"
+
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/tracking"
@@ -38,7 +42,9 @@ type Env struct {
 	Catalog *catalog.Catalog
 	Server  *api.Server
 	Tracker *tracking.Tracker
-	Token   string // the admin's bearer token
+	// Dir is the data folder (the SQLite file and the secret key file).
+	Dir   string
+	Token string // the admin's bearer token
 }
 
 // Options change what New starts.
@@ -70,10 +76,29 @@ func New(t testing.TB, o Options) *Env {
 	if err := cat.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tr := tracking.New(st, cat, tracking.Options{CacheProfiles: o.DSN == ""})
+	if rep, err := cat.InstallPlugins(ctx, actions.Installed()); err != nil || len(rep.Error) > 0 {
+		t.Fatalf("install plugins into storage: %v %v", err, rep.Error)
+	}
+	key, _, _, err := secrets.LoadKey("", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box, err := secrets.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := resources.New(ctx, st, box)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tracking.New(st, cat, tracking.Options{CacheProfiles: o.DSN == "", Resources: res.ForRuns(false)})
+	if o.API.Resources == nil {
+		o.API.Resources = res
+	}
 	srv := api.New(st, cat, tr, o.API)
+	srv.Auth().Cost = bcrypt.MinCost // fast hashes: tests create many users
 	hs := httptest.NewServer(srv.Handler())
-	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr}
+	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir}
 	t.Cleanup(func() {
 		hs.Close()
 		cat.Close()

@@ -28,6 +28,7 @@ type Tracker struct {
 	log   *slog.Logger
 	cache *docCache // nil when several processes share the database
 	now   func() time.Time
+	res   plugin.Resources
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
@@ -46,11 +47,13 @@ type Options struct {
 	CacheProfiles bool
 	CacheSize     int
 	Log           *slog.Logger
+	// Resources gives flows the production credentials of resources.
+	Resources plugin.Resources
 }
 
 // New returns a tracker over st, running the flows of cat.
 func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
-	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now}
+	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
@@ -445,7 +448,7 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		}
 		flowIDs = append(flowIDs, r.FlowID)
 		start := time.Now()
-		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Debug: p.Debug})
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Debug: p.Debug, Resources: t.res})
 		if t.Observe != nil {
 			t.Observe.FlowRun(r.FlowID, time.Since(start), len(o.Errors) > 0)
 		}

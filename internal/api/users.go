@@ -1,0 +1,232 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/mail"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/plugin"
+)
+
+// Password rules.
+const (
+	minPassword = 8
+	maxPassword = 72 // bcrypt reads no further
+)
+
+var adminOnly = []string{RoleAdmin}
+
+func (s *Server) userRoutes() []Route {
+	return []Route{
+		{Method: "POST", Path: "/user", Tag: "users", Summary: "Create a user: {email, password, full_name, roles}", Roles: adminOnly, handle: s.handleCreateUser},
+		{Method: "GET", Path: "/users", Tag: "users", Summary: "List users (?query= matches e-mail and name; ?limit=&offset=)", Roles: adminOnly, handle: s.handleListUsers},
+		{Method: "GET", Path: "/user/{id}", Tag: "users", Summary: "A user, by id (the e-mail)", Roles: adminOnly, handle: s.handleGetUser},
+		{Method: "DELETE", Path: "/user/{id}", Tag: "users", Summary: "Delete a user and revoke the user's tokens", Roles: adminOnly, handle: s.handleDeleteUser},
+	}
+}
+
+// SetClock replaces the clock that token expiry and login throttling read
+// (for tests); nil restores the real one.
+func (a *Auth) SetClock(now func() time.Time) {
+	if now == nil {
+		a.clk.Store(nil)
+		return
+	}
+	a.clk.Store(&now)
+}
+
+func (a *Auth) clock() time.Time {
+	if f := a.clk.Load(); f != nil {
+		return (*f)()
+	}
+	return time.Now()
+}
+
+// User returns a user by id (the e-mail, any case).
+func (a *Auth) User(ctx context.Context, id string) (*User, error) {
+	d, err := a.st.GetConfig(ctx, KindUser, userID(id))
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, fmt.Errorf("user %q does not exist: %w", id, store.ErrNotFound)
+		}
+		return nil, err
+	}
+	return userFromDoc(d), nil
+}
+
+// Users lists the users, sorted by e-mail.
+func (a *Auth) Users(ctx context.Context) ([]*User, error) {
+	docs, err := a.st.ListConfig(ctx, KindUser)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*User, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, userFromDoc(d))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
+	return out, nil
+}
+
+// DeleteUser deletes a user and every token issued to the user.
+func (a *Auth) DeleteUser(ctx context.Context, id string) error {
+	id = userID(id)
+	if err := a.st.DeleteConfig(ctx, KindUser, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("user %q does not exist: %w", id, store.ErrNotFound)
+		}
+		return err
+	}
+	a.Forget(id)
+	toks, err := a.st.ListConfig(ctx, KindToken)
+	if err != nil {
+		return err
+	}
+	for _, t := range toks {
+		if domain.Str(t, "user") != id {
+			continue
+		}
+		if err := a.st.DeleteConfig(ctx, KindToken, domain.Str(t, "id")); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	a.Forget(id)
+	return nil
+}
+
+// newUser is a validated POST /user body.
+type newUser struct {
+	Email, Password, FullName string
+	Roles                     []string
+}
+
+// checkNewUser validates a POST /user body and reports every bad field.
+func checkNewUser(d store.Doc) (*newUser, error) {
+	var errs []plugin.FieldError
+	u := &newUser{}
+	str := func(key string, required bool) string {
+		v, ok := d[key]
+		if !ok || v == nil {
+			if required {
+				errs = append(errs, fieldErr(key, "is required"))
+			}
+			return ""
+		}
+		s, ok := v.(string)
+		if !ok {
+			errs = append(errs, fieldErr(key, "expected a string, got %s", jsonType(v)))
+		}
+		return s
+	}
+	u.Email = strings.TrimSpace(str("email", true))
+	if u.Email != "" {
+		if a, err := mail.ParseAddress(u.Email); err != nil || a.Address != u.Email || !strings.Contains(u.Email[strings.LastIndex(u.Email, "@")+1:], ".") && !strings.HasSuffix(u.Email, "@localhost") {
+			errs = append(errs, fieldErr("email", "%q is not an e-mail address (expected e.g. ann@example.com)", u.Email))
+		}
+	}
+	u.Password = str("password", true)
+	if _, present := d["password"].(string); present {
+		switch n := utf8.RuneCountInString(u.Password); {
+		case n < minPassword:
+			errs = append(errs, fieldErr("password", "is too short: at least %d characters, got %d", minPassword, n))
+		case len(u.Password) > maxPassword:
+			errs = append(errs, fieldErr("password", "is too long: at most %d bytes", maxPassword))
+		}
+	}
+	u.FullName = strings.TrimSpace(str("full_name", false))
+	switch rv := d["roles"].(type) {
+	case nil:
+		errs = append(errs, fieldErr("roles", "is required: a list of one or more of %s", strings.Join(AllRoles, ", ")))
+	case []any:
+		if len(rv) == 0 {
+			errs = append(errs, fieldErr("roles", "must name at least one role: %s", strings.Join(AllRoles, ", ")))
+		}
+		for i, x := range rv {
+			r, ok := x.(string)
+			if !ok {
+				errs = append(errs, fieldErr(fmt.Sprintf("roles[%d]", i), "expected a string, got %s", jsonType(x)))
+				continue
+			}
+			if !slices.Contains(AllRoles, r) {
+				errs = append(errs, fieldErr(fmt.Sprintf("roles[%d]", i), "unknown role %q; roles are %s", r, strings.Join(AllRoles, ", ")))
+				continue
+			}
+			if !slices.Contains(u.Roles, r) {
+				u.Roles = append(u.Roles, r)
+			}
+		}
+	default:
+		errs = append(errs, fieldErr("roles", "expected a list of roles, got %s", jsonType(rv)))
+	}
+	if len(errs) > 0 {
+		return nil, invalid(errs...)
+	}
+	return u, nil
+}
+
+func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.readDoc(w, r)
+	if err != nil {
+		return err
+	}
+	nu, err := checkNewUser(d)
+	if err != nil {
+		return err
+	}
+	u, err := s.auth.CreateUser(r.Context(), nu.Email, nu.Password, nu.FullName, nu.Roles)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
+	all, err := s.auth.Users(r.Context())
+	if err != nil {
+		return err
+	}
+	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("query")))
+	list := []*User{}
+	for _, u := range all {
+		if q == "" || strings.Contains(strings.ToLower(u.Email+" "+u.FullName), q) {
+			list = append(list, u)
+		}
+	}
+	pg, err := page(r, list, 100)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"total": len(list), "result": pg})
+	return nil
+}
+
+func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.auth.User(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}
+
+func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) error {
+	id := userID(r.PathValue("id"))
+	if me := CurrentUser(r); me != nil && me.ID == id {
+		return errorf(http.StatusConflict, "you cannot delete your own account; another admin can")
+	}
+	if err := s.auth.DeleteUser(r.Context(), id); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	return nil
+}
