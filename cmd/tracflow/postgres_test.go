@@ -15,6 +15,8 @@ import (
 // counter: the counter ends at exactly 1,000.
 func TestTwoServersOnePostgresLoseNoUpdate(t *testing.T) {
 	dsn := storetest.PostgresDSN(t) // a fresh schema; skips without a server
+	// Every process sharing the database needs the same secret key.
+	t.Setenv("TRACFLOW_SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
 	a := startServer(t, "--db", dsn, "--no-demo")
 	tok := a.token()
 	setupCounter(t, a.url, tok)
