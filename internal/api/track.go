@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -79,8 +80,16 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Paylo
 		out["events"] = res.EventIDs
 		out["debugInfo"] = res.Debug
 	}
-	writeJSON(w, http.StatusOK, out)
-	return nil
+	// The collector's answer is made of maps, strings and lists: the
+	// reflection-free encoder writes it several times faster.
+	b, err := jsonx.Append(make([]byte, 0, 512), map[string]any(out))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(append(b, '\n'))
+	return err
 }
 
 func trackError(err error) error {

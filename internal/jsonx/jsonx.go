@@ -53,6 +53,21 @@ func Append(dst []byte, v any) ([]byte, error) {
 			}
 		}
 		return append(dst, ']'), nil
+	case []map[string]any:
+		if x == nil {
+			return append(dst, "null"...), nil
+		}
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var err error
+			if dst, err = appendMap(dst, e); err != nil {
+				return dst, err
+			}
+		}
+		return append(dst, ']'), nil
 	case []string:
 		if x == nil {
 			return append(dst, "null"...), nil

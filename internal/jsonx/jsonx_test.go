@@ -32,7 +32,7 @@ func TestMatchesEncodingJSON(t *testing.T) {
 		"<html>&amp;", 7, int64(-9), json.Number("12.50"),
 		[]any{}, []any{1.0, "a", nil, []any{true}}, []string{"x", "y"},
 		map[string]any{}, map[string]any{"a": map[string]any{"b": []any{1.0, map[string]any{"c": nil}}}, "k\"ey": "v"},
-		map[string]string{"x": "y"}, struct{ A int }{1},
+		map[string]string{"x": "y"}, struct{ A int }{1}, []map[string]any{{"tag": "div"}, nil},
 	}
 	for _, v := range values {
 		roundTrip(t, v)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -476,5 +477,29 @@ func TestConcurrentRuns(t *testing.T) {
 	}
 	for g := 0; g < 8; g++ {
 		<-done
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	a := map[string]any{"id": "p", "traits": map[string]any{"a": 1.0, "b": []any{"x", "y"}}, "n": nil, "s": "a string longer than eight bytes"}
+	b := map[string]any{"s": "a string longer than eight bytes", "n": nil, "traits": map[string]any{"b": []any{"x", "y"}, "a": 1}, "id": "p"}
+	if fingerprint(a) != fingerprint(b) {
+		t.Error("equal documents hash differently")
+	}
+	changes := []func(m map[string]any){
+		func(m map[string]any) { m["traits"].(map[string]any)["a"] = 2.0 },
+		func(m map[string]any) { m["traits"].(map[string]any)["b"] = []any{"y", "x"} },
+		func(m map[string]any) { m["s"] = "a string longer than eight byteS" },
+		func(m map[string]any) { delete(m, "n") },
+		func(m map[string]any) { m["n"] = false },
+		func(m map[string]any) { m["id"] = "q" },
+	}
+	base := fingerprint(a)
+	for i, change := range changes {
+		c := notation.DeepCopy(a).(map[string]any)
+		change(c)
+		if fingerprint(c) == base {
+			t.Errorf("change %d is not seen", i)
+		}
 	}
 }

@@ -78,11 +78,19 @@ func fingerprint(v any) uint64 {
 	}
 }
 
+// hashString hashes 8 bytes at a time (a multiply-xorshift per word), the
+// tail byte by byte.
 func hashString(s string) uint64 {
-	h := uint64(14695981039346656037)
+	h := uint64(len(s)) * 0x9e3779b97f4a7c15
+	for len(s) >= 8 {
+		w := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+			uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+		h = (h ^ w) * 0xbf58476d1ce4e5b9
+		h ^= h >> 29
+		s = s[8:]
+	}
 	for i := 0; i < len(s); i++ {
-		h ^= uint64(s[i])
-		h *= 1099511628211
+		h = (h ^ uint64(s[i])) * 0x94d049bb133111eb
 	}
 	return mix(h)
 }

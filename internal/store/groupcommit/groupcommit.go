@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tracflow/tracflow/internal/store"
 )
@@ -30,6 +31,7 @@ type Queue[T any] struct {
 	done   chan struct{}
 
 	writes, failed, commits, batches, retried, maxSeen atomic.Int64
+	lastCommit                                         atomic.Int64 // nanoseconds
 }
 
 type request[T any] struct {
@@ -119,11 +121,7 @@ func (q *Queue[T]) run() {
 			return
 		}
 		batch = append(batch[:0], r)
-		if len(q.ch) < q.maxBatch {
-			// Let callers that are about to queue get in first: a bigger
-			// group costs the same fsync.
-			runtime.Gosched()
-		}
+		q.gather()
 	drain:
 		for len(batch) < q.maxBatch {
 			select {
@@ -146,13 +144,45 @@ func (q *Queue[T]) run() {
 	}
 }
 
+// gather lets the queue fill before it is drained: a bigger group costs the
+// same fsync. While writes keep arriving (their requests are being processed
+// right now) the writer yields, for at most a quarter of the last commit's
+// duration (never more than maxGather); it stops as soon as none arrived for
+// quietGap. An idle system commits at once.
+func (q *Queue[T]) gather() {
+	runtime.Gosched()
+	budget := min(time.Duration(q.lastCommit.Load())/4, maxGather)
+	if budget <= 0 {
+		return
+	}
+	start := time.Now()
+	lastGrow, seen := start, len(q.ch)
+	for seen < q.maxBatch {
+		runtime.Gosched()
+		now := time.Now()
+		if n := len(q.ch); n > seen {
+			seen, lastGrow = n, now
+		}
+		if now.Sub(start) >= budget || now.Sub(lastGrow) >= quietGap {
+			return
+		}
+	}
+}
+
+const (
+	maxGather = 2 * time.Millisecond
+	quietGap  = 100 * time.Microsecond
+)
+
 func (q *Queue[T]) process(batch []*request[T], items []T) {
 	q.batches.Add(1)
 	if n := int64(len(batch)); n > q.maxSeen.Load() {
 		q.maxSeen.Store(n)
 	}
 	ctx := context.Background()
+	start := time.Now()
 	err := q.commit(ctx, items)
+	q.lastCommit.Store(int64(time.Since(start)))
 	if err == nil || len(batch) == 1 {
 		if err == nil {
 			q.commits.Add(1)

@@ -41,7 +41,7 @@ const (
 	// checkpoint every checkpointEvery; the writer does it itself only when
 	// the log reaches walAutoCheckpoint pages (of 4 KiB).
 	checkpointEvery   = 200 * time.Millisecond
-	walAutoCheckpoint = 16384
+	walAutoCheckpoint = 32768
 )
 
 // Store is the SQLite backend. It implements store.Store.
