@@ -19,7 +19,7 @@ func (s *Server) configRoutes() []Route {
 		{Method: "GET", Path: "/event-source/{id}/enable/no", Tag: "event sources", Summary: "Disable an event source: its events are refused (401)", Roles: builders, handle: s.sourceEnable(false)},
 		{Method: "GET", Path: "/rules", Tag: "rules", Summary: "List rules by name (?query= matches name, event type, source and flow; ?limit=&offset=)", Roles: flowReaders, handle: s.handleListRules},
 		{Method: "GET", Path: "/rule/{id}", Tag: "rules", Summary: "A rule", Roles: flowReaders, handle: s.handleGetRule},
-		{Method: "DELETE", Path: "/rule/{id}", Tag: "rules", Summary: "Delete a rule", Roles: builders, handle: s.handleDeleteRule},
+		{Method: "DELETE", Path: "/rule/{id}", Tag: "rules", Summary: "Delete a rule", Roles: flowEditors, handle: s.handleDeleteRule},
 	}
 }
 

@@ -25,7 +25,7 @@ func (s *Server) debugRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/flow/debug", Tag: "flows",
 			Summary: "Debug a flow: {flow, event: {type, properties, profile?, session?}} or {flow, event_id}; runs it with debug info and the test credentials of resources, and saves nothing",
-			Roles:   builders, handle: s.handleDebug},
+			Roles:   flowEditors, handle: s.handleDebug},
 	}
 }
 

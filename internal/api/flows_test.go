@@ -27,17 +27,18 @@ func TestFlowRoutesRoles(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
 	toks := roleUsers(t, e)
 	readers := []string{api.RoleAdmin, api.RoleDeveloper, api.RoleMarketer}
-	builders := []string{api.RoleAdmin, api.RoleDeveloper}
+	// Marketers build, debug and deploy workflows in the editor.
+	editors := []string{api.RoleAdmin, api.RoleDeveloper, api.RoleMarketer}
 	for _, p := range []string{"/flow/metadata/none", "/flow/draft/none", "/flow/production/none", "/flows", "/rules/by_flow/none"} {
 		checkRoles(t, e, toks, "GET", p, nil, readers...)
 	}
-	checkRoles(t, e, toks, "POST", "/flow/metadata", map[string]any{}, builders...)
-	checkRoles(t, e, toks, "GET", "/flow/production/none/restore", nil, builders...)
-	checkRoles(t, e, toks, "DELETE", "/flow/none", nil, builders...)
-	checkRoles(t, e, toks, "GET", "/flow/none/lock/yes", nil, builders...)
-	checkRoles(t, e, toks, "GET", "/flow/none/lock/no", nil, builders...)
-	checkRoles(t, e, toks, "POST", "/flow/import", map[string]any{}, builders...)
-	checkRoles(t, e, toks, "POST", "/flow/debug", map[string]any{}, builders...)
+	checkRoles(t, e, toks, "POST", "/flow/metadata", map[string]any{}, editors...)
+	checkRoles(t, e, toks, "GET", "/flow/production/none/restore", nil, editors...)
+	checkRoles(t, e, toks, "DELETE", "/flow/none", nil, editors...)
+	checkRoles(t, e, toks, "GET", "/flow/none/lock/yes", nil, editors...)
+	checkRoles(t, e, toks, "GET", "/flow/none/lock/no", nil, editors...)
+	checkRoles(t, e, toks, "POST", "/flow/import", map[string]any{}, editors...)
+	checkRoles(t, e, toks, "POST", "/flow/debug", map[string]any{}, editors...)
 }
 
 func TestFlowMetadataDraftProductionAndList(t *testing.T) {

@@ -9,9 +9,12 @@ import (
 
 // Role sets used by the route table.
 var (
-	anyRole    = AllRoles
-	builders   = []string{RoleAdmin, RoleDeveloper}
-	dataReader = []string{RoleAdmin, RoleDeveloper, RoleMarketer}
+	anyRole  = AllRoles
+	builders = []string{RoleAdmin, RoleDeveloper}
+	// flowEditors build, debug and deploy workflows and the rules that run
+	// them: marketers too, as in the web editor.
+	flowEditors = []string{RoleAdmin, RoleDeveloper, RoleMarketer}
+	dataReader  = []string{RoleAdmin, RoleDeveloper, RoleMarketer}
 )
 
 func (s *Server) routeTable() []Route {
@@ -52,9 +55,9 @@ func (s *Server) authRoutes() []Route {
 func (s *Server) setupRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/event-source", Tag: "event sources", Summary: "Create or update an event source", Roles: builders, handle: s.handleSaveSource},
-		{Method: "POST", Path: "/flow/draft", Tag: "flows", Summary: "Save a flow's draft (Tracardi's flow format)", Roles: builders, handle: s.handleSaveDraft},
-		{Method: "POST", Path: "/flow/production", Tag: "flows", Summary: "Deploy a flow: compile it and make it the version rules run", Roles: builders, handle: s.handleDeploy},
-		{Method: "POST", Path: "/rule", Tag: "rules", Summary: "Create or update a rule: events of a type from a source run a flow", Roles: builders, handle: s.handleSaveRule},
+		{Method: "POST", Path: "/flow/draft", Tag: "flows", Summary: "Save a flow's draft (Tracardi's flow format)", Roles: flowEditors, handle: s.handleSaveDraft},
+		{Method: "POST", Path: "/flow/production", Tag: "flows", Summary: "Deploy a flow: compile it and make it the version rules run", Roles: flowEditors, handle: s.handleDeploy},
+		{Method: "POST", Path: "/rule", Tag: "rules", Summary: "Create or update a rule: events of a type from a source run a flow", Roles: flowEditors, handle: s.handleSaveRule},
 		{Method: "GET", Path: "/profile/{id}", Tag: "data", Summary: "A profile, by id or alias", Roles: dataReader, handle: s.handleGetProfile},
 		{Method: "GET", Path: "/profile/{id}/events", Tag: "data", Summary: "A profile's events, newest first (?limit=&offset=)", Roles: dataReader, handle: s.handleProfileEvents},
 	}
