@@ -11,7 +11,6 @@ import (
 	"context"
 	"database/sql"
 	"embed"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -22,6 +21,7 @@ import (
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
 
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/groupcommit"
 	"github.com/tracflow/tracflow/internal/store/keylock"
@@ -59,6 +59,8 @@ type Store struct {
 	ck     *sql.DB // the checkpointer's connection
 	ckStop chan struct{}
 	ckDone chan struct{}
+
+	aliases map[string]string // committed alias sets by profile; the writer's own
 }
 
 var _ store.Store = (*Store)(nil)
@@ -112,6 +114,7 @@ func Open(ctx context.Context, path string) (_ *Store, err error) {
 	s.ck.SetMaxOpenConns(1)
 	s.ckStop, s.ckDone = make(chan struct{}), make(chan struct{})
 	go s.checkpoints()
+	s.aliases = map[string]string{}
 	s.q = groupcommit.New(s.commit, maxBatch, queueSize)
 	return s, nil
 }
@@ -274,6 +277,11 @@ type wtx struct {
 	tx    *sql.Tx
 	base  *[nWriteStmts]*sql.Stmt
 	stmts [nWriteStmts]*sql.Stmt
+	// aliases is the store's memo of each profile's alias set as last
+	// committed; pending holds this transaction's changes to it ("" = forget),
+	// applied only when the transaction commits.
+	aliases map[string]string
+	pending map[string]string
 }
 
 func (t *wtx) exec(i int, args ...any) (sql.Result, error) {
@@ -292,7 +300,7 @@ func (s *Store) commit(ctx context.Context, batch []write) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	t := &wtx{ctx: ctx, tx: tx, base: &s.ws}
+	t := &wtx{ctx: ctx, tx: tx, base: &s.ws, aliases: s.aliases, pending: map[string]string{}}
 	for _, w := range batch {
 		if err := w(t); err != nil {
 			tx.Rollback()
@@ -302,8 +310,22 @@ func (s *Store) commit(ctx context.Context, batch []write) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	if len(s.aliases) > aliasMemoSize {
+		clear(s.aliases)
+	}
+	for id, a := range t.pending {
+		if a == "" {
+			delete(s.aliases, id)
+		} else {
+			s.aliases[id] = a
+		}
+	}
 	return nil
 }
+
+// aliasMemoSize bounds the memo of committed alias sets; past it the memo
+// starts again empty.
+const aliasMemoSize = 200_000
 
 // Apply implements store.Store.
 func (s *Store) Apply(ctx context.Context, cs *store.ChangeSet) error {
@@ -322,6 +344,7 @@ func (s *Store) Apply(ctx context.Context, cs *store.ChangeSet) error {
 
 func applySet(t *wtx, set *rows.Set) error {
 	for _, id := range set.DeleteProfiles {
+		t.pending[id] = ""
 		for _, i := range [...]int{wDeleteEvents, wDeleteSessions, wDeleteAliases, wDeleteProfile} {
 			if _, err := t.exec(i, id); err != nil {
 				return fmt.Errorf("store: delete profile %q: %w", id, err)
@@ -332,10 +355,18 @@ func applySet(t *wtx, set *rows.Set) error {
 		if _, err := t.exec(wUpsertProfile, p.ID, p.InsertedUS, p.UpdatedUS, p.Doc); err != nil {
 			return fmt.Errorf("store: profile %q: %w", p.ID, err)
 		}
-		aliases, err := json.Marshal(p.Aliases)
+		aliases, err := jsonx.Marshal(p.Aliases)
 		if err != nil {
 			return fmt.Errorf("store: profile %q: %w", p.ID, err)
 		}
+		// Most updates keep the aliases: when the set is the one last
+		// committed (this process is the only writer), skip both statements.
+		if a, ok := t.pending[p.ID]; ok && a == string(aliases) {
+			continue
+		} else if !ok && t.aliases[p.ID] == string(aliases) {
+			continue
+		}
+		t.pending[p.ID] = string(aliases)
 		if _, err := t.exec(wDeleteStaleAliases, p.ID, aliases); err != nil {
 			return fmt.Errorf("store: profile %q: %w", p.ID, err)
 		}
