@@ -19,16 +19,9 @@ func (c *Catalog) SaveSource(ctx context.Context, d store.Doc) (store.Doc, error
 	if d == nil {
 		return nil, invalid("(body)", "expected an event source object")
 	}
-	id, _, err := strField(d, "id")
+	id, name, err := idAndName(d)
 	if err != nil {
 		return nil, err
-	}
-	name, _, err := strField(d, "name")
-	if err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(name) == "" {
-		return nil, invalid("name", "is required")
 	}
 	types := []any{"rest"}
 	if v, ok := d["type"]; ok && v != nil {
@@ -77,16 +70,9 @@ func (c *Catalog) SaveRule(ctx context.Context, d store.Doc) (store.Doc, error) 
 	if d == nil {
 		return nil, invalid("(body)", "expected a rule object")
 	}
-	id, _, err := strField(d, "id")
+	id, name, err := idAndName(d)
 	if err != nil {
 		return nil, err
-	}
-	name, _, err := strField(d, "name")
-	if err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(name) == "" {
-		return nil, invalid("name", "is required")
 	}
 	refs := map[string]string{}
 	for _, k := range []string{"event_type", "source", "flow"} {
@@ -163,16 +149,9 @@ func (c *Catalog) SaveFlowMetadata(ctx context.Context, d store.Doc) (store.Doc,
 	if d == nil {
 		return nil, invalid("(body)", "expected a flow metadata object")
 	}
-	id, _, err := strField(d, "id")
+	id, name, err := idAndName(d)
 	if err != nil {
 		return nil, err
-	}
-	name, _, err := strField(d, "name")
-	if err != nil {
-		return nil, err
-	}
-	if strings.TrimSpace(name) == "" {
-		return nil, invalid("name", "is required")
 	}
 	desc, _, err := strField(d, "description")
 	if err != nil {
@@ -433,6 +412,20 @@ func hasTag(d store.Doc, tag string) bool {
 		}
 	}
 	return false
+}
+
+// idAndName reads a document's optional "id" and its required "name".
+func idAndName(d store.Doc) (id, name string, err error) {
+	if id, _, err = strField(d, "id"); err != nil {
+		return "", "", err
+	}
+	if name, _, err = strField(d, "name"); err != nil {
+		return "", "", err
+	}
+	if strings.TrimSpace(name) == "" {
+		return "", "", invalid("name", "is required")
+	}
+	return id, name, nil
 }
 
 // enabledAndTags checks a document's "enabled" (default true) and "tags".
