@@ -333,6 +333,25 @@ describe('Tracflow web GUI', () => {
     await page.locator('.titlebar h1', { hasText: `Imported ${RUN}` }).waitFor();
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
+    // A Tracardi flow using a plugin this installation lacks: saved, with the node named in a warning.
+    await go('/flows');
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const dlg2 = page.getByRole('dialog', { name: 'Import a workflow' });
+    const foreign = {
+      id: `foreign-${RUN}`, name: 'Foreign', flowGraph: {
+        nodes: [
+          { id: 'start', type: 'startNode', position: { x: 0, y: 0 }, data: { spec: { module: 'tracardi.process_engine.action.v1.flow.start.start_action', inputs: [], outputs: ['payload'] }, metadata: { name: 'Start' } } },
+          { id: 'tweet', type: 'flowNode', position: { x: 0, y: 120 }, data: { spec: { module: 'tracardi.process_engine.action.v1.connectors.twitter.tweet.plugin', inputs: ['payload'], outputs: ['response', 'error'] }, metadata: { name: 'Send tweet' } } },
+        ],
+        edges: [{ id: 'e1', source: 'start', sourceHandle: 'payload', target: 'tweet', targetHandle: 'payload' }],
+      },
+    };
+    await dlg2.getByLabel('Flow file').setInputFiles({ name: 'foreign.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(foreign)) });
+    await dlg2.getByRole('button', { name: 'Import', exact: true }).click();
+    const warn = page.getByRole('dialog', { name: 'Imported with warnings' });
+    await warn.locator('.import-warnings li', { hasText: 'tweet' }).waitFor();
+    await warn.getByRole('button', { name: 'Open the workflow' }).click();
+    await page.locator('.titlebar h1', { hasText: 'Foreign' }).waitFor();
   });
 
   it('shows events per hour on the dashboard', async () => {

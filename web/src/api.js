@@ -154,6 +154,7 @@ export const saveFlowMetadata = (meta) => post('/flow/metadata', meta);
 export const getFlowMetadata = (id) => get(`/flow/metadata/${enc(id)}`);
 export const getDraft = (id) => get(`/flow/draft/${enc(id)}`);
 export const saveDraft = (flow) => post('/flow/draft', flow);
+export const importFlow = (flowOrRecord) => post('/flow/import', flowOrRecord);
 export const deployFlow = (flow) => post('/flow/production', flow);
 export const getProduction = (id) => get(`/flow/production/${enc(id)}`);
 export const restoreProduction = (id) => get(`/flow/production/${enc(id)}/restore`);

@@ -57,39 +57,71 @@ export function FlowMetaDialog({ flow, onClose, onSaved }) {
   );
 }
 
-/** Imports a flow file (Tracflow's or Tracardi's export) as a new workflow draft. */
+/**
+ * Imports a flow file: a flow exported from Tracflow or Tracardi, or a flow
+ * record of Tracardi's storage (draft/production, possibly encoded). The
+ * server keeps the flow's id (rules refer to it) and reports plugins this
+ * installation does not have as warnings.
+ */
 function ImportDialog({ onClose, onImported }) {
-  const [flow, setFlow] = useState(null);
+  const [upload, setUpload] = useState(null); // {flow} or {record}
   const [name, setName] = useState('');
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState(null); // the import's answer, when it has warnings
   const onFile = async (file) => {
-    setFlow(null);
+    setUpload(null);
     if (!file) return;
-    const [f, err] = readFlowFile(await file.text());
-    if (err) { setErrors({ file: err }); return; }
+    const text = await file.text();
+    const [f, err] = readFlowFile(text);
+    if (err) {
+      let raw = null;
+      try { raw = JSON.parse(text); } catch { /* reported below */ }
+      if (raw && typeof raw === 'object' && !Array.isArray(raw) && (raw.draft || raw.production)) {
+        setErrors({});
+        setUpload({ record: raw });
+        setName(raw.name || file.name.replace(/\.json$/i, ''));
+        return;
+      }
+      setErrors({ file: err });
+      return;
+    }
     setErrors({});
-    setFlow(f);
+    setUpload({ flow: f });
     setName(f.name || file.name.replace(/\.json$/i, ''));
   };
   const submit = async (e) => {
     e.preventDefault();
     const errs = {};
-    if (!flow) errs.file = errors.file || 'Choose a flow file (.json).';
+    if (!upload) errs.file = errors.file || 'Choose a flow file (.json).';
     if (!name.trim()) errs.name = 'Give the workflow a name.';
     setErrors(errs);
     if (Object.keys(errs).length) return;
     setBusy(true);
     try {
-      const meta = await api.saveFlowMetadata({ name: name.trim(), description: flow.description || '', tags: flow.tags || [], type: flow.type || 'collection' });
-      await api.saveDraft({ ...flow, ...meta, id: meta.id, name: name.trim() });
-      onImported(meta);
+      const body = { ...(upload.flow || upload.record), name: name.trim() };
+      const res = await api.importFlow(body);
+      if (res.warnings && res.warnings.length) setDone(res);
+      else onImported(res);
     } catch (err) {
       setErrors(apiFieldErrors(err));
     } finally {
       setBusy(false);
     }
   };
+  if (done) {
+    return (
+      <Modal title="Imported with warnings" onClose={() => onImported(done)}
+        footer={<button type="button" className="btn btn-primary" onClick={() => onImported(done)}>Open the workflow</button>}>
+        <p>The workflow was saved as a draft. Fix these before you deploy it:</p>
+        <ul className="import-warnings">
+          {done.warnings.map((w, i) => (
+            <li key={i}>{w.nodeId ? <><code>{w.nodeId}</code>: </> : null}{w.message}</li>
+          ))}
+        </ul>
+      </Modal>
+    );
+  }
   return (
     <Modal title="Import a workflow" onClose={onClose}
       footer={<>
@@ -98,10 +130,11 @@ function ImportDialog({ onClose, onImported }) {
       </>}>
       <form id="flow-import" onSubmit={submit} noValidate>
         {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
-        <Field label="Flow file" error={errors.file} required hint="A workflow exported from Tracflow or Tracardi. It becomes a new draft; deploy it from the editor.">
+        <Field label="Flow file" error={errors.file} required hint="A workflow exported from Tracflow or Tracardi. It is saved as a draft under its own id (rules refer to it); importing it again replaces that draft. Deploy it from the editor.">
           {(p) => <input {...p} type="file" accept=".json,application/json" className="input" onChange={(e) => onFile(e.target.files[0])} />}
         </Field>
-        {flow && <p className="muted small">{flow.flowGraph.nodes.length} nodes, {(flow.flowGraph.edges || []).length} edges.</p>}
+        {upload?.flow && <p className="muted small">{upload.flow.flowGraph.nodes.length} nodes, {(upload.flow.flowGraph.edges || []).length} edges.</p>}
+        {upload?.record && <p className="muted small">A flow record of Tracardi&apos;s storage.</p>}
         <TextField label="Name" value={name} onChange={setName} error={errors.name} required />
       </form>
     </Modal>
