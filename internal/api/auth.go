@@ -87,9 +87,13 @@ func NewAuth(st store.Store, ttl time.Duration) *Auth {
 	return &Auth{st: st, ttl: ttl, tokens: map[string]*tokenEntry{}, fails: map[string]*failCount{}}
 }
 
-// HashPassword hashes a password with bcrypt.
-func HashPassword(pw string) (string, error) {
-	b, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+// hash hashes a password with bcrypt at the service's cost.
+func (a *Auth) hash(pw string) (string, error) {
+	cost := a.Cost
+	if cost == 0 {
+		cost = bcrypt.DefaultCost
+	}
+	b, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
 	return string(b), err
 }
 
@@ -118,12 +122,7 @@ func (a *Auth) CreateUser(ctx context.Context, email, password, fullName string,
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	cost := a.Cost
-	if cost == 0 {
-		cost = bcrypt.DefaultCost
-	}
-	b, err := bcrypt.GenerateFromPassword([]byte(password), cost)
-	hash := string(b)
+	hash, err := a.hash(password)
 	if err != nil {
 		return nil, err
 	}

@@ -249,3 +249,65 @@ func TestLoginThrottledPerAccountAndPerAddress(t *testing.T) {
 		t.Fatalf("after the window: %v", err)
 	}
 }
+
+func TestUpdateUser(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	toks := roleUsers(t, e)
+	checkRoles(t, e, toks, "POST", "/user/nobody@example.com", map[string]any{}, api.RoleAdmin)
+
+	e.Admin("POST", "/user", map[string]any{"email": "bob@example.com", "password": "first password", "roles": []any{"marketer"}}).MustOK(t)
+	bob := e.Login("bob@example.com", "first password")
+	if r := e.Do("GET", "/event-sources", bob, nil); r.Status != http.StatusForbidden {
+		t.Fatalf("marketer reads sources: %d", r.Status)
+	}
+	// New roles take effect on the user's existing token.
+	u := e.Admin("POST", "/user/bob@example.com", map[string]any{"roles": []any{"developer"}, "full_name": "Bob B."}).MustOK(t).Obj()
+	if u["full_name"] != "Bob B." || len(u["roles"].([]any)) != 1 || u["roles"].([]any)[0] != "developer" {
+		t.Errorf("updated user: %v", u)
+	}
+	e.Do("GET", "/event-sources", bob, nil).MustOK(t)
+	// A new password revokes the user's tokens.
+	e.Admin("POST", "/user/bob@example.com", map[string]any{"password": "second password"}).MustOK(t)
+	if r := e.Do("GET", "/user/me", bob, nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("old token after a password change: %d", r.Status)
+	}
+	bob = e.Login("bob@example.com", "second password")
+	// Disabling logs the user out and refuses logins.
+	e.Admin("POST", "/user/bob@example.com", map[string]any{"disabled": true}).MustOK(t)
+	if r := e.Do("GET", "/user/me", bob, nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("token of a disabled user: %d", r.Status)
+	}
+	resp, err := http.PostForm(e.URL+"/user/token", url.Values{"username": {"bob@example.com"}, "password": {"second password"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("login of a disabled user: %d, want 401", resp.StatusCode)
+	}
+	// Bad input names the field; admins cannot lock themselves out.
+	wantError(t, e.Admin("POST", "/user/bob@example.com", map[string]any{"roles": []any{"boss"}}), http.StatusUnprocessableEntity, "roles[0]")
+	wantError(t, e.Admin("POST", "/user/bob@example.com", map[string]any{"password": "short"}), http.StatusUnprocessableEntity, "password")
+	wantError(t, e.Admin("POST", "/user/bob@example.com", map[string]any{"nickname": "b"}), http.StatusUnprocessableEntity, "nickname")
+	wantError(t, e.Admin("POST", "/user/nobody@example.com", map[string]any{"full_name": "x"}), http.StatusNotFound, "")
+	wantError(t, e.Admin("POST", "/user/"+testenv.AdminEmail, map[string]any{"disabled": true}), http.StatusConflict, "")
+	wantError(t, e.Admin("POST", "/user/"+testenv.AdminEmail, map[string]any{"roles": []any{"developer"}}), http.StatusConflict, "")
+}
+
+func TestChangeOwnPassword(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	toks := roleUsers(t, e)
+	other := e.Login("marketer-user@example.com", "password-marketer")
+	tok := toks[api.RoleMarketer]
+	wantError(t, e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "wrong", "new_password": "a new password"}), http.StatusUnprocessableEntity, "current_password")
+	wantError(t, e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "password-marketer", "new_password": "short"}), http.StatusUnprocessableEntity, "new_password")
+	e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "password-marketer", "new_password": "a new password"}).MustOK(t)
+	e.Do("GET", "/user/me", tok, nil).MustOK(t) // this session stays
+	if r := e.Do("GET", "/user/me", other, nil); r.Status != http.StatusUnauthorized {
+		t.Errorf("the other session survived the password change: %d", r.Status)
+	}
+	e.Login("marketer-user@example.com", "a new password")
+	if r := e.Do("POST", "/user/me/password", "", map[string]any{}); r.Status != http.StatusUnauthorized {
+		t.Errorf("without a token: %d", r.Status)
+	}
+}
