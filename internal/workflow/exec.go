@@ -139,7 +139,8 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 	}
 	for _, rn := range set.runners {
 		if rn != nil {
-			rn.State = nil
+			// Drop the run's state, so that idle instances hold no profile.
+			rn.State, rn.Console = nil, plugin.Console{}
 		}
 	}
 
