@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"bufio"
 	"bytes"
-	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net/http"
+	"net"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,14 +22,16 @@ func init() {
 }
 
 // bench drives POST /track with single-event requests over many profiles
-// and reports throughput and latency.
+// and reports throughput and latency. Each worker keeps one HTTP/1.1
+// connection and writes and reads requests itself, so that the load
+// generator spends little CPU of the machine it measures.
 func (e *env) bench(args []string) error {
 	fs := e.newFlagSet("bench")
-	url := fs.String("url", "http://127.0.0.1:8686", "the server's base URL")
+	base := fs.String("url", "http://127.0.0.1:8686", "the server's base URL (http)")
 	source := fs.String("source", "", "event source id (required)")
 	duration := fs.Duration("duration", 20*time.Second, "how long to measure")
 	warmup := fs.Duration("warmup", 2*time.Second, "how long to send before measuring")
-	conc := fs.Int("concurrency", 32, "requests in flight")
+	conc := fs.Int("concurrency", 32, "requests in flight (one connection each)")
 	profiles := fs.Int("profiles", 10000, "number of distinct profiles the events spread over")
 	eventType := fs.String("event-type", "page-view", "event type to send")
 	fs.Usage = func() {
@@ -42,45 +47,64 @@ func (e *env) bench(args []string) error {
 	if *conc < 1 || *profiles < 1 {
 		return usagef("bench: --concurrency and --profiles must be at least 1")
 	}
-	target := strings.TrimRight(*url, "/") + "/track"
-	client := &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{MaxIdleConns: *conc * 2, MaxIdleConnsPerHost: *conc * 2, MaxConnsPerHost: *conc * 2},
+	u, err := url.Parse(strings.TrimRight(*base, "/") + "/track")
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return usagef("bench: --url must be an http:// URL, e.g. http://127.0.0.1:8686")
 	}
+	addr := u.Host
+	if u.Port() == "" {
+		addr = net.JoinHostPort(u.Hostname(), "80")
+	}
+	target := u.String()
+
 	// One request first, to fail fast on a wrong URL or source.
-	if code, body, err := sendTrack(client, target, *source, *eventType, 0); err != nil {
+	c, err := dialTracker(addr, u.Host, u.RequestURI())
+	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
-	} else if code != http.StatusOK {
+	}
+	code, body, err := c.send(*source, *eventType, 0)
+	c.close()
+	if err != nil {
+		return fmt.Errorf("bench: %s: %w", target, err)
+	}
+	if code != 200 {
 		return fmt.Errorf("bench: %s answered %d: %s", target, code, strings.TrimSpace(string(body)))
 	}
 
-	var measuring atomic.Bool
+	var measuring, stop atomic.Bool
 	var okN, failN atomic.Int64
-	lat := make([][]time.Duration, *conc)
-	ctx, cancel := context.WithTimeout(context.Background(), *warmup+*duration)
-	defer cancel()
-	var wg sync.WaitGroup
-	var start time.Time
-	var startOnce sync.Once
-	time.AfterFunc(*warmup, func() {
-		startOnce.Do(func() { start = time.Now() })
-		measuring.Store(true)
-	})
 	var lastErr atomic.Value
+	lat := make([][]time.Duration, *conc)
+	var wg sync.WaitGroup
 	for w := 0; w < *conc; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
 			r := rand.New(rand.NewPCG(uint64(w), 42))
-			for ctx.Err() == nil {
-				p := r.IntN(*profiles)
+			var c *trackConn
+			for !stop.Load() {
+				if c == nil {
+					var err error
+					if c, err = dialTracker(addr, u.Host, u.RequestURI()); err != nil {
+						lastErr.Store(err.Error())
+						if measuring.Load() {
+							failN.Add(1)
+						}
+						time.Sleep(10 * time.Millisecond)
+						continue
+					}
+				}
 				t0 := time.Now()
-				code, body, err := sendTrack(client, target, *source, *eventType, p)
+				code, body, err := c.send(*source, *eventType, r.IntN(*profiles))
 				d := time.Since(t0)
-				if !measuring.Load() || ctx.Err() != nil {
+				if err != nil {
+					c.close()
+					c = nil
+				}
+				if !measuring.Load() || stop.Load() {
 					continue
 				}
-				if err != nil || code != http.StatusOK {
+				if err != nil || code != 200 {
 					failN.Add(1)
 					if err != nil {
 						lastErr.Store(err.Error())
@@ -92,10 +116,19 @@ func (e *env) bench(args []string) error {
 				okN.Add(1)
 				lat[w] = append(lat[w], d)
 			}
+			if c != nil {
+				c.close()
+			}
 		}(w)
 	}
-	wg.Wait()
+	time.Sleep(*warmup)
+	measuring.Store(true)
+	start := time.Now()
+	time.Sleep(*duration)
+	stop.Store(true)
 	elapsed := time.Since(start)
+	wg.Wait()
+
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
@@ -105,8 +138,7 @@ func (e *env) bench(args []string) error {
 		if len(all) == 0 {
 			return 0
 		}
-		i := int(q * float64(len(all)-1))
-		return all[i]
+		return all[int(q*float64(len(all)-1))]
 	}
 	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, concurrency %d)\n", target, *source, *profiles, *conc)
 	fmt.Fprintf(e.stdout, "duration     %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), *warmup)
@@ -126,14 +158,106 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2fms", float64(d.Microseconds())/1000)
 }
 
-func sendTrack(c *http.Client, url, source, eventType string, profile int) (int, []byte, error) {
-	body := fmt.Appendf(nil, `{"source":{"id":%q},"profile":{"id":"bench-profile-%d"},"session":{"id":"bench-session-%d"},"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`,
+// trackConn is one keep-alive HTTP/1.1 connection to the collector.
+type trackConn struct {
+	conn       net.Conn
+	r          *bufio.Reader
+	host, path string
+	body, req  []byte
+}
+
+func dialTracker(addr, host, path string) (*trackConn, error) {
+	conn, err := net.DialTimeout("tcp", addr, 10*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &trackConn{conn: conn, r: bufio.NewReaderSize(conn, 8192), host: host, path: path}, nil
+}
+
+func (c *trackConn) close() { c.conn.Close() }
+
+// send posts one event for profile and returns the status and the body.
+func (c *trackConn) send(source, eventType string, profile int) (int, []byte, error) {
+	c.body = fmt.Appendf(c.body[:0], `{"source":{"id":%q},"profile":{"id":"bench-profile-%d"},"session":{"id":"bench-session-%d"},"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`,
 		source, profile, profile, eventType, profile%100)
-	resp, err := c.Post(url, "application/json", bytes.NewReader(body))
+	c.req = fmt.Appendf(c.req[:0], "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tracflow-bench\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", c.path, c.host, len(c.body))
+	c.req = append(c.req, c.body...)
+	c.conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if _, err := c.conn.Write(c.req); err != nil {
+		return 0, nil, err
+	}
+	return readResponse(c.r)
+}
+
+// readResponse reads one HTTP/1.1 response: status, headers, and a body
+// framed by Content-Length or chunked encoding.
+func readResponse(r *bufio.Reader) (int, []byte, error) {
+	line, err := r.ReadSlice('\n')
 	if err != nil {
 		return 0, nil, err
 	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, b, err
+	if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) {
+		return 0, nil, fmt.Errorf("not an HTTP response: %q", line)
+	}
+	code, err := strconv.Atoi(string(line[9:12]))
+	if err != nil {
+		return 0, nil, fmt.Errorf("bad status line %q", line)
+	}
+	length, chunked := -1, false
+	for {
+		h, err := r.ReadSlice('\n')
+		if err != nil {
+			return 0, nil, err
+		}
+		h = bytes.TrimRight(h, "\r\n")
+		if len(h) == 0 {
+			break
+		}
+		k, v, _ := bytes.Cut(h, []byte(":"))
+		v = bytes.TrimSpace(v)
+		switch {
+		case bytes.EqualFold(k, []byte("Content-Length")):
+			if length, err = strconv.Atoi(string(v)); err != nil {
+				return 0, nil, fmt.Errorf("bad Content-Length %q", v)
+			}
+		case bytes.EqualFold(k, []byte("Transfer-Encoding")) && bytes.EqualFold(v, []byte("chunked")):
+			chunked = true
+		}
+	}
+	switch {
+	case chunked:
+		var body []byte
+		for {
+			sz, err := r.ReadSlice('\n')
+			if err != nil {
+				return 0, nil, err
+			}
+			n, err := strconv.ParseInt(string(bytes.TrimSpace(bytes.SplitN(sz, []byte(";"), 2)[0])), 16, 64)
+			if err != nil {
+				return 0, nil, fmt.Errorf("bad chunk size %q", sz)
+			}
+			if n == 0 {
+				// Trailers end with an empty line.
+				for {
+					t, err := r.ReadSlice('\n')
+					if err != nil {
+						return 0, nil, err
+					}
+					if len(bytes.TrimRight(t, "\r\n")) == 0 {
+						return code, body, nil
+					}
+				}
+			}
+			chunk := make([]byte, n+2)
+			if _, err := io.ReadFull(r, chunk); err != nil {
+				return 0, nil, err
+			}
+			body = append(body, chunk[:n]...)
+		}
+	case length >= 0:
+		body := make([]byte, length)
+		_, err := io.ReadFull(r, body)
+		return code, body, err
+	}
+	return 0, nil, errors.New("response without Content-Length or chunked encoding")
 }

@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"bufio"
+	"strings"
+	"testing"
+
+	"github.com/tracflow/tracflow/internal/testenv"
+)
+
+func TestReadResponse(t *testing.T) {
+	cases := []struct {
+		raw, body string
+		code      int
+	}{
+		{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}", `{"a":1}`, 200},
+		{"HTTP/1.1 401 Unauthorized\r\ntransfer-encoding: chunked\r\n\r\n4\r\n{\"de\r\n4;x=y\r\ntail\r\n0\r\n\r\n", `{"detail`, 401},
+		{"HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", "", 204},
+	}
+	for _, c := range cases {
+		code, body, err := readResponse(bufio.NewReader(strings.NewReader(c.raw)))
+		if err != nil || code != c.code || string(body) != c.body {
+			t.Errorf("%q: %d %q %v", c.raw, code, body, err)
+		}
+	}
+	if _, _, err := readResponse(bufio.NewReader(strings.NewReader("garbage\n"))); err == nil {
+		t.Error("garbage accepted")
+	}
+}
+
+func TestBenchAgainstAServer(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("bench", testenv.CounterFlow("count", "stats.views", "views"), "page-view")
+	code, out, errs := run(t, "bench", "--url", e.URL, "--source", src, "--duration", "1s", "--warmup", "200ms", "--concurrency", "4", "--profiles", "50")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	for _, want := range []string{"events/s", "p99", "0 failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	code, _, errs = run(t, "bench", "--url", e.URL, "--source", "nope", "--duration", "1s")
+	if code == 0 || !strings.Contains(errs, "401") {
+		t.Errorf("unknown source: exit %d, %s", code, errs)
+	}
+}
