@@ -2,7 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import * as api from './api.js';
 import { navigate, useRoute } from './router.js';
 import { ConfirmHost, ErrorBox, Link, Spinner, Toasts, notifyError } from './ui.jsx';
-import { UserContext } from './session.js';
+import { ReloadUserContext, UserContext } from './session.js';
 import ChangePasswordDialog from './components/ChangePassword.jsx';
 import UserMenu from './components/UserMenu.jsx';
 import Login from './pages/Login.jsx';
@@ -100,6 +100,15 @@ export default function App() {
     }
   }, []);
 
+  // After changing one's own account: read it again, quietly (the page stays on errors).
+  const reloadUser = useCallback(async () => {
+    try {
+      setUser(await api.me());
+    } catch {
+      // A 401 opens the login dialog; anything else leaves the user as it was.
+    }
+  }, []);
+
   useEffect(() => {
     // A token that expires while someone works must not throw their work
     // away: the page stays and a login dialog opens over it.
@@ -127,12 +136,14 @@ export default function App() {
     const full = route.parts[0] === 'flow';
     body = (
       <UserContext.Provider value={user}>
-        <div className={`shell ${full ? 'shell-full' : ''}`}>
-          <TopBar user={user} route={route} onLogout={logout} />
-          <main className="main" id="main">
-            <Page route={route} />
-          </main>
-        </div>
+        <ReloadUserContext.Provider value={reloadUser}>
+          <div className={`shell ${full ? 'shell-full' : ''}`}>
+            <TopBar user={user} route={route} onLogout={logout} />
+            <main className="main" id="main">
+              <Page route={route} />
+            </main>
+          </div>
+        </ReloadUserContext.Provider>
       </UserContext.Provider>
     );
   }
