@@ -2,8 +2,9 @@
 // build start → increment → response from the palette, connect the ports,
 // configure a node through its form, save, deploy, debug and see the painted
 // edges, create a rule, send an event to /track and see the profile change,
-// press Reinstall Plugins. Plus keyboard use, bad input, a narrow window and a
-// 100-node flow. Screenshots of the main screens go to docs/img/.
+// press Reinstall Plugins; create a user, change the roles and disable it,
+// change one's own password. Plus keyboard use, bad input, a narrow window and
+// a 100-node flow. Screenshots of the main screens go to docs/img/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -20,6 +21,9 @@ const RUN = Date.now().toString(36).slice(-5);
 const SOURCE = `Web site ${RUN}`;
 const FLOW = `Count visits ${RUN}`;
 const RULE = `Count page views ${RUN}`;
+const USER = `ann-${RUN}@example.com`;
+const USER_PASSWORD = 'Ann-first-pw-1';
+const USER_NEW_PASSWORD = 'Ann-second-pw-2';
 
 const nodeByName = (name) => page.locator('.react-flow__node').filter({ has: page.locator('.fnode-name', { hasText: new RegExp(`^${name}$`) }) });
 const paletteItem = (name) => page.locator('.palette-item').filter({ has: page.locator('.palette-name', { hasText: new RegExp(`^${name}$`) }) });
@@ -27,6 +31,22 @@ const toast = (text) => page.locator('.toast', { hasText: text });
 
 async function go(hash) {
   await page.evaluate((h) => { window.location.hash = h; }, hash);
+}
+
+const accountMenu = () => page.getByRole('button', { name: /^Account/ });
+const focused = (locator) => locator.evaluate((el) => el === document.activeElement);
+
+async function logOut() {
+  await accountMenu().click();
+  await page.getByRole('menuitem', { name: 'Log out' }).click();
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+}
+
+async function logIn(email, password) {
+  await go('/dashboard');
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
 }
 
 /** Finds a plugin's palette name by a word in it (names may differ a little between versions). */
@@ -361,6 +381,118 @@ describe('Tracflow web GUI', () => {
     await shot(page, 'dashboard');
   });
 
+  it('creates a user and changes the roles; the server\'s errors show at the field', async () => {
+    await go('/users');
+    await page.getByRole('button', { name: 'New user' }).click();
+    const dlg = page.getByRole('dialog', { name: 'New user' });
+    await dlg.getByLabel('E-mail').fill(USER);
+    await dlg.getByLabel('Full name').fill('Ann Example');
+    await dlg.getByLabel('Password').fill(USER_PASSWORD);
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('tr', { hasText: USER });
+    await row.waitFor();
+    assert.deepEqual(await row.locator('.tag:visible').allTextContents(), ['marketer']);
+
+    await row.getByRole('button', { name: `Edit ${USER}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${USER}` });
+    await edit.getByRole('checkbox', { name: /^developer/ }).check();
+    // Longer than bcrypt reads: only the server knows, and its 422 lands at the field, which takes the focus.
+    const pw = edit.getByLabel('New password');
+    await pw.fill('x'.repeat(80));
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.locator('.field-error', { hasText: 'New password is too long' }).waitFor();
+    assert.ok(await focused(pw), 'the field with the error has the focus');
+    await shot(page, 'user-edit-error');
+    await pw.fill('');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await toast(`${USER} saved`).waitFor();
+    await row.locator('.tag:visible', { hasText: 'developer' }).waitFor();
+    assert.deepEqual(await row.locator('.tag:visible').allTextContents(), ['marketer', 'developer']);
+  });
+
+  it('refuses to take the admin role from oneself, in the dialog', async () => {
+    const row = page.locator('tr', { hasText: ADMIN_EMAIL });
+    await row.locator('.badge', { hasText: 'you' }).waitFor();
+    await row.getByRole('button', { name: `Edit ${ADMIN_EMAIL}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${ADMIN_EMAIL}` });
+    assert.equal(await edit.getByLabel('New password').count(), 0, 'one\'s own password is changed from the account menu');
+    await edit.getByRole('checkbox', { name: /^admin/ }).uncheck();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.locator('.form-error', { hasText: 'You cannot take the admin role from yourself' }).waitFor();
+    await page.keyboard.press('Escape');
+    await edit.waitFor({ state: 'detached' });
+    assert.ok((await row.locator('.tag:visible').allTextContents()).includes('admin'), 'the admin role stays');
+  });
+
+  it('changes one\'s own password from the account menu, by keyboard', async () => {
+    await logOut();
+    await logIn(USER, USER_PASSWORD);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).count(), 0, 'not an admin');
+    const other = (await api(base, 'POST', '/user/token', { form: { username: USER, password: USER_PASSWORD } })).access_token;
+
+    await accountMenu().focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menu', { name: 'Account' }).waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    assert.ok(await focused(page.getByRole('menuitem', { name: 'Change password' })), 'the arrow keys go round the menu');
+    await page.keyboard.press('Enter');
+    const dlg = page.getByRole('dialog', { name: 'Change password' });
+    await dlg.waitFor();
+    const current = dlg.getByLabel('Current password');
+    assert.ok(await focused(current), 'the dialog starts at the current password');
+    await page.keyboard.type('not-my-password');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(USER_NEW_PASSWORD);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(USER_NEW_PASSWORD + '!');
+    await page.keyboard.press('Enter');
+    await dlg.locator('.field-error', { hasText: 'The passwords differ' }).waitFor();
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Enter');
+    await dlg.locator('.field-error', { hasText: 'Current password is not your password.' }).waitFor();
+    assert.ok(await focused(current), 'the focus goes to the field with the error');
+    await shot(page, 'change-password-error');
+    await current.fill(USER_PASSWORD);
+    await page.keyboard.press('Enter');
+    await dlg.waitFor({ state: 'detached' });
+    await toast('Password changed').waitFor();
+    assert.ok(await focused(accountMenu()), 'the focus returns to the account menu');
+
+    // This session stays; the other one ended.
+    await go('/flows');
+    await page.getByRole('heading', { name: 'Workflows' }).waitFor();
+    await assert.rejects(api(base, 'GET', '/user/me', { token: other }), /HTTP 401/);
+
+    await logOut();
+    await logIn(USER, USER_PASSWORD);
+    await page.locator('.form-error', { hasText: 'Wrong e-mail or password' }).waitFor();
+    await page.getByLabel('Password').fill(USER_NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await logOut();
+  });
+
+  it('disables the user: marked in the list, and its login refused', async () => {
+    await logIn(ADMIN_EMAIL, ADMIN_PASSWORD);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await go('/users');
+    const row = page.locator('tr', { hasText: USER });
+    await row.getByRole('button', { name: `Edit ${USER}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${USER}` });
+    await edit.getByLabel('Disabled: cannot log in').check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    await toast(`${USER} is disabled`).waitFor();
+    await row.locator('.badge', { hasText: 'Disabled' }).waitFor();
+    assert.match(await row.getAttribute('class'), /row-disabled/);
+    await page.getByText(/1 of them disabled/).waitFor();
+    await assert.rejects(api(base, 'POST', '/user/token', { form: { username: USER, password: USER_NEW_PASSWORD } }), /HTTP 401/);
+    await shot(page, 'users');
+  });
+
   it('works in a narrow window', async () => {
     await page.setViewportSize({ width: 400, height: 820 });
     await go('/flows');
@@ -368,6 +500,31 @@ describe('Tracflow web GUI', () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Plugins' }).waitFor();
     await shot(page, 'narrow-menu');
     await page.getByRole('button', { name: 'Menu' }).click();
+    // The user dialogs and the account menu fit the window.
+    const fits = async (loc, what) => {
+      const box = await loc.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 400, `${what} fits: ${JSON.stringify(box)}`);
+    };
+    await go('/users');
+    await page.locator('tr', { hasText: USER }).getByRole('button', { name: `Edit ${USER}` }).click();
+    const edit = page.getByRole('dialog', { name: `Edit ${USER}` });
+    await fits(edit, 'the edit dialog');
+    await shot(page, 'narrow-user-edit');
+    await page.keyboard.press('Escape');
+    await edit.waitFor({ state: 'detached' });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 400), 'the users page does not scroll sideways');
+    await page.locator('tr', { hasText: USER }).locator('.tag:visible', { hasText: 'developer' }).waitFor();
+    await shot(page, 'narrow-users');
+    await accountMenu().click();
+    const menu = page.getByRole('menu', { name: 'Account' });
+    await fits(menu, 'the account menu');
+    await menu.getByRole('menuitem', { name: 'Change password' }).click();
+    const dlg = page.getByRole('dialog', { name: 'Change password' });
+    await fits(dlg, 'the password dialog');
+    await shot(page, 'narrow-password');
+    await page.keyboard.press('Escape');
+    await dlg.waitFor({ state: 'detached' });
+    await go('/flows');
     await page.getByRole('link', { name: FLOW }).click();
     await nodeByName(state.inc).waitFor();
     await shot(page, 'narrow-editor');

@@ -2,7 +2,9 @@ import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import * as api from './api.js';
 import { navigate, useRoute } from './router.js';
 import { ConfirmHost, ErrorBox, Link, Spinner, Toasts, notifyError } from './ui.jsx';
-import { UserContext } from './session.js';
+import { ReloadUserContext, UserContext } from './session.js';
+import ChangePasswordDialog from './components/ChangePassword.jsx';
+import UserMenu from './components/UserMenu.jsx';
 import Login from './pages/Login.jsx';
 import Dashboard from './pages/Dashboard.jsx';
 import Flows from './pages/Flows.jsx';
@@ -31,27 +33,30 @@ const NAV = [
 
 function TopBar({ user, route, onLogout }) {
   const [open, setOpen] = useState(false);
+  const [changingPassword, setChangingPassword] = useState(false);
   const section = route.parts[0] || '';
   useEffect(() => setOpen(false), [route.path]);
   const items = NAV.filter((n) => !n.role || user.roles?.includes(n.role));
   return (
-    <header className="topbar">
-      <Link to="/dashboard" className="brand" aria-label="Tracflow home">
-        <svg viewBox="0 0 32 32" width="24" height="24" aria-hidden="true"><rect width="32" height="32" rx="7" fill="currentColor" /><path d="M8 10h16M16 10v14M11 18l5 6 5-6" stroke="#fff" strokeWidth="3" fill="none" strokeLinecap="round" /></svg>
-        <span>Tracflow</span>
-      </Link>
-      <button type="button" className="btn btn-ghost nav-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>Menu</button>
-      <nav id="main-nav" className={`nav ${open ? 'nav-open' : ''}`} aria-label="Main">
-        {items.map((n) => (
-          <Link key={n.to} to={n.to} className={`nav-link ${n.match.includes(section) ? 'active' : ''}`}
-            aria-current={n.match.includes(section) ? 'page' : undefined}>{n.label}</Link>
-        ))}
-      </nav>
-      <div className="user-box">
-        <span className="user-name" title={(user.roles || []).join(', ')}>{user.full_name || user.email}</span>
-        <button type="button" className="btn btn-ghost btn-small" onClick={onLogout}>Log out</button>
-      </div>
-    </header>
+    <>
+      <header className="topbar">
+        <Link to="/dashboard" className="brand" aria-label="Tracflow home">
+          <svg viewBox="0 0 32 32" width="24" height="24" aria-hidden="true"><rect width="32" height="32" rx="7" fill="currentColor" /><path d="M8 10h16M16 10v14M11 18l5 6 5-6" stroke="#fff" strokeWidth="3" fill="none" strokeLinecap="round" /></svg>
+          <span>Tracflow</span>
+        </Link>
+        <button type="button" className="btn btn-ghost nav-toggle" aria-expanded={open} aria-controls="main-nav" onClick={() => setOpen(!open)}>Menu</button>
+        <nav id="main-nav" className={`nav ${open ? 'nav-open' : ''}`} aria-label="Main">
+          {items.map((n) => (
+            <Link key={n.to} to={n.to} className={`nav-link ${n.match.includes(section) ? 'active' : ''}`}
+              aria-current={n.match.includes(section) ? 'page' : undefined}>{n.label}</Link>
+          ))}
+        </nav>
+        <div className="user-box">
+          <UserMenu user={user} onChangePassword={() => setChangingPassword(true)} onLogout={onLogout} />
+        </div>
+      </header>
+      {changingPassword && <ChangePasswordDialog user={user} onClose={() => setChangingPassword(false)} />}
+    </>
   );
 }
 
@@ -95,6 +100,15 @@ export default function App() {
     }
   }, []);
 
+  // After changing one's own account: read it again, quietly (the page stays on errors).
+  const reloadUser = useCallback(async () => {
+    try {
+      setUser(await api.me());
+    } catch {
+      // A 401 opens the login dialog; anything else leaves the user as it was.
+    }
+  }, []);
+
   useEffect(() => {
     // A token that expires while someone works must not throw their work
     // away: the page stays and a login dialog opens over it.
@@ -122,12 +136,14 @@ export default function App() {
     const full = route.parts[0] === 'flow';
     body = (
       <UserContext.Provider value={user}>
-        <div className={`shell ${full ? 'shell-full' : ''}`}>
-          <TopBar user={user} route={route} onLogout={logout} />
-          <main className="main" id="main">
-            <Page route={route} />
-          </main>
-        </div>
+        <ReloadUserContext.Provider value={reloadUser}>
+          <div className={`shell ${full ? 'shell-full' : ''}`}>
+            <TopBar user={user} route={route} onLogout={logout} />
+            <main className="main" id="main">
+              <Page route={route} />
+            </main>
+          </div>
+        </ReloadUserContext.Provider>
       </UserContext.Provider>
     );
   }

@@ -132,10 +132,16 @@ export async function logout() {
 
 export const me = () => get('/user/me');
 
+/** Changes the logged-in user's password; this session stays, the others end. */
+export const changeOwnPassword = (currentPassword, newPassword) =>
+  post('/user/me/password', { current_password: currentPassword, new_password: newPassword });
+
 // --- Users (admin) ---------------------------------------------------------
 
 export const listUsers = () => get('/users');
 export const saveUser = (user) => post('/user', user);
+/** Changes any of {full_name, roles, password, disabled}; a new password or disabling logs the user out. */
+export const updateUser = (id, change) => post(`/user/${enc(id)}`, change);
 export const deleteUser = (id) => del(`/user/${enc(id)}`);
 
 // --- Plugins ---------------------------------------------------------------

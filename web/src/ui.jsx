@@ -95,7 +95,7 @@ export function Modal({ title, onClose, children, footer, small = false, wide = 
   useEffect(() => {
     const prev = document.activeElement;
     const el = ref.current;
-    const first = el.querySelector('[data-autofocus]') || el.querySelector('input, select, textarea, button:not(.modal-x)');
+    const first = el.querySelector('[data-autofocus]') || el.querySelector('input:not([type="hidden"]):not([hidden]), select, textarea, button:not(.modal-x)');
     (first || el).focus();
     return () => prev?.focus?.();
   }, []);
@@ -352,6 +352,20 @@ export function formatTime(t) {
   const d = new Date(t);
   if (Number.isNaN(d.getTime())) return String(t);
   return d.toLocaleString();
+}
+
+/**
+ * After a failed submit, moves the focus to the first field with an error
+ * in the form ref, or else to the form's error message (a .form-error with
+ * tabIndex -1), so that the keyboard stays in the dialog.
+ */
+export function useFocusFirstError(ref, errors) {
+  useEffect(() => {
+    const form = ref.current;
+    if (!form) return;
+    const el = form.querySelector('.field-invalid input, .field-invalid select, .field-invalid textarea') || form.querySelector('.form-error[tabindex]');
+    el?.focus();
+  }, [ref, errors]);
 }
 
 /** Form errors from an ApiError: {field: message, "": general}. */
