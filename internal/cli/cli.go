@@ -22,6 +22,10 @@ const (
 const usage = `tracflow: an open customer data platform
 
 Usage:
+  tracflow serve [--addr 127.0.0.1:8686] [--data ./data] [--db postgres://...]
+                                   run the server: collector, API and web editor
+  tracflow bench --source ID [--url URL] [--duration 20s] [--concurrency 32]
+                                   load /track and print events/s and latency
   tracflow flow run FLOW.json --event EVENT.json [--profile PROFILE.json] [--session SESSION.json] [--debug]
   tracflow flow lint FLOW.json
   tracflow plugins list [--json]
