@@ -112,7 +112,7 @@ func (a *AppendRemove) Run(_ context.Context, payload plugin.Payload, _ *plugin.
 		}
 		list, isList := cur.([]any)
 		if !isList {
-			return nil, fmt.Errorf("remove from %s: cannot remove from %s, it is not a list", set.target, describe(cur))
+			return nil, fmt.Errorf("remove from %s: cannot remove from %s, it is not a list", set.target, notation.TypeName(cur))
 		}
 		if items, ok := v.([]any); ok {
 			for _, x := range items {
@@ -183,25 +183,6 @@ func equal(a, b any) bool {
 		return fa == fb
 	}
 	return false
-}
-
-func describe(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	}
-	if _, ok := notation.ToFloat(v); ok {
-		return "a number"
-	}
-	return fmt.Sprintf("a %T", v)
 }
 
 // RegisterAppendRemove describes the Append/Remove data plugin.

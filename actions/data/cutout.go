@@ -55,7 +55,7 @@ func (a *CutOut) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) 
 	case map[string]any:
 		return plugin.Port("trait", x), nil
 	}
-	return nil, fmt.Errorf("cut out: %s is %s, not an object; set \"key\" to return it wrapped, e.g. key \"value\" gives {\"value\": ...}", a.ref, describe(v))
+	return nil, fmt.Errorf("cut out: %s is %s, not an object; set \"key\" to return it wrapped, e.g. key \"value\" gives {\"value\": ...}", a.ref, notation.TypeName(v))
 }
 
 // RegisterCutOut describes the Cut out data plugin.

@@ -82,21 +82,9 @@ func (a *Join) JoinOutput(_ string, joined plugin.Payload) (plugin.Payload, erro
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("join: the reshaped payload must be an object, got %s", describe(v))
+		return nil, fmt.Errorf("join: the reshaped payload must be an object, got %s", notation.TypeName(v))
 	}
 	return m, nil
-}
-
-func describe(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case []any:
-		return "a list"
-	case string:
-		return "a string"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // RegisterJoin describes the Join plugin.

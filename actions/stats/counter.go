@@ -66,7 +66,7 @@ func (a *counter) run(payload plugin.Payload) (plugin.Results, error) {
 	if ok && v != nil {
 		f, isNum := notation.ToFloat(v)
 		if !isNum {
-			return a.ErrorResult(fmt.Sprintf("Value of field %s is not numeric: it is %s.", a.ref, kind(v)), "error"), nil
+			return a.ErrorResult(fmt.Sprintf("Value of field %s is not numeric: it is %s.", a.ref, notation.TypeName(v)), "error"), nil
 		}
 		n = f
 	}
@@ -189,18 +189,4 @@ func RegisterDecrement() plugin.Plugin {
 			Documentation: counterDocs("decrement"),
 		},
 	}
-}
-
-func kind(v any) string {
-	switch v.(type) {
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	}
-	return fmt.Sprintf("a %T", v)
 }

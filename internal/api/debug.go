@@ -106,7 +106,7 @@ func debugRequest(body store.Doc, queryEventID string) (flow, event map[string]a
 		if body["flow"] == nil {
 			return nil, nil, "", invalid(fieldErr("flow", "is required: the flow to run ({id, name, flowGraph: {nodes, edges}})"))
 		}
-		return nil, nil, "", invalid(fieldErr("flow", "expected a flow object, got %s", jsonType(body["flow"])))
+		return nil, nil, "", invalid(fieldErr("flow", "expected a flow object, got %s", notation.TypeName(body["flow"])))
 	}
 	eventID = queryEventID
 	if v, ok := body["event_id"]; ok && v != nil {
@@ -127,7 +127,7 @@ func debugRequest(body store.Doc, queryEventID string) (flow, event map[string]a
 		}
 		event = ev
 	default:
-		return nil, nil, "", invalid(fieldErr("event", "expected an object {\"type\": ..., \"properties\": {...}}, got %s", jsonType(ev)))
+		return nil, nil, "", invalid(fieldErr("event", "expected an object {\"type\": ..., \"properties\": {...}}, got %s", notation.TypeName(ev)))
 	}
 	return flow, event, eventID, nil
 }
@@ -185,7 +185,7 @@ func testEventInput(ctx context.Context, st store.Store, spec map[string]any) (w
 		case map[string]any:
 			objs[k] = v
 		default:
-			errs = append(errs, fieldErr("event."+k, "expected an object, got %s", jsonType(v)))
+			errs = append(errs, fieldErr("event."+k, "expected an object, got %s", notation.TypeName(v)))
 		}
 	}
 	if len(errs) > 0 {

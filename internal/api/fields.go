@@ -72,22 +72,3 @@ func sortDocs(docs []store.Doc, key func(store.Doc) string) {
 		return domain.Str(docs[i], "id") < domain.Str(docs[j], "id")
 	})
 }
-
-// jsonType names the JSON type of a decoded value, for error messages.
-func jsonType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case bool:
-		return "true/false"
-	case float64:
-		return "a number"
-	case string:
-		return "a string"
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
-}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 )
@@ -310,7 +311,7 @@ func importTags(flow map[string]any) []any {
 func tracardiFlow(body any) (map[string]any, error) {
 	m, ok := body.(map[string]any)
 	if !ok {
-		return nil, invalid(fieldErr("(body)", "expected one exported flow (a JSON object with flowGraph), got %s", jsonType(body)))
+		return nil, invalid(fieldErr("(body)", "expected one exported flow (a JSON object with flowGraph), got %s", notation.TypeName(body)))
 	}
 	if inner, ok := m["flow"].(map[string]any); ok && m["flowGraph"] == nil {
 		m = inner
@@ -334,7 +335,7 @@ func tracardiFlow(body any) (map[string]any, error) {
 			}
 			inner = decoded
 		default:
-			return nil, invalid(fieldErr(k, "expected the flow as an object or an encoded string, got %s", jsonType(v)))
+			return nil, invalid(fieldErr(k, "expected the flow as an object or an encoded string, got %s", notation.TypeName(v)))
 		}
 		if len(inner) == 0 {
 			continue

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -127,7 +128,7 @@ func checkNewUser(d store.Doc) (*newUser, error) {
 		}
 		s, ok := v.(string)
 		if !ok {
-			errs = append(errs, fieldErr(key, "expected a string, got %s", jsonType(v)))
+			errs = append(errs, fieldErr(key, "expected a string, got %s", notation.TypeName(v)))
 		}
 		return s
 	}
@@ -174,7 +175,7 @@ func parseRoles(v any) (roles []string, errs []plugin.FieldError) {
 		for i, x := range rv {
 			r, ok := x.(string)
 			if !ok {
-				errs = append(errs, fieldErr(fmt.Sprintf("roles[%d]", i), "expected a string, got %s", jsonType(x)))
+				errs = append(errs, fieldErr(fmt.Sprintf("roles[%d]", i), "expected a string, got %s", notation.TypeName(x)))
 				continue
 			}
 			if !slices.Contains(AllRoles, r) {
@@ -186,7 +187,7 @@ func parseRoles(v any) (roles []string, errs []plugin.FieldError) {
 			}
 		}
 	default:
-		errs = append(errs, fieldErr("roles", "expected a list of roles, got %s", jsonType(rv)))
+		errs = append(errs, fieldErr("roles", "expected a list of roles, got %s", notation.TypeName(rv)))
 	}
 	return roles, errs
 }
@@ -350,7 +351,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error 
 				str = strings.TrimSpace(str)
 				c.FullName = &str
 			} else {
-				errs = append(errs, fieldErr(k, "expected a string, got %s", jsonType(v)))
+				errs = append(errs, fieldErr(k, "expected a string, got %s", notation.TypeName(v)))
 			}
 		case "roles":
 			var rerrs []plugin.FieldError
@@ -361,13 +362,13 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error 
 				errs = append(errs, checkPassword(k, str)...)
 				c.Password = &str
 			} else {
-				errs = append(errs, fieldErr(k, "expected a string, got %s", jsonType(v)))
+				errs = append(errs, fieldErr(k, "expected a string, got %s", notation.TypeName(v)))
 			}
 		case "disabled":
 			if b, ok := v.(bool); ok {
 				c.Disabled = &b
 			} else {
-				errs = append(errs, fieldErr(k, "expected true or false, got %s", jsonType(v)))
+				errs = append(errs, fieldErr(k, "expected true or false, got %s", notation.TypeName(v)))
 			}
 		case "id", "email":
 			// The id is the e-mail and does not change.

@@ -113,7 +113,7 @@ func (s *Scope) Get(r Ref) (any, error) {
 	if at >= 0 {
 		e := &missingError{ref: r, at: at, reason: reason, n: n}
 		if reason == reasonScalar {
-			e.kind = kindName(v)
+			e.kind = TypeName(v)
 		}
 		return nil, e
 	}
@@ -183,8 +183,9 @@ func walk(v any, path []string) (out any, at int, reason int, n int) {
 	return v, -1, 0, 0
 }
 
-// kindName names the JSON type of v for messages.
-func kindName(v any) string {
+// TypeName names the JSON type of v for messages: "null", "a string", "a
+// number", "a boolean", "an object", "a list".
+func TypeName(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"
@@ -257,7 +258,7 @@ func setMapSource(m map[string]any, r Ref, v any) error {
 	if len(r.Path) == 0 {
 		src, ok := v.(map[string]any)
 		if !ok {
-			return fmt.Errorf("%s: cannot replace the whole %s with %s; an object is required", r, r.Source, kindName(v))
+			return fmt.Errorf("%s: cannot replace the whole %s with %s; an object is required", r, r.Source, TypeName(v))
 		}
 		replaceMap(m, src)
 		return nil
@@ -330,7 +331,7 @@ func setIn(c any, r Ref, i int, v any) (any, error) {
 		if i > 0 {
 			where = Ref{Source: r.Source, Path: r.Path[:i]}.String()
 		}
-		return nil, fmt.Errorf("%s: cannot write %q: %s is %s, not an object or a list", r, seg, where, kindName(c))
+		return nil, fmt.Errorf("%s: cannot write %q: %s is %s, not an object or a list", r, seg, where, TypeName(c))
 	}
 }
 

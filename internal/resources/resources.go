@@ -17,6 +17,7 @@ import (
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/plugin"
@@ -470,23 +471,9 @@ func optString(d store.Doc, key string) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", invalid(key, fmt.Sprintf("expected a string, got %s", jsonType(v)))
+		return "", invalid(key, fmt.Sprintf("expected a string, got %s", notation.TypeName(v)))
 	}
 	return s, nil
-}
-
-func jsonType(v any) string {
-	switch v.(type) {
-	case bool:
-		return "true/false"
-	case float64, json.Number:
-		return "a number"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 func hasTag(d store.Doc, tag string) bool {

@@ -7,6 +7,8 @@ package tracking
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tracflow/tracflow/internal/notation"
 )
 
 // Payload is a decoded /track request (Tracardi's TrackerPayload).
@@ -82,7 +84,7 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 	}
 	list, ok := raw.([]any)
 	if !ok {
-		return nil, &ShapeError{Field: "events", Message: "expected a list of events, got " + kind(raw)}
+		return nil, &ShapeError{Field: "events", Message: "expected a list of events, got " + notation.TypeName(raw)}
 	}
 	if len(list) == 0 {
 		return nil, &ShapeError{Field: "events", Message: "must hold at least one event"}
@@ -95,7 +97,7 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 		at := fmt.Sprintf("events[%d]", i)
 		m, ok := e.(map[string]any)
 		if !ok {
-			return nil, &ShapeError{Field: at, Message: "expected an event object, got " + kind(e)}
+			return nil, &ShapeError{Field: at, Message: "expected an event object, got " + notation.TypeName(e)}
 		}
 		ev := &p.Events[i]
 		t, ok := m["type"].(string)
@@ -103,7 +105,7 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 			if _, present := m["type"]; !present || m["type"] == nil {
 				return nil, &ShapeError{Field: at + ".type", Message: "is required: the event type, e.g. \"page-view\""}
 			}
-			return nil, &ShapeError{Field: at + ".type", Message: "expected a string, got " + kind(m["type"])}
+			return nil, &ShapeError{Field: at + ".type", Message: "expected a string, got " + notation.TypeName(m["type"])}
 		}
 		if strings.TrimSpace(t) == "" {
 			return nil, &ShapeError{Field: at + ".type", Message: "must not be empty"}
@@ -112,7 +114,7 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 		if id, present := m["id"]; present && id != nil {
 			s, ok := id.(string)
 			if !ok {
-				return nil, &ShapeError{Field: at + ".id", Message: "expected a string, got " + kind(id)}
+				return nil, &ShapeError{Field: at + ".id", Message: "expected a string, got " + notation.TypeName(id)}
 			}
 			ev.ID = s
 		}
@@ -127,7 +129,7 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 		if tags, present := m["tags"]; present && tags != nil {
 			l, ok := tags.([]any)
 			if !ok {
-				return nil, &ShapeError{Field: at + ".tags", Message: "expected a list, got " + kind(tags)}
+				return nil, &ShapeError{Field: at + ".tags", Message: "expected a list, got " + notation.TypeName(tags)}
 			}
 			ev.Tags = l
 		}
@@ -154,7 +156,7 @@ func ref(m map[string]any, key string, required bool) (string, error) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return "", &ShapeError{Field: key, Message: "expected an object {\"id\": \"...\"}, got " + kind(v)}
+		return "", &ShapeError{Field: key, Message: "expected an object {\"id\": \"...\"}, got " + notation.TypeName(v)}
 	}
 	idv, present := obj["id"]
 	if !present || idv == nil {
@@ -165,7 +167,7 @@ func ref(m map[string]any, key string, required bool) (string, error) {
 	}
 	id, ok := idv.(string)
 	if !ok {
-		return "", &ShapeError{Field: key + ".id", Message: "expected a string, got " + kind(idv)}
+		return "", &ShapeError{Field: key + ".id", Message: "expected a string, got " + notation.TypeName(idv)}
 	}
 	if required && strings.TrimSpace(id) == "" {
 		return "", &ShapeError{Field: key + ".id", Message: "must not be empty"}
@@ -183,25 +185,7 @@ func optObject(m map[string]any, key, field string) (map[string]any, error) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, &ShapeError{Field: field, Message: "expected an object, got " + kind(v)}
+		return nil, &ShapeError{Field: field, Message: "expected an object, got " + notation.TypeName(v)}
 	}
 	return obj, nil
-}
-
-func kind(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case float64, int, int64:
-		return "a number"
-	case bool:
-		return "a boolean"
-	case []any:
-		return "a list"
-	case map[string]any:
-		return "an object"
-	}
-	return fmt.Sprintf("%T", v)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/jsonx"
+	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
 )
 
@@ -101,7 +102,7 @@ func docID(kind string, i int, d store.Doc) (string, error) {
 	}
 	id, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("store: %s[%d] \"id\" is %s, want a string", kind, i, typeName(v))
+		return "", fmt.Errorf("store: %s[%d] \"id\" is %s, want a string", kind, i, notation.TypeName(v))
 	}
 	if id == "" {
 		return "", fmt.Errorf("store: %s[%d] has an empty \"id\"", kind, i)
@@ -121,7 +122,7 @@ func profile(i int, d store.Doc, nowUS int64) (Profile, error) {
 		for j, v := range ids {
 			a, ok := v.(string)
 			if !ok || a == "" {
-				return Profile{}, fmt.Errorf("store: profile %q: \"ids[%d]\" is %s, want a non-empty string", id, j, typeName(v))
+				return Profile{}, fmt.Errorf("store: profile %q: \"ids[%d]\" is %s, want a non-empty string", id, j, notation.TypeName(v))
 			}
 			p.Aliases = appendNew(p.Aliases, a)
 		}
@@ -133,7 +134,7 @@ func profile(i int, d store.Doc, nowUS int64) (Profile, error) {
 			p.Aliases = appendNew(p.Aliases, a)
 		}
 	default:
-		return Profile{}, fmt.Errorf("store: profile %q: \"ids\" is %s, want a list of strings", id, typeName(ids))
+		return Profile{}, fmt.Errorf("store: profile %q: \"ids\" is %s, want a list of strings", id, notation.TypeName(ids))
 	}
 	if p.InsertedUS, err = timeField(d, nowUS, "metadata", "time", "insert"); err != nil {
 		return Profile{}, fmt.Errorf("store: profile %q: %w", id, err)
@@ -210,7 +211,7 @@ func lookup(d store.Doc, path ...string) (v any, found bool, err error) {
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil, false, fmt.Errorf("%q is %s, want an object", joinPath(path[:i+1]), typeName(v))
+			return nil, false, fmt.Errorf("%q is %s, want an object", joinPath(path[:i+1]), notation.TypeName(v))
 		}
 		cur = m
 	}
@@ -224,7 +225,7 @@ func stringField(d store.Doc, path ...string) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("%q is %s, want a string", joinPath(path), typeName(v))
+		return "", fmt.Errorf("%q is %s, want a string", joinPath(path), notation.TypeName(v))
 	}
 	return s, nil
 }
@@ -248,7 +249,7 @@ func timeField(d store.Doc, def int64, path ...string) (int64, error) {
 	case time.Time:
 		return t.UnixMicro(), nil
 	default:
-		return 0, fmt.Errorf("%q is %s, want an RFC 3339 time string", joinPath(path), typeName(v))
+		return 0, fmt.Errorf("%q is %s, want an RFC 3339 time string", joinPath(path), notation.TypeName(v))
 	}
 }
 
@@ -306,23 +307,4 @@ func joinPath(p []string) string {
 		out += s
 	}
 	return out
-}
-
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "a string"
-	case bool:
-		return "a boolean"
-	case float64, float32, int, int64, int32, uint, uint64, uint32, json.Number:
-		return "a number"
-	case map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
-	default:
-		return fmt.Sprintf("a %T", v)
-	}
 }
