@@ -77,8 +77,7 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Paylo
 		out["profile"] = nil
 	}
 	if p.Debug {
-		out["events"] = res.EventIDs
-		out["debugInfo"] = res.Debug
+		out["events"] = res.EventIDs // as Tracardi answers a debugging tracker
 	}
 	// The collector's answer is made of maps, strings and lists: the
 	// reflection-free encoder writes it several times faster.

@@ -312,3 +312,27 @@ func TestAliasFindsTheProfile(t *testing.T) {
 		t.Errorf("GET by alias = %v", got)
 	}
 }
+
+func TestTrackerDebugFlagRunsNoDebugNodes(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	// An Inject start node (debug-only) feeding a counter: a public tracker
+	// asking for debug must not set it off, nor get the flow's internals.
+	flow := testenv.FlowJSON("inj", []testenv.Node{
+		{ID: "inject", Module: "tracardi.process_engine.action.v1.inject_action", Init: map[string]any{"value": `{"a": 1}`, "destination": "payload"}},
+		{ID: "inc", Module: testenv.Increment, Init: map[string]any{"field": "profile@stats.counters.injected", "increment": 1}},
+	}, "inject.payload>inc")
+	src := e.Setup("s", flow, "page-view")
+	body := trackBody(src, "dbg", "", "page-view")
+	body["debug"] = true
+	r := e.Do("POST", "/track", "", body).MustOK(t).Obj()
+	if _, leaked := r["debugInfo"]; leaked {
+		t.Errorf("the collector answered debug info: %v", r["debugInfo"])
+	}
+	if ids, _ := r["events"].([]any); len(ids) != 1 {
+		t.Errorf("events ids: %v", r["events"])
+	}
+	p := e.Admin("GET", "/profile/dbg", nil).MustOK(t).Obj()
+	if n := p["stats"].(map[string]any)["counters"]; n != nil && n.(map[string]any)["injected"] != nil {
+		t.Errorf("a debug-only node ran in the collector: %v", n)
+	}
+}

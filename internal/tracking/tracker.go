@@ -85,9 +85,6 @@ type Result struct {
 	Errors    []string
 	Warnings  []string
 	EventIDs  []string
-	// Debug holds, per flow run, the debug info (only when the request asked
-	// for debugging).
-	Debug []map[string]any
 }
 
 // Track processes one request: it is durable when Track returns nil.
@@ -448,7 +445,10 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		}
 		flowIDs = append(flowIDs, r.FlowID)
 		start := time.Now()
-		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Debug: p.Debug, Resources: t.res})
+		// A tracker's "debug" flag is recorded on the event, but the public
+		// collector never runs debug-only nodes nor hands out debug info:
+		// that is what the editor's debugger (POST /flow/debug) is for.
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res})
 		if t.Observe != nil {
 			t.Observe.FlowRun(r.FlowID, time.Since(start), len(o.Errors) > 0)
 		}
@@ -476,9 +476,6 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 				res.Warnings = append(res.Warnings, fmt.Sprintf("flow %q node %q: %s", f.Name, l.NodeID, l.Message))
 				md["warning"] = true
 			}
-		}
-		if p.Debug && o.Debug != nil {
-			res.Debug = append(res.Debug, map[string]any{"flow": r.FlowID, "debugInfo": o.Debug})
 		}
 	}
 	res.UX = ux
