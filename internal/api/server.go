@@ -130,6 +130,12 @@ func (s *Server) Handler() http.Handler {
 				writeJSON(w, http.StatusInternalServerError, map[string]any{"detail": "internal error"})
 			}
 		}()
+		h := w.Header()
+		// No answer is to be sniffed as another type, framed by other sites
+		// (clickjacking the editor) or leak its URL onwards.
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
 		s.mux.ServeHTTP(&notFoundJSON{ResponseWriter: w}, r)
 	}))
 }

@@ -336,3 +336,13 @@ func TestTrackerDebugFlagRunsNoDebugNodes(t *testing.T) {
 		t.Errorf("a debug-only node ran in the collector: %v", n)
 	}
 }
+
+func TestSecurityHeaders(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	for _, path := range []string{"/healthz", "/user/me", "/nope"} {
+		r := e.Do("GET", path, "", nil)
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: headers %v", path, r.Header)
+		}
+	}
+}
