@@ -3,8 +3,9 @@
 // configure a node through its form, save, deploy, debug and see the painted
 // edges, create a rule, send an event to /track and see the profile change,
 // press Reinstall Plugins; create a user, change the roles and disable it,
-// change one's own password. Plus keyboard use, bad input, a narrow window and
-// a 100-node flow. Screenshots of the main screens go to docs/img/.
+// change one's own password. Plus keyboard use (also in a dialog whose save
+// fails), bad input, a narrow window and a 100-node flow. Screenshots of the
+// main screens go to docs/img/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -118,6 +119,59 @@ describe('Tracflow web GUI', () => {
     assert.ok(text.includes(state.sourceId), 'the snippet carries the source id');
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).first().click();
     await shot(page, 'sources');
+  });
+
+  it('keeps the keyboard in the event source dialog when saving fails', async () => {
+    await go('/sources');
+    const open = page.getByRole('button', { name: 'New event source' });
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const dlg = page.getByRole('dialog', { name: 'New event source' });
+    await dlg.waitFor();
+    const name = dlg.getByLabel('Name');
+    const create = dlg.getByRole('button', { name: 'Create' });
+    const tabTo = async (loc) => {
+      for (let i = 0; i < 12 && !(await focused(loc)); i++) await page.keyboard.press('Tab');
+      assert.ok(await focused(loc), 'Tab reaches the button');
+    };
+    assert.ok(await focused(name), 'the dialog starts at the name');
+    // Without a name: the focus goes to the name, where the error is.
+    await tabTo(create);
+    await page.keyboard.press('Enter');
+    await dlg.locator('.field-error', { hasText: 'Give the source a name.' }).waitFor();
+    assert.ok(await focused(name), 'the focus is at the field with the error');
+    // The server cannot be reached, after a while: Create stays focused (a
+    // second Enter sends nothing), then the focus goes to the message.
+    await page.keyboard.type(`Never saved ${RUN}`);
+    let posts = 0;
+    let sent;
+    const sending = new Promise((r) => { sent = r; });
+    let answer;
+    const held = new Promise((r) => { answer = r; });
+    await page.route('**/event-source', async (route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      posts++;
+      sent();
+      await held;
+      return route.abort('connectionrefused');
+    });
+    await tabTo(create);
+    await page.keyboard.press('Enter');
+    await sending;
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await page.keyboard.press('Enter');
+    assert.ok(await focused(create), 'the busy button keeps the focus');
+    assert.equal(await create.getAttribute('aria-disabled'), 'true', 'and is announced as unavailable');
+    answer();
+    const message = dlg.locator('.form-error', { hasText: 'Cannot reach the server' });
+    await message.waitFor();
+    assert.ok(await focused(message), 'the focus is at the dialog\'s error message');
+    assert.equal(posts, 1, 'one save was sent');
+    await page.unroute('**/event-source');
+    await page.keyboard.press('Escape');
+    await dlg.waitFor({ state: 'detached' });
+    assert.ok(await focused(open), 'the focus is back on the button that opened the dialog');
+    assert.equal(await page.locator('tr', { hasText: `Never saved ${RUN}` }).count(), 0);
   });
 
   it('reinstalls plugins from the plugins page', async () => {

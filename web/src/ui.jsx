@@ -97,7 +97,23 @@ export function Modal({ title, onClose, children, footer, small = false, wide = 
     const el = ref.current;
     const first = el.querySelector('[data-autofocus]') || el.querySelector('input:not([type="hidden"]):not([hidden]), select, textarea, button:not(.modal-x)');
     (first || el).focus();
-    return () => prev?.focus?.();
+    // When the focused element goes away (removed, or disabled) the focus
+    // falls to the page, out of reach of Escape and Tab: take it back.
+    let timer;
+    const onFocusOut = (e) => {
+      if (e.relatedTarget) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const a = document.activeElement;
+        if (el.isConnected && (!a || a === document.body)) el.focus();
+      });
+    };
+    el.addEventListener('focusout', onFocusOut);
+    return () => {
+      clearTimeout(timer);
+      el.removeEventListener('focusout', onFocusOut);
+      prev?.focus?.();
+    };
   }, []);
   const onKeyDown = (e) => {
     if (e.key === 'Escape') {
@@ -108,7 +124,7 @@ export function Modal({ title, onClose, children, footer, small = false, wide = 
       if (!f.length) return;
       const first = f[0];
       const last = f[f.length - 1];
-      if (e.shiftKey && document.activeElement === first) {
+      if (e.shiftKey && (document.activeElement === first || document.activeElement === ref.current)) {
         e.preventDefault();
         last.focus();
       } else if (!e.shiftKey && document.activeElement === last) {
@@ -356,16 +372,44 @@ export function formatTime(t) {
 
 /**
  * After a failed submit, moves the focus to the first field with an error
- * in the form ref, or else to the form's error message (a .form-error with
- * tabIndex -1), so that the keyboard stays in the dialog.
+ * in the form ref, or else to the form's error message (FormError), so
+ * that the keyboard stays in the form or dialog. errors is what the submit
+ * sets: each new value (a new object) moves the focus again.
  */
 export function useFocusFirstError(ref, errors) {
   useEffect(() => {
     const form = ref.current;
     if (!form) return;
-    const el = form.querySelector('.field-invalid input, .field-invalid select, .field-invalid textarea') || form.querySelector('.form-error[tabindex]');
+    const el = form.querySelector(INVALID_FIELD) || form.querySelector('.form-error[tabindex]');
     el?.focus();
   }, [ref, errors]);
+}
+
+const INVALID_FIELD = ['input:not([type="hidden"])', 'select', 'textarea']
+  .map((f) => `.field-invalid ${f}, ${f}[aria-invalid="true"]`).join(', ');
+
+/** A form's general error (errors[""]): announced, and focusable for useFocusFirstError. */
+export function FormError({ error }) {
+  if (!error) return null;
+  return <p className="form-error" role="alert" tabIndex={-1}>{error}</p>;
+}
+
+/**
+ * A button that works for a while (saving, checking): while busy it looks
+ * and is announced disabled (aria-disabled) and ignores clicks, Enter and a
+ * form's implicit submission, but unlike a disabled button it keeps the
+ * focus, so that a keyboard user is still in the dialog when it fails.
+ */
+export function BusyButton({ busy, onClick, type = 'button', className = 'btn', children, ...rest }) {
+  return (
+    <button {...rest} type={type} className={className} aria-disabled={busy ? true : undefined}
+      onClick={(e) => {
+        if (busy) e.preventDefault();
+        else onClick?.(e);
+      }}>
+      {children}
+    </button>
+  );
 }
 
 /** Form errors from an ApiError: {field: message, "": general}. */

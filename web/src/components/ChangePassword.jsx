@@ -1,7 +1,7 @@
 import { useRef, useState } from 'react';
 import * as api from '../api.js';
 import { checkPasswordForm, formErrors, MIN_PASSWORD } from '../lib/users.js';
-import { Modal, TextField, notify, useFocusFirstError } from '../ui.jsx';
+import { BusyButton, FormError, Modal, TextField, notify, useFocusFirstError } from '../ui.jsx';
 
 const LABELS = { current_password: 'Current password', new_password: 'New password' };
 
@@ -32,10 +32,10 @@ export default function ChangePasswordDialog({ user, onClose }) {
     <Modal title="Change password" onClose={onClose} small
       footer={<>
         <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <button type="submit" form="password-form" className="btn btn-primary" disabled={busy}>{busy ? 'Changing…' : 'Change password'}</button>
+        <BusyButton type="submit" form="password-form" className="btn btn-primary" busy={busy}>{busy ? 'Changing…' : 'Change password'}</BusyButton>
       </>}>
       <form id="password-form" ref={formRef} onSubmit={submit} noValidate>
-        {errors[''] && <p className="form-error" role="alert" tabIndex={-1}>{errors['']}</p>}
+        <FormError error={errors['']} />
         {/* For password managers: whose password this is. */}
         <input type="text" name="username" autoComplete="username" value={user.email} readOnly hidden />
         <TextField label="Current password" type="password" name="current-password" autoComplete="current-password" required

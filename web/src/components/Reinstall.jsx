@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import * as api from '../api.js';
-import { Modal, notifyError } from '../ui.jsx';
+import { BusyButton, Modal, notifyError } from '../ui.jsx';
 
 /** The Reinstall Plugins button and the report of what was registered and what failed. */
 export default function ReinstallButton({ className = 'btn', onDone }) {
@@ -20,9 +20,9 @@ export default function ReinstallButton({ className = 'btn', onDone }) {
   };
   return (
     <>
-      <button type="button" className={className} onClick={run} disabled={busy} title="Install the plugins of the installed list into storage again">
+      <BusyButton className={className} onClick={run} busy={busy} title="Install the plugins of the installed list into storage again">
         {busy ? 'Reinstalling…' : 'Reinstall Plugins'}
-      </button>
+      </BusyButton>
       {report && (
         <Modal title="Plugins reinstalled" onClose={() => setReport(null)}
           footer={<button type="button" className="btn btn-primary" data-autofocus onClick={() => setReport(null)}>Close</button>}>

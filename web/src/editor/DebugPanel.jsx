@@ -1,5 +1,5 @@
-import { memo, useState } from 'react';
-import { Field, JsonField, pretty } from '../ui.jsx';
+import { memo, useRef, useState } from 'react';
+import { BusyButton, Field, JsonField, pretty, useFocusFirstError } from '../ui.jsx';
 import { debugNodesInOrder } from './graph.js';
 
 const fmtTime = (s) => (typeof s !== 'number' ? '—' : s < 1 ? `${(s * 1000).toFixed(s < 0.01 ? 3 : 1)} ms` : `${s.toFixed(2)} s`);
@@ -45,6 +45,8 @@ function DebugPanelBase({ result, running, onRun, onSelectNode, selectedId, node
   const [valid, setValid] = useState({ props: true, profile: true });
   const [errors, setErrors] = useState({});
   const [tab, setTab] = useState('calls');
+  const formRef = useRef(null);
+  useFocusFirstError(formRef, errors);
 
   const run = (e) => {
     e.preventDefault();
@@ -69,7 +71,7 @@ function DebugPanelBase({ result, running, onRun, onSelectNode, selectedId, node
   const errs = result?.errors || [];
   return (
     <section className="debug-pane" aria-label="Debugger">
-      <form className="debug-form" onSubmit={run} noValidate>
+      <form ref={formRef} className="debug-form" onSubmit={run} noValidate>
         <div className="debug-form-head">
           <h2>Debug</h2>
           <button type="button" className="btn btn-small btn-icon" aria-label="Close debugger" onClick={onClose}>×</button>
@@ -93,7 +95,7 @@ function DebugPanelBase({ result, running, onRun, onSelectNode, selectedId, node
             {(p) => <input {...p} className="input mono" value={eventId} onChange={(e) => setEventId(e.target.value)} />}
           </Field>
         )}
-        <button type="submit" className="btn btn-primary btn-block" disabled={running}>{running ? 'Running…' : 'Run debug'}</button>
+        <BusyButton type="submit" className="btn btn-primary btn-block" busy={running}>{running ? 'Running…' : 'Run debug'}</BusyButton>
       </form>
       <div className="debug-result">
         <div className="tabs" role="tablist" aria-label="Debug result">

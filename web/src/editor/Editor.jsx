@@ -8,7 +8,7 @@ import { setNavigationBlocker } from '../router.js';
 import ReinstallButton from '../components/Reinstall.jsx';
 import { FlowMetaDialog } from '../pages/Flows.jsx';
 import { RuleDialog } from '../pages/Rules.jsx';
-import { ErrorBox, Link, Spinner, confirmDialog, notify, notifyError } from '../ui.jsx';
+import { BusyButton, ErrorBox, Link, Spinner, confirmDialog, notify, notifyError } from '../ui.jsx';
 import { PaintContext } from './context.js';
 import DebugPanel from './DebugPanel.jsx';
 import { edgeTypes, nodeTypes } from './FlowNode.jsx';
@@ -499,9 +499,9 @@ function EditorInner({ flowId }) {
           <button type="button" className="btn btn-small" onClick={toggleLock} aria-pressed={meta.lock} title="A locked workflow cannot be edited">{meta.lock ? 'Unlock' : 'Lock'}</button>
           <button type="button" className={`btn btn-small ${debugOpen ? 'btn-on' : ''}`} onClick={() => setDebugOpen(!debugOpen)} aria-pressed={debugOpen}>Debug</button>
           <span className="sep" aria-hidden="true" />
-          <button type="button" className="btn btn-small" onClick={() => save()} disabled={!!busy || meta.lock} title="Save the draft (Ctrl+S)">{busy === 'save' ? 'Saving…' : 'Save draft'}</button>
-          <button type="button" className="btn btn-small btn-primary" onClick={deploy} disabled={!!busy || meta.lock} title="Save and put this version in production">{busy === 'deploy' ? 'Deploying…' : 'Deploy'}</button>
-          <button type="button" className="btn btn-small" onClick={restoreProduction} disabled={!!busy || meta.lock} title="Go back to the previous production version">{busy === 'restore' ? 'Restoring…' : 'Restore previous'}</button>
+          <BusyButton className="btn btn-small" onClick={() => save()} busy={!!busy} disabled={meta.lock} title="Save the draft (Ctrl+S)">{busy === 'save' ? 'Saving…' : 'Save draft'}</BusyButton>
+          <BusyButton className="btn btn-small btn-primary" onClick={deploy} busy={!!busy} disabled={meta.lock} title="Save and put this version in production">{busy === 'deploy' ? 'Deploying…' : 'Deploy'}</BusyButton>
+          <BusyButton className="btn btn-small" onClick={restoreProduction} busy={!!busy} disabled={meta.lock} title="Go back to the previous production version">{busy === 'restore' ? 'Restoring…' : 'Restore previous'}</BusyButton>
           <ReinstallButton className="btn btn-small" onDone={loadPlugins} />
         </div>
       </div>

@@ -1,7 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import * as api from '../api.js';
 import PluginIcon from '../components/PluginIcon.jsx';
-import { jsonError, pretty } from '../ui.jsx';
+import { BusyButton, jsonError, pretty, useFocusFirstError } from '../ui.jsx';
 import { ConfigForm, localFieldErrors } from './FormFields.jsx';
 import { connectionProblem } from './graph.js';
 
@@ -76,13 +76,18 @@ function JsonTab({ data, onConfig }) {
   const [fieldErrs, setFieldErrs] = useState([]);
   const [pending, setPending] = useState(null);
   const [busy, setBusy] = useState(false);
+  // Each failed apply takes the focus to the JSON with the error.
+  const [failures, setFailures] = useState(0);
+  const ref = useRef(null);
+  useFocusFirstError(ref, failures);
+  const fail = () => setFailures((n) => n + 1);
   useEffect(() => { setText(pretty(config)); setErr(null); setFieldErrs([]); setPending(null); }, [JSON.stringify(config)]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const apply = async () => {
     const pe = jsonError(text);
-    if (pe) { setErr(pe); return; }
+    if (pe) { setErr(pe); fail(); return; }
     const v = JSON.parse(text);
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) { setErr('The configuration must be a JSON object, e.g. {"key": "value"}.'); return; }
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) { setErr('The configuration must be a JSON object, e.g. {"key": "value"}.'); fail(); return; }
     setErr(null);
     setBusy(true);
     try {
@@ -95,12 +100,13 @@ function JsonTab({ data, onConfig }) {
         setFieldErrs(e.errors.length ? e.errors : [{ field: '', message: e.detail }]);
         setPending(v);
       } else setErr(`Could not check the configuration: ${e.detail || e.message}`);
+      fail();
     } finally {
       setBusy(false);
     }
   };
   return (
-    <div className="json-tab">
+    <div className="json-tab" ref={ref}>
       <label htmlFor="node-json" className="field-label">Configuration (JSON)</label>
       <textarea id="node-json" className={`input mono ${err || fieldErrs.length ? 'is-invalid' : ''}`} rows={14} spellCheck={false} value={text}
         aria-invalid={err || fieldErrs.length ? true : undefined} aria-describedby="node-json-err"
@@ -115,7 +121,7 @@ function JsonTab({ data, onConfig }) {
         )}
       </div>
       <div className="row-gap">
-        <button type="button" className="btn btn-primary btn-small" onClick={apply} disabled={busy}>{busy ? 'Checking…' : 'Validate and apply'}</button>
+        <BusyButton className="btn btn-primary btn-small" onClick={apply} busy={busy}>{busy ? 'Checking…' : 'Validate and apply'}</BusyButton>
         {pending && <button type="button" className="btn btn-small" onClick={() => { onConfig(pending); }}>Apply anyway (keep as draft)</button>}
         <button type="button" className="btn btn-small btn-ghost" onClick={() => { setText(pretty(config)); setErr(null); setFieldErrs([]); setPending(null); }}>Revert</button>
       </div>

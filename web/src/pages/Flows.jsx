@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import * as api from '../api.js';
 import { navigate } from '../router.js';
 import { readFlowFile } from '../editor/graph.js';
 import {
-  Empty, ErrorBox, Field, Link, Modal, SelectField, Spinner, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDialog, formatTime, notify, notifyError, useAsync,
+  BusyButton, Empty, ErrorBox, Field, FormError, Link, Modal, SelectField, Spinner, Tag, TagsField, TextField,
+  apiFieldErrors, confirmDialog, formatTime, notify, notifyError, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const PAGE = 25;
@@ -20,6 +20,8 @@ export function FlowMetaDialog({ flow, onClose, onSaved }) {
   }));
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
+  const formRef = useRef(null);
+  useFocusFirstError(formRef, errors);
   const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
 
   const submit = async (e) => {
@@ -44,10 +46,10 @@ export function FlowMetaDialog({ flow, onClose, onSaved }) {
     <Modal title={flow?.id ? 'Edit workflow' : 'New workflow'} onClose={onClose}
       footer={<>
         <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <button type="submit" form="flow-meta" className="btn btn-primary" disabled={busy}>{flow?.id ? 'Save' : 'Create'}</button>
+        <BusyButton type="submit" form="flow-meta" className="btn btn-primary" busy={busy}>{flow?.id ? 'Save' : 'Create'}</BusyButton>
       </>}>
-      <form id="flow-meta" onSubmit={submit} noValidate>
-        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+      <form id="flow-meta" ref={formRef} onSubmit={submit} noValidate>
+        <FormError error={errors['']} />
         <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
         <TextField label="Description" value={form.description} onChange={set('description')} error={errors.description} multiline />
         <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
@@ -69,6 +71,8 @@ function ImportDialog({ onClose, onImported }) {
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState(null); // the import's answer, when it has warnings
+  const formRef = useRef(null);
+  useFocusFirstError(formRef, errors);
   const onFile = async (file) => {
     setUpload(null);
     if (!file) return;
@@ -126,10 +130,10 @@ function ImportDialog({ onClose, onImported }) {
     <Modal title="Import a workflow" onClose={onClose}
       footer={<>
         <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <button type="submit" form="flow-import" className="btn btn-primary" disabled={busy}>Import</button>
+        <BusyButton type="submit" form="flow-import" className="btn btn-primary" busy={busy}>Import</BusyButton>
       </>}>
-      <form id="flow-import" onSubmit={submit} noValidate>
-        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+      <form id="flow-import" ref={formRef} onSubmit={submit} noValidate>
+        <FormError error={errors['']} />
         <Field label="Flow file" error={errors.file} required hint="A workflow exported from Tracflow or Tracardi. It is saved as a draft under its own id (rules refer to it); importing it again replaces that draft. Deploy it from the editor.">
           {(p) => <input {...p} type="file" accept=".json,application/json" className="input" onChange={(e) => onFile(e.target.files[0])} />}
         </Field>

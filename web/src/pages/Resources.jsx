@@ -1,8 +1,8 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
-  CheckField, Empty, ErrorBox, JsonField, Modal, Spinner, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDialog, notify, notifyError, useAsync,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, JsonField, Modal, Spinner, Tag, TagsField, TextField,
+  apiFieldErrors, confirmDialog, notify, notifyError, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 function ResourceDialog({ resource, onClose, onSaved }) {
@@ -15,6 +15,8 @@ function ResourceDialog({ resource, onClose, onSaved }) {
   const [valid, setValid] = useState({ production: true, test: true });
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
+  const formRef = useRef(null);
+  useFocusFirstError(formRef, errors);
   const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
 
   useEffect(() => {
@@ -55,10 +57,10 @@ function ResourceDialog({ resource, onClose, onSaved }) {
     <Modal title={resource?.id ? 'Edit resource' : 'New resource'} onClose={onClose} wide
       footer={<>
         <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <button type="submit" form="resource-form" className="btn btn-primary" disabled={busy || loading}>{resource?.id ? 'Save' : 'Create'}</button>
+        <BusyButton type="submit" form="resource-form" className="btn btn-primary" busy={busy || loading}>{resource?.id ? 'Save' : 'Create'}</BusyButton>
       </>}>
-      <form id="resource-form" onSubmit={submit} noValidate>
-        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+      <form id="resource-form" ref={formRef} onSubmit={submit} noValidate>
+        <FormError error={errors['']} />
         <div className="grid-2">
           <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
           <TextField label="Type" value={form.type} onChange={set('type')} error={errors.type} required hint="Plugins find resources by type and tag." />

@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
-  CheckField, Empty, ErrorBox, Link, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDialog, notify, notifyError, useAsync,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, Link, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
+  apiFieldErrors, confirmDialog, notify, notifyError, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 /** Create or edit a rule: when an event of a type arrives from a source, run a flow. */
@@ -18,6 +18,8 @@ export function RuleDialog({ rule, presetFlow, onClose, onSaved }) {
   }));
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
+  const formRef = useRef(null);
+  useFocusFirstError(formRef, errors);
   const options = useAsync(async () => {
     const [s, f] = await Promise.all([api.listSources(), api.listFlows({ limit: 1000 })]);
     return { sources: api.rows(s), flows: api.rows(f) };
@@ -68,11 +70,11 @@ export function RuleDialog({ rule, presetFlow, onClose, onSaved }) {
     <Modal title={rule?.id ? 'Edit rule' : 'New rule'} onClose={onClose}
       footer={<>
         <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <button type="submit" form="rule-form" className="btn btn-primary" disabled={busy}>{rule?.id ? 'Save' : 'Create'}</button>
+        <BusyButton type="submit" form="rule-form" className="btn btn-primary" busy={busy}>{rule?.id ? 'Save' : 'Create'}</BusyButton>
       </>}>
-      <form id="rule-form" onSubmit={submit} noValidate>
+      <form id="rule-form" ref={formRef} onSubmit={submit} noValidate>
         <ErrorBox error={options.error} onRetry={options.reload} />
-        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+        <FormError error={errors['']} />
         <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
         <TextField label="Event type" value={form.eventType} onChange={set('eventType')} error={errors.event_type} required
           hint="The rule fires for events of this type, e.g. page-view or purchase." />

@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
-  CheckField, Empty, ErrorBox, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDialog, copyText, notify, notifyError, useAsync,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
+  apiFieldErrors, confirmDialog, copyText, notify, notifyError, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const SOURCE_TYPES = [{ value: 'rest', label: 'REST API (/track)' }];
@@ -14,6 +14,8 @@ function SourceDialog({ source, onClose, onSaved }) {
   }));
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
+  const formRef = useRef(null);
+  useFocusFirstError(formRef, errors);
   const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
   const submit = async (e) => {
     e.preventDefault();
@@ -38,10 +40,10 @@ function SourceDialog({ source, onClose, onSaved }) {
     <Modal title={source ? 'Edit event source' : 'New event source'} onClose={onClose}
       footer={<>
         <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <button type="submit" form="source-form" className="btn btn-primary" disabled={busy}>{source ? 'Save' : 'Create'}</button>
+        <BusyButton type="submit" form="source-form" className="btn btn-primary" busy={busy}>{source ? 'Save' : 'Create'}</BusyButton>
       </>}>
-      <form id="source-form" onSubmit={submit} noValidate>
-        {errors[''] && <p className="form-error" role="alert">{errors['']}</p>}
+      <form id="source-form" ref={formRef} onSubmit={submit} noValidate>
+        <FormError error={errors['']} />
         <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
         {!source && <TextField label="Id" value={form.id} onChange={set('id')} error={errors.id}
           hint="The public key sites send with their events. Leave empty to generate one." />}

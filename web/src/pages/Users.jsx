@@ -3,7 +3,8 @@ import * as api from '../api.js';
 import { formErrors, MIN_PASSWORD, userChange } from '../lib/users.js';
 import { useReloadUser, useUser } from '../session.js';
 import {
-  CheckField, Empty, ErrorBox, Modal, Spinner, Tag, TextField, confirmDialog, notify, notifyError, useAsync, useFocusFirstError,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, Spinner, Tag, TextField, confirmDialog, notify, notifyError, useAsync,
+  useFocusFirstError,
 } from '../ui.jsx';
 
 const ROLES = [
@@ -63,10 +64,10 @@ function UserDialog({ onClose, onSaved }) {
     <Modal title="New user" onClose={onClose}
       footer={<>
         <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <button type="submit" form="user-form" className="btn btn-primary" disabled={busy}>Create</button>
+        <BusyButton type="submit" form="user-form" className="btn btn-primary" busy={busy}>Create</BusyButton>
       </>}>
       <form id="user-form" ref={formRef} onSubmit={submit} noValidate>
-        {errors[''] && <p className="form-error" role="alert" tabIndex={-1}>{errors['']}</p>}
+        <FormError error={errors['']} />
         <TextField label="E-mail" type="email" value={form.email} onChange={set('email')} error={errors.email} required autoComplete="off" />
         <TextField label="Full name" value={form.full_name} onChange={set('full_name')} error={errors.full_name} />
         <TextField label="Password" type="password" value={form.password} onChange={set('password')} error={errors.password} required autoComplete="new-password" hint={`At least ${MIN_PASSWORD} characters.`} />
@@ -116,10 +117,10 @@ function EditUserDialog({ user, self, onClose, onSaved }) {
     <Modal title={`Edit ${user.email}`} onClose={onClose}
       footer={<>
         <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <button type="submit" form="edit-user-form" className="btn btn-primary" disabled={busy}>Save</button>
+        <BusyButton type="submit" form="edit-user-form" className="btn btn-primary" busy={busy}>Save</BusyButton>
       </>}>
       <form id="edit-user-form" ref={formRef} onSubmit={submit} noValidate>
-        {errors[''] && <p className="form-error" role="alert" tabIndex={-1}>{errors['']}</p>}
+        <FormError error={errors['']} />
         <TextField label="Full name" value={form.full_name} onChange={set('full_name')} error={errors.full_name} autoComplete="off" />
         <RolesField roles={form.roles} onChange={set('roles')} error={errors.roles}
           hint={self ? 'Another admin has to take the admin role from you.' : 'New roles apply at once, also to open sessions.'} />
