@@ -21,11 +21,17 @@ test('setPath writes immutably and creates containers', () => {
   assert.ok(!hasPath(o, 'a.z'));
 });
 
-import { flatten, showValue } from '../src/lib/flatten.js';
+import { flatten, prune, showValue } from '../src/lib/flatten.js';
 
 test('flatten turns nested traits into dot paths', () => {
   assert.deepEqual(flatten({ a: { b: 1, c: [1, 2] }, d: [{ e: 1 }], f: {} }), [['a.b', 1], ['a.c', [1, 2]], ['d.0.e', 1], ['f', {}]]);
   assert.deepEqual(flatten(null), []);
   assert.equal(showValue(null), '—');
   assert.equal(showValue({ a: 1 }), '{"a":1}');
+});
+
+test('prune drops empty groups but keeps values, false and 0', () => {
+  assert.equal(prune({ contact: { email: {}, phone: { main: '' } }, pii: null }), undefined);
+  assert.deepEqual(prune({ contact: { email: { main: 'a@b.c' }, app: {} }, n: 0, f: false, l: [[], 1] }),
+    { contact: { email: { main: 'a@b.c' } }, n: 0, f: false, l: [1] });
 });

@@ -15,3 +15,25 @@ export function showValue(v) {
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
 }
+
+/**
+ * prune drops what holds nothing: null, empty strings, and objects and lists
+ * that are empty once pruned. A new profile's empty contact groups then show
+ * as "no personal data" instead of rows of {}.
+ */
+export function prune(v) {
+  if (v === null || v === undefined || v === '') return undefined;
+  if (Array.isArray(v)) {
+    const out = v.map(prune).filter((x) => x !== undefined);
+    return out.length ? out : undefined;
+  }
+  if (typeof v === 'object') {
+    const out = {};
+    for (const [k, x] of Object.entries(v)) {
+      const p = prune(x);
+      if (p !== undefined) out[k] = p;
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+  return v;
+}

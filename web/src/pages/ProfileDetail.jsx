@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import * as api from '../api.js';
 import { navigate } from '../router.js';
-import { flatten, showValue } from '../lib/flatten.js';
+import { flatten, prune, showValue } from '../lib/flatten.js';
 import { Empty, ErrorBox, Link, Spinner, Tag, confirmDialog, formatTime, notify, notifyError, pretty, useAsync } from '../ui.jsx';
 import { profileLabel } from './Profiles.jsx';
 
@@ -104,7 +104,7 @@ export default function ProfileDetail({ id }) {
           </section>
           <section className="card" aria-labelledby="h-data">
             <h2 id="h-data">Personal data and contact</h2>
-            <KeyValues value={Object.fromEntries(Object.entries({ pii: p.data?.pii, contact: p.data?.contact }).filter(([, v]) => v && Object.keys(v).length))} empty="No personal data." />
+            <KeyValues value={prune({ pii: p.data?.pii, contact: p.data?.contact }) || {}} empty="No personal data." />
             {(p.interests && Object.keys(p.interests).length > 0) && (<><h3>Interests</h3><KeyValues value={p.interests} /></>)}
             {(p.ids || []).length > 0 && (<><h3>Other ids</h3>{p.ids.map((x) => <code key={x} className="id block">{x}</code>)}</>)}
           </section>
