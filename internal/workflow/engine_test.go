@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tracflow/tracflow/internal/notation"
@@ -40,7 +41,7 @@ type setter struct {
 	plugin.ActionRunner
 	key            string
 	value          any
-	setups, closes *int
+	setups, closes *atomic.Int64
 }
 
 func (a *setter) SetUp(ctx context.Context, c plugin.Config) error {
@@ -56,14 +57,14 @@ func (a *setter) SetUp(ctx context.Context, c plugin.Config) error {
 	}
 	a.key, a.value = cfg.Key, cfg.Value
 	if a.setups != nil {
-		*a.setups++
+		a.setups.Add(1)
 	}
 	return nil
 }
 
 func (a *setter) Close(ctx context.Context) error {
 	if a.closes != nil {
-		*a.closes++
+		a.closes.Add(1)
 	}
 	return nil
 }
@@ -120,7 +121,9 @@ func testPlugin(module string, start bool, inputs, outputs []string, newf func()
 	}
 }
 
-var setups, closes int
+// setups and closes count the set-ups and closes of setter instances; runs
+// on several goroutines create instances concurrently.
+var setups, closes atomic.Int64
 
 func testRegistry(t testing.TB) *plugin.Registry {
 	reg := plugin.NewRegistry()
@@ -431,7 +434,8 @@ func TestCompileErrors(t *testing.T) {
 }
 
 func TestInstancesSetUpOnceAndClosed(t *testing.T) {
-	setups, closes = 0, 0
+	setups.Store(0)
+	closes.Store(0)
 	f := graph([]string{"s:start", "x:set:{\"key\":\"k\",\"value\":1}"}, []string{"s.payload>x"})
 	c, err := Compile(context.Background(), f, testRegistry(t))
 	if err != nil {
@@ -440,12 +444,12 @@ func TestInstancesSetUpOnceAndClosed(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		c.Run(context.Background(), Input{})
 	}
-	if setups != 1 {
-		t.Errorf("set up %d times for 100 sequential runs, want 1", setups)
+	if n := setups.Load(); n != 1 {
+		t.Errorf("set up %d times for 100 sequential runs, want 1", n)
 	}
 	c.Close(context.Background())
-	if closes != 1 {
-		t.Errorf("closed %d times, want 1", closes)
+	if n := closes.Load(); n != 1 {
+		t.Errorf("closed %d times, want 1", n)
 	}
 }
 
