@@ -1,7 +1,9 @@
 package flowcontrol_test
 
 import (
+	"context"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tracflow/tracflow/actions/flowcontrol"
@@ -48,13 +50,36 @@ func TestIf(t *testing.T) {
 	}
 }
 
-func TestIfTriggerOnceWarns(t *testing.T) {
-	out := plugintest.Run(t, flowcontrol.RegisterIf(), plugintest.Case{
-		Config: plugin.Config{"condition": `payload@a == 1`, "trigger_once": true, "ttl": "60"}, Payload: plugin.Payload{"a": 1.0},
-	})
-	out.MustPort(t, "true")
-	if logs := out.Logs(); len(logs) != 1 || logs[0].Level != "warning" {
-		t.Fatalf("logs = %v, want one warning that trigger once is not supported", logs)
+func TestIfTriggerOnce(t *testing.T) {
+	ctx := context.Background()
+	p := flowcontrol.RegisterIf()
+	act, err := plugintest.SetUp(ctx, p, plugin.Config{"condition": `payload@a == 1`, "trigger_once": true, "ttl": "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := plugin.Profile{"id": "p1"}
+	// The result fires when it changes, per profile: 1 → true, 1 → nothing,
+	// 2 → false, 2 → nothing, 1 → true.
+	want := []string{"true", "", "false", "", "true"}
+	for i, a := range []float64{1, 1, 2, 2, 1} {
+		out := plugintest.RunAction(ctx, p, act, plugintest.Case{Profile: profile, Payload: plugin.Payload{"a": a}})
+		if out.Err != nil {
+			t.Fatal(out.Err)
+		}
+		got := strings.Join(out.Ports(), ",")
+		if got != want[i] {
+			t.Errorf("event %d (a=%v): fired %q, want %q", i, a, got, want[i])
+		}
+	}
+	// Another profile has its own memory; events without a profile always fire.
+	out := plugintest.RunAction(ctx, p, act, plugintest.Case{Profile: plugin.Profile{"id": "p2"}, Payload: plugin.Payload{"a": 1.0}})
+	if strings.Join(out.Ports(), ",") != "true" {
+		t.Errorf("second profile: %v", out.Ports())
+	}
+	for i := 0; i < 2; i++ {
+		if out := plugintest.RunAction(ctx, p, act, plugintest.Case{Payload: plugin.Payload{"a": 1.0}}); len(out.Ports()) != 1 {
+			t.Errorf("profile-less event %d: %v", i, out.Ports())
+		}
 	}
 }
 

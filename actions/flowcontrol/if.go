@@ -3,6 +3,7 @@ package flowcontrol
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/tracflow/tracflow/actions/internal/conf"
 	"github.com/tracflow/tracflow/actions/internal/scope"
@@ -16,6 +17,7 @@ type If struct {
 	cond        *tql.Condition
 	passPayload bool
 	triggerOnce bool
+	ttl         time.Duration
 	scope       scope.Scope
 }
 
@@ -39,9 +41,9 @@ func (a *If) SetUp(_ context.Context, config plugin.Config) error {
 	if err != nil {
 		return plugin.FieldErr("condition", "%v", err)
 	}
+	var ttl float64
 	if c.TTL != nil {
-		ttl, err := conf.Number("ttl", c.TTL)
-		if err != nil {
+		if ttl, err = conf.Number("ttl", c.TTL); err != nil {
 			return err
 		}
 		if ttl < 0 {
@@ -49,6 +51,7 @@ func (a *If) SetUp(_ context.Context, config plugin.Config) error {
 		}
 	}
 	a.cond, a.passPayload, a.triggerOnce = cond, c.PassPayload, c.TriggerOnce
+	a.ttl = time.Duration(ttl * float64(time.Second))
 	return nil
 }
 
@@ -58,8 +61,10 @@ func (a *If) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plu
 	if err != nil {
 		return nil, err
 	}
-	if a.triggerOnce {
-		a.Console.Warning("Trigger once is not supported yet: the condition is checked and a port fires on every event.")
+	// Trigger once: fire only when the result differs from the one that
+	// last fired for this profile (remembered in the profile, for ttl).
+	if a.triggerOnce && !a.PassThreshold("", ok, a.ttl) {
+		return nil, nil
 	}
 	port := "false"
 	if ok {
@@ -107,16 +112,18 @@ func RegisterIf() plugin.Plugin {
 					},
 					{
 						ID:   "trigger_once",
-						Name: "Fire only when the result changes (not supported yet)",
-						Description: "Accepted for flows made in Tracardi, where it needs a shared store. " +
-							"Tracflow does not support it yet and checks the condition on every event.",
+						Name: "Fire only when the result changes",
+						Description: "On: a port fires only when the condition's result differs from the one " +
+							"that fired last time for this profile; otherwise nothing fires. The last result is " +
+							"kept in the profile (aux.thresholds).",
 						Component: plugin.FormComponent{Type: "bool", Props: map[string]any{"label": "Trigger once per change"}},
 					},
 					{
-						ID:          "ttl",
-						Name:        "Fire again after (seconds)",
-						Description: "Used with the option above; 0 means never. Must be 0 or more.",
-						Component:   plugin.FormComponent{Type: "text", Props: map[string]any{"label": "Seconds"}},
+						ID:   "ttl",
+						Name: "Fire again after (seconds)",
+						Description: "With the option above: after this many seconds the same result fires " +
+							"again; 0 means never. Must be 0 or more.",
+						Component: plugin.FormComponent{Type: "text", Props: map[string]any{"label": "Seconds"}},
 					},
 				},
 			}}},
@@ -136,8 +143,9 @@ func RegisterIf() plugin.Plugin {
 				Tutorial: "The condition is written in TQL and compiled when the flow is loaded; a syntax " +
 					"error is reported then, naming the condition field. A condition that fails while " +
 					"running (for example comparing values of different types in a way TQL forbids) " +
-					"stops the flow with an error. `trigger_once` and `ttl` are accepted but trigger once " +
-					"is not supported yet: a warning is logged and the node fires on every event.",
+					"stops the flow with an error. With `trigger_once`, a port fires only when the result " +
+					"changed since it last fired for this profile (or `ttl` seconds passed); events " +
+					"without a profile always fire.",
 				Inputs: map[string]plugin.PortDoc{"payload": {Desc: "Any object; conditions can read it as payload@..."}},
 				Outputs: map[string]plugin.PortDoc{
 					"true":  {Desc: "The input payload (or {\"result\": true}) when the condition holds."},

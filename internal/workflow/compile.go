@@ -80,6 +80,7 @@ type cnode struct {
 	onErrCont bool
 	errorPort bool
 	join      bool
+	once      *runOnce
 	in        []*cedge
 	out       []*cedge
 }
@@ -178,6 +179,14 @@ func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, err
 			if o == "error" {
 				cn.errorPort = true
 			}
+		}
+		if ro := d.Spec.RunOnce; ro != nil && ro.Enabled {
+			once, ce := compileRunOnce(ro)
+			if ce != nil {
+				ce.NodeID = n.ID
+				errs = append(errs, *ce)
+			}
+			cn.once = once
 		}
 		byID[n.ID] = cn
 		fileOrder = append(fileOrder, cn)

@@ -507,3 +507,77 @@ func TestFingerprint(t *testing.T) {
 		}
 	}
 }
+
+func withRunOnce(f *Flow, nodeID string, ro map[string]any) *Flow {
+	for i, n := range f.FlowGraph.Nodes {
+		if n.ID != nodeID {
+			continue
+		}
+		var d map[string]any
+		json.Unmarshal(n.Data, &d)
+		d["spec"].(map[string]any)["run_once"] = ro
+		f.FlowGraph.Nodes[i].Data, _ = json.Marshal(d)
+	}
+	return f
+}
+
+func TestRunOnce(t *testing.T) {
+	f := withRunOnce(graph([]string{"s:start", "c:count", "d:count"}, []string{"s.payload>c", "c.out>d"}),
+		"c", map[string]any{"enabled": true, "type": "value", "value": "event@properties.v", "ttl": 0})
+	c := mustCompile(t, f)
+	profile := plugin.Profile{"id": "p"}
+	// Per profile, c runs only when event@properties.v changed; when it does
+	// not run, the edge to d is void.
+	for i, step := range []struct {
+		v    float64
+		runs bool
+	}{{1, true}, {1, false}, {2, true}, {2, false}, {1, true}} {
+		out := c.Run(context.Background(), Input{Event: plugin.Event{"id": "e", "type": "t", "properties": map[string]any{"v": step.v}}, Profile: profile, Debug: true})
+		if got := calls(out, "c") == 1 && calls(out, "d") == 1; got != step.runs {
+			t.Errorf("event %d (v=%v): ran=%v, want %v", i, step.v, got, step.runs)
+		}
+		if !step.runs {
+			if a := out.Debug.Edges["e2"]; a == nil || a.Active[0] {
+				t.Errorf("event %d: edge after a node that did not run: %v, want void", i, a)
+			}
+		}
+		if !out.ProfileUpdated && step.runs {
+			t.Errorf("event %d: the remembered value is not saved with the profile", i)
+		}
+	}
+	// A condition is watched by its result.
+	g := withRunOnce(graph([]string{"s:start", "c:count"}, []string{"s.payload>c"}),
+		"c", map[string]any{"enabled": true, "type": "condition", "value": "event@properties.v > 10"})
+	cc := mustCompile(t, g)
+	p2 := plugin.Profile{"id": "q"}
+	var ran []bool
+	for _, v := range []float64{20, 30, 5, 50} {
+		out := cc.Run(context.Background(), Input{Event: plugin.Event{"properties": map[string]any{"v": v}}, Profile: p2, Debug: true})
+		ran = append(ran, calls(out, "c") == 1)
+	}
+	if fmt.Sprint(ran) != "[true false true true]" {
+		t.Errorf("condition run_once ran %v, want [true false true true]", ran)
+	}
+}
+
+func TestRunOnceCompileErrors(t *testing.T) {
+	for _, c := range []struct {
+		ro   map[string]any
+		want string
+	}{
+		{map[string]any{"enabled": true, "type": "value", "value": ""}, `field "data.spec.run_once.value": is empty`},
+		{map[string]any{"enabled": true, "type": "value", "value": "just text"}, `field "data.spec.run_once.value": expected a reference`},
+		{map[string]any{"enabled": true, "type": "condition", "value": "event@type =="}, `field "data.spec.run_once.value": tql`},
+		{map[string]any{"enabled": true, "type": "sometimes", "value": "event@type"}, `field "data.spec.run_once.type"`},
+		{map[string]any{"enabled": true, "value": "event@type", "ttl": -1}, `field "data.spec.run_once.ttl"`},
+	} {
+		f := withRunOnce(graph([]string{"s:start", "c:count"}, []string{"s.payload>c"}), "c", c.ro)
+		_, err := Compile(context.Background(), f, testRegistry(t))
+		if err == nil || !strings.Contains(err.Error(), `node "c": `+c.want) {
+			t.Errorf("%v: error %v, want %q", c.ro, err, c.want)
+		}
+	}
+	// Disabled run_once is ignored whatever it holds (Tracardi's default).
+	f := withRunOnce(graph([]string{"s:start", "c:count"}, []string{"s.payload>c"}), "c", map[string]any{"enabled": false, "type": "value", "value": "", "ttl": 0})
+	mustCompile(t, f)
+}

@@ -209,6 +209,21 @@ func (r *run) runNode(ctx context.Context, n *cnode, payload plugin.Payload) (st
 	}
 
 	handle := func(in plugin.Payload, e *cedge) bool {
+		if n.once != nil {
+			pass, err := n.once.pass(r.st, r.c.ID+"/"+n.id+"/run_once", in)
+			if err != nil {
+				r.fail(n, nd, fmt.Errorf("run_once: %w", err))
+				return !n.onErrCont && !n.errorPort
+			}
+			if !pass {
+				// The watched value did not change: the node does not run and
+				// its edges are void.
+				r.st.Logs = append(r.st.Logs, plugin.Log{Level: "info", NodeID: n.id,
+					Message: "not run: the value run_once watches has not changed"})
+				produced = true
+				return false
+			}
+		}
 		realRuns++
 		results, err := r.call(ctx, n, in, e, nd)
 		if err != nil {

@@ -81,6 +81,17 @@ type nodeSpec struct {
 	OnErrorContinue    bool           `json:"on_error_continue"`
 	AppendInputPayload bool           `json:"append_input_payload"`
 	JoinInputPayload   bool           `json:"join_input_payload"`
+	RunOnce            *runOnceSpec   `json:"run_once"`
+}
+
+// runOnceSpec is a node's run_once flag: run only when a watched value (a
+// reference, or a condition's result) changed since it last ran for the
+// profile.
+type runOnceSpec struct {
+	Enabled bool   `json:"enabled"`
+	Type    string `json:"type"` // value | condition
+	Value   string `json:"value"`
+	TTL     any    `json:"ttl"` // seconds
 }
 
 // ParseFlow decodes a flow from JSON. Errors say where the JSON is wrong.
