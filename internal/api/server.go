@@ -43,6 +43,10 @@ type Options struct {
 	MetricsToken string
 	// Static serves the web GUI at "/" (nil: no GUI).
 	Static http.Handler
+	// TrackerDir, when set, is served at /tracker/ (with CORS), so that pages
+	// can load a browser tracker, such as Tracardi's liliput.min.js, from the
+	// collector's own origin.
+	TrackerDir string
 	// Resources stores resources and their encrypted credentials (nil: the
 	// resource routes answer 503).
 	Resources *resources.Service
@@ -109,6 +113,7 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	for _, p := range []string{"/track", "/collect/{event_type}/{source_id}", "/collect/{event_type}/{source_id}/{session_id}"} {
 		s.mux.HandleFunc("OPTIONS "+p, s.preflight)
 	}
+	s.mux.Handle("GET /tracker/", s.trackerFiles(opt.TrackerDir))
 	if opt.Static != nil {
 		s.mux.Handle("GET /", opt.Static)
 	}

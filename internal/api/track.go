@@ -188,3 +188,24 @@ func queryValue(v []string) any {
 	}
 	return out
 }
+
+// trackerFiles serves dir at /tracker/ for pages on other origins; without
+// a dir it answers a JSON 404 that says how to provide one.
+func (s *Server) trackerFiles(dir string) http.Handler {
+	if dir == "" {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusNotFound, map[string]any{"detail": "no tracker script is served here: start tracflow serve with " +
+				"--tracker-dir DIR (or TRACFLOW_TRACKER_DIR) holding the tracker bundle, e.g. Tracardi's liliput.min.js"})
+		})
+	}
+	files := http.StripPrefix("/tracker/", http.FileServer(http.Dir(dir)))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cors(w, r)
+		if strings.HasSuffix(r.URL.Path, "/") {
+			writeJSON(w, http.StatusNotFound, map[string]any{"detail": "not found"})
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		files.ServeHTTP(w, r)
+	})
+}

@@ -3,11 +3,15 @@ package api_test
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/testenv"
 )
@@ -344,5 +348,35 @@ func TestSecurityHeaders(t *testing.T) {
 		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("%s: headers %v", path, r.Header)
 		}
+	}
+}
+
+func TestTrackerFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "liliput.min.js"), []byte("console.log('tracker')"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := testenv.New(t, testenv.Options{API: api.Options{TrackerDir: dir}})
+	req, _ := http.NewRequest("GET", e.URL+"/tracker/liliput.min.js", nil)
+	req.Header.Set("Origin", "https://shop.example.com")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "console.log('tracker')" || resp.Header.Get("Access-Control-Allow-Origin") != "https://shop.example.com" {
+		t.Errorf("tracker file: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if r := e.Do("GET", "/tracker/../secret.key", "", nil); r.Status == 200 {
+		t.Error("a path outside the tracker folder was served")
+	}
+	if r := e.Do("GET", "/tracker/", "", nil); r.Status != 404 {
+		t.Errorf("folder listing: %d", r.Status)
+	}
+	// Without a folder, the answer says how to provide one.
+	plain := testenv.New(t, testenv.Options{})
+	if r := plain.Do("GET", "/tracker/liliput.min.js", "", nil); r.Status != 404 || !strings.Contains(r.Obj()["detail"].(string), "--tracker-dir") {
+		t.Errorf("without a tracker folder: %d %s", r.Status, r.Raw)
 	}
 }
