@@ -136,51 +136,48 @@ func (s *Scope) Lookup(r Ref) (any, bool) {
 // at is -1.
 func walk(v any, path []string) (out any, at int, reason int, n int) {
 	for i, seg := range path {
+		var ok bool
 		switch c := v.(type) {
 		case map[string]any:
-			x, ok := c[seg]
-			if !ok {
-				return nil, i, reasonNoKey, 0
-			}
-			v = x
-		case []any:
-			idx, ok := index(seg)
-			if !ok {
-				return nil, i, reasonNotIndex, 0
-			}
-			if idx >= len(c) {
-				return nil, i, reasonRange, len(c)
-			}
-			v = c[idx]
+			v, ok, reason = key(c, seg)
 		case map[string]string:
-			x, ok := c[seg]
-			if !ok {
-				return nil, i, reasonNoKey, 0
-			}
-			v = x
+			v, ok, reason = key(c, seg)
+		case []any:
+			v, ok, reason, n = item(c, seg)
 		case []string:
-			idx, ok := index(seg)
-			if !ok {
-				return nil, i, reasonNotIndex, 0
-			}
-			if idx >= len(c) {
-				return nil, i, reasonRange, len(c)
-			}
-			v = c[idx]
+			v, ok, reason, n = item(c, seg)
 		case []map[string]any:
-			idx, ok := index(seg)
-			if !ok {
-				return nil, i, reasonNotIndex, 0
-			}
-			if idx >= len(c) {
-				return nil, i, reasonRange, len(c)
-			}
-			v = c[idx]
+			v, ok, reason, n = item(c, seg)
 		default:
 			return v, i, reasonScalar, 0
 		}
+		if !ok {
+			return nil, i, reason, n
+		}
 	}
 	return v, -1, 0, 0
+}
+
+// key reads one key of an object.
+func key[V any](c map[string]V, seg string) (any, bool, int) {
+	x, ok := c[seg]
+	if !ok {
+		return nil, false, reasonNoKey
+	}
+	return x, true, 0
+}
+
+// item reads one element of a list; n is the list's length when the index
+// is out of range.
+func item[E any](c []E, seg string) (v any, ok bool, reason, n int) {
+	idx, isIndex := index(seg)
+	if !isIndex {
+		return nil, false, reasonNotIndex, 0
+	}
+	if idx >= len(c) {
+		return nil, false, reasonRange, len(c)
+	}
+	return c[idx], true, 0, 0
 }
 
 // TypeName names the JSON type of v for messages: "null", "a string", "a
