@@ -69,6 +69,20 @@ export function confirmDialog(message, { title = 'Please confirm', ok = 'OK', ca
   });
 }
 
+/**
+ * Asks to confirm a deletion; when confirmed, runs del and then after.
+ * A failure is reported as a notification.
+ */
+export async function confirmDelete(question, del, after) {
+  if (!(await confirmDialog(question, { ok: 'Delete', danger: true }))) return;
+  try {
+    await del();
+    after();
+  } catch (e) {
+    notifyError(e);
+  }
+}
+
 export function ConfirmHost() {
   const c = useSyncExternalStore(confirmStore.subscribe, confirmStore.get);
   if (!c) return null;

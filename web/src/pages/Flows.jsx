@@ -3,8 +3,7 @@ import * as api from '../api.js';
 import { navigate } from '../router.js';
 import { readFlowFile } from '../editor/graph.js';
 import {
-  BusyButton, Empty, ErrorBox, Field, FormError, Link, Modal, SelectField, Spinner, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDialog, formatTime, notify, notifyError, useAsync, useFocusFirstError,
+  BusyButton, Empty, ErrorBox, Field, FormError, Link, Modal, SelectField, Spinner, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, formatTime, notify, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const PAGE = 25;
@@ -163,16 +162,7 @@ export default function Flows() {
   const total = data?.total ?? flows.length;
   const allTags = useMemo(() => [...new Set(flows.flatMap((f) => f.tags || []).concat(tag ? [tag] : []))].sort(), [flows, tag]);
 
-  const remove = async (f) => {
-    if (!(await confirmDialog(`Delete the workflow "${f.name}"? Its rules are deleted too. This cannot be undone.`, { ok: 'Delete', danger: true }))) return;
-    try {
-      await api.deleteFlow(f.id);
-      notify(`Deleted "${f.name}".`);
-      reload();
-    } catch (e) {
-      notifyError(e);
-    }
-  };
+  const remove = (f) => confirmDelete(`Delete the workflow "${f.name}"? Its rules are deleted too. This cannot be undone.`, () => api.deleteFlow(f.id), () => { notify(`Deleted "${f.name}".`); reload(); });
 
   return (
     <div className="page">

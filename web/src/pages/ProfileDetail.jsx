@@ -2,7 +2,9 @@ import { useEffect, useState } from 'react';
 import * as api from '../api.js';
 import { navigate } from '../router.js';
 import { flatten, prune, showValue } from '../lib/flatten.js';
-import { Empty, ErrorBox, Link, Spinner, Tag, confirmDialog, formatTime, notify, notifyError, pretty, useAsync } from '../ui.jsx';
+import {
+  Empty, ErrorBox, Link, Spinner, Tag, confirmDelete, formatTime, notify, pretty, useAsync,
+} from '../ui.jsx';
 import { profileLabel } from './Profiles.jsx';
 
 function KeyValues({ value, empty = 'Nothing yet.' }) {
@@ -52,16 +54,8 @@ export default function ProfileDetail({ id }) {
   };
   useEffect(() => { loadEvents(0); }, [id]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const remove = async () => {
-    if (!(await confirmDialog('Delete this profile with its events and sessions? This cannot be undone.', { ok: 'Delete', danger: true }))) return;
-    try {
-      await api.deleteProfile(id);
-      notify('Profile deleted.');
-      navigate('/profiles');
-    } catch (e) {
-      notifyError(e);
-    }
-  };
+  const remove = () => confirmDelete('Delete this profile with its events and sessions? This cannot be undone.',
+    () => api.deleteProfile(id), () => { notify('Profile deleted.'); navigate('/profiles'); });
 
   const p = profile.data;
   const sessionCount = sessions.data ? (sessions.data.total ?? api.rows(sessions.data).length) : null;

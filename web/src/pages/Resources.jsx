@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, JsonField, Modal, Spinner, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDialog, notify, notifyError, useAsync, useFocusFirstError,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, JsonField, Modal, Spinner, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, notify, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 function ResourceDialog({ resource, onClose, onSaved }) {
@@ -87,15 +86,7 @@ export default function Resources() {
   const { data, error, loading, reload } = useAsync(() => api.listResources(), []);
   const [editing, setEditing] = useState(null);
   const resources = api.rows(data);
-  const remove = async (r) => {
-    if (!(await confirmDialog(`Delete the resource "${r.name}"? Flows that use it will fail.`, { ok: 'Delete', danger: true }))) return;
-    try {
-      await api.deleteResource(r.id);
-      reload();
-    } catch (e) {
-      notifyError(e);
-    }
-  };
+  const remove = (r) => confirmDelete(`Delete the resource "${r.name}"? Flows that use it will fail.`, () => api.deleteResource(r.id), () => reload());
   return (
     <div className="page">
       <div className="page-head">

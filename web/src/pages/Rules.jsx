@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
   BusyButton, CheckField, Empty, ErrorBox, FormError, Link, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDialog, notify, notifyError, useAsync, useFocusFirstError,
+  apiFieldErrors, confirmDelete, notify, notifyError, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 /** Create or edit a rule: when an event of a type arrives from a source, run a flow. */
@@ -103,15 +103,7 @@ export default function Rules() {
       notifyError(e);
     }
   };
-  const remove = async (r) => {
-    if (!(await confirmDialog(`Delete the rule "${r.name}"?`, { ok: 'Delete', danger: true }))) return;
-    try {
-      await api.deleteRule(r.id);
-      reload();
-    } catch (e) {
-      notifyError(e);
-    }
-  };
+  const remove = (r) => confirmDelete(`Delete the rule "${r.name}"?`, () => api.deleteRule(r.id), () => reload());
 
   return (
     <div className="page">

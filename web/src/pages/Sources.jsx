@@ -2,7 +2,7 @@ import { useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
   BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDialog, copyText, notify, notifyError, useAsync, useFocusFirstError,
+  apiFieldErrors, confirmDelete, copyText, notify, notifyError, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const SOURCE_TYPES = [{ value: 'rest', label: 'REST API (/track)' }];
@@ -89,15 +89,7 @@ export default function Sources() {
       notifyError(e);
     }
   };
-  const remove = async (s) => {
-    if (!(await confirmDialog(`Delete the event source "${s.name}"? Sites sending with its id will be refused.`, { ok: 'Delete', danger: true }))) return;
-    try {
-      await api.deleteSource(s.id);
-      reload();
-    } catch (e) {
-      notifyError(e);
-    }
-  };
+  const remove = (s) => confirmDelete(`Delete the event source "${s.name}"? Sites sending with its id will be refused.`, () => api.deleteSource(s.id), () => reload());
 
   return (
     <div className="page">

@@ -3,8 +3,7 @@ import * as api from '../api.js';
 import { formErrors, MIN_PASSWORD, userChange } from '../lib/users.js';
 import { useReloadUser, useUser } from '../session.js';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, Spinner, Tag, TextField, confirmDialog, notify, notifyError, useAsync,
-  useFocusFirstError,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, Spinner, Tag, TextField, confirmDelete, notify, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const ROLES = [
@@ -143,15 +142,7 @@ export default function Users() {
   const [editing, setEditing] = useState(null);
   const users = api.rows(data);
   const disabled = users.filter((u) => u.disabled).length;
-  const remove = async (u) => {
-    if (!(await confirmDialog(`Delete the user ${u.email}?`, { ok: 'Delete', danger: true }))) return;
-    try {
-      await api.deleteUser(u.id);
-      reload();
-    } catch (e) {
-      notifyError(e);
-    }
-  };
+  const remove = (u) => confirmDelete(`Delete the user ${u.email}?`, () => api.deleteUser(u.id), () => reload());
   return (
     <div className="page">
       <div className="page-head">
