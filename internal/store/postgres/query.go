@@ -77,29 +77,7 @@ func (s *Store) scan(ctx context.Context, p *scan.Plan, add func(*scan.Row) erro
 	}
 	defer rs.Close()
 	row := p.NewRow()
-	dest := []any{&row.ID, &row.InsertedUS}
-	var fill []func()
-	for _, k := range p.Keys {
-		if k.Col == nil {
-			continue
-		}
-		i := len(fill)
-		if k.Col.Int {
-			v := new(int64)
-			dest = append(dest, v)
-			fill = append(fill, func() { row.Cols[i] = *v })
-		} else {
-			v := new(*string)
-			dest = append(dest, v)
-			fill = append(fill, func() {
-				if *v != nil {
-					row.Cols[i] = **v
-				} else {
-					row.Cols[i] = nil
-				}
-			})
-		}
-	}
+	dest, fill := p.Targets(row)
 	for i := range row.JSON {
 		dest = append(dest, &row.JSON[i])
 	}
@@ -107,9 +85,7 @@ func (s *Store) scan(ctx context.Context, p *scan.Plan, add func(*scan.Row) erro
 		if err := rs.Scan(dest...); err != nil {
 			return fmt.Errorf("store: scan %s: %w", p.Table.Name, err)
 		}
-		for _, f := range fill {
-			f()
-		}
+		fill()
 		if err := add(row); err != nil {
 			return err
 		}

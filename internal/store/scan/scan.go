@@ -373,6 +373,41 @@ func (p *Plan) NewRow() *Row {
 	return &Row{Cols: make([]any, p.nColKeys), JSON: make([][]byte, len(p.Extract))}
 }
 
+// Targets returns the scan destinations of row's id, insert time and sort
+// columns, in the order the scan statement selects them, and fill, which
+// copies the scanned column values into row.Cols after each Scan. Both
+// database/sql and pgx scan NULL into the **string used for text columns.
+func (p *Plan) Targets(row *Row) (dest []any, fill func()) {
+	dest = []any{&row.ID, &row.InsertedUS}
+	var fills []func()
+	for _, k := range p.Keys {
+		if k.Col == nil {
+			continue
+		}
+		i := len(fills)
+		if k.Col.Int {
+			v := new(int64)
+			dest = append(dest, v)
+			fills = append(fills, func() { row.Cols[i] = *v })
+		} else {
+			v := new(*string)
+			dest = append(dest, v)
+			fills = append(fills, func() {
+				if *v != nil {
+					row.Cols[i] = **v
+				} else {
+					row.Cols[i] = nil
+				}
+			})
+		}
+	}
+	return dest, func() {
+		for _, f := range fills {
+			f()
+		}
+	}
+}
+
 // missing marks a sort value the record does not have.
 type missingT struct{}
 

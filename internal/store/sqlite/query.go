@@ -82,29 +82,7 @@ func (s *Store) scan(ctx context.Context, p *scan.Plan, add func(*scan.Row) erro
 	}
 	defer rs.Close()
 	row := p.NewRow()
-	dest := []any{&row.ID, &row.InsertedUS}
-	var colDest []func()
-	for _, k := range p.Keys {
-		if k.Col == nil {
-			continue
-		}
-		i := len(colDest)
-		if k.Col.Int {
-			v := new(int64)
-			dest = append(dest, v)
-			colDest = append(colDest, func() { row.Cols[i] = *v })
-		} else {
-			v := new(sql.NullString)
-			dest = append(dest, v)
-			colDest = append(colDest, func() {
-				if v.Valid {
-					row.Cols[i] = v.String
-				} else {
-					row.Cols[i] = nil
-				}
-			})
-		}
-	}
+	dest, fill := p.Targets(row)
 	var doc sql.RawBytes
 	if len(p.Extract) > 0 {
 		dest = append(dest, &doc)
@@ -113,9 +91,7 @@ func (s *Store) scan(ctx context.Context, p *scan.Plan, add func(*scan.Row) erro
 		if err := rs.Scan(dest...); err != nil {
 			return fmt.Errorf("store: scan %s: %w", p.Table.Name, err)
 		}
-		for _, f := range colDest {
-			f()
-		}
+		fill()
 		row.Doc = doc
 		if err := add(row); err != nil {
 			return err
