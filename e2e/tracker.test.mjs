@@ -5,6 +5,7 @@
 // onTracardiReady fires with the server's answer, events queued before the
 // script loaded go out in one request, an event tracked as the page goes
 // away still arrives, and the server stores every event for that profile.
+// A third page loads the script with a bare tag and data-source.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -66,6 +67,10 @@ ${tracardiStyleLoader(base)}
 <script>window.tracker.track('page-view', { page: 2 });</script>
 ${onReady}
 </head><body>two</body></html>`,
+    // No snippet: the script tag alone, its source in data-source.
+    '/three.html': `<!doctype html><html><head><title>Page three</title>
+<script async src="${base}/tracker/tracflow.js" data-source="${SOURCE}" onload="window.onTracardiReady.bind(function (p) { window.__ready = p.context; }); window.tracker.track('page-view', { page: 3 })"></script>
+</head><body>three</body></html>`,
   };
 }
 
@@ -135,22 +140,32 @@ describe('the browser tracker on a site of another origin', () => {
     assert.equal(last.session.id, session, 'the session goes on across pages');
   });
 
+  it('works from a bare script tag with data-source', async () => {
+    const profile = await page.evaluate(() => localStorage.getItem('tracardi-profile-id'));
+    await page.goto(`${siteURL}/three.html`);
+    await page.waitForFunction(() => window.__ready, null, { timeout: 15000 });
+    assert.equal((await page.evaluate(() => window.__ready)).profile.id, profile);
+    const last = tracks[tracks.length - 1];
+    assert.equal(last.source.id, SOURCE);
+    assert.equal(last.profile.id, profile);
+  });
+
   it('stores every event for that profile', async () => {
     const profile = await page.evaluate(() => localStorage.getItem('tracardi-profile-id'));
     let events = [];
     for (let i = 0; i < 50; i++) {
       events = (await api(server.url, 'GET', `/profile/${encodeURIComponent(profile)}/events?limit=50`, { token })).result;
-      if (events.length >= 4) break;
+      if (events.length >= 5) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const types = events.map((e) => e.type).sort();
-    assert.deepEqual(types, ['leave', 'page-view', 'page-view', 'product-view']);
+    assert.deepEqual(types, ['leave', 'page-view', 'page-view', 'page-view', 'product-view']);
     for (const e of events) {
       assert.equal(e.profile.id, profile);
       assert.equal(e.source.id, SOURCE);
     }
     const urls = events.filter((e) => e.type === 'page-view').map((e) => e.context.page.url).sort();
-    assert.deepEqual(urls, [`${siteURL}/one.html`, `${siteURL}/two.html`]);
+    assert.deepEqual(urls, [`${siteURL}/one.html`, `${siteURL}/three.html`, `${siteURL}/two.html`]);
     assert.deepEqual(problems, [], 'no errors in the pages');
   });
 });
