@@ -71,6 +71,10 @@ ${onReady}
     '/three.html': `<!doctype html><html><head><title>Page three</title>
 <script async src="${base}/tracker/tracflow.js" data-source="${SOURCE}" onload="window.onTracardiReady.bind(function (p) { window.__ready = p.context; }); window.tracker.track('page-view', { page: 3 })"></script>
 </head><body>three</body></html>`,
+    // A source the server does not know.
+    '/four.html': `<!doctype html><html><head><title>Page four</title>
+<script async src="${base}/tracker/tracflow.js" data-source="no-such-source" onload="window.onTracardiReady.bind(function (p) { window.__ready = { context: p.context }; }); window.tracker.track('page-view', {}).then(function (r) { window.__answer = r; })"></script>
+</head><body>four</body></html>`,
   };
 }
 
@@ -167,5 +171,16 @@ describe('the browser tracker on a site of another origin', () => {
     const urls = events.filter((e) => e.type === 'page-view').map((e) => e.context.page.url).sort();
     assert.deepEqual(urls, [`${siteURL}/one.html`, `${siteURL}/three.html`, `${siteURL}/two.html`]);
     assert.deepEqual(problems, [], 'no errors in the pages');
+  });
+
+  it('reports a refused request: the promise gives the status, listeners get no context', async () => {
+    const before = problems.length;
+    await page.goto(`${siteURL}/four.html`);
+    await page.waitForFunction(() => window.__answer && window.__ready, null, { timeout: 15000 });
+    const answer = await page.evaluate(() => window.__answer);
+    assert.equal(answer.status, 401);
+    assert.match(answer.data.detail, /no-such-source/);
+    assert.equal(await page.evaluate(() => window.__ready.context), null);
+    assert.ok(problems.slice(before).some((p) => p.includes('[Tracflow]') && p.includes('no-such-source')), 'the error is logged');
   });
 });

@@ -102,7 +102,7 @@
     return c;
   }
 
-  var pending = []; // [{event, resolve, reject}] not sent yet
+  var pending = []; // [{event, resolve}] not sent yet
   var busy = false; // a request is on its way; the next waits for its profile id
   var timer = null;
   var ready = null; // the parameters onTracardiReady listeners got
@@ -160,8 +160,11 @@
       answered(data);
     }, function (err) {
       console.error(LOG + err.message);
-      batch.forEach(function (p) { p.reject(err); });
-      answered(err.response ? err.response.data : null);
+      // The promise still resolves: pages rarely handle a rejection, and
+      // the error is logged here.
+      var res = err.response || { status: 0, data: null };
+      batch.forEach(function (p) { p.resolve(res); });
+      answered(null); // as Tracardi's: listeners get context null when the request failed
     }).then(function () {
       busy = false;
       if (pending.length) flush();
@@ -189,8 +192,8 @@
       for (var k in o.context) ctx[k] = o.context[k];
     }
     var event = { type: String(type), time: { create: new Date().toISOString() }, properties: properties || {}, options: o, context: ctx };
-    return new Promise(function (resolve, reject) {
-      pending.push({ event: event, resolve: resolve, reject: reject });
+    return new Promise(function (resolve) {
+      pending.push({ event: event, resolve: resolve });
       // Calls in one turn of the event loop (such as the events queued
       // before this script loaded) go out together in one request.
       if (!timer) timer = setTimeout(flush, 0);
