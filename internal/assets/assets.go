@@ -122,6 +122,11 @@ func (f *Files) ServeFile(w http.ResponseWriter, r *http.Request, name string) e
 		if c.gz != nil && AcceptsGzip(r.Header.Get("Accept-Encoding")) {
 			body, tag = c.gz, c.gzTag
 			h.Set("Content-Encoding", "gzip")
+			// http.ServeContent leaves out Content-Length of an encoded
+			// body and would cut ranges out of it: answer it whole, sized.
+			h.Set("Content-Length", strconv.Itoa(len(body)))
+			r = r.Clone(r.Context())
+			r.Header.Del("Range")
 		}
 	}
 	h.Set("ETag", tag)

@@ -61,6 +61,9 @@ func TestGzipWhenAccepted(t *testing.T) {
 	if ct := resp.Header.Get("Content-Type"); ct != "text/javascript; charset=utf-8" {
 		t.Errorf("Content-Type %q", ct)
 	}
+	if resp.ContentLength != int64(len(body)) {
+		t.Errorf("Content-Length %d for a body of %d bytes", resp.ContentLength, len(body))
+	}
 	if len(body) >= len(script)/4 {
 		t.Errorf("gzipped body is %d bytes for %d", len(body), len(script))
 	}
@@ -73,6 +76,7 @@ func TestGzipWhenAccepted(t *testing.T) {
 		t.Fatal("the gzipped body does not inflate to the file")
 	}
 	gzTag := resp.Header.Get("ETag")
+	body0 := body
 
 	resp, body = get(t, srv.URL+"/assets/app-1a2b.js", nil)
 	if resp.Header.Get("Content-Encoding") != "" || !bytes.Equal(body, script) || resp.Header.Get("Vary") != "Accept-Encoding" {
@@ -81,6 +85,10 @@ func TestGzipWhenAccepted(t *testing.T) {
 	rawTag := resp.Header.Get("ETag")
 	if rawTag == "" || gzTag == "" || rawTag == gzTag {
 		t.Errorf("ETags: plain %q, gzip %q; want two different ones", rawTag, gzTag)
+	}
+	// A range of the gzip form is not cut: the whole body comes.
+	if resp, b := get(t, srv.URL+"/assets/app-1a2b.js", map[string]string{"Accept-Encoding": "gzip", "Range": "bytes=0-9"}); resp.StatusCode != 200 || !bytes.Equal(b, body0) {
+		t.Errorf("Range on the gzip form: %d, %d bytes", resp.StatusCode, len(b))
 	}
 	// gzip;q=0 refuses it.
 	if resp, _ := get(t, srv.URL+"/assets/app-1a2b.js", map[string]string{"Accept-Encoding": "gzip;q=0, *"}); resp.Header.Get("Content-Encoding") != "" {
