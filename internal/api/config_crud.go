@@ -12,14 +12,14 @@ import (
 
 func (s *Server) configRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/event-sources", Tag: "event sources", Summary: "List event sources by name (?query= matches name and description, ?limit=&offset=)", Roles: builders, handle: s.handleListSources},
-		{Method: "GET", Path: "/event-source/{id}", Tag: "event sources", Summary: "An event source", Roles: builders, handle: s.handleGetSource},
-		{Method: "DELETE", Path: "/event-source/{id}", Tag: "event sources", Summary: "Delete an event source (refused while rules use it)", Roles: builders, handle: s.handleDeleteSource},
-		{Method: "GET", Path: "/event-source/{id}/enable/yes", Tag: "event sources", Summary: "Enable an event source: it accepts events again", Roles: builders, handle: s.sourceEnable(true)},
-		{Method: "GET", Path: "/event-source/{id}/enable/no", Tag: "event sources", Summary: "Disable an event source: its events are refused (401)", Roles: builders, handle: s.sourceEnable(false)},
-		{Method: "GET", Path: "/rules", Tag: "rules", Summary: "List rules by name (?query= matches name, event type, source and flow; ?limit=&offset=)", Roles: flowReaders, handle: s.handleListRules},
-		{Method: "GET", Path: "/rule/{id}", Tag: "rules", Summary: "A rule", Roles: flowReaders, handle: s.handleGetRule},
-		{Method: "DELETE", Path: "/rule/{id}", Tag: "rules", Summary: "Delete a rule", Roles: flowEditors, handle: s.handleDeleteRule},
+		{Method: "GET", Path: "/event-sources", Tag: "event sources", Summary: "List event sources by name (?query= matches name and description, ?limit=&offset=)", Roles: builders, Query: []Param{queryParam, limitParam, offsetParam}, Answer: jsonAnswer("SourcePage"), handle: s.handleListSources},
+		{Method: "GET", Path: "/event-source/{id}", Tag: "event sources", Summary: "An event source", Roles: builders, Answer: jsonAnswer("Source"), handle: s.handleGetSource},
+		{Method: "DELETE", Path: "/event-source/{id}", Tag: "event sources", Summary: "Delete an event source (refused while rules use it)", Roles: builders, Answer: jsonAnswer("Deleted"), handle: s.handleDeleteSource},
+		{Method: "GET", Path: "/event-source/{id}/enable/yes", Tag: "event sources", Summary: "Enable an event source: it accepts events again", Roles: builders, Answer: jsonAnswer("Source"), handle: s.sourceEnable(true)},
+		{Method: "GET", Path: "/event-source/{id}/enable/no", Tag: "event sources", Summary: "Disable an event source: its events are refused (401)", Roles: builders, Answer: jsonAnswer("Source"), handle: s.sourceEnable(false)},
+		{Method: "GET", Path: "/rules", Tag: "rules", Summary: "List rules by name (?query= matches name, event type, source and flow; ?limit=&offset=)", Roles: flowReaders, Query: []Param{queryParam, limitParam, offsetParam}, Answer: jsonAnswer("RulePage"), handle: s.handleListRules},
+		{Method: "GET", Path: "/rule/{id}", Tag: "rules", Summary: "A rule", Roles: flowReaders, Answer: jsonAnswer("Rule"), handle: s.handleGetRule},
+		{Method: "DELETE", Path: "/rule/{id}", Tag: "rules", Summary: "Delete a rule", Roles: flowEditors, Answer: jsonAnswer("Deleted"), handle: s.handleDeleteRule},
 	}
 }
 

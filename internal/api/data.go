@@ -34,19 +34,19 @@ const (
 
 func (s *Server) dataRoutes() []Route {
 	rt := []Route{
-		{Method: "DELETE", Path: "/profile/{id}", Tag: "data", Summary: "Delete a profile (by id or alias) with its events and sessions", Roles: dataWriter, handle: s.handleDeleteProfile},
-		{Method: "GET", Path: "/profile/{id}/sessions", Tag: "data", Summary: "A profile's sessions, newest first (?limit=&offset=)", Roles: dataReader, handle: s.handleProfileSessions},
-		{Method: "GET", Path: "/event/{id}", Tag: "data", Summary: "An event", Roles: dataReader, handle: s.handleGetEvent},
-		{Method: "GET", Path: "/session/{id}", Tag: "data", Summary: "A session", Roles: dataReader, handle: s.handleGetSession},
+		{Method: "DELETE", Path: "/profile/{id}", Tag: "data", Summary: "Delete a profile (by id or alias) with its events and sessions", Roles: dataWriter, Answer: jsonAnswer("Deleted"), handle: s.handleDeleteProfile},
+		{Method: "GET", Path: "/profile/{id}/sessions", Tag: "data", Summary: "A profile's sessions, newest first (?limit=&offset=)", Roles: dataReader, Query: pageParams, Answer: jsonAnswer("SessionPage"), handle: s.handleProfileSessions},
+		{Method: "GET", Path: "/event/{id}", Tag: "data", Summary: "An event", Roles: dataReader, Answer: jsonAnswer("Event"), handle: s.handleGetEvent},
+		{Method: "GET", Path: "/session/{id}", Tag: "data", Summary: "A session", Roles: dataReader, Answer: jsonAnswer("Session"), handle: s.handleGetSession},
 	}
 	for _, kind := range []string{store.KindProfile, store.KindEvent, store.KindSession} {
 		rt = append(rt,
 			Route{Method: "POST", Path: "/" + kind + "/select", Tag: "data",
 				Summary: "Search " + kind + "s: a TQL condition (where), sort, limit and offset; answers {total, result}",
-				Roles:   dataReader, Body: selectBody, handle: s.handleSelect(kind)},
+				Roles:   dataReader, Body: selectBody, Answer: jsonAnswer(pageSchema[kind]), handle: s.handleSelect(kind)},
 			Route{Method: "POST", Path: "/" + kind + "/select/histogram", Tag: "data",
 				Summary: "Count " + kind + "s matching a TQL condition per minute, hour or day of their insert time",
-				Roles:   dataReader, Body: histogramBody, handle: s.handleHistogram(kind)})
+				Roles:   dataReader, Body: histogramBody, Answer: jsonAnswer("Histogram"), handle: s.handleHistogram(kind)})
 	}
 	return rt
 }

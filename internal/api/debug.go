@@ -25,7 +25,8 @@ func (s *Server) debugRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/flow/debug", Tag: "flows",
 			Summary: "Debug a flow: {flow, event: {type, properties, profile?, session?}} or {flow, event_id}; runs it with debug info and the test credentials of resources, and saves nothing",
-			Roles:   flowEditors, handle: s.handleDebug},
+			Roles:   flowEditors, Query: []Param{{Name: "event_id", Description: "Run the flow on this stored event instead of the body's event."}},
+			Answer: jsonAnswer("DebugRun"), handle: s.handleDebug},
 	}
 }
 

@@ -94,7 +94,19 @@ func (s *Server) docsPage() docsPage {
 		}
 		slices.Sort(codes)
 		for _, c := range codes {
-			d.Responses = append(d.Responses, docsResponse{Code: c, Description: str(resp[c].(map[string]any)["description"])})
+			r := resp[c].(map[string]any)
+			desc := str(r["description"])
+			if content, _ := r["content"].(map[string]any); strings.HasPrefix(c, "2") {
+				// Name what the answer is: its schema and content type.
+				for ct, media := range content {
+					name := ct
+					if sc, _ := media.(map[string]any)["schema"].(map[string]any); sc != nil && str(sc["$ref"]) != "" {
+						name = strings.TrimPrefix(str(sc["$ref"]), "#/components/schemas/") + ", " + ct
+					}
+					desc += " (" + name + ")"
+				}
+			}
+			d.Responses = append(d.Responses, docsResponse{Code: c, Description: desc})
 		}
 		page.Tags[i].Ops = append(page.Tags[i].Ops, d)
 	}

@@ -22,17 +22,17 @@ var flowReaders = []string{RoleAdmin, RoleDeveloper, RoleMarketer}
 
 func (s *Server) flowRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/flow/metadata", Tag: "flows", Summary: "Create a flow or change its metadata: {id?, name, description, tags, type}", Roles: flowEditors, handle: s.handleSaveFlowMetadata},
-		{Method: "GET", Path: "/flow/metadata/{id}", Tag: "flows", Summary: "A flow's metadata (name, description, tags, lock, timestamps)", Roles: flowReaders, handle: s.handleGetFlowMetadata},
-		{Method: "GET", Path: "/flow/draft/{id}", Tag: "flows", Summary: "A flow's draft graph (an empty graph when none was saved yet)", Roles: flowReaders, handle: s.handleGetDraft},
-		{Method: "GET", Path: "/flow/production/{id}", Tag: "flows", Summary: "A flow's production (deployed) version", Roles: flowReaders, handle: s.handleGetProduction},
-		{Method: "GET", Path: "/flow/production/{id}/restore", Tag: "flows", Summary: "Bring back the previous production version of a flow (answers it)", Roles: flowEditors, handle: s.handleRestore},
-		{Method: "GET", Path: "/flows", Tag: "flows", Summary: "List flows' metadata by name (?query= matches name and description, ?tag=, ?limit=&offset=)", Roles: flowReaders, handle: s.handleListFlows},
-		{Method: "DELETE", Path: "/flow/{id}", Tag: "flows", Summary: "Delete a flow (metadata, draft, production, history) and the rules that run it", Roles: flowEditors, handle: s.handleDeleteFlow},
-		{Method: "GET", Path: "/flow/{id}/lock/yes", Tag: "flows", Summary: "Lock a flow: draft saves, deploys, restores, imports and deletion are refused (409) until it is unlocked", Roles: flowEditors, handle: s.flowLock(true)},
-		{Method: "GET", Path: "/flow/{id}/lock/no", Tag: "flows", Summary: "Unlock a flow", Roles: flowEditors, handle: s.flowLock(false)},
-		{Method: "GET", Path: "/rules/by_flow/{id}", Tag: "rules", Summary: "The rules that run a flow", Roles: flowReaders, handle: s.handleRulesByFlow},
-		{Method: "POST", Path: "/flow/import", Tag: "flows", Summary: "Import a flow exported from Tracardi (or Tracflow) as a draft; unknown plugins are warnings", Roles: flowEditors, handle: s.handleImportFlow},
+		{Method: "POST", Path: "/flow/metadata", Tag: "flows", Summary: "Create a flow or change its metadata: {id?, name, description, tags, type}", Roles: flowEditors, Answer: jsonAnswer("FlowMetadata"), handle: s.handleSaveFlowMetadata},
+		{Method: "GET", Path: "/flow/metadata/{id}", Tag: "flows", Summary: "A flow's metadata (name, description, tags, lock, timestamps)", Roles: flowReaders, Answer: jsonAnswer("FlowMetadata"), handle: s.handleGetFlowMetadata},
+		{Method: "GET", Path: "/flow/draft/{id}", Tag: "flows", Summary: "A flow's draft graph (an empty graph when none was saved yet)", Roles: flowReaders, Answer: jsonAnswer("Flow"), handle: s.handleGetDraft},
+		{Method: "GET", Path: "/flow/production/{id}", Tag: "flows", Summary: "A flow's production (deployed) version", Roles: flowReaders, Answer: jsonAnswer("Flow"), handle: s.handleGetProduction},
+		{Method: "GET", Path: "/flow/production/{id}/restore", Tag: "flows", Summary: "Bring back the previous production version of a flow (answers it)", Roles: flowEditors, Answer: jsonAnswer("Flow"), handle: s.handleRestore},
+		{Method: "GET", Path: "/flows", Tag: "flows", Summary: "List flows' metadata by name (?query= matches name and description, ?tag=, ?limit=&offset=)", Roles: flowReaders, Query: []Param{queryParam, tagParam, limitParam, offsetParam}, Answer: jsonAnswer("FlowPage"), handle: s.handleListFlows},
+		{Method: "DELETE", Path: "/flow/{id}", Tag: "flows", Summary: "Delete a flow (metadata, draft, production, history) and the rules that run it", Roles: flowEditors, Answer: jsonAnswer("Deleted"), handle: s.handleDeleteFlow},
+		{Method: "GET", Path: "/flow/{id}/lock/yes", Tag: "flows", Summary: "Lock a flow: draft saves, deploys, restores, imports and deletion are refused (409) until it is unlocked", Roles: flowEditors, Answer: jsonAnswer("FlowMetadata"), handle: s.flowLock(true)},
+		{Method: "GET", Path: "/flow/{id}/lock/no", Tag: "flows", Summary: "Unlock a flow", Roles: flowEditors, Answer: jsonAnswer("FlowMetadata"), handle: s.flowLock(false)},
+		{Method: "GET", Path: "/rules/by_flow/{id}", Tag: "rules", Summary: "The rules that run a flow", Roles: flowReaders, Answer: jsonAnswer("RulePage"), handle: s.handleRulesByFlow},
+		{Method: "POST", Path: "/flow/import", Tag: "flows", Summary: "Import a flow exported from Tracardi (or Tracflow) as a draft; unknown plugins are warnings", Roles: flowEditors, Answer: jsonAnswer("Imported"), handle: s.handleImportFlow},
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -23,8 +24,8 @@ type Body struct {
 
 func (s *Server) docRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/openapi.json", Tag: "documentation", Summary: "This API as an OpenAPI 3 document, generated from the route table", handle: s.handleOpenAPI},
-		{Method: "GET", Path: "/docs", Tag: "documentation", Summary: "This API as a page to read (HTML rendered from /openapi.json)", handle: s.handleDocs},
+		{Method: "GET", Path: "/openapi.json", Tag: "documentation", Summary: "This API as an OpenAPI 3 document, generated from the route table", Answer: jsonAnswer("OpenAPI"), handle: s.handleOpenAPI},
+		{Method: "GET", Path: "/docs", Tag: "documentation", Summary: "This API as a page to read (HTML rendered from /openapi.json)", Answer: &Answer{ContentType: "text/html; charset=utf-8", Schema: sStr, Description: "An HTML page."}, handle: s.handleDocs},
 	}
 }
 
@@ -40,8 +41,7 @@ func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) error {
 }
 
 var (
-	pathParam  = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
-	queryParam = regexp.MustCompile(`[?&]([a-z_][a-z0-9_]*)=`)
+	pathParam = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)(\.\.\.)?\}`)
 )
 
 // openAPIPath turns a net/http pattern path into an OpenAPI path: {name...}
@@ -109,12 +109,16 @@ func buildOpenAPI(routes []Route) map[string]any {
 		for _, m := range pathParam.FindAllStringSubmatch(rt.Path, -1) {
 			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
 		}
-		seen := map[string]bool{}
-		for _, m := range queryParam.FindAllStringSubmatch(rt.Summary, -1) {
-			if !seen[m[1]] {
-				seen[m[1]] = true
-				params = append(params, map[string]any{"name": m[1], "in": "query", "required": false, "schema": map[string]any{"type": "string"}})
+		for _, q := range rt.Query {
+			t := q.Type
+			if t == "" {
+				t = "string"
 			}
+			param := map[string]any{"name": q.Name, "in": "query", "required": q.Required, "schema": map[string]any{"type": t}}
+			if q.Description != "" {
+				param["description"] = q.Description
+			}
+			params = append(params, param)
 		}
 		if params != nil {
 			op["parameters"] = params
@@ -141,7 +145,7 @@ func buildOpenAPI(routes []Route) map[string]any {
 		"tags":    tagList,
 		"paths":   paths,
 		"components": map[string]any{
-			"schemas":         map[string]any{"Error": errorSchema},
+			"schemas":         componentSchemas(),
 			"securitySchemes": map[string]any{"bearer": map[string]any{"type": "http", "scheme": "bearer", "description": "A token from POST /user/token."}},
 		},
 	}
@@ -180,12 +184,38 @@ func requestBody(rt Route) map[string]any {
 }
 
 func responses(rt Route) map[string]any {
+	a := rt.Answer
+	if a == nil {
+		a = &Answer{Schema: map[string]any{"type": "object"}}
+	}
+	status, ct, desc := a.Status, a.ContentType, a.Description
+	if status == 0 {
+		status = http.StatusOK
+	}
+	if ct == "" {
+		ct = "application/json"
+	}
+	if desc == "" {
+		desc = "Done."
+	}
+	media := map[string]any{}
+	if a.Schema != nil {
+		media["schema"] = a.Schema
+	}
 	out := map[string]any{
-		"200": map[string]any{"description": "Done; the answer is JSON (Prometheus text for /metrics, HTML for /docs).", "content": map[string]any{"application/json": map[string]any{}}},
+		strconv.Itoa(status): map[string]any{"description": desc, "content": map[string]any{ct: media}},
 	}
 	if requestBody(rt) != nil {
 		out["400"] = errorResponse("The body is not valid JSON.")
 		out["422"] = errorResponse("A field is wrong; errors names it.")
+	}
+	switch {
+	case rt.Tag == "collector" && strings.Contains(rt.Path, "{source_id}") || rt.Path == "/track":
+		out["401"] = errorResponse("The event source is unknown or disabled.")
+		out["413"] = errorResponse("The body or its number of events is over the limit.")
+	case rt.Method == "POST" && rt.Path == "/user/token":
+		out["401"] = errorResponse("Wrong e-mail or password, or the account is disabled.")
+		out["429"] = errorResponse("Too many failed logins; Retry-After says when to try again.")
 	}
 	if len(rt.Roles) > 0 {
 		out["401"] = errorResponse("No token, or an invalid or expired one.")

@@ -19,10 +19,11 @@ const readyTimeout = 2 * time.Second
 func (s *Server) opsRoutes() []Route {
 	metrics := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	return []Route{
-		{Method: "GET", Path: "/healthz", Tag: "operations", Summary: "Liveness: the process answers HTTP", handle: s.handleHealthz},
-		{Method: "GET", Path: "/readyz", Tag: "operations", Summary: "Readiness: the database answers (503 when it does not)", handle: s.handleReadyz},
+		{Method: "GET", Path: "/healthz", Tag: "operations", Summary: "Liveness: the process answers HTTP", Answer: jsonAnswer("Status"), handle: s.handleHealthz},
+		{Method: "GET", Path: "/readyz", Tag: "operations", Summary: "Readiness: the database answers (503 when it does not)", Answer: jsonAnswer("Status"), handle: s.handleReadyz},
 		{Method: "GET", Path: "/metrics", Tag: "operations",
 			Summary: "Prometheus metrics in the text format; when the server has a metrics token (--metrics-token), send it as a bearer token",
+			Answer:  &Answer{ContentType: metricsContentType, Schema: sStr, Description: "Prometheus' text exposition format 0.0.4 (a scraper that asks for OpenMetrics in Accept gets that)."},
 			handle: func(w http.ResponseWriter, r *http.Request) error {
 				if tok := s.opt.MetricsToken; tok != "" && subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(tok)) != 1 {
 					w.Header().Set("WWW-Authenticate", `Bearer realm="tracflow metrics"`)

@@ -18,10 +18,10 @@ var maintainers = []string{RoleAdmin, RoleMaintainer}
 
 func (s *Server) pluginRoutes() []Route {
 	rt := []Route{
-		{Method: "GET", Path: "/install/plugins", Tag: "plugins", Summary: "Reinstall Plugins: install the installed-plugins list; answers {registered, error} (a broken plugin does not stop the others; settings are kept)", Roles: maintainers, handle: s.handleReinstall},
-		{Method: "GET", Path: "/flow/action/plugins", Tag: "plugins", Summary: "The editor's palette: installed plugins grouped by group (?query= matches name, description, group; ?all=true includes hidden ones)", Roles: anyRole, handle: s.handlePalette},
-		{Method: "GET", Path: "/flow/action/plugin/{id}", Tag: "plugins", Summary: "An installed plugin's record: {id, plugin: {start, debug, spec, metadata}, settings: {enabled, hidden}}", Roles: anyRole, handle: s.handleGetPlugin},
-		{Method: "POST", Path: "/plugin/{id}/config/validate", Tag: "plugins", Summary: "Validate a node configuration (the body) for a plugin: 200 {config} normalised, or 422 {errors: [{field, message}]}", Roles: builders, handle: s.handleValidateConfig},
+		{Method: "GET", Path: "/install/plugins", Tag: "plugins", Summary: "Reinstall Plugins: install the installed-plugins list; answers {registered, error} (a broken plugin does not stop the others; settings are kept)", Roles: maintainers, Answer: jsonAnswer("Reinstall"), handle: s.handleReinstall},
+		{Method: "GET", Path: "/flow/action/plugins", Tag: "plugins", Summary: "The editor's palette: installed plugins grouped by group (?query= matches name, description, group; ?all=true includes hidden ones)", Roles: anyRole, Query: []Param{queryParam, {Name: "all", Type: "boolean", Description: "true: include hidden plugins."}}, Answer: jsonAnswer("Palette"), handle: s.handlePalette},
+		{Method: "GET", Path: "/flow/action/plugin/{id}", Tag: "plugins", Summary: "An installed plugin's record: {id, plugin: {start, debug, spec, metadata}, settings: {enabled, hidden}}", Roles: anyRole, Answer: jsonAnswer("Plugin"), handle: s.handleGetPlugin},
+		{Method: "POST", Path: "/plugin/{id}/config/validate", Tag: "plugins", Summary: "Validate a node configuration (the body) for a plugin: 200 {config} normalised, or 422 {errors: [{field, message}]}", Roles: builders, Answer: jsonAnswer("ValidatedConfig"), handle: s.handleValidateConfig},
 	}
 	for _, v := range []struct {
 		state string
@@ -30,10 +30,10 @@ func (s *Server) pluginRoutes() []Route {
 		rt = append(rt,
 			Route{Method: "GET", Path: "/flow/action/plugin/{id}/enable/" + v.state, Tag: "plugins", Roles: maintainers,
 				Summary: map[bool]string{true: "Enable a plugin", false: "Disable a plugin: flows using it no longer deploy"}[v.on],
-				handle:  s.pluginSetting("enabled", v.on)},
+				Answer:  jsonAnswer("Plugin"), handle: s.pluginSetting("enabled", v.on)},
 			Route{Method: "GET", Path: "/flow/action/plugin/{id}/hide/" + v.state, Tag: "plugins", Roles: maintainers,
 				Summary: map[bool]string{true: "Hide a plugin from the palette", false: "Show a hidden plugin in the palette again"}[v.on],
-				handle:  s.pluginSetting("hidden", v.on)})
+				Answer:  jsonAnswer("Plugin"), handle: s.pluginSetting("hidden", v.on)})
 	}
 	return rt
 }

@@ -9,10 +9,10 @@ import (
 
 func (s *Server) resourceRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/resource", Tag: "resources", Summary: "Create or update a resource: {id?, name, type, credentials: {production: {}, test: {}}, tags, enabled}; credentials are stored encrypted", Roles: builders, handle: s.handleSaveResource},
-		{Method: "GET", Path: "/resources", Tag: "resources", Summary: "List resources by name (?tag=); credentials in clear for admins only, masked (\"***\") for others", Roles: builders, handle: s.handleListResources},
-		{Method: "GET", Path: "/resource/{id}", Tag: "resources", Summary: "A resource; credentials in clear for admins only, masked (\"***\") for others", Roles: builders, handle: s.handleGetResource},
-		{Method: "DELETE", Path: "/resource/{id}", Tag: "resources", Summary: "Delete a resource", Roles: builders, handle: s.handleDeleteResource},
+		{Method: "POST", Path: "/resource", Tag: "resources", Summary: "Create or update a resource: {id?, name, type, credentials: {production: {}, test: {}}, tags, enabled}; credentials are stored encrypted", Roles: builders, Answer: jsonAnswer("Resource"), handle: s.handleSaveResource},
+		{Method: "GET", Path: "/resources", Tag: "resources", Summary: "List resources by name (?tag=); credentials in clear for admins only, masked (\"***\") for others", Roles: builders, Query: []Param{tagParam, limitParam, offsetParam}, Answer: jsonAnswer("ResourcePage"), handle: s.handleListResources},
+		{Method: "GET", Path: "/resource/{id}", Tag: "resources", Summary: "A resource; credentials in clear for admins only, masked (\"***\") for others", Roles: builders, Answer: jsonAnswer("Resource"), handle: s.handleGetResource},
+		{Method: "DELETE", Path: "/resource/{id}", Tag: "resources", Summary: "Delete a resource", Roles: builders, Answer: jsonAnswer("Deleted"), handle: s.handleDeleteResource},
 	}
 }
 

@@ -36,30 +36,32 @@ func (s *Server) routeTable() []Route {
 
 func (s *Server) collectorRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/track", Tag: "collector", Summary: "Collect a batch of events for one profile and session (Tracardi's tracker protocol)", handle: s.handleTrack},
-		{Method: "GET", Path: "/collect/{event_type}/{source_id}", Tag: "collector", Summary: "Collect one event from a webhook; properties from the query", handle: s.handleCollect},
-		{Method: "POST", Path: "/collect/{event_type}/{source_id}", Tag: "collector", Summary: "Collect one event from a webhook; properties from the JSON body", handle: s.handleCollect},
-		{Method: "GET", Path: "/collect/{event_type}/{source_id}/{session_id}", Tag: "collector", Summary: "Collect one event of a session from a webhook", handle: s.handleCollect},
-		{Method: "POST", Path: "/collect/{event_type}/{source_id}/{session_id}", Tag: "collector", Summary: "Collect one event of a session from a webhook", handle: s.handleCollect},
+		{Method: "POST", Path: "/track", Tag: "collector", Summary: "Collect a batch of events for one profile and session (Tracardi's tracker protocol)", Query: []Param{{Name: "profile_less", Type: "boolean", Description: "true: process the events without a profile."}}, Answer: jsonAnswer("TrackAnswer"), handle: s.handleTrack},
+		{Method: "GET", Path: "/collect/{event_type}/{source_id}", Tag: "collector", Summary: "Collect one event from a webhook; properties from the query", Query: []Param{{Name: "profile_id", Description: "The profile the event belongs to; without it the event is profile-less. Every other parameter is a property of the event."}}, Answer: jsonAnswer("TrackAnswer"), handle: s.handleCollect},
+		{Method: "POST", Path: "/collect/{event_type}/{source_id}", Tag: "collector", Summary: "Collect one event from a webhook; properties from the JSON body", Query: []Param{{Name: "profile_id", Description: "The profile the event belongs to; without it the event is profile-less."}}, Answer: jsonAnswer("TrackAnswer"), handle: s.handleCollect},
+		{Method: "GET", Path: "/collect/{event_type}/{source_id}/{session_id}", Tag: "collector", Summary: "Collect one event of a session from a webhook", Answer: jsonAnswer("TrackAnswer"), handle: s.handleCollect},
+		{Method: "POST", Path: "/collect/{event_type}/{source_id}/{session_id}", Tag: "collector", Summary: "Collect one event of a session from a webhook", Answer: jsonAnswer("TrackAnswer"), handle: s.handleCollect},
+		{Method: "GET", Path: "/tracker/tracflow.js", Tag: "collector", Summary: "Tracflow's browser tracker: a script for web pages that sends their events to /track (see docs/server.md, Browser tracker)", Answer: scriptAnswer, handle: s.handleTrackerScript},
+		{Method: "GET", Path: "/tracker/liliput.min.js", Tag: "collector", Summary: "The script Tracardi's snippet loads: the --tracker-dir file of that name when there is one, otherwise Tracflow's tracker", Answer: scriptAnswer, handle: s.handleTrackerCompat},
 	}
 }
 
 func (s *Server) authRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/user/token", Tag: "auth", Summary: "Log in: form fields username and password; answers a bearer token", Body: loginBody, handle: s.handleLogin},
-		{Method: "DELETE", Path: "/user/token", Tag: "auth", Summary: "Log out: revoke the bearer token", Roles: anyRole, handle: s.handleLogout},
-		{Method: "GET", Path: "/user/me", Tag: "auth", Summary: "The logged-in user", Roles: anyRole, handle: s.handleMe},
+		{Method: "POST", Path: "/user/token", Tag: "auth", Summary: "Log in: form fields username and password; answers a bearer token", Body: loginBody, Answer: jsonAnswer("Token"), handle: s.handleLogin},
+		{Method: "DELETE", Path: "/user/token", Tag: "auth", Summary: "Log out: revoke the bearer token", Roles: anyRole, Answer: jsonAnswer("Detail"), handle: s.handleLogout},
+		{Method: "GET", Path: "/user/me", Tag: "auth", Summary: "The logged-in user", Roles: anyRole, Answer: jsonAnswer("User"), handle: s.handleMe},
 	}
 }
 
 func (s *Server) setupRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/event-source", Tag: "event sources", Summary: "Create or update an event source", Roles: builders, handle: s.handleSaveSource},
-		{Method: "POST", Path: "/flow/draft", Tag: "flows", Summary: "Save a flow's draft (Tracardi's flow format)", Roles: flowEditors, handle: s.handleSaveDraft},
-		{Method: "POST", Path: "/flow/production", Tag: "flows", Summary: "Deploy a flow: compile it and make it the version rules run", Roles: flowEditors, handle: s.handleDeploy},
-		{Method: "POST", Path: "/rule", Tag: "rules", Summary: "Create or update a rule: events of a type from a source run a flow", Roles: flowEditors, handle: s.handleSaveRule},
-		{Method: "GET", Path: "/profile/{id}", Tag: "data", Summary: "A profile, by id or alias", Roles: dataReader, handle: s.handleGetProfile},
-		{Method: "GET", Path: "/profile/{id}/events", Tag: "data", Summary: "A profile's events, newest first (?limit=&offset=)", Roles: dataReader, handle: s.handleProfileEvents},
+		{Method: "POST", Path: "/event-source", Tag: "event sources", Summary: "Create or update an event source", Roles: builders, Answer: jsonAnswer("Source"), handle: s.handleSaveSource},
+		{Method: "POST", Path: "/flow/draft", Tag: "flows", Summary: "Save a flow's draft (Tracardi's flow format)", Roles: flowEditors, Answer: jsonAnswer("Saved"), handle: s.handleSaveDraft},
+		{Method: "POST", Path: "/flow/production", Tag: "flows", Summary: "Deploy a flow: compile it and make it the version rules run", Roles: flowEditors, Answer: jsonAnswer("Deployed"), handle: s.handleDeploy},
+		{Method: "POST", Path: "/rule", Tag: "rules", Summary: "Create or update a rule: events of a type from a source run a flow", Roles: flowEditors, Answer: jsonAnswer("Rule"), handle: s.handleSaveRule},
+		{Method: "GET", Path: "/profile/{id}", Tag: "data", Summary: "A profile, by id or alias", Roles: dataReader, Answer: jsonAnswer("Profile"), handle: s.handleGetProfile},
+		{Method: "GET", Path: "/profile/{id}/events", Tag: "data", Summary: "A profile's events, newest first (?limit=&offset=)", Roles: dataReader, Query: pageParams, Answer: jsonAnswer("EventPage"), handle: s.handleProfileEvents},
 	}
 }
 

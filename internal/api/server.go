@@ -77,7 +77,9 @@ type Route struct {
 	Summary string
 	Roles   []string
 	Tag     string
-	Body    *Body // the request body, for the API document (see Body)
+	Body    *Body   // the request body, for the API document (see Body)
+	Query   []Param // the query parameters, for the API document
+	Answer  *Answer // the successful answer, for the API document
 	handle  func(w http.ResponseWriter, r *http.Request) error
 }
 

@@ -376,7 +376,7 @@ func TestTrackerFiles(t *testing.T) {
 	}
 	// Without a folder, the answer says how to provide one.
 	plain := testenv.New(t, testenv.Options{})
-	if r := plain.Do("GET", "/tracker/liliput.min.js", "", nil); r.Status != 404 || !strings.Contains(r.Obj()["detail"].(string), "--tracker-dir") {
+	if r := plain.Do("GET", "/tracker/bundle.js", "", nil); r.Status != 404 || !strings.Contains(r.Obj()["detail"].(string), "--tracker-dir") {
 		t.Errorf("without a tracker folder: %d %s", r.Status, r.Raw)
 	}
 }

@@ -30,12 +30,12 @@ var adminOnly = []string{RoleAdmin}
 
 func (s *Server) userRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/user", Tag: "users", Summary: "Create a user: {email, password, full_name, roles}", Roles: adminOnly, handle: s.handleCreateUser},
-		{Method: "GET", Path: "/users", Tag: "users", Summary: "List users (?query= matches e-mail and name; ?limit=&offset=)", Roles: adminOnly, handle: s.handleListUsers},
-		{Method: "GET", Path: "/user/{id}", Tag: "users", Summary: "A user, by id (the e-mail)", Roles: adminOnly, handle: s.handleGetUser},
-		{Method: "DELETE", Path: "/user/{id}", Tag: "users", Summary: "Delete a user and revoke the user's tokens", Roles: adminOnly, handle: s.handleDeleteUser},
-		{Method: "POST", Path: "/user/{id}", Tag: "users", Summary: "Change a user: any of {full_name, roles, password, disabled}; a new password or disabling revokes the user's tokens", Roles: adminOnly, handle: s.handleUpdateUser},
-		{Method: "POST", Path: "/user/me/password", Tag: "users", Summary: "Change your own password: {current_password, new_password}; your other sessions are logged out", Roles: anyRole, handle: s.handleChangeOwnPassword},
+		{Method: "POST", Path: "/user", Tag: "users", Summary: "Create a user: {email, password, full_name, roles}", Roles: adminOnly, Answer: jsonAnswer("User"), handle: s.handleCreateUser},
+		{Method: "GET", Path: "/users", Tag: "users", Summary: "List users (?query= matches e-mail and name; ?limit=&offset=)", Roles: adminOnly, Query: []Param{queryParam, limitParam, offsetParam}, Answer: jsonAnswer("UserPage"), handle: s.handleListUsers},
+		{Method: "GET", Path: "/user/{id}", Tag: "users", Summary: "A user, by id (the e-mail)", Roles: adminOnly, Answer: jsonAnswer("User"), handle: s.handleGetUser},
+		{Method: "DELETE", Path: "/user/{id}", Tag: "users", Summary: "Delete a user and revoke the user's tokens", Roles: adminOnly, Answer: jsonAnswer("Deleted"), handle: s.handleDeleteUser},
+		{Method: "POST", Path: "/user/{id}", Tag: "users", Summary: "Change a user: any of {full_name, roles, password, disabled}; a new password or disabling revokes the user's tokens", Roles: adminOnly, Answer: jsonAnswer("User"), handle: s.handleUpdateUser},
+		{Method: "POST", Path: "/user/me/password", Tag: "users", Summary: "Change your own password: {current_password, new_password}; your other sessions are logged out", Roles: anyRole, Answer: jsonAnswer("Detail"), handle: s.handleChangeOwnPassword},
 	}
 }
 

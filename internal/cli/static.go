@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tracflow/tracflow/internal/assets"
 	"github.com/tracflow/tracflow/web"
 )
 
@@ -23,20 +24,32 @@ func staticHandler() http.Handler {
 			w.Write([]byte(`{"detail":"the web GUI is not built into this binary"}` + "\n"))
 		})
 	}
-	files := http.FileServerFS(dist)
+	// Text files go out gzipped to clients that accept it.
+	files := assets.New(dist)
+	notFound := func(w http.ResponseWriter) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		w.Write([]byte(`{"detail":"not found"}` + "\n"))
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := strings.TrimPrefix(r.URL.Path, "/")
-		if p != "" {
-			if _, err := fs.Stat(dist, p); err != nil {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusNotFound)
-				w.Write([]byte(`{"detail":"not found"}` + "\n"))
-				return
-			}
+		if p == "" {
+			p = "index.html"
+		}
+		if !files.Exists(p) {
+			notFound(w)
+			return
 		}
 		if strings.HasPrefix(p, "assets/") {
+			// Vite names these files by a hash of their content.
 			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			// index.html names the current assets: revalidate it (ETag).
+			w.Header().Set("Cache-Control", "no-cache")
 		}
-		files.ServeHTTP(w, r)
+		if err := files.ServeFile(w, r, p); err != nil {
+			w.Header().Del("Cache-Control")
+			notFound(w)
+		}
 	})
 }

@@ -2,6 +2,8 @@
 // so that a change of route or shape is made in one place. All calls go to
 // the page's own origin.
 
+import { trackerSnippet } from './lib/snippet.js';
+
 const TOKEN_KEY = 'tracflow.token';
 
 let token = sessionStorage.getItem(TOKEN_KEY) || '';
@@ -205,23 +207,9 @@ export const eventHistogram = ({ where = '', interval = 'hour', from, to }) =>
 
 // --- Tracking (public) -------------------------------------------------------
 
-/** The snippet a site pastes to send an event to this server's /track. */
+/** The snippet a site pastes into its pages: Tracflow's tracker, sending to this server. */
 export function trackingSnippet(sourceId, origin = window.location.origin) {
-  return `fetch(${JSON.stringify(origin + '/track')}, {
-  method: 'POST',
-  headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({
-    source: { id: ${JSON.stringify(sourceId)} },
-    profile: JSON.parse(localStorage.getItem('tracflow-profile') || 'null'),
-    session: { id: sessionStorage.getItem('tracflow-session') || crypto.randomUUID() },
-    events: [{ type: 'page-view', properties: { url: location.href } }]
-  })
-})
-  .then((r) => r.json())
-  .then((res) => {
-    localStorage.setItem('tracflow-profile', JSON.stringify(res.profile));
-    sessionStorage.setItem('tracflow-session', res.session.id);
-  });`;
+  return trackerSnippet(sourceId, origin);
 }
 
 // --- Result shapes ------------------------------------------------------------

@@ -68,7 +68,12 @@ function SnippetDialog({ source, onClose }) {
         <button type="button" className="btn" onClick={onClose}>Close</button>
         <button type="button" className="btn btn-primary" data-autofocus onClick={copy}>Copy</button>
       </>}>
-      <p className="muted">Paste this into your site's page to send a page view to Tracflow. It keeps the profile id the server returns, so later visits count for the same profile.</p>
+      <p className="muted">Paste this into the <code>&lt;head&gt;</code> of every page of your site. It loads Tracflow's tracker from this
+        server and sends a page view; the tracker keeps the profile id the server answers (in the browser's local storage), so
+        later pages and visits count for the same profile.</p>
+      <p className="muted">Send more events with <code>window.tracker.track('purchase', {'{'} total: 42 {'}'})</code>; run code once the
+        server has answered with <code>window.onTracardiReady.bind(({'{'} context {'}'}) =&gt; ...)</code>. Pages written for Tracardi's
+        snippet work unchanged.</p>
       <pre className="code-block" tabIndex={0} aria-label="Tracking snippet">{snippet}</pre>
     </Modal>
   );
