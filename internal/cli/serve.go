@@ -113,7 +113,8 @@ func (e *env) serve(args []string) error {
 	if _, err := cat.InstallPlugins(ctx, actions.Installed()); err != nil {
 		return fmt.Errorf("installing plugins: %w", err)
 	}
-	embedded := *db == "" || *db == "sqlite"
+	backend, dbFile := open.Classify(*db, *data)
+	embedded := backend == open.SQLite
 	res, err := openResources(ctx, st, embedded, *data, log)
 	if err != nil {
 		return err
@@ -147,9 +148,9 @@ func (e *env) serve(args []string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	where := "SQLite in " + *data
-	if !embedded {
-		where = "PostgreSQL"
+	where := backend.String()
+	if embedded {
+		where += " " + dbFile
 	}
 	// The welcome comes first: the "listening" line tells scripts (and the
 	// tests) that the server is ready, with everything it prints.
