@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/resources"
@@ -39,7 +41,9 @@ type Options struct {
 	MaxEvents int   // per /track request; default 1000
 	TokenTTL  time.Duration
 	Log       *slog.Logger
-	// MetricsToken, when set, is the bearer token GET /metrics asks for.
+	// MetricsToken, when set, is a bearer token that may read GET /metrics
+	// (besides the API tokens of MetricsRoles), and the one MetricsHandler
+	// asks for.
 	MetricsToken string
 	// Static serves the web GUI at "/" (nil: no GUI).
 	Static http.Handler
@@ -63,10 +67,12 @@ type Server struct {
 	tracker *tracking.Tracker
 	auth    *Auth
 	metrics *Metrics
-	opt     Options
-	log     *slog.Logger
-	routes  []Route
-	mux     *http.ServeMux
+	// metricsHandler writes the metrics in Prometheus' text format.
+	metricsHandler http.Handler
+	opt            Options
+	log            *slog.Logger
+	routes         []Route
+	mux            *http.ServeMux
 	docState
 }
 
@@ -101,6 +107,7 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
 	s.auth = NewAuth(st, opt.TokenTTL)
 	s.metrics = newMetrics(st)
+	s.metricsHandler = promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	if tracker != nil && tracker.Observe == nil {
 		tracker.Observe = s.metrics
 	}
