@@ -148,6 +148,9 @@ func (s *Server) Handler() http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		// API answers are data, never a page: nothing in them may run or
+		// load. The GUI and /docs set a policy of their own.
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		s.mux.ServeHTTP(&notFoundJSON{ResponseWriter: w}, r)
 	}))
 }

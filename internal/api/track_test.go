@@ -350,7 +350,8 @@ func TestSecurityHeaders(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
 	for _, path := range []string{"/healthz", "/user/me", "/nope"} {
 		r := e.Do("GET", path, "", nil)
-		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("X-Frame-Options") != "DENY" {
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("X-Frame-Options") != "DENY" ||
+			!strings.HasPrefix(r.Header.Get("Content-Security-Policy"), "default-src 'none'") {
 			t.Errorf("%s: headers %v", path, r.Header)
 		}
 	}
