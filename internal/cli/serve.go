@@ -43,7 +43,7 @@ func (e *env) serve(args []string) error {
 	fs := e.newFlagSet("serve")
 	addr := fs.String("addr", envOr("TRACFLOW_ADDR", "127.0.0.1:8686"), "address to listen on (env TRACFLOW_ADDR)")
 	data := fs.String("data", envOr("TRACFLOW_DATA", "./data"), "data folder for the embedded database and keys (env TRACFLOW_DATA)")
-	db := fs.String("db", envOr("TRACFLOW_DB", ""), "database: empty for the embedded SQLite in --data, or postgres://... (env TRACFLOW_DB)")
+	db := fs.String("db", envOr("TRACFLOW_DB", ""), "database: empty for the embedded SQLite in --data, sqlite:PATH for an SQLite file elsewhere, or postgres://... (env TRACFLOW_DB)")
 	maxBody := fs.String("max-body", "1MiB", "largest request body accepted (e.g. 512KiB, 2MiB)")
 	maxEvents := fs.Int("max-events", 1000, "most events accepted in one /track request")
 	logFormat := fs.String("log-format", envOr("TRACFLOW_LOG_FORMAT", "text"), "log format: text or json")
