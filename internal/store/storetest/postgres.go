@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -46,13 +47,15 @@ func PostgresServer(tb testing.TB) string {
 	return ""
 }
 
-// ReportSkipped writes one loud line to stderr naming the tests skipped for
-// want of PostgreSQL, if any. Call it from TestMain after m.Run:
+// ReportSkipped writes one loud line naming the tests skipped for want of
+// PostgreSQL, if any. Call it from TestMain after m.Run:
 //
 //	func TestMain(m *testing.M) { code := m.Run(); storetest.ReportSkipped(); os.Exit(code) }
 //
-// go test shows it with -v, and for a package that fails; scripts/test.sh
-// sets RequirePostgresEnv, so that nothing is skipped there.
+// go test shows what a passing package prints only with -v, so without -v
+// the line goes straight to the go command's own output where the system
+// allows it (see loudOutput). scripts/test.sh sets RequirePostgresEnv, so
+// that nothing is skipped there.
 func ReportSkipped() {
 	skippedPG.Lock()
 	defer skippedPG.Unlock()
@@ -60,8 +63,31 @@ func ReportSkipped() {
 		return
 	}
 	pkg := strings.TrimSuffix(filepath.Base(os.Args[0]), ".test")
-	fmt.Fprintf(os.Stderr, "!!! %s: %d PostgreSQL test(s) SKIPPED, %s is not set: %s\n",
+	w, done := loudOutput()
+	defer done()
+	fmt.Fprintf(w, "!!! %s: %d PostgreSQL test(s) SKIPPED, %s is not set: %s\n",
 		pkg, len(skippedPG.names), PostgresEnv, strings.Join(skippedPG.names, ", "))
+}
+
+// loudOutput is where ReportSkipped writes: stderr with -v (go test shows
+// it), else, on Linux, the go command's standard output (/proc/PPID/fd/1)
+// when it is a terminal or a pipe, so that a plain `go test ./...` shows the
+// line beside the package's "ok". A regular file is left alone (writing at
+// its end could be overwritten by the go command), and so is any other case:
+// the line then goes to stderr.
+func loudOutput() (io.Writer, func()) {
+	if testing.Verbose() {
+		return os.Stderr, func() {}
+	}
+	f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/1", os.Getppid()), os.O_WRONLY, 0)
+	if err != nil {
+		return os.Stderr, func() {}
+	}
+	if fi, err := f.Stat(); err != nil || fi.Mode().IsRegular() {
+		f.Close()
+		return os.Stderr, func() {}
+	}
+	return f, func() { f.Close() }
 }
 
 // PostgresDSN returns a DSN for a fresh, empty schema on the test server
