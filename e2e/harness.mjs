@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SHOTS = path.join(ROOT, 'docs', 'img');
+// Screenshots go to TRACFLOW_SCREENSHOTS (relative to the repository, e.g.
+// docs/img to refresh the documentation's), else to a temporary folder, so
+// that a test run leaves the work tree as it found it.
+export const SHOTS = process.env.TRACFLOW_SCREENSHOTS
+  ? path.resolve(ROOT, process.env.TRACFLOW_SCREENSHOTS)
+  : path.join(os.tmpdir(), 'tracflow-e2e-screenshots');
 export const ADMIN_EMAIL = process.env.TRACFLOW_ADMIN_EMAIL || 'admin@example.com';
 export const ADMIN_PASSWORD = process.env.TRACFLOW_ADMIN_PASSWORD || 'e2e-Password-1';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';

@@ -5,7 +5,8 @@
 // press Reinstall Plugins; create a user, change the roles and disable it,
 // change one's own password. Plus keyboard use (also in a dialog whose save
 // fails), bad input, a narrow window and a 100-node flow. Screenshots of the
-// main screens go to docs/img/.
+// main screens go to a temporary folder, or to the folder TRACFLOW_SCREENSHOTS
+// names (TRACFLOW_SCREENSHOTS=docs/img refreshes the documentation's).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -79,6 +80,11 @@ describe('Tracflow web GUI', () => {
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(Number(process.env.E2E_TIMEOUT || 15000));
     page.on('pageerror', (e) => errors.push(e.message));
+    // The GUI runs under a strict Content-Security-Policy: chromium reports
+    // anything it blocks (inline script or style, a foreign fetch) here.
+    page.on('console', (m) => {
+      if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(`CSP: ${m.text()}`);
+    });
   });
 
   after(async () => {
@@ -119,6 +125,48 @@ describe('Tracflow web GUI', () => {
     assert.ok(text.includes(state.sourceId), 'the snippet carries the source id');
     await page.getByRole('dialog').getByRole('button', { name: 'Close' }).first().click();
     await shot(page, 'sources');
+  });
+
+  it('limits the sites that may send a source\'s events to its allowed origins', async () => {
+    const csp = (await page.request.get(base + '/')).headers()['content-security-policy'];
+    assert.match(csp, /default-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    await go('/sources');
+    const row = page.locator('tr', { hasText: SOURCE });
+    await row.getByRole('button', { name: `Edit ${SOURCE}` }).click();
+    const dlg = page.getByRole('dialog', { name: 'Edit event source' });
+    const origins = dlg.getByLabel('Allowed origins');
+    await origins.fill('shop.example.com/cart');
+    await dlg.getByRole('button', { name: 'Save' }).click();
+    await dlg.locator('.field-error', { hasText: 'is not an origin' }).waitFor();
+    assert.ok(await focused(origins), 'the focus is at the allowed origins');
+    await origins.fill('https://shop.example.com\nhttps://*.shop.example.com');
+    await dlg.getByRole('button', { name: 'Save' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    const token = await apiToken(base);
+    const saved = await api(base, 'GET', `/event-source/${state.sourceId}`, { token });
+    assert.deepEqual(saved.allowed_origins, ['https://shop.example.com', 'https://*.shop.example.com']);
+    // This page's origin is not listed: chromium's own request is refused.
+    const send = () => page.evaluate(async (src) => {
+      const r = await fetch('/track?profile_less=true', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ source: { id: src }, events: [{ type: 'origin-check' }] }) });
+      return { status: r.status, body: await r.text() };
+    }, state.sourceId);
+    const refused = await send();
+    assert.equal(refused.status, 403, refused.body);
+    assert.match(refused.body, /allowed_origins/);
+    // Listed (through the dialog), it passes; emptied again, any site may send.
+    await row.getByRole('button', { name: `Edit ${SOURCE}` }).click();
+    await origins.fill(`https://shop.example.com\n${base}`);
+    await dlg.getByRole('button', { name: 'Save' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    assert.equal((await send()).status, 200);
+    await row.getByRole('button', { name: `Edit ${SOURCE}` }).click();
+    assert.equal(await origins.inputValue(), `https://shop.example.com\n${base}`);
+    await origins.fill('');
+    await dlg.getByRole('button', { name: 'Save' }).click();
+    await dlg.waitFor({ state: 'detached' });
+    assert.deepEqual((await api(base, 'GET', `/event-source/${state.sourceId}`, { token })).allowed_origins, []);
   });
 
   it('keeps the keyboard in the event source dialog when saving fails', async () => {

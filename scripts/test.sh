@@ -3,16 +3,52 @@
 # detector (the storage suite against SQLite and a real PostgreSQL server,
 # the serve process tests, the example plugin of the developer guide), then
 # the web GUI's checks and its real-browser tests (e2e/run.sh).
-# PostgreSQL: set TRACFLOW_TEST_PG to a server's URL, or run as root on
-# Debian and the script installs and starts a throwaway server itself.
+#
+# PostgreSQL: set TRACFLOW_TEST_PG to a server's URL to use that server.
+# Otherwise the script starts a throwaway server of its own (installing
+# Debian's postgresql package when missing, which needs root) on a free
+# private port from 55433 up, with its data and socket in a temporary folder,
+# and stops and removes it when it ends. It never uses a server that already
+# listens (not 5432, nor any other), and no PostgreSQL test may be skipped.
+#
+# The script leaves the work tree as it found it (screenshots of the browser
+# story go to a temporary folder unless TRACFLOW_SCREENSHOTS names one), and
+# fails when `git status --porcelain` changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 
-if [ -z "${TRACFLOW_TEST_PG:-}" ] && [ -x scripts/pg-test-server.sh ]; then
-  TRACFLOW_TEST_PG=$(scripts/pg-test-server.sh | tail -n 1)
-  export TRACFLOW_TEST_PG
+tree_before="$(git status --porcelain)"
+
+# free_port prints the first port from 55433 up that nothing listens on.
+free_port() {
+  local p
+  for p in $(seq 55433 55533); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  echo "test.sh: no free port in 55433-55533 for PostgreSQL" >&2
+  return 1
+}
+
+if [ -z "${TRACFLOW_TEST_PG:-}" ]; then
+  pg_dir="$(mktemp -d /tmp/tracflow-test-pg.XXXXXX)"
+  pg_port="$(free_port)"
+  stop_pg() {
+    TRACFLOW_PG_DIR="$pg_dir" scripts/pg-test-server.sh stop || true
+    rm -rf "$pg_dir"
+  }
+  trap stop_pg EXIT
+  echo "== PostgreSQL: a throwaway server on 127.0.0.1:$pg_port (socket and data in $pg_dir)"
+  TRACFLOW_TEST_PG="$(TRACFLOW_PG_PORT="$pg_port" TRACFLOW_PG_DIR="$pg_dir" scripts/pg-test-server.sh | tail -n 1)"
+else
+  echo "== PostgreSQL: the server TRACFLOW_TEST_PG names"
 fi
+export TRACFLOW_TEST_PG
+# A PostgreSQL test that would skip fails instead.
+export TRACFLOW_TEST_REQUIRE_PG=1
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go'))
@@ -26,3 +62,12 @@ echo "== go test -race"
 go test -race -count=1 ./...
 echo "== web GUI"
 ./e2e/run.sh
+
+echo "== the work tree is as the tests found it"
+tree_after="$(git status --porcelain)"
+if [ "$tree_after" != "$tree_before" ]; then
+  echo "the tests changed the work tree:" >&2
+  diff <(printf '%s\n' "$tree_before") <(printf '%s\n' "$tree_after") >&2 || true
+  exit 1
+fi
+echo "== all tests passed"

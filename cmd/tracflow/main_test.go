@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tracflow/tracflow/internal/store/storetest"
 )
 
 // These tests run the real tracflow binary, as users do.
@@ -35,6 +37,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	storetest.ReportSkipped()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

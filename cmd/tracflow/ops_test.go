@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestServeOperations starts the binary with JSON logs at debug level and a
@@ -53,5 +55,47 @@ func TestServeOperations(t *testing.T) {
 	}
 	if !sawTrack {
 		t.Errorf("no debug log line for POST /track:\n%s", s.output())
+	}
+}
+
+// TestServeMetricsAddr: --metrics-addr serves /metrics, and only that, on an
+// address of its own, without a token; on the API's address /metrics still
+// asks for one (an admin's API token here).
+func TestServeMetricsAddr(t *testing.T) {
+	s := startServer(t, "--data", t.TempDir(), "--no-demo", "--metrics-addr", "127.0.0.1:0")
+	// The metrics address is logged after the API's "listening" line.
+	re := regexp.MustCompile(`metrics=(http://[0-9.:]+/metrics)`)
+	m := re.FindStringSubmatch(s.output())
+	for deadline := time.Now().Add(10 * time.Second); m == nil && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		m = re.FindStringSubmatch(s.output())
+	}
+	if m == nil {
+		t.Fatalf("no metrics address in the log:\n%s", s.output())
+	}
+	get := func(url, token string) (int, string) {
+		req, _ := http.NewRequest("GET", url, nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(m[1], ""); code != 200 || !strings.Contains(body, "tracflow_store_commits_total") {
+		t.Errorf("metrics address: %d %.200s", code, body)
+	}
+	if code, _ := get(strings.TrimSuffix(m[1], "/metrics")+"/healthz", ""); code != http.StatusNotFound {
+		t.Errorf("the metrics address served /healthz: %d", code)
+	}
+	if code, _ := get(s.url+"/metrics", ""); code != http.StatusUnauthorized {
+		t.Errorf("/metrics on the API address without a token: %d, want 401", code)
+	}
+	if code, _ := get(s.url+"/metrics", s.token()); code != 200 {
+		t.Errorf("/metrics on the API address with an admin token: %d, want 200", code)
 	}
 }

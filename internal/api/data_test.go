@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,9 +18,6 @@ import (
 func onEachBackend(t *testing.T, f func(t *testing.T, e *testenv.Env)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, testenv.New(t, testenv.Options{})) })
 	t.Run("postgres", func(t *testing.T) {
-		if os.Getenv(storetest.PostgresEnv) == "" {
-			t.Skip("TRACFLOW_TEST_PG is not set")
-		}
 		f(t, testenv.New(t, testenv.Options{DSN: storetest.PostgresDSN(t)}))
 	})
 }

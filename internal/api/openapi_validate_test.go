@@ -155,7 +155,7 @@ func TestAnswersMatchTheirSchemas(t *testing.T) {
 		{method: "GET", path: "/resources"},
 		{method: "GET", path: "/healthz", public: true},
 		{method: "GET", path: "/readyz", public: true},
-		{method: "GET", path: "/metrics", public: true},
+		{method: "GET", path: "/metrics"},
 		{method: "GET", path: "/docs", public: true},
 		{method: "GET", path: "/openapi.json", public: true},
 		{method: "GET", path: "/tracker/tracflow.js", public: true},

@@ -3,36 +3,85 @@ package api
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // readyTimeout bounds the database check of /readyz.
 const readyTimeout = 2 * time.Second
 
-// The operations endpoints are public: probes and scrapers do not log in.
-// /metrics asks for Options.MetricsToken as a bearer token when one is set.
+// MetricsRoles may read /metrics with their API token.
+var MetricsRoles = []string{RoleAdmin, RoleMaintainer}
+
+// The probes are public: they do not log in. /metrics on the API's address
+// asks for a token: the metrics token (Options.MetricsToken, for scrapers)
+// or the API token of a user with one of MetricsRoles. A scraper that cannot
+// send a token reads MetricsHandler on an address of its own instead.
 func (s *Server) opsRoutes() []Route {
-	metrics := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	return []Route{
 		{Method: "GET", Path: "/healthz", Tag: "operations", Summary: "Liveness: the process answers HTTP", Answer: jsonAnswer("Status"), handle: s.handleHealthz},
 		{Method: "GET", Path: "/readyz", Tag: "operations", Summary: "Readiness: the database answers (503 when it does not)", Answer: jsonAnswer("Status"), handle: s.handleReadyz},
 		{Method: "GET", Path: "/metrics", Tag: "operations",
-			Summary: "Prometheus metrics in the text format; when the server has a metrics token (--metrics-token), send it as a bearer token",
+			Summary: "Prometheus metrics in the text format; send the metrics token (--metrics-token) or the API token of an admin or maintainer as a bearer token",
 			Answer:  &Answer{ContentType: metricsContentType, Schema: sStr, Description: "Prometheus' text exposition format 0.0.4 (a scraper that asks for OpenMetrics in Accept gets that)."},
 			handle: func(w http.ResponseWriter, r *http.Request) error {
-				if tok := s.opt.MetricsToken; tok != "" && subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(tok)) != 1 {
-					w.Header().Set("WWW-Authenticate", `Bearer realm="tracflow metrics"`)
-					return errorf(http.StatusUnauthorized, "the metrics need the metrics token: send Authorization: Bearer <token>")
+				if err := s.metricsAccess(r); err != nil {
+					var ae *Error
+					if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized {
+						w.Header().Set("WWW-Authenticate", `Bearer realm="tracflow metrics"`)
+					}
+					return err
 				}
-				metrics.ServeHTTP(w, r)
+				s.metricsHandler.ServeHTTP(w, r)
 				return nil
 			}},
 	}
+}
+
+// metricsAccess lets a request read /metrics on the API's address.
+func (s *Server) metricsAccess(r *http.Request) error {
+	tok := bearer(r)
+	if tok == "" {
+		return errorf(http.StatusUnauthorized, "the metrics need a token: send Authorization: Bearer <the metrics token (--metrics-token)> "+
+			"or the API token of an admin or maintainer; or serve them on an address of their own (--metrics-addr)")
+	}
+	if mt := s.opt.MetricsToken; mt != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(mt)) == 1 {
+		return nil
+	}
+	u, err := s.auth.Authenticate(r)
+	if err != nil {
+		return errorf(http.StatusUnauthorized, "the metrics need a token: this one is neither the metrics token nor a valid API token")
+	}
+	if !u.HasAnyRole(MetricsRoles) {
+		return errorf(http.StatusForbidden, "your roles (%s) may not read the metrics; it needs one of: %s",
+			strings.Join(u.Roles, ", "), strings.Join(MetricsRoles, ", "))
+	}
+	return nil
+}
+
+// MetricsHandler serves the metrics for a listener of their own
+// (serve --metrics-addr): without a token, unless the server has a metrics
+// token, which it then asks for.
+func (s *Server) MetricsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/metrics" {
+			writeJSON(w, http.StatusNotFound, map[string]any{"detail": "not found: this address serves /metrics only"})
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"detail": "method not allowed"})
+			return
+		}
+		if mt := s.opt.MetricsToken; mt != "" && subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(mt)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tracflow metrics"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"detail": "the metrics need the metrics token: send Authorization: Bearer <token>"})
+			return
+		}
+		s.metricsHandler.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) error {

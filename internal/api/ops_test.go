@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
@@ -82,7 +83,7 @@ func TestMetrics(t *testing.T) {
 	e.Admin("GET", "/profile/p1", nil).MustOK(t)
 	e.Admin("GET", "/profile/nobody", nil)
 
-	m := scrape(t, e, "")
+	m := scrape(t, e, e.Token)
 	want := map[string]float64{
 		`tracflow_events_total{status="processed"}`:                                     3,
 		`tracflow_flow_runs_total{flow="count"}`:                                        3,
@@ -124,14 +125,73 @@ func TestMetrics(t *testing.T) {
 	}
 }
 
-func TestMetricsToken(t *testing.T) {
-	e := testenv.New(t, testenv.Options{API: api.Options{MetricsToken: "scrape-me"}})
-	for _, tok := range []string{"", "wrong", e.Token} {
-		if r := e.Do("GET", "/metrics", tok, nil); r.Status != http.StatusUnauthorized {
-			t.Errorf("/metrics with token %q: %d, want 401", tok, r.Status)
+// TestMetricsAccess: /metrics on the API's address is never public. The
+// metrics token or the API token of an admin or maintainer reads it; other
+// roles get 403.
+func TestMetricsAccess(t *testing.T) {
+	for _, metricsToken := range []string{"", "scrape-me"} {
+		e := testenv.New(t, testenv.Options{API: api.Options{MetricsToken: metricsToken}})
+		toks := roleUsers(t, e)
+		for _, tok := range []string{"", "wrong", "scrape-me"} {
+			if tok == metricsToken {
+				continue
+			}
+			if r := e.Do("GET", "/metrics", tok, nil); r.Status != http.StatusUnauthorized || r.Header.Get("WWW-Authenticate") == "" {
+				t.Errorf("metrics token %q: /metrics with token %q: %d, want 401", metricsToken, tok, r.Status)
+			}
+		}
+		for _, role := range []string{api.RoleDeveloper, api.RoleMarketer} {
+			if r := e.Do("GET", "/metrics", toks[role], nil); r.Status != http.StatusForbidden {
+				t.Errorf("/metrics as %s: %d, want 403", role, r.Status)
+			}
+		}
+		scrape(t, e, toks[api.RoleAdmin])
+		scrape(t, e, toks[api.RoleMaintainer])
+		if metricsToken != "" {
+			scrape(t, e, metricsToken)
 		}
 	}
-	scrape(t, e, "scrape-me")
+}
+
+// TestMetricsHandler: the handler for a listener of its own (--metrics-addr)
+// serves /metrics without a token unless the server has a metrics token, and
+// nothing else.
+func TestMetricsHandler(t *testing.T) {
+	for _, metricsToken := range []string{"", "scrape-me"} {
+		e := testenv.New(t, testenv.Options{API: api.Options{MetricsToken: metricsToken}})
+		hs := httptest.NewServer(e.Server.MetricsHandler())
+		get := func(path, tok string) (int, string) {
+			req, _ := http.NewRequest("GET", hs.URL+path, nil)
+			if tok != "" {
+				req.Header.Set("Authorization", "Bearer "+tok)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		code, body := get("/metrics", "")
+		if metricsToken == "" && (code != 200 || !strings.Contains(body, "tracflow_store_commits_total")) {
+			t.Errorf("metrics listener without a token: %d %.200s", code, body)
+		}
+		if metricsToken != "" {
+			if code != http.StatusUnauthorized {
+				t.Errorf("metrics listener with a metrics token, asked without: %d", code)
+			}
+			if code, body := get("/metrics", metricsToken); code != 200 || !strings.Contains(body, "tracflow_store_commits_total") {
+				t.Errorf("metrics listener with the token: %d %.200s", code, body)
+			}
+		}
+		for _, p := range []string{"/", "/profile/p1", "/healthz"} {
+			if code, _ := get(p, metricsToken); code != http.StatusNotFound {
+				t.Errorf("metrics listener served %s: %d", p, code)
+			}
+		}
+		hs.Close()
+	}
 }
 
 // syncBuffer is a log destination safe for the server's goroutines.

@@ -56,7 +56,7 @@ func (s *Server) authRoutes() []Route {
 
 func (s *Server) setupRoutes() []Route {
 	return []Route{
-		{Method: "POST", Path: "/event-source", Tag: "event sources", Summary: "Create or update an event source", Roles: builders, Answer: jsonAnswer("Source"), handle: s.handleSaveSource},
+		{Method: "POST", Path: "/event-source", Tag: "event sources", Summary: "Create or update an event source", Roles: builders, Body: sourceBody, Answer: jsonAnswer("Source"), handle: s.handleSaveSource},
 		{Method: "POST", Path: "/flow/draft", Tag: "flows", Summary: "Save a flow's draft (Tracardi's flow format)", Roles: flowEditors, Answer: jsonAnswer("Saved"), handle: s.handleSaveDraft},
 		{Method: "POST", Path: "/flow/production", Tag: "flows", Summary: "Deploy a flow: compile it and make it the version rules run", Roles: flowEditors, Answer: jsonAnswer("Deployed"), handle: s.handleDeploy},
 		{Method: "POST", Path: "/rule", Tag: "rules", Summary: "Create or update a rule: events of a type from a source run a flow", Roles: flowEditors, Answer: jsonAnswer("Rule"), handle: s.handleSaveRule},

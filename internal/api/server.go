@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/resources"
@@ -39,7 +41,9 @@ type Options struct {
 	MaxEvents int   // per /track request; default 1000
 	TokenTTL  time.Duration
 	Log       *slog.Logger
-	// MetricsToken, when set, is the bearer token GET /metrics asks for.
+	// MetricsToken, when set, is a bearer token that may read GET /metrics
+	// (besides the API tokens of MetricsRoles), and the one MetricsHandler
+	// asks for.
 	MetricsToken string
 	// Static serves the web GUI at "/" (nil: no GUI).
 	Static http.Handler
@@ -63,10 +67,14 @@ type Server struct {
 	tracker *tracking.Tracker
 	auth    *Auth
 	metrics *Metrics
-	opt     Options
-	log     *slog.Logger
-	routes  []Route
-	mux     *http.ServeMux
+	// metricsHandler writes the metrics in Prometheus' text format.
+	metricsHandler http.Handler
+	// trackerDir serves --tracker-dir at /tracker/.
+	trackerDir http.Handler
+	opt        Options
+	log        *slog.Logger
+	routes     []Route
+	mux        *http.ServeMux
 	docState
 }
 
@@ -103,6 +111,7 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
 	s.auth = NewAuth(st, opt.TokenTTL)
 	s.metrics = newMetrics(st)
+	s.metricsHandler = promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	if tracker != nil && tracker.Observe == nil {
 		tracker.Observe = s.metrics
 	}
@@ -115,7 +124,8 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	for _, p := range []string{"/track", "/collect/{event_type}/{source_id}", "/collect/{event_type}/{source_id}/{session_id}"} {
 		s.mux.HandleFunc("OPTIONS "+p, s.preflight)
 	}
-	s.mux.Handle("GET /tracker/", s.trackerFiles(opt.TrackerDir))
+	s.trackerDir = s.trackerFiles(opt.TrackerDir)
+	s.mux.Handle("GET /tracker/", s.trackerDir)
 	if opt.Static != nil {
 		s.mux.Handle("GET /", opt.Static)
 	}
@@ -143,6 +153,9 @@ func (s *Server) Handler() http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		// API answers are data, never a page: nothing in them may run or
+		// load. The GUI and /docs set a policy of their own.
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		s.mux.ServeHTTP(&notFoundJSON{ResponseWriter: w}, r)
 	}))
 }

@@ -7,32 +7,58 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/jsonx"
+	"github.com/tracflow/tracflow/internal/publicdir"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// cors lets trackers on other origins call the collector: the origin is
-// echoed, credentials allowed (beacon mode sends cookies).
-func cors(w http.ResponseWriter, r *http.Request) {
+// Cross-origin requests (CORS). The browser tracker sends no cookies and no
+// credentials, so no answer ever carries Access-Control-Allow-Credentials.
+// Which origins may send a source's events is the source's allowed_origins
+// list (empty or "*": any origin). A preflight cannot know the source (its
+// id is in the body), so preflights are answered for any origin; the
+// request itself is checked against the source (see allowOrigin).
+
+// publicCORS lets any origin read an answer that holds nothing private.
+func publicCORS(w http.ResponseWriter) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+}
+
+// allowOrigin checks a collector request's Origin against the source's
+// allowed_origins and sets the CORS answer headers. A request without an
+// Origin header (a server, not a browser page) and one naming an unknown
+// source (which the tracker refuses) pass; a page of an origin the source
+// does not list gets a 403.
+func (s *Server) allowOrigin(w http.ResponseWriter, r *http.Request, sourceID string) error {
 	h := w.Header()
-	if o := r.Header.Get("Origin"); o != "" {
-		h.Set("Access-Control-Allow-Origin", o)
-		h.Set("Access-Control-Allow-Credentials", "true")
-		h.Add("Vary", "Origin")
-	} else {
-		h.Set("Access-Control-Allow-Origin", "*")
+	h.Add("Vary", "Origin")
+	origin := r.Header.Get("Origin")
+	src, ok := s.cat.Snapshot().Sources[sourceID]
+	if !ok || catalog.AnyOriginAllowed(src) {
+		publicCORS(w)
+		return nil
 	}
+	h.Del("Access-Control-Allow-Origin")
+	if origin == "" {
+		return nil
+	}
+	if !catalog.OriginAllowed(src, origin) {
+		return errorf(http.StatusForbidden, "origin %q may not send events of event source %q: add it to the source's allowed_origins", origin, sourceID)
+	}
+	h.Set("Access-Control-Allow-Origin", origin)
+	return nil
 }
 
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
-	cors(w, r)
+	publicCORS(w)
 	h := w.Header()
 	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
 		h.Set("Access-Control-Allow-Headers", req)
 	} else {
-		h.Set("Access-Control-Allow-Headers", "content-type, x-timestamp, authorization")
+		h.Set("Access-Control-Allow-Headers", "content-type, x-timestamp")
 	}
 	h.Set("Access-Control-Max-Age", "86400")
 	w.WriteHeader(http.StatusNoContent)
@@ -40,7 +66,7 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 
 // handleTrack is POST /track: Tracardi's collector protocol.
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
-	cors(w, r)
+	publicCORS(w) // errors before the source is known are readable by any page
 	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -55,6 +81,9 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 		return trackError(err)
 	}
 	p.ProfileLess = r.URL.Query().Get("profile_less") == "true"
+	if err := s.allowOrigin(w, r, p.SourceID); err != nil {
+		return err
+	}
 	return s.track(w, r, p)
 }
 
@@ -128,7 +157,9 @@ func requestHeaders(r *http.Request) map[string]any {
 // parameters (GET). With a session id, the event belongs to that session's
 // profile; without one it is profile-less unless ?profile_id= names one.
 func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
-	cors(w, r)
+	if err := s.allowOrigin(w, r, r.PathValue("source_id")); err != nil {
+		return err
+	}
 	props := map[string]any{}
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
@@ -190,7 +221,8 @@ func queryValue(v []string) any {
 }
 
 // trackerFiles serves dir at /tracker/ for pages on other origins; without
-// a dir it answers a JSON 404 that says how to provide one.
+// a dir it answers a JSON 404 that says how to provide one. Dotfiles and
+// links out of the folder are never served (see package publicdir).
 func (s *Server) trackerFiles(dir string) http.Handler {
 	if dir == "" {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -198,13 +230,15 @@ func (s *Server) trackerFiles(dir string) http.Handler {
 				"--tracker-dir DIR (or TRACFLOW_TRACKER_DIR) holding the tracker bundle, e.g. Tracardi's liliput.min.js"})
 		})
 	}
-	files := http.StripPrefix("/tracker/", http.FileServer(http.Dir(dir)))
+	files, err := publicdir.New(dir, "/tracker/")
+	if err != nil {
+		s.log.Error("the tracker folder (--tracker-dir) cannot be served", "err", err)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"detail": "the tracker folder (--tracker-dir) cannot be opened; see the server log"})
+		})
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		cors(w, r)
-		if strings.HasSuffix(r.URL.Path, "/") {
-			writeJSON(w, http.StatusNotFound, map[string]any{"detail": "not found"})
-			return
-		}
+		publicCORS(w)
 		w.Header().Set("Cache-Control", "public, max-age=300")
 		files.ServeHTTP(w, r)
 	})

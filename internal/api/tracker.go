@@ -16,7 +16,7 @@ var trackerScript = assets.New(fstest.MapFS{tracker.Name: {Data: tracker.Script}
 // handleTrackerScript is GET /tracker/tracflow.js: the embedded tracker,
 // served whether or not --tracker-dir is set.
 func (s *Server) handleTrackerScript(w http.ResponseWriter, r *http.Request) error {
-	cors(w, r)
+	publicCORS(w)
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	return trackerScript.ServeFile(w, r, tracker.Name)
 }
@@ -28,7 +28,7 @@ func (s *Server) handleTrackerScript(w http.ResponseWriter, r *http.Request) err
 func (s *Server) handleTrackerCompat(w http.ResponseWriter, r *http.Request) error {
 	if dir := s.opt.TrackerDir; dir != "" {
 		if _, err := os.Lstat(filepath.Join(dir, tracardiScript)); err == nil {
-			s.trackerFiles(dir).ServeHTTP(w, r)
+			s.trackerDir.ServeHTTP(w, r)
 			return nil
 		}
 	}

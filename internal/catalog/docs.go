@@ -13,7 +13,8 @@ import (
 )
 
 // SaveSource validates and stores an event source:
-// {id?, name, type: ["rest"], enabled, tags, description}. It answers the
+// {id?, name, type: ["rest"], enabled, tags, description, allowed_origins}
+// (origins checked and normalized, see OriginAllowed). It answers the
 // stored document (with its id).
 func (c *Catalog) SaveSource(ctx context.Context, d store.Doc) (store.Doc, error) {
 	if d == nil {
@@ -46,11 +47,15 @@ func (c *Catalog) SaveSource(ctx context.Context, d store.Doc) (store.Doc, error
 	if err != nil {
 		return nil, err
 	}
+	origins, err := normalizeOrigins(d["allowed_origins"])
+	if err != nil {
+		return nil, err
+	}
 	if id == "" {
 		id = domain.NewID()
 	}
 	out := copyDoc(d)
-	out["id"], out["name"], out["type"], out["enabled"] = id, name, types, enabled
+	out["id"], out["name"], out["type"], out["enabled"], out["allowed_origins"] = id, name, types, enabled, origins
 	if _, ok := out["tags"]; !ok {
 		out["tags"] = []any{}
 	}

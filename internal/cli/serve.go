@@ -43,12 +43,13 @@ func (e *env) serve(args []string) error {
 	fs := e.newFlagSet("serve")
 	addr := fs.String("addr", envOr("TRACFLOW_ADDR", "127.0.0.1:8686"), "address to listen on (env TRACFLOW_ADDR)")
 	data := fs.String("data", envOr("TRACFLOW_DATA", "./data"), "data folder for the embedded database and keys (env TRACFLOW_DATA)")
-	db := fs.String("db", envOr("TRACFLOW_DB", ""), "database: empty for the embedded SQLite in --data, or postgres://... (env TRACFLOW_DB)")
+	db := fs.String("db", envOr("TRACFLOW_DB", ""), "database: empty for the embedded SQLite in --data, sqlite:PATH for an SQLite file elsewhere, or postgres://... (env TRACFLOW_DB)")
 	maxBody := fs.String("max-body", "1MiB", "largest request body accepted (e.g. 512KiB, 2MiB)")
 	maxEvents := fs.Int("max-events", 1000, "most events accepted in one /track request")
 	logFormat := fs.String("log-format", envOr("TRACFLOW_LOG_FORMAT", "text"), "log format: text or json")
 	logLevel := fs.String("log-level", envOr("TRACFLOW_LOG_LEVEL", "info"), "least severe log level written: debug (also each collector request), info (each management request), warn or error")
-	metricsToken := fs.String("metrics-token", os.Getenv("TRACFLOW_METRICS_TOKEN"), "bearer token /metrics asks for (env TRACFLOW_METRICS_TOKEN); when empty, /metrics is public")
+	metricsToken := fs.String("metrics-token", os.Getenv("TRACFLOW_METRICS_TOKEN"), "bearer token a scraper sends to read /metrics (env TRACFLOW_METRICS_TOKEN); without it, /metrics takes an admin's or maintainer's API token")
+	metricsAddr := fs.String("metrics-addr", envOr("TRACFLOW_METRICS_ADDR", ""), "also serve /metrics, without a token unless --metrics-token is set, on this address of its own, e.g. 127.0.0.1:9686 (env TRACFLOW_METRICS_ADDR)")
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "how long an API token stays valid without use")
 	noDemo := fs.Bool("no-demo", false, "on first start, do not create the demo source, flow and rule")
 	trackerDir := fs.String("tracker-dir", envOr("TRACFLOW_TRACKER_DIR", ""), "serve this folder's files at /tracker/, e.g. a browser tracker bundle (env TRACFLOW_TRACKER_DIR)")
@@ -113,7 +114,8 @@ func (e *env) serve(args []string) error {
 	if _, err := cat.InstallPlugins(ctx, actions.Installed()); err != nil {
 		return fmt.Errorf("installing plugins: %w", err)
 	}
-	embedded := *db == "" || *db == "sqlite"
+	backend, dbFile := open.Classify(*db, *data)
+	embedded := backend == open.SQLite
 	res, err := openResources(ctx, st, embedded, *data, log)
 	if err != nil {
 		return err
@@ -138,6 +140,22 @@ func (e *env) serve(args []string) error {
 	if err != nil {
 		return err
 	}
+	metricsURL := ""
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
+		go func() {
+			if err := ms.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("metrics listener", "err", err)
+			}
+		}()
+		defer ms.Close()
+		metricsURL = "http://" + mln.Addr().String() + "/metrics"
+	}
 	base := "http://" + ln.Addr().String()
 	hs := &http.Server{
 		Handler:           srv.Handler(),
@@ -147,9 +165,9 @@ func (e *env) serve(args []string) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	where := "SQLite in " + *data
-	if !embedded {
-		where = "PostgreSQL"
+	where := backend.String()
+	if embedded {
+		where += " " + dbFile
 	}
 	// The welcome comes first: the "listening" line tells scripts (and the
 	// tests) that the server is ready, with everything it prints.
@@ -157,6 +175,10 @@ func (e *env) serve(args []string) error {
 		e.printWelcome(base, first)
 	}
 	log.Info("tracflow is listening", "url", base, "database", where, "plugins", len(reg.List()))
+	if metricsURL != "" {
+		// Not "url=": scripts wait for the line above by that key.
+		log.Info("metrics are served on an address of their own", "metrics", metricsURL)
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 
@@ -24,6 +23,7 @@ import (
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
+	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -218,11 +218,9 @@ func (e *Env) Setup(sourceID, flowJSON, eventType string) string {
 	return sourceID
 }
 
-// PGDSN returns the PostgreSQL test server's URL, or skips the test.
+// PGDSN returns the PostgreSQL test server's URL, or skips the test (see
+// storetest.PostgresServer).
 func PGDSN(t testing.TB) string {
-	dsn := os.Getenv("TRACFLOW_TEST_PG")
-	if dsn == "" {
-		t.Skip("TRACFLOW_TEST_PG is not set: run scripts/pg-test-server.sh and export the URL it prints")
-	}
-	return dsn
+	t.Helper()
+	return storetest.PostgresServer(t)
 }

@@ -17,32 +17,74 @@ import (
 // FileName is the SQLite database file inside the data folder.
 const FileName = "tracflow.db"
 
+// Backend is the kind of database a DSN names.
+type Backend int
+
+// The backends.
+const (
+	Unknown Backend = iota
+	SQLite
+	PostgreSQL
+)
+
+// String names the backend for logs and errors.
+func (b Backend) String() string {
+	switch b {
+	case SQLite:
+		return "SQLite"
+	case PostgreSQL:
+		return "PostgreSQL"
+	}
+	return "unknown"
+}
+
+// Classify tells which backend dsn names (see Open), and for SQLite the
+// database file's path (inside dataDir unless the DSN names one).
+func Classify(dsn, dataDir string) (b Backend, path string) {
+	switch {
+	case dsn == "" || dsn == "sqlite":
+		return SQLite, filepath.Join(dataDir, FileName)
+	case strings.HasPrefix(dsn, "sqlite:"):
+		return SQLite, strings.TrimPrefix(dsn, "sqlite:")
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return PostgreSQL, ""
+	}
+	return Unknown, ""
+}
+
+// Embedded reports whether dsn names the embedded SQLite database, in the
+// data folder or in a file of its own.
+func Embedded(dsn string) bool {
+	b, _ := Classify(dsn, "")
+	return b == SQLite
+}
+
 // Open opens the store dsn names:
 //
 //   - "" or "sqlite": SQLite, the file dataDir/tracflow.db (the folder is
-//     created when missing);
-//   - "sqlite:PATH": SQLite, the file PATH;
+//     created with mode 0700 when missing);
+//   - "sqlite:PATH": SQLite, the file PATH (its folder likewise);
 //   - "postgres://..." or "postgresql://...": PostgreSQL (pgx DSN; extra
 //     parameter lock_pool_max_conns, see package postgres).
 //
 // Migrations are applied before it returns.
 func Open(ctx context.Context, dsn, dataDir string) (store.Store, error) {
+	backend, path := Classify(dsn, dataDir)
 	switch {
-	case dsn == "" || dsn == "sqlite":
+	case backend == SQLite && (dsn == "" || dsn == "sqlite"):
 		if dataDir == "" {
 			return nil, fmt.Errorf("store: no data folder given for the SQLite database")
 		}
-		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		if err := os.MkdirAll(dataDir, sqlite.DirMode); err != nil {
 			return nil, fmt.Errorf("store: data folder: %w", err)
 		}
-		return sqliteStore(ctx, filepath.Join(dataDir, FileName))
-	case strings.HasPrefix(dsn, "sqlite:"):
-		path := strings.TrimPrefix(dsn, "sqlite:")
+		return sqliteStore(ctx, path)
+	case backend == SQLite:
 		if path == "" {
 			return nil, fmt.Errorf("store: %q names no file", dsn)
 		}
 		return sqliteStore(ctx, path)
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+	case backend == PostgreSQL:
 		st, err := postgres.Open(ctx, dsn)
 		if err != nil {
 			return nil, err

@@ -72,3 +72,55 @@ func TestPostgres(t *testing.T) {
 		t.Fatalf("opened %T", st)
 	}
 }
+
+// TestClassify: "sqlite:PATH" is SQLite like "" and "sqlite" (serve once took
+// it for PostgreSQL, asked for a shared secret key and logged
+// database=PostgreSQL).
+func TestClassify(t *testing.T) {
+	for _, c := range []struct {
+		dsn      string
+		backend  Backend
+		path     string
+		embedded bool
+	}{
+		{"", SQLite, filepath.Join("data", FileName), true},
+		{"sqlite", SQLite, filepath.Join("data", FileName), true},
+		{"sqlite:/var/lib/tracflow/my.db", SQLite, "/var/lib/tracflow/my.db", true},
+		{"postgres://u:p@h/db", PostgreSQL, "", false},
+		{"postgresql://u:p@h/db", PostgreSQL, "", false},
+		{"mysql://h/db", Unknown, "", false},
+	} {
+		b, path := Classify(c.dsn, "data")
+		if b != c.backend || path != c.path || Embedded(c.dsn) != c.embedded {
+			t.Errorf("%q: %v %q embedded=%v; want %v %q %v", c.dsn, b, path, Embedded(c.dsn), c.backend, c.path, c.embedded)
+		}
+	}
+	if SQLite.String() != "SQLite" || PostgreSQL.String() != "PostgreSQL" {
+		t.Errorf("names: %v %v", SQLite, PostgreSQL)
+	}
+}
+
+// TestDataFolderPrivate: the data folder Open creates is 0700, whatever the
+// umask lets through.
+func TestDataFolderPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	st, err := Open(context.Background(), "", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	fi, err := os.Stat(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o700 {
+		t.Errorf("data folder mode %o, want 700", fi.Mode().Perm())
+	}
+	fi, err = os.Stat(filepath.Join(dir, FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("database mode %o, want 600", fi.Mode().Perm())
+	}
+}

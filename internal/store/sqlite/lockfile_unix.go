@@ -12,7 +12,7 @@ import (
 // lockFile takes an exclusive lock on path, so that a second process cannot
 // open the same database while this one has it.
 func lockFile(path string) (unlock func() error, err error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
 	}

@@ -71,6 +71,9 @@ type write func(t *wtx) error
 // Open opens (creating if needed) the database file at path and applies the
 // schema migrations.
 func Open(ctx context.Context, path string) (_ *Store, err error) {
+	if err := prepareFiles(path); err != nil {
+		return nil, err
+	}
 	unlock, err := lockFile(path + ".lock")
 	if err != nil {
 		return nil, err

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import * as api from '../api.js';
+import { formatOrigins, originsError, originsFieldError, parseOrigins } from '../lib/origins.js';
 import {
   BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
   apiFieldErrors, confirmDelete, copyText, notify, notifyError, useAsync, useFocusFirstError,
@@ -11,6 +12,7 @@ function SourceDialog({ source, onClose, onSaved }) {
   const [form, setForm] = useState(() => ({
     id: source?.id || '', name: source?.name || '', description: source?.description || '',
     type: (source?.type || ['rest'])[0] || 'rest', tags: source?.tags || [], enabled: source ? !!source.enabled : true,
+    origins: formatOrigins(source?.allowed_origins),
   }));
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
@@ -22,11 +24,15 @@ function SourceDialog({ source, onClose, onSaved }) {
     const errs = {};
     if (!form.name.trim()) errs.name = 'Give the source a name.';
     if (form.id && !/^[A-Za-z0-9._-]+$/.test(form.id)) errs.id = 'Use letters, digits, dots, dashes and underscores only.';
+    const origins = parseOrigins(form.origins);
+    const oerr = originsError(origins);
+    if (oerr) errs.allowed_origins = oerr;
     setErrors(errs);
     if (Object.keys(errs).length) return;
     setBusy(true);
     try {
-      const body = { ...source, ...form, name: form.name.trim(), type: [form.type] };
+      const { origins: _text, ...fields } = form;
+      const body = { ...source, ...fields, name: form.name.trim(), type: [form.type], allowed_origins: origins };
       if (!body.id) delete body.id;
       await api.saveSource(body);
       onSaved();
@@ -50,6 +56,9 @@ function SourceDialog({ source, onClose, onSaved }) {
         <TextField label="Description" value={form.description} onChange={set('description')} error={errors.description} multiline rows={2} />
         <SelectField label="Type" value={form.type} onChange={set('type')} options={SOURCE_TYPES} error={errors.type} />
         <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
+        <TextField label="Allowed origins" value={form.origins} onChange={set('origins')} error={originsFieldError(errors)} multiline rows={2}
+          placeholder="https://shop.example.com"
+          hint="Web pages that may send this source's events from a browser, one origin per line (https://*.example.com for every sub-domain). Empty: any site." />
         <CheckField label="Enabled: accept events from this source" checked={form.enabled} onChange={set('enabled')} error={errors.enabled} />
       </form>
     </Modal>
