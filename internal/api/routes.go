@@ -73,11 +73,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusUnprocessableEntity, Detail: "username and password are required form fields",
 			Errors: []map[string]string{{"field": "username", "message": "required"}, {"field": "password", "message": "required"}}}
 	}
-	tok, u, err := s.auth.Login(r.Context(), user, pw, clientAddr(r))
-	if err == ErrThrottled {
-		w.Header().Set("Retry-After", strconv.Itoa(int(failWindow.Seconds())))
-		return errorf(http.StatusTooManyRequests, "too many failed logins; try again later")
-	}
+	tok, u, err := s.auth.Login(r.Context(), user, pw, clientAddr(r, s.opt.TrustedProxies))
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,6 +52,9 @@ type Options struct {
 	// Resources stores resources and their encrypted credentials (nil: the
 	// resource routes answer 503).
 	Resources *resources.Service
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client
+	// (for login throttling); from any other peer the header is ignored.
+	TrustedProxies []netip.Prefix
 	// Installed is the plugin list Reinstall Plugins installs; default
 	// actions.Installed.
 	Installed func() []plugin.Installed
@@ -230,8 +235,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *Error
 	var inv *catalog.InvalidError
 	var mbe *http.MaxBytesError
+	var te *ThrottledError
+	var se *store.StaleError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &te):
+		secs := int(te.RetryAfter.Round(time.Second).Seconds())
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		ae = &Error{Status: http.StatusTooManyRequests, Detail: te.Error()}
+	case errors.As(err, &se):
+		ae = &Error{Status: http.StatusConflict, Detail: staleDetail(se)}
 	case errors.As(err, &inv):
 		ae = &Error{Status: http.StatusUnprocessableEntity, Detail: inv.Error(), Errors: inv.Errors}
 	case errors.As(err, &mbe):
@@ -301,4 +314,16 @@ func (s *Server) readDoc(w http.ResponseWriter, r *http.Request) (store.Doc, err
 			Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
 	}
 	return d, nil
+}
+
+// staleDetail explains a conditional write that found the document changed.
+func staleDetail(se *store.StaleError) string {
+	what := strings.ReplaceAll(se.Kind, "-", " ")
+	switch {
+	case se.Want == 0:
+		return fmt.Sprintf("%s %q already exists", what, se.ID)
+	case se.Have == 0:
+		return fmt.Sprintf("%s %q was deleted by someone else since you opened it (version %d)", what, se.ID, se.Want)
+	}
+	return fmt.Sprintf("%s %q was changed by someone else since you opened it (you have version %d, it is now at version %d): reload it, then make your change again", what, se.ID, se.Want, se.Have)
 }
