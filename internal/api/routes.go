@@ -101,6 +101,9 @@ func (s *Server) handleSaveSource(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if err := versionInto(r, d); err != nil {
+		return err
+	}
 	out, err := s.cat.SaveSource(r.Context(), d)
 	if err != nil {
 		return err
@@ -112,6 +115,9 @@ func (s *Server) handleSaveSource(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) handleSaveRule(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.readDoc(w, r)
 	if err != nil {
+		return err
+	}
+	if err := versionInto(r, d); err != nil {
 		return err
 	}
 	out, err := s.cat.SaveRule(r.Context(), d)
@@ -127,17 +133,24 @@ func (s *Server) handleSaveDraft(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := versionInto(r, d); err != nil {
+		return err
+	}
 	out, err := s.cat.SaveDraft(r.Context(), d)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "saved": true})
+	setETag(w, out)
+	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "saved": true, "version": out["version"]})
 	return nil
 }
 
 func (s *Server) handleDeploy(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.readDoc(w, r)
 	if err != nil {
+		return err
+	}
+	if err := versionInto(r, d); err != nil {
 		return err
 	}
 	out, err := s.cat.Deploy(r.Context(), d)

@@ -321,7 +321,7 @@ func staleDetail(se *store.StaleError) string {
 	what := strings.ReplaceAll(se.Kind, "-", " ")
 	switch {
 	case se.Want == 0:
-		return fmt.Sprintf("%s %q already exists", what, se.ID)
+		return fmt.Sprintf("%s %q already exists: someone else saved it since you opened it (it is at version %d); reload it, then make your change again", what, se.ID, se.Have)
 	case se.Have == 0:
 		return fmt.Sprintf("%s %q was deleted by someone else since you opened it (version %d)", what, se.ID, se.Want)
 	}

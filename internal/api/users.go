@@ -224,6 +224,7 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	setETag(w, store.Doc{"version": float64(u.Version)})
 	writeJSON(w, http.StatusOK, u)
 	return nil
 }
@@ -417,7 +418,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error 
 		}
 		errs = append(errs, checkPassword("password", *c.Password, id, name)...)
 	}
-	v, verr := expectedVersion(r, d)
+	v, _, verr := expectedVersion(r, d)
 	if verr != nil {
 		errs = append(errs, *verr)
 	}

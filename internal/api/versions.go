@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"math"
 	"net/http"
 	"strconv"
@@ -20,15 +21,17 @@ import (
 
 // expectedVersion reads the version a change was made from: the body's
 // "version" (a whole number) or the If-Match header ("3", as ETag answers
-// it, or 3); when both are given they must agree. 0 means none was given.
-// The body's "version" is removed from d.
-func expectedVersion(r *http.Request, d store.Doc) (int64, *plugin.FieldError) {
+// it, or 3); when both are given they must agree. given is false when
+// neither is. The body's "version" is removed from d.
+func expectedVersion(r *http.Request, d store.Doc) (version int64, given bool, _ *plugin.FieldError) {
 	var body, header int64
+	hasBody, hasHeader := false, false
 	if v, ok := d["version"]; ok && v != nil {
+		hasBody = true
 		f, isNum := v.(float64)
 		if !isNum || f != math.Trunc(f) || f < 0 || f > 1<<53 {
 			fe := fieldErr("version", "expected the whole number the document was read with (its \"version\"), got %v", v)
-			return 0, &fe
+			return 0, false, &fe
 		}
 		body = int64(f)
 	}
@@ -38,29 +41,44 @@ func expectedVersion(r *http.Request, d store.Doc) (int64, *plugin.FieldError) {
 		n, err := strconv.ParseInt(h, 10, 64)
 		if err != nil || n < 0 {
 			fe := fieldErr("If-Match", "expected the document's ETag (its version, e.g. \"3\"), got %q", r.Header.Get("If-Match"))
-			return 0, &fe
+			return 0, false, &fe
 		}
-		header = n
+		header, hasHeader = n, true
 	}
-	if body != 0 && header != 0 && body != header {
+	if hasBody && hasHeader && body != header {
 		fe := fieldErr("version", "is %d but If-Match says %d: send one of them", body, header)
-		return 0, &fe
+		return 0, false, &fe
 	}
-	return max(body, header), nil
+	if hasHeader {
+		return header, true, nil
+	}
+	return body, hasBody, nil
 }
 
 // versionInto reads the version a change was made from (see
 // expectedVersion) into d["version"], where the catalog's and the resource
 // service's save functions read it.
 func versionInto(r *http.Request, d store.Doc) error {
-	v, fe := expectedVersion(r, d)
+	v, given, fe := expectedVersion(r, d)
 	if fe != nil {
 		return invalid(*fe)
 	}
-	if v != 0 {
+	if given {
 		d["version"] = float64(v)
 	}
 	return nil
+}
+
+// retryStale runs a read-modify-write that the API makes on its own (not
+// from a version a client sent) again when somebody wrote in between.
+func retryStale(f func() error) error {
+	var err error
+	for range 8 {
+		if err = f(); !errors.Is(err, store.ErrStale) {
+			return err
+		}
+	}
+	return err
 }
 
 // setETag answers a document's version as its ETag.

@@ -223,6 +223,17 @@ func Version(d Doc) int64 {
 	return int64(v)
 }
 
+// Expected reads the version a change was made from, given as
+// d["version"] (a whole number; 0 means "create, it must not exist"). ok is
+// false when d has none: the change applies to whatever is stored.
+func Expected(d Doc) (version int64, ok bool) {
+	v, ok := d["version"].(float64)
+	if !ok || v < 0 {
+		return AnyVersion, false
+	}
+	return int64(v), true
+}
+
 // WithoutVersion returns d without its "version" field (d itself when it
 // has none), as the backends store it.
 func WithoutVersion(d Doc) Doc {
