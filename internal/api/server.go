@@ -236,7 +236,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var inv *catalog.InvalidError
 	var mbe *http.MaxBytesError
 	var te *ThrottledError
-	var se *store.StaleError
+	var se, stale *store.StaleError
 	switch {
 	case errors.As(err, &ae):
 	case errors.As(err, &te):
@@ -245,6 +245,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ae = &Error{Status: http.StatusTooManyRequests, Detail: te.Error()}
 	case errors.As(err, &se):
 		ae = &Error{Status: http.StatusConflict, Detail: staleDetail(se)}
+		stale = se
 	case errors.As(err, &inv):
 		ae = &Error{Status: http.StatusUnprocessableEntity, Detail: inv.Error(), Errors: inv.Errors}
 	case errors.As(err, &mbe):
@@ -260,6 +261,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	body := map[string]any{"detail": ae.Detail}
 	if ae.Errors != nil {
 		body["errors"] = ae.Errors
+	}
+	if stale != nil {
+		// Clients tell a version conflict from other 409s by this field.
+		body["current_version"] = stale.Have
 	}
 	writeJSON(w, ae.Status, body)
 }
