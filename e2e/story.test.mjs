@@ -640,7 +640,8 @@ describe('Tracflow web GUI', () => {
       nodes.push({ id: `n${i}`, type: rec.plugin.metadata.type || 'flowNode', position: { x: (i % 10) * 240, y: Math.floor(i / 10) * 140 }, data: structuredClone(rec.plugin) });
       if (i > 0) edges.push({ id: `e${i}`, source: `n${i - 1}`, sourceHandle: (i === 1 ? start : step).plugin.spec.outputs[0], target: `n${i}`, targetHandle: step.plugin.spec.inputs[0], data: { name: '' } });
     }
-    await api(base, 'POST', '/flow/draft', { token, body: { ...meta, id: meta.id, flowGraph: { nodes, edges } } });
+    // The metadata's version is not the draft's: the new draft goes without one.
+    await api(base, 'POST', '/flow/draft', { token, body: { ...meta, version: undefined, id: meta.id, flowGraph: { nodes, edges } } });
     const t0 = Date.now();
     await go(`/flow/${encodeURIComponent(meta.id)}`);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 100, null, { timeout: 20000 });
