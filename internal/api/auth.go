@@ -344,16 +344,16 @@ func (a *Auth) loadToken(ctx context.Context, h string, now time.Time, cfg int64
 	}
 	exp, _ := d["expires"].(float64)
 	ud, err := a.st.GetConfig(ctx, KindUser, domain.Str(d, "user"))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errBadToken
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	u := userFromDoc(ud)
-	if u.Disabled {
+	if ud == nil || userFromDoc(ud).Disabled {
+		a.mu.Lock()
+		delete(a.tokens, h)
+		a.mu.Unlock()
 		return nil, errBadToken
 	}
+	u := userFromDoc(ud)
 	e := &tokenEntry{user: u, expires: time.Unix(int64(exp), 0), written: now, config: cfg}
 	a.mu.Lock()
 	if old := a.tokens[h]; old != nil && old.expires.After(e.expires) {
