@@ -10,15 +10,15 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/password"
 	"github.com/tracflow/tracflow/internal/store"
 )
 
@@ -35,6 +35,9 @@ type User struct {
 	FullName string   `json:"full_name"`
 	Roles    []string `json:"roles"`
 	Disabled bool     `json:"disabled"`
+	// Version is the stored user's version: send it back with a change so
+	// that a change made meanwhile by someone else is not undone (409).
+	Version int64 `json:"version"`
 }
 
 // HasAnyRole reports whether the user has one of roles.
@@ -50,6 +53,12 @@ func (u *User) HasAnyRole(roles []string) bool {
 // Auth issues and checks bearer tokens. Tokens are random; only their
 // SHA-256 is stored. Expiry slides: every use pushes it TTL ahead (written
 // at most once a minute).
+//
+// Tokens are cached in the process with their user, but every
+// authenticated request reads the store's configuration version (one
+// indexed read) and reloads the token and its user when it moved. A logout,
+// a deleted or disabled user or a changed role, made by any process
+// sharing the database, so applies to the very next request everywhere.
 type Auth struct {
 	st  store.Store
 	ttl time.Duration
@@ -60,41 +69,49 @@ type Auth struct {
 
 	mu     sync.Mutex
 	tokens map[string]*tokenEntry // by token hash
-	fails  map[string]*failCount  // by "account" and "ip:..."
 }
 
 type tokenEntry struct {
 	user    *User
 	expires time.Time
 	written time.Time // when the expiry was last stored
-	checked time.Time // when the stored token was last read
+	config  int64     // the store's configuration version when it was read
 }
 
-type failCount struct {
-	n     int
-	first time.Time
-}
-
-// Login throttling: after maxFails failures within failWindow for an
-// account or an address, further attempts are refused until the window ends.
+// Login throttling counts attempts per account and client address (so that
+// failures from one address hold back neither the account elsewhere nor
+// other accounts there), in the store (so that every instance counts
+// them). The first freeAttempts go ahead at once; after that each waits
+// twice as long as the one before, from firstWait up to maxWait. A success
+// clears the count; so do attemptReset without attempts.
 const (
-	maxFails   = 5
-	failWindow = 15 * time.Minute
+	freeAttempts = 5
+	firstWait    = 5 * time.Second
+	maxWait      = 15 * time.Minute
+	attemptReset = 24 * time.Hour
 )
+
+var loginPolicy = store.AttemptPolicy{Reset: attemptReset, Backoff: loginBackoff}
+
+// loginBackoff is the wait after n attempts.
+func loginBackoff(n int) time.Duration {
+	if n < freeAttempts {
+		return 0
+	}
+	if n-freeAttempts >= 20 {
+		return maxWait
+	}
+	return min(firstWait<<(n-freeAttempts), maxWait)
+}
 
 // NewAuth returns the auth service.
 func NewAuth(st store.Store, ttl time.Duration) *Auth {
-	return &Auth{st: st, ttl: ttl, tokens: map[string]*tokenEntry{}, fails: map[string]*failCount{}}
+	return &Auth{st: st, ttl: ttl, tokens: map[string]*tokenEntry{}}
 }
 
-// hash hashes a password with bcrypt at the service's cost.
+// hash hashes a password at the service's cost.
 func (a *Auth) hash(pw string) (string, error) {
-	cost := a.Cost
-	if cost == 0 {
-		cost = bcrypt.DefaultCost
-	}
-	b, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
-	return string(b), err
+	return password.Hash(pw, a.Cost)
 }
 
 // userFromDoc reads a stored user.
@@ -108,21 +125,22 @@ func userFromDoc(d store.Doc) *User {
 		}
 	}
 	u.Disabled, _ = d["disabled"].(bool)
+	u.Version = store.Version(d)
 	return u
 }
 
 // userID is the id a user is stored under: the e-mail, lower case.
 func userID(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// CreateUser stores a new user. It is ErrConflict when the e-mail is taken.
-func (a *Auth) CreateUser(ctx context.Context, email, password, fullName string, roles []string) (*User, error) {
+// CreateUser stores a new user. It is ErrConflict when the e-mail is taken,
+// and a 422 naming the field when the password breaks the rules
+// (password.Validate).
+func (a *Auth) CreateUser(ctx context.Context, email, pw, fullName string, roles []string) (*User, error) {
 	id := userID(email)
-	if _, err := a.st.GetConfig(ctx, KindUser, id); err == nil {
-		return nil, fmt.Errorf("user %q already exists: %w", id, store.ErrConflict)
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return nil, err
+	if err := password.Validate(pw, id, fullName); err != nil {
+		return nil, invalid(fieldErr("password", "%v", err))
 	}
-	hash, err := a.hash(password)
+	hash, err := a.hash(pw)
 	if err != nil {
 		return nil, err
 	}
@@ -132,21 +150,59 @@ func (a *Auth) CreateUser(ctx context.Context, email, password, fullName string,
 	}
 	d := store.Doc{"id": id, "email": id, "full_name": fullName, "roles": rl, "password_hash": hash,
 		"disabled": false, "created": domain.Timestamp(a.clock())}
-	if err := a.st.PutConfig(ctx, KindUser, id, d); err != nil {
+	v, err := a.st.PutConfigIf(ctx, KindUser, id, d, 0)
+	if errors.Is(err, store.ErrStale) {
+		return nil, fmt.Errorf("user %q already exists: %w", id, store.ErrConflict)
+	}
+	if err != nil {
 		return nil, err
 	}
+	d["version"] = float64(v)
 	return userFromDoc(d), nil
 }
 
-// ErrThrottled is a login refused because of too many failures.
-var ErrThrottled = errors.New("too many failed logins")
+// ErrThrottled is an attempt refused because of earlier failures; the
+// error is a *ThrottledError.
+var ErrThrottled = errors.New("too many failed attempts")
 
-// Login checks a user's password and issues a token.
-func (a *Auth) Login(ctx context.Context, email, password, addr string) (token string, u *User, err error) {
+// ThrottledError says when the next attempt may go ahead.
+type ThrottledError struct{ RetryAfter time.Duration }
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed attempts for this account from your address; try again in %s", e.RetryAfter)
+}
+
+// Is makes errors.Is(err, ErrThrottled) true.
+func (e *ThrottledError) Is(target error) bool { return target == ErrThrottled }
+
+// attemptKey is the throttling key of an account at a client address.
+func attemptKey(id, addr string) string {
+	s := sha256.Sum256([]byte("password\x00" + id + "\x00" + addr))
+	return "pw:" + hex.EncodeToString(s[:])
+}
+
+// takeAttempt counts a password attempt for the account from addr; it is a
+// *ThrottledError while the account must wait there.
+func (a *Auth) takeAttempt(ctx context.Context, id, addr string) error {
+	now := a.clock()
+	at, err := a.st.TakeAttempt(ctx, attemptKey(id, addr), now, loginPolicy)
+	if err != nil {
+		return err
+	}
+	if !at.Allowed {
+		// Whole seconds, rounded up, as Retry-After says them.
+		wait := (at.Until.Sub(now) + time.Second - 1).Truncate(time.Second)
+		return &ThrottledError{RetryAfter: max(wait, time.Second)}
+	}
+	return nil
+}
+
+// Login checks a user's password and issues a token. addr is the client's
+// address: failures are throttled per account and address.
+func (a *Auth) Login(ctx context.Context, email, pw, addr string) (token string, u *User, err error) {
 	id := userID(email)
-	keys := []string{"account:" + id, "ip:" + addr}
-	if a.throttled(keys) {
-		return "", nil, ErrThrottled
+	if err := a.takeAttempt(ctx, id, addr); err != nil {
+		return "", nil, err
 	}
 	d, err := a.st.GetConfig(ctx, KindUser, id)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -156,15 +212,20 @@ func (a *Auth) Login(ctx context.Context, email, password, addr string) (token s
 	if d != nil {
 		hash = domain.Str(d, "password_hash")
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || d == nil {
-		a.failed(keys)
+	if !password.Compare(hash, pw) || d == nil {
 		return "", nil, errBadLogin
 	}
 	u = userFromDoc(d)
 	if u.Disabled {
 		return "", nil, errBadLogin
 	}
-	a.clearFails(keys)
+	if err := a.st.ClearAttempts(ctx, attemptKey(id, addr)); err != nil {
+		return "", nil, err
+	}
+	cfg, err := a.st.ConfigVersion(ctx)
+	if err != nil {
+		return "", nil, err
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", nil, err
@@ -177,14 +238,15 @@ func (a *Auth) Login(ctx context.Context, email, password, addr string) (token s
 		return "", nil, err
 	}
 	a.mu.Lock()
-	a.tokens[h] = &tokenEntry{user: u, expires: exp, written: now, checked: now}
+	// Read before the token was written: the next request reloads it once.
+	a.tokens[h] = &tokenEntry{user: u, expires: exp, written: now, config: cfg}
 	a.mu.Unlock()
 	return token, u, nil
 }
 
 var dummyHash = sync.OnceValue(func() string {
-	b, _ := bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
-	return string(b)
+	h, _ := password.Hash("not a password", 0)
+	return h
 })
 
 var errBadLogin = &Error{Status: http.StatusUnauthorized, Detail: "incorrect username or password"}
@@ -219,11 +281,6 @@ func bearer(r *http.Request) string {
 var errNoToken = &Error{Status: http.StatusUnauthorized, Detail: "not authenticated: send Authorization: Bearer <token> (get one from POST /user/token)"}
 var errBadToken = &Error{Status: http.StatusUnauthorized, Detail: "invalid or expired token: log in again (POST /user/token)"}
 
-// recheck is how long a token read from the store is trusted before it is
-// read again (so that a logout or a deleted user in another process takes
-// effect within it).
-const recheck = 30 * time.Second
-
 // Authenticate returns the user of a request's bearer token.
 func (a *Auth) Authenticate(r *http.Request) (*User, error) {
 	tok := bearer(r)
@@ -232,11 +289,15 @@ func (a *Auth) Authenticate(r *http.Request) (*User, error) {
 	}
 	h := tokenHash(tok)
 	now := a.clock()
+	cfg, err := a.st.ConfigVersion(r.Context())
+	if err != nil {
+		return nil, err
+	}
 	a.mu.Lock()
 	e := a.tokens[h]
 	a.mu.Unlock()
-	if e == nil || now.Sub(e.checked) > recheck {
-		fresh, err := a.loadToken(r.Context(), h, now)
+	if e == nil || e.config != cfg {
+		fresh, err := a.loadToken(r.Context(), h, now, cfg)
 		if err != nil {
 			return nil, err
 		}
@@ -268,7 +329,9 @@ func (a *Auth) Authenticate(r *http.Request) (*User, error) {
 	return u, nil
 }
 
-func (a *Auth) loadToken(ctx context.Context, h string, now time.Time) (*tokenEntry, error) {
+// loadToken reads a token and its user from the store; cfg is the
+// configuration version read before.
+func (a *Auth) loadToken(ctx context.Context, h string, now time.Time, cfg int64) (*tokenEntry, error) {
 	d, err := a.st.GetConfig(ctx, KindToken, h)
 	if errors.Is(err, store.ErrNotFound) {
 		a.mu.Lock()
@@ -281,17 +344,17 @@ func (a *Auth) loadToken(ctx context.Context, h string, now time.Time) (*tokenEn
 	}
 	exp, _ := d["expires"].(float64)
 	ud, err := a.st.GetConfig(ctx, KindUser, domain.Str(d, "user"))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, errBadToken
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	u := userFromDoc(ud)
-	if u.Disabled {
+	if ud == nil || userFromDoc(ud).Disabled {
+		a.mu.Lock()
+		delete(a.tokens, h)
+		a.mu.Unlock()
 		return nil, errBadToken
 	}
-	e := &tokenEntry{user: u, expires: time.Unix(int64(exp), 0), written: now, checked: now}
+	u := userFromDoc(ud)
+	e := &tokenEntry{user: u, expires: time.Unix(int64(exp), 0), written: now, config: cfg}
 	a.mu.Lock()
 	if old := a.tokens[h]; old != nil && old.expires.After(e.expires) {
 		e.expires = old.expires
@@ -313,49 +376,73 @@ func (a *Auth) Forget(userID string) {
 	}
 }
 
-func (a *Auth) throttled(keys []string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.clock()
-	for _, k := range keys {
-		if f := a.fails[k]; f != nil {
-			if now.Sub(f.first) > failWindow {
-				delete(a.fails, k)
-				continue
-			}
-			if f.n >= maxFails {
-				return true
-			}
+// clientAddr is the request's client address: the peer's address without
+// the port, or, when the peer is a trusted proxy, the nearest address in
+// X-Forwarded-For that is not a trusted proxy (the right-most entries were
+// written by the proxies themselves; the left-most can be forged).
+func clientAddr(r *http.Request, trusted []netip.Prefix) string {
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || !isTrusted(ip, trusted) {
+		return addr
+	}
+	var hops []string
+	for _, h := range r.Header.Values("X-Forwarded-For") {
+		for _, x := range strings.Split(h, ",") {
+			hops = append(hops, strings.TrimSpace(x))
+		}
+	}
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(hops[i])
+		if err != nil {
+			break // a malformed entry: trust nothing left of it
+		}
+		ip = hop.Unmap()
+		if !isTrusted(ip, trusted) {
+			break
+		}
+	}
+	return ip.String()
+}
+
+func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
+	ip = ip.Unmap()
+	for _, p := range trusted {
+		if p.Contains(ip) {
+			return true
 		}
 	}
 	return false
 }
 
-func (a *Auth) failed(keys []string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	now := a.clock()
-	for _, k := range keys {
-		f := a.fails[k]
-		if f == nil || now.Sub(f.first) > failWindow {
-			f = &failCount{first: now}
-			a.fails[k] = f
+// ParseTrustedProxies reads a comma-separated list of CIDRs (or single
+// addresses) of proxies whose X-Forwarded-For is believed.
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
 		}
-		f.n++
+		if !strings.Contains(f, "/") {
+			ip, err := netip.ParseAddr(f)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: not an address or CIDR (e.g. 10.0.0.0/8)", f)
+			}
+			out = append(out, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: not a CIDR (e.g. 10.0.0.0/8): %v", f, err)
+		}
+		if p.Addr().Is4In6() && p.Bits() >= 96 {
+			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		}
+		out = append(out, p.Masked())
 	}
-}
-
-func (a *Auth) clearFails(keys []string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.fails, keys[0]) // the account; the address keeps its count
-}
-
-// clientAddr is the request's remote address without the port.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
+	return out, nil
 }

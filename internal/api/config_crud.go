@@ -71,6 +71,7 @@ func (s *Server) handleGetSource(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	setETag(w, d)
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }
@@ -102,12 +103,16 @@ func (s *Server) handleDeleteSource(w http.ResponseWriter, r *http.Request) erro
 
 func (s *Server) sourceEnable(on bool) func(http.ResponseWriter, *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		d, err := s.getDoc(r, catalog.KindSource, "event source", r.PathValue("id"))
-		if err != nil {
+		var out store.Doc
+		err := retryStale(func() error {
+			d, err := s.getDoc(r, catalog.KindSource, "event source", r.PathValue("id"))
+			if err != nil {
+				return err
+			}
+			d["enabled"] = on // saved from the version read
+			out, err = s.cat.SaveSource(r.Context(), d)
 			return err
-		}
-		d["enabled"] = on
-		out, err := s.cat.SaveSource(r.Context(), d)
+		})
 		if err != nil {
 			return err
 		}
@@ -125,6 +130,7 @@ func (s *Server) handleGetRule(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	setETag(w, d)
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }

@@ -41,6 +41,9 @@ func (s *Server) handleSaveFlowMetadata(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	if err := versionInto(r, d); err != nil {
+		return err
+	}
 	out, err := s.cat.SaveFlowMetadata(r.Context(), d)
 	if err != nil {
 		return err
@@ -63,6 +66,7 @@ func (s *Server) handleGetFlowMetadata(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	setETag(w, meta)
 	writeJSON(w, http.StatusOK, meta)
 	return nil
 }
@@ -77,13 +81,15 @@ func (s *Server) handleGetDraft(w http.ResponseWriter, r *http.Request) error {
 	if catalog.IsNotFound(err) {
 		// A flow made with POST /flow/metadata has no graph yet.
 		d = store.Doc{"id": id, "name": meta["name"], "description": meta["description"], "tags": meta["tags"],
-			"type": meta["type"], "flowGraph": map[string]any{"nodes": []any{}, "edges": []any{}}, "response": map[string]any{}}
+			"type": meta["type"], "flowGraph": map[string]any{"nodes": []any{}, "edges": []any{}}, "response": map[string]any{},
+			"version": 0.0} // saved with version 0: only if nobody saved a draft meanwhile
 		err = nil
 	}
 	if err != nil {
 		return err
 	}
 	d["lock"] = meta["lock"]
+	setETag(w, d)
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }
@@ -196,6 +202,9 @@ func (s *Server) handleImportFlow(w http.ResponseWriter, r *http.Request) error 
 		f.ID = domain.NewID()
 		flow["id"] = f.ID
 	}
+	// An exported flow's version is that of another database: the import
+	// replaces the draft whatever version it is at here.
+	delete(flow, "version")
 	if strings.TrimSpace(f.Name) == "" {
 		flow["name"] = "Imported flow " + f.ID
 	}

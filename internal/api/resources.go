@@ -38,6 +38,9 @@ func (s *Server) handleSaveResource(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	if err := versionInto(r, d); err != nil {
+		return err
+	}
 	out, err := res.Save(r.Context(), d)
 	if err != nil {
 		return err
@@ -78,6 +81,7 @@ func (s *Server) handleGetResource(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	setETag(w, d)
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }

@@ -75,11 +75,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusUnprocessableEntity, Detail: "username and password are required form fields",
 			Errors: []map[string]string{{"field": "username", "message": "required"}, {"field": "password", "message": "required"}}}
 	}
-	tok, u, err := s.auth.Login(r.Context(), user, pw, clientAddr(r))
-	if err == ErrThrottled {
-		w.Header().Set("Retry-After", strconv.Itoa(int(failWindow.Seconds())))
-		return errorf(http.StatusTooManyRequests, "too many failed logins; try again later")
-	}
+	tok, u, err := s.auth.Login(r.Context(), user, pw, clientAddr(r, s.opt.TrustedProxies))
 	if err != nil {
 		return err
 	}
@@ -107,6 +103,9 @@ func (s *Server) handleSaveSource(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	if err := versionInto(r, d); err != nil {
+		return err
+	}
 	out, err := s.cat.SaveSource(r.Context(), d)
 	if err != nil {
 		return err
@@ -118,6 +117,9 @@ func (s *Server) handleSaveSource(w http.ResponseWriter, r *http.Request) error 
 func (s *Server) handleSaveRule(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.readDoc(w, r)
 	if err != nil {
+		return err
+	}
+	if err := versionInto(r, d); err != nil {
 		return err
 	}
 	out, err := s.cat.SaveRule(r.Context(), d)
@@ -133,17 +135,24 @@ func (s *Server) handleSaveDraft(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := versionInto(r, d); err != nil {
+		return err
+	}
 	out, err := s.cat.SaveDraft(r.Context(), d)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "saved": true})
+	setETag(w, out)
+	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "saved": true, "version": out["version"]})
 	return nil
 }
 
 func (s *Server) handleDeploy(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.readDoc(w, r)
 	if err != nil {
+		return err
+	}
+	if err := versionInto(r, d); err != nil {
 		return err
 	}
 	out, err := s.cat.Deploy(r.Context(), d)

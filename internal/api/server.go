@@ -10,7 +10,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,6 +56,9 @@ type Options struct {
 	// Resources stores resources and their encrypted credentials (nil: the
 	// resource routes answer 503).
 	Resources *resources.Service
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client
+	// (for login throttling); from any other peer the header is ignored.
+	TrustedProxies []netip.Prefix
 	// Installed is the plugin list Reinstall Plugins installs; default
 	// actions.Installed.
 	Installed func() []plugin.Installed
@@ -245,8 +250,17 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *Error
 	var inv *catalog.InvalidError
 	var mbe *http.MaxBytesError
+	var te *ThrottledError
+	var se, stale *store.StaleError
 	switch {
 	case errors.As(err, &ae):
+	case errors.As(err, &te):
+		secs := int(te.RetryAfter.Round(time.Second).Seconds())
+		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+		ae = &Error{Status: http.StatusTooManyRequests, Detail: te.Error()}
+	case errors.As(err, &se):
+		ae = &Error{Status: http.StatusConflict, Detail: staleDetail(se)}
+		stale = se
 	case errors.As(err, &inv):
 		ae = &Error{Status: http.StatusUnprocessableEntity, Detail: inv.Error(), Errors: inv.Errors}
 	case errors.As(err, &mbe):
@@ -262,6 +276,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	body := map[string]any{"detail": ae.Detail}
 	if ae.Errors != nil {
 		body["errors"] = ae.Errors
+	}
+	if stale != nil {
+		// Clients tell a version conflict from other 409s by this field.
+		body["current_version"] = stale.Have
 	}
 	writeJSON(w, ae.Status, body)
 }
@@ -316,4 +334,16 @@ func (s *Server) readDoc(w http.ResponseWriter, r *http.Request) (store.Doc, err
 			Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
 	}
 	return d, nil
+}
+
+// staleDetail explains a conditional write that found the document changed.
+func staleDetail(se *store.StaleError) string {
+	what := strings.ReplaceAll(se.Kind, "-", " ")
+	switch {
+	case se.Want == 0:
+		return fmt.Sprintf("%s %q already exists: someone else saved it since you opened it (it is at version %d); reload it, then make your change again", what, se.ID, se.Have)
+	case se.Have == 0:
+		return fmt.Sprintf("%s %q was deleted by someone else since you opened it (version %d)", what, se.ID, se.Want)
+	}
+	return fmt.Sprintf("%s %q was changed by someone else since you opened it (you have version %d, it is now at version %d): reload it, then make your change again", what, se.ID, se.Want, se.Have)
 }

@@ -10,20 +10,12 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/internal/password"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/plugin"
-)
-
-// Password rules.
-const (
-	minPassword = 8
-	maxPassword = 72 // bcrypt reads no further
 )
 
 var adminOnly = []string{RoleAdmin}
@@ -34,8 +26,8 @@ func (s *Server) userRoutes() []Route {
 		{Method: "GET", Path: "/users", Tag: "users", Summary: "List users (?query= matches e-mail and name; ?limit=&offset=)", Roles: adminOnly, Query: []Param{queryParam, limitParam, offsetParam}, Answer: jsonAnswer("UserPage"), handle: s.handleListUsers},
 		{Method: "GET", Path: "/user/{id}", Tag: "users", Summary: "A user, by id (the e-mail)", Roles: adminOnly, Answer: jsonAnswer("User"), handle: s.handleGetUser},
 		{Method: "DELETE", Path: "/user/{id}", Tag: "users", Summary: "Delete a user and revoke the user's tokens", Roles: adminOnly, Answer: jsonAnswer("Deleted"), handle: s.handleDeleteUser},
-		{Method: "POST", Path: "/user/{id}", Tag: "users", Summary: "Change a user: any of {full_name, roles, password, disabled}; a new password or disabling revokes the user's tokens", Roles: adminOnly, Answer: jsonAnswer("User"), handle: s.handleUpdateUser},
-		{Method: "POST", Path: "/user/me/password", Tag: "users", Summary: "Change your own password: {current_password, new_password}; your other sessions are logged out", Roles: anyRole, Answer: jsonAnswer("Detail"), handle: s.handleChangeOwnPassword},
+		{Method: "POST", Path: "/user/{id}", Tag: "users", Summary: "Change a user: any of {full_name, roles, password, disabled}, with the version read (body \"version\" or If-Match) to be refused (409) if someone changed the user meanwhile; a new password or disabling revokes the user's tokens", Roles: adminOnly, Answer: jsonAnswer("User"), handle: s.handleUpdateUser},
+		{Method: "POST", Path: "/user/me/password", Tag: "users", Summary: "Change your own password: {current_password, new_password}; your other sessions are logged out; wrong current passwords are throttled like logins", Roles: anyRole, Answer: jsonAnswer("Detail"), handle: s.handleChangeOwnPassword},
 	}
 }
 
@@ -139,10 +131,10 @@ func checkNewUser(d store.Doc) (*newUser, error) {
 		}
 	}
 	u.Password = str("password", true)
-	if _, present := d["password"].(string); present {
-		errs = append(errs, checkPassword("password", u.Password)...)
-	}
 	u.FullName = strings.TrimSpace(str("full_name", false))
+	if _, present := d["password"].(string); present {
+		errs = append(errs, checkPassword("password", u.Password, u.Email, u.FullName)...)
+	}
 	var rerrs []plugin.FieldError
 	u.Roles, rerrs = parseRoles(d["roles"])
 	errs = append(errs, rerrs...)
@@ -152,13 +144,11 @@ func checkNewUser(d store.Doc) (*newUser, error) {
 	return u, nil
 }
 
-// checkPassword applies the password rules to the field.
-func checkPassword(field, pw string) []plugin.FieldError {
-	switch n := utf8.RuneCountInString(pw); {
-	case n < minPassword:
-		return []plugin.FieldError{fieldErr(field, "is too short: at least %d characters, got %d", minPassword, n)}
-	case len(pw) > maxPassword:
-		return []plugin.FieldError{fieldErr(field, "is too long: at most %d bytes", maxPassword)}
+// checkPassword applies the password rules (password.Validate) to the
+// field; context lists the account's e-mail and name.
+func checkPassword(field, pw string, context ...string) []plugin.FieldError {
+	if err := password.Validate(pw, context...); err != nil {
+		return []plugin.FieldError{fieldErr(field, "%v", err)}
 	}
 	return nil
 }
@@ -234,6 +224,7 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	setETag(w, store.Doc{"version": float64(u.Version)})
 	writeJSON(w, http.StatusOK, u)
 	return nil
 }
@@ -256,48 +247,77 @@ type UserChange struct {
 	Roles    []string
 	Password *string
 	Disabled *bool
+	// Version, when not 0, is the version the change was made from: the
+	// change is refused (a *store.StaleError) if the user is at another.
+	// Without it the change applies to the user as stored now (fields it
+	// does not name keep what others wrote meanwhile).
+	Version int64
 }
 
 // UpdateUser changes a user. A new password or disabling the account
 // revokes the user's tokens, except keepToken (the caller's own, when users
-// change their own password).
+// change their own password). A new password must pass password.Validate
+// (a 422 naming the field "password").
 func (a *Auth) UpdateUser(ctx context.Context, id string, c UserChange, keepToken string) (*User, error) {
 	id = userID(id)
-	d, err := a.st.GetConfig(ctx, KindUser, id)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("user %q does not exist: %w", id, store.ErrNotFound)
-		}
-		return nil, err
-	}
-	if c.FullName != nil {
-		d["full_name"] = *c.FullName
-	}
-	if c.Roles != nil {
-		rl := make([]any, len(c.Roles))
-		for i, r := range c.Roles {
-			rl[i] = r
-		}
-		d["roles"] = rl
-	}
-	revoke := false
+	var hash string
 	if c.Password != nil {
-		hash, err := a.hash(*c.Password)
-		if err != nil {
+		name := ""
+		if c.FullName != nil {
+			name = *c.FullName
+		}
+		if err := password.Validate(*c.Password, id, name); err != nil {
+			return nil, invalid(fieldErr("password", "%v", err))
+		}
+		var err error
+		if hash, err = a.hash(*c.Password); err != nil {
 			return nil, err
 		}
-		d["password_hash"] = hash
-		revoke = true
 	}
-	if c.Disabled != nil {
-		d["disabled"] = *c.Disabled
-		revoke = revoke || *c.Disabled
+	apply := func(d store.Doc) error {
+		if c.FullName != nil {
+			d["full_name"] = *c.FullName
+		}
+		if c.Roles != nil {
+			rl := make([]any, len(c.Roles))
+			for i, r := range c.Roles {
+				rl[i] = r
+			}
+			d["roles"] = rl
+		}
+		if c.Password != nil {
+			d["password_hash"] = hash
+		}
+		if c.Disabled != nil {
+			d["disabled"] = *c.Disabled
+		}
+		return nil
 	}
-	if err := a.st.PutConfig(ctx, KindUser, id, d); err != nil {
+	var d store.Doc
+	var err error
+	if c.Version != 0 {
+		if d, err = a.st.GetConfig(ctx, KindUser, id); err == nil {
+			if store.Version(d) != c.Version {
+				err = &store.StaleError{Kind: KindUser, ID: id, Want: c.Version, Have: store.Version(d)}
+			} else {
+				apply(d)
+				var v int64
+				if v, err = a.st.PutConfigIf(ctx, KindUser, id, d, c.Version); err == nil {
+					d["version"] = float64(v)
+				}
+			}
+		}
+	} else {
+		d, err = store.UpdateConfig(ctx, a.st, KindUser, id, apply)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("user %q does not exist: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
 		return nil, err
 	}
 	a.Forget(id) // cached tokens carry the old roles
-	if revoke {
+	if c.Password != nil || c.Disabled != nil && *c.Disabled {
 		if err := a.revokeTokens(ctx, id, keepToken); err != nil {
 			return nil, err
 		}
@@ -306,12 +326,25 @@ func (a *Auth) UpdateUser(ctx context.Context, id string, c UserChange, keepToke
 }
 
 // CheckPassword reports whether password is the user's.
-func (a *Auth) CheckPassword(ctx context.Context, id, password string) bool {
+func (a *Auth) CheckPassword(ctx context.Context, id, pw string) bool {
 	d, err := a.st.GetConfig(ctx, KindUser, userID(id))
 	if err != nil {
 		return false
 	}
-	return bcrypt.CompareHashAndPassword([]byte(domain.Str(d, "password_hash")), []byte(password)) == nil
+	return password.Compare(domain.Str(d, "password_hash"), pw)
+}
+
+// checkOwnPassword checks a user's current password from addr, throttled
+// like logins (a wrong one counts as a failed login there).
+func (a *Auth) checkOwnPassword(ctx context.Context, id, pw, addr string) error {
+	id = userID(id)
+	if err := a.takeAttempt(ctx, id, addr); err != nil {
+		return err
+	}
+	if !a.CheckPassword(ctx, id, pw) {
+		return invalid(fieldErr("current_password", "is not your password"))
+	}
+	return a.st.ClearAttempts(ctx, attemptKey(id, addr))
 }
 
 // revokeTokens deletes the user's tokens but keep (a raw token, or "").
@@ -359,7 +392,6 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error 
 			errs = append(errs, rerrs...)
 		case "password":
 			if str, ok := v.(string); ok {
-				errs = append(errs, checkPassword(k, str)...)
 				c.Password = &str
 			} else {
 				errs = append(errs, fieldErr(k, "expected a string, got %s", notation.TypeName(v)))
@@ -370,16 +402,30 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error 
 			} else {
 				errs = append(errs, fieldErr(k, "expected true or false, got %s", notation.TypeName(v)))
 			}
+		case "version":
+			// Read by expectedVersion.
 		case "id", "email":
 			// The id is the e-mail and does not change.
 		default:
-			errs = append(errs, fieldErr(k, "unknown field; a user change has full_name, roles, password and disabled"))
+			errs = append(errs, fieldErr(k, "unknown field; a user change has full_name, roles, password, disabled and version"))
 		}
 	}
+	id := userID(r.PathValue("id"))
+	if c.Password != nil {
+		name := ""
+		if c.FullName != nil {
+			name = *c.FullName
+		}
+		errs = append(errs, checkPassword("password", *c.Password, id, name)...)
+	}
+	v, _, verr := expectedVersion(r, d)
+	if verr != nil {
+		errs = append(errs, *verr)
+	}
+	c.Version = v
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
-	id := userID(r.PathValue("id"))
 	if me := CurrentUser(r); me != nil && me.ID == id {
 		if c.Disabled != nil && *c.Disabled {
 			return errorf(http.StatusConflict, "you cannot disable your own account; another admin can")
@@ -410,14 +456,15 @@ func (s *Server) handleChangeOwnPassword(w http.ResponseWriter, r *http.Request)
 	if !ok {
 		errs = append(errs, fieldErr("new_password", "is required: a string"))
 	} else {
-		errs = append(errs, checkPassword("new_password", pw)...)
+		me := CurrentUser(r)
+		errs = append(errs, checkPassword("new_password", pw, me.ID, me.FullName)...)
 	}
 	if len(errs) > 0 {
 		return invalid(errs...)
 	}
 	me := CurrentUser(r)
-	if !s.auth.CheckPassword(r.Context(), me.ID, cur) {
-		return invalid(fieldErr("current_password", "is not your password"))
+	if err := s.auth.checkOwnPassword(r.Context(), me.ID, cur, clientAddr(r, s.opt.TrustedProxies)); err != nil {
+		return err
 	}
 	if _, err := s.auth.UpdateUser(r.Context(), me.ID, UserChange{Password: &pw}, bearer(r)); err != nil {
 		return err

@@ -3,6 +3,8 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -26,7 +28,7 @@ func TestUserRoutesNeedAdmin(t *testing.T) {
 
 func TestUserCreateListGetDelete(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
-	r := e.Admin("POST", "/user", map[string]any{"email": "Ann@Example.com", "password": "long enough", "full_name": "Ann", "roles": []any{"marketer", "developer", "marketer"}}).MustOK(t)
+	r := e.Admin("POST", "/user", map[string]any{"email": "Ann@Example.com", "password": "long enough now", "full_name": "Ann", "roles": []any{"marketer", "developer", "marketer"}}).MustOK(t)
 	u := r.Obj()
 	if u["id"] != "ann@example.com" || u["full_name"] != "Ann" || len(u["roles"].([]any)) != 2 {
 		t.Fatalf("created user: %s", r.Raw)
@@ -34,7 +36,7 @@ func TestUserCreateListGetDelete(t *testing.T) {
 	if strings.Contains(string(r.Raw), "password") || strings.Contains(string(r.Raw), "$2a$") {
 		t.Errorf("the answer carries the password or its hash: %s", r.Raw)
 	}
-	wantError(t, e.Admin("POST", "/user", map[string]any{"email": "ann@example.com", "password": "another one", "roles": []any{"admin"}}), http.StatusConflict, "")
+	wantError(t, e.Admin("POST", "/user", map[string]any{"email": "ann@example.com", "password": "another one here", "roles": []any{"admin"}}), http.StatusConflict, "")
 
 	list := e.Admin("GET", "/users", nil).MustOK(t)
 	if list.Obj()["total"] != 2.0 {
@@ -55,7 +57,7 @@ func TestUserCreateListGetDelete(t *testing.T) {
 
 	// The new user can log in with the roles given; deleting the user
 	// revokes the token at once.
-	tok := e.Login("ann@example.com", "long enough")
+	tok := e.Login("ann@example.com", "long enough now")
 	if r := e.Do("GET", "/user/me", tok, nil).MustOK(t); r.Obj()["id"] != "ann@example.com" {
 		t.Fatalf("me: %s", r.Raw)
 	}
@@ -76,7 +78,7 @@ func TestUserCreateListGetDelete(t *testing.T) {
 func TestCreateUserValidation(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
 	good := func(change map[string]any) map[string]any {
-		b := map[string]any{"email": "bob@example.com", "password": "12345678", "full_name": "Bob", "roles": []any{"developer"}}
+		b := map[string]any{"email": "bob@example.com", "password": "tram-ink-owl-42", "full_name": "Bob", "roles": []any{"developer"}}
 		for k, v := range change {
 			if v == nil {
 				delete(b, k)
@@ -97,9 +99,12 @@ func TestCreateUserValidation(t *testing.T) {
 		{"e-mail without a domain", good(map[string]any{"email": "bob@"}), 422, "email"},
 		{"no e-mail", good(map[string]any{"email": nil}), 422, "email"},
 		{"e-mail not a string", good(map[string]any{"email": 5}), 422, "email"},
-		{"short password", good(map[string]any{"password": "1234567"}), 422, "password"},
+		{"short password", good(map[string]any{"password": "tram-ink-ow"}), 422, "password"},
 		{"no password", good(map[string]any{"password": nil}), 422, "password"},
-		{"password too long for bcrypt", good(map[string]any{"password": strings.Repeat("x", 73)}), 422, "password"},
+		{"password too long", good(map[string]any{"password": strings.Repeat("xy", 128) + "z"}), 422, "password"},
+		{"common password", good(map[string]any{"password": "qwerty123456"}), 422, "password"},
+		{"common password with digits added", good(map[string]any{"password": "football2024!"}), 422, "password"},
+		{"the e-mail as password", good(map[string]any{"password": "Bob@Example.com"}), 422, "password"},
 		{"unknown role", good(map[string]any{"roles": []any{"developer", "superuser"}}), 422, "roles[1]"},
 		{"no roles", good(map[string]any{"roles": []any{}}), 422, "roles"},
 		{"roles missing", good(map[string]any{"roles": nil}), 422, "roles"},
@@ -120,6 +125,17 @@ func TestCreateUserValidation(t *testing.T) {
 		wantError(t, r, 422, f)
 	}
 	e.Admin("POST", "/user", good(nil)).MustOK(t)
+	// Long passwords (past bcrypt's 72 bytes) and any script work; length
+	// counts characters, not bytes.
+	long := strings.Repeat("long passphrase ", 15) // 240 characters
+	e.Admin("POST", "/user", map[string]any{"email": "long@example.com", "password": long, "roles": []any{"developer"}}).MustOK(t)
+	e.Login("long@example.com", long)
+	if r := loginForm(t, e, "long@example.com", long[:72]); r.Status != http.StatusUnauthorized {
+		t.Errorf("the first 72 bytes of a long password log in: %d", r.Status)
+	}
+	kanji := "東京都渋谷区神宮前六丁目" // 12 characters, 36 bytes
+	e.Admin("POST", "/user", map[string]any{"email": "kanji@example.com", "password": kanji, "roles": []any{"developer"}}).MustOK(t)
+	e.Login("kanji@example.com", kanji)
 }
 
 // clock is a settable clock for the auth service.
@@ -204,7 +220,7 @@ func loginForm(t *testing.T, e *testenv.Env, user, pw string) *testenv.Response 
 	return out
 }
 
-func TestLoginThrottledPerAccountAndPerAddress(t *testing.T) {
+func TestLoginThrottledPerAccountAndAddress(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
 	a := e.Server.Auth()
 	c := &clock{t: time.Now()}
@@ -213,40 +229,120 @@ func TestLoginThrottledPerAccountAndPerAddress(t *testing.T) {
 	if _, err := a.CreateUser(ctx, "carol@example.com", "carol's password", "Carol", []string{"marketer"}); err != nil {
 		t.Fatal(err)
 	}
+	throttled := func(err error) bool { return errors.Is(err, api.ErrThrottled) }
 
-	// Per account: failures from many addresses throttle the account
-	// everywhere.
-	for i := 0; i < 5; i++ {
-		if _, _, err := a.Login(ctx, "carol@example.com", "wrong", "10.0.0."+string(rune('1'+i))); err == nil || err == api.ErrThrottled {
+	// An attacker at one address fails 5 times on carol's account...
+	for i := range 5 {
+		if _, _, err := a.Login(ctx, "carol@example.com", "wrong", "192.0.2.66"); err == nil || throttled(err) {
 			t.Fatalf("failure %d: %v", i+1, err)
 		}
 	}
-	if _, _, err := a.Login(ctx, "carol@example.com", "carol's password", "10.9.9.9"); err != api.ErrThrottled {
-		t.Fatalf("account after 5 failures: %v, want ErrThrottled", err)
+	// ...and is held back there, for 5 seconds at first.
+	_, _, err := a.Login(ctx, "carol@example.com", "carol's password", "192.0.2.66")
+	var te *api.ThrottledError
+	if !errors.As(err, &te) || te.RetryAfter != 5*time.Second {
+		t.Fatalf("6th attempt from the attacker's address: %v, want throttled for 5s", err)
 	}
-	// Other accounts from those addresses are not throttled.
-	if _, _, err := a.Login(ctx, testenv.AdminEmail, testenv.AdminPassword, "10.0.0.1"); err != nil {
-		t.Fatalf("another account: %v", err)
+	// Carol, at her own address, is not locked out; nor is another
+	// account at the attacker's address.
+	if _, _, err := a.Login(ctx, "carol@example.com", "carol's password", "10.0.0.1"); err != nil {
+		t.Fatalf("the real user at another address: %v", err)
 	}
-
-	// Per address: failures on many accounts from one address throttle
-	// the address, and only it.
-	for i := 0; i < 5; i++ {
-		if _, _, err := a.Login(ctx, "guess"+string(rune('a'+i))+"@example.com", "wrong", "192.0.2.7"); err == nil || err == api.ErrThrottled {
-			t.Fatalf("address failure %d: %v", i+1, err)
+	if _, _, err := a.Login(ctx, testenv.AdminEmail, testenv.AdminPassword, "192.0.2.66"); err != nil {
+		t.Fatalf("another account from the attacker's address: %v", err)
+	}
+	// The wait doubles with each failure, up to 15 minutes.
+	wait := 5 * time.Second
+	for range 10 {
+		c.advance(wait)
+		if _, _, err := a.Login(ctx, "carol@example.com", "wrong", "192.0.2.66"); err == nil || throttled(err) {
+			t.Fatalf("attempt after waiting %v: %v", wait, err)
+		}
+		wait = min(2*wait, 15*time.Minute)
+		_, _, err := a.Login(ctx, "carol@example.com", "wrong", "192.0.2.66")
+		if !errors.As(err, &te) || te.RetryAfter != wait {
+			t.Fatalf("attempt right after: %v, want throttled for %v", err, wait)
 		}
 	}
-	if _, _, err := a.Login(ctx, testenv.AdminEmail, testenv.AdminPassword, "192.0.2.7"); err != api.ErrThrottled {
-		t.Fatalf("address after 5 failures: %v, want ErrThrottled", err)
+	if wait != 15*time.Minute {
+		t.Fatalf("the wait grew to %v, want capped at 15m", wait)
 	}
-	if _, _, err := a.Login(ctx, testenv.AdminEmail, testenv.AdminPassword, "192.0.2.8"); err != nil {
-		t.Fatalf("another address: %v", err)
+	// A success clears the count.
+	c.advance(wait)
+	if _, _, err := a.Login(ctx, "carol@example.com", "carol's password", "192.0.2.66"); err != nil {
+		t.Fatalf("after the wait, the right password: %v", err)
+	}
+	for i := range 5 {
+		if _, _, err := a.Login(ctx, "carol@example.com", "wrong", "192.0.2.66"); err == nil || throttled(err) {
+			t.Fatalf("failure %d after a success: %v", i+1, err)
+		}
+	}
+}
+
+// TestLoginThrottleHTTP: 429 with Retry-After, per client address, with
+// X-Forwarded-For believed only from trusted proxies.
+func TestLoginThrottleHTTP(t *testing.T) {
+	proxies, err := api.ParseTrustedProxies("127.0.0.1/32, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := testenv.New(t, testenv.Options{API: api.Options{TrustedProxies: proxies}})
+	post := func(user, pw, xff string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest("POST", e.URL+"/user/token", strings.NewReader(url.Values{"username": {user}, "password": {pw}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	// The client names itself first; the proxy (trusted) appended the
+	// attacker's real address.
+	for range 5 {
+		if r := post(testenv.AdminEmail, "wrong", "10.1.1.1, 203.0.113.9"); r.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong password: %d", r.StatusCode)
+		}
+	}
+	r := post(testenv.AdminEmail, testenv.AdminPassword, "10.1.1.1, 203.0.113.9")
+	if ra := r.Header.Get("Retry-After"); r.StatusCode != http.StatusTooManyRequests || ra != "5" && ra != "4" {
+		t.Fatalf("6th attempt: %d Retry-After %q, want 429 and 5 seconds", r.StatusCode, ra)
+	}
+	// The forged left-most entry changes nothing: still the same client.
+	if r := post(testenv.AdminEmail, testenv.AdminPassword, "10.9.9.9, 203.0.113.9"); r.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("forged X-Forwarded-For escaped the throttle: %d", r.StatusCode)
+	}
+	// The admin behind the same proxy, from another address, logs in.
+	if r := post(testenv.AdminEmail, testenv.AdminPassword, "198.51.100.4"); r.StatusCode != http.StatusOK {
+		t.Fatalf("the admin from another address: %d", r.StatusCode)
 	}
 
-	// The window passes.
-	c.advance(16 * time.Minute)
-	if _, _, err := a.Login(ctx, "carol@example.com", "carol's password", "192.0.2.7"); err != nil {
-		t.Fatalf("after the window: %v", err)
+	// Without trusted proxies the header is ignored: every request is the
+	// peer's, whatever it claims.
+	e2 := testenv.New(t, testenv.Options{})
+	e.URL = e2.URL
+	for i := range 5 {
+		post(testenv.AdminEmail, "wrong", fmt.Sprintf("203.0.113.%d", i))
+	}
+	if r := post(testenv.AdminEmail, testenv.AdminPassword, "198.51.100.4"); r.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("an untrusted peer changed its address with X-Forwarded-For: %d", r.StatusCode)
+	}
+}
+
+func TestParseTrustedProxies(t *testing.T) {
+	ps, err := api.ParseTrustedProxies(" 10.0.0.0/8,192.168.1.5 , fd00::/8,")
+	if err != nil || len(ps) != 3 || ps[1].String() != "192.168.1.5/32" {
+		t.Fatalf("ParseTrustedProxies = %v, %v", ps, err)
+	}
+	for _, bad := range []string{"10.0.0.0/33", "proxy.local", "10.0.0"} {
+		if _, err := api.ParseTrustedProxies(bad); err == nil || !strings.Contains(err.Error(), bad) {
+			t.Errorf("ParseTrustedProxies(%q) = %v, want an error naming it", bad, err)
+		}
 	}
 }
 
@@ -288,6 +384,7 @@ func TestUpdateUser(t *testing.T) {
 	// Bad input names the field; admins cannot lock themselves out.
 	wantError(t, e.Admin("POST", "/user/bob@example.com", map[string]any{"roles": []any{"boss"}}), http.StatusUnprocessableEntity, "roles[0]")
 	wantError(t, e.Admin("POST", "/user/bob@example.com", map[string]any{"password": "short"}), http.StatusUnprocessableEntity, "password")
+	wantError(t, e.Admin("POST", "/user/bob@example.com", map[string]any{"password": "password1234"}), http.StatusUnprocessableEntity, "password")
 	wantError(t, e.Admin("POST", "/user/bob@example.com", map[string]any{"nickname": "b"}), http.StatusUnprocessableEntity, "nickname")
 	wantError(t, e.Admin("POST", "/user/nobody@example.com", map[string]any{"full_name": "x"}), http.StatusNotFound, "")
 	wantError(t, e.Admin("POST", "/user/"+testenv.AdminEmail, map[string]any{"disabled": true}), http.StatusConflict, "")
@@ -301,6 +398,7 @@ func TestChangeOwnPassword(t *testing.T) {
 	tok := toks[api.RoleMarketer]
 	wantError(t, e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "wrong", "new_password": "a new password"}), http.StatusUnprocessableEntity, "current_password")
 	wantError(t, e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "password-marketer", "new_password": "short"}), http.StatusUnprocessableEntity, "new_password")
+	wantError(t, e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "password-marketer", "new_password": "letmein12345"}), http.StatusUnprocessableEntity, "new_password")
 	e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "password-marketer", "new_password": "a new password"}).MustOK(t)
 	e.Do("GET", "/user/me", tok, nil).MustOK(t) // this session stays
 	if r := e.Do("GET", "/user/me", other, nil); r.Status != http.StatusUnauthorized {
@@ -309,5 +407,24 @@ func TestChangeOwnPassword(t *testing.T) {
 	e.Login("marketer-user@example.com", "a new password")
 	if r := e.Do("POST", "/user/me/password", "", map[string]any{}); r.Status != http.StatusUnauthorized {
 		t.Errorf("without a token: %d", r.Status)
+	}
+}
+
+// TestChangeOwnPasswordThrottled: wrong current passwords count as failed
+// logins of the account from that address.
+func TestChangeOwnPasswordThrottled(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	toks := roleUsers(t, e)
+	tok := toks[api.RoleMarketer]
+	for range 5 {
+		wantError(t, e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "guess", "new_password": "a new password"}), http.StatusUnprocessableEntity, "current_password")
+	}
+	r := e.Do("POST", "/user/me/password", tok, map[string]any{"current_password": "password-marketer", "new_password": "a new password"})
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("6th try: %d %s, want 429 with Retry-After", r.Status, r.Raw)
+	}
+	// Logins of that account from that address wait too.
+	if lr := loginForm(t, e, "marketer-user@example.com", "password-marketer"); lr.Status != http.StatusTooManyRequests {
+		t.Fatalf("login after 5 wrong current passwords: %d", lr.Status)
 	}
 }

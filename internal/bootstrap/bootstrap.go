@@ -13,6 +13,7 @@ import (
 
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/catalog"
+	pw "github.com/tracflow/tracflow/internal/password"
 	"github.com/tracflow/tracflow/internal/store"
 )
 
@@ -45,7 +46,11 @@ func FirstStart(ctx context.Context, st store.Store, cat *catalog.Catalog, auth 
 	if email == "" {
 		res.AdminEmail = "admin@localhost"
 	}
-	if password == "" {
+	if password != "" {
+		if err := pw.Validate(password, res.AdminEmail); err != nil {
+			return nil, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %v", err)
+		}
+	} else {
 		var b [12]byte
 		if _, err := rand.Read(b[:]); err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -62,7 +63,7 @@ func (c *Catalog) SaveSource(ctx context.Context, d store.Doc) (store.Doc, error
 	if _, ok := out["timestamp"]; !ok {
 		out["timestamp"] = now()
 	}
-	if err := c.st.PutConfig(ctx, KindSource, id, out); err != nil {
+	if err := c.put(ctx, KindSource, id, out); err != nil {
 		return nil, err
 	}
 	return out, c.Refresh(ctx)
@@ -127,7 +128,7 @@ func (c *Catalog) SaveRule(ctx context.Context, d store.Doc) (store.Doc, error) 
 	if _, ok := out["tags"]; !ok {
 		out["tags"] = []any{}
 	}
-	if err := c.st.PutConfig(ctx, KindRule, id, out); err != nil {
+	if err := c.put(ctx, KindRule, id, out); err != nil {
 		return nil, err
 	}
 	return out, c.Refresh(ctx)
@@ -168,24 +169,68 @@ func (c *Catalog) SaveFlowMetadata(ctx context.Context, d store.Doc) (store.Doc,
 	if id == "" {
 		id = domain.NewID()
 	}
-	meta, err := c.st.GetConfig(ctx, KindFlow, id)
-	if err != nil && !IsNotFound(err) {
-		return nil, err
+	want, has := store.Expected(d)
+	return c.upsert(ctx, KindFlow, id, want, has, func() store.Doc {
+		return store.Doc{"id": id, "created": now(), "lock": false, "type": "collection", "tags": []any{}}
+	}, func(meta store.Doc) error {
+		meta["name"], meta["description"] = name, desc
+		if t, ok := d["tags"]; ok && t != nil {
+			meta["tags"] = t
+		}
+		if t, _ := d["type"].(string); t != "" {
+			meta["type"] = t
+		}
+		return nil
+	})
+}
+
+// put writes a document of a save: conditionally when the document came
+// with the version it was made from (doc["version"], see store.Expected),
+// else whatever is stored. It sets doc["version"] to the version written.
+func (c *Catalog) put(ctx context.Context, kind, id string, doc store.Doc) error {
+	want, _ := store.Expected(doc)
+	delete(doc, "version")
+	v, err := c.st.PutConfigIf(ctx, kind, id, doc, want)
+	if err != nil {
+		return err
 	}
-	if meta == nil {
-		meta = store.Doc{"id": id, "created": now(), "lock": false, "type": "collection", "tags": []any{}}
+	doc["version"] = float64(v)
+	return nil
+}
+
+// upsert changes a document in place, or creates it from fresh() when
+// missing. With has, the change is made from version want and refused (a
+// *store.StaleError) when the document is at another; without, it is made
+// to the document as stored, read again and changed again when somebody
+// wrote it in between. It answers the document written, with its version.
+func (c *Catalog) upsert(ctx context.Context, kind, id string, want int64, has bool, fresh func() store.Doc, change func(store.Doc) error) (store.Doc, error) {
+	var err error
+	for range 8 {
+		var d store.Doc
+		d, err = c.st.GetConfig(ctx, kind, id)
+		if IsNotFound(err) {
+			d, err = fresh(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		v := store.Version(d) // 0 for a fresh one: create it
+		if has && v != want {
+			return nil, &store.StaleError{Kind: kind, ID: id, Want: want, Have: v}
+		}
+		if err = change(d); err != nil {
+			return nil, err
+		}
+		var nv int64
+		if nv, err = c.st.PutConfigIf(ctx, kind, id, d, v); err == nil {
+			d["version"] = float64(nv)
+			return d, nil
+		}
+		if has || !errors.Is(err, store.ErrStale) {
+			return nil, err
+		}
 	}
-	meta["name"], meta["description"] = name, desc
-	if t, ok := d["tags"]; ok && t != nil {
-		meta["tags"] = t
-	}
-	if t, _ := d["type"].(string); t != "" {
-		meta["type"] = t
-	}
-	if err := c.st.PutConfig(ctx, KindFlow, id, meta); err != nil {
-		return nil, err
-	}
-	return meta, nil
+	return nil, err
 }
 
 // parseFlowDoc decodes a flow document and checks its shape.
@@ -206,7 +251,9 @@ func parseFlowDoc(d store.Doc) (*workflow.Flow, []byte, error) {
 
 // SaveDraft stores a flow's draft (the graph being edited). The draft is not
 // compiled; it may be incomplete. The flow's metadata is created when
-// missing.
+// missing. A draft with a "version" (see store.Expected) is saved only if
+// the stored draft is still at that version (0: there is none yet); the
+// answer carries the new version.
 func (c *Catalog) SaveDraft(ctx context.Context, d store.Doc) (store.Doc, error) {
 	f, _, err := parseFlowDoc(d)
 	if err != nil {
@@ -215,13 +262,14 @@ func (c *Catalog) SaveDraft(ctx context.Context, d store.Doc) (store.Doc, error)
 	if err := c.checkUnlocked(ctx, f.ID); err != nil {
 		return nil, err
 	}
+	out := copyDoc(d)
+	if err := c.put(ctx, KindFlowDraft, f.ID, out); err != nil {
+		return nil, err
+	}
 	if err := c.touchMetadata(ctx, f, "draft_updated"); err != nil {
 		return nil, err
 	}
-	if err := c.st.PutConfig(ctx, KindFlowDraft, f.ID, d); err != nil {
-		return nil, err
-	}
-	return d, nil
+	return out, nil
 }
 
 // Deploy compiles a flow and, when it compiles, makes it the production
@@ -235,6 +283,18 @@ func (c *Catalog) Deploy(ctx context.Context, d store.Doc) (store.Doc, error) {
 	}
 	if err := c.checkUnlocked(ctx, f.ID); err != nil {
 		return nil, err
+	}
+	// A deploy with a "version" is of that version of the draft: refused
+	// when the draft changed since (0: when a draft was saved since).
+	if want, has := store.Expected(d); has {
+		draft, err := c.st.GetConfig(ctx, KindFlowDraft, f.ID)
+		if err != nil && !IsNotFound(err) {
+			return nil, err
+		}
+		if have := store.Version(draft); have != want {
+			return nil, &store.StaleError{Kind: KindFlowDraft, ID: f.ID, Want: want, Have: have}
+		}
+		d = store.WithoutVersion(d)
 	}
 	if errs, err := c.DisabledNodes(ctx, f); err != nil {
 		return nil, err
@@ -265,19 +325,18 @@ func (c *Catalog) Deploy(ctx context.Context, d store.Doc) (store.Doc, error) {
 const historySize = 20
 
 func (c *Catalog) pushHistory(ctx context.Context, id string, prev store.Doc) error {
-	h, err := c.st.GetConfig(ctx, KindFlowHistory, id)
-	if err != nil && !IsNotFound(err) {
-		return err
-	}
-	var versions []any
-	if h != nil {
-		versions, _ = h["versions"].([]any)
-	}
-	versions = append(versions, prev)
-	if len(versions) > historySize {
-		versions = versions[len(versions)-historySize:]
-	}
-	return c.st.PutConfig(ctx, KindFlowHistory, id, store.Doc{"id": id, "versions": versions})
+	_, err := c.upsert(ctx, KindFlowHistory, id, 0, false, func() store.Doc {
+		return store.Doc{"id": id, "versions": []any{}}
+	}, func(h store.Doc) error {
+		versions, _ := h["versions"].([]any)
+		versions = append(versions, store.WithoutVersion(prev))
+		if len(versions) > historySize {
+			versions = versions[len(versions)-historySize:]
+		}
+		h["versions"] = versions
+		return nil
+	})
+	return err
 }
 
 // Restore makes the previous production version of a flow current again
@@ -299,7 +358,8 @@ func (c *Catalog) Restore(ctx context.Context, id string) (store.Doc, error) {
 	}
 	prev, _ := versions[len(versions)-1].(map[string]any)
 	h["versions"] = versions[:len(versions)-1]
-	if err := c.st.PutConfig(ctx, KindFlowHistory, id, h); err != nil {
+	// Taken off the history only if nobody deployed or restored meanwhile.
+	if _, err := c.st.PutConfigIf(ctx, KindFlowHistory, id, h, store.Version(h)); err != nil {
 		return nil, err
 	}
 	if err := c.st.PutConfig(ctx, KindFlowProduction, id, prev); err != nil {
@@ -309,12 +369,8 @@ func (c *Catalog) Restore(ctx context.Context, id string) (store.Doc, error) {
 }
 
 func (c *Catalog) touchMetadata(ctx context.Context, f *workflow.Flow, stamp string) error {
-	meta, err := c.st.GetConfig(ctx, KindFlow, f.ID)
-	if err != nil && !IsNotFound(err) {
-		return err
-	}
-	if meta == nil {
-		meta = store.Doc{"id": f.ID, "created": now(), "lock": false, "type": "collection", "tags": []any{}, "description": f.Description}
+	_, err := c.upsert(ctx, KindFlow, f.ID, 0, false, func() store.Doc {
+		meta := store.Doc{"id": f.ID, "created": now(), "lock": false, "type": "collection", "tags": []any{}, "description": f.Description}
 		if f.Type != "" {
 			meta["type"] = f.Type
 		}
@@ -325,17 +381,20 @@ func (c *Catalog) touchMetadata(ctx context.Context, f *workflow.Flow, stamp str
 			}
 			meta["tags"] = tags
 		}
-	}
-	name := f.Name
-	if name == "" {
-		name, _ = meta["name"].(string)
-	}
-	if name == "" {
-		name = f.ID
-	}
-	meta["name"] = name
-	meta[stamp] = now()
-	return c.st.PutConfig(ctx, KindFlow, f.ID, meta)
+		return meta
+	}, func(meta store.Doc) error {
+		name := f.Name
+		if name == "" {
+			name, _ = meta["name"].(string)
+		}
+		if name == "" {
+			name = f.ID
+		}
+		meta["name"] = name
+		meta[stamp] = now()
+		return nil
+	})
+	return err
 }
 
 // DeleteFlow deletes a flow (metadata, draft, production, history) and the

@@ -237,16 +237,12 @@ func (c *Catalog) checkUnlocked(ctx context.Context, id string) error {
 // SetLock locks or unlocks a flow and returns its metadata. A locked flow
 // refuses draft saves, deploys, restores, imports and deletion.
 func (c *Catalog) SetLock(ctx context.Context, id string, lock bool) (store.Doc, error) {
-	meta, err := c.st.GetConfig(ctx, KindFlow, id)
-	if err != nil {
-		if IsNotFound(err) {
-			return nil, fmt.Errorf("flow %q does not exist: %w", id, store.ErrNotFound)
-		}
-		return nil, err
+	meta, err := store.UpdateConfig(ctx, c.st, KindFlow, id, func(meta store.Doc) error {
+		meta["lock"] = lock
+		return nil
+	})
+	if IsNotFound(err) {
+		return nil, fmt.Errorf("flow %q does not exist: %w", id, store.ErrNotFound)
 	}
-	meta["lock"] = lock
-	if err := c.st.PutConfig(ctx, KindFlow, id, meta); err != nil {
-		return nil, err
-	}
-	return meta, nil
+	return meta, err
 }

@@ -53,6 +53,7 @@ func (e *env) serve(args []string) error {
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "how long an API token stays valid without use")
 	noDemo := fs.Bool("no-demo", false, "on first start, do not create the demo source, flow and rule")
 	trackerDir := fs.String("tracker-dir", envOr("TRACFLOW_TRACKER_DIR", ""), "serve this folder's files at /tracker/, e.g. a browser tracker bundle (env TRACFLOW_TRACKER_DIR)")
+	trustedProxies := fs.String("trusted-proxies", envOr("TRACFLOW_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 (env TRACFLOW_TRUSTED_PROXIES); from other peers the header is ignored")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: tracflow serve [flags]")
@@ -64,6 +65,10 @@ func (e *env) serve(args []string) error {
 	limit, err := parseSize(*maxBody)
 	if err != nil {
 		return usagef("--max-body: %v", err)
+	}
+	proxies, err := api.ParseTrustedProxies(*trustedProxies)
+	if err != nil {
+		return usagef("--trusted-proxies: %v", err)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -121,7 +126,8 @@ func (e *env) serve(args []string) error {
 		return err
 	}
 	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false)})
-	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), TrackerDir: *trackerDir, Resources: res, MetricsToken: *metricsToken})
+	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), TrackerDir: *trackerDir, Resources: res, MetricsToken: *metricsToken,
+		TrustedProxies: proxies})
 
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), os.Getenv("TRACFLOW_ADMIN_PASSWORD"), !*noDemo)
 	if err != nil {

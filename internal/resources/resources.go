@@ -168,6 +168,7 @@ func (s *Service) Save(ctx context.Context, d store.Doc) (store.Doc, error) {
 			given[k] = m
 		}
 	}
+	want, has := store.Expected(d)
 	var old *resource
 	if id == "" {
 		id = domain.NewID()
@@ -175,6 +176,17 @@ func (s *Service) Save(ctx context.Context, d store.Doc) (store.Doc, error) {
 		old, err = s.load(ctx, id)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
+		}
+	}
+	if has {
+		// Saved from version want: the masked credentials it keeps are
+		// those of that version, or the save is refused.
+		have := int64(0)
+		if old != nil {
+			have = store.Version(old.doc)
+		}
+		if have != want {
+			return nil, &store.StaleError{Kind: Kind, ID: id, Want: want, Have: have}
 		}
 	}
 	creds := map[string]map[string]any{}
@@ -199,7 +211,7 @@ func (s *Service) Save(ctx context.Context, d store.Doc) (store.Doc, error) {
 	}
 	doc := store.Doc{"id": id, "name": name, "type": typ, "description": desc, "tags": tags, "enabled": enabled}
 	for k, v := range d {
-		if _, known := doc[k]; !known && k != "credentials" && k != "credentials_sealed" && k != "key_id" {
+		if _, known := doc[k]; !known && k != "credentials" && k != "credentials_sealed" && k != "key_id" && k != "version" {
 			doc[k] = v // keep fields this version does not know (e.g. Tracardi's)
 		}
 	}
@@ -222,9 +234,11 @@ func (s *Service) Save(ctx context.Context, d store.Doc) (store.Doc, error) {
 	}
 	stored["credentials_sealed"] = sealed
 	stored["key_id"] = s.box.KeyID()
-	if err := s.st.PutConfig(ctx, Kind, id, stored); err != nil {
+	v, err := s.st.PutConfigIf(ctx, Kind, id, stored, want)
+	if err != nil {
 		return nil, err
 	}
+	doc["version"] = float64(v)
 	s.forget(id)
 	return withCredentials(doc, creds), nil
 }

@@ -16,6 +16,8 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 )
 
 // Errors the backends wrap with what was missing or clashing; test them with
@@ -24,7 +26,33 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
 	ErrClosed   = errors.New("store: closed")
+	// ErrStale is a conditional write (PutConfigIf) that found the document
+	// at another version than the one given; the error is a *StaleError.
+	ErrStale = errors.New("changed since it was read")
 )
+
+// AnyVersion, given to PutConfigIf, writes whatever version is stored.
+const AnyVersion int64 = -1
+
+// StaleError says which document a conditional write found changed.
+type StaleError struct {
+	Kind, ID string
+	Want     int64 // the version the writer had read (0: it meant to create)
+	Have     int64 // the version stored now (0: the document is gone)
+}
+
+func (e *StaleError) Error() string {
+	switch {
+	case e.Want == 0:
+		return fmt.Sprintf("store: config %s %q already exists (version %d)", e.Kind, e.ID, e.Have)
+	case e.Have == 0:
+		return fmt.Sprintf("store: config %s %q was deleted since version %d was read", e.Kind, e.ID, e.Want)
+	}
+	return fmt.Sprintf("store: config %s %q is at version %d, not %d: it changed since it was read", e.Kind, e.ID, e.Have, e.Want)
+}
+
+// Is makes errors.Is(err, ErrStale) true.
+func (e *StaleError) Is(target error) bool { return target == ErrStale }
 
 // Doc is a JSON document (a decoded JSON object).
 type Doc = map[string]any
@@ -103,7 +131,18 @@ type Store interface {
 	// Configuration documents (sources, rules, flows, users, tokens,
 	// resources, plugins, settings), keyed by (kind, id). doc["name"], when a
 	// string, is kept in a column.
+	//
+	// Every document has a version: 1 when created, one more on every
+	// write. GetConfig and ListConfig set doc["version"] to it (a float64,
+	// as JSON numbers decode); a "version" in a document given to PutConfig
+	// or PutConfigIf is not stored.
 	PutConfig(ctx context.Context, kind, id string, doc Doc) error
+	// PutConfigIf writes doc only if the stored document is at version
+	// (0: only if there is none; AnyVersion: whatever is stored) and answers
+	// the new version. Otherwise it writes nothing and answers a
+	// *StaleError (errors.Is ErrStale). Concurrent conditional writes of
+	// one document, in any processes, cannot both succeed from one version.
+	PutConfigIf(ctx context.Context, kind, id string, doc Doc, version int64) (int64, error)
 	GetConfig(ctx context.Context, kind, id string) (Doc, error)
 	// ListConfig returns all documents of a kind ordered by id.
 	ListConfig(ctx context.Context, kind string) ([]Doc, error)
@@ -113,6 +152,16 @@ type Store interface {
 	// any process sharing the database. It is one indexed read; poll it to
 	// refresh cached sources, rules and flows.
 	ConfigVersion(ctx context.Context) (int64, error)
+
+	// TakeAttempt counts an attempt (a login, a password check) under key,
+	// atomically across every process sharing the database, and says
+	// whether it may go ahead. An attempt before the key's wait is over is
+	// refused and not counted. An allowed attempt sets the next wait to
+	// policy.Backoff of the attempts counted so far; the count starts again
+	// after policy.Reset without attempts. ClearAttempts forgets the key
+	// (after a success).
+	TakeAttempt(ctx context.Context, key string, now time.Time, policy AttemptPolicy) (Attempt, error)
+	ClearAttempts(ctx context.Context, key string) error
 
 	// Stats reports what the writer has done so far.
 	Stats() Stats
@@ -132,4 +181,102 @@ type Stats struct {
 	Retried     int64 // groups that failed whole and were retried one write at a time
 	MaxBatch    int64 // most writes in one group
 	QueueLength int64 // writes waiting right now
+}
+
+// AttemptPolicy is how TakeAttempt spaces attempts out.
+type AttemptPolicy struct {
+	// Backoff is the wait after n attempts (n >= 1); zero lets the next one
+	// go ahead at once.
+	Backoff func(n int) time.Duration
+	// Reset is how long a key must stay quiet for its count to start again.
+	Reset time.Duration
+}
+
+// Attempt is what TakeAttempt decided.
+type Attempt struct {
+	Allowed bool
+	Count   int       // attempts counted under the key, this one included when allowed
+	Until   time.Time // when refused: when the next attempt may go ahead
+}
+
+// NextAttempt is TakeAttempt's decision, shared by the backends: given the
+// stored count, time of the last attempt and end of the wait (zero values
+// for a new key), it answers the decision and what to store.
+func NextAttempt(count int, last, until, now time.Time, p AttemptPolicy) (a Attempt, newLast, newUntil time.Time) {
+	if count > 0 && now.Before(until) {
+		return Attempt{Count: count, Until: until}, last, until
+	}
+	if count > 0 && now.Sub(last) > p.Reset {
+		count = 0
+	}
+	count++
+	newUntil = now
+	if p.Backoff != nil {
+		newUntil = now.Add(p.Backoff(count))
+	}
+	return Attempt{Allowed: true, Count: count}, now, newUntil
+}
+
+// Version reads a configuration document's version (0 when it has none).
+func Version(d Doc) int64 {
+	v, _ := d["version"].(float64)
+	return int64(v)
+}
+
+// Expected reads the version a change was made from, given as
+// d["version"] (a whole number; 0 means "create, it must not exist"). ok is
+// false when d has none: the change applies to whatever is stored.
+func Expected(d Doc) (version int64, ok bool) {
+	v, ok := d["version"].(float64)
+	if !ok || v < 0 {
+		return AnyVersion, false
+	}
+	return int64(v), true
+}
+
+// WithoutVersion returns d without its "version" field (d itself when it
+// has none), as the backends store it.
+func WithoutVersion(d Doc) Doc {
+	if _, ok := d["version"]; !ok {
+		return d
+	}
+	out := make(Doc, len(d))
+	for k, v := range d {
+		if k != "version" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// UpdateConfig reads a configuration document, lets change edit it and
+// writes it back only if nobody wrote it in between, reading and changing
+// it again when somebody did (a few times, then it gives up with the
+// *StaleError). Use it for read-modify-write of single fields, so that two
+// concurrent changes of different fields both stay. change may answer an
+// error to stop; UpdateConfig answers the document as written, with its
+// new version.
+func UpdateConfig(ctx context.Context, st Store, kind, id string, change func(d Doc) error) (Doc, error) {
+	var err error
+	for range 8 {
+		var d Doc
+		d, err = st.GetConfig(ctx, kind, id)
+		if err != nil {
+			return nil, err
+		}
+		v := Version(d)
+		if err = change(d); err != nil {
+			return nil, err
+		}
+		var nv int64
+		nv, err = st.PutConfigIf(ctx, kind, id, d, v)
+		if err == nil {
+			d["version"] = float64(nv)
+			return d, nil
+		}
+		if !errors.Is(err, ErrStale) {
+			return nil, err
+		}
+	}
+	return nil, err
 }

@@ -29,6 +29,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Whether err is a version conflict: the document was changed by someone
+ * else since it was read (409 with current_version), as opposed to other
+ * conflicts (a locked flow, an e-mail in use).
+ */
+export function isStale(err) {
+  return err instanceof ApiError && err.status === 409 && !!err.body && typeof err.body === 'object' && 'current_version' in err.body;
+}
+
 export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
@@ -143,6 +152,7 @@ export const changeOwnPassword = (currentPassword, newPassword) =>
 export const listUsers = () => get('/users');
 export const saveUser = (user) => post('/user', user);
 /** Changes any of {full_name, roles, password, disabled}; a new password or disabling logs the user out. */
+export const getUser = (id) => get(`/user/${enc(id)}`);
 export const updateUser = (id, change) => post(`/user/${enc(id)}`, change);
 export const deleteUser = (id) => del(`/user/${enc(id)}`);
 

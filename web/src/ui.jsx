@@ -402,6 +402,20 @@ export function useFocusFirstError(ref, errors) {
 const INVALID_FIELD = ['input:not([type="hidden"])', 'select', 'textarea']
   .map((f) => `.field-invalid ${f}, ${f}[aria-invalid="true"]`).join(', ');
 
+/**
+ * Says that what the form edits was changed by someone else since it was
+ * opened, and offers to reload it (the form's changes are dropped).
+ */
+export function StaleNotice({ show, onReload, what = 'This' }) {
+  if (!show) return null;
+  return (
+    <div className="stale-notice" role="alert">
+      <p><strong>{what} was changed by someone else since you opened it.</strong> Reload to see the current version, then make your change again.</p>
+      <button type="button" className="btn btn-small" onClick={onReload}>Reload</button>
+    </div>
+  );
+}
+
 /** A form's general error (errors[""]): announced, and focusable for useFocusFirstError. */
 export function FormError({ error }) {
   if (!error) return null;

@@ -28,12 +28,12 @@ test('a 422 becomes sentences at the fields; the rest and a 409 go to the form',
     status: 422, detail: 'roles[1]: unknown role "boss"; password: is too short',
     errors: [
       { field: 'roles[1]', message: 'unknown role "boss"; roles are admin, developer, marketer, maintainer' },
-      { field: 'password', message: 'is too short: at least 8 characters, got 3' },
+      { field: 'password', message: 'is too short: at least 12 characters, got 3' },
     ],
   };
   assert.deepEqual(formErrors(e422, labels), {
     roles: 'Roles: unknown role "boss"; roles are admin, developer, marketer, maintainer.',
-    password: 'New password is too short: at least 8 characters, got 3.',
+    password: 'New password is too short: at least 12 characters, got 3.',
   });
   const two = { status: 422, errors: [{ field: 'roles[0]', message: 'expected a string, got number' }, { field: 'roles[1]', message: 'unknown role "x"' }] };
   assert.equal(formErrors(two, labels).roles, 'Roles: expected a string, got number. Roles: unknown role "x".');
@@ -48,13 +48,15 @@ test('a 422 becomes sentences at the fields; the rest and a 409 go to the form',
 
 test('the change-password form checks what needs no server', () => {
   assert.deepEqual(checkPasswordForm({ current_password: '', new_password: 'short', repeat: '' }), {
-    current_password: 'Enter your current password.', new_password: 'Use at least 8 characters.',
+    current_password: 'Enter your current password.', new_password: 'Use at least 12 characters.',
   });
-  assert.deepEqual(checkPasswordForm({ current_password: 'old-secret', new_password: 'old-secret', repeat: 'old-secret' }), {
+  assert.deepEqual(checkPasswordForm({ current_password: 'old-secret-pass', new_password: 'old-secret-pass', repeat: 'old-secret-pass' }), {
     new_password: 'Choose a password other than the current one.',
   });
-  assert.deepEqual(checkPasswordForm({ current_password: 'old-secret', new_password: 'new-secret', repeat: 'new-secre' }), {
+  assert.deepEqual(checkPasswordForm({ current_password: 'old-secret-pass', new_password: 'new-secret-pass', repeat: 'new-secret-pas' }), {
     repeat: 'The passwords differ: type the new password again.',
   });
-  assert.deepEqual(checkPasswordForm({ current_password: 'old-secret', new_password: 'ünïcödé!', repeat: 'ünïcödé!' }), {}, 'characters, not bytes');
+  assert.deepEqual(checkPasswordForm({ current_password: 'old-secret', new_password: 'ünïcödé-ünïc', repeat: 'ünïcödé-ünïc' }), {}, 'characters, not bytes');
+  assert.deepEqual(checkPasswordForm({ current_password: 'old-secret', new_password: 'ünïcödé-ünï', repeat: 'ünïcödé-ünï' }),
+    { new_password: 'Use at least 12 characters.' }, '11 characters (17 bytes) are too few');
 });

@@ -65,6 +65,8 @@ type Store struct {
 	locks  *keylock.Table
 	closed atomic.Bool
 	where  string // host/database, for error messages
+
+	prunedAttempts atomic.Int64 // when old attempts were last deleted (Unix µs)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -190,9 +192,23 @@ const (
 	sqlUpsertEvent = `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id) DO UPDATE SET type = excluded.type, profile_id = excluded.profile_id, session_id = excluded.session_id,
 		source_id = excluded.source_id, status = excluded.status, inserted_us = excluded.inserted_us, doc = excluded.doc`
-	sqlPutConfig = `INSERT INTO configs (kind, id, name, updated_us, doc) VALUES ($1, $2, $3, $4, $5)
-		ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, updated_us = excluded.updated_us, doc = excluded.doc`
-	sqlBumpConfig   = `UPDATE config_version SET version = version + 1 WHERE singleton = 1`
+	// The config writes answer the version written (NULL when nothing was:
+	// a stale version) and the version found before (NULL: none). A
+	// data-modifying WITH runs whether or not it is read, and the outer
+	// SELECT sees the rows as they were before the statement.
+	sqlPutConfig = `WITH w AS (INSERT INTO configs (kind, id, name, updated_us, doc, version) VALUES ($1, $2, $3, $4, $5, 1)
+		ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, updated_us = excluded.updated_us, doc = excluded.doc,
+		version = configs.version + 1 RETURNING version),
+		b AS (UPDATE config_version SET version = version + 1 WHERE singleton = 1)
+		SELECT (SELECT version FROM w), NULL::bigint`
+	sqlCreateConfig = `WITH w AS (INSERT INTO configs (kind, id, name, updated_us, doc, version) VALUES ($1, $2, $3, $4, $5, 1)
+		ON CONFLICT (kind, id) DO NOTHING RETURNING version),
+		b AS (UPDATE config_version SET version = version + 1 WHERE singleton = 1 AND EXISTS (SELECT FROM w))
+		SELECT (SELECT version FROM w), (SELECT version FROM configs WHERE kind = $1 AND id = $2)`
+	sqlUpdateConfigIf = `WITH w AS (UPDATE configs SET name = $3, updated_us = $4, doc = $5, version = version + 1
+		WHERE kind = $1 AND id = $2 AND version = $6 RETURNING version),
+		b AS (UPDATE config_version SET version = version + 1 WHERE singleton = 1 AND EXISTS (SELECT FROM w))
+		SELECT (SELECT version FROM w), (SELECT version FROM configs WHERE kind = $1 AND id = $2)`
 	sqlDeleteConfig = `WITH d AS (DELETE FROM configs WHERE kind = $1 AND id = $2 RETURNING 1)
 		UPDATE config_version SET version = version + 1 WHERE singleton = 1 AND EXISTS (SELECT FROM d)`
 
@@ -203,8 +219,8 @@ const (
 	sqlCountEvents     = `SELECT count(*) FROM events WHERE profile_id = $1`
 	sqlProfileSessions = `SELECT doc FROM sessions WHERE profile_id = $1 ORDER BY inserted_us DESC, id DESC LIMIT $2 OFFSET $3`
 	sqlCountSessions   = `SELECT count(*) FROM sessions WHERE profile_id = $1`
-	sqlGetConfig       = `SELECT doc FROM configs WHERE kind = $1 AND id = $2`
-	sqlListConfig      = `SELECT doc FROM configs WHERE kind = $1 ORDER BY id`
+	sqlGetConfig       = `SELECT doc, version FROM configs WHERE kind = $1 AND id = $2`
+	sqlListConfig      = `SELECT doc, version FROM configs WHERE kind = $1 ORDER BY id`
 	sqlConfigVersion   = `SELECT version FROM config_version WHERE singleton = 1`
 	sqlAliasOwners     = `SELECT alias, profile_id FROM profile_aliases WHERE alias = ANY($1::text[]) AND profile_id <> $2 ORDER BY alias LIMIT 1`
 )
@@ -445,31 +461,76 @@ func discard(conn *pgxpool.Conn) {
 
 // PutConfig implements store.Store.
 func (s *Store) PutConfig(ctx context.Context, kind, id string, doc store.Doc) error {
+	_, err := s.PutConfigIf(ctx, kind, id, doc, store.AnyVersion)
+	return err
+}
+
+// PutConfigIf implements store.Store.
+func (s *Store) PutConfigIf(ctx context.Context, kind, id string, doc store.Doc, version int64) (int64, error) {
 	if err := configKey(kind, id); err != nil {
-		return err
+		return 0, err
 	}
 	if s.closed.Load() {
-		return store.ErrClosed
+		return 0, store.ErrClosed
 	}
 	if doc == nil {
-		return fmt.Errorf("store: config %s %q: document is nil", kind, id)
+		return 0, fmt.Errorf("store: config %s %q: document is nil", kind, id)
 	}
-	b, err := rows.Marshal(doc)
+	b, err := rows.Marshal(store.WithoutVersion(doc))
 	if err != nil {
-		return fmt.Errorf("store: config %s %q: %w", kind, id, err)
+		return 0, fmt.Errorf("store: config %s %q: %w", kind, id, err)
 	}
 	name, _ := doc["name"].(string)
 	now := time.Now().UnixMicro()
 	what := fmt.Sprintf("config %s %q", kind, id)
-	return s.q.Do(ctx, write{queue: func(bt *pgx.Batch) {
-		exec(bt, what, sqlPutConfig, kind, id, null(name), now, jsonb(b))
-		exec(bt, what, sqlBumpConfig)
+	var written, have *int64
+	err = s.q.Do(ctx, write{queue: func(bt *pgx.Batch) {
+		var q *pgx.QueuedQuery
+		switch {
+		case version < 0:
+			q = bt.Queue(sqlPutConfig, kind, id, null(name), now, jsonb(b))
+		case version == 0:
+			q = bt.Queue(sqlCreateConfig, kind, id, null(name), now, jsonb(b))
+		default:
+			q = bt.Queue(sqlUpdateConfigIf, kind, id, null(name), now, jsonb(b), version)
+		}
+		q.QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(&written, &have); err != nil {
+				return fmt.Errorf("store: %s: %w", what, err)
+			}
+			return nil
+		})
 	}})
+	if err != nil {
+		return 0, err
+	}
+	if written == nil {
+		se := &store.StaleError{Kind: kind, ID: id, Want: version}
+		if have != nil {
+			se.Have = *have
+		}
+		return 0, se
+	}
+	return *written, nil
 }
 
 // GetConfig implements store.Store.
 func (s *Store) GetConfig(ctx context.Context, kind, id string) (store.Doc, error) {
-	return s.one(ctx, "config "+kind, id, sqlGetConfig, kind, id)
+	var b []byte
+	var v int64
+	err := s.pool.QueryRow(ctx, sqlGetConfig, kind, id).Scan(&b, &v)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("store: config %s %q: %w", kind, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: config %s %q: %w", kind, id, err)
+	}
+	d, err := rows.Unmarshal(b)
+	if err != nil {
+		return nil, err
+	}
+	d["version"] = float64(v)
+	return d, nil
 }
 
 // ListConfig implements store.Store.
@@ -479,11 +540,76 @@ func (s *Store) ListConfig(ctx context.Context, kind string) ([]store.Doc, error
 		return nil, fmt.Errorf("store: config %s: %w", kind, err)
 	}
 	defer rs.Close()
-	docs, err := collect(rs)
-	if err != nil {
+	docs := []store.Doc{}
+	for rs.Next() {
+		var b []byte
+		var v int64
+		if err := rs.Scan(&b, &v); err != nil {
+			return nil, fmt.Errorf("store: config %s: %w", kind, err)
+		}
+		d, err := rows.Unmarshal(b)
+		if err != nil {
+			return nil, err
+		}
+		d["version"] = float64(v)
+		docs = append(docs, d)
+	}
+	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("store: config %s: %w", kind, err)
 	}
 	return docs, nil
+}
+
+// TakeAttempt implements store.Store. It runs in its own transaction, with
+// the key's row locked, so that processes count one key in turn.
+func (s *Store) TakeAttempt(ctx context.Context, key string, now time.Time, p store.AttemptPolicy) (store.Attempt, error) {
+	if s.closed.Load() {
+		return store.Attempt{}, store.ErrClosed
+	}
+	fail := func(err error) (store.Attempt, error) {
+		return store.Attempt{}, fmt.Errorf("store: attempts: %w", err)
+	}
+	if s.prunedAttempts.Load() < now.Add(-time.Minute).UnixMicro() && p.Reset > 0 {
+		s.prunedAttempts.Store(now.UnixMicro())
+		if _, err := s.pool.Exec(ctx, `DELETE FROM attempts WHERE last_us < $1`, now.Add(-p.Reset).UnixMicro()); err != nil {
+			return fail(err)
+		}
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `INSERT INTO attempts (key, count, last_us, until_us) VALUES ($1, 0, 0, 0) ON CONFLICT (key) DO NOTHING`, key); err != nil {
+		return fail(err)
+	}
+	var count int
+	var lastUS, untilUS int64
+	if err := tx.QueryRow(ctx, `SELECT count, last_us, until_us FROM attempts WHERE key = $1 FOR UPDATE`, key).Scan(&count, &lastUS, &untilUS); err != nil {
+		return fail(err)
+	}
+	a, last, until := store.NextAttempt(count, time.UnixMicro(lastUS), time.UnixMicro(untilUS), now, p)
+	if a.Allowed {
+		if _, err := tx.Exec(ctx, `UPDATE attempts SET count = $2, last_us = $3, until_us = $4 WHERE key = $1`,
+			key, a.Count, last.UnixMicro(), until.UnixMicro()); err != nil {
+			return fail(err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fail(err)
+	}
+	return a, nil
+}
+
+// ClearAttempts implements store.Store.
+func (s *Store) ClearAttempts(ctx context.Context, key string) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	if _, err := s.pool.Exec(ctx, `DELETE FROM attempts WHERE key = $1`, key); err != nil {
+		return fmt.Errorf("store: attempts: %w", err)
+	}
+	return nil
 }
 
 // DeleteConfig implements store.Store.

@@ -61,6 +61,8 @@ type Store struct {
 	ckDone chan struct{}
 
 	aliases map[string]string // committed alias sets by profile; the writer's own
+
+	prunedAttempts atomic.Int64 // when old attempts were last deleted (Unix µs)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -213,8 +215,15 @@ const (
 	wUpsertSession
 	wUpsertEvent
 	wPutConfig
+	wCreateConfig
+	wUpdateConfigIf
+	wConfigVersionOf
 	wDeleteConfig
 	wBumpConfig
+	wGetAttempt
+	wPutAttempt
+	wClearAttempt
+	wPruneAttempts
 	nWriteStmts
 )
 
@@ -240,10 +249,21 @@ var writeSQL = [nWriteStmts]string{
 	wUpsertEvent: `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET type = excluded.type, profile_id = excluded.profile_id, session_id = excluded.session_id,
 		source_id = excluded.source_id, status = excluded.status, inserted_us = excluded.inserted_us, doc = excluded.doc`,
-	wPutConfig: `INSERT INTO configs (kind, id, name, updated_us, doc) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, updated_us = excluded.updated_us, doc = excluded.doc`,
-	wDeleteConfig: `DELETE FROM configs WHERE kind = ? AND id = ?`,
-	wBumpConfig:   `UPDATE config_version SET version = version + 1 WHERE singleton = 1`,
+	wPutConfig: `INSERT INTO configs (kind, id, name, updated_us, doc, version) VALUES (?, ?, ?, ?, ?, 1)
+		ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, updated_us = excluded.updated_us, doc = excluded.doc,
+		version = configs.version + 1 RETURNING version`,
+	wCreateConfig: `INSERT INTO configs (kind, id, name, updated_us, doc, version) VALUES (?, ?, ?, ?, ?, 1)
+		ON CONFLICT (kind, id) DO NOTHING RETURNING version`,
+	wUpdateConfigIf: `UPDATE configs SET name = ?3, updated_us = ?4, doc = ?5, version = version + 1
+		WHERE kind = ?1 AND id = ?2 AND version = ?6 RETURNING version`,
+	wConfigVersionOf: `SELECT version FROM configs WHERE kind = ? AND id = ?`,
+	wDeleteConfig:    `DELETE FROM configs WHERE kind = ? AND id = ?`,
+	wBumpConfig:      `UPDATE config_version SET version = version + 1 WHERE singleton = 1`,
+	wGetAttempt:      `SELECT count, last_us, until_us FROM attempts WHERE key = ?`,
+	wPutAttempt: `INSERT INTO attempts (key, count, last_us, until_us) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET count = excluded.count, last_us = excluded.last_us, until_us = excluded.until_us`,
+	wClearAttempt:  `DELETE FROM attempts WHERE key = ?`,
+	wPruneAttempts: `DELETE FROM attempts WHERE last_us < ?`,
 }
 
 // Statements of the readers.
@@ -269,8 +289,8 @@ var readSQL = [nReadStmts]string{
 	rCountEvents:     `SELECT count(*) FROM events WHERE profile_id = ?`,
 	rProfileSessions: `SELECT doc FROM sessions WHERE profile_id = ? ORDER BY inserted_us DESC, id DESC LIMIT ? OFFSET ?`,
 	rCountSessions:   `SELECT count(*) FROM sessions WHERE profile_id = ?`,
-	rGetConfig:       `SELECT doc FROM configs WHERE kind = ? AND id = ?`,
-	rListConfig:      `SELECT doc FROM configs WHERE kind = ? ORDER BY id`,
+	rGetConfig:       `SELECT doc, version FROM configs WHERE kind = ? AND id = ?`,
+	rListConfig:      `SELECT doc, version FROM configs WHERE kind = ? ORDER BY id`,
 	rConfigVersion:   `SELECT version FROM config_version WHERE singleton = 1`,
 }
 
@@ -504,20 +524,49 @@ func (s *Store) LockProfile(ctx context.Context, profileID string) (func(), erro
 
 // PutConfig implements store.Store.
 func (s *Store) PutConfig(ctx context.Context, kind, id string, doc store.Doc) error {
+	_, err := s.PutConfigIf(ctx, kind, id, doc, store.AnyVersion)
+	return err
+}
+
+// PutConfigIf implements store.Store.
+func (s *Store) PutConfigIf(ctx context.Context, kind, id string, doc store.Doc, version int64) (int64, error) {
 	if err := configKey(kind, id); err != nil {
-		return err
+		return 0, err
 	}
 	if doc == nil {
-		return fmt.Errorf("store: config %s %q: document is nil", kind, id)
+		return 0, fmt.Errorf("store: config %s %q: document is nil", kind, id)
 	}
-	b, err := rows.Marshal(doc)
+	b, err := rows.Marshal(store.WithoutVersion(doc))
 	if err != nil {
-		return fmt.Errorf("store: config %s %q: %w", kind, id, err)
+		return 0, fmt.Errorf("store: config %s %q: %w", kind, id, err)
 	}
 	name, _ := doc["name"].(string)
 	now := time.Now().UnixMicro()
-	return s.q.Do(ctx, func(t *wtx) error {
-		if _, err := t.exec(wPutConfig, kind, id, null(name), now, b); err != nil {
+	var written, have int64
+	err = s.q.Do(ctx, func(t *wtx) error {
+		var err error
+		switch {
+		case version < 0:
+			err = t.stmt(wPutConfig).QueryRowContext(t.ctx, kind, id, null(name), now, b).Scan(&written)
+		case version == 0:
+			err = t.stmt(wCreateConfig).QueryRowContext(t.ctx, kind, id, null(name), now, b).Scan(&written)
+		default:
+			err = t.stmt(wUpdateConfigIf).QueryRowContext(t.ctx, kind, id, null(name), now, b, version).Scan(&written)
+		}
+		if errors.Is(err, sql.ErrNoRows) {
+			// Not written: a stale version, answered as such, not a failed
+			// write (which would fail the whole group).
+			written = 0
+			err = t.stmt(wConfigVersionOf).QueryRowContext(t.ctx, kind, id).Scan(&have)
+			if errors.Is(err, sql.ErrNoRows) {
+				have, err = 0, nil
+			}
+			if err != nil {
+				return fmt.Errorf("store: config %s %q: %w", kind, id, err)
+			}
+			return nil
+		}
+		if err != nil {
 			return fmt.Errorf("store: config %s %q: %w", kind, id, err)
 		}
 		if _, err := t.exec(wBumpConfig); err != nil {
@@ -525,20 +574,107 @@ func (s *Store) PutConfig(ctx context.Context, kind, id string, doc store.Doc) e
 		}
 		return nil
 	})
+	if err != nil {
+		return 0, err
+	}
+	if written == 0 {
+		return 0, &store.StaleError{Kind: kind, ID: id, Want: version, Have: have}
+	}
+	return written, nil
 }
 
 // GetConfig implements store.Store.
 func (s *Store) GetConfig(ctx context.Context, kind, id string) (store.Doc, error) {
-	return s.one(ctx, rGetConfig, "config "+kind, id, kind, id)
+	var b []byte
+	var v int64
+	err := s.rs[rGetConfig].QueryRowContext(ctx, kind, id).Scan(&b, &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: config %s %q: %w", kind, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: config %s %q: %w", kind, id, err)
+	}
+	d, err := rows.Unmarshal(b)
+	if err != nil {
+		return nil, err
+	}
+	d["version"] = float64(v)
+	return d, nil
 }
 
 // ListConfig implements store.Store.
 func (s *Store) ListConfig(ctx context.Context, kind string) ([]store.Doc, error) {
-	docs, err := s.docs(ctx, rListConfig, kind)
+	rs, err := s.rs[rListConfig].QueryContext(ctx, kind)
 	if err != nil {
 		return nil, fmt.Errorf("store: config %s: %w", kind, err)
 	}
+	defer rs.Close()
+	docs := []store.Doc{}
+	for rs.Next() {
+		var b []byte
+		var v int64
+		if err := rs.Scan(&b, &v); err != nil {
+			return nil, fmt.Errorf("store: config %s: %w", kind, err)
+		}
+		d, err := rows.Unmarshal(b)
+		if err != nil {
+			return nil, err
+		}
+		d["version"] = float64(v)
+		docs = append(docs, d)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, fmt.Errorf("store: config %s: %w", kind, err)
+	}
 	return docs, nil
+}
+
+// TakeAttempt implements store.Store.
+func (s *Store) TakeAttempt(ctx context.Context, key string, now time.Time, p store.AttemptPolicy) (store.Attempt, error) {
+	if s.closed.Load() {
+		return store.Attempt{}, store.ErrClosed
+	}
+	prune := s.prunedAttempts.Load() < now.Add(-time.Minute).UnixMicro()
+	if prune {
+		s.prunedAttempts.Store(now.UnixMicro())
+	}
+	var a store.Attempt
+	err := s.q.Do(ctx, func(t *wtx) error {
+		if prune && p.Reset > 0 {
+			if _, err := t.exec(wPruneAttempts, now.Add(-p.Reset).UnixMicro()); err != nil {
+				return fmt.Errorf("store: attempts: %w", err)
+			}
+		}
+		var count int
+		var lastUS, untilUS int64
+		err := t.stmt(wGetAttempt).QueryRowContext(t.ctx, key).Scan(&count, &lastUS, &untilUS)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: attempts: %w", err)
+		}
+		var last, until time.Time
+		a, last, until = store.NextAttempt(count, time.UnixMicro(lastUS), time.UnixMicro(untilUS), now, p)
+		if !a.Allowed {
+			return nil
+		}
+		if _, err := t.exec(wPutAttempt, key, a.Count, last.UnixMicro(), until.UnixMicro()); err != nil {
+			return fmt.Errorf("store: attempts: %w", err)
+		}
+		return nil
+	})
+	return a, err
+}
+
+// ClearAttempts implements store.Store.
+func (s *Store) ClearAttempts(ctx context.Context, key string) error {
+	if s.closed.Load() {
+		return store.ErrClosed
+	}
+	return s.q.Do(ctx, func(t *wtx) error {
+		if _, err := t.exec(wClearAttempt, key); err != nil {
+			return fmt.Errorf("store: attempts: %w", err)
+		}
+		return nil
+	})
 }
 
 // DeleteConfig implements store.Store.

@@ -73,6 +73,10 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 		{"BadWriteFailsOnlyItself", testBadWriteInGroup},
 		{"Config", testConfig},
 		{"ConfigVersion", testConfigVersion},
+		{"ConfigIfVersion", testConfigIfVersion},
+		{"ConfigIfVersionRace", testConfigIfVersionRace},
+		{"UpdateConfigKeepsBothChanges", testUpdateConfigMerges},
+		{"Attempts", testAttempts},
 		{"ContextCancelled", testContextCancelled},
 		{"LockProfile", testLockProfile},
 		{"Counter", testCounter},
@@ -100,6 +104,18 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 			t.Skip("this backend is used by one process at a time")
 		}
 		s.testCrossProcessConfig(t)
+	})
+	t.Run("CrossProcessConfigIfVersion", func(t *testing.T) {
+		if s.second == nil {
+			t.Skip("this backend is used by one process at a time")
+		}
+		s.testCrossProcessConfigIf(t)
+	})
+	t.Run("CrossProcessAttempts", func(t *testing.T) {
+		if s.second == nil {
+			t.Skip("this backend is used by one process at a time")
+		}
+		s.testCrossProcessAttempts(t)
 	})
 }
 
@@ -664,7 +680,7 @@ func testConfig(t *testing.T, st store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	same(t, "rule r1", got, docs["r1"])
+	same(t, "rule r1", got, withVersion(docs["r1"], 1))
 	list, err := st.ListConfig(c, "rule")
 	if err != nil {
 		t.Fatal(err)
@@ -672,14 +688,14 @@ func testConfig(t *testing.T, st store.Store) {
 	if !reflect.DeepEqual(ids(list), []string{"r1", "r2", "r3"}) {
 		t.Fatalf("ListConfig order = %v, want [r1 r2 r3]", ids(list))
 	}
-	same(t, "listed r2", list[1], docs["r2"])
-	// Replace.
+	same(t, "listed r2", list[1], withVersion(docs["r2"], 1))
+	// Replace: a version given in the document is not stored.
 	docs["r1"]["name"] = "Renamed"
-	if err := st.PutConfig(c, "rule", "r1", docs["r1"]); err != nil {
+	if err := st.PutConfig(c, "rule", "r1", withVersion(docs["r1"], 7)); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = st.GetConfig(c, "rule", "r1")
-	same(t, "rule r1 replaced", got, docs["r1"])
+	same(t, "rule r1 replaced", got, withVersion(docs["r1"], 2))
 	// Delete.
 	if err := st.DeleteConfig(c, "rule", "r1"); err != nil {
 		t.Fatal(err)

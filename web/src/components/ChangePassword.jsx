@@ -41,7 +41,7 @@ export default function ChangePasswordDialog({ user, onClose }) {
         <TextField label="Current password" type="password" name="current-password" autoComplete="current-password" required
           value={form.current_password} onChange={set('current_password')} error={errors.current_password} />
         <TextField label="New password" type="password" name="new-password" autoComplete="new-password" required
-          value={form.new_password} onChange={set('new_password')} error={errors.new_password} hint={`At least ${MIN_PASSWORD} characters.`} />
+          value={form.new_password} onChange={set('new_password')} error={errors.new_password} hint={`At least ${MIN_PASSWORD} characters, not a common password. A few unrelated words work well.`} />
         <TextField label="Repeat the new password" type="password" name="repeat-password" autoComplete="new-password" required
           value={form.repeat} onChange={set('repeat')} error={errors.repeat} />
         <p className="muted small">Your other sessions, in other browsers or tabs, are logged out; this one stays.</p>

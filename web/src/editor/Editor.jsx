@@ -8,7 +8,7 @@ import { setNavigationBlocker } from '../router.js';
 import ReinstallButton from '../components/Reinstall.jsx';
 import { FlowMetaDialog } from '../pages/Flows.jsx';
 import { RuleDialog } from '../pages/Rules.jsx';
-import { BusyButton, ErrorBox, Link, Spinner, confirmDialog, notify, notifyError } from '../ui.jsx';
+import { BusyButton, ErrorBox, Link, Spinner, StaleNotice, confirmDialog, notify, notifyError } from '../ui.jsx';
 import { PaintContext } from './context.js';
 import DebugPanel from './DebugPanel.jsx';
 import { edgeTypes, nodeTypes } from './FlowNode.jsx';
@@ -51,6 +51,11 @@ export default function Editor({ flowId }) {
 function EditorInner({ flowId }) {
   const rf = useReactFlow();
   const [meta, setMeta] = useState(null);
+  // The version of the draft this editor shows; saves and deploys send it,
+  // so that the server refuses them (409) when someone else saved since.
+  const draftVersion = useRef(0);
+  const [stale, setStale] = useState(false);
+  const [reloads, setReloads] = useState(0);
   const [nodes, setNodes] = useState([]);
   const [edges, setEdges] = useState([]);
   const [dirty, setDirty] = useState(false);
@@ -120,10 +125,12 @@ function EditorInner({ flowId }) {
           flow = { ...m, ...(flow || {}), name: flow?.name || m?.name };
         }
         if (cancelled) return;
+        draftVersion.current = flow.version ?? 0;
         setMeta({ id: flow.id || flowId, name: flow.name || '', description: flow.description || '', tags: flow.tags || [], type: flow.type || 'collection', lock: !!flow.lock });
         showGraph(flow);
         history.current.clear();
         setDirty(false);
+        setStale(false);
       } catch (e) {
         if (!cancelled) setLoadError(e);
       }
@@ -131,7 +138,7 @@ function EditorInner({ flowId }) {
     loadPlugins();
     loadRules();
     return () => { cancelled = true; };
-  }, [flowId, loadPlugins, loadRules, showGraph]);
+  }, [flowId, loadPlugins, loadRules, showGraph, reloads]);
 
   // --- History -------------------------------------------------------------------
 
@@ -303,7 +310,7 @@ function EditorInner({ flowId }) {
 
   // --- Save, deploy, restore, debug ---------------------------------------------------
 
-  const currentFlow = useCallback(() => serializeFlow(meta, state.current.nodes, state.current.edges), [meta]);
+  const currentFlow = useCallback(() => ({ ...serializeFlow(meta, state.current.nodes, state.current.edges), version: draftVersion.current }), [meta]);
 
   const applyProblems = useCallback((errors) => {
     const p = groupProblems(errors);
@@ -315,12 +322,14 @@ function EditorInner({ flowId }) {
     if (!meta) return false;
     setBusy('save');
     try {
-      await api.saveDraft(currentFlow());
+      const saved = await api.saveDraft(currentFlow());
+      if (saved && typeof saved.version === 'number') draftVersion.current = saved.version;
       setDirty(false);
       if (!quiet) notify('Draft saved.');
       return true;
     } catch (e) {
-      notifyError(e);
+      if (api.isStale(e)) setStale(true);
+      else notifyError(e);
       return false;
     } finally {
       setBusy('');
@@ -339,7 +348,8 @@ function EditorInner({ flowId }) {
         const p = applyProblems(e.errors);
         const n = e.errors.length;
         notify(`Not deployed: ${n} problem${n > 1 ? 's' : ''} to fix${Object.keys(p.byNode).length ? ' (marked on the nodes)' : ''}.`, 'error');
-      } else notifyError(e);
+      } else if (api.isStale(e)) setStale(true);
+      else notifyError(e);
     } finally {
       setBusy('');
     }
@@ -505,6 +515,12 @@ function EditorInner({ flowId }) {
           <ReinstallButton className="btn btn-small" onDone={loadPlugins} />
         </div>
       </div>
+      {stale && (
+        <div className="editor-stale">
+          <StaleNotice show onReload={() => setReloads((n) => n + 1)} what="This workflow" />
+          <p className="muted small">Reloading drops the changes you made here; use Export first to keep a copy of them.</p>
+        </div>
+      )}
       {nProblems > 0 && (
         <div className="problems" role="alert">
           <strong>{nProblems} problem{nProblems > 1 ? 's' : ''}:</strong>

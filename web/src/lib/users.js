@@ -1,7 +1,8 @@
 // Pure helpers of the user dialogs: what a change sends, and the API's
 // per-field errors as sentences to show at the fields.
 
-export const MIN_PASSWORD = 8;
+/** The server's minimum (NIST SP 800-63B); it also refuses common passwords. */
+export const MIN_PASSWORD = 12;
 
 /**
  * The body of POST /user/{id}: only what the form changed. form is

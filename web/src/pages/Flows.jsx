@@ -3,7 +3,7 @@ import * as api from '../api.js';
 import { navigate } from '../router.js';
 import { readFlowFile } from '../editor/graph.js';
 import {
-  BusyButton, Empty, ErrorBox, Field, FormError, Link, Modal, SelectField, Spinner, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, formatTime, notify, useAsync, useFocusFirstError,
+  BusyButton, Empty, ErrorBox, Field, FormError, Link, Modal, SelectField, Spinner, StaleNotice, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, formatTime, notify, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const PAGE = 25;
@@ -13,10 +13,14 @@ export const FLOW_TYPES = [
 ];
 
 /** Create or edit a flow's name, description, tags and type. */
-export function FlowMetaDialog({ flow, onClose, onSaved }) {
-  const [form, setForm] = useState(() => ({
-    name: flow?.name || '', description: flow?.description || '', tags: flow?.tags || [], type: flow?.type || 'collection',
-  }));
+const metaForm = (flow) => ({
+  name: flow?.name || '', description: flow?.description || '', tags: flow?.tags || [], type: flow?.type || 'collection',
+});
+
+export function FlowMetaDialog({ flow: opened, onClose, onSaved }) {
+  const [flow, setFlow] = useState(opened);
+  const [form, setForm] = useState(() => metaForm(opened));
+  const [stale, setStale] = useState(false);
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const formRef = useRef(null);
@@ -32,12 +36,26 @@ export function FlowMetaDialog({ flow, onClose, onSaved }) {
     if (Object.keys(errs).length) return;
     setBusy(true);
     try {
-      const saved = await api.saveFlowMetadata({ ...(flow?.id ? { id: flow.id } : {}), ...form, name: form.name.trim() });
+      // The list's metadata carries its version; the editor's does not
+      // (its draft saves change the metadata too).
+      const ids = flow?.id ? { id: flow.id, ...(flow.version !== undefined ? { version: flow.version } : {}) } : {};
+      const saved = await api.saveFlowMetadata({ ...ids, ...form, name: form.name.trim() });
       onSaved(saved || { ...flow, ...form });
     } catch (err) {
-      setErrors(apiFieldErrors(err));
+      setStale(api.isStale(err));
+      setErrors(api.isStale(err) ? {} : apiFieldErrors(err));
     } finally {
       setBusy(false);
+    }
+  };
+  const reload = async () => {
+    try {
+      const fresh = await api.getFlowMetadata(flow.id);
+      setFlow(fresh);
+      setForm(metaForm(fresh));
+      setStale(false);
+    } catch (err) {
+      setErrors(apiFieldErrors(err));
     }
   };
 
@@ -48,6 +66,7 @@ export function FlowMetaDialog({ flow, onClose, onSaved }) {
         <BusyButton type="submit" form="flow-meta" className="btn btn-primary" busy={busy}>{flow?.id ? 'Save' : 'Create'}</BusyButton>
       </>}>
       <form id="flow-meta" ref={formRef} onSubmit={submit} noValidate>
+        <StaleNotice show={stale} onReload={reload} what="This workflow" />
         <FormError error={errors['']} />
         <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
         <TextField label="Description" value={form.description} onChange={set('description')} error={errors.description} multiline />

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, JsonField, Modal, Spinner, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, notify, useAsync, useFocusFirstError,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, JsonField, Modal, Spinner, StaleNotice, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, notify, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 function ResourceDialog({ resource, onClose, onSaved }) {
@@ -11,6 +11,8 @@ function ResourceDialog({ resource, onClose, onSaved }) {
     tags: resource?.tags || [], enabled: resource ? !!resource.enabled : true,
   }));
   const [loading, setLoading] = useState(!!resource?.id);
+  const [version, setVersion] = useState(resource?.version);
+  const [stale, setStale] = useState(false);
   const [valid, setValid] = useState({ production: true, test: true });
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
@@ -23,6 +25,7 @@ function ResourceDialog({ resource, onClose, onSaved }) {
     // The list may leave credentials out: read the full record.
     api.getResource(resource.id).then((r) => {
       setForm((f) => ({ ...f, production: r?.credentials?.production || {}, test: r?.credentials?.test || {} }));
+      setVersion(r?.version);
     }).catch((e) => setErrors({ '': `Could not read the credentials: ${e.detail || e.message}` }))
       .finally(() => setLoading(false));
   }, [resource?.id]);
@@ -39,16 +42,30 @@ function ResourceDialog({ resource, onClose, onSaved }) {
     setBusy(true);
     try {
       await api.saveResource({
-        ...(resource?.id ? { id: resource.id } : {}),
+        ...(resource?.id ? { id: resource.id, version } : {}),
         name: form.name.trim(), type: form.type.trim(), description: form.description,
         credentials: { production: form.production || {}, test: form.test || {} },
         tags: form.tags, enabled: form.enabled,
       });
       onSaved();
     } catch (err) {
-      setErrors(apiFieldErrors(err));
+      setStale(api.isStale(err));
+      setErrors(api.isStale(err) ? {} : apiFieldErrors(err));
     } finally {
       setBusy(false);
+    }
+  };
+  const reload = async () => {
+    try {
+      const r = await api.getResource(resource.id);
+      setForm({
+        name: r.name || '', type: r.type || '', description: r.description || '',
+        production: r.credentials?.production || {}, test: r.credentials?.test || {}, tags: r.tags || [], enabled: !!r.enabled,
+      });
+      setVersion(r.version);
+      setStale(false);
+    } catch (err) {
+      setErrors(apiFieldErrors(err));
     }
   };
 
@@ -59,6 +76,7 @@ function ResourceDialog({ resource, onClose, onSaved }) {
         <BusyButton type="submit" form="resource-form" className="btn btn-primary" busy={busy || loading}>{resource?.id ? 'Save' : 'Create'}</BusyButton>
       </>}>
       <form id="resource-form" ref={formRef} onSubmit={submit} noValidate>
+        <StaleNotice show={stale} onReload={reload} what="This resource" />
         <FormError error={errors['']} />
         <div className="grid-2">
           <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />

@@ -1,21 +1,25 @@
 import { useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, Link, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, Link, Modal, SelectField, Spinner, StaleNotice, Switch, Tag, TagsField, TextField,
   apiFieldErrors, confirmDelete, notify, notifyError, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 /** Create or edit a rule: when an event of a type arrives from a source, run a flow. */
-export function RuleDialog({ rule, presetFlow, onClose, onSaved }) {
-  const [form, setForm] = useState(() => ({
-    name: rule?.name || '',
-    eventType: rule?.event_type?.id || rule?.event_type?.name || '',
-    sourceId: rule?.source?.id || '',
-    flowId: rule?.flow?.id || presetFlow?.id || '',
-    enabled: rule ? !!rule.enabled : true,
-    tags: rule?.tags || [],
-    description: rule?.description || '',
-  }));
+const ruleForm = (rule, presetFlow) => ({
+  name: rule?.name || '',
+  eventType: rule?.event_type?.id || rule?.event_type?.name || '',
+  sourceId: rule?.source?.id || '',
+  flowId: rule?.flow?.id || presetFlow?.id || '',
+  enabled: rule ? !!rule.enabled : true,
+  tags: rule?.tags || [],
+  description: rule?.description || '',
+});
+
+export function RuleDialog({ rule: opened, presetFlow, onClose, onSaved }) {
+  const [rule, setRule] = useState(opened);
+  const [form, setForm] = useState(() => ruleForm(opened, presetFlow));
+  const [stale, setStale] = useState(false);
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const formRef = useRef(null);
@@ -44,7 +48,7 @@ export function RuleDialog({ rule, presetFlow, onClose, onSaved }) {
     setBusy(true);
     try {
       await api.saveRule({
-        ...(rule?.id ? { id: rule.id } : {}),
+        ...(rule?.id ? { id: rule.id, version: rule.version } : {}),
         name: form.name.trim(),
         description: form.description,
         event_type: { id: et, name: et },
@@ -55,6 +59,8 @@ export function RuleDialog({ rule, presetFlow, onClose, onSaved }) {
       });
       onSaved();
     } catch (err) {
+      setStale(api.isStale(err));
+      if (api.isStale(err)) { setErrors({}); return; }
       const fe = apiFieldErrors(err);
       for (const k of Object.keys(fe)) {
         const m = /^(event_type|source|flow)\./.exec(k);
@@ -63,6 +69,17 @@ export function RuleDialog({ rule, presetFlow, onClose, onSaved }) {
       setErrors(fe);
     } finally {
       setBusy(false);
+    }
+  };
+
+  const reload = async () => {
+    try {
+      const fresh = await api.getRule(rule.id);
+      setRule(fresh);
+      setForm(ruleForm(fresh, presetFlow));
+      setStale(false);
+    } catch (err) {
+      setErrors(apiFieldErrors(err));
     }
   };
 
@@ -101,6 +118,7 @@ export default function Rules() {
       reload();
     } catch (e) {
       notifyError(e);
+      if (api.isStale(e)) reload();
     }
   };
   const remove = (r) => confirmDelete(`Delete the rule "${r.name}"?`, () => api.deleteRule(r.id), () => reload());

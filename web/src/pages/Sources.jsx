@@ -2,18 +2,22 @@ import { useRef, useState } from 'react';
 import * as api from '../api.js';
 import { formatOrigins, originsError, originsFieldError, parseOrigins } from '../lib/origins.js';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, SelectField, Spinner, Switch, Tag, TagsField, TextField,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, SelectField, Spinner, StaleNotice, Switch, Tag, TagsField, TextField,
   apiFieldErrors, confirmDelete, copyText, notify, notifyError, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const SOURCE_TYPES = [{ value: 'rest', label: 'REST API (/track)' }];
 
-function SourceDialog({ source, onClose, onSaved }) {
-  const [form, setForm] = useState(() => ({
-    id: source?.id || '', name: source?.name || '', description: source?.description || '',
-    type: (source?.type || ['rest'])[0] || 'rest', tags: source?.tags || [], enabled: source ? !!source.enabled : true,
-    origins: formatOrigins(source?.allowed_origins),
-  }));
+const sourceForm = (source) => ({
+  id: source?.id || '', name: source?.name || '', description: source?.description || '',
+  type: (source?.type || ['rest'])[0] || 'rest', tags: source?.tags || [], enabled: source ? !!source.enabled : true,
+  origins: formatOrigins(source?.allowed_origins),
+});
+
+function SourceDialog({ source: opened, onClose, onSaved }) {
+  const [source, setSource] = useState(opened);
+  const [form, setForm] = useState(() => sourceForm(opened));
+  const [stale, setStale] = useState(false);
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const formRef = useRef(null);
@@ -37,9 +41,20 @@ function SourceDialog({ source, onClose, onSaved }) {
       await api.saveSource(body);
       onSaved();
     } catch (err) {
-      setErrors(apiFieldErrors(err));
+      setStale(api.isStale(err));
+      setErrors(api.isStale(err) ? {} : apiFieldErrors(err));
     } finally {
       setBusy(false);
+    }
+  };
+  const reload = async () => {
+    try {
+      const fresh = await api.getSource(source.id);
+      setSource(fresh);
+      setForm(sourceForm(fresh));
+      setStale(false);
+    } catch (err) {
+      setErrors(apiFieldErrors(err));
     }
   };
   return (
@@ -49,6 +64,7 @@ function SourceDialog({ source, onClose, onSaved }) {
         <BusyButton type="submit" form="source-form" className="btn btn-primary" busy={busy}>{source ? 'Save' : 'Create'}</BusyButton>
       </>}>
       <form id="source-form" ref={formRef} onSubmit={submit} noValidate>
+        <StaleNotice show={stale} onReload={reload} what="This event source" />
         <FormError error={errors['']} />
         <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
         {!source && <TextField label="Id" value={form.id} onChange={set('id')} error={errors.id}
@@ -96,11 +112,12 @@ export default function Sources() {
 
   const toggle = async (s, enabled) => {
     try {
-      await api.saveSource({ ...s, enabled });
-      setData((d) => ({ ...d, result: api.rows(d).map((x) => (x.id === s.id ? { ...x, enabled } : x)) }));
+      const saved = await api.saveSource({ ...s, enabled });
+      setData((d) => ({ ...d, result: api.rows(d).map((x) => (x.id === s.id ? saved : x)) }));
       notify(`${s.name} ${enabled ? 'enabled' : 'disabled'}.`);
     } catch (e) {
       notifyError(e);
+      if (api.isStale(e)) reload();
     }
   };
   const remove = (s) => confirmDelete(`Delete the event source "${s.name}"? Sites sending with its id will be refused.`, () => api.deleteSource(s.id), () => reload());

@@ -3,7 +3,7 @@ import * as api from '../api.js';
 import { formErrors, MIN_PASSWORD, userChange } from '../lib/users.js';
 import { useReloadUser, useUser } from '../session.js';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, Spinner, Tag, TextField, confirmDelete, notify, useAsync, useFocusFirstError,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, Spinner, StaleNotice, Tag, TextField, confirmDelete, notify, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const ROLES = [
@@ -69,7 +69,7 @@ function UserDialog({ onClose, onSaved }) {
         <FormError error={errors['']} />
         <TextField label="E-mail" type="email" value={form.email} onChange={set('email')} error={errors.email} required autoComplete="off" />
         <TextField label="Full name" value={form.full_name} onChange={set('full_name')} error={errors.full_name} />
-        <TextField label="Password" type="password" value={form.password} onChange={set('password')} error={errors.password} required autoComplete="new-password" hint={`At least ${MIN_PASSWORD} characters.`} />
+        <TextField label="Password" type="password" value={form.password} onChange={set('password')} error={errors.password} required autoComplete="new-password" hint={`At least ${MIN_PASSWORD} characters, not a common password. A few unrelated words work well.`} />
         <RolesField roles={form.roles} onChange={set('roles')} error={errors.roles} />
       </form>
     </Modal>
@@ -84,8 +84,12 @@ function savedMessage(user, change) {
   return `${user.email} saved.`;
 }
 
-function EditUserDialog({ user, self, onClose, onSaved }) {
-  const [form, setForm] = useState(() => ({ full_name: user.full_name || '', roles: user.roles || [], password: '', disabled: !!user.disabled }));
+const userForm = (user) => ({ full_name: user.full_name || '', roles: user.roles || [], password: '', disabled: !!user.disabled });
+
+function EditUserDialog({ user: opened, self, onClose, onSaved }) {
+  const [user, setUser] = useState(opened);
+  const [form, setForm] = useState(() => userForm(opened));
+  const [stale, setStale] = useState(false);
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const formRef = useRef(null);
@@ -105,11 +109,22 @@ function EditUserDialog({ user, self, onClose, onSaved }) {
     }
     setBusy(true);
     try {
-      await api.updateUser(user.id, change);
+      await api.updateUser(user.id, { ...change, version: user.version });
       onSaved(savedMessage(user, change));
     } catch (err) {
-      setErrors(formErrors(err, EDIT_LABELS));
+      setStale(api.isStale(err));
+      setErrors(api.isStale(err) ? {} : formErrors(err, EDIT_LABELS));
       setBusy(false);
+    }
+  };
+  const reload = async () => {
+    try {
+      const fresh = await api.getUser(user.id);
+      setUser(fresh);
+      setForm(userForm(fresh));
+      setStale(false);
+    } catch (err) {
+      setErrors(formErrors(err, EDIT_LABELS));
     }
   };
   return (
@@ -119,6 +134,7 @@ function EditUserDialog({ user, self, onClose, onSaved }) {
         <BusyButton type="submit" form="edit-user-form" className="btn btn-primary" busy={busy}>Save</BusyButton>
       </>}>
       <form id="edit-user-form" ref={formRef} onSubmit={submit} noValidate>
+        <StaleNotice show={stale} onReload={reload} what="This user" />
         <FormError error={errors['']} />
         <TextField label="Full name" value={form.full_name} onChange={set('full_name')} error={errors.full_name} autoComplete="off" />
         <RolesField roles={form.roles} onChange={set('roles')} error={errors.roles}
@@ -126,7 +142,7 @@ function EditUserDialog({ user, self, onClose, onSaved }) {
         {self
           ? <p className="field-hint field">To change your own password, choose <strong>Change password</strong> in the account menu at the top right: it keeps you logged in.</p>
           : <TextField label="New password" type="password" value={form.password} onChange={set('password')} error={errors.password} autoComplete="new-password"
-            hint={`Leave empty to keep the current one. At least ${MIN_PASSWORD} characters; the user is logged out.`} />}
+            hint={`Leave empty to keep the current one. At least ${MIN_PASSWORD} characters, not a common password; the user is logged out.`} />}
         <CheckField label="Disabled: cannot log in" checked={form.disabled} onChange={set('disabled')} error={errors.disabled}
           hint={self ? 'Another admin has to disable your account.' : 'Disabling logs the user out at once. The account and its settings stay.'} />
       </form>
