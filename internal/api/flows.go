@@ -242,6 +242,9 @@ func (s *Server) importWarnings(r *http.Request, f *workflow.Flow) []importWarni
 	}
 	c, err := workflow.Compile(r.Context(), f, s.reg)
 	if err == nil {
+		for _, w := range c.Warnings() {
+			out = append(out, importWarning{NodeID: w.NodeID, Module: modules[w.NodeID], Message: w.Message})
+		}
 		c.Close(r.Context())
 		return out
 	}

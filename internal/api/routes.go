@@ -148,7 +148,15 @@ func (s *Server) handleDeploy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return compileError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "deployed": true})
+	// What may make the flow costly (nodes whose runs multiply) is a
+	// warning: the flow is deployed.
+	warnings := []workflow.CompileError{}
+	if id, _ := out["id"].(string); id != "" {
+		if c := s.cat.Snapshot().Flows[id]; c != nil {
+			warnings = append(warnings, c.Warnings()...)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "deployed": true, "warnings": warnings})
 	return nil
 }
 

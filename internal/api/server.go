@@ -19,6 +19,7 @@ import (
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
+	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -53,6 +54,9 @@ type Options struct {
 	// Installed is the plugin list Reinstall Plugins installs; default
 	// actions.Installed.
 	Installed func() []plugin.Installed
+	// FlowLimits bound the work of debug runs (POST /flow/debug), as the
+	// tracker's bound the runs of tracked events.
+	FlowLimits workflow.Limits
 }
 
 // Server holds what the handlers need.
