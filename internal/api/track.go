@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -41,8 +40,7 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 // handleTrack is POST /track: Tracardi's collector protocol.
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	cors(w, r)
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
-	body, err := io.ReadAll(r.Body)
+	body, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
@@ -131,8 +129,7 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	cors(w, r)
 	props := map[string]any{}
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
-		body, err := io.ReadAll(r.Body)
+		body, err := s.readBody(w, r)
 		if err != nil {
 			return err
 		}
@@ -164,6 +161,9 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	}
 	if strings.TrimSpace(p.Events[0].Type) == "" {
 		return errorf(http.StatusUnprocessableEntity, "event_type: must not be empty")
+	}
+	if err := tracking.CheckID("profile_id", p.ProfileID); err != nil {
+		return trackError(err)
 	}
 	if p.SessionID == "" && p.ProfileID == "" {
 		p.ProfileLess = true
