@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -30,6 +29,11 @@ const (
 	selectMaxWindow    = 100_000 // offset + limit
 	selectMaxSortKeys  = 5
 	histogramMaxBins   = 10_000
+	// A condition's field == value terms joined by AND become one SQL
+	// expression each: the databases refuse trees too deep or too many
+	// parameters, so the API bounds them first.
+	whereMaxTerms  = 64
+	whereMaxValues = 10_000
 )
 
 func (s *Server) dataRoutes() []Route {
@@ -403,7 +407,7 @@ func (s *Server) where(kind, src string, q *store.Query) (*evalErrors, *plugin.F
 	}
 	terms, whole := cond.Terms()
 	eq := store.EqualFields(kind)
-	pushed := 0
+	pushed, values := 0, 0
 	for _, t := range terms {
 		name := strings.Join(t.Field.Path, ".")
 		// A column holds NULL for "": such a term stays with the filter.
@@ -412,6 +416,12 @@ func (s *Server) where(kind, src string, q *store.Query) (*evalErrors, *plugin.F
 		}
 		q.Equal = append(q.Equal, store.Equal{Field: name, Values: t.Values})
 		pushed++
+		values += len(t.Values)
+	}
+	if pushed > whereMaxTerms || values > whereMaxValues {
+		e := fieldErrorf("where", "the condition compares %d fields with %d values (field == value terms joined by AND); at most %d terms and %d values: "+
+			"use field == [\"a\", \"b\"] for several values of one field, or narrow the search", pushed, values, whereMaxTerms, whereMaxValues)
+		return nil, &e
 	}
 	if whole && pushed == len(terms) {
 		return nil, nil // the columns answer the whole condition
@@ -478,13 +488,15 @@ func fieldErrors(errs []plugin.FieldError) *Error {
 // have (a misspelt "were" would otherwise search everything). An empty body
 // is an empty object.
 func (s *Server) readStrict(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
-	b, err := io.ReadAll(r.Body)
+	b, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return nil
+	}
+	if err := checkNUL(b); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

@@ -68,6 +68,7 @@ func (s *Server) handleDebug(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer c.Close(context.Background())
 	in.Debug = true
+	in.Limits = s.opt.FlowLimits
 	if s.opt.Resources != nil {
 		in.Resources = s.opt.Resources.ForRuns(true)
 	}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // flowReaders may read flows and rules; builders change them.
@@ -190,7 +192,7 @@ func (s *Server) handleImportFlow(w http.ResponseWriter, r *http.Request) error 
 	if err := s.readJSON(w, r, &body); err != nil {
 		return err
 	}
-	flow, err := tracardiFlow(body)
+	flow, err := tracardiFlow(body, s.maxInflate())
 	if err != nil {
 		return err
 	}
@@ -249,6 +251,9 @@ func (s *Server) importWarnings(r *http.Request, f *workflow.Flow) []importWarni
 	}
 	c, err := workflow.Compile(r.Context(), f, s.reg)
 	if err == nil {
+		for _, w := range c.Warnings() {
+			out = append(out, importWarning{NodeID: w.NodeID, Module: modules[w.NodeID], Message: w.Message})
+		}
 		c.Close(r.Context())
 		return out
 	}
@@ -317,7 +322,10 @@ func importTags(flow map[string]any) []any {
 //     JSON; the draft is taken, or the production version when the draft
 //     is empty;
 //   - either of those wrapped as {"flow": ...}.
-func tracardiFlow(body any) (map[string]any, error) {
+//
+// An encoded flow may inflate to at most maxInflate bytes; more is a 413
+// naming the field, whatever the compression ratio.
+func tracardiFlow(body any, maxInflate int64) (map[string]any, error) {
 	m, ok := body.(map[string]any)
 	if !ok {
 		return nil, invalid(fieldErr("(body)", "expected one exported flow (a JSON object with flowGraph), got %s", notation.TypeName(body)))
@@ -338,7 +346,12 @@ func tracardiFlow(body any) (map[string]any, error) {
 		case map[string]any:
 			inner = x
 		case string:
-			decoded, err := decodeTracardiRecord(x)
+			decoded, err := decodeTracardiRecord(x, maxInflate)
+			var tl *inflateLimitError
+			if errors.As(err, &tl) {
+				return nil, &Error{Status: http.StatusRequestEntityTooLarge, Detail: k + ": " + tl.Error(),
+					Errors: []plugin.FieldError{fieldErr(k, "%v", tl)}}
+			}
 			if err != nil {
 				return nil, invalid(fieldErr(k, "cannot decode the encoded flow: %v", err))
 			}
@@ -368,16 +381,17 @@ func tracardiFlow(body any) (map[string]any, error) {
 }
 
 // decodeTracardiRecord reads Tracardi's encoding of stored flows: base64 of
-// gzipped JSON (or of plain JSON).
-func decodeTracardiRecord(s string) (map[string]any, error) {
+// gzipped JSON (or of plain JSON). The JSON may be at most limit bytes,
+// inflated: a few kilobytes of gzip can inflate to gigabytes.
+func decodeTracardiRecord(s string, limit int64) (map[string]any, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil {
 		return nil, fmt.Errorf("not base64: %v", err)
 	}
 	if zr, err := gzip.NewReader(bytes.NewReader(raw)); err == nil {
-		un, err := io.ReadAll(io.LimitReader(zr, 64<<20))
+		un, err := inflate(zr, limit)
 		if err != nil {
-			return nil, fmt.Errorf("bad gzip data: %v", err)
+			return nil, err
 		}
 		raw = un
 	}
@@ -387,6 +401,29 @@ func decodeTracardiRecord(s string) (map[string]any, error) {
 	}
 	return out, nil
 }
+
+// inflateLimitError is compressed data that inflates past the limit.
+type inflateLimitError struct{ Limit int64 }
+
+func (e *inflateLimitError) Error() string {
+	return fmt.Sprintf("the encoded flow inflates to more than %d bytes, the most accepted (4 times the request body limit, --max-body)", e.Limit)
+}
+
+// inflate reads a decompressing reader to its end, reading at most limit+1
+// bytes from it: more is an *inflateLimitError.
+func inflate(zr io.Reader, limit int64) ([]byte, error) {
+	un, err := io.ReadAll(io.LimitReader(zr, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("bad gzip data: %v", err)
+	}
+	if int64(len(un)) > limit {
+		return nil, &inflateLimitError{Limit: limit}
+	}
+	return un, nil
+}
+
+// maxInflate is the most an encoded flow of a request may inflate to.
+func (s *Server) maxInflate() int64 { return 4 * s.opt.MaxBody }
 
 // parseFlow decodes a flow document, answering 422 naming the field.
 func parseFlow(d map[string]any, field string) (*workflow.Flow, error) {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -239,4 +240,35 @@ func TestImportTracardiFlow(t *testing.T) {
 	wantError(t, e.Admin("POST", "/flow/import", map[string]any{"draft": "!!not base64"}), http.StatusUnprocessableEntity, "draft")
 	wantError(t, e.Admin("POST", "/flow/import", map[string]any{"flowGraph": "nodes"}), http.StatusUnprocessableEntity, "(body)")
 	wantError(t, e.Admin("POST", "/flow/import", "not json"), http.StatusBadRequest, "")
+}
+
+// TestImportDecompressionBomb: a Tracardi record whose draft is base64 of a
+// gzip bomb (64 MiB of zeros) is refused with 413 naming the field, and the
+// server allocates a bounded amount of memory for it.
+func TestImportDecompressionBomb(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zeros := make([]byte, 1<<20)
+	for range 64 {
+		zw.Write(zeros)
+	}
+	zw.Close()
+	for _, field := range []string{"draft", "production"} {
+		record := map[string]any{"id": "bomb", "name": "Bomb", "type": "collection", field: base64.StdEncoding.EncodeToString(gz.Bytes())}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		r := e.Admin("POST", "/flow/import", record)
+		runtime.ReadMemStats(&after)
+		wantError(t, r, http.StatusRequestEntityTooLarge, field)
+		// The body limit is 1 MiB, so inflating stops after 4 MiB; reading
+		// the whole bomb would allocate 64 MiB and more.
+		if got := after.TotalAlloc - before.TotalAlloc; got > 32<<20 {
+			t.Errorf("%s: the import allocated %d MiB; want a bounded amount", field, got>>20)
+		}
+	}
+	if r := e.Admin("GET", "/flow/metadata/bomb", nil); r.Status != http.StatusNotFound {
+		t.Errorf("the bomb was imported: %d %s", r.Status, r.Raw)
+	}
 }

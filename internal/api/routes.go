@@ -68,7 +68,10 @@ func (s *Server) setupRoutes() []Route {
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return errorf(http.StatusBadRequest, "expected a form (application/x-www-form-urlencoded) with username and password: %v", err)
+		if clientBodyFault(err) {
+			return bodyReadError(err)
+		}
+		return errorf(http.StatusBadRequest, "expected a form (application/x-www-form-urlencoded) with username and password")
 	}
 	user, pw := r.PostForm.Get("username"), r.PostForm.Get("password")
 	if user == "" || pw == "" {
@@ -159,7 +162,15 @@ func (s *Server) handleDeploy(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return compileError(err)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "deployed": true})
+	// What may make the flow costly (nodes whose runs multiply) is a
+	// warning: the flow is deployed.
+	warnings := []workflow.CompileError{}
+	if id, _ := out["id"].(string); id != "" {
+		if c := s.cat.Snapshot().Flows[id]; c != nil {
+			warnings = append(warnings, c.Warnings()...)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": out["id"], "deployed": true, "warnings": warnings})
 	return nil
 }
 

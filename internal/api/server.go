@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -20,9 +19,11 @@ import (
 
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
+	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -62,6 +63,9 @@ type Options struct {
 	// Installed is the plugin list Reinstall Plugins installs; default
 	// actions.Installed.
 	Installed func() []plugin.Installed
+	// FlowLimits bound the work of debug runs (POST /flow/debug), as the
+	// tracker's bound the runs of tracked events.
+	FlowLimits workflow.Limits
 }
 
 // Server holds what the handlers need.
@@ -148,8 +152,9 @@ func (s *Server) Handler() http.Handler {
 	return s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer func() {
 			if v := recover(); v != nil {
-				s.log.Error("handler panicked", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				writeJSON(w, http.StatusInternalServerError, map[string]any{"detail": "internal error"})
+				id := domain.NewID()
+				s.log.Error("handler panicked", "path", r.URL.Path, "request_id", id, "panic", v, "stack", string(debug.Stack()))
+				writeInternalError(w, id)
 			}
 		}()
 		h := w.Header()
@@ -209,10 +214,15 @@ func errorf(status int, format string, args ...any) *Error {
 }
 
 func (s *Server) wrap(rt Route) http.Handler {
+	params := pathParams(rt.Path)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info := requestInfo(r)
 		if info != nil {
 			info.route, info.tag = rt.Path, rt.Tag
+		}
+		if err := checkPathValues(r, params); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		if len(rt.Roles) > 0 {
 			u, err := s.auth.Authenticate(r)
@@ -270,8 +280,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, store.ErrConflict):
 		ae = &Error{Status: http.StatusConflict, Detail: err.Error()}
 	default:
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-		ae = &Error{Status: http.StatusInternalServerError, Detail: "internal error: " + err.Error()}
+		// The error's text (a database's message, a file path) stays in
+		// the log; the answer carries the id to find it there.
+		id := domain.NewID()
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "request_id", id, "err", err)
+		writeInternalError(w, id)
+		return
 	}
 	body := map[string]any{"detail": ae.Detail}
 	if ae.Errors != nil {
@@ -284,6 +298,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, ae.Status, body)
 }
 
+// writeInternalError answers 500 with a generic message and the request id
+// under which the server logged what went wrong.
+func writeInternalError(w http.ResponseWriter, id string) {
+	w.Header().Set("X-Request-Id", id)
+	writeJSON(w, http.StatusInternalServerError, map[string]any{
+		"detail":     "internal error; the server's log has the details under request id " + id,
+		"request_id": id,
+	})
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -293,11 +317,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // readJSON decodes the request body (bounded by MaxBody) into v. Errors are
-// 400 (not JSON) or 413 (too large).
+// 400 (not JSON), 408 (sent too slowly), 413 (too large) or 422 (a NUL
+// character in a key or a string).
 func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
-	b, err := io.ReadAll(r.Body)
+	b, err := s.readBody(w, r)
 	if err != nil {
+		return err
+	}
+	if err := checkNUL(b); err != nil {
 		return err
 	}
 	if len(strings.TrimSpace(string(b))) == 0 {
@@ -332,6 +359,9 @@ func (s *Server) readDoc(w http.ResponseWriter, r *http.Request) (store.Doc, err
 	if !ok {
 		return nil, &Error{Status: http.StatusUnprocessableEntity, Detail: "(body): expected a JSON object",
 			Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
+	}
+	if err := checkDocIDs(d); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

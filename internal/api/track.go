@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 
@@ -67,8 +66,7 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 // handleTrack is POST /track: Tracardi's collector protocol.
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	publicCORS(w) // errors before the source is known are readable by any page
-	r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
-	body, err := io.ReadAll(r.Body)
+	body, err := s.readBody(w, r)
 	if err != nil {
 		return err
 	}
@@ -162,8 +160,7 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	}
 	props := map[string]any{}
 	if r.Method == http.MethodPost {
-		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBody)
-		body, err := io.ReadAll(r.Body)
+		body, err := s.readBody(w, r)
 		if err != nil {
 			return err
 		}
@@ -195,6 +192,9 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	}
 	if strings.TrimSpace(p.Events[0].Type) == "" {
 		return errorf(http.StatusUnprocessableEntity, "event_type: must not be empty")
+	}
+	if err := tracking.CheckID("profile_id", p.ProfileID); err != nil {
+		return trackError(err)
 	}
 	if p.SessionID == "" && p.ProfileID == "" {
 		p.ProfileLess = true

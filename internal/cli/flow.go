@@ -166,6 +166,9 @@ func (e *env) flowLint(args []string) error {
 		return usagef("%s: %v", pos[0], err)
 	}
 	c.Close(context.Background())
+	for _, w := range c.Warnings() {
+		fmt.Fprintf(e.stdout, "%s: warning: %s\n", pos[0], w.Error())
+	}
 	fmt.Fprintf(e.stdout, "%s: OK (%d nodes)\n", pos[0], len(c.NodeIDs()))
 	return nil
 }

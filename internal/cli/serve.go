@@ -25,6 +25,7 @@ import (
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/tracking"
+	"github.com/tracflow/tracflow/internal/workflow"
 )
 
 func init() {
@@ -54,6 +55,8 @@ func (e *env) serve(args []string) error {
 	noDemo := fs.Bool("no-demo", false, "on first start, do not create the demo source, flow and rule")
 	trackerDir := fs.String("tracker-dir", envOr("TRACFLOW_TRACKER_DIR", ""), "serve this folder's files at /tracker/, e.g. a browser tracker bundle (env TRACFLOW_TRACKER_DIR)")
 	trustedProxies := fs.String("trusted-proxies", envOr("TRACFLOW_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 (env TRACFLOW_TRUSTED_PROXIES); from other peers the header is ignored")
+	maxNodeRuns := fs.String("max-node-runs", envOr("TRACFLOW_MAX_NODE_RUNS", strconv.Itoa(workflow.DefaultMaxNodeRuns)), "most node runs the flows of one event may make; past it the run stops with an error (env TRACFLOW_MAX_NODE_RUNS)")
+	maxFlowBytes := fs.String("max-flow-bytes", envOr("TRACFLOW_MAX_FLOW_BYTES", "16MiB"), "most payload data one flow run may create; past it the run stops with an error (env TRACFLOW_MAX_FLOW_BYTES)")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: tracflow serve [flags]")
@@ -69,6 +72,10 @@ func (e *env) serve(args []string) error {
 	proxies, err := api.ParseTrustedProxies(*trustedProxies)
 	if err != nil {
 		return usagef("--trusted-proxies: %v", err)
+	}
+	flowLimits, err := parseFlowLimits(*maxNodeRuns, *maxFlowBytes)
+	if err != nil {
+		return err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -125,8 +132,8 @@ func (e *env) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false)})
-	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), TrackerDir: *trackerDir, Resources: res, MetricsToken: *metricsToken,
+	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits})
+	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), TrackerDir: *trackerDir, Resources: res, MetricsToken: *metricsToken, FlowLimits: flowLimits,
 		TrustedProxies: proxies})
 
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), os.Getenv("TRACFLOW_ADMIN_PASSWORD"), !*noDemo)
@@ -258,6 +265,19 @@ func pprofMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
+}
+
+// parseFlowLimits reads --max-node-runs and --max-flow-bytes.
+func parseFlowLimits(runs, size string) (workflow.Limits, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(runs))
+	if err != nil || n <= 0 {
+		return workflow.Limits{}, usagef("--max-node-runs: expected a whole number above 0, got %q", runs)
+	}
+	b, err := parseSize(size)
+	if err != nil {
+		return workflow.Limits{}, usagef("--max-flow-bytes: %v", err)
+	}
+	return workflow.Limits{MaxNodeRuns: n, MaxPayloadBytes: b}, nil
 }
 
 // parseSize reads sizes like 1048576, 512KiB, 1MiB, 2MB.

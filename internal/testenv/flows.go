@@ -55,3 +55,20 @@ func CounterFlow(id, field, key string) string {
 		{ID: "answer", Module: AddResponse, Init: map[string]any{"key": key, "body": map[string]any{"value": "profile@" + field}}},
 	}, "start.payload>inc", "inc.payload>answer")
 }
+
+// DiamondFlow is start → d0, then k "diamonds": d(i) splits into a(i) and
+// b(i), which both lead to d(i+1). Every node increments the profile's
+// stats.counters.<node id>, so d(k) runs, and counts, 2^k times.
+func DiamondFlow(id string, k int) string {
+	inc := func(n string) Node {
+		return Node{ID: n, Module: Increment, Init: map[string]any{"field": "profile@stats.counters." + n, "increment": 1}}
+	}
+	nodes := []Node{{ID: "start", Module: Start}, inc("d0")}
+	edges := []string{"start.payload>d0"}
+	for i := 0; i < k; i++ {
+		a, b, d, next := fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", i), fmt.Sprintf("d%d", i), fmt.Sprintf("d%d", i+1)
+		nodes = append(nodes, inc(a), inc(b), inc(next))
+		edges = append(edges, d+".payload>"+a, d+".payload>"+b, a+".payload>"+next, b+".payload>"+next)
+	}
+	return FlowJSON(id, nodes, edges...)
+}

@@ -110,11 +110,17 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 		if strings.TrimSpace(t) == "" {
 			return nil, &ShapeError{Field: at + ".type", Message: "must not be empty"}
 		}
+		if err := CheckID(at+".type", t); err != nil {
+			return nil, err
+		}
 		ev.Type = t
 		if id, present := m["id"]; present && id != nil {
 			s, ok := id.(string)
 			if !ok {
 				return nil, &ShapeError{Field: at + ".id", Message: "expected a string, got " + notation.TypeName(id)}
+			}
+			if err := CheckID(at+".id", s); err != nil {
+				return nil, err
 			}
 			ev.ID = s
 		}
@@ -172,10 +178,27 @@ func ref(m map[string]any, key string, required bool) (string, error) {
 	if required && strings.TrimSpace(id) == "" {
 		return "", &ShapeError{Field: key + ".id", Message: "must not be empty"}
 	}
-	if len(id) > 200 {
-		return "", &ShapeError{Field: key + ".id", Message: "is longer than 200 characters"}
+	if err := CheckID(key+".id", id); err != nil {
+		return "", err
 	}
 	return id, nil
+}
+
+// MaxIDLength is the longest id or event type accepted, in bytes: profile,
+// session, event and source ids and event types.
+const MaxIDLength = 200
+
+// CheckID checks an id or an event type that field names: at most
+// MaxIDLength bytes, and no NUL character, which the databases' text
+// columns cannot hold. It answers a *ShapeError naming field.
+func CheckID(field, s string) error {
+	if len(s) > MaxIDLength {
+		return &ShapeError{Field: field, Message: fmt.Sprintf("is longer than %d bytes (%d)", MaxIDLength, len(s))}
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return &ShapeError{Field: field, Message: "must not contain the NUL character (\\u0000)"}
+	}
+	return nil
 }
 
 func optObject(m map[string]any, key, field string) (map[string]any, error) {

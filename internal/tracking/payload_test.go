@@ -20,6 +20,13 @@ func TestParsePayloadNamesTheField(t *testing.T) {
 		{`{"source":{"id":"s"},"events":[{"type":"a","properties":[1]}]}`, "events[0].properties"},
 		{`{"source":{"id":"s"},"events":[{"type":"a","tags":"x"}]}`, "events[0].tags"},
 		{`{"source":{"id":"s"},"context":7,"events":[{"type":"a"}]}`, "context"},
+		{`{"source":{"id":"s"},"events":[{"type":"a\u0000"}]}`, "events[0].type"},
+		{`{"source":{"id":"s"},"events":[{"type":"a"},{"type":"b","id":"\u0000"}]}`, "events[1].id"},
+		{`{"source":{"id":"s"},"events":[{"type":"` + strings.Repeat("t", MaxIDLength+1) + `"}]}`, "events[0].type"},
+		{`{"source":{"id":"s"},"events":[{"type":"a","id":"` + strings.Repeat("i", MaxIDLength+1) + `"}]}`, "events[0].id"},
+		{`{"source":{"id":"s\u0000"},"events":[{"type":"a"}]}`, "source.id"},
+		{`{"source":{"id":"s"},"profile":{"id":"p\u0000"},"events":[{"type":"a"}]}`, "profile.id"},
+		{`{"source":{"id":"s"},"session":{"id":"\u0000"},"events":[{"type":"a"}]}`, "session.id"},
 	}
 	for _, c := range cases {
 		var v any
@@ -70,6 +77,11 @@ func FuzzParsePayload(f *testing.F) {
 		for _, e := range p.Events {
 			if strings.TrimSpace(e.Type) == "" {
 				t.Fatalf("accepted an event without type: %s", s)
+			}
+			for _, id := range []string{e.Type, e.ID, p.SourceID, p.ProfileID, p.SessionID} {
+				if len(id) > MaxIDLength || strings.ContainsRune(id, 0) {
+					t.Fatalf("accepted an over-long id or one with NUL: %q in %s", id, s)
+				}
 			}
 		}
 	})

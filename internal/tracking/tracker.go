@@ -29,6 +29,7 @@ type Tracker struct {
 	cache *docCache // nil when several processes share the database
 	now   func() time.Time
 	res   plugin.Resources
+	lim   workflow.Limits
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
@@ -49,11 +50,14 @@ type Options struct {
 	Log           *slog.Logger
 	// Resources gives flows the production credentials of resources.
 	Resources plugin.Resources
+	// FlowLimits bound the work of the flows of one event (zero fields:
+	// the engine's defaults).
+	FlowLimits workflow.Limits
 }
 
 // New returns a tracker over st, running the flows of cat.
 func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
-	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources}
+	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
@@ -428,6 +432,7 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 	var ruleIDs, flowIDs []any
 	var errs []any
 	var ux []plugin.UX = res.UX
+	nodeRuns := 0 // of all the flows of the event, bounded together
 	for _, r := range rules {
 		ruleIDs = append(ruleIDs, r.ID)
 		f, ok := snap.Flows[r.FlowID]
@@ -448,7 +453,9 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		// A tracker's "debug" flag is recorded on the event, but the public
 		// collector never runs debug-only nodes nor hands out debug info:
 		// that is what the editor's debugger (POST /flow/debug) is for.
-		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res})
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res,
+			Limits: t.lim, NodeRunsBefore: nodeRuns})
+		nodeRuns = o.NodeRuns
 		if t.Observe != nil {
 			t.Observe.FlowRun(r.FlowID, time.Since(start), len(o.Errors) > 0)
 		}

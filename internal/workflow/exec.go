@@ -28,6 +28,11 @@ type Input struct {
 	// metrics); when nil, the observer of the context is used, if any (see
 	// WithNodeObserver). No observer costs nothing.
 	Observe NodeObserver
+	// Limits bound the run's work; zero fields take the defaults.
+	Limits Limits
+	// NodeRunsBefore is how many node runs earlier flows made for the same
+	// event: Limits.MaxNodeRuns bounds them all together.
+	NodeRunsBefore int
 }
 
 // NodeObserver receives the run time of every plugin call of a flow run.
@@ -67,6 +72,9 @@ type Output struct {
 	// Stopped says a node failed and the flow stopped there.
 	Stopped bool
 	Debug   *DebugInfo
+	// NodeRuns counts the node runs of the event so far: Input.NodeRunsBefore
+	// plus this run's.
+	NodeRuns int
 }
 
 type delivery struct {
@@ -83,6 +91,10 @@ type run struct {
 	obs   NodeObserver
 	t0    time.Time
 	execN int
+
+	runs, maxRuns   int
+	bytes, maxBytes int64
+	limited         *LimitError
 }
 
 // Run runs the flow once. It never panics because of a plugin: failures are
@@ -117,7 +129,9 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 	if in.Session != nil {
 		sessBefore = fingerprint(map[string]any(in.Session))
 	}
-	r := &run{c: c, set: set, st: st, out: out, obs: in.Observe}
+	lim := in.Limits.withDefaults()
+	r := &run{c: c, set: set, st: st, out: out, obs: in.Observe,
+		runs: in.NodeRunsBefore, maxRuns: lim.MaxNodeRuns, maxBytes: lim.MaxPayloadBytes}
 	if r.obs == nil {
 		r.obs, _ = ctx.Value(nodeObserverKey{}).(NodeObserver)
 	}
@@ -166,6 +180,7 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 		}
 	}
 	out.Debug = r.dbg
+	out.NodeRuns = min(r.runs, r.maxRuns)
 	return out
 }
 
@@ -224,8 +239,16 @@ func (r *run) runNode(ctx context.Context, n *cnode, payload plugin.Payload) (st
 				return false
 			}
 		}
+		r.runs++
+		if r.runs > r.maxRuns {
+			r.stopAtLimit(n, nd, &LimitError{Bound: "node runs", Limit: int64(r.maxRuns), Setting: NodeRunsSetting})
+			return true
+		}
 		realRuns++
 		results, err := r.call(ctx, n, in, e, nd)
+		if r.limited != nil {
+			return true
+		}
 		if err != nil {
 			if n.errorPort {
 				results = plugin.Port("error", plugin.Payload{"message": err.Error()})
@@ -257,8 +280,7 @@ func (r *run) runNode(ctx context.Context, n *cnode, payload plugin.Payload) (st
 			}
 			return false
 		}
-		r.emit(n, results)
-		return false
+		return !r.emit(n, nd, results)
 	}
 
 	if n.start {
@@ -335,20 +357,23 @@ func (r *run) emitJoined(ctx context.Context, n *cnode, joined map[string]plugin
 			}
 			v = out
 		}
+		if !r.addBytes(n, nd, payloadSize(map[string]any(v), r.left())) {
+			return true
+		}
 		results = append(results, plugin.Result{Port: port, Value: v})
 	}
 	if nd != nil && len(nd.Calls) > 0 {
 		// The joined output belongs to the node's last call.
 		nd.Calls[len(nd.Calls)-1].Output.Results = debugResults(results)
 	}
-	r.emit(n, results)
-	return false
+	return !r.emit(n, nd, results)
 }
 
 // emit delivers results to the edges leaving their ports. The first delivery
 // of a value gets the value itself; further deliveries get deep copies, so no
-// two downstream nodes share mutable data.
-func (r *run) emit(n *cnode, results plugin.Results) {
+// two downstream nodes share mutable data. It answers false when a copy
+// would pass the run's payload bound (the run stops).
+func (r *run) emit(n *cnode, nd *NodeDebug, results plugin.Results) bool {
 	for i, res := range results {
 		if res.Value == nil {
 			continue
@@ -365,6 +390,9 @@ func (r *run) emit(n *cnode, results plugin.Results) {
 			}
 			v := res.Value
 			if used {
+				if !r.addBytes(n, nd, payloadSize(map[string]any(v), r.left())) {
+					return false
+				}
 				v = deepCopyMap(v)
 			}
 			used = true
@@ -372,6 +400,44 @@ func (r *run) emit(n *cnode, results plugin.Results) {
 			r.set.edges[e.idx] = append(r.set.edges[e.idx], delivery{v: v})
 		}
 	}
+	return true
+}
+
+// left is how many payload bytes the run may still create.
+func (r *run) left() int64 { return r.maxBytes - r.bytes }
+
+// addBytes counts size more payload bytes created at node n. Past the
+// bound it stops the run and answers false.
+func (r *run) addBytes(n *cnode, nd *NodeDebug, size int64) bool {
+	r.bytes += size
+	if r.bytes <= r.maxBytes {
+		return true
+	}
+	r.stopAtLimit(n, nd, &LimitError{Bound: "payload bytes", Limit: r.maxBytes, Setting: PayloadBytesSetting})
+	return false
+}
+
+// countResults counts the payload bytes of results that are new objects
+// rather than the node's input passed on.
+func (r *run) countResults(n *cnode, nd *NodeDebug, in plugin.Payload, results plugin.Results) bool {
+	for _, res := range results {
+		if res.Value == nil || sameMap(res.Value, in) {
+			continue
+		}
+		if !r.addBytes(n, nd, payloadSize(map[string]any(res.Value), r.left())) {
+			return false
+		}
+	}
+	return true
+}
+
+// stopAtLimit records the first limit the run reached.
+func (r *run) stopAtLimit(n *cnode, nd *NodeDebug, err *LimitError) {
+	if r.limited != nil {
+		return
+	}
+	r.limited = err
+	r.fail(n, nd, err)
 }
 
 // call runs the node's action once, with panics turned into errors, and
@@ -381,6 +447,10 @@ func (r *run) call(ctx context.Context, n *cnode, in plugin.Payload, e *cedge, n
 	var inCopy plugin.Payload
 	if nd != nil {
 		callStart = time.Now()
+		// The debug info keeps a copy of every input.
+		if !r.addBytes(n, nd, payloadSize(map[string]any(in), r.left())) {
+			return nil, r.limited
+		}
 		inCopy = deepCopyMap(in)
 	}
 	if n.skip {
@@ -416,7 +486,14 @@ func (r *run) call(ctx context.Context, n *cnode, in plugin.Payload, e *cedge, n
 			}
 			r.fail(n, nil, err)
 		} else if n.appendIn {
+			// Each result gets a copy of the input.
+			if !r.addBytes(n, nd, int64(len(results))*payloadSize(map[string]any(in), r.left())) {
+				return nil, r.limited
+			}
 			results = appendInput(in, results)
+		}
+		if err == nil && !r.countResults(n, nd, in, results) {
+			return nil, r.limited
 		}
 	}
 	if nd != nil {
