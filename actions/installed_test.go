@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/actions"
-	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -24,7 +24,7 @@ func TestTracardiNames(t *testing.T) {
 		"increment_action", "decrement_action", "internal.add_response.plugin",
 		"operations.update_profile_action", "operations.discard_profile_update_action", "log_action",
 	}
-	reg := plugin.NewRegistry()
+	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install errors: %v", rep.Error)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
@@ -59,7 +60,7 @@ type Options struct {
 type Server struct {
 	st      store.Store
 	cat     *catalog.Catalog
-	reg     *plugin.Registry
+	reg     *registry.Registry
 	tracker *tracking.Tracker
 	auth    *Auth
 	metrics *Metrics

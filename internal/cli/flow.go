@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -170,7 +171,7 @@ func (e *env) flowLint(args []string) error {
 	return nil
 }
 
-func compileFile(path string, reg *plugin.Registry) (*workflow.Compiled, error) {
+func compileFile(path string, reg *registry.Registry) (*workflow.Compiled, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, usagef("%v", err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -69,7 +70,7 @@ type cnode struct {
 	idx       int // position in execution order
 	id        string
 	name      string
-	reg       *plugin.Registered
+	reg       *registry.Registered
 	info      *plugin.Node
 	config    plugin.Config
 	start     bool
@@ -108,7 +109,7 @@ type instanceSet struct {
 // node's plugin exists, every edge joins declared ports of existing nodes,
 // the graph has no cycle, and every node's configuration passes its plugin's
 // set-up. All problems are reported at once.
-func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, error) {
+func Compile(ctx context.Context, f *Flow, reg *registry.Registry) (*Compiled, error) {
 	var errs CompileErrors
 	c := &Compiled{ID: f.ID, Name: f.Name, Description: f.Description, Response: f.Response}
 	g := f.FlowGraph
@@ -409,7 +410,7 @@ func (c *Compiled) newSet(ctx context.Context) (*instanceSet, error) {
 
 func configErrors(n *cnode, err error) CompileErrors {
 	var out CompileErrors
-	for _, fe := range plugin.AsConfigError(err).Errors {
+	for _, fe := range plugin.AsFieldErrors(err) {
 		out = append(out, CompileError{NodeID: n.id, Field: fe.Field, Message: fe.Message})
 	}
 	return out

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -125,8 +126,8 @@ func testPlugin(module string, start bool, inputs, outputs []string, newf func()
 // on several goroutines create instances concurrently.
 var setups, closes atomic.Int64
 
-func testRegistry(t testing.TB) *plugin.Registry {
-	reg := plugin.NewRegistry()
+func testRegistry(t testing.TB) *registry.Registry {
+	reg := registry.NewRegistry()
 	in := []string{"payload"}
 	list := []plugin.Plugin{
 		testPlugin("start", true, nil, []string{"payload"}, func() plugin.Action { return &startAction{} }),
