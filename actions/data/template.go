@@ -63,8 +63,10 @@ func RegisterTemplate() plugin.Plugin {
 			Tags:    []string{"template", "text", "string"},
 			Purpose: []string{"collection", "segmentation"},
 			Documentation: &plugin.Documentation{
-				Tutorial: "Numbers render in their shortest form, objects and lists as JSON, null and " +
-					"missing values as nothing.",
+				Tutorial: "Numbers render in their shortest form, objects and lists as JSON, null as " +
+					"nothing. A placeholder whose path does not exist (a missing key, or profile@ on an " +
+					"event without a profile) fails the node with an error naming the path, as " +
+					"Tracardi's templates do.",
 				Inputs:  map[string]plugin.PortDoc{"payload": {Desc: "Any object; the template can read it as payload@..."}},
 				Outputs: map[string]plugin.PortDoc{"template": {Desc: "{\"template\": \"the rendered text\"}."}},
 			},
