@@ -74,7 +74,7 @@ func TestConfigSpecLenient(t *testing.T) {
 		"name": 42, "count": "7", "ratio": "2.5", "on": "TRUE", "wait": "3s", "target": "traits.x",
 		"value": 5.0, "cond": `event@type == "a"`, "body": map[string]any{"a": 1.0}, "types": "purchase",
 		"paths": []any{"profile@a", map[string]any{"id": "event@b", "name": "B"}, nil},
-		"set": `{"profile@traits.city": "event@properties.city", "payload@n": 1}`, "level": " error ",
+		"set":   `{"profile@traits.city": "event@properties.city", "payload@n": 1}`, "level": " error ",
 		"nested": map[string]any{"key": "k"}, "unknown": "ignored",
 	})
 	if err != nil {

@@ -11,7 +11,9 @@ import (
 
 type nop struct{}
 
-func (nop) Run(context.Context, plugin.Payload, *plugin.Edge) (plugin.Results, error) { return nil, nil }
+func (nop) Run(context.Context, plugin.Payload, *plugin.Edge) (plugin.Results, error) {
+	return nil, nil
+}
 
 func record(module string, cfg *plugin.ConfigSpec) func() plugin.Plugin {
 	return func() plugin.Plugin {
