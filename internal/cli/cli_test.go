@@ -135,7 +135,7 @@ func TestFlowLint(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("lint of a bad flow: exit %d", code)
 	}
-	for _, want := range []string{`node "c"`, `unknown plugin module "no.such.plugin"`, `node "b": field "increment"`, "cycle"} {
+	for _, want := range []string{`node "c"`, `plugin "no.such.plugin" is not installed`, `node "b": field "increment"`, "cycle"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lint output lacks %q:\n%s", want, out)
 		}

@@ -117,32 +117,39 @@ func Compile(ctx context.Context, f *Flow, reg *registry.Registry) (*Compiled, e
 		return nil, CompileErrors{{Message: "flow has no flowGraph"}}
 	}
 	byID := map[string]*cnode{}
+	// broken holds the nodes already reported (unknown plugin, bad data):
+	// edges that touch them add no second error.
+	broken := map[string]bool{}
 	var fileOrder []*cnode
 	for i, n := range g.Nodes {
 		if n.ID == "" {
 			errs = append(errs, CompileError{Message: fmt.Sprintf("node #%d has no id", i+1)})
 			continue
 		}
-		if _, dup := byID[n.ID]; dup {
+		if _, dup := byID[n.ID]; dup || broken[n.ID] {
 			errs = append(errs, CompileError{NodeID: n.ID, Message: "duplicate node id"})
 			continue
 		}
 		var d nodeData
 		if len(n.Data) == 0 || string(n.Data) == "null" {
 			errs = append(errs, CompileError{NodeID: n.ID, Message: "node has no data (expected {\"spec\": {\"module\": ...}, ...})"})
+			broken[n.ID] = true
 			continue
 		}
 		if err := json.Unmarshal(n.Data, &d); err != nil {
 			errs = append(errs, CompileError{NodeID: n.ID, Message: "node data: " + JSONError("data", n.Data, err).Error()})
+			broken[n.ID] = true
 			continue
 		}
 		if d.Spec.Module == "" {
 			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: "node names no plugin module"})
+			broken[n.ID] = true
 			continue
 		}
 		r, ok := reg.Lookup(d.Spec.Module)
 		if !ok {
-			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: fmt.Sprintf("unknown plugin module %q (is it installed? see `tracflow plugins list`)", d.Spec.Module)})
+			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: NotInstalledMessage(d.Spec.Module)})
+			broken[n.ID] = true
 			continue
 		}
 		p := &r.Plugin
@@ -205,6 +212,9 @@ func Compile(ctx context.Context, f *Flow, reg *registry.Registry) (*Compiled, e
 		seenEdge[id] = true
 		src, okS := byID[e.Source]
 		dst, okT := byID[e.Target]
+		if broken[e.Source] || broken[e.Target] {
+			continue
+		}
 		if !okS {
 			errs = append(errs, CompileError{EdgeID: id, Message: fmt.Sprintf("source node %q does not exist", e.Source)})
 		}
@@ -267,6 +277,13 @@ func Compile(ctx context.Context, f *Flow, reg *registry.Registry) (*Compiled, e
 	c.all = append(c.all, set)
 	c.free = append(c.free, set)
 	return c, nil
+}
+
+// NotInstalledMessage says that a flow's node names a plugin this build
+// does not have, and what to do about it.
+func NotInstalledMessage(module string) string {
+	return fmt.Sprintf("plugin %q is not installed: press Reinstall Plugins if this build has it "+
+		"(`tracflow plugins list` shows what it has), or add the plugin to the build", module)
 }
 
 func cloneConfig(c plugin.Config) plugin.Config {

@@ -412,7 +412,7 @@ func TestCompileErrors(t *testing.T) {
 		flow  *Flow
 		wants []string
 	}{
-		{"unknown module", graph([]string{"s:start", "x:nope"}, []string{"s.payload>x"}), []string{`node "x": field "data.spec.module": unknown plugin module "nope"`}},
+		{"unknown module", graph([]string{"s:start", "x:nope"}, []string{"s.payload>x"}), []string{`node "x": field "data.spec.module": plugin "nope" is not installed`, "Reinstall Plugins"}},
 		{"missing node", graph([]string{"s:start"}, []string{"s.payload>ghost"}), []string{`edge "e1": target node "ghost" does not exist`}},
 		{"undeclared port", graph([]string{"s:start", "r:router"}, []string{"s.payload>r", "r.c>s"}), []string{`node "r": edge "e2": node has no output port "c"`}},
 		{"cycle", graph([]string{"s:start", "a:count", "b:count"}, []string{"s.payload>a", "a.out>b", "b.out>a"}), []string{`the flow has a cycle: a → b → a`}},
@@ -431,6 +431,20 @@ func TestCompileErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnknownPluginOneError: a node whose plugin is not installed is
+// reported once, as not installed; the edges into and out of it add nothing.
+func TestUnknownPluginOneError(t *testing.T) {
+	g := graph([]string{"s:start", "x:nope", "c:count"}, []string{"s.payload>x", "x.out>c", "x.other>c"})
+	_, err := Compile(context.Background(), g, testRegistry(t))
+	var errs CompileErrors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(errs) != 1 || errs[0].NodeID != "x" || errs[0].EdgeID != "" || !strings.Contains(errs[0].Message, "not installed") {
+		t.Errorf("errors = %v, want one: x is not installed", errs)
 	}
 }
 
