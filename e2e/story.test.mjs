@@ -426,6 +426,18 @@ describe('Tracflow web GUI', () => {
     await warn.locator('.import-warnings li', { hasText: 'tweet' }).waitFor();
     await warn.getByRole('button', { name: 'Open the workflow' }).click();
     await page.locator('.titlebar h1', { hasText: 'Foreign' }).waitFor();
+    // The node of the missing plugin says so in its panel, with what to do.
+    await nodeByName('Send tweet').locator('.fnode-name').click();
+    const panel = page.locator('.node-panel');
+    const notice = panel.getByTestId('not-installed');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /connectors\.twitter\.tweet\.plugin is not installed\. Press Reinstall Plugins/);
+    // An installed plugin's docs render their Markdown: code spans, no raw backticks.
+    await nodeByName('Start').locator('.fnode-name').click();
+    assert.equal(await panel.getByTestId('not-installed').count(), 0);
+    await panel.getByRole('tab', { name: 'Docs' }).click();
+    await panel.locator('.docs .markdown code', { hasText: 'event_types' }).first().waitFor();
+    assert.ok(!(await panel.locator('.docs').innerText()).includes('`'), 'the docs show raw backticks');
   });
 
   it('shows events per hour on the dashboard', async () => {
