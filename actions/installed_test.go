@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
@@ -56,7 +57,7 @@ func TestTracardiNames(t *testing.T) {
 // TestRegisterRecords checks what the editor and the plugin docs rely on.
 func TestRegisterRecords(t *testing.T) {
 	for _, in := range actions.Installed() {
-		p := in.Register()
+		p := plugin.Complete(in.Register())
 		s, md := p.Spec, p.MetaData
 		if !strings.HasPrefix(s.Module, "tracflow.") {
 			continue // examples and third-party plugins have their own authors
