@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/actions"
-	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/internal/registry"
+	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
