@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,6 +68,9 @@ type FieldSpec struct {
 	bareSource     string
 	objectOnly     bool
 	hidden         bool
+	pattern        *regexp.Regexp
+	patternMsg     string
+	patternErr     error
 	min, max       *float64
 	checks         []func(v any) error
 }
@@ -200,6 +204,20 @@ func (f *FieldSpec) Hidden() *FieldSpec { f.hidden = true; return f }
 // ObjectOnly makes a JSON field accept only an object.
 func (f *FieldSpec) ObjectOnly() *FieldSpec { f.objectOnly = true; return f }
 
+// Pattern makes a text field (string, enum) match a regular expression
+// (Go's syntax, which the editor checks too when it is also valid
+// JavaScript); message says what is expected. A bad expression is a
+// declaration mistake (see ConfigSpec.Err).
+func (f *FieldSpec) Pattern(expr, message string) *FieldSpec {
+	re, err := regexp.Compile(expr)
+	if err != nil {
+		f.patternErr = err
+		return f
+	}
+	f.pattern, f.patternMsg = re, message
+	return f
+}
+
 // Min sets the least value of a number or duration (in seconds).
 func (f *FieldSpec) Min(v float64) *FieldSpec { f.min = &v; return f }
 
@@ -274,6 +292,9 @@ func (s *ConfigSpec) Field(f *FieldSpec) *ConfigSpec {
 	if f.id == "" {
 		s.setErr(fmt.Errorf("a config field has no id"))
 	}
+	if f.patternErr != nil {
+		s.setErr(fmt.Errorf("config field %q: pattern: %w", f.id, f.patternErr))
+	}
 	if f.typ == TypeEnum && len(f.options) == 0 {
 		s.setErr(fmt.Errorf("config field %q: an enum needs options", f.id))
 	}
@@ -344,10 +365,14 @@ func (s *ConfigSpec) Form() *Form {
 			if f.hidden {
 				continue
 			}
-			fg.Fields = append(fg.Fields, FormField{
+			ff := FormField{
 				ID: f.id, Name: f.label(), Description: f.desc, Required: f.required,
 				Component: FormComponent{Type: f.componentType(), Props: f.componentProps()},
-			})
+			}
+			if f.pattern != nil {
+				ff.Validation = &FormFieldValidation{Regex: f.pattern.String(), Message: f.patternMsg}
+			}
+			fg.Fields = append(fg.Fields, ff)
 		}
 		form.Groups = append(form.Groups, fg)
 	}
@@ -580,6 +605,12 @@ func (f *FieldSpec) parseAt(raw any) (any, FieldErrors) {
 }
 
 func (f *FieldSpec) runChecks(v any) string {
+	if s, ok := v.(string); ok && f.pattern != nil && !f.pattern.MatchString(s) {
+		if f.patternMsg != "" {
+			return f.patternMsg
+		}
+		return fmt.Sprintf("%q does not match %s", s, f.pattern)
+	}
 	for _, chk := range f.checks {
 		if err := chk(v); err != nil {
 			return err.Error()

@@ -260,3 +260,22 @@ func TestRunnerScope(t *testing.T) {
 		t.Errorf("logs = %v", logs)
 	}
 }
+
+func TestFieldPattern(t *testing.T) {
+	s := plugin.NewConfigSpec().Field(plugin.NewStringField("key").Description("k").
+		Pattern(`^[a-z_]+$`, "use lower-case letters and _"))
+	if _, err := s.Parse(plugin.Config{"key": "ok_key"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Parse(plugin.Config{"key": "Bad Key"})
+	if fe := plugin.AsFieldErrors(err); len(fe) != 1 || fe[0].Field != "key" || fe[0].Message != "use lower-case letters and _" {
+		t.Errorf("err = %v", err)
+	}
+	if v := s.Form().Groups[0].Fields[0].Validation; v == nil || v.Regex != `^[a-z_]+$` {
+		t.Errorf("form validation = %+v", v)
+	}
+	bad := plugin.NewConfigSpec().Field(plugin.NewStringField("key").Description("k").Pattern(`(`, "x"))
+	if bad.Err() == nil {
+		t.Error("a bad pattern is not reported")
+	}
+}
