@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -28,7 +29,7 @@ type edge struct {
 
 func buildFlow(t testing.TB, nodes []node, edges []edge) *workflow.Compiled {
 	t.Helper()
-	reg := plugin.NewRegistry()
+	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install: %v", rep.Error)
 	}

@@ -18,6 +18,8 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
+//go:generate go run ../internal/cmd/plugindocs -out ../docs/plugins
+
 // Installed returns the built-in plugins, in palette order.
 func Installed() []plugin.Installed {
 	return []plugin.Installed{
@@ -35,7 +37,11 @@ func Installed() []plugin.Installed {
 
 		// Data processing
 		{Register: data.RegisterCopy, Test: plugin.TestData{Init: plugin.Config{"traits": map[string]any{"set": map[string]any{"profile@traits.city": "event@properties.city"}}}}},
-		{Register: data.RegisterAppendRemove, Test: plugin.TestData{Init: plugin.Config{"append": map[string]any{"profile@traits.tags": "event@properties.tag"}}}},
+		// Tracardi's own test config: bare keys are profile paths.
+		{Register: data.RegisterAppendRemove, Test: plugin.TestData{Init: plugin.Config{
+			"append": map[string]any{"target1": "source1", "target2": "source2"},
+			"remove": map[string]any{"target1": "source1", "target2": "source2"},
+		}}},
 		{Register: data.RegisterDelete, Test: plugin.TestData{Init: plugin.Config{"delete": []any{"profile@traits.temporary"}}}},
 		{Register: data.RegisterCutOut, Test: plugin.TestData{Init: plugin.Config{"trait": "event@properties", "key": ""}}},
 		{Register: data.RegisterTemplate, Test: plugin.TestData{Init: plugin.Config{"template": "Hello {{ profile@data.pii.firstname }}"}}},

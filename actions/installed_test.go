@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
@@ -24,7 +25,7 @@ func TestTracardiNames(t *testing.T) {
 		"increment_action", "decrement_action", "internal.add_response.plugin",
 		"operations.update_profile_action", "operations.discard_profile_update_action", "log_action",
 	}
-	reg := plugin.NewRegistry()
+	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install errors: %v", rep.Error)
 	}
@@ -56,7 +57,7 @@ func TestTracardiNames(t *testing.T) {
 // TestRegisterRecords checks what the editor and the plugin docs rely on.
 func TestRegisterRecords(t *testing.T) {
 	for _, in := range actions.Installed() {
-		p := in.Register()
+		p := plugin.Complete(in.Register())
 		s, md := p.Spec, p.MetaData
 		if !strings.HasPrefix(s.Module, "tracflow.") {
 			continue // examples and third-party plugins have their own authors

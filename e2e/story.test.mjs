@@ -515,6 +515,25 @@ describe('Tracflow web GUI', () => {
     await warn.locator('.import-warnings li', { hasText: 'tweet' }).waitFor();
     await warn.getByRole('button', { name: 'Open the workflow' }).click();
     await page.locator('.titlebar h1', { hasText: 'Foreign' }).waitFor();
+    // The node of the missing plugin says so in its panel, with what to do.
+    await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 2);
+    const panel = page.locator('.node-panel');
+    const select = async (name) => { // the canvas may still be fitting the view: click until the panel shows the node
+      for (let i = 0; i < 5 && (await panel.locator('#node-name').inputValue().catch(() => '')) !== name; i++) {
+        await nodeByName(name).locator('.fnode-name').click();
+        await page.waitForTimeout(200);
+      }
+    };
+    await select('Send tweet');
+    const notice = panel.getByTestId('not-installed');
+    await notice.waitFor();
+    assert.match(await notice.innerText(), /connectors\.twitter\.tweet\.plugin is not installed\. Press Reinstall Plugins/);
+    // An installed plugin's docs render their Markdown: code spans, no raw backticks.
+    await select('Start');
+    assert.equal(await panel.getByTestId('not-installed').count(), 0);
+    await panel.getByRole('tab', { name: 'Docs' }).click();
+    await panel.locator('.docs .markdown code', { hasText: 'event_types' }).first().waitFor();
+    assert.ok(!(await panel.locator('.docs').innerText()).includes('`'), 'the docs show raw backticks');
   });
 
   it('shows events per hour on the dashboard', async () => {

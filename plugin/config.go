@@ -8,8 +8,11 @@ import (
 	"strings"
 )
 
-// FieldError says what is wrong with one configuration field. Field is a dot
-// path into the config, e.g. "increment" or "conditions.0.value".
+// FieldError says what is wrong with one field of an input: a plugin's
+// configuration, a flow, an API body. Field is a dot path into that input,
+// e.g. "increment" or "conditions.0.value"; it is empty for a problem with
+// the input as a whole. It is the one field-error type of Tracflow: find it
+// in any error with errors.As (a FieldErrors holding it matches too).
 type FieldError struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
@@ -22,69 +25,81 @@ func (e FieldError) Error() string {
 	return e.Field + ": " + e.Message
 }
 
-// ConfigError is a configuration that failed validation, field by field.
-type ConfigError struct {
-	Errors []FieldError `json:"errors"`
-}
+// FieldErrors is every problem found in one input, field by field. A
+// configuration spec's Parse returns all of them at once, not only the
+// first.
+type FieldErrors []FieldError
 
-func (e *ConfigError) Error() string {
-	parts := make([]string, len(e.Errors))
-	for i, f := range e.Errors {
+func (es FieldErrors) Error() string {
+	parts := make([]string, len(es))
+	for i, f := range es {
 		parts[i] = f.Error()
 	}
 	return "invalid config: " + strings.Join(parts, "; ")
 }
 
-// FieldErr returns a *ConfigError for one field.
-func FieldErr(field, format string, args ...any) error {
-	return &ConfigError{Errors: []FieldError{{Field: field, Message: sprintf(format, args)}}}
+// As lets errors.As find the first FieldError of the list.
+func (es FieldErrors) As(target any) bool {
+	if t, ok := target.(*FieldError); ok && len(es) > 0 {
+		*t = es[0]
+		return true
+	}
+	return false
 }
 
-// AsConfigError returns err as a *ConfigError: its own when it is (or wraps)
-// one, otherwise a ConfigError with one field-less message.
-func AsConfigError(err error) *ConfigError {
-	var ce *ConfigError
-	if errors.As(err, &ce) {
-		return ce
+// FieldErr returns a FieldErrors holding one error for field.
+func FieldErr(field, format string, args ...any) error {
+	return FieldErrors{{Field: field, Message: sprintf(format, args)}}
+}
+
+// AsFieldErrors returns the field errors err holds: its own list when it is
+// (or wraps) a FieldErrors or a FieldError, otherwise one field-less error
+// with err's message. It returns nil for a nil err.
+func AsFieldErrors(err error) FieldErrors {
+	if err == nil {
+		return nil
+	}
+	var es FieldErrors
+	if errors.As(err, &es) {
+		return es
 	}
 	var fe FieldError
 	if errors.As(err, &fe) {
-		return &ConfigError{Errors: []FieldError{fe}}
+		return FieldErrors{fe}
 	}
-	return &ConfigError{Errors: []FieldError{{Message: err.Error()}}}
+	return FieldErrors{{Message: err.Error()}}
 }
 
 // ConfigChecker is implemented by config structs that check themselves after
-// decoding; Decode calls Check.
+// Decode.
 type ConfigChecker interface {
 	Check() error
 }
 
 // Decode decodes a node's config into dst, a pointer to a struct whose fields
-// carry json tags. Set dst's defaults before calling it: fields absent from
-// config keep them. Keys dst does not know are ignored (flows exported from
-// Tracardi carry extra keys). A value of the wrong type is reported as a
-// *ConfigError naming the field. When dst implements ConfigChecker, Check is
-// called after decoding.
+// carry json tags: a lower-level alternative to a ConfigSpec. Set dst's
+// defaults before calling it. Keys dst does not know are ignored. A value of
+// the wrong type is reported as FieldErrors naming the field. When dst
+// implements ConfigChecker, Check is called after decoding.
 func Decode(config Config, dst any) error {
 	b, err := json.Marshal(config)
 	if err != nil {
-		return &ConfigError{Errors: []FieldError{{Message: "config is not valid JSON: " + err.Error()}}}
+		return FieldErrors{{Message: "config is not valid JSON: " + err.Error()}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(dst); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
-			return &ConfigError{Errors: []FieldError{{
+			return FieldErrors{{
 				Field:   te.Field,
 				Message: fmt.Sprintf("expected %s, got %s", jsonKind(te.Type.Kind().String()), te.Value),
-			}}}
+			}}
 		}
-		return &ConfigError{Errors: []FieldError{{Message: err.Error()}}}
+		return FieldErrors{{Message: err.Error()}}
 	}
 	if c, ok := dst.(ConfigChecker); ok {
 		if err := c.Check(); err != nil {
-			return AsConfigError(err)
+			return AsFieldErrors(err)
 		}
 	}
 	return nil

@@ -29,7 +29,20 @@
 //		return plugin.Port("NotMyEvent", plugin.Payload{}), nil
 //	}
 //
+// A plugin declares its configuration once, with a ConfigSpec (see
+// NewConfigSpec): each field's type, default, description, form component
+// and validation. Put it in Spec.Config; the default config (Spec.Init), the
+// editor's form (Spec.Form) and the reference docs come from it, and SetUp
+// reads the node's config with its Parse, which reports every field's
+// problem at once as FieldErrors.
+//
+// Everything a built-in uses is public: package dotpath reads and writes
+// references (profile@traits.x), values, text and object templates against
+// the run's scope (ActionRunner.Scope); package tql compiles conditions;
+// package plugintest runs a plugin as the engine does.
+//
 // A register function describes the plugin (Spec, MetaData) and how to
 // construct it; the installed list (package actions) names the register
-// functions Tracflow installs. See docs/plugins.md for a step-by-step guide.
+// functions Tracflow installs. See docs/plugins.md for a step-by-step guide
+// and docs/plugins/ for the reference of every installed plugin.
 package plugin

@@ -30,8 +30,13 @@ type Spec struct {
 	Inputs []string `json:"inputs"`
 	// Outputs lists the output ports.
 	Outputs []string `json:"outputs"`
+	// Config declares the configuration once: its fields, defaults, form
+	// and validation. Init and Form are made from it (see Complete); leave
+	// them empty when Config is set.
+	Config *ConfigSpec `json:"-"`
 	// Init is the default configuration, copied into each new node.
-	Init    Config `json:"init"`
+	Init Config `json:"init"`
+	// Form is the form the editor renders for the configuration.
 	Form    *Form  `json:"form,omitempty"`
 	Manual  string `json:"manual,omitempty"`
 	Author  string `json:"author,omitempty"`
@@ -48,6 +53,21 @@ type Spec struct {
 	JoinInputPayload        bool        `json:"join_input_payload"`
 	RunOnce                 RunOnce     `json:"run_once"`
 	Node                    *NodeEvents `json:"node,omitempty"`
+}
+
+// Complete returns p with Spec.Init and Spec.Form made from Spec.Config
+// when they are empty. The registry completes every plugin it installs;
+// tools that read a register function's record directly call it too.
+func Complete(p Plugin) Plugin {
+	if c := p.Spec.Config; c != nil {
+		if p.Spec.Init == nil {
+			p.Spec.Init = c.Init()
+		}
+		if p.Spec.Form == nil {
+			p.Spec.Form = c.Form()
+		}
+	}
+	return p
 }
 
 // PluginID returns Spec.ID, or Module when ID is empty.

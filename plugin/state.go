@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // Event is a tracked event as a JSON document in Tracardi's shape:
@@ -104,21 +106,62 @@ type ActionRunner struct {
 	Node *Node
 	// Console writes messages tagged with this node's id into the run's log.
 	Console Console
+
+	scope dotpath.Scope // refilled by Scope for every run
 }
 
 // Runner gives the engine access to the embedded ActionRunner.
 func (r *ActionRunner) Runner() *ActionRunner { return r }
 
-// Bind attaches the runner to a flow run. The engine calls it.
-func (r *ActionRunner) Bind(s *State, n *Node) {
-	r.State = s
-	r.Node = n
-	r.Console = Console{state: s, nodeID: n.ID}
-}
-
 // Runnable is implemented by every action that embeds ActionRunner.
 type Runnable interface {
 	Runner() *ActionRunner
+}
+
+// NodeConsole returns a console that writes into this run's log, tagged with
+// nodeID.
+func (s *State) NodeConsole(nodeID string) Console { return Console{state: s, nodeID: nodeID} }
+
+// Scope returns the dot-notation scope of this run: payload is what
+// payload@ reads, and the run's event, profile, session, flow and memory
+// are what event@, profile@, session@, flow@ and memory@ read and write.
+// The scope belongs to the action instance and is refilled by every call,
+// so it costs no allocation; do not keep it across runs.
+func (r *ActionRunner) Scope(payload any) *dotpath.Scope {
+	s := &r.scope
+	s.Payload = payload
+	st := r.State
+	if st == nil {
+		s.Event, s.Profile, s.Session, s.Flow, s.Memory = nil, nil, nil, nil, nil
+		return s
+	}
+	s.Event = map[string]any(st.Event)
+	s.Profile = map[string]any(st.Profile)
+	s.Session = map[string]any(st.Session)
+	s.Flow = st.FlowData()
+	if st.Memory == nil {
+		// Writes to memory@ must land in the run's memory, not in a map
+		// only this scope holds.
+		st.Memory = map[string]any{}
+	}
+	s.Memory = st.Memory
+	return s
+}
+
+// Writable reports whether the run has the object ref writes into: a
+// profile@ reference needs a profile (profile-less events have none) and a
+// session@ one a session. When it is missing a warning naming what (e.g.
+// "Append") is logged, and false returned, so the plugin skips the write.
+func (r *ActionRunner) Writable(ref dotpath.Ref, what string) bool {
+	switch {
+	case ref.Source == dotpath.SourceProfile && r.Profile == nil:
+		r.Console.Warning("%s to %s skipped: this event has no profile.", what, ref)
+		return false
+	case ref.Source == dotpath.SourceSession && r.Session == nil:
+		r.Console.Warning("%s to %s skipped: this event has no session.", what, ref)
+		return false
+	}
+	return true
 }
 
 // UpdateProfile marks the profile to be saved at the end of the run. Changes

@@ -3,80 +3,53 @@ package data
 import (
 	"context"
 	"fmt"
-	"sort"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // AppendRemove appends values to lists and removes values from lists.
 type AppendRemove struct {
 	plugin.ActionRunner
-	appends []copySet
-	removes []copySet
-	scope   scope.Scope
+	appends []plugin.Mapping
+	removes []plugin.Mapping
 }
 
-type appendConfig struct {
-	Append map[string]any `json:"append"`
-	Remove map[string]any `json:"remove"`
-}
-
-func compileSets(field string, m map[string]any) ([]copySet, error) {
-	targets := make([]string, 0, len(m))
-	for t := range m {
-		targets = append(targets, t)
-	}
-	sort.Strings(targets)
-	sets := make([]copySet, 0, len(targets))
-	for _, t := range targets {
-		f := field + "." + t
-		ref, err := conf.Target(f, t, false)
-		if err != nil {
-			return nil, err
-		}
-		var src notation.Value
-		if s, ok := m[t].(string); ok {
-			if src, err = conf.Value(f, s); err != nil {
-				return nil, err
-			}
-		} else {
-			src = notation.LiteralValue(m[t])
-		}
-		sets = append(sets, copySet{target: ref, source: src})
-	}
-	return sets, nil
-}
+var appendSpec = plugin.NewConfigSpec().
+	Group("Append or remove", "").
+	Field(plugin.NewMappingField("append").Name("Append").
+		Description("Pairs of target list and value: the value (a reference or a literal) is "+
+			"added to the list at the target unless it is already there. A target written "+
+			"without a source (traits.tags) is in the profile, as in Tracardi.").
+		Initial(map[string]any{"profile@traits.interests": "event@properties.interest"}).
+		Writable().BareSource("profile").Prop("label", "Append")).
+	Field(plugin.NewMappingField("remove").Name("Remove").
+		Description("Pairs of target list and value: the value is removed from the list at the target.").
+		Writable().BareSource("profile").Prop("label", "Remove"))
 
 // SetUp compiles the targets and values.
 func (a *AppendRemove) SetUp(_ context.Context, config plugin.Config) error {
-	var c appendConfig
-	if err := plugin.Decode(config, &c); err != nil {
+	c, err := appendSpec.Parse(config)
+	if err != nil {
 		return err
 	}
-	var err error
-	if a.appends, err = compileSets("append", c.Append); err != nil {
-		return err
-	}
-	a.removes, err = compileSets("remove", c.Remove)
-	return err
+	a.appends, a.removes = c.Mappings("append"), c.Mappings("remove")
+	return nil
 }
 
 // Run appends, then removes, and passes the payload on.
 func (a *AppendRemove) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	s := a.scope.For(&a.ActionRunner, payload)
+	s := a.Scope(payload)
 	for _, set := range a.appends {
-		if !writable(&a.ActionRunner, set.target, "Append") {
+		if !writable(&a.ActionRunner, set.Target, "Append") {
 			continue
 		}
-		v, err := set.source.Resolve(s)
+		v, err := set.Source.Resolve(s)
 		if err != nil {
-			return nil, fmt.Errorf("append to %s: %w", set.target, err)
+			return nil, fmt.Errorf("append to %s: %w", set.Target, err)
 		}
-		v = notation.DeepCopy(v)
-		cur, exists := s.Lookup(set.target)
+		v = dotpath.DeepCopy(v)
+		cur, exists := s.Lookup(set.Target)
 		if exists {
 			list, isList := cur.([]any)
 			if !isList {
@@ -93,26 +66,26 @@ func (a *AppendRemove) Run(_ context.Context, payload plugin.Payload, _ *plugin.
 			}
 			v = list
 		}
-		if err := s.Set(set.target, v); err != nil {
-			return nil, fmt.Errorf("append to %s: %w", set.target, err)
+		if err := s.Set(set.Target, v); err != nil {
+			return nil, fmt.Errorf("append to %s: %w", set.Target, err)
 		}
 	}
 	for _, set := range a.removes {
-		if !writable(&a.ActionRunner, set.target, "Remove") {
+		if !writable(&a.ActionRunner, set.Target, "Remove") {
 			continue
 		}
-		v, err := set.source.Resolve(s)
+		v, err := set.Source.Resolve(s)
 		if err != nil {
-			return nil, fmt.Errorf("remove from %s: %w", set.target, err)
+			return nil, fmt.Errorf("remove from %s: %w", set.Target, err)
 		}
-		v = notation.DeepCopy(v) // the value may be the very list it is removed from
-		cur, exists := s.Lookup(set.target)
+		v = dotpath.DeepCopy(v) // the value may be the very list it is removed from
+		cur, exists := s.Lookup(set.Target)
 		if !exists {
 			continue
 		}
 		list, isList := cur.([]any)
 		if !isList {
-			return nil, fmt.Errorf("remove from %s: cannot remove from %s, it is not a list", set.target, notation.TypeName(cur))
+			return nil, fmt.Errorf("remove from %s: cannot remove from %s, it is not a list", set.Target, dotpath.TypeName(cur))
 		}
 		if items, ok := v.([]any); ok {
 			for _, x := range items {
@@ -121,8 +94,8 @@ func (a *AppendRemove) Run(_ context.Context, payload plugin.Payload, _ *plugin.
 		} else {
 			list = removeValue(list, v)
 		}
-		if err := s.Set(set.target, list); err != nil {
-			return nil, fmt.Errorf("remove from %s: %w", set.target, err)
+		if err := s.Set(set.Target, list); err != nil {
+			return nil, fmt.Errorf("remove from %s: %w", set.Target, err)
 		}
 	}
 	return plugin.Port("payload", payloadOf(s, payload)), nil
@@ -177,8 +150,8 @@ func equal(a, b any) bool {
 	case string, bool, nil:
 		return a == b
 	}
-	fa, okA := notation.ToFloat(a)
-	fb, okB := notation.ToFloat(b)
+	fa, okA := dotpath.ToFloat(a)
+	fb, okB := dotpath.ToFloat(b)
 	if okA && okB {
 		return fa == fb
 	}
@@ -195,31 +168,10 @@ func RegisterAppendRemove() plugin.Plugin {
 			ClassName: "AppendTraitAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"payload", "error"},
-			Init: plugin.Config{
-				"append": map[string]any{"profile@traits.interests": "event@properties.interest"},
-				"remove": map[string]any{},
-			},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Append or remove",
-				Fields: []plugin.FormField{
-					{
-						ID:   "append",
-						Name: "Append",
-						Description: "Pairs of target list and value: the value (a reference or a literal) is " +
-							"added to the list at the target unless it is already there.",
-						Component: plugin.FormComponent{Type: "keyValueList", Props: map[string]any{"label": "Append"}},
-					},
-					{
-						ID:          "remove",
-						Name:        "Remove",
-						Description: "Pairs of target list and value: the value is removed from the list at the target.",
-						Component:   plugin.FormComponent{Type: "keyValueList", Props: map[string]any{"label": "Remove"}},
-					},
-				},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    appendSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Append/Remove data",

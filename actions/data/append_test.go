@@ -93,7 +93,11 @@ func TestAppendProfileLess(t *testing.T) {
 
 func TestAppendConfigErrors(t *testing.T) {
 	p := data.RegisterAppendRemove()
-	plugintest.SetUpFails(t, p, plugin.Config{"append": map[string]any{"target1": "source1"}}, "append.target1")
+	plugintest.SetUpFails(t, p, plugin.Config{"append": map[string]any{"flow@x": "source1"}}, "append.flow@x")
+	plugintest.SetUpFails(t, p, plugin.Config{"append": map[string]any{"profile@a..b": "x", "event@ok": "payload@c..d"}}, "append.profile@a..b")
+	if fe := plugintest.SetUpFails(t, p, plugin.Config{"append": map[string]any{"profile@a..b": "x", "event@ok": "payload@c..d"}}, "append.event@ok"); len(fe) != 2 {
+		t.Errorf("want both fields' errors at once, got %v", fe)
+	}
 	plugintest.SetUpFails(t, p, plugin.Config{"remove": map[string]any{"flow@x": "a"}}, "remove.flow@x")
 	plugintest.SetUpFails(t, p, plugin.Config{"append": "x"}, "append")
 }
@@ -148,5 +152,5 @@ func TestDeleteConfigErrors(t *testing.T) {
 	plugintest.SetUpFails(t, p, plugin.Config{"delete": []any{"profile@a", "nope"}}, "delete.1")
 	plugintest.SetUpFails(t, p, plugin.Config{"delete": []any{"profile@"}}, "delete.0")
 	plugintest.SetUpFails(t, p, plugin.Config{"delete": []any{"flow@id"}}, "delete.0")
-	plugintest.SetUpFails(t, p, plugin.Config{"delete": "profile@a"}, "delete")
+	plugintest.SetUpFails(t, p, plugin.Config{"delete": 3}, "delete")
 }

@@ -3,81 +3,65 @@ package data
 import (
 	"context"
 	"fmt"
-	"sort"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // Copy sets values at references: each target gets a copy of the value its
 // source points to (or the literal the source holds).
 type Copy struct {
 	plugin.ActionRunner
-	sets  []copySet
-	scope scope.Scope
+	sets []plugin.Mapping
 }
 
-type copySet struct {
-	target notation.Ref
-	source notation.Value
-}
+// copySets reads the pairs held in traits.set.
+var copySets = plugin.NewMappingField("traits.set").Writable()
 
-type copyConfig struct {
-	Traits struct {
-		Set map[string]any `json:"set"`
-	} `json:"traits"`
-}
+var copySpec = plugin.NewConfigSpec().
+	Group("Copy data", "").
+	Field(plugin.NewObjectField("traits").Name("Copy or set values").
+		Description("Pairs of target and source. The target is a reference to write to "+
+			"(profile@traits.city); the source is a reference to read (event@properties.city) "+
+			"or a value to set.").
+		Default(map[string]any{"set": map[string]any{}}).
+		Component("copyTraitsInput", map[string]any{
+			"actions":       map[string]any{"set": "Set to"},
+			"defaultAction": "set",
+			"defaultSource": "event@properties",
+			"defaultTarget": "profile@traits",
+		}))
 
 // SetUp compiles the target and source of every copy. Copies run in the
 // order of their targets' text, so a parent object is set before a key
 // inside it.
 func (a *Copy) SetUp(_ context.Context, config plugin.Config) error {
-	var c copyConfig
-	if err := plugin.Decode(config, &c); err != nil {
+	c, err := copySpec.Parse(config)
+	if err != nil {
 		return err
 	}
-	targets := make([]string, 0, len(c.Traits.Set))
-	for t := range c.Traits.Set {
-		targets = append(targets, t)
+	sets, err := copySets.Read(c.Object("traits")["set"])
+	if err != nil {
+		return err
 	}
-	sort.Strings(targets)
-	a.sets = a.sets[:0]
-	for _, t := range targets {
-		field := "traits.set." + t
-		ref, err := conf.Target(field, t, false)
-		if err != nil {
-			return err
-		}
-		var src notation.Value
-		switch v := c.Traits.Set[t].(type) {
-		case string:
-			if src, err = conf.Value(field, v); err != nil {
-				return err
-			}
-		default:
-			src = notation.LiteralValue(v)
-		}
-		a.sets = append(a.sets, copySet{target: ref, source: src})
-	}
+	a.sets = sets.([]plugin.Mapping)
 	return nil
 }
 
 // Run copies the values and passes the payload on (with the changes made to
 // payload@).
 func (a *Copy) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	s := a.scope.For(&a.ActionRunner, payload)
+	s := a.Scope(payload)
 	for _, set := range a.sets {
-		if !writable(&a.ActionRunner, set.target, "Copy") {
+		if !writable(&a.ActionRunner, set.Target, "Copy") {
 			continue
 		}
-		v, err := set.source.Resolve(s)
+		v, err := set.Source.Resolve(s)
 		if err != nil {
-			return nil, fmt.Errorf("copy to %s: %w", set.target, err)
+			return nil, fmt.Errorf("copy to %s: %w", set.Target, err)
 		}
-		if err := s.Set(set.target, notation.DeepCopy(v)); err != nil {
-			return nil, fmt.Errorf("copy to %s: %w", set.target, err)
+		if err := s.Set(set.Target, dotpath.DeepCopy(v)); err != nil {
+			return nil, fmt.Errorf("copy to %s: %w", set.Target, err)
 		}
 	}
 	return plugin.Port("payload", payloadOf(s, payload)), nil
@@ -93,26 +77,10 @@ func RegisterCopy() plugin.Plugin {
 			ClassName: "CopyTraitAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"payload", "error"},
-			Init:      plugin.Config{"traits": map[string]any{"set": map[string]any{}}},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Copy data",
-				Fields: []plugin.FormField{{
-					ID:   "traits",
-					Name: "Copy or set values",
-					Description: "Pairs of target and source. The target is a reference to write to " +
-						"(profile@traits.city); the source is a reference to read (event@properties.city) " +
-						"or a value to set.",
-					Component: plugin.FormComponent{Type: "copyTraitsInput", Props: map[string]any{
-						"actions":       map[string]any{"set": "Set to"},
-						"defaultAction": "set",
-						"defaultSource": "event@properties",
-						"defaultTarget": "profile@traits",
-					}},
-				}},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    copySpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Copy data",

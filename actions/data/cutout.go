@@ -5,47 +5,46 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // CutOut emits the value at a reference as the new payload, optionally
 // wrapped in an object under a key.
 type CutOut struct {
 	plugin.ActionRunner
-	ref   notation.Ref
-	key   string
-	scope scope.Scope
+	ref dotpath.Ref
+	key string
 }
 
-type cutOutConfig struct {
-	Trait string `json:"trait"`
-	Key   string `json:"key"`
-}
+var cutOutSpec = plugin.NewConfigSpec().
+	Group("Cut out data", "").
+	Field(plugin.NewRefField("trait").Name("Data to cut out").
+		Description("A reference to the value to emit as the new payload, e.g. event@context.page.").
+		Required().AllowWhole().
+		Component("dotPath", map[string]any{"label": "Path", "defaultSourceValue": "event", "forceMode": 1})).
+	Field(plugin.NewStringField("key").Name("Return under key").
+		Description("Optional. With a key the value is returned as {\"key\": value}; needed when "+
+			"the value is not an object (a text, a number, a list).").
+		Prop("label", "Key"))
 
 // SetUp parses the reference.
 func (a *CutOut) SetUp(_ context.Context, config plugin.Config) error {
-	var c cutOutConfig
-	if err := plugin.Decode(config, &c); err != nil {
-		return err
-	}
-	ref, err := conf.Ref("trait", c.Trait)
+	c, err := cutOutSpec.Parse(config)
 	if err != nil {
 		return err
 	}
-	a.ref, a.key = ref, strings.TrimSpace(c.Key)
+	a.ref, a.key = c.Ref("trait"), strings.TrimSpace(c.String("key"))
 	return nil
 }
 
 // Run reads the value and emits a copy of it.
 func (a *CutOut) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	v, err := a.scope.For(&a.ActionRunner, payload).Get(a.ref)
+	v, err := a.Scope(payload).Get(a.ref)
 	if err != nil {
 		return nil, fmt.Errorf("cut out: %w", err)
 	}
-	v = notation.DeepCopy(v)
+	v = dotpath.DeepCopy(v)
 	if a.key != "" {
 		return plugin.Port("trait", plugin.Payload{a.key: v}), nil
 	}
@@ -55,7 +54,7 @@ func (a *CutOut) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) 
 	case map[string]any:
 		return plugin.Port("trait", x), nil
 	}
-	return nil, fmt.Errorf("cut out: %s is %s, not an object; set \"key\" to return it wrapped, e.g. key \"value\" gives {\"value\": ...}", a.ref, notation.TypeName(v))
+	return nil, fmt.Errorf("cut out: %s is %s, not an object; set \"key\" to return it wrapped, e.g. key \"value\" gives {\"value\": ...}", a.ref, dotpath.TypeName(v))
 }
 
 // RegisterCutOut describes the Cut out data plugin.
@@ -68,31 +67,10 @@ func RegisterCutOut() plugin.Plugin {
 			ClassName: "CutOutTraitAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"trait"},
-			Init:      plugin.Config{"trait": "", "key": ""},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Cut out data",
-				Fields: []plugin.FormField{
-					{
-						ID:          "trait",
-						Name:        "Data to cut out",
-						Description: "A reference to the value to emit as the new payload, e.g. event@context.page.",
-						Component: plugin.FormComponent{Type: "dotPath", Props: map[string]any{
-							"label": "Path", "defaultSourceValue": "event", "forceMode": 1,
-						}},
-						Required: true,
-					},
-					{
-						ID:   "key",
-						Name: "Return under key",
-						Description: "Optional. With a key the value is returned as {\"key\": value}; needed when " +
-							"the value is not an object (a text, a number, a list).",
-						Component: plugin.FormComponent{Type: "text", Props: map[string]any{"label": "Key"}},
-					},
-				},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    cutOutSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Cut out data",

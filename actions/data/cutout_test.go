@@ -1,12 +1,14 @@
 package data_test
 
 import (
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/tracflow/tracflow/actions/data"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -65,7 +67,7 @@ func TestCutOutConfigErrors(t *testing.T) {
 	p := data.RegisterCutOut()
 	plugintest.SetUpFails(t, p, plugin.Config{"trait": ""}, "trait")
 	plugintest.SetUpFails(t, p, plugin.Config{"trait": "traits.x"}, "trait")
-	plugintest.SetUpFails(t, p, plugin.Config{"trait": "profile@x", "key": 1}, "key")
+	plugintest.SetUpFails(t, p, plugin.Config{"trait": "profile@x", "key": []any{1}}, "key")
 }
 
 func TestTemplate(t *testing.T) {
@@ -78,11 +80,11 @@ func TestTemplate(t *testing.T) {
 		{"plain", nil, "plain"},
 		{"Hi {{ profile@traits.name }}, {{payload@n}} items in {{ event@properties.city }}", newProfile(), "Hi Ann, 2 items in Oslo"},
 		{"{{ event@properties.items }}", nil, `[{"sku":"A"}]`},
-		{"[{{ profile@traits.name }}][{{ payload@nope }}]", nil, "[][]"},
+		{"[{{ payload@null }}]", nil, "[]"},
 	}
 	for _, c := range cases {
 		out := plugintest.Run(t, data.RegisterTemplate(), plugintest.Case{
-			Config: plugin.Config{"template": c.tpl}, Event: newEvent(), Profile: c.profile, Payload: plugin.Payload{"n": 2.0},
+			Config: plugin.Config{"template": c.tpl}, Event: newEvent(), Profile: c.profile, Payload: plugin.Payload{"n": 2.0, "null": nil},
 		})
 		if got := out.MustPort(t, "template"); !reflect.DeepEqual(got, plugin.Payload{"template": c.want}) {
 			t.Errorf("%q: got %v, want %q", c.tpl, got, c.want)
@@ -146,6 +148,31 @@ func TestResponseConfigErrors(t *testing.T) {
 	plugintest.SetUpFails(t, p, plugin.Config{"key": "", "body": "{}"}, "key")
 	plugintest.SetUpFails(t, p, plugin.Config{"key": "  ", "body": "{}"}, "key")
 	plugintest.SetUpFails(t, p, plugin.Config{"key": "k", "body": "{"}, "body")
-	plugintest.SetUpFails(t, p, plugin.Config{"key": "k"}, "body")
+	plugintest.SetUpFails(t, p, plugin.Config{"key": "k", "body": ""}, "body")
 	plugintest.SetUpFails(t, p, plugin.Config{"key": "k", "body": `{"a": "profile@a..b"}`}, "body")
+}
+
+// TestTemplateMissingFails: a placeholder whose path does not exist fails
+// the node, as Tracardi's dot accessor raises on a missing key, and the
+// error names the path.
+func TestTemplateMissingFails(t *testing.T) {
+	for _, c := range []struct {
+		tpl     string
+		profile plugin.Profile
+		want    string
+	}{
+		{"[{{ payload@nope }}]", nil, "payload@nope"},
+		{"Hi {{ profile@traits.name }}", nil, "profile@traits.name"},
+		{"Hi {{ profile@traits.age }}", newProfile(), "profile@traits.age"},
+	} {
+		out := plugintest.Run(t, data.RegisterTemplate(), plugintest.Case{
+			Config: plugin.Config{"template": c.tpl}, Event: newEvent(), Profile: c.profile, Payload: plugin.Payload{},
+		})
+		if out.Err == nil || !errors.Is(out.Err, dotpath.ErrMissing) || !strings.Contains(out.Err.Error(), c.want) {
+			t.Errorf("%q: err = %v, want a missing-value error naming %s", c.tpl, out.Err, c.want)
+		}
+		if len(out.Results) != 0 {
+			t.Errorf("%q: results %v, want none", c.tpl, out.Results)
+		}
+	}
 }

@@ -2,48 +2,35 @@ package data
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // Delete removes the values at a list of references.
 type Delete struct {
 	plugin.ActionRunner
-	refs  []notation.Ref
-	scope scope.Scope
+	refs []dotpath.Ref
 }
 
-type deleteConfig struct {
-	Delete []string `json:"delete"`
-}
+var deleteSpec = plugin.NewConfigSpec().
+	Field(plugin.NewRefListField("delete").Name("Delete").
+		Description("References to delete, e.g. profile@traits.temporary or payload@items.0.").
+		Required().Writable().Prop("label", "Path to field"))
 
 // SetUp parses the references.
 func (a *Delete) SetUp(_ context.Context, config plugin.Config) error {
-	var c deleteConfig
-	if err := plugin.Decode(config, &c); err != nil {
+	c, err := deleteSpec.Parse(config)
+	if err != nil {
 		return err
 	}
-	if len(c.Delete) == 0 {
-		return plugin.FieldErr("delete", "is empty; list the references to delete, e.g. [\"profile@traits.temp\"]")
-	}
-	a.refs = a.refs[:0]
-	for i, s := range c.Delete {
-		ref, err := conf.Target(fmt.Sprintf("delete.%d", i), s, false)
-		if err != nil {
-			return err
-		}
-		a.refs = append(a.refs, ref)
-	}
+	a.refs = c.Refs("delete")
 	return nil
 }
 
 // Run deletes the values and passes the payload on.
 func (a *Delete) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	s := a.scope.For(&a.ActionRunner, payload)
+	s := a.Scope(payload)
 	for _, ref := range a.refs {
 		if !writable(&a.ActionRunner, ref, "Delete") {
 			continue
@@ -69,19 +56,10 @@ func RegisterDelete() plugin.Plugin {
 			ClassName: "DeleteTraitAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"payload"},
-			Init:      plugin.Config{"delete": []any{}},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Fields: []plugin.FormField{{
-					ID:          "delete",
-					Name:        "Delete",
-					Description: "References to delete, e.g. profile@traits.temporary or payload@items.0.",
-					Component:   plugin.FormComponent{Type: "listOfDotPaths", Props: map[string]any{"label": "Path to field"}},
-					Required:    true,
-				}},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    deleteSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Delete data",

@@ -4,8 +4,8 @@
 package data
 
 import (
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 const tracardi = "tracardi.process_engine.action.v1."
@@ -14,17 +14,17 @@ const tracardi = "tracardi.process_engine.action.v1."
 // a warning naming what was skipped when it has not: events are not changed
 // by these nodes (as in Tracardi), and profile-less or session-less events
 // have nothing to write to.
-func writable(r *plugin.ActionRunner, ref notation.Ref, what string) bool {
+func writable(r *plugin.ActionRunner, ref dotpath.Ref, what string) bool {
 	switch ref.Source {
-	case notation.SourceEvent:
+	case dotpath.SourceEvent:
 		r.Console.Warning("%s skipped for %s: events cannot be changed in a workflow.", what, ref)
 		return false
-	case notation.SourceProfile:
+	case dotpath.SourceProfile:
 		if r.Profile == nil {
 			r.Console.Warning("%s skipped for %s: this event has no profile.", what, ref)
 			return false
 		}
-	case notation.SourceSession:
+	case dotpath.SourceSession:
 		if r.Session == nil {
 			r.Console.Warning("%s skipped for %s: this event has no session.", what, ref)
 			return false
@@ -35,7 +35,7 @@ func writable(r *plugin.ActionRunner, ref notation.Ref, what string) bool {
 
 // payloadOf returns the payload as the scope holds it after writes to
 // payload@, or the original when a write replaced it by a non-object.
-func payloadOf(s *notation.Scope, orig plugin.Payload) plugin.Payload {
+func payloadOf(s *dotpath.Scope, orig plugin.Payload) plugin.Payload {
 	if m, ok := s.Payload.(map[string]any); ok {
 		return m
 	}

@@ -5,54 +5,51 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/reshape"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // Response puts an object, built from a JSON template, into the response
 // the tracker returns, under a key.
 type Response struct {
 	plugin.ActionRunner
-	key   string
-	tpl   *reshape.Template
-	scope scope.Scope
+	key string
+	tpl *dotpath.Object
 }
 
-type responseConfig struct {
-	Key     string `json:"key"`
-	Body    any    `json:"body"`
-	Default bool   `json:"default"`
-}
+var responseSpec = plugin.NewConfigSpec().
+	Group("Response", "").
+	Field(plugin.NewStringField("key").Name("Response key").
+		Description("The name the data gets in the response, e.g. offer. Spaces become "+
+			"underscores and letters lower case.").
+		Required().Prop("label", "Key")).
+	Field(plugin.NewJSONField("body").Name("Response data").
+		Description("A JSON template; string values that are references are replaced by "+
+			"what they point to, e.g. {\"discount\": \"profile@traits.discount\"}.").
+		Default("{}").Required().Prop("label", "Response object")).
+	Field(plugin.NewBoolField("default").Name("Missing values equal null").
+		Description("On: a reference that finds nothing gives null. Off: it fails the node.").
+		Default(true).Prop("label", "Make missing values null"))
 
 // SetUp normalises the key (spaces to underscores, lower case, as Tracardi
 // does) and compiles the body.
 func (a *Response) SetUp(_ context.Context, config plugin.Config) error {
-	c := responseConfig{Body: "", Default: true}
-	if err := plugin.Decode(config, &c); err != nil {
-		return err
-	}
-	key := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(c.Key), " ", "_"))
-	if key == "" {
-		return plugin.FieldErr("key", "is empty; type the name the data gets in the response, e.g. offer")
-	}
-	body, err := conf.JSON("body", c.Body)
+	c, err := responseSpec.Parse(config)
 	if err != nil {
 		return err
 	}
-	tpl, err := reshape.Compile(body, c.Default)
+	tpl, err := dotpath.CompileObject(c.Any("body"), c.Bool("default"))
 	if err != nil {
 		return plugin.FieldErr("body", "%v", err)
 	}
-	a.key, a.tpl = key, tpl
+	a.key = strings.ToLower(strings.ReplaceAll(strings.TrimSpace(c.String("key")), " ", "_"))
+	a.tpl = tpl
 	return nil
 }
 
 // Run builds the body, stores it in the flow's response and emits a copy.
 func (a *Response) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	v, err := a.tpl.Apply(a.scope.For(&a.ActionRunner, payload))
+	v, err := a.tpl.Apply(a.Scope(payload))
 	if err != nil {
 		return nil, fmt.Errorf("create response: %w", err)
 	}
@@ -63,7 +60,7 @@ func (a *Response) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge
 		a.Flow.Response = map[string]any{}
 	}
 	a.Flow.Response[a.key] = v
-	if m, ok := notation.DeepCopy(v).(map[string]any); ok {
+	if m, ok := dotpath.DeepCopy(v).(map[string]any); ok {
 		return plugin.Port("payload", m), nil
 	}
 	return plugin.Port("payload", payload), nil
@@ -79,36 +76,10 @@ func RegisterResponse() plugin.Plugin {
 			ClassName: "CreateResponseAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"payload"},
-			Init:      plugin.Config{"key": "", "body": "{}", "default": true},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Response",
-				Fields: []plugin.FormField{
-					{
-						ID:   "key",
-						Name: "Response key",
-						Description: "The name the data gets in the response, e.g. offer. Spaces become " +
-							"underscores and letters lower case.",
-						Component: plugin.FormComponent{Type: "text", Props: map[string]any{"label": "Key"}},
-						Required:  true,
-					},
-					{
-						ID:   "body",
-						Name: "Response data",
-						Description: "A JSON template; string values that are references are replaced by " +
-							"what they point to, e.g. {\"discount\": \"profile@traits.discount\"}.",
-						Component: plugin.FormComponent{Type: "json", Props: map[string]any{"label": "Response object"}},
-					},
-					{
-						ID:          "default",
-						Name:        "Missing values equal null",
-						Description: "On: a reference that finds nothing gives null. Off: it fails the node.",
-						Component:   plugin.FormComponent{Type: "bool", Props: map[string]any{"label": "Make missing values null"}},
-					},
-				},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    responseSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Create response",

@@ -2,40 +2,40 @@ package data
 
 import (
 	"context"
+	"fmt"
 
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // Template renders a text template and emits {"template": text}.
 type Template struct {
 	plugin.ActionRunner
-	tpl   *notation.Template
-	scope scope.Scope
+	tpl *dotpath.Template
 }
 
-type templateConfig struct {
-	Template string `json:"template"`
-}
+var templateSpec = plugin.NewConfigSpec().
+	Group("Template", "").
+	Field(plugin.NewTemplateField("template").Name("Template").
+		Description("Text with {{ references }} in double braces, e.g. " +
+			"Hello {{ profile@data.pii.firstname }}!"))
 
 // SetUp compiles the template.
 func (a *Template) SetUp(_ context.Context, config plugin.Config) error {
-	var c templateConfig
-	if err := plugin.Decode(config, &c); err != nil {
+	c, err := templateSpec.Parse(config)
+	if err != nil {
 		return err
 	}
-	tpl, err := notation.CompileTemplate(c.Template)
-	if err != nil {
-		return plugin.FieldErr("template", "%v", err)
-	}
-	a.tpl = tpl
+	a.tpl = c.Template("template")
 	return nil
 }
 
 // Run renders the template.
 func (a *Template) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	text := a.tpl.Render(a.scope.For(&a.ActionRunner, payload))
+	text, err := a.tpl.RenderStrict(a.Scope(payload))
+	if err != nil {
+		return nil, fmt.Errorf("template: %w", err)
+	}
 	return plugin.Port("template", plugin.Payload{"template": text}), nil
 }
 
@@ -49,20 +49,10 @@ func RegisterTemplate() plugin.Plugin {
 			ClassName: "TemplateAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"template"},
-			Init:      plugin.Config{"template": ""},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Template",
-				Fields: []plugin.FormField{{
-					ID:   "template",
-					Name: "Template",
-					Description: "Text with {{ references }} in double braces, e.g. " +
-						"Hello {{ profile@data.pii.firstname }}!",
-					Component: plugin.FormComponent{Type: "textarea", Props: map[string]any{"label": "Template"}},
-				}},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    templateSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Template",
@@ -73,8 +63,10 @@ func RegisterTemplate() plugin.Plugin {
 			Tags:    []string{"template", "text", "string"},
 			Purpose: []string{"collection", "segmentation"},
 			Documentation: &plugin.Documentation{
-				Tutorial: "Numbers render in their shortest form, objects and lists as JSON, null and " +
-					"missing values as nothing.",
+				Tutorial: "Numbers render in their shortest form, objects and lists as JSON, null as " +
+					"nothing. A placeholder whose path does not exist (a missing key, or profile@ on an " +
+					"event without a profile) fails the node with an error naming the path, as " +
+					"Tracardi's templates do.",
 				Inputs:  map[string]plugin.PortDoc{"payload": {Desc: "Any object; the template can read it as payload@..."}},
 				Outputs: map[string]plugin.PortDoc{"template": {Desc: "{\"template\": \"the rendered text\"}."}},
 			},

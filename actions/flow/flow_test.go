@@ -58,7 +58,7 @@ func TestStartConfigErrors(t *testing.T) {
 		config plugin.Config
 		field  string
 	}{
-		{plugin.Config{"event_types": "purchase"}, "event_types"},
+		{plugin.Config{"event_types": 3}, "event_types"},
 		{plugin.Config{"event_types": []any{1}}, "event_types.0"},
 		{plugin.Config{"event_types": []any{"a", true}}, "event_types.1"},
 	}

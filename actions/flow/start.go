@@ -2,9 +2,6 @@ package flow
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"strings"
 
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -16,48 +13,33 @@ type Start struct {
 	eventTypes []string
 }
 
-type startConfig struct {
-	EventTypes []json.RawMessage `json:"event_types"`
-	types      []string
+// tracardiKey declares a key Tracardi's start node keeps in its config; the
+// editor does not show it and the node does not use it.
+func tracardiKey(id string, def any) *plugin.FieldSpec {
+	return plugin.NewAnyField(id).Default(def).Hidden().
+		Description("Kept for flows exchanged with Tracardi; not used.")
 }
 
-// Check reads event_types: a list of {"id", "name"} objects (the editor's
-// format) or of plain event type names.
-func (c *startConfig) Check() error {
-	for i, raw := range c.EventTypes {
-		var v any
-		if err := json.Unmarshal(raw, &v); err != nil {
-			return plugin.FieldErr(fmt.Sprintf("event_types.%d", i), "is not valid JSON: %v", err)
-		}
-		var id string
-		switch x := v.(type) {
-		case nil:
-			continue
-		case string:
-			id = x
-		case map[string]any:
-			s, ok := x["id"].(string)
-			if !ok || strings.TrimSpace(s) == "" {
-				s, _ = x["name"].(string)
-			}
-			id = s
-		default:
-			return plugin.FieldErr(fmt.Sprintf("event_types.%d", i), "expected an event type name or an object {\"id\", \"name\"}, got %s", raw)
-		}
-		if id = strings.TrimSpace(id); id != "" {
-			c.types = append(c.types, id)
-		}
-	}
-	return nil
-}
+var startSpec = plugin.NewConfigSpec().
+	Field(tracardiKey("debug", false)).
+	Field(plugin.NewListField("event_types").Name("Start only for these event types").
+		Description("The flow starts only when the event's type is one of these. "+
+			"Leave the list empty to start the flow for every event.").
+		Component("eventTypes", map[string]any{"label": "Event types"})).
+	Field(tracardiKey("properties", "{}")).
+	Field(tracardiKey("event_id", nil)).
+	Field(tracardiKey("profile_id", nil)).
+	Field(tracardiKey("session_id", nil)).
+	Field(tracardiKey("event_type", map[string]any{"id": "", "name": ""}))
 
-// SetUp reads the accepted event types.
+// SetUp reads the accepted event types: a list of {"id", "name"} objects
+// (the editor's format) or of plain event type names.
 func (a *Start) SetUp(_ context.Context, config plugin.Config) error {
-	var c startConfig
-	if err := plugin.Decode(config, &c); err != nil {
+	c, err := startSpec.Parse(config)
+	if err != nil {
 		return err
 	}
-	a.eventTypes = c.types
+	a.eventTypes = c.Strings("event_types")
 	return nil
 }
 
@@ -94,27 +76,10 @@ func RegisterStart() plugin.Plugin {
 			ClassName: "StartAction",
 			Inputs:    []string{},
 			Outputs:   []string{"payload"},
-			Init: plugin.Config{
-				"debug":       false,
-				"event_types": []any{},
-				"properties":  "{}",
-				"event_id":    nil,
-				"profile_id":  nil,
-				"session_id":  nil,
-				"event_type":  map[string]any{"id": "", "name": ""},
-			},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Fields: []plugin.FormField{{
-					ID:   "event_types",
-					Name: "Start only for these event types",
-					Description: "The flow starts only when the event's type is one of these. " +
-						"Leave the list empty to start the flow for every event.",
-					Component: plugin.FormComponent{Type: "eventTypes", Props: map[string]any{"label": "Event types"}},
-				}},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    startSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:     "Start",

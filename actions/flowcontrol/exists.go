@@ -3,41 +3,37 @@ package flowcontrol
 import (
 	"context"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // DataExists sends its payload to "true" when a referenced value exists and
 // is neither null nor the empty string, otherwise to "false".
 type DataExists struct {
 	plugin.ActionRunner
-	ref   notation.Ref
-	scope scope.Scope
+	ref dotpath.Ref
 }
 
-type existsConfig struct {
-	Property string `json:"property"`
-}
+var existsSpec = plugin.NewConfigSpec().
+	Field(plugin.NewRefField("property").Name("Data to check").
+		Description("A reference such as profile@data.contact.email.main. The payload goes to "+
+			"true when the value is there and is not null or an empty text.").
+		Initial("profile@data.contact.email.main").Required().AllowWhole().
+		Component("dotPath", map[string]any{"defaultSourceValue": "event", "defaultMode": 1}))
 
 // SetUp parses the reference to check.
 func (a *DataExists) SetUp(_ context.Context, config plugin.Config) error {
-	var c existsConfig
-	if err := plugin.Decode(config, &c); err != nil {
-		return err
-	}
-	ref, err := conf.Ref("property", c.Property)
+	c, err := existsSpec.Parse(config)
 	if err != nil {
 		return err
 	}
-	a.ref = ref
+	a.ref = c.Ref("property")
 	return nil
 }
 
 // Run checks the referenced value.
 func (a *DataExists) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	v, ok := a.scope.For(&a.ActionRunner, payload).Lookup(a.ref)
+	v, ok := a.Scope(payload).Lookup(a.ref)
 	if !ok || v == nil || v == "" {
 		return plugin.Port("false", payload), nil
 	}
@@ -54,22 +50,10 @@ func RegisterDataExists() plugin.Plugin {
 			ClassName: "PropertyExistsAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"true", "false"},
-			Init:      plugin.Config{"property": "profile@data.contact.email.main"},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Fields: []plugin.FormField{{
-					ID:   "property",
-					Name: "Data to check",
-					Description: "A reference such as profile@data.contact.email.main. The payload goes to " +
-						"true when the value is there and is not null or an empty text.",
-					Component: plugin.FormComponent{Type: "dotPath", Props: map[string]any{
-						"defaultSourceValue": "event", "defaultMode": 1,
-					}},
-					Required: true,
-				}},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    existsSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Data exists",

@@ -2,13 +2,10 @@ package flowcontrol
 
 import (
 	"context"
-	"strings"
 	"time"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/tql"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/tql"
 )
 
 // If sends its payload to "true" or "false" by a TQL condition.
@@ -18,46 +15,42 @@ type If struct {
 	passPayload bool
 	triggerOnce bool
 	ttl         time.Duration
-	scope       scope.Scope
 }
 
-type ifConfig struct {
-	Condition   string `json:"condition"`
-	TriggerOnce bool   `json:"trigger_once"`
-	PassPayload bool   `json:"pass_payload"`
-	TTL         any    `json:"ttl"`
-}
+var ifSpec = plugin.NewConfigSpec().
+	Group("Condition", "").
+	Field(plugin.NewConditionField("condition").Name("Condition").
+		Description("A TQL condition, e.g. event@type == \"purchase\" AND profile@stats.visits > 2. " +
+			"When it holds, the payload goes out on the true port, otherwise on the false port.").
+		Required()).
+	Field(plugin.NewBoolField("pass_payload").Name("Pass the payload on").
+		Description("On: the ports carry the input payload. Off: they carry {\"result\": true} "+
+			"or {\"result\": false}.").
+		Default(true).Prop("label", "Return the input payload")).
+	Field(plugin.NewBoolField("trigger_once").Name("Fire only when the result changes").
+		Description("On: a port fires only when the condition's result differs from the one "+
+			"that fired last time for this profile; otherwise nothing fires. The last result is "+
+			"kept in the profile (aux.thresholds).").
+		Prop("label", "Trigger once per change")).
+	Field(plugin.NewDurationField("ttl").Name("Fire again after (seconds)").
+		Description("With the option above: after this many seconds the same result fires "+
+			"again; 0 means never. Must be 0 or more.").
+		Default(0).Prop("label", "Seconds"))
 
 // SetUp compiles the condition.
 func (a *If) SetUp(_ context.Context, config plugin.Config) error {
-	c := ifConfig{PassPayload: true}
-	if err := plugin.Decode(config, &c); err != nil {
+	c, err := ifSpec.Parse(config)
+	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(c.Condition) == "" {
-		return plugin.FieldErr("condition", "is empty; type a condition such as event@type == \"purchase\"")
-	}
-	cond, err := tql.Parse(c.Condition)
-	if err != nil {
-		return plugin.FieldErr("condition", "%v", err)
-	}
-	var ttl float64
-	if c.TTL != nil {
-		if ttl, err = conf.Number("ttl", c.TTL); err != nil {
-			return err
-		}
-		if ttl < 0 {
-			return plugin.FieldErr("ttl", "must be 0 or more seconds, got %v", ttl)
-		}
-	}
-	a.cond, a.passPayload, a.triggerOnce = cond, c.PassPayload, c.TriggerOnce
-	a.ttl = time.Duration(ttl * float64(time.Second))
+	a.cond, a.passPayload, a.triggerOnce = c.Condition("condition"), c.Bool("pass_payload"), c.Bool("trigger_once")
+	a.ttl = c.Duration("ttl")
 	return nil
 }
 
 // Run evaluates the condition against the payload and the run state.
 func (a *If) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	ok, err := a.cond.Eval(a.scope.For(&a.ActionRunner, payload))
+	ok, err := a.cond.Eval(a.Scope(payload))
 	if err != nil {
 		return nil, err
 	}
@@ -86,50 +79,10 @@ func RegisterIf() plugin.Plugin {
 			ClassName: "IfAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"true", "false"},
-			Init: plugin.Config{
-				"condition":    "",
-				"trigger_once": false,
-				"pass_payload": true,
-				"ttl":          0,
-			},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Condition",
-				Fields: []plugin.FormField{
-					{
-						ID:   "condition",
-						Name: "Condition",
-						Description: "A TQL condition, e.g. event@type == \"purchase\" AND profile@stats.visits > 2. " +
-							"When it holds, the payload goes out on the true port, otherwise on the false port.",
-						Component: plugin.FormComponent{Type: "textarea", Props: map[string]any{"label": "Condition"}},
-						Required:  true,
-					},
-					{
-						ID:   "pass_payload",
-						Name: "Pass the payload on",
-						Description: "On: the ports carry the input payload. Off: they carry {\"result\": true} " +
-							"or {\"result\": false}.",
-						Component: plugin.FormComponent{Type: "bool", Props: map[string]any{"label": "Return the input payload"}},
-					},
-					{
-						ID:   "trigger_once",
-						Name: "Fire only when the result changes",
-						Description: "On: a port fires only when the condition's result differs from the one " +
-							"that fired last time for this profile; otherwise nothing fires. The last result is " +
-							"kept in the profile (aux.thresholds).",
-						Component: plugin.FormComponent{Type: "bool", Props: map[string]any{"label": "Trigger once per change"}},
-					},
-					{
-						ID:   "ttl",
-						Name: "Fire again after (seconds)",
-						Description: "With the option above: after this many seconds the same result fires " +
-							"again; 0 means never. Must be 0 or more.",
-						Component: plugin.FormComponent{Type: "text", Props: map[string]any{"label": "Seconds"}},
-					},
-				},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    ifSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "If",

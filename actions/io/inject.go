@@ -3,14 +3,9 @@ package io
 import (
 	"context"
 	"fmt"
-	"sort"
-	"strings"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/reshape"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // destinations maps Inject's destination names to where the data goes;
@@ -30,49 +25,43 @@ var destinations = map[string]string{
 // only in debug runs.
 type Inject struct {
 	plugin.ActionRunner
-	tpl   *reshape.Template
-	dest  string
-	ref   notation.Ref
-	scope scope.Scope
+	tpl  *dotpath.Object
+	dest string
+	ref  dotpath.Ref
 }
 
-type injectConfig struct {
-	Value       any    `json:"value"`
-	Destination string `json:"destination"`
-}
+var injectSpec = plugin.NewConfigSpec().
+	Group("Data to inject", "").
+	Field(plugin.NewJSONField("value").Name("Object to inject").
+		Description("A JSON object. String values that are references (profile@..., "+
+			"event@...) are replaced by what they point to.").
+		Default("{}").Required().ObjectOnly().Prop("label", "Object")).
+	Field(plugin.NewEnumField("destination",
+		plugin.Option{Value: "payload", Label: "Payload"},
+		plugin.Option{Value: "event-properties", Label: "Event properties"},
+		plugin.Option{Value: "profile-pii", Label: "Profile PII"},
+		plugin.Option{Value: "profile-traits", Label: "Profile traits"},
+		plugin.Option{Value: "profile-interests", Label: "Profile interests"},
+		plugin.Option{Value: "profile-counters", Label: "Profile counters"},
+		plugin.Option{Value: "profile-consents", Label: "Profile consents"},
+		plugin.Option{Value: "session-context", Label: "Session context"},
+	).Name("Inject into").
+		Description("Where the object goes: out on the payload port, or into the event, profile or session.").
+		Default("payload").Prop("label", "Destination"))
 
-// SetUp parses the object and the destination.
+// SetUp compiles the object and the destination.
 func (a *Inject) SetUp(_ context.Context, config plugin.Config) error {
-	c := injectConfig{Value: "{}", Destination: "payload"}
-	if err := plugin.Decode(config, &c); err != nil {
-		return err
-	}
-	v, err := conf.JSON("value", c.Value)
+	c, err := injectSpec.Parse(config)
 	if err != nil {
 		return err
 	}
-	if _, ok := v.(map[string]any); !ok {
-		return plugin.FieldErr("value", "must be a JSON object, e.g. {\"name\": \"John\"}")
-	}
-	tpl, err := reshape.Compile(v, false)
+	tpl, err := dotpath.CompileObject(c.Object("value"), false)
 	if err != nil {
 		return plugin.FieldErr("value", "%v", err)
 	}
-	a.tpl, a.dest = tpl, strings.TrimSpace(c.Destination)
-	if a.dest == "" {
-		a.dest = "payload"
-	}
+	a.tpl, a.dest = tpl, c.String("destination")
 	if a.dest != "payload" {
-		path, ok := destinations[a.dest]
-		if !ok {
-			names := []string{"payload"}
-			for k := range destinations {
-				names = append(names, k)
-			}
-			sort.Strings(names)
-			return plugin.FieldErr("destination", "%q is not a destination; use one of %s", c.Destination, strings.Join(names, ", "))
-		}
-		a.ref = notation.MustRef(path)
+		a.ref = dotpath.MustRef(destinations[a.dest])
 	}
 	return nil
 }
@@ -82,7 +71,7 @@ func (a *Inject) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) 
 	if payload == nil {
 		payload = plugin.Payload{}
 	}
-	s := a.scope.For(&a.ActionRunner, payload)
+	s := a.Scope(payload)
 	v, err := a.tpl.Apply(s)
 	if err != nil {
 		return nil, fmt.Errorf("inject: %w", err)
@@ -92,9 +81,9 @@ func (a *Inject) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) 
 		return plugin.Port("payload", m), nil
 	}
 	switch {
-	case a.ref.Source == notation.SourceProfile && a.Profile == nil:
+	case a.ref.Source == dotpath.SourceProfile && a.Profile == nil:
 		a.Console.Warning("Nothing injected into %s: this event has no profile.", a.dest)
-	case a.ref.Source == notation.SourceSession && a.Session == nil:
+	case a.ref.Source == dotpath.SourceSession && a.Session == nil:
 		a.Console.Warning("Nothing injected into %s: this event has no session.", a.dest)
 	default:
 		if err := s.Set(a.ref, v); err != nil {
@@ -106,16 +95,6 @@ func (a *Inject) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) 
 
 // RegisterInject describes the Inject plugin.
 func RegisterInject() plugin.Plugin {
-	items := map[string]any{
-		"payload":           "Payload",
-		"event-properties":  "Event properties",
-		"profile-pii":       "Profile PII",
-		"profile-traits":    "Profile traits",
-		"profile-interests": "Profile interests",
-		"profile-counters":  "Profile counters",
-		"profile-consents":  "Profile consents",
-		"session-context":   "Session context",
-	}
 	return plugin.Plugin{
 		Start: true,
 		Debug: true,
@@ -126,28 +105,10 @@ func RegisterInject() plugin.Plugin {
 			ClassName: "InjectAction",
 			Inputs:    []string{},
 			Outputs:   []string{"payload"},
-			Init:      plugin.Config{"value": "{}", "destination": "payload"},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Data to inject",
-				Fields: []plugin.FormField{
-					{
-						ID:   "value",
-						Name: "Object to inject",
-						Description: "A JSON object. String values that are references (profile@..., " +
-							"event@...) are replaced by what they point to.",
-						Component: plugin.FormComponent{Type: "json", Props: map[string]any{"label": "Object"}},
-					},
-					{
-						ID:          "destination",
-						Name:        "Inject into",
-						Description: "Where the object goes: out on the payload port, or into the event, profile or session.",
-						Component:   plugin.FormComponent{Type: "select", Props: map[string]any{"label": "Destination", "items": items}},
-					},
-				},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    injectSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:     "Inject",

@@ -2,42 +2,46 @@ package io
 
 import (
 	"context"
+	"errors"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/reshape"
-	"github.com/tracflow/tracflow/actions/internal/scope"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // ReshapePayload builds a new payload from a JSON template whose string
 // values may be references (Tracardi's "Inject payload").
 type ReshapePayload struct {
 	plugin.ActionRunner
-	tpl   *reshape.Template
-	scope scope.Scope
+	tpl *dotpath.Object
 }
 
-type reshapeConfig struct {
-	Value   any  `json:"value"`
-	Default bool `json:"default"`
-}
+var reshapeSpec = plugin.NewConfigSpec().
+	Group("New payload", "").
+	Field(plugin.NewJSONField("value").Name("Payload template").
+		Description("A JSON object. String values that are references are replaced by what "+
+			"they point to, e.g. {\"email\": \"profile@data.contact.email.main\", \"channel\": \"web\"}. "+
+			"A key ending in ? is left out when its value is missing or empty.").
+		Initial("{}").Required().
+		Component("json", map[string]any{"label": "Object", "autocomplete": true}).
+		Check(func(v any) error {
+			switch v.(type) {
+			case map[string]any, string:
+				return nil
+			}
+			return errors.New("must be a JSON object, e.g. {\"email\": \"profile@data.contact.email.main\"}")
+		})).
+	Field(plugin.NewBoolField("default").Name("Missing values equal null").
+		Description("On: a reference that finds nothing gives null. Off: it sends an error "+
+			"to the error port.").
+		Default(true).Prop("label", "Make missing values null"))
 
 // SetUp compiles the template.
 func (a *ReshapePayload) SetUp(_ context.Context, config plugin.Config) error {
-	c := reshapeConfig{Value: "", Default: true}
-	if err := plugin.Decode(config, &c); err != nil {
-		return err
-	}
-	v, err := conf.JSON("value", c.Value)
+	c, err := reshapeSpec.Parse(config)
 	if err != nil {
 		return err
 	}
-	switch v.(type) {
-	case map[string]any, string:
-	default:
-		return plugin.FieldErr("value", "must be a JSON object, e.g. {\"email\": \"profile@data.contact.email.main\"}")
-	}
-	tpl, err := reshape.Compile(v, c.Default)
+	tpl, err := dotpath.CompileObject(c.Any("value"), c.Bool("default"))
 	if err != nil {
 		return plugin.FieldErr("value", "%v", err)
 	}
@@ -47,7 +51,7 @@ func (a *ReshapePayload) SetUp(_ context.Context, config plugin.Config) error {
 
 // Run builds the payload.
 func (a *ReshapePayload) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	v, err := a.tpl.Apply(a.scope.For(&a.ActionRunner, payload))
+	v, err := a.tpl.Apply(a.Scope(payload))
 	if err != nil {
 		return a.ErrorResult(err.Error(), "error"), nil
 	}
@@ -68,30 +72,10 @@ func RegisterReshapePayload() plugin.Plugin {
 			ClassName: "ReshapePayloadAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"payload", "error"},
-			Init:      plugin.Config{"value": "{}", "default": true},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "New payload",
-				Fields: []plugin.FormField{
-					{
-						ID:   "value",
-						Name: "Payload template",
-						Description: "A JSON object. String values that are references are replaced by what " +
-							"they point to, e.g. {\"email\": \"profile@data.contact.email.main\", \"channel\": \"web\"}. " +
-							"A key ending in ? is left out when its value is missing or empty.",
-						Component: plugin.FormComponent{Type: "json", Props: map[string]any{"label": "Object", "autocomplete": true}},
-					},
-					{
-						ID:   "default",
-						Name: "Missing values equal null",
-						Description: "On: a reference that finds nothing gives null. Off: it sends an error " +
-							"to the error port.",
-						Component: plugin.FormComponent{Type: "bool", Props: map[string]any{"label": "Make missing values null"}},
-					},
-				},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    reshapeSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Inject payload",

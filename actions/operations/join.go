@@ -2,14 +2,11 @@ package operations
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/reshape"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // Join waits for the payloads of all its incoming branches and emits them
@@ -18,46 +15,47 @@ import (
 // payload through and optionally reshapes the joined object.
 type Join struct {
 	plugin.ActionRunner
-	tpl   *reshape.Template // nil: emit the joined object as it is
-	scope scope.Scope
+	tpl *dotpath.Object // nil: emit the joined object as it is
 }
 
 var _ plugin.Joiner = (*Join)(nil)
 
-type joinConfig struct {
-	Reshape any    `json:"reshape"`
-	Default bool   `json:"default"`
-	Type    string `json:"type"`
-}
+var joinSpec = plugin.NewConfigSpec().
+	Group("Join settings", "").
+	Field(plugin.NewJSONField("reshape").Name("Reshape the joined payload").
+		Description("Optional JSON template for the output. It reads the joined object as "+
+			"payload@, keyed by edge name, e.g. {\"email\": \"payload@profile-branch.email\"}. "+
+			"Leave {} to emit the joined object as it is.").
+		Default("{}").Prop("label", "Template").
+		Check(func(v any) error {
+			switch v.(type) {
+			case nil, map[string]any, string:
+				return nil
+			}
+			return errors.New("must be a JSON object that describes the output, e.g. {\"user\": \"payload@a.user\"}")
+		})).
+	Field(plugin.NewEnumField("type",
+		plugin.Option{Value: "dict", Label: "Dictionary"},
+		plugin.Option{Value: "list", Label: "List"}).Name("Type of join").
+		Description("Kept for flows made in Tracardi; both values key the inputs by edge name.").
+		Default("dict").Prop("label", "Type")).
+	Field(plugin.NewBoolField("default").Name("Missing values equal null").
+		Description("On: a reference in the template that finds nothing gives null. Off: it "+
+			"fails the node.").
+		Default(true).Prop("label", "Make missing values null"))
 
 // SetUp compiles the reshape template, if there is one.
 func (a *Join) SetUp(_ context.Context, config plugin.Config) error {
-	c := joinConfig{Default: true, Type: "dict"}
-	if err := plugin.Decode(config, &c); err != nil {
-		return err
-	}
-	switch strings.TrimSpace(c.Type) {
-	case "dict", "list", "":
-	default:
-		return plugin.FieldErr("type", "%q is not a join type; use dict or list", c.Type)
-	}
-	a.tpl = nil
-	if s, ok := c.Reshape.(string); ok && strings.TrimSpace(s) == "" {
-		return nil
-	}
-	tpl, err := conf.JSON("reshape", c.Reshape)
+	c, err := joinSpec.Parse(config)
 	if err != nil {
 		return err
 	}
-	if notation.IsEmpty(tpl) {
+	a.tpl = nil
+	tpl := c.Any("reshape")
+	if dotpath.IsEmpty(tpl) {
 		return nil
 	}
-	switch tpl.(type) {
-	case map[string]any, string:
-	default:
-		return plugin.FieldErr("reshape", "must be a JSON object that describes the output, e.g. {\"user\": \"payload@a.user\"}")
-	}
-	t, err := reshape.Compile(tpl, c.Default)
+	t, err := dotpath.CompileObject(tpl, c.Bool("default"))
 	if err != nil {
 		return plugin.FieldErr("reshape", "%v", err)
 	}
@@ -76,13 +74,13 @@ func (a *Join) JoinOutput(_ string, joined plugin.Payload) (plugin.Payload, erro
 	if a.tpl == nil {
 		return joined, nil
 	}
-	v, err := a.tpl.Apply(a.scope.For(&a.ActionRunner, joined))
+	v, err := a.tpl.Apply(a.Scope(joined))
 	if err != nil {
 		return nil, fmt.Errorf("join: reshaping the joined payload: %w", err)
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("join: the reshaped payload must be an object, got %s", notation.TypeName(v))
+		return nil, fmt.Errorf("join: the reshaped payload must be an object, got %s", dotpath.TypeName(v))
 	}
 	return m, nil
 }
@@ -97,38 +95,10 @@ func RegisterJoin() plugin.Plugin {
 			ClassName: "JoinPayloads",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"payload"},
-			Init:      plugin.Config{"reshape": "{}", "default": true, "type": "dict"},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Join settings",
-				Fields: []plugin.FormField{
-					{
-						ID:   "reshape",
-						Name: "Reshape the joined payload",
-						Description: "Optional JSON template for the output. It reads the joined object as " +
-							"payload@, keyed by edge name, e.g. {\"email\": \"payload@profile-branch.email\"}. " +
-							"Leave {} to emit the joined object as it is.",
-						Component: plugin.FormComponent{Type: "json", Props: map[string]any{"label": "Template"}},
-					},
-					{
-						ID:          "type",
-						Name:        "Type of join",
-						Description: "Kept for flows made in Tracardi; both values key the inputs by edge name.",
-						Component: plugin.FormComponent{Type: "select", Props: map[string]any{
-							"label": "Type", "items": map[string]any{"dict": "Dictionary", "list": "List"},
-						}},
-					},
-					{
-						ID:   "default",
-						Name: "Missing values equal null",
-						Description: "On: a reference in the template that finds nothing gives null. Off: it " +
-							"fails the node.",
-						Component: plugin.FormComponent{Type: "bool", Props: map[string]any{"label": "Make missing values null"}},
-					},
-				},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    joinSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Join",

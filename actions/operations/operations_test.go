@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/actions/operations"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -72,7 +72,7 @@ func TestJoin(t *testing.T) {
 
 func TestJoinStrictMissing(t *testing.T) {
 	_, err := join(t, plugin.Config{"reshape": `{"a": "payload@nope.a"}`, "default": false}, nil, plugin.Payload{"x": map[string]any{}})
-	if !errors.Is(err, notation.ErrMissing) {
+	if !errors.Is(err, dotpath.ErrMissing) {
 		t.Fatalf("err = %v, want a missing-value error", err)
 	}
 	got, err := join(t, plugin.Config{"reshape": `{"p": "profile@id"}`, "default": true}, nil, plugin.Payload{"x": map[string]any{}})

@@ -3,9 +3,8 @@ package reporting
 import (
 	"context"
 
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // Log writes a message, rendered from a template, to the flow's console and
@@ -13,37 +12,37 @@ import (
 type Log struct {
 	plugin.ActionRunner
 	level string
-	tpl   *notation.Template
-	scope scope.Scope
+	tpl   *dotpath.Template
 }
 
-type logConfig struct {
-	Type    string `json:"type"`
-	Message string `json:"message"`
-}
+var logSpec = plugin.NewConfigSpec().
+	Group("Log message", "").
+	Field(plugin.NewEnumField("type",
+		plugin.Option{Value: "debug", Label: "Debug"},
+		plugin.Option{Value: "info", Label: "Info"},
+		plugin.Option{Value: "warning", Label: "Warning"},
+		plugin.Option{Value: "error", Label: "Error"}).Name("Message type").
+		Description("How serious the message is. Warnings and errors mark the event in the event log.").
+		Default("warning").Required().
+		Component("select", map[string]any{"label": "Type", "initValue": "warning"})).
+	Field(plugin.NewTemplateField("message").Name("Message").
+		Description("The text to log. It may hold {{ references }}, e.g. "+
+			"Visit of {{ profile@id }} from {{ event@source.id }}.").
+		Default("<log-message>").Prop("label", "Message"))
 
 // SetUp checks the level and compiles the message template.
 func (a *Log) SetUp(_ context.Context, config plugin.Config) error {
-	c := logConfig{Type: "warning"}
-	if err := plugin.Decode(config, &c); err != nil {
+	c, err := logSpec.Parse(config)
+	if err != nil {
 		return err
 	}
-	switch c.Type {
-	case "debug", "info", "warning", "error":
-	default:
-		return plugin.FieldErr("type", "%q is not a message type; use debug, info, warning or error", c.Type)
-	}
-	tpl, err := notation.CompileTemplate(c.Message)
-	if err != nil {
-		return plugin.FieldErr("message", "%v", err)
-	}
-	a.level, a.tpl = c.Type, tpl
+	a.level, a.tpl = c.String("type"), c.Template("message")
 	return nil
 }
 
 // Run logs the message.
 func (a *Log) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	msg := a.tpl.Render(a.scope.For(&a.ActionRunner, payload))
+	msg := a.tpl.Render(a.Scope(payload))
 	switch a.level {
 	case "debug":
 		a.Console.Debug("%s", msg)
@@ -67,32 +66,10 @@ func RegisterLog() plugin.Plugin {
 			ClassName: "LogAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{"payload"},
-			Init:      plugin.Config{"type": "warning", "message": "<log-message>"},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Name: "Log message",
-				Fields: []plugin.FormField{
-					{
-						ID:          "type",
-						Name:        "Message type",
-						Description: "How serious the message is. Warnings and errors mark the event in the event log.",
-						Component: plugin.FormComponent{Type: "select", Props: map[string]any{
-							"label": "Type", "initValue": "warning",
-							"items": map[string]any{"debug": "Debug", "info": "Info", "warning": "Warning", "error": "Error"},
-						}},
-						Required: true,
-					},
-					{
-						ID:   "message",
-						Name: "Message",
-						Description: "The text to log. It may hold {{ references }}, e.g. " +
-							"Visit of {{ profile@id }} from {{ event@source.id }}.",
-						Component: plugin.FormComponent{Type: "textarea", Props: map[string]any{"label": "Message"}},
-					},
-				},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    logSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Log message",

@@ -28,7 +28,7 @@ func TestThrow(t *testing.T) {
 			t.Errorf("config %v: results %v, want none", c.config, out.Results)
 		}
 	}
-	plugintest.SetUpFails(t, reporting.RegisterThrow(), plugin.Config{"message": 42}, "message")
+	plugintest.SetUpFails(t, reporting.RegisterThrow(), plugin.Config{"message": map[string]any{}}, "message")
 }
 
 func TestLog(t *testing.T) {

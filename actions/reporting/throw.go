@@ -15,20 +15,22 @@ type Throw struct {
 	err error
 }
 
-type throwConfig struct {
-	Message string `json:"message"`
-}
+var throwSpec = plugin.NewConfigSpec().
+	Field(plugin.NewStringField("message").Name("Error message").
+		Description("The error the flow stops with; it shows in the flow's errors and log.").
+		Default(defaultMessage).Prop("label", "Message"))
 
 // SetUp reads the message.
 func (a *Throw) SetUp(_ context.Context, config plugin.Config) error {
-	c := throwConfig{Message: defaultMessage}
-	if err := plugin.Decode(config, &c); err != nil {
+	c, err := throwSpec.Parse(config)
+	if err != nil {
 		return err
 	}
-	if strings.TrimSpace(c.Message) == "" {
-		c.Message = defaultMessage
+	msg := c.String("message")
+	if strings.TrimSpace(msg) == "" {
+		msg = defaultMessage
 	}
-	a.err = errors.New(c.Message)
+	a.err = errors.New(msg)
 	return nil
 }
 
@@ -50,18 +52,10 @@ func RegisterThrow() plugin.Plugin {
 			ClassName: "RaiseErrorAction",
 			Inputs:    []string{"payload"},
 			Outputs:   []string{},
-			Init:      plugin.Config{"message": defaultMessage},
-			Form: &plugin.Form{Groups: []plugin.FormGroup{{
-				Fields: []plugin.FormField{{
-					ID:          "message",
-					Name:        "Error message",
-					Description: "The error the flow stops with; it shows in the flow's errors and log.",
-					Component:   plugin.FormComponent{Type: "text", Props: map[string]any{"label": "Message"}},
-				}},
-			}}},
-			License: "MIT",
-			Version: "1.0.0",
-			Author:  "Tracflow",
+			Config:    throwSpec,
+			License:   "MIT",
+			Version:   "1.0.0",
+			Author:    "Tracflow",
 		},
 		MetaData: plugin.MetaData{
 			Name:    "Throw error",

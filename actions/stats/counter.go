@@ -4,69 +4,66 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/tracflow/tracflow/actions/internal/conf"
-	"github.com/tracflow/tracflow/actions/internal/scope"
-	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // counter adds a number to the value at a reference. Increment and
 // Decrement are counters with the opposite sign.
 type counter struct {
 	plugin.ActionRunner
-	by    string // config field holding the step: "increment" or "decrement"
-	sign  float64
-	ref   notation.Ref
-	step  float64
-	scope scope.Scope
+	spec *plugin.ConfigSpec
+	by   string // config field holding the step: "increment" or "decrement"
+	sign float64
+	ref  dotpath.Ref
+	step float64
 }
 
-type counterConfig struct {
-	Field     string `json:"field"`
-	Increment any    `json:"increment"`
-	Decrement any    `json:"decrement"`
+func counterConfig(by, verb string) *plugin.ConfigSpec {
+	return plugin.NewConfigSpec().
+		Field(plugin.NewRefField("field").Name("Counter").
+			Description("A reference to the number to "+verb+", e.g. "+
+				"profile@stats.counters.purchases. A missing counter starts at 0.").
+			Initial("profile@aux.counters").Required().Writable().
+			Component("dotPath", map[string]any{"label": "Field path", "defaultSourceValue": "profile"})).
+		Field(plugin.NewFloatField(by).Name("By").
+			Description("The number to "+verb+" the counter by, e.g. 1 or 0.5.").
+			Initial(1).Required().Prop("label", "Step"))
 }
+
+var (
+	incrementSpec = counterConfig("increment", "increment")
+	decrementSpec = counterConfig("decrement", "decrement")
+)
 
 func (a *counter) setUp(config plugin.Config) error {
-	var c counterConfig
-	if err := plugin.Decode(config, &c); err != nil {
-		return err
-	}
-	ref, err := conf.Target("field", c.Field, false)
+	c, err := a.spec.Parse(config)
 	if err != nil {
 		return err
 	}
-	by := c.Increment
-	if a.by == "decrement" {
-		by = c.Decrement
-	}
-	step, err := conf.Number(a.by, by)
-	if err != nil {
-		return err
-	}
-	a.ref, a.step = ref, step
+	a.ref, a.step = c.Ref("field"), c.Float(a.by)
 	return nil
 }
 
 func (a *counter) run(payload plugin.Payload) (plugin.Results, error) {
 	switch {
-	case a.ref.Source == notation.SourceProfile && a.Profile == nil:
+	case a.ref.Source == dotpath.SourceProfile && a.Profile == nil:
 		a.Console.Warning("Counter %s not changed: this event has no profile.", a.ref)
 		return plugin.Port("payload", payload), nil
-	case a.ref.Source == notation.SourceSession && a.Session == nil:
+	case a.ref.Source == dotpath.SourceSession && a.Session == nil:
 		a.Console.Warning("Counter %s not changed: this event has no session.", a.ref)
 		return plugin.Port("payload", payload), nil
 	}
-	s := a.scope.For(&a.ActionRunner, payload)
+	s := a.Scope(payload)
 	v, ok := s.Lookup(a.ref)
 	if !ok {
-		a.Console.Log("Counter %s does not exist yet; it starts at 0.", a.ref)
+		a.Console.Warning("Counter %s does not exist yet; it starts at 0.", a.ref)
 	}
 	n := 0.0
 	if ok && v != nil {
-		f, isNum := notation.ToFloat(v)
+		f, isNum := dotpath.ToFloat(v)
 		if !isNum {
-			return a.ErrorResult(fmt.Sprintf("Value of field %s is not numeric: it is %s.", a.ref, notation.TypeName(v)), "error"), nil
+			return a.ErrorResult(fmt.Sprintf("Value of field %s is not numeric: it is %s.", a.ref, dotpath.TypeName(v)), "error"), nil
 		}
 		n = f
 	}
@@ -84,7 +81,7 @@ type Increment struct{ counter }
 
 // SetUp reads the reference and the step.
 func (a *Increment) SetUp(_ context.Context, config plugin.Config) error {
-	a.by, a.sign = "increment", 1
+	a.spec, a.by, a.sign = incrementSpec, "increment", 1
 	return a.setUp(config)
 }
 
@@ -98,7 +95,7 @@ type Decrement struct{ counter }
 
 // SetUp reads the reference and the step.
 func (a *Decrement) SetUp(_ context.Context, config plugin.Config) error {
-	a.by, a.sign = "decrement", -1
+	a.spec, a.by, a.sign = decrementSpec, "decrement", -1
 	return a.setUp(config)
 }
 
@@ -107,44 +104,23 @@ func (a *Decrement) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edg
 	return a.run(payload)
 }
 
-func counterSpec(by, module, alias, class, verb string) plugin.Spec {
+func counterSpec(config *plugin.ConfigSpec, module, alias, class string) plugin.Spec {
 	return plugin.Spec{
 		Module:    module,
 		Aliases:   []string{tracardi + alias},
 		ClassName: class,
 		Inputs:    []string{"payload"},
 		Outputs:   []string{"payload", "error"},
-		Init:      plugin.Config{"field": "profile@aux.counters", by: 1},
-		Form: &plugin.Form{Groups: []plugin.FormGroup{{
-			Fields: []plugin.FormField{
-				{
-					ID:   "field",
-					Name: "Counter",
-					Description: "A reference to the number to " + verb + ", e.g. " +
-						"profile@stats.counters.purchases. A missing counter starts at 0.",
-					Component: plugin.FormComponent{Type: "dotPath", Props: map[string]any{
-						"label": "Field path", "defaultSourceValue": "profile",
-					}},
-					Required: true,
-				},
-				{
-					ID:          by,
-					Name:        "By",
-					Description: "The number to " + verb + " the counter by, e.g. 1 or 0.5.",
-					Component:   plugin.FormComponent{Type: "text", Props: map[string]any{"label": "Step"}},
-					Required:    true,
-				},
-			},
-		}}},
-		License: "MIT",
-		Version: "1.0.0",
-		Author:  "Tracflow",
+		Config:    config,
+		License:   "MIT",
+		Version:   "1.0.0",
+		Author:    "Tracflow",
 	}
 }
 
 func counterDocs(verb string) *plugin.Documentation {
 	return &plugin.Documentation{
-		Tutorial: "A missing or null counter starts at 0 (an info message is logged when it is missing). " +
+		Tutorial: "A missing or null counter starts at 0 (a warning is logged when it is missing). " +
 			"A value that is not a number is left alone and an error goes to the error port. On an " +
 			"event without a profile (or session) a profile@ (session@) counter is skipped with a warning.",
 		Inputs: map[string]plugin.PortDoc{"payload": {Desc: "Any object; the counter may be in it as payload@..."}},
@@ -159,7 +135,7 @@ func counterDocs(verb string) *plugin.Documentation {
 func RegisterIncrement() plugin.Plugin {
 	return plugin.Plugin{
 		New:  func() plugin.Action { return &Increment{} },
-		Spec: counterSpec("increment", "tracflow.stats.increment", "increment_action", "IncrementAction", "increment"),
+		Spec: counterSpec(incrementSpec, "tracflow.stats.increment", "increment_action", "IncrementAction"),
 		MetaData: plugin.MetaData{
 			Name:          "Increment counter",
 			Desc:          "Adds a number to a counter, e.g. in the profile.",
@@ -177,7 +153,7 @@ func RegisterIncrement() plugin.Plugin {
 func RegisterDecrement() plugin.Plugin {
 	return plugin.Plugin{
 		New:  func() plugin.Action { return &Decrement{} },
-		Spec: counterSpec("decrement", "tracflow.stats.decrement", "decrement_action", "DecrementAction", "decrement"),
+		Spec: counterSpec(decrementSpec, "tracflow.stats.decrement", "decrement_action", "DecrementAction"),
 		MetaData: plugin.MetaData{
 			Name:          "Decrement counter",
 			Desc:          "Subtracts a number from a counter, e.g. in the profile.",

@@ -110,3 +110,24 @@ func TestCounterConfigErrors(t *testing.T) {
 	plugintest.SetUpFails(t, inc, plugin.Config{"field": "flow@x", "increment": 1}, "field")
 	plugintest.SetUpFails(t, inc, plugin.Config{"field": 3, "increment": 1}, "field")
 }
+
+// TestMissingCounterWarns: a counter that does not exist yet starts at 0
+// and a console warning says so (Tracardi's behaviour), for both plugins.
+func TestMissingCounterWarns(t *testing.T) {
+	for _, reg := range []func() plugin.Plugin{stats.RegisterIncrement, stats.RegisterDecrement} {
+		p := reg()
+		by := "increment"
+		if strings.Contains(p.Spec.Module, "decrement") {
+			by = "decrement"
+		}
+		out := plugintest.Run(t, p, plugintest.Case{
+			Config:  plugin.Config{"field": "profile@stats.counters.new", by: 1},
+			Profile: plugin.Profile{"id": "1", "stats": map[string]any{"counters": map[string]any{}}},
+		})
+		out.MustPort(t, "payload")
+		logs := out.Logs()
+		if len(logs) != 1 || logs[0].Level != "warning" || !strings.Contains(logs[0].Message, "profile@stats.counters.new") {
+			t.Errorf("%s: logs = %v, want one warning naming the counter", p.Spec.Module, logs)
+		}
+	}
+}

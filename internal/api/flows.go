@@ -257,32 +257,13 @@ func (s *Server) importWarnings(r *http.Request, f *workflow.Flow) []importWarni
 		c.Close(r.Context())
 		return out
 	}
-	ces, ok := err.(workflow.CompileErrors)
-	if !ok {
+	var ces workflow.CompileErrors
+	if !errors.As(err, &ces) {
 		return append(out, importWarning{Message: err.Error()})
 	}
-	// Edges to or from a node of an unknown plugin are reported by Compile
-	// as joining missing nodes: the node's own warning says it all.
-	unknown := map[string]bool{}
-	for id, m := range modules {
-		if _, ok := s.reg.Lookup(m); !ok && m != "" {
-			unknown[id] = true
-		}
-	}
-	edgeNodes := map[string][2]string{}
-	for i, ed := range f.FlowGraph.Edges {
-		eid := ed.ID
-		if eid == "" {
-			eid = fmt.Sprintf("#%d", i+1)
-		}
-		edgeNodes[eid] = [2]string{ed.Source, ed.Target}
-	}
+	// Compile reports a node of an unknown plugin once (its edges add
+	// nothing): the node's own warning says it all.
 	for _, ce := range ces {
-		if ce.NodeID == "" && ce.EdgeID != "" {
-			if n, ok := edgeNodes[ce.EdgeID]; ok && (unknown[n[0]] || unknown[n[1]]) {
-				continue
-			}
-		}
 		iw := importWarning{NodeID: ce.NodeID, EdgeID: ce.EdgeID, Field: ce.Field, Message: ce.Message}
 		if ce.NodeID != "" {
 			iw.Module = modules[ce.NodeID]

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -150,8 +151,8 @@ func (s *Server) handleValidateConfig(w http.ResponseWriter, r *http.Request) er
 	}
 	norm, err := validateConfig(r.Context(), reg, cfg)
 	if err != nil {
-		ce := plugin.AsConfigError(err)
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: ce.Error(), Errors: ce.Errors}
+		ce := plugin.AsFieldErrors(err)
+		return &Error{Status: http.StatusUnprocessableEntity, Detail: ce.Error(), Errors: ce}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"config": norm})
 	return nil
@@ -162,7 +163,7 @@ func (s *Server) handleValidateConfig(w http.ResponseWriter, r *http.Request) er
 // up (and closing) a fresh instance. It returns the normalised
 // configuration: the plugin's defaults with the given values over them,
 // or what Validate answers.
-func validateConfig(ctx context.Context, reg *plugin.Registered, cfg plugin.Config) (norm plugin.Config, err error) {
+func validateConfig(ctx context.Context, reg *registry.Registered, cfg plugin.Config) (norm plugin.Config, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			err = fmt.Errorf("plugin %s panicked while checking the configuration: %v", reg.Plugin.Spec.Module, v)

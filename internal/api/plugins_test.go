@@ -10,6 +10,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/testenv"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -75,7 +76,7 @@ func TestPluginRoutesRoles(t *testing.T) {
 func TestReinstallRegistersEveryPluginAndKeepsSettings(t *testing.T) {
 	e := testenv.New(t, testenv.Options{})
 	r := e.Admin("GET", "/install/plugins", nil).MustOK(t)
-	var rep plugin.InstallReport
+	var rep registry.InstallReport
 	if err := json.Unmarshal(r.Raw, &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestReinstallReportsBrokenPluginsAndRegistersTheOthers(t *testing.T) {
 	e := testenv.New(t, testenv.Options{API: api.Options{Installed: listWithBrokenPlugins}})
 	toks := roleUsers(t, e)
 	r := e.Do("GET", "/install/plugins", toks[api.RoleMaintainer], nil).MustOK(t)
-	var rep plugin.InstallReport
+	var rep registry.InstallReport
 	if err := json.Unmarshal(r.Raw, &rep); err != nil {
 		t.Fatal(err)
 	}

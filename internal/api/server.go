@@ -20,6 +20,7 @@ import (
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
@@ -72,7 +73,7 @@ type Options struct {
 type Server struct {
 	st      store.Store
 	cat     *catalog.Catalog
-	reg     *plugin.Registry
+	reg     *registry.Registry
 	tracker *tracking.Tracker
 	auth    *Auth
 	metrics *Metrics

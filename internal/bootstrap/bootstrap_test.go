@@ -9,8 +9,8 @@ import (
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/store/open"
-	"github.com/tracflow/tracflow/plugin"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -21,7 +21,7 @@ func TestFirstStartChecksTheAdminPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	cat := catalog.New(st, plugin.NewRegistry(), nil)
+	cat := catalog.New(st, registry.NewRegistry(), nil)
 	auth := api.NewAuth(st, time.Hour)
 	auth.Cost = bcrypt.MinCost
 	for _, c := range []struct{ pw, want string }{
@@ -47,7 +47,7 @@ func TestFirstStartChecksTheAdminPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st2.Close()
-	res, err = bootstrap.FirstStart(ctx, st2, catalog.New(st2, plugin.NewRegistry(), nil), api.NewAuth(st2, time.Hour), "", "", false)
+	res, err = bootstrap.FirstStart(ctx, st2, catalog.New(st2, registry.NewRegistry(), nil), api.NewAuth(st2, time.Hour), "", "", false)
 	if err != nil || res.GeneratedPassword == "" {
 		t.Fatalf("first start with a generated password: %+v, %v", res, err)
 	}

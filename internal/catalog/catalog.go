@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
@@ -37,7 +38,7 @@ const (
 // Catalog reads and writes configuration and serves the compiled snapshot.
 type Catalog struct {
 	st       store.Store
-	reg      *plugin.Registry
+	reg      *registry.Registry
 	log      *slog.Logger
 	interval time.Duration
 
@@ -78,7 +79,7 @@ func (s *Snapshot) Rules(sourceID, eventType string) []Rule {
 
 // New returns a catalog over st. Call Start to load the first snapshot and
 // keep it fresh, and Close to stop.
-func New(st store.Store, reg *plugin.Registry, log *slog.Logger) *Catalog {
+func New(st store.Store, reg *registry.Registry, log *slog.Logger) *Catalog {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -86,7 +87,7 @@ func New(st store.Store, reg *plugin.Registry, log *slog.Logger) *Catalog {
 }
 
 // Registry returns the plugin registry flows are compiled against.
-func (c *Catalog) Registry() *plugin.Registry { return c.reg }
+func (c *Catalog) Registry() *registry.Registry { return c.reg }
 
 // Start loads the snapshot and polls the store's config version every
 // second, so changes made by other processes sharing the database show up.

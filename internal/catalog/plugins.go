@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
@@ -26,21 +27,21 @@ const KindPlugin = "plugin"
 // reported in the answer's Error list. Stored records of plugins that
 // neither this list nor the registry provides any more are removed, so the
 // palette offers only plugins that can run.
-func (c *Catalog) InstallPlugins(ctx context.Context, list []plugin.Installed) (plugin.InstallReport, error) {
+func (c *Catalog) InstallPlugins(ctx context.Context, list []plugin.Installed) (registry.InstallReport, error) {
 	c.install.Lock()
 	defer c.install.Unlock()
-	fresh := plugin.NewRegistry()
+	fresh := registry.NewRegistry()
 	rep := fresh.Install(list)
 	registered := rep.Registered[:0:0]
 	for _, r := range fresh.List() {
 		id := r.ID()
 		if live, ok := c.reg.Lookup(id); !ok {
 			if err := c.reg.Add(r.Plugin, r.Test); err != nil {
-				rep.Error = append(rep.Error, plugin.InstallError{Module: r.Plugin.Spec.Module, Reason: err.Error()})
+				rep.Error = append(rep.Error, registry.InstallError{Module: r.Plugin.Spec.Module, Reason: err.Error()})
 				continue
 			}
 		} else if live.ID() != id {
-			rep.Error = append(rep.Error, plugin.InstallError{Module: r.Plugin.Spec.Module,
+			rep.Error = append(rep.Error, registry.InstallError{Module: r.Plugin.Spec.Module,
 				Reason: fmt.Sprintf("its id %q is already the module name of plugin %q", id, live.ID())})
 			continue
 		}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/tracflow/tracflow/actions"
-	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/internal/registry"
 )
 
 // Exit codes.
@@ -111,8 +111,8 @@ type command struct {
 }
 
 // Registry returns a registry with the installed plugins.
-func Registry() (*plugin.Registry, plugin.InstallReport) {
-	reg := plugin.NewRegistry()
+func Registry() (*registry.Registry, registry.InstallReport) {
+	reg := registry.NewRegistry()
 	rep := reg.Install(actions.Installed())
 	return reg, rep
 }

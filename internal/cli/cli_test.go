@@ -135,7 +135,7 @@ func TestFlowLint(t *testing.T) {
 	if code != 2 {
 		t.Fatalf("lint of a bad flow: exit %d", code)
 	}
-	for _, want := range []string{`node "c"`, `unknown plugin module "no.such.plugin"`, `node "b": field "increment"`, "cycle"} {
+	for _, want := range []string{`node "c"`, `plugin "no.such.plugin" is not installed`, `node "b": field "increment"`, "cycle"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("lint output lacks %q:\n%s", want, out)
 		}
@@ -178,5 +178,36 @@ func TestExampleFromTheGuide(t *testing.T) {
 	json.Unmarshal([]byte(out), &rep)
 	if m := rep["response"].(map[string]any)["mine"].(map[string]any)["matched"]; m != true {
 		t.Errorf("response = %v", rep["response"])
+	}
+}
+
+// TestFlowRunWithoutProfile: without --profile the event runs profile-less,
+// as Tracardi runs such events: the report's profile and session are null
+// (none is invented), and a profile@ counter is skipped with a warning.
+func TestFlowRunWithoutProfile(t *testing.T) {
+	ev := writeFile(t, "event.json", `{"type": "purchase", "properties": {"value": 250}}`)
+	code, out, errs := run(t, "flow", "run", "testdata/branch.json", "--event", ev)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("output is not one JSON object: %v\n%s", err, out)
+	}
+	if p, ok := rep["profile"]; !ok || p != nil {
+		t.Errorf("profile = %v, want null", p)
+	}
+	if s, ok := rep["session"]; !ok || s != nil {
+		t.Errorf("session = %v, want null", s)
+	}
+	if rep["profileUpdated"] != false {
+		t.Errorf("profileUpdated = %v", rep["profileUpdated"])
+	}
+	ev2, _ := rep["event"].(map[string]any)
+	if _, has := ev2["session"]; has {
+		t.Errorf("event carries an invented session: %v", ev2["session"])
+	}
+	if !strings.Contains(out, "this event has no profile") {
+		t.Errorf("no warning about the missing profile in %s", out)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -23,9 +24,9 @@ func (e *env) newFlagSet(name string) *flag.FlagSet {
 func (e *env) flowRun(args []string) error {
 	fs := e.newFlagSet("flow run")
 	eventPath := fs.String("event", "", "the event to run the flow on (JSON file; required)")
-	profilePath := fs.String("profile", "", "the profile (JSON file); a new profile when absent")
-	sessionPath := fs.String("session", "", "the session (JSON file); a new session when absent")
-	profileLess := fs.Bool("profile-less", false, "run without a profile, as a profile-less event")
+	profilePath := fs.String("profile", "", "the profile (JSON file); without it the event is profile-less, as in Tracardi")
+	sessionPath := fs.String("session", "", "the session (JSON file); none when absent")
+	_ = fs.Bool("profile-less", false, "run without a profile (the default without --profile; kept for scripts)")
 	debug := fs.Bool("debug", false, "collect debug info and run debug-only start nodes (Inject)")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: tracflow flow run FLOW.json --event EVENT.json [--profile PROFILE.json] [--session SESSION.json] [--debug]")
@@ -68,12 +69,6 @@ func (e *env) flowRun(args []string) error {
 			return usagef("%s: the profile has no \"id\"", *profilePath)
 		}
 		profile = plugin.Profile(p)
-	} else if !*profileLess {
-		id := domain.Str(ev, "profile", "id")
-		if id == "" {
-			id = domain.NewID()
-		}
-		profile = domain.NewProfile(id, now)
 	}
 	var session plugin.Session
 	if *sessionPath != "" {
@@ -82,21 +77,11 @@ func (e *env) flowRun(args []string) error {
 			return err
 		}
 		session = plugin.Session(s)
-	} else {
-		id := domain.Str(ev, "session", "id")
-		if id == "" {
-			id = domain.NewID()
-		}
-		pid := ""
-		if profile != nil {
-			pid = profile.ID()
-		}
-		session = domain.NewSession(id, pid, now)
+		event["session"] = map[string]any{"id": session.ID()}
 	}
 	if profile != nil {
 		event["profile"] = map[string]any{"id": profile.ID()}
 	}
-	event["session"] = map[string]any{"id": session.ID()}
 
 	out := c.Run(context.Background(), workflow.Input{
 		Event: event, Profile: profile, Session: session, Debug: *debug,
@@ -173,7 +158,7 @@ func (e *env) flowLint(args []string) error {
 	return nil
 }
 
-func compileFile(path string, reg *plugin.Registry) (*workflow.Compiled, error) {
+func compileFile(path string, reg *registry.Registry) (*workflow.Compiled, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, usagef("%v", err)

@@ -148,6 +148,25 @@ func (t *Template) Render(s *Scope) string {
 	return b.String()
 }
 
+// RenderStrict is Render that fails when a placeholder's reference does not
+// reach a value (Tracardi's templates raise on a missing key): the error
+// wraps ErrMissing and names the reference. A stored null still renders as
+// nothing.
+func (t *Template) RenderStrict(s *Scope) (string, error) {
+	for i := range t.parts {
+		if p := &t.parts[i]; p.isRef {
+			if _, ok := s.Lookup(p.ref); !ok {
+				_, err := s.Get(p.ref)
+				if err == nil {
+					err = fmt.Errorf("%s: %w", p.ref, ErrMissing)
+				}
+				return "", err
+			}
+		}
+	}
+	return t.Render(s), nil
+}
+
 // writeValue writes the text form of v, avoiding temporary strings for the
 // common scalar types.
 func writeValue(b *strings.Builder, v any) {

@@ -19,13 +19,13 @@ import (
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/internal/tracking"
-	"github.com/tracflow/tracflow/plugin"
 )
 
 // Admin credentials of test servers.
@@ -68,7 +68,7 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	reg := plugin.NewRegistry()
+	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install plugins: %v", rep.Error)
 	}

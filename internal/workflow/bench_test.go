@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -27,7 +28,7 @@ const benchFlow = `{"id": "bench", "name": "Bench", "flowGraph": {
  ]}}`
 
 func compileBench(b testing.TB) *workflow.Compiled {
-	reg := plugin.NewRegistry()
+	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		b.Fatal(rep.Error)
 	}

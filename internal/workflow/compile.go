@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -69,7 +70,7 @@ type cnode struct {
 	idx       int // position in execution order
 	id        string
 	name      string
-	reg       *plugin.Registered
+	reg       *registry.Registered
 	info      *plugin.Node
 	config    plugin.Config
 	start     bool
@@ -108,7 +109,7 @@ type instanceSet struct {
 // node's plugin exists, every edge joins declared ports of existing nodes,
 // the graph has no cycle, and every node's configuration passes its plugin's
 // set-up. All problems are reported at once.
-func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, error) {
+func Compile(ctx context.Context, f *Flow, reg *registry.Registry) (*Compiled, error) {
 	var errs CompileErrors
 	c := &Compiled{ID: f.ID, Name: f.Name, Description: f.Description, Response: f.Response}
 	g := f.FlowGraph
@@ -116,32 +117,39 @@ func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, err
 		return nil, CompileErrors{{Message: "flow has no flowGraph"}}
 	}
 	byID := map[string]*cnode{}
+	// broken holds the nodes already reported (unknown plugin, bad data):
+	// edges that touch them add no second error.
+	broken := map[string]bool{}
 	var fileOrder []*cnode
 	for i, n := range g.Nodes {
 		if n.ID == "" {
 			errs = append(errs, CompileError{Message: fmt.Sprintf("node #%d has no id", i+1)})
 			continue
 		}
-		if _, dup := byID[n.ID]; dup {
+		if _, dup := byID[n.ID]; dup || broken[n.ID] {
 			errs = append(errs, CompileError{NodeID: n.ID, Message: "duplicate node id"})
 			continue
 		}
 		var d nodeData
 		if len(n.Data) == 0 || string(n.Data) == "null" {
 			errs = append(errs, CompileError{NodeID: n.ID, Message: "node has no data (expected {\"spec\": {\"module\": ...}, ...})"})
+			broken[n.ID] = true
 			continue
 		}
 		if err := json.Unmarshal(n.Data, &d); err != nil {
 			errs = append(errs, CompileError{NodeID: n.ID, Message: "node data: " + JSONError("data", n.Data, err).Error()})
+			broken[n.ID] = true
 			continue
 		}
 		if d.Spec.Module == "" {
 			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: "node names no plugin module"})
+			broken[n.ID] = true
 			continue
 		}
 		r, ok := reg.Lookup(d.Spec.Module)
 		if !ok {
-			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: fmt.Sprintf("unknown plugin module %q (is it installed? see `tracflow plugins list`)", d.Spec.Module)})
+			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: NotInstalledMessage(d.Spec.Module)})
+			broken[n.ID] = true
 			continue
 		}
 		p := &r.Plugin
@@ -204,6 +212,9 @@ func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, err
 		seenEdge[id] = true
 		src, okS := byID[e.Source]
 		dst, okT := byID[e.Target]
+		if broken[e.Source] || broken[e.Target] {
+			continue
+		}
 		if !okS {
 			errs = append(errs, CompileError{EdgeID: id, Message: fmt.Sprintf("source node %q does not exist", e.Source)})
 		}
@@ -266,6 +277,13 @@ func Compile(ctx context.Context, f *Flow, reg *plugin.Registry) (*Compiled, err
 	c.all = append(c.all, set)
 	c.free = append(c.free, set)
 	return c, nil
+}
+
+// NotInstalledMessage says that a flow's node names a plugin this build
+// does not have, and what to do about it.
+func NotInstalledMessage(module string) string {
+	return fmt.Sprintf("plugin %q is not installed: press Reinstall Plugins if this build has it "+
+		"(`tracflow plugins list` shows what it has), or add the plugin to the build", module)
 }
 
 func cloneConfig(c plugin.Config) plugin.Config {
@@ -409,7 +427,7 @@ func (c *Compiled) newSet(ctx context.Context) (*instanceSet, error) {
 
 func configErrors(n *cnode, err error) CompileErrors {
 	var out CompileErrors
-	for _, fe := range plugin.AsConfigError(err).Errors {
+	for _, fe := range plugin.AsFieldErrors(err) {
 		out = append(out, CompileError{NodeID: n.id, Field: fe.Field, Message: fe.Message})
 	}
 	return out

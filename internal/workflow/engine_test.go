@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -125,8 +126,8 @@ func testPlugin(module string, start bool, inputs, outputs []string, newf func()
 // on several goroutines create instances concurrently.
 var setups, closes atomic.Int64
 
-func testRegistry(t testing.TB) *plugin.Registry {
-	reg := plugin.NewRegistry()
+func testRegistry(t testing.TB) *registry.Registry {
+	reg := registry.NewRegistry()
 	in := []string{"payload"}
 	list := []plugin.Plugin{
 		testPlugin("start", true, nil, []string{"payload"}, func() plugin.Action { return &startAction{} }),
@@ -411,7 +412,7 @@ func TestCompileErrors(t *testing.T) {
 		flow  *Flow
 		wants []string
 	}{
-		{"unknown module", graph([]string{"s:start", "x:nope"}, []string{"s.payload>x"}), []string{`node "x": field "data.spec.module": unknown plugin module "nope"`}},
+		{"unknown module", graph([]string{"s:start", "x:nope"}, []string{"s.payload>x"}), []string{`node "x": field "data.spec.module": plugin "nope" is not installed`, "Reinstall Plugins"}},
 		{"missing node", graph([]string{"s:start"}, []string{"s.payload>ghost"}), []string{`edge "e1": target node "ghost" does not exist`}},
 		{"undeclared port", graph([]string{"s:start", "r:router"}, []string{"s.payload>r", "r.c>s"}), []string{`node "r": edge "e2": node has no output port "c"`}},
 		{"cycle", graph([]string{"s:start", "a:count", "b:count"}, []string{"s.payload>a", "a.out>b", "b.out>a"}), []string{`the flow has a cycle: a → b → a`}},
@@ -430,6 +431,20 @@ func TestCompileErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnknownPluginOneError: a node whose plugin is not installed is
+// reported once, as not installed; the edges into and out of it add nothing.
+func TestUnknownPluginOneError(t *testing.T) {
+	g := graph([]string{"s:start", "x:nope", "c:count"}, []string{"s.payload>x", "x.out>c", "x.other>c"})
+	_, err := Compile(context.Background(), g, testRegistry(t))
+	var errs CompileErrors
+	if !errors.As(err, &errs) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(errs) != 1 || errs[0].NodeID != "x" || errs[0].EdgeID != "" || !strings.Contains(errs[0].Message, "not installed") {
+		t.Errorf("errors = %v, want one: x is not installed", errs)
 	}
 }
 

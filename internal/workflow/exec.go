@@ -462,7 +462,7 @@ func (r *run) call(ctx context.Context, n *cnode, in plugin.Payload, e *cedge, n
 		act := r.set.acts[n.idx]
 		if rn := r.set.runners[n.idx]; rn != nil {
 			if rn.State != r.st {
-				rn.Bind(r.st, n.info)
+				rn.State, rn.Node, rn.Console = r.st, n.info, r.st.NodeConsole(n.info.ID)
 			}
 		}
 		var pe *plugin.Edge

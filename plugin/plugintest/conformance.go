@@ -5,17 +5,20 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin"
 )
 
 // Conformance checks every entry of an installed-plugins list: it registers,
-// it sets up with its test config (and closes), it documents every port, and
-// it has a name, a description and a group. Call it from a test:
+// it declares its configuration with a ConfigSpec (when it takes one) whose
+// defaults parse, it sets up with its test config (and closes), it documents
+// every port and every config field, and it has a name, a description and a
+// group. Call it from a test:
 //
 //	func TestInstalled(t *testing.T) { plugintest.Conformance(t, actions.Installed()) }
 func Conformance(t *testing.T, list []plugin.Installed) {
 	t.Helper()
-	reg := plugin.NewRegistry()
+	reg := registry.NewRegistry()
 	rep := reg.Install(list)
 	for _, e := range rep.Error {
 		t.Errorf("plugin %s was not installed: %s", e.Module, e.Reason)
@@ -24,7 +27,8 @@ func Conformance(t *testing.T, list []plugin.Installed) {
 		t.Errorf("installed %d of %d plugins", len(rep.Registered), len(list))
 	}
 	for _, in := range list {
-		p := in.Register()
+		raw := in.Register()
+		p := plugin.Complete(raw)
 		t.Run(p.Spec.Module, func(t *testing.T) {
 			md := p.MetaData
 			if strings.TrimSpace(md.Name) == "" {
@@ -49,6 +53,22 @@ func Conformance(t *testing.T, list []plugin.Installed) {
 					t.Errorf("output port %q is not documented", port)
 				}
 			}
+			if raw.Spec.Init != nil && raw.Spec.Config == nil {
+				t.Error("the plugin takes a config but declares no Spec.Config (a plugin.ConfigSpec)")
+			}
+			if c := raw.Spec.Config; c != nil {
+				if raw.Spec.Init != nil || raw.Spec.Form != nil {
+					t.Error("Spec.Init or Spec.Form is set beside Spec.Config; declare the config once, in Spec.Config")
+				}
+				for _, f := range c.Fields() {
+					if strings.TrimSpace(f.Description) == "" {
+						t.Errorf("config field %q has no description", f.ID)
+					}
+				}
+				if _, err := c.Parse(c.Init()); err != nil && !onlyRequired(c, err) {
+					t.Errorf("the default config does not parse: %v", err)
+				}
+			}
 			if in.Test.Init == nil && p.Spec.Init != nil {
 				t.Error("the installed list gives no test config (Test.Init) for a plugin that takes a config")
 			}
@@ -64,4 +84,19 @@ func Conformance(t *testing.T, list []plugin.Installed) {
 			}
 		})
 	}
+}
+
+// onlyRequired reports whether every error of err is a required field left
+// empty by its default (a default cannot say what the user must type).
+func onlyRequired(c *plugin.ConfigSpec, err error) bool {
+	req := map[string]bool{}
+	for _, f := range c.Fields() {
+		req[f.ID] = f.Required
+	}
+	for _, fe := range plugin.AsFieldErrors(err) {
+		if !req[fe.Field] {
+			return false
+		}
+	}
+	return true
 }

@@ -90,6 +90,7 @@ func (o *Outcome) LogText() string {
 // SetUp constructs the plugin's action and sets it up with config (the
 // plugin's Spec.Init when config is nil).
 func SetUp(ctx context.Context, p plugin.Plugin, config plugin.Config) (plugin.Action, error) {
+	p = plugin.Complete(p)
 	if config == nil {
 		config = p.Spec.Init
 	}
@@ -139,7 +140,8 @@ func RunAction(ctx context.Context, p plugin.Plugin, a plugin.Action, c Case) *O
 	node := &plugin.Node{ID: "node-1", Name: p.MetaData.Name, Module: p.Spec.Module, Init: c.Config,
 		Inputs: p.Spec.Inputs, Outputs: p.Spec.Outputs}
 	if r, ok := a.(plugin.Runnable); ok {
-		r.Runner().Bind(st, node)
+		rn := r.Runner()
+		rn.State, rn.Node, rn.Console = st, node, st.NodeConsole(node.ID)
 	}
 	edge := c.Edge
 	if edge == nil && len(p.Spec.Inputs) > 0 {
@@ -181,9 +183,9 @@ func copyConfig(c plugin.Config) plugin.Config {
 }
 
 // SetUpFails sets the plugin up with config and fails the test unless set-up
-// fails with a *plugin.ConfigError that names field (a dot path into the
-// config, e.g. "condition" or "event_types.0"). It returns the error.
-func SetUpFails(t testing.TB, p plugin.Plugin, config plugin.Config, field string) *plugin.ConfigError {
+// fails with plugin.FieldErrors that name field (a dot path into the
+// config, e.g. "condition" or "event_types.0"). It returns the errors.
+func SetUpFails(t testing.TB, p plugin.Plugin, config plugin.Config, field string) plugin.FieldErrors {
 	t.Helper()
 	a, err := SetUp(context.Background(), p, config)
 	if err == nil {
@@ -192,11 +194,11 @@ func SetUpFails(t testing.TB, p plugin.Plugin, config plugin.Config, field strin
 		}
 		t.Fatalf("set up %s with %v: expected a config error naming %q, got none", p.Spec.Module, config, field)
 	}
-	var ce *plugin.ConfigError
+	var ce plugin.FieldErrors
 	if !errors.As(err, &ce) {
-		t.Fatalf("set up %s with %v: expected a *plugin.ConfigError naming %q, got %T: %v", p.Spec.Module, config, field, err, err)
+		t.Fatalf("set up %s with %v: expected plugin.FieldErrors naming %q, got %T: %v", p.Spec.Module, config, field, err, err)
 	}
-	for _, fe := range ce.Errors {
+	for _, fe := range ce {
 		if fe.Field == field {
 			return ce
 		}

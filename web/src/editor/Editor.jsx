@@ -572,6 +572,7 @@ function EditorInner({ flowId }) {
         </div>
         {selected && (
           <NodePanel key={selected.id} node={selected} defaults={pluginIndex.get(selected.data?.spec?.id || selected.data?.spec?.module)?.plugin?.spec?.init}
+            notInstalled={pluginIndex.size > 0 && !pluginIndex.get(selected.data?.spec?.id) && !pluginIndex.get(selected.data?.spec?.module)}
             problems={problems.byNode[selected.id]} onChange={updateNodeData}
             onDelete={deleteNode} onClose={() => selectNode(null)} readOnly={meta.lock}
             edges={edges} getNodes={getNodes} onConnectPorts={onConnect} onRemoveEdge={removeEdge} />

@@ -1,6 +1,7 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import * as api from '../api.js';
 import PluginIcon from '../components/PluginIcon.jsx';
+import Markdown from '../components/Markdown.jsx';
 import { BusyButton, jsonError, pretty, useFocusFirstError } from '../ui.jsx';
 import { ConfigForm, localFieldErrors } from './FormFields.jsx';
 import { connectionProblem } from './graph.js';
@@ -16,17 +17,7 @@ export const FLAGS = [
 const pluginIdOf = (data) => data?.spec?.id || data?.spec?.module;
 
 /** Renders simple documentation text: paragraphs and `code`. */
-function DocText({ text }) {
-  if (!text) return null;
-  return text.split(/\n{2,}/).map((para, i) => (
-    <p key={i} className="doc-text">
-      {para.split(/(`[^`]+`)/).map((part, j) => (part.startsWith('`') && part.endsWith('`') && part.length > 1
-        ? <code key={j}>{part.slice(1, -1)}</code> : <span key={j}>{part.replace(/^#+\s*/gm, '')}</span>))}
-    </p>
-  ));
-}
-
-function ConfigTab({ data, defaults, onConfig, problems }) {
+function ConfigTab({ data, defaults, onConfig, problems, check = true }) {
   const form = data.spec?.form;
   const config = data.spec?.init ?? {};
   const [serverErrors, setServerErrors] = useState({});
@@ -37,6 +28,7 @@ function ConfigTab({ data, defaults, onConfig, problems }) {
   // Ask the server to check the config once typing settles.
   useEffect(() => {
     if (first.current) { first.current = false; return undefined; }
+    if (!check) return undefined; // a plugin that is not installed cannot check anything
     const n = ++seq.current;
     setStatus('checking');
     const t = setTimeout(async () => {
@@ -150,15 +142,15 @@ function DocsTab({ data }) {
   const s = data.spec || {};
   const doc = m.documentation || {};
   const ports = (list, docs) => (list || []).map((p) => (
-    <li key={p}><code>{p}</code>{docs?.[p]?.desc ? `: ${docs[p].desc}` : ''}</li>
+    <li key={p}><code>{p}</code>{docs?.[p]?.desc ? <>: <Markdown text={docs[p].desc} className="markdown-inline" /></> : ''}</li>
   ));
   return (
     <div className="docs">
       <p>{m.desc}</p>
-      <DocText text={doc.tutorial} />
+      <Markdown text={doc.tutorial} />
       {(s.inputs || []).length > 0 && (<><h4>Input ports</h4><ul>{ports(s.inputs, doc.inputs)}</ul></>)}
       {(s.outputs || []).length > 0 && (<><h4>Output ports</h4><ul>{ports(s.outputs, doc.outputs)}</ul></>)}
-      <DocText text={s.manual} />
+      <Markdown text={s.manual} />
       <dl className="kv small">
         <dt>Module</dt><dd><code>{s.module}</code></dd>
         {s.version && <><dt>Version</dt><dd>{s.version}</dd></>}
@@ -226,7 +218,7 @@ function PortsTab({ node, edges, getNodes, onConnectPorts, onRemoveEdge }) {
 const TABS = [['config', 'Config'], ['json', 'JSON'], ['ports', 'Ports'], ['flags', 'Flags'], ['docs', 'Docs']];
 
 /** The side panel of the selected node. */
-function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose, readOnly = false, edges, getNodes, onConnectPorts, onRemoveEdge }) {
+function NodePanelBase({ node, defaults, notInstalled = false, problems, onChange, onDelete, onClose, readOnly = false, edges, getNodes, onConnectPorts, onRemoveEdge }) {
   const [tab, setTab] = useState('config');
   const data = node.data;
   const meta = data.metadata || {};
@@ -253,6 +245,14 @@ function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose, 
         </div>
         <button type="button" className="btn btn-small btn-icon" aria-label="Close panel" onClick={onClose}>×</button>
       </header>
+      {notInstalled && (
+        <div className="error-box" role="alert" data-testid="not-installed">
+          <p>
+            The plugin <code>{data.spec?.module}</code> is not installed. Press <strong>Reinstall Plugins</strong> in the
+            title bar if this build has it, or add the plugin to the build. Until then the flow cannot be deployed.
+          </p>
+        </div>
+      )}
       {general.length > 0 && (
         <div className="error-box" role="alert"><ul>{general.map((p, i) => <li key={i}>{p.message}</li>)}</ul></div>
       )}
@@ -264,7 +264,7 @@ function NodePanelBase({ node, defaults, problems, onChange, onDelete, onClose, 
       </div>
       {readOnly && <p className="note small pad-x">This workflow is locked: unlock it to edit.</p>}
       <fieldset disabled={readOnly} className="node-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'config' && <ConfigTab key={node.id} data={data} defaults={defaults} onConfig={onConfig} problems={problems} />}
+        {tab === 'config' && <ConfigTab key={node.id} data={data} defaults={defaults} onConfig={onConfig} problems={problems} check={!notInstalled} />}
         {tab === 'json' && <JsonTab key={node.id} data={data} onConfig={onConfig} />}
         {tab === 'ports' && <PortsTab node={node} edges={edges} getNodes={getNodes} onConnectPorts={onConnectPorts} onRemoveEdge={onRemoveEdge} />}
         {tab === 'flags' && <FlagsTab data={data} onSpec={onSpec} />}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import * as api from '../api.js';
 import PluginIcon from '../components/PluginIcon.jsx';
 import ReinstallButton from '../components/Reinstall.jsx';
+import Markdown from '../components/Markdown.jsx';
 import { Empty, ErrorBox, Spinner, Switch, Tag, notifyError, useAsync } from '../ui.jsx';
 
 function PluginRow({ rec, onChange }) {
@@ -47,7 +48,7 @@ function PluginRow({ rec, onChange }) {
             <dt>Outputs</dt><dd>{(spec.outputs || []).map((p) => <Tag key={p}>{p}</Tag>)}</dd>
             {(metadata.tags || []).length > 0 && <><dt>Tags</dt><dd>{metadata.tags.map((t) => <Tag key={t}>{t}</Tag>)}</dd></>}
           </dl>
-          {docs.tutorial && <p className="doc-text">{docs.tutorial}</p>}
+          <Markdown text={docs.tutorial} />
         </div>
       )}
     </li>

@@ -1,11 +1,9 @@
-package reshape
+package dotpath
 
 import (
 	"errors"
 	"reflect"
 	"testing"
-
-	"github.com/tracflow/tracflow/internal/notation"
 )
 
 func TestApply(t *testing.T) {
@@ -16,11 +14,11 @@ func TestApply(t *testing.T) {
 		"inner": map[string]any{"deep?": "payload@x.y", "city": "payload@city"},
 		"fixed": "web",
 	}
-	s := &notation.Scope{
+	s := &Scope{
 		Profile: map[string]any{"traits": map[string]any{"name": "Ann"}},
 		Payload: map[string]any{"city": "Oslo"},
 	}
-	lenient, err := Compile(tpl, true)
+	lenient, err := CompileObject(tpl, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,11 +31,11 @@ func TestApply(t *testing.T) {
 		t.Errorf("lenient = %v, want %v", got, want)
 	}
 
-	strict, err := Compile(tpl, false)
+	strict, err := CompileObject(tpl, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := strict.Apply(s); !errors.Is(err, notation.ErrMissing) {
+	if _, err := strict.Apply(s); !errors.Is(err, ErrMissing) {
 		t.Fatalf("strict apply with profile@traits.age missing: err = %v, want ErrMissing", err)
 	}
 	s.Profile["traits"].(map[string]any)["age"] = 30.0
@@ -52,12 +50,12 @@ func TestApply(t *testing.T) {
 
 func TestStrictReportsFirstMissInStableOrder(t *testing.T) {
 	tpl := map[string]any{"b": "payload@b", "a": "payload@a", "c": "payload@c"}
-	strict, err := Compile(tpl, false)
+	strict, err := CompileObject(tpl, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 5; i++ {
-		_, err := strict.Apply(&notation.Scope{Payload: map[string]any{}})
+		_, err := strict.Apply(&Scope{Payload: map[string]any{}})
 		if err == nil || err.Error() != `payload@a: key "a" not found` {
 			t.Fatalf("err = %v", err)
 		}

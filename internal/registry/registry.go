@@ -1,4 +1,8 @@
-package plugin
+// Package registry holds the installed plugins of a Tracflow process: it
+// installs a list of register functions (refusing broken ones with a reason)
+// and looks plugins up by module name, alias or id. It is host machinery:
+// plugins never call it.
+package registry
 
 import (
 	"fmt"
@@ -7,21 +11,9 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/tracflow/tracflow/plugin"
 )
-
-// Installed is one entry of the installed-plugins list: the plugin's register
-// function and the data its tests use.
-type Installed struct {
-	Register func() Plugin
-	Test     TestData
-}
-
-// TestData is a minimal valid configuration for a plugin (and the resource it
-// needs, if any). Tests set every installed plugin up with it.
-type TestData struct {
-	Init     Config         `json:"init"`
-	Resource map[string]any `json:"resource,omitempty"`
-}
 
 // InstallError says why a plugin was not installed.
 type InstallError struct {
@@ -38,8 +30,8 @@ type InstallReport struct {
 
 // Registered is an installed plugin.
 type Registered struct {
-	Plugin Plugin
-	Test   TestData
+	Plugin plugin.Plugin
+	Test   plugin.TestData
 }
 
 // ID is the plugin's id.
@@ -60,7 +52,7 @@ func NewRegistry() *Registry {
 
 // Install registers every entry of list and reports, per plugin, whether it
 // was registered or why not. One broken plugin does not stop the others.
-func (r *Registry) Install(list []Installed) InstallReport {
+func (r *Registry) Install(list []plugin.Installed) InstallReport {
 	rep := InstallReport{Registered: []string{}, Error: []InstallError{}}
 	for _, in := range list {
 		p, err := callRegister(in.Register)
@@ -80,7 +72,7 @@ func (r *Registry) Install(list []Installed) InstallReport {
 	return rep
 }
 
-func callRegister(f func() Plugin) (p Plugin, err error) {
+func callRegister(f func() plugin.Plugin) (p plugin.Plugin, err error) {
 	if f == nil {
 		return p, fmt.Errorf("no register function")
 	}
@@ -104,9 +96,14 @@ func funcName(f any) string {
 }
 
 // Check returns why a plugin record cannot be installed, or nil.
-func Check(p *Plugin) error {
+func Check(p *plugin.Plugin) error {
 	s := &p.Spec
 	var problems []string
+	if s.Config != nil {
+		if err := s.Config.Err(); err != nil {
+			problems = append(problems, err.Error())
+		}
+	}
 	if s.Module == "" {
 		problems = append(problems, "spec.module is empty")
 	}
@@ -159,7 +156,8 @@ func AllowedLicense(l string) bool {
 }
 
 // Add registers one plugin after checking it.
-func (r *Registry) Add(p Plugin, test TestData) error {
+func (r *Registry) Add(p plugin.Plugin, test plugin.TestData) error {
+	p = plugin.Complete(p)
 	if err := Check(&p); err != nil {
 		return err
 	}
