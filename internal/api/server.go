@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/store"
@@ -50,8 +49,9 @@ type Options struct {
 	// Resources stores resources and their encrypted credentials (nil: the
 	// resource routes answer 503).
 	Resources *resources.Service
-	// Installed is the plugin list Reinstall Plugins installs; default
-	// actions.Installed.
+	// Installed is the plugin list Reinstall Plugins installs: the
+	// binary's own, handed down from its main (nil: Reinstall Plugins
+	// answers 503).
 	Installed func() []plugin.Installed
 }
 
@@ -94,9 +94,6 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
-	}
-	if opt.Installed == nil {
-		opt.Installed = actions.Installed
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
 	s.auth = NewAuth(st, opt.TokenTTL)

@@ -163,6 +163,16 @@ func checkPassword(field, pw string) []plugin.FieldError {
 	return nil
 }
 
+// ValidatePassword applies the users API's password rules to a password
+// set outside the API (the first admin's, tracflow admin reset-password), so
+// that every way to set a password follows the same rules.
+func ValidatePassword(pw string) error {
+	if errs := checkPassword("password", pw); len(errs) > 0 {
+		return errs[0]
+	}
+	return nil
+}
+
 // parseRoles reads a list of one or more known roles.
 func parseRoles(v any) (roles []string, errs []plugin.FieldError) {
 	switch rv := v.(type) {
