@@ -129,8 +129,7 @@ func TestComposeFile(t *testing.T) {
 		t.Fatalf("no postgres service with a healthcheck: %+v", pg)
 	}
 	one, two := c.Services["tracflow-1"], c.Services["tracflow-2"]
-	for name, s := range map[string]any{"tracflow-1": one, "tracflow-2": two} {
-		_ = s
+	for _, name := range []string{"tracflow-1", "tracflow-2"} {
 		svc := c.Services[name]
 		if svc.Build == nil {
 			t.Errorf("%s is not built from the Dockerfile", name)
