@@ -232,3 +232,18 @@ func TestHealthcheck(t *testing.T) {
 		t.Errorf("no server: exit %d %q", code, errs)
 	}
 }
+
+func TestDefaultHealthURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"":               "http://127.0.0.1:8686",
+		"0.0.0.0:8686":   "http://127.0.0.1:8686",
+		":9000":          "http://127.0.0.1:9000",
+		"[::]:9001":      "http://127.0.0.1:9001",
+		"10.1.2.3:8687":  "http://10.1.2.3:8687",
+		"localhost:8080": "http://localhost:8080",
+	} {
+		if got := defaultHealthURL(addr); got != want {
+			t.Errorf("%q: %s, want %s", addr, got, want)
+		}
+	}
+}

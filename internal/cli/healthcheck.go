@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 )
@@ -16,9 +18,10 @@ func healthcheckCommand() *command {
 		short: "check that a server is ready (for container healthchecks)",
 		long: `Asks a running server's /readyz whether it is ready (its database answers) and
 exits 0 when it is, 1 when not. Container images without a shell or curl use
-it as their healthcheck.`,
+it as their healthcheck; it asks this machine on the port of TRACFLOW_ADDR
+(the server's address), 8686 without it.`,
 		flags: func(fs *flag.FlagSet) runFunc {
-			base := fs.String("url", "http://127.0.0.1:8686", "the server's base URL")
+			base := fs.String("url", defaultHealthURL(os.Getenv("TRACFLOW_ADDR")), "the server's base URL; its default is this machine at the port of TRACFLOW_ADDR")
 			timeout := fs.Duration("timeout", 5*time.Second, "how long to wait for the answer")
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
@@ -40,4 +43,17 @@ it as their healthcheck.`,
 			}
 		},
 	}
+}
+
+// defaultHealthURL is the local URL of a server listening on addr (the
+// server's TRACFLOW_ADDR; "" for the default 127.0.0.1:8686).
+func defaultHealthURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		return "http://127.0.0.1:8686"
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
