@@ -147,9 +147,9 @@ func parseServe(t *testing.T, args ...string) (serveSettings, int, string) {
 func TestServeSettingsFromFlagsEnvironmentAndConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	plain := filepath.Join(dir, "tracflow.conf")
-	os.WriteFile(plain, []byte("# settings\naddr 0.0.0.0:9000\nmax-events 50\ntoken-ttl 2h\nno-demo\nlog-format json # a comment\n"), 0o600)
+	mustWrite(t, plain, "# settings\naddr 0.0.0.0:9000\nmax-events 50\ntoken-ttl 2h\nno-demo\nlog-format json # a comment\n")
 	asJSON := filepath.Join(dir, "tracflow.json")
-	os.WriteFile(asJSON, []byte(`{"addr": "0.0.0.0:9001", "max-events": 60, "no-demo": true}`), 0o600)
+	mustWrite(t, asJSON, `{"addr": "0.0.0.0:9001", "max-events": 60, "no-demo": true}`)
 
 	s, code, errs := parseServe(t, "--config", plain)
 	if code != 0 {
@@ -176,7 +176,7 @@ func TestServeSettingsFromFlagsEnvironmentAndConfigFile(t *testing.T) {
 		t.Errorf("a bad variable: exit %d %q; want a usage error naming it", code, errs)
 	}
 	t.Setenv("TRACFLOW_MAX_EVENTS", "")
-	os.WriteFile(plain, []byte("adress 1.2.3.4:1\n"), 0o600)
+	mustWrite(t, plain, "adress 1.2.3.4:1\n")
 	if _, code, errs = parseServe(t); code != 2 || !strings.Contains(errs, `"adress"`) {
 		t.Errorf("an unknown setting in the file: exit %d %q", code, errs)
 	}
@@ -245,5 +245,12 @@ func TestDefaultHealthURL(t *testing.T) {
 		if got := defaultHealthURL(addr); got != want {
 			t.Errorf("%q: %s, want %s", addr, got, want)
 		}
+	}
+}
+
+func mustWrite(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
