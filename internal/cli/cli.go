@@ -54,7 +54,8 @@ func usagef(format string, args ...any) error {
 }
 
 // reportedError is a failure already written to the log (JSON logs stay
-// JSON only): Main exits 1 without printing it again.
+// JSON only): Main exits without printing it again (2 when it wraps a
+// usageError, else 1).
 type reportedError struct{ err error }
 
 func (e *reportedError) Error() string { return e.err.Error() }
@@ -78,12 +79,15 @@ func Main(args []string, opt Options) int {
 		return exitOK
 	}
 	var re *reportedError
+	var ue *usageError
 	if errors.As(err, &re) {
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
 		return exitFail
 	}
 	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 	fmt.Fprintln(e.stderr, "tracflow: "+msg)
-	var ue *usageError
 	if errors.As(err, &ue) {
 		if ue.help != "" {
 			fmt.Fprint(e.stderr, "\n"+ue.help)

@@ -87,10 +87,6 @@ func (s *serveSettings) define(fs *flag.FlagSet) {
 }
 
 func (e *env) serve(s *serveSettings) error {
-	limit, err := parseSize(s.maxBody)
-	if err != nil {
-		return usagef("--max-body: %v", err)
-	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
 		return usagef("--log-level: say debug, info, warn or error, not %q", s.logLevel)
@@ -115,6 +111,10 @@ func (e *env) serve(s *serveSettings) error {
 			return &reportedError{err}
 		}
 		return err
+	}
+	limit, err := parseSize(s.maxBody)
+	if err != nil {
+		return fail(usagef("--max-body: %v", err))
 	}
 
 	// Bind the addresses before anything is created: a start that cannot
