@@ -201,6 +201,9 @@ func TestDocsListEverySetting(t *testing.T) {
 		}
 	}
 	for _, c := range commands() {
+		if !strings.Contains(string(b), "`"+c.name+"`") {
+			t.Errorf("docs/server.md does not name the command `%s`", c.name)
+		}
 		if !c.env {
 			continue
 		}
