@@ -58,8 +58,15 @@ var listening = regexp.MustCompile(`(?:url=|"url":")(http://[0-9.:]+)`) // text 
 
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
+	return startServerEnv(t, []string{"TRACFLOW_ADMIN_EMAIL=" + adminEmail, "TRACFLOW_ADMIN_PASSWORD=" + adminPassword}, args...)
+}
+
+// startServerEnv starts `tracflow serve` with these variables added to the
+// test's environment.
+func startServerEnv(t *testing.T, env []string, args ...string) *server {
+	t.Helper()
 	cmd := exec.Command(binary, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), "TRACFLOW_ADMIN_EMAIL="+adminEmail, "TRACFLOW_ADMIN_PASSWORD="+adminPassword)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

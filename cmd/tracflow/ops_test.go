@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
@@ -35,26 +36,30 @@ func TestServeOperations(t *testing.T) {
 	}
 	text, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(text), `tracflow_events_total{status="processed"} 1`) {
+	if resp.StatusCode != 200 || !strings.Contains(string(text), `tracflow_events_total{status="processed"} 1`) || !strings.Contains(string(text), `tracflow_build_info{commit="`) {
 		t.Errorf("metrics: %d\n%s", resp.StatusCode, text)
 	}
-	// Every log line is JSON; the collector request is logged at debug.
-	var sawTrack bool
+	// Every line on stderr is one JSON record, the welcome included; the
+	// collector request is logged at debug.
+	var sawTrack, sawWelcome bool
 	for _, line := range strings.Split(strings.TrimSpace(s.output()), "\n") {
-		if !strings.HasPrefix(line, "{") {
-			continue // the welcome text
-		}
 		var m map[string]any
 		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Errorf("log line is not JSON: %s", line)
+			t.Errorf("log line is not one JSON record: %q", line)
 			continue
 		}
 		if m["msg"] == "request" && m["route"] == "/track" && m["level"] == "DEBUG" && m["status"] == 200.0 {
 			sawTrack = true
 		}
+		if m["admin_email"] == adminEmail && m["demo_source"] == "demo-source" && strings.HasPrefix(fmt.Sprint(m["try"]), "curl -s "+s.url+"/track") {
+			sawWelcome = true
+		}
 	}
 	if !sawTrack {
 		t.Errorf("no debug log line for POST /track:\n%s", s.output())
+	}
+	if !sawWelcome {
+		t.Errorf("no welcome record with the admin and the curl line:\n%s", s.output())
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/tracflow/tracflow/internal/buildinfo"
 	"github.com/tracflow/tracflow/internal/store"
 )
 
@@ -80,7 +81,19 @@ func newMetrics(st store.Store) *Metrics {
 	if st != nil {
 		m.reg.MustRegister(storeCollector{st})
 	}
+	m.reg.MustRegister(buildInfoMetric(buildinfo.Get()))
 	return m
+}
+
+// metricBuildInfo is the build's gauge, also listed in docs/api.md.
+const metricBuildInfo = "tracflow_build_info"
+
+// buildInfoMetric is a gauge of 1 whose labels say which build runs.
+func buildInfoMetric(bi buildinfo.Info) prometheus.Collector {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: metricBuildInfo,
+		Help: "Always 1; its labels name the running build: version, commit and the Go version that built it."}, []string{"version", "commit", "goversion"})
+	g.WithLabelValues(bi.Version, bi.Commit, bi.GoVersion).Set(1)
+	return g
 }
 
 // Registry is where the metrics are registered; add your own to it.

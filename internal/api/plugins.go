@@ -40,6 +40,9 @@ func (s *Server) pluginRoutes() []Route {
 }
 
 func (s *Server) handleReinstall(w http.ResponseWriter, r *http.Request) error {
+	if s.opt.Installed == nil {
+		return &Error{Status: http.StatusServiceUnavailable, Detail: "this server was started without a plugin list: nothing to install"}
+	}
 	rep, err := s.cat.InstallPlugins(r.Context(), s.opt.Installed())
 	if err != nil {
 		return err

@@ -17,7 +17,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/registry"
@@ -61,8 +60,9 @@ type Options struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the client
 	// (for login throttling); from any other peer the header is ignored.
 	TrustedProxies []netip.Prefix
-	// Installed is the plugin list Reinstall Plugins installs; default
-	// actions.Installed.
+	// Installed is the plugin list Reinstall Plugins installs: the
+	// binary's own, handed down from its main (nil: Reinstall Plugins
+	// answers 503).
 	Installed func() []plugin.Installed
 	// FlowLimits bound the work of debug runs (POST /flow/debug), as the
 	// tracker's bound the runs of tracked events.
@@ -114,9 +114,6 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	}
 	if opt.Log == nil {
 		opt.Log = slog.Default()
-	}
-	if opt.Installed == nil {
-		opt.Installed = actions.Installed
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
 	s.auth = NewAuth(st, opt.TokenTTL)

@@ -9,10 +9,13 @@ import (
 	_ "embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/domain"
 	pw "github.com/tracflow/tracflow/internal/password"
 	"github.com/tracflow/tracflow/internal/store"
 )
@@ -61,6 +64,9 @@ func FirstStart(ctx context.Context, st store.Store, cat *catalog.Catalog, auth 
 	if _, err := auth.CreateUser(ctx, res.AdminEmail, password, "Administrator", api.AllRoles); err != nil {
 		return nil, fmt.Errorf("creating the admin account: %w", err)
 	}
+	if err := remember(ctx, st, res.AdminEmail); err != nil {
+		return nil, err
+	}
 	if !demo {
 		return res, nil
 	}
@@ -69,6 +75,71 @@ func FirstStart(ctx context.Context, st store.Store, cat *catalog.Catalog, auth 
 	}
 	res.Demo = true
 	return res, nil
+}
+
+// kindStart keeps what a start set up: the admin account it created and
+// that account's password hash at the time.
+const kindStart = "bootstrap"
+
+// remember notes the admin's password hash as a start set it.
+func remember(ctx context.Context, st store.Store, email string) error {
+	u, err := st.GetConfig(ctx, api.KindUser, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return fmt.Errorf("reading the admin account: %w", err)
+	}
+	return st.PutConfig(ctx, kindStart, "admin", store.Doc{"id": "admin", "user": u["id"], "password_hash": u["password_hash"]})
+}
+
+// Password says what a start did with TRACFLOW_ADMIN_PASSWORD on an
+// installation that already has users.
+type Password int
+
+// What AdminPassword did.
+const (
+	PasswordUnchanged Password = iota // no password given, or it is the admin's already
+	PasswordApplied                   // the admin's password is now the one given
+	PasswordIgnored                   // the admin changed the password since: the one given is not used
+)
+
+// AdminPassword applies password (TRACFLOW_ADMIN_PASSWORD) to the admin
+// account a first start created, as long as that account's password is still
+// the one a start set (generated or given): an operator whose first start
+// failed before the generated password was seen, or who lost it, sets the
+// variable and starts again. Once the password was changed through the API,
+// the variable no longer applies (PasswordIgnored): use
+// `tracflow admin reset-password` instead.
+func AdminPassword(ctx context.Context, st store.Store, auth *api.Auth, password string) (Password, string, error) {
+	if password == "" {
+		return PasswordUnchanged, "", nil
+	}
+	mark, err := st.GetConfig(ctx, kindStart, "admin")
+	if errors.Is(err, store.ErrNotFound) {
+		return PasswordIgnored, "", nil // an installation older than the mark
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	id := domain.Str(mark, "user")
+	u, err := st.GetConfig(ctx, api.KindUser, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return PasswordIgnored, id, nil
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	if domain.Str(u, "password_hash") != domain.Str(mark, "password_hash") {
+		return PasswordIgnored, id, nil
+	}
+	if auth.CheckPassword(ctx, id, password) {
+		return PasswordUnchanged, id, nil
+	}
+	if err := pw.Validate(password, id); err != nil {
+		return 0, id, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %v", err)
+	}
+	if _, err := auth.UpdateUser(ctx, id, api.UserChange{Password: &password}, ""); err != nil {
+		return 0, id, fmt.Errorf("setting the admin's password: %w", err)
+	}
+	return PasswordApplied, id, remember(ctx, st, id)
 }
 
 // Demo creates the demo source, flow and rule: page-view events from the

@@ -10,6 +10,7 @@ import (
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/registry"
+	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"golang.org/x/crypto/bcrypt"
 )
@@ -50,5 +51,81 @@ func TestFirstStartChecksTheAdminPassword(t *testing.T) {
 	res, err = bootstrap.FirstStart(ctx, st2, catalog.New(st2, registry.NewRegistry(), nil), api.NewAuth(st2, time.Hour), "", "", false)
 	if err != nil || res.GeneratedPassword == "" {
 		t.Fatalf("first start with a generated password: %+v, %v", res, err)
+	}
+}
+
+func newStore(t *testing.T) (store.Store, *api.Auth) {
+	t.Helper()
+	st, err := open.Open(context.Background(), "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	auth := api.NewAuth(st, time.Hour)
+	auth.Cost = bcrypt.MinCost
+	return st, auth
+}
+
+func canLogin(t *testing.T, auth *api.Auth, email, password string) bool {
+	t.Helper()
+	_, _, err := auth.Login(context.Background(), email, password, "127.0.0.1")
+	return err == nil
+}
+
+// TestAdminPasswordAppliesUntilChanged: a later start with
+// TRACFLOW_ADMIN_PASSWORD sets the admin's password while it is still the one
+// a start set (a generated password nobody saw), and not once the admin
+// changed it.
+func TestAdminPasswordAppliesUntilChanged(t *testing.T) {
+	ctx := context.Background()
+	st, auth := newStore(t)
+	first, err := bootstrap.FirstStart(ctx, st, nil, auth, "", "", false)
+	if err != nil || first == nil || first.GeneratedPassword == "" {
+		t.Fatalf("first start: %+v %v", first, err)
+	}
+	if again, err := bootstrap.FirstStart(ctx, st, nil, auth, "", "other password 123", false); again != nil || err != nil {
+		t.Fatalf("a second first start: %+v %v", again, err)
+	}
+
+	did, who, err := bootstrap.AdminPassword(ctx, st, auth, "")
+	if did != bootstrap.PasswordUnchanged || err != nil {
+		t.Fatalf("no variable: %v %v", did, err)
+	}
+	const chosen = "chosen after a lost start"
+	did, who, err = bootstrap.AdminPassword(ctx, st, auth, chosen)
+	if did != bootstrap.PasswordApplied || who != "admin@localhost" || err != nil {
+		t.Fatalf("lost generated password: %v %q %v", did, who, err)
+	}
+	if !canLogin(t, auth, "admin@localhost", chosen) || canLogin(t, auth, "admin@localhost", first.GeneratedPassword) {
+		t.Fatal("the chosen password does not replace the generated one")
+	}
+	// The same variable on the next start: nothing to do.
+	if did, _, _ = bootstrap.AdminPassword(ctx, st, auth, chosen); did != bootstrap.PasswordUnchanged {
+		t.Errorf("same password again: %v", did)
+	}
+	// Another one while the admin still has not changed it: applied.
+	if did, _, _ = bootstrap.AdminPassword(ctx, st, auth, "a second choice 456"); did != bootstrap.PasswordApplied {
+		t.Errorf("a new variable before any change: %v", did)
+	}
+	// A weak one is refused and changes nothing.
+	if _, _, err = bootstrap.AdminPassword(ctx, st, auth, "a"); err == nil {
+		t.Error("a one-letter password was applied")
+	}
+	if !canLogin(t, auth, "admin@localhost", "a second choice 456") {
+		t.Error("a refused password changed the admin's")
+	}
+
+	// The admin changes the password through the API: the variable no
+	// longer applies.
+	mine := "the admin's own choice"
+	if _, err := auth.UpdateUser(ctx, "admin@localhost", api.UserChange{Password: &mine}, ""); err != nil {
+		t.Fatal(err)
+	}
+	did, _, err = bootstrap.AdminPassword(ctx, st, auth, chosen)
+	if did != bootstrap.PasswordIgnored || err != nil {
+		t.Errorf("after the admin's change: %v %v", did, err)
+	}
+	if !canLogin(t, auth, "admin@localhost", mine) {
+		t.Error("a start overwrote the password the admin chose")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -17,37 +18,54 @@ import (
 	"time"
 )
 
-func init() {
-	extraCommands = append(extraCommands, command{name: "bench", run: (*env).bench})
+func benchCommand() *command {
+	return &command{
+		name:  "bench",
+		usage: "--source ID [--url URL] [--duration 20s] [--concurrency 32] [--profiles 10000]",
+		short: "load /track and print events/s and latency",
+		long: `Drives POST /track of a running server with single-event requests spread over
+many profiles, and prints events/s and latency percentiles. Each worker keeps
+one HTTP/1.1 connection, so the load generator takes little of the CPU of the
+machine it measures. It fails when a request fails or when nothing was
+measured.`,
+		flags: func(fs *flag.FlagSet) runFunc {
+			var o benchOptions
+			fs.StringVar(&o.base, "url", "http://127.0.0.1:8686", "the server's base URL (http)")
+			fs.StringVar(&o.source, "source", "", "event source id (required)")
+			fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to measure")
+			fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "how long to send before measuring")
+			fs.IntVar(&o.conc, "concurrency", 32, "requests in flight (one connection each)")
+			fs.IntVar(&o.profiles, "profiles", 10000, "number of distinct profiles the events spread over")
+			fs.StringVar(&o.eventType, "event-type", "page-view", "event type to send")
+			return func(e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("bench: unexpected argument %q", args[0])
+				}
+				return e.bench(&o)
+			}
+		},
+	}
+}
+
+// benchOptions are the flags of bench.
+type benchOptions struct {
+	base, source, eventType string
+	duration, warmup        time.Duration
+	conc, profiles          int
 }
 
 // bench drives POST /track with single-event requests over many profiles
 // and reports throughput and latency. Each worker keeps one HTTP/1.1
 // connection and writes and reads requests itself, so that the load
 // generator spends little CPU of the machine it measures.
-func (e *env) bench(args []string) error {
-	fs := e.newFlagSet("bench")
-	base := fs.String("url", "http://127.0.0.1:8686", "the server's base URL (http)")
-	source := fs.String("source", "", "event source id (required)")
-	duration := fs.Duration("duration", 20*time.Second, "how long to measure")
-	warmup := fs.Duration("warmup", 2*time.Second, "how long to send before measuring")
-	conc := fs.Int("concurrency", 32, "requests in flight (one connection each)")
-	profiles := fs.Int("profiles", 10000, "number of distinct profiles the events spread over")
-	eventType := fs.String("event-type", "page-view", "event type to send")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: tracflow bench --source ID [--url URL] [--duration 20s] [--concurrency 32] [--profiles 10000]")
-		fs.PrintDefaults()
-	}
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	if *source == "" {
+func (e *env) bench(o *benchOptions) error {
+	if o.source == "" {
 		return usagef("bench: --source ID is required (the id of an enabled event source)")
 	}
-	if *conc < 1 || *profiles < 1 {
+	if o.conc < 1 || o.profiles < 1 {
 		return usagef("bench: --concurrency and --profiles must be at least 1")
 	}
-	u, err := url.Parse(strings.TrimRight(*base, "/") + "/track")
+	u, err := url.Parse(strings.TrimRight(o.base, "/") + "/track")
 	if err != nil || u.Scheme != "http" || u.Host == "" {
 		return usagef("bench: --url must be an http:// URL, e.g. http://127.0.0.1:8686")
 	}
@@ -62,7 +80,7 @@ func (e *env) bench(args []string) error {
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
 	}
-	code, body, err := c.send(*source, *eventType, 0)
+	code, body, err := c.send(o.source, o.eventType, 0)
 	c.close()
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
@@ -74,9 +92,9 @@ func (e *env) bench(args []string) error {
 	var measuring, stop atomic.Bool
 	var okN, failN atomic.Int64
 	var lastErr atomic.Value
-	lat := make([][]time.Duration, *conc)
+	lat := make([][]time.Duration, o.conc)
 	var wg sync.WaitGroup
-	for w := 0; w < *conc; w++ {
+	for w := 0; w < o.conc; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -95,7 +113,7 @@ func (e *env) bench(args []string) error {
 					}
 				}
 				t0 := time.Now()
-				code, body, err := c.send(*source, *eventType, r.IntN(*profiles))
+				code, body, err := c.send(o.source, o.eventType, r.IntN(o.profiles))
 				d := time.Since(t0)
 				if err != nil {
 					c.close()
@@ -121,10 +139,10 @@ func (e *env) bench(args []string) error {
 			}
 		}(w)
 	}
-	time.Sleep(*warmup)
+	time.Sleep(o.warmup)
 	measuring.Store(true)
 	start := time.Now()
-	time.Sleep(*duration)
+	time.Sleep(o.duration)
 	stop.Store(true)
 	elapsed := time.Since(start)
 	wg.Wait()
@@ -140,8 +158,8 @@ func (e *env) bench(args []string) error {
 		}
 		return all[int(q*float64(len(all)-1))]
 	}
-	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, concurrency %d)\n", target, *source, *profiles, *conc)
-	fmt.Fprintf(e.stdout, "duration     %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), *warmup)
+	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, concurrency %d)\n", target, o.source, o.profiles, o.conc)
+	fmt.Fprintf(e.stdout, "duration     %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), o.warmup)
 	fmt.Fprintf(e.stdout, "events       %d ok, %d failed\n", okN.Load(), failN.Load())
 	fmt.Fprintf(e.stdout, "events/s     %.0f\n", float64(okN.Load())/elapsed.Seconds())
 	fmt.Fprintf(e.stdout, "latency      p50 %s  p90 %s  p99 %s  max %s\n", ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(pct(1)))
@@ -150,6 +168,9 @@ func (e *env) bench(args []string) error {
 	}
 	if failN.Load() > 0 {
 		return fmt.Errorf("bench: %d requests failed", failN.Load())
+	}
+	if okN.Load() == 0 {
+		return fmt.Errorf("bench: no request completed in %s: nothing was measured (try a longer --duration)", elapsed.Round(time.Millisecond))
 	}
 	return nil
 }

@@ -2,8 +2,14 @@ package cli
 
 import (
 	"bufio"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tracflow/tracflow/internal/testenv"
 )
@@ -40,8 +46,39 @@ func TestBenchAgainstAServer(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
+	m := regexp.MustCompile(`events\s+(\d+) ok`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no event count in the output:\n%s", out)
+	}
+	if n, _ := strconv.Atoi(m[1]); n == 0 {
+		t.Errorf("the run measured no event:\n%s", out)
+	}
 	code, _, errs = run(t, "bench", "--url", e.URL, "--source", "nope", "--duration", "1s")
 	if code == 0 || !strings.Contains(errs, "401") {
 		t.Errorf("unknown source: exit %d, %s", code, errs)
+	}
+}
+
+// TestBenchFailsWhenNothingWasMeasured: a server that answers the first
+// request and then nothing within the measured time gives a run of zero
+// events, which is a failure, not a result.
+func TestBenchFailsWhenNothingWasMeasured(t *testing.T) {
+	var n atomic.Int64
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) > 1 {
+			select {
+			case <-release:
+			case <-time.After(5 * time.Second):
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	go func() { time.Sleep(time.Second); close(release) }()
+	code, out, errs := run(t, "bench", "--url", srv.URL, "--source", "s", "--duration", "300ms", "--warmup", "0s", "--concurrency", "2")
+	if code == 0 || !strings.Contains(errs, "nothing was measured") {
+		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
 	}
 }

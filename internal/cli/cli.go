@@ -1,4 +1,6 @@
-// Package cli implements the tracflow command.
+// Package cli implements the tracflow command: a table of commands (see
+// commands.go), the dispatcher that runs them and the help generated from
+// the table.
 package cli
 
 import (
@@ -6,10 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
-	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/registry"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // Exit codes.
@@ -19,28 +22,31 @@ const (
 	exitUsage = 2 // the input is unusable (bad flags, bad JSON, invalid flow)
 )
 
-const usage = `tracflow: an open customer data platform
-
-Usage:
-  tracflow serve [--addr 127.0.0.1:8686] [--data ./data] [--db postgres://...]
-                                   run the server: collector, API and web editor
-  tracflow bench --source ID [--url URL] [--duration 20s] [--concurrency 32]
-                                   load /track and print events/s and latency
-  tracflow flow run FLOW.json --event EVENT.json [--profile PROFILE.json] [--session SESSION.json] [--debug]
-  tracflow flow lint FLOW.json
-  tracflow plugins list [--json]
-  tracflow help
-
-Run "tracflow COMMAND -h" for a command's flags.
-`
+// Options is what a tracflow binary is built with. A binary with other
+// plugins passes its own list: the command, the server and the catalog use
+// only what they are given here.
+type Options struct {
+	// Plugins are the plugins compiled into the binary: the registry that
+	// runs flows and the list Reinstall Plugins installs. Tracflow's own
+	// binary passes actions.Installed().
+	Plugins []plugin.Installed
+	// Stdin, Stdout and Stderr default to the process's.
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
 
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	plugins        []plugin.Installed
 }
 
-// usageError is an input problem: exit 2 with one line on stderr.
-type usageError struct{ msg string }
+// usageError is an input problem: exit 2 with one line on stderr, followed
+// by help when the command line itself was wrong (an unknown command or flag).
+type usageError struct {
+	msg  string
+	help string
+}
 
 func (e *usageError) Error() string { return e.msg }
 
@@ -48,74 +54,59 @@ func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
 }
 
-// Main runs the command line args and returns the exit code.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+// reportedError is a failure already written to the log (JSON logs stay
+// JSON only): Main exits without printing it again (2 when it wraps a
+// usageError, else 1).
+type reportedError struct{ err error }
+
+func (e *reportedError) Error() string { return e.err.Error() }
+func (e *reportedError) Unwrap() error { return e.err }
+
+// Main runs the command line args (without the program name) and returns the
+// exit code: 0 done, 1 failed, 2 unusable input.
+func Main(args []string, opt Options) int {
+	e := &env{stdin: opt.Stdin, stdout: opt.Stdout, stderr: opt.Stderr, plugins: opt.Plugins}
+	if e.stdin == nil {
+		e.stdin = os.Stdin
+	}
+	if e.stdout == nil {
+		e.stdout = os.Stdout
+	}
+	if e.stderr == nil {
+		e.stderr = os.Stderr
+	}
 	err := e.dispatch(args)
 	if err == nil {
 		return exitOK
 	}
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
+	var re *reportedError
+	var ue *usageError
+	if errors.As(err, &re) {
+		if errors.As(err, &ue) {
+			return exitUsage
+		}
+		return exitFail
 	}
 	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
-	fmt.Fprintln(stderr, "tracflow: "+msg)
-	var ue *usageError
+	fmt.Fprintln(e.stderr, "tracflow: "+msg)
 	if errors.As(err, &ue) {
+		if ue.help != "" {
+			fmt.Fprint(e.stderr, "\n"+ue.help)
+		}
 		return exitUsage
 	}
 	return exitFail
 }
 
-func (e *env) dispatch(args []string) error {
-	if len(args) == 0 {
-		fmt.Fprint(e.stderr, usage)
-		return usagef("no command given")
-	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		fmt.Fprint(e.stdout, usage)
-		return nil
-	case "flow":
-		if len(args) < 2 {
-			return usagef("flow: say \"run\" or \"lint\"")
-		}
-		switch args[1] {
-		case "run":
-			return e.flowRun(args[2:])
-		case "lint":
-			return e.flowLint(args[2:])
-		}
-		return usagef("flow: unknown subcommand %q (try run or lint)", args[1])
-	case "plugins":
-		if len(args) < 2 || args[1] != "list" {
-			return usagef("plugins: say \"list\"")
-		}
-		return e.pluginsList(args[2:])
-	}
-	for _, c := range extraCommands {
-		if c.name == args[0] {
-			return c.run(e, args[1:])
-		}
-	}
-	fmt.Fprint(e.stderr, usage)
-	return usagef("unknown command %q", args[0])
-}
-
-// extraCommands are registered by other files of the package (serve, bench).
-var extraCommands []command
-
-type command struct {
-	name string
-	run  func(e *env, args []string) error
-}
-
-// Registry returns a registry with the installed plugins.
-func Registry() (*registry.Registry, registry.InstallReport) {
+// registry returns a registry with the binary's plugins.
+func (e *env) registry() (*registry.Registry, registry.InstallReport) {
 	reg := registry.NewRegistry()
-	rep := reg.Install(actions.Installed())
+	rep := reg.Install(e.plugins)
 	return reg, rep
 }
+
+// installed returns the binary's plugin list (for Reinstall Plugins).
+func (e *env) installed() []plugin.Installed { return e.plugins }
 
 // parseFlags parses args with fs, allowing flags after positional arguments
 // ("flow run f.json --debug"). It returns the positional arguments.
@@ -123,10 +114,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, usagef("%v", err)
+			return nil, err
 		}
 		args = fs.Args()
 		if len(args) == 0 {

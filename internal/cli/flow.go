@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -15,34 +16,41 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-func (e *env) newFlagSet(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	return fs
+func flowRunCommand() *command {
+	return &command{
+		name:  "flow run",
+		usage: "FLOW.json --event EVENT.json [--profile PROFILE.json] [--session SESSION.json] [--profile-less] [--debug]",
+		short: "run a flow on one event, without a server, and print what it did as JSON",
+		long: `Runs the flow in FLOW.json (Tracardi's flow format) on the event in EVENT.json, with
+the plugins built into this binary, and prints one JSON object: the profile,
+session and event as the flow left them, the response, ux, console and errors
+(and with --debug the debug info of every node and edge). Nothing is stored.`,
+		flags: func(fs *flag.FlagSet) runFunc {
+			var o flowRunOptions
+			fs.StringVar(&o.eventPath, "event", "", "the event to run the flow on (JSON file; required)")
+			fs.StringVar(&o.profilePath, "profile", "", "the profile (JSON file); without it the event is profile-less, as in Tracardi")
+			fs.StringVar(&o.sessionPath, "session", "", "the session (JSON file); none when absent")
+			fs.BoolVar(&o.profileLess, "profile-less", false, "run without a profile (the default without --profile; kept for scripts)")
+			fs.BoolVar(&o.debug, "debug", false, "collect debug info and run debug-only start nodes (Inject)")
+			return func(e *env, args []string) error { return e.flowRun(&o, args) }
+		},
+	}
 }
 
-func (e *env) flowRun(args []string) error {
-	fs := e.newFlagSet("flow run")
-	eventPath := fs.String("event", "", "the event to run the flow on (JSON file; required)")
-	profilePath := fs.String("profile", "", "the profile (JSON file); without it the event is profile-less, as in Tracardi")
-	sessionPath := fs.String("session", "", "the session (JSON file); none when absent")
-	_ = fs.Bool("profile-less", false, "run without a profile (the default without --profile; kept for scripts)")
-	debug := fs.Bool("debug", false, "collect debug info and run debug-only start nodes (Inject)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: tracflow flow run FLOW.json --event EVENT.json [--profile PROFILE.json] [--session SESSION.json] [--debug]")
-		fs.PrintDefaults()
-	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
+// flowRunOptions are the flags of flow run.
+type flowRunOptions struct {
+	eventPath, profilePath, sessionPath string
+	profileLess, debug                  bool
+}
+
+func (e *env) flowRun(o *flowRunOptions, pos []string) error {
 	if len(pos) != 1 {
 		return usagef("flow run: give exactly one FLOW.json")
 	}
-	if *eventPath == "" {
+	if o.eventPath == "" {
 		return usagef("flow run: --event EVENT.json is required")
 	}
-	reg, _ := Registry()
+	reg, _ := e.registry()
 	c, err := compileFile(pos[0], reg)
 	if err != nil {
 		return err
@@ -50,29 +58,29 @@ func (e *env) flowRun(args []string) error {
 	defer c.Close(context.Background())
 
 	now := time.Now()
-	ev, err := readObject(*eventPath, "event")
+	ev, err := readObject(o.eventPath, "event")
 	if err != nil {
 		return err
 	}
 	if t, _ := ev["type"].(string); t == "" {
-		return usagef("%s: the event has no \"type\"", *eventPath)
+		return usagef("%s: the event has no \"type\"", o.eventPath)
 	}
 	event := domain.PrepareEvent(plugin.Event(ev), now)
 
 	var profile plugin.Profile
-	if *profilePath != "" {
-		p, err := readObject(*profilePath, "profile")
+	if o.profilePath != "" {
+		p, err := readObject(o.profilePath, "profile")
 		if err != nil {
 			return err
 		}
 		if id, _ := p["id"].(string); id == "" {
-			return usagef("%s: the profile has no \"id\"", *profilePath)
+			return usagef("%s: the profile has no \"id\"", o.profilePath)
 		}
 		profile = plugin.Profile(p)
 	}
 	var session plugin.Session
-	if *sessionPath != "" {
-		s, err := readObject(*sessionPath, "session")
+	if o.sessionPath != "" {
+		s, err := readObject(o.sessionPath, "session")
 		if err != nil {
 			return err
 		}
@@ -84,9 +92,9 @@ func (e *env) flowRun(args []string) error {
 	}
 
 	out := c.Run(context.Background(), workflow.Input{
-		Event: event, Profile: profile, Session: session, Debug: *debug,
+		Event: event, Profile: profile, Session: session, Debug: o.debug,
 	})
-	return writeJSON(e, runReport(out, *debug))
+	return writeJSON(e, runReport(out, o.debug))
 }
 
 // runReport is the JSON object `flow run` prints.
@@ -122,16 +130,23 @@ func nilIfEmpty[M ~map[string]any](m M) any {
 	return m
 }
 
-func (e *env) flowLint(args []string) error {
-	fs := e.newFlagSet("flow lint")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
+func flowLintCommand() *command {
+	return &command{
+		name:  "flow lint",
+		usage: "FLOW.json",
+		short: "check a flow: every problem with its node and field",
+		long: `Compiles the flow in FLOW.json with the plugins built into this binary, as a
+deploy would, and prints every problem with its node and field, or OK.
+It exits 2 when the flow has problems.`,
+		flags: func(fs *flag.FlagSet) runFunc { return (*env).flowLint },
 	}
+}
+
+func (e *env) flowLint(pos []string) error {
 	if len(pos) != 1 {
 		return usagef("flow lint: give exactly one FLOW.json")
 	}
-	reg, _ := Registry()
+	reg, _ := e.registry()
 	b, err := os.ReadFile(pos[0])
 	if err != nil {
 		return usagef("%v", err)
@@ -142,7 +157,8 @@ func (e *env) flowLint(args []string) error {
 	}
 	c, err := workflow.Compile(context.Background(), f, reg)
 	if err != nil {
-		if ce, ok := err.(workflow.CompileErrors); ok {
+		var ce workflow.CompileErrors
+		if errors.As(err, &ce) {
 			for _, x := range ce {
 				fmt.Fprintf(e.stdout, "%s: %s\n", pos[0], x.Error())
 			}

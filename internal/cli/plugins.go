@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -17,13 +18,26 @@ type pluginRow struct {
 	Start   bool     `json:"start,omitempty"`
 }
 
-func (e *env) pluginsList(args []string) error {
-	fs := e.newFlagSet("plugins list")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
+func pluginsListCommand() *command {
+	return &command{
+		name:  "plugins list",
+		usage: "[--json]",
+		short: "list the plugins built into this binary",
+		long:  "Lists the plugins built into this binary: id, name, group, input and output ports.",
+		flags: func(fs *flag.FlagSet) runFunc {
+			asJSON := fs.Bool("json", false, "print JSON")
+			return func(e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("plugins list: unexpected argument %q", args[0])
+				}
+				return e.pluginsList(*asJSON)
+			}
+		},
 	}
-	reg, rep := Registry()
+}
+
+func (e *env) pluginsList(asJSON bool) error {
+	reg, rep := e.registry()
 	rows := []pluginRow{}
 	for _, r := range reg.List() {
 		p := r.Plugin
@@ -35,7 +49,7 @@ func (e *env) pluginsList(args []string) error {
 	for _, x := range rep.Error {
 		fmt.Fprintf(e.stderr, "tracflow: plugin %s not installed: %s\n", x.Module, x.Reason)
 	}
-	if *asJSON {
+	if asJSON {
 		return writeJSON(e, rows)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -16,7 +17,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
@@ -28,69 +28,134 @@ import (
 	"github.com/tracflow/tracflow/internal/workflow"
 )
 
-func init() {
-	extraCommands = append(extraCommands, command{name: "serve", run: (*env).serve})
+func serveCommand() *command {
+	return &command{
+		name:  "serve",
+		usage: "[flags]",
+		short: "run the server: collector, API and web editor",
+		long: `Runs the whole platform in one process: the collector (/track, /collect), the
+workflow engine, the management API and the web editor. It binds its address
+first and only then opens the database; on the first start it creates the
+admin account (TRACFLOW_ADMIN_EMAIL, TRACFLOW_ADMIN_PASSWORD, or a generated
+password printed once) and a demo.
+
+Port 8686 is also Tracardi's: when another server holds it, choose another
+address with --addr (or TRACFLOW_ADDR).`,
+		env:    true,
+		config: true,
+		flags: func(fs *flag.FlagSet) runFunc {
+			var s serveSettings
+			s.define(fs)
+			return func(e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("serve: unexpected argument %q (serve takes flags only)", args[0])
+				}
+				return e.serve(&s)
+			}
+		},
+	}
 }
 
-// envOr returns the environment variable's value, or def.
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
+// serveSettings are serve's settings: each a flag, a TRACFLOW_* variable
+// and a line of the --config file.
+type serveSettings struct {
+	addr, data, db string
+	maxBody        string
+	maxEvents      int
+	logFormat      string
+	logLevel       string
+	metricsToken   string
+	metricsAddr    string
+	trustedProxies string
+	maxNodeRuns    int
+	maxFlowBytes   string
+	tokenTTL       time.Duration
+	noDemo         bool
+	trackerDir     string
+	pprofAddr      string
 }
 
-func (e *env) serve(args []string) error {
-	fs := e.newFlagSet("serve")
-	addr := fs.String("addr", envOr("TRACFLOW_ADDR", "127.0.0.1:8686"), "address to listen on (env TRACFLOW_ADDR)")
-	data := fs.String("data", envOr("TRACFLOW_DATA", "./data"), "data folder for the embedded database and keys (env TRACFLOW_DATA)")
-	db := fs.String("db", envOr("TRACFLOW_DB", ""), "database: empty for the embedded SQLite in --data, sqlite:PATH for an SQLite file elsewhere, or postgres://... (env TRACFLOW_DB)")
-	maxBody := fs.String("max-body", "1MiB", "largest request body accepted (e.g. 512KiB, 2MiB)")
-	maxEvents := fs.Int("max-events", 1000, "most events accepted in one /track request")
-	logFormat := fs.String("log-format", envOr("TRACFLOW_LOG_FORMAT", "text"), "log format: text or json")
-	logLevel := fs.String("log-level", envOr("TRACFLOW_LOG_LEVEL", "info"), "least severe log level written: debug (also each collector request), info (each management request), warn or error")
-	metricsToken := fs.String("metrics-token", os.Getenv("TRACFLOW_METRICS_TOKEN"), "bearer token a scraper sends to read /metrics (env TRACFLOW_METRICS_TOKEN); without it, /metrics takes an admin's or maintainer's API token")
-	metricsAddr := fs.String("metrics-addr", envOr("TRACFLOW_METRICS_ADDR", ""), "also serve /metrics, without a token unless --metrics-token is set, on this address of its own, e.g. 127.0.0.1:9686 (env TRACFLOW_METRICS_ADDR)")
-	tokenTTL := fs.Duration("token-ttl", time.Hour, "how long an API token stays valid without use")
-	noDemo := fs.Bool("no-demo", false, "on first start, do not create the demo source, flow and rule")
-	trackerDir := fs.String("tracker-dir", envOr("TRACFLOW_TRACKER_DIR", ""), "serve this folder's files at /tracker/, e.g. a browser tracker bundle (env TRACFLOW_TRACKER_DIR)")
-	trustedProxies := fs.String("trusted-proxies", envOr("TRACFLOW_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 (env TRACFLOW_TRUSTED_PROXIES); from other peers the header is ignored")
-	maxNodeRuns := fs.String("max-node-runs", envOr("TRACFLOW_MAX_NODE_RUNS", strconv.Itoa(workflow.DefaultMaxNodeRuns)), "most node runs the flows of one event may make; past it the run stops with an error (env TRACFLOW_MAX_NODE_RUNS)")
-	maxFlowBytes := fs.String("max-flow-bytes", envOr("TRACFLOW_MAX_FLOW_BYTES", "16MiB"), "most payload data one flow run may create; past it the run stops with an error (env TRACFLOW_MAX_FLOW_BYTES)")
-	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: tracflow serve [flags]")
-		fs.PrintDefaults()
-	}
-	if _, err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	limit, err := parseSize(*maxBody)
-	if err != nil {
-		return usagef("--max-body: %v", err)
-	}
-	proxies, err := api.ParseTrustedProxies(*trustedProxies)
-	if err != nil {
-		return usagef("--trusted-proxies: %v", err)
-	}
-	flowLimits, err := parseFlowLimits(*maxNodeRuns, *maxFlowBytes)
-	if err != nil {
-		return err
-	}
+// define defines the settings' flags on fs.
+func (s *serveSettings) define(fs *flag.FlagSet) {
+	fs.StringVar(&s.addr, "addr", "127.0.0.1:8686", "address to listen on; 0.0.0.0:8686 for every interface")
+	fs.StringVar(&s.data, "data", "./data", "data folder for the embedded database and keys")
+	fs.StringVar(&s.db, "db", "", "database: empty for the embedded SQLite in --data, sqlite:PATH for an SQLite file elsewhere, or postgres://...")
+	fs.StringVar(&s.maxBody, "max-body", "1MiB", "largest request body accepted (e.g. 512KiB, 2MiB)")
+	fs.IntVar(&s.maxEvents, "max-events", 1000, "most events accepted in one /track request")
+	fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json (JSON: every line on stderr is one JSON record)")
+	fs.StringVar(&s.logLevel, "log-level", "info", "least severe log level written: debug (also each collector request), info (each management request), warn or error")
+	fs.StringVar(&s.metricsToken, "metrics-token", "", "bearer token a scraper sends to read /metrics; without it, /metrics takes an admin's or maintainer's API token")
+	fs.StringVar(&s.metricsAddr, "metrics-addr", "", "also serve /metrics, without a token unless --metrics-token is set, on this address of its own, e.g. 127.0.0.1:9686")
+	fs.StringVar(&s.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; from other peers the header is ignored")
+	fs.IntVar(&s.maxNodeRuns, "max-node-runs", workflow.DefaultMaxNodeRuns, "most node runs the flows of one event may make; past it the run stops with an error")
+	fs.StringVar(&s.maxFlowBytes, "max-flow-bytes", "16MiB", "most payload data one flow run may create; past it the run stops with an error")
+	fs.DurationVar(&s.tokenTTL, "token-ttl", time.Hour, "how long an API token stays valid without use")
+	fs.BoolVar(&s.noDemo, "no-demo", false, "on first start, do not create the demo source, flow and rule")
+	fs.StringVar(&s.trackerDir, "tracker-dir", "", "serve this folder's files at /tracker/, e.g. a browser tracker bundle")
+	fs.StringVar(&s.pprofAddr, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
+}
+
+func (e *env) serve(s *serveSettings) error {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return usagef("--log-level: say debug, info, warn or error, not %q", *logLevel)
+	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
+		return usagef("--log-level: say debug, info, warn or error, not %q", s.logLevel)
 	}
 	var handler slog.Handler
-	switch *logFormat {
+	jsonLogs := false
+	switch s.logFormat {
 	case "text":
 		handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})
 	case "json":
 		handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level})
+		jsonLogs = true
 	default:
-		return usagef("--log-format: say text or json, not %q", *logFormat)
+		return usagef("--log-format: say text or json, not %q", s.logFormat)
 	}
 	log := slog.New(handler)
+	// fail ends the start: with JSON logs as one error record, so that
+	// stderr stays JSON only; with text logs as the usual one line.
+	fail := func(err error) error {
+		if jsonLogs {
+			log.Error(err.Error())
+			return &reportedError{err}
+		}
+		return err
+	}
+	limit, err := parseSize(s.maxBody)
+	if err != nil {
+		return fail(usagef("--max-body: %v", err))
+	}
+	proxies, err := api.ParseTrustedProxies(s.trustedProxies)
+	if err != nil {
+		return fail(usagef("--trusted-proxies: %v", err))
+	}
+	flowLimits, err := parseFlowLimits(s.maxNodeRuns, s.maxFlowBytes)
+	if err != nil {
+		return fail(err)
+	}
+
+	// Bind the addresses before anything is created: a start that cannot
+	// listen must not leave an admin account behind whose generated
+	// password nobody saw.
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fail(listenError("--addr", s.addr, err))
+	}
+	defer ln.Close()
+	var pprofLn net.Listener
+	if s.pprofAddr != "" {
+		if pprofLn, err = net.Listen("tcp", s.pprofAddr); err != nil {
+			return fail(listenError("--pprof", s.pprofAddr, err))
+		}
+		defer pprofLn.Close()
+	}
+	var metricsLn net.Listener
+	if s.metricsAddr != "" {
+		if metricsLn, err = net.Listen("tcp", s.metricsAddr); err != nil {
+			return fail(listenError("--metrics-addr", s.metricsAddr, err))
+		}
+		defer metricsLn.Close()
+	}
 
 	if os.Getenv("GOGC") == "" {
 		// The collector allocates many short-lived maps per event; collecting
@@ -101,73 +166,78 @@ func (e *env) serve(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	if *db == "" {
-		if err := os.MkdirAll(*data, 0o700); err != nil {
-			return fmt.Errorf("data folder %s: %w", *data, err)
+	if s.db == "" {
+		if err := os.MkdirAll(s.data, 0o700); err != nil {
+			return fail(fmt.Errorf("data folder %s: %w", s.data, err))
 		}
 	}
-	st, err := open.Open(ctx, *db, *data)
+	st, err := open.Open(ctx, s.db, s.data)
 	if err != nil {
-		return fmt.Errorf("opening the database: %w", err)
+		return fail(fmt.Errorf("opening the database: %w", err))
 	}
 	defer st.Close()
 
-	reg, rep := Registry()
+	reg, rep := e.registry()
 	for _, x := range rep.Error {
 		log.Warn("plugin not installed", "module", x.Module, "reason", x.Reason)
 	}
 	cat := catalog.New(st, reg, log)
 	if err := cat.Start(ctx); err != nil {
-		return fmt.Errorf("loading the configuration: %w", err)
+		return fail(fmt.Errorf("loading the configuration: %w", err))
 	}
 	defer cat.Close()
 	// Install the plugins into storage on every start, so the palette
 	// matches this binary (settings are kept).
-	if _, err := cat.InstallPlugins(ctx, actions.Installed()); err != nil {
-		return fmt.Errorf("installing plugins: %w", err)
+	if _, err := cat.InstallPlugins(ctx, e.installed()); err != nil {
+		return fail(fmt.Errorf("installing plugins: %w", err))
 	}
-	backend, dbFile := open.Classify(*db, *data)
+	backend, dbFile := open.Classify(s.db, s.data)
 	embedded := backend == open.SQLite
-	res, err := openResources(ctx, st, embedded, *data, log)
+	res, err := openResources(ctx, st, embedded, s.data, log)
 	if err != nil {
-		return err
+		return fail(err)
 	}
 	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits})
-	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), TrackerDir: *trackerDir, Resources: res, MetricsToken: *metricsToken, FlowLimits: flowLimits,
-		TrustedProxies: proxies})
+	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
+		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies})
 
-	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), os.Getenv("TRACFLOW_ADMIN_PASSWORD"), !*noDemo)
+	adminPassword := os.Getenv("TRACFLOW_ADMIN_PASSWORD")
+	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), adminPassword, !s.noDemo)
 	if err != nil {
-		return err
+		return fail(err)
+	}
+	if first == nil {
+		did, who, err := bootstrap.AdminPassword(ctx, st, srv.Auth(), adminPassword)
+		if err != nil {
+			return fail(err)
+		}
+		switch did {
+		case bootstrap.PasswordApplied:
+			log.Info("set the admin's password from TRACFLOW_ADMIN_PASSWORD (the admin had not changed the password a start set)", "user", who)
+		case bootstrap.PasswordIgnored:
+			log.Warn("TRACFLOW_ADMIN_PASSWORD is ignored: this installation has its users already and the admin's password was changed since the first start; "+
+				"to set a password, run: tracflow admin reset-password EMAIL", "user", who)
+		}
 	}
 
-	if *pprofAddr != "" {
+	if pprofLn != nil {
 		go func() {
-			log.Info("profiler listening", "url", "http://"+*pprofAddr+"/debug/pprof/")
-			if err := http.ListenAndServe(*pprofAddr, pprofMux()); err != nil {
+			log.Info("profiler listening", "url", "http://"+pprofLn.Addr().String()+"/debug/pprof/")
+			if err := http.Serve(pprofLn, pprofMux()); err != nil && !errors.Is(err, net.ErrClosed) {
 				log.Error("profiler", "err", err)
 			}
 		}()
 	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return err
-	}
 	metricsURL := ""
-	if *metricsAddr != "" {
-		mln, err := net.Listen("tcp", *metricsAddr)
-		if err != nil {
-			ln.Close()
-			return fmt.Errorf("--metrics-addr: %w", err)
-		}
+	if metricsLn != nil {
 		ms := &http.Server{Handler: srv.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second}
 		go func() {
-			if err := ms.Serve(mln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := ms.Serve(metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
 				log.Error("metrics listener", "err", err)
 			}
 		}()
 		defer ms.Close()
-		metricsURL = "http://" + mln.Addr().String() + "/metrics"
+		metricsURL = "http://" + metricsLn.Addr().String() + "/metrics"
 	}
 	base := "http://" + ln.Addr().String()
 	hs := &http.Server{
@@ -185,7 +255,11 @@ func (e *env) serve(args []string) error {
 	// The welcome comes first: the "listening" line tells scripts (and the
 	// tests) that the server is ready, with everything it prints.
 	if first != nil {
-		e.printWelcome(base, first)
+		if jsonLogs {
+			logWelcome(log, base, first)
+		} else {
+			e.printWelcome(base, first)
+		}
 	}
 	log.Info("tracflow is listening", "url", base, "database", where, "plugins", len(reg.List()))
 	if metricsURL != "" {
@@ -197,7 +271,7 @@ func (e *env) serve(args []string) error {
 	select {
 	case err := <-errc:
 		if !errors.Is(err, http.ErrServerClosed) {
-			return err
+			return fail(err)
 		}
 	case <-ctx.Done():
 		log.Info("shutting down: finishing requests in flight")
@@ -251,10 +325,28 @@ func (e *env) printWelcome(base string, first *bootstrap.Result) {
 	if first.Demo {
 		fmt.Fprintln(w, "\nA demo is ready: page-view events from the source \""+bootstrap.DemoSourceID+"\" count views on the profile.")
 		fmt.Fprintln(w, "Send one (repeat it with the profile id it answers to see the count grow):")
-		fmt.Fprintf(w, "  curl -s %s/track -H 'content-type: application/json' -d '{\"source\":{\"id\":\"%s\"},\"events\":[{\"type\":\"page-view\",\"properties\":{\"url\":\"https://example.com/\"}}]}'\n",
-			base, bootstrap.DemoSourceID)
+		fmt.Fprintln(w, "  "+curlLine(base))
 	}
 	fmt.Fprintln(w)
+}
+
+// curlLine is the demo's first request.
+func curlLine(base string) string {
+	return fmt.Sprintf(`curl -s %s/track -H 'content-type: application/json' -d '{"source":{"id":"%s"},"events":[{"type":"page-view","properties":{"url":"https://example.com/"}}]}'`,
+		base, bootstrap.DemoSourceID)
+}
+
+// logWelcome is the welcome as one log record, for JSON logs.
+func logWelcome(log *slog.Logger, base string, first *bootstrap.Result) {
+	attrs := []any{"admin_email", first.AdminEmail, "web_editor", base + "/"}
+	if first.GeneratedPassword != "" {
+		attrs = append(attrs, "admin_password", first.GeneratedPassword,
+			"admin_password_note", "generated; shown only now; set TRACFLOW_ADMIN_PASSWORD to choose one")
+	}
+	if first.Demo {
+		attrs = append(attrs, "demo_source", bootstrap.DemoSourceID, "try", curlLine(base))
+	}
+	log.Info("welcome to Tracflow: a new installation", attrs...)
 }
 
 func pprofMux() *http.ServeMux {
@@ -265,19 +357,6 @@ func pprofMux() *http.ServeMux {
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
-}
-
-// parseFlowLimits reads --max-node-runs and --max-flow-bytes.
-func parseFlowLimits(runs, size string) (workflow.Limits, error) {
-	n, err := strconv.Atoi(strings.TrimSpace(runs))
-	if err != nil || n <= 0 {
-		return workflow.Limits{}, usagef("--max-node-runs: expected a whole number above 0, got %q", runs)
-	}
-	b, err := parseSize(size)
-	if err != nil {
-		return workflow.Limits{}, usagef("--max-flow-bytes: %v", err)
-	}
-	return workflow.Limits{MaxNodeRuns: n, MaxPayloadBytes: b}, nil
 }
 
 // parseSize reads sizes like 1048576, 512KiB, 1MiB, 2MB.
@@ -299,4 +378,16 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("expected a size such as 1048576, 512KiB or 1MiB")
 	}
 	return n * mult, nil
+}
+
+// parseFlowLimits reads --max-node-runs and --max-flow-bytes.
+func parseFlowLimits(runs int, size string) (workflow.Limits, error) {
+	if runs <= 0 {
+		return workflow.Limits{}, usagef("--max-node-runs: expected a whole number above 0, got %d", runs)
+	}
+	b, err := parseSize(size)
+	if err != nil {
+		return workflow.Limits{}, usagef("--max-flow-bytes: %v", err)
+	}
+	return workflow.Limits{MaxNodeRuns: runs, MaxPayloadBytes: b}, nil
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -21,8 +23,19 @@ func TestServeRefusesBadFlowLimits(t *testing.T) {
 			t.Errorf("serve %v: exit %d, stderr %q; want a usage error naming %s", args, code, stderr, args[0])
 		}
 	}
-	lim, err := parseFlowLimits("500", "2MiB")
+	lim, err := parseFlowLimits(500, "2MiB")
 	if err != nil || lim.MaxNodeRuns != 500 || lim.MaxPayloadBytes != 2<<20 {
 		t.Errorf("parseFlowLimits: %+v %v", lim, err)
+	}
+}
+
+// TestServeUsageErrorsWithJSONLogs: with JSON logs a refused setting is one
+// JSON error record, and still exit 2.
+func TestServeUsageErrorsWithJSONLogs(t *testing.T) {
+	code, out, stderr := run(t, "serve", "--data", t.TempDir(), "--log-format", "json", "--max-body", "huge", "--addr", "127.0.0.1:0")
+	var rec map[string]any
+	if code != 2 || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || json.Unmarshal([]byte(stderr), &rec) != nil ||
+		rec["level"] != "ERROR" || !strings.Contains(fmt.Sprint(rec["msg"]), "--max-body") {
+		t.Errorf("exit %d, stderr %q; want 2 and one JSON error record naming --max-body", code, stderr)
 	}
 }

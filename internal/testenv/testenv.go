@@ -92,6 +92,9 @@ func New(t testing.TB, o Options) *Env {
 		t.Fatal(err)
 	}
 	tr := tracking.New(st, cat, tracking.Options{CacheProfiles: o.DSN == "", Resources: res.ForRuns(false)})
+	if o.API.Installed == nil {
+		o.API.Installed = actions.Installed
+	}
 	if o.API.Resources == nil {
 		o.API.Resources = res
 	}

@@ -1,0 +1,21 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestImportPicture: the plugin list is chosen in main alone and handed
+// down, so the HTTP layer does not import the built-in plugins.
+func TestImportPicture(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "github.com/tracflow/tracflow/internal/api", "github.com/tracflow/tracflow/internal/cli").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "github.com/tracflow/tracflow/actions" || strings.HasPrefix(dep, "github.com/tracflow/tracflow/actions/") {
+			t.Errorf("internal/api or internal/cli imports %s: only cmd/tracflow chooses the plugins", dep)
+		}
+	}
+}
