@@ -56,6 +56,22 @@ func Installed() []plugin.Installed {
 		{Register: operations.RegisterUpdateProfile},
 		{Register: operations.RegisterDiscardProfileUpdate},
 
+		// Operations: ids, collections, sorting, hashing, records (Tracardi's test configs)
+		{Register: operations.RegisterGetIntegrationID, Test: plugin.TestData{Init: plugin.Config{"name": ""}}},
+		{Register: operations.RegisterAddIntegrationID, Test: plugin.TestData{Init: plugin.Config{"id": "event@properties", "name": "", "data": "{}"}}},
+		{Register: operations.RegisterMemoryCollect, Test: plugin.TestData{Init: plugin.Config{"name": "Test name", "type": "list"}}},
+		{Register: operations.RegisterPasswordGenerator, Test: plugin.TestData{Init: plugin.Config{"lowercase": 4, "max_length": 13, "min_length": 8, "special_characters": 2, "uppercase": 2}}},
+		{Register: operations.RegisterSortDictionary, Test: plugin.TestData{Init: plugin.Config{"direction": "asc", "data": "data", "sort_by": "key"}}},
+		{Register: operations.RegisterUUID4},
+		{Register: operations.RegisterHashTraits, Test: plugin.TestData{Init: plugin.Config{"func": "md5", "traits": []any{}}}},
+		{Register: operations.RegisterMaskTraits, Test: plugin.TestData{Init: plugin.Config{"traits": []any{}}}},
+		{Register: operations.RegisterUpdateSession},
+		{Register: operations.RegisterReduceArray, Test: plugin.TestData{Init: plugin.Config{"array": "payload@test"}}},
+		{Register: operations.RegisterFieldType, Test: plugin.TestData{Init: plugin.Config{"field": "profile@id"}}},
+		{Register: operations.RegisterAddEmptyProfile, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: operations.RegisterAddEmptySession},
+		{Register: operations.RegisterSortArray, Test: plugin.TestData{Init: plugin.Config{"data": "event@properties.list_of_something", "direction": "asc"}}},
+
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
 		{Register: reporting.RegisterLog, Test: plugin.TestData{Init: plugin.Config{"type": "info", "message": "Event {{ event@id }}"}}},

@@ -25,6 +25,14 @@ func TestTracardiNames(t *testing.T) {
 		"increment_action", "decrement_action", "internal.add_response.plugin",
 		"operations.update_profile_action", "operations.discard_profile_update_action", "log_action",
 	}
+	// Operations, flow control, events, sessions, stats and UIX widgets.
+	want = append(want,
+		"get_integration_id_action", "add_integration_id_action", "memory.collect.plugin",
+		"password_generator_action", "sort_dictionary", "misc.uuid4.plugin", "traits.hash_traits_action",
+		"traits.mask_traits_action", "operations.update_session_action", "operations.reduce_array.plugin",
+		"traits.field_type_action", "internal.add_empty_profile.plugin", "internal.add_empty_session.plugin",
+		"sort_array_action",
+	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install errors: %v", rep.Error)
