@@ -16,7 +16,7 @@ var collectSpec = plugin.NewConfigSpec().
 	Field(plugin.NewEnumField("type",
 		plugin.Option{Value: "list", Label: "List"},
 		plugin.Option{Value: "dict", Label: "Dictionary"}).Name("Type of collection").
-		Description("list appends every payload; dict keeps each payload under the name of the edge it came "+
+		Description("list appends every payload; dict keeps each payload under the name of the edge it came " +
 			"along, so every incoming edge needs a name.").Default("list"))
 
 // MemoryCollect collects the payloads that reach it in the flow's memory.

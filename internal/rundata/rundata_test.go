@@ -47,7 +47,7 @@ func at(min int) string {
 
 func event(id, typ, profile string, min int) store.Doc {
 	ev := store.Doc{"id": id, "type": typ, "source": map[string]any{"id": "web"},
-		"metadata": map[string]any{"time": map[string]any{"insert": at(min)}, "profile_less": profile == ""},
+		"metadata":   map[string]any{"time": map[string]any{"insert": at(min)}, "profile_less": profile == ""},
 		"properties": map[string]any{"n": float64(min)}}
 	if profile != "" {
 		ev["profile"] = map[string]any{"id": profile}
