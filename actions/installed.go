@@ -31,6 +31,13 @@ func Installed() []plugin.Installed {
 		{Register: flowcontrol.RegisterIf, Test: plugin.TestData{Init: plugin.Config{"condition": `event@type == "purchase"`}}},
 		{Register: flowcontrol.RegisterDataExists, Test: plugin.TestData{Init: plugin.Config{"property": "profile@data.contact.email.main"}}},
 
+		// Flow control: new visit/profile, condition sets, value change (Tracardi's test configs)
+		{Register: flowcontrol.RegisterNewVisit},
+		{Register: flowcontrol.RegisterNewProfile},
+		{Register: flowcontrol.RegisterConditionSet, Test: plugin.TestData{Init: plugin.Config{"conditions": map[string]any{}}}},
+		{Register: flowcontrol.RegisterAssignConditionResult, Test: plugin.TestData{Init: plugin.Config{"conditions": map[string]any{}}}},
+		{Register: flowcontrol.RegisterThreshold, Test: plugin.TestData{Init: plugin.Config{"assign_to_profile": true, "name": "test", "ttl": 1800, "value": "1"}}},
+
 		// Input/Output
 		{Register: io.RegisterInject, Test: plugin.TestData{Init: plugin.Config{"value": `{"a": 1}`, "destination": "payload"}}},
 		{Register: io.RegisterReshapePayload, Test: plugin.TestData{Init: plugin.Config{"value": `{"type": "event@type"}`, "default": true}}},
