@@ -109,8 +109,8 @@ func RegisterNewProfile() plugin.Plugin {
 		name: "Is it a new profile", desc: "Sends the payload to true when the event created its profile.",
 		icon: "exists", tags: []string{"condition", "profile"},
 		manual: "A profile is new when this request created it. A profile-less event goes to false with a warning.",
-		input: "Any object.",
-		ports: plugin.Ports{"true": "The input payload, for a new profile.", "false": "The input payload, otherwise."},
+		input:  "Any object.",
+		ports:  plugin.Ports{"true": "The input payload, for a new profile.", "false": "The input payload, otherwise."},
 	})
 }
 
