@@ -8,6 +8,7 @@ package actions
 
 import (
 	"github.com/tracflow/tracflow/actions/data"
+	"github.com/tracflow/tracflow/actions/events"
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
@@ -53,6 +54,11 @@ func Installed() []plugin.Installed {
 		{Register: data.RegisterCutOut, Test: plugin.TestData{Init: plugin.Config{"trait": "event@properties", "key": ""}}},
 		{Register: data.RegisterTemplate, Test: plugin.TestData{Init: plugin.Config{"template": "Hello {{ profile@data.pii.firstname }}"}}},
 		{Register: data.RegisterResponse, Test: plugin.TestData{Init: plugin.Config{"key": "greeting", "body": `{"text": "hello"}`, "default": true}}},
+
+		// Events and sessions: stored records through plugin.Data (Tracardi's test configs)
+		{Register: events.RegisterInjectEvent, Test: plugin.TestData{Init: plugin.Config{"event_id": "abc"}}},
+		{Register: events.RegisterPreviousEvent, Test: plugin.TestData{Init: plugin.Config{"event_type": map[string]any{"id": "@current", "name": "@current"}, "offset": -1}}},
+		{Register: events.RegisterPreviousSession, Test: plugin.TestData{Init: plugin.Config{"offset": -1}}},
 
 		// Stats
 		{Register: stats.RegisterIncrement, Test: plugin.TestData{Init: plugin.Config{"field": "profile@stats.counters.visits", "increment": 1}}},

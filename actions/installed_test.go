@@ -34,6 +34,7 @@ func TestTracardiNames(t *testing.T) {
 		"sort_array_action",
 		"new_visit_action", "new_profile_action", "traits.condition_set.plugin",
 		"traits.assign_condition_result.plugin", "operations.threshold.plugin",
+		"internal.inject_event.plugin", "internal.get_prev_event.plugin", "internal.get_prev_session.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
