@@ -43,6 +43,9 @@ func Installed() []plugin.Installed {
 		{Register: io.RegisterInject, Test: plugin.TestData{Init: plugin.Config{"value": `{"a": 1}`, "destination": "payload"}}},
 		{Register: io.RegisterReshapePayload, Test: plugin.TestData{Init: plugin.Config{"value": `{"type": "event@type"}`, "default": true}}},
 
+		// Input/Output: the event's source (plugin.Data)
+		{Register: io.RegisterEventSource},
+
 		// Data processing
 		{Register: data.RegisterCopy, Test: plugin.TestData{Init: plugin.Config{"traits": map[string]any{"set": map[string]any{"profile@traits.city": "event@properties.city"}}}}},
 		// Tracardi's own test config: bare keys are profile paths.
@@ -63,6 +66,9 @@ func Installed() []plugin.Installed {
 		// Stats
 		{Register: stats.RegisterIncrement, Test: plugin.TestData{Init: plugin.Config{"field": "profile@stats.counters.visits", "increment": 1}}},
 		{Register: stats.RegisterDecrement, Test: plugin.TestData{Init: plugin.Config{"field": "profile@stats.counters.credits", "decrement": 1}}},
+
+		// Stats: counting stored records (plugin.Data; Tracardi's test config)
+		{Register: stats.RegisterCountRecords, Test: plugin.TestData{Init: plugin.Config{"index": "None", "query": "", "time_range": "+1d"}}},
 
 		// Operations
 		{Register: operations.RegisterJoin, Test: plugin.TestData{Init: plugin.Config{"reshape": "{}", "default": true, "type": "dict"}}},

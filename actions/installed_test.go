@@ -35,6 +35,7 @@ func TestTracardiNames(t *testing.T) {
 		"new_visit_action", "new_profile_action", "traits.condition_set.plugin",
 		"traits.assign_condition_result.plugin", "operations.threshold.plugin",
 		"internal.inject_event.plugin", "internal.get_prev_event.plugin", "internal.get_prev_session.plugin",
+		"internal.query_string.plugin", "internal.event_source_fetcher.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
