@@ -36,6 +36,7 @@ func TestTracardiNames(t *testing.T) {
 		"traits.assign_condition_result.plugin", "operations.threshold.plugin",
 		"internal.inject_event.plugin", "internal.get_prev_event.plugin", "internal.get_prev_session.plugin",
 		"internal.query_string.plugin", "internal.event_source_fetcher.plugin",
+		"ux.consent.plugin", "ux.custom_js.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
