@@ -70,7 +70,7 @@ func TestConsent(t *testing.T) {
 
 func TestCustomJS(t *testing.T) {
 	out := plugintest.Run(t, ux.RegisterCustomJS(), plugintest.Case{
-		Config: plugin.Config{"attributes": `{"src": "https://example.com/a.js", "async": "true"}`, "content": ""},
+		Config:  plugin.Config{"attributes": `{"src": "https://example.com/a.js", "async": "true"}`, "content": ""},
 		Payload: plugin.Payload{"a": 1.0},
 	})
 	if got := out.MustPort(t, "response"); got["a"] != 1.0 {
