@@ -98,7 +98,7 @@ func (a *AddIntegrationID) Run(_ context.Context, payload plugin.Payload, _ *plu
 		all = map[string]any{}
 		aux[IntegrationIDsKey] = all
 	}
-	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000")
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00")
 	insert := now
 	if old, ok := all[a.system].(map[string]any); ok {
 		if md, ok := old["metadata"].(map[string]any); ok {

@@ -26,7 +26,7 @@ func (a *UpdateSession) Run(context.Context, plugin.Payload, *plugin.Edge) (plug
 		tm = map[string]any{}
 		md["time"] = tm
 	}
-	tm["update"] = time.Now().UTC().Format("2006-01-02T15:04:05.000000")
+	tm["update"] = time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00")
 	a.ActionRunner.UpdateSession()
 	return nil, nil
 }
