@@ -13,6 +13,7 @@ import (
 	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
+	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
@@ -165,4 +166,10 @@ func TestGolden(t *testing.T) {
 			plugintest.Golden(t, filepath.Join("testdata", d.Name()), actions.Installed(), plugintest.GoldenOptions{Data: storeData(t)})
 		})
 	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	storetest.ReportSkipped()
+	os.Exit(code)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/internal/testenv"
 )
 
@@ -12,7 +13,18 @@ const v1 = "tracardi.process_engine.action.v1."
 // TestPreviousEventOverTrack: /track runs get the stored data: the second
 // page view of a profile answers the id of the first.
 func TestPreviousEventOverTrack(t *testing.T) {
-	e := testenv.New(t, testenv.Options{})
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			o := testenv.Options{}
+			if backend == "postgres" {
+				o.DSN = storetest.PostgresDSN(t)
+			}
+			previousEventOverTrack(t, testenv.New(t, o))
+		})
+	}
+}
+
+func previousEventOverTrack(t *testing.T, e *testenv.Env) {
 	flow := testenv.FlowJSON("prev", []testenv.Node{
 		{ID: "start", Module: testenv.Start},
 		{ID: "prev", Module: v1 + "internal.get_prev_event.plugin", Init: map[string]any{"event_type": map[string]any{"id": "@current", "name": "@current"}, "offset": -1}},

@@ -109,3 +109,9 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	storetest.ReportSkipped()
+	os.Exit(code)
+}
