@@ -8,12 +8,14 @@ package actions
 
 import (
 	"github.com/tracflow/tracflow/actions/data"
+	"github.com/tracflow/tracflow/actions/events"
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/stats"
+	"github.com/tracflow/tracflow/actions/ux"
 	"github.com/tracflow/tracflow/examples/myplugin"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -31,9 +33,19 @@ func Installed() []plugin.Installed {
 		{Register: flowcontrol.RegisterIf, Test: plugin.TestData{Init: plugin.Config{"condition": `event@type == "purchase"`}}},
 		{Register: flowcontrol.RegisterDataExists, Test: plugin.TestData{Init: plugin.Config{"property": "profile@data.contact.email.main"}}},
 
+		// Flow control: new visit/profile, condition sets, value change (Tracardi's test configs)
+		{Register: flowcontrol.RegisterNewVisit},
+		{Register: flowcontrol.RegisterNewProfile},
+		{Register: flowcontrol.RegisterConditionSet, Test: plugin.TestData{Init: plugin.Config{"conditions": map[string]any{}}}},
+		{Register: flowcontrol.RegisterAssignConditionResult, Test: plugin.TestData{Init: plugin.Config{"conditions": map[string]any{}}}},
+		{Register: flowcontrol.RegisterThreshold, Test: plugin.TestData{Init: plugin.Config{"assign_to_profile": true, "name": "test", "ttl": 1800, "value": "1"}}},
+
 		// Input/Output
 		{Register: io.RegisterInject, Test: plugin.TestData{Init: plugin.Config{"value": `{"a": 1}`, "destination": "payload"}}},
 		{Register: io.RegisterReshapePayload, Test: plugin.TestData{Init: plugin.Config{"value": `{"type": "event@type"}`, "default": true}}},
+
+		// Input/Output: the event's source (plugin.Data)
+		{Register: io.RegisterEventSource},
 
 		// Data processing
 		{Register: data.RegisterCopy, Test: plugin.TestData{Init: plugin.Config{"traits": map[string]any{"set": map[string]any{"profile@traits.city": "event@properties.city"}}}}},
@@ -47,18 +59,47 @@ func Installed() []plugin.Installed {
 		{Register: data.RegisterTemplate, Test: plugin.TestData{Init: plugin.Config{"template": "Hello {{ profile@data.pii.firstname }}"}}},
 		{Register: data.RegisterResponse, Test: plugin.TestData{Init: plugin.Config{"key": "greeting", "body": `{"text": "hello"}`, "default": true}}},
 
+		// Events and sessions: stored records through plugin.Data (Tracardi's test configs)
+		{Register: events.RegisterInjectEvent, Test: plugin.TestData{Init: plugin.Config{"event_id": "abc"}}},
+		{Register: events.RegisterPreviousEvent, Test: plugin.TestData{Init: plugin.Config{"event_type": map[string]any{"id": "@current", "name": "@current"}, "offset": -1}}},
+		{Register: events.RegisterPreviousSession, Test: plugin.TestData{Init: plugin.Config{"offset": -1}}},
+
 		// Stats
 		{Register: stats.RegisterIncrement, Test: plugin.TestData{Init: plugin.Config{"field": "profile@stats.counters.visits", "increment": 1}}},
 		{Register: stats.RegisterDecrement, Test: plugin.TestData{Init: plugin.Config{"field": "profile@stats.counters.credits", "decrement": 1}}},
+
+		// Stats: counting stored records (plugin.Data; Tracardi's test config)
+		{Register: stats.RegisterCountRecords, Test: plugin.TestData{Init: plugin.Config{"index": "None", "query": "", "time_range": "+1d"}}},
 
 		// Operations
 		{Register: operations.RegisterJoin, Test: plugin.TestData{Init: plugin.Config{"reshape": "{}", "default": true, "type": "dict"}}},
 		{Register: operations.RegisterUpdateProfile},
 		{Register: operations.RegisterDiscardProfileUpdate},
 
+		// Operations: ids, collections, sorting, hashing, records (Tracardi's test configs)
+		{Register: operations.RegisterGetIntegrationID, Test: plugin.TestData{Init: plugin.Config{"name": ""}}},
+		{Register: operations.RegisterAddIntegrationID, Test: plugin.TestData{Init: plugin.Config{"id": "event@properties", "name": "", "data": "{}"}}},
+		{Register: operations.RegisterMemoryCollect, Test: plugin.TestData{Init: plugin.Config{"name": "Test name", "type": "list"}}},
+		{Register: operations.RegisterPasswordGenerator, Test: plugin.TestData{Init: plugin.Config{"lowercase": 4, "max_length": 13, "min_length": 8, "special_characters": 2, "uppercase": 2}}},
+		{Register: operations.RegisterSortDictionary, Test: plugin.TestData{Init: plugin.Config{"direction": "asc", "data": "data", "sort_by": "key"}}},
+		{Register: operations.RegisterUUID4},
+		{Register: operations.RegisterHashTraits, Test: plugin.TestData{Init: plugin.Config{"func": "md5", "traits": []any{}}}},
+		{Register: operations.RegisterMaskTraits, Test: plugin.TestData{Init: plugin.Config{"traits": []any{}}}},
+		{Register: operations.RegisterUpdateSession},
+		{Register: operations.RegisterReduceArray, Test: plugin.TestData{Init: plugin.Config{"array": "payload@test"}}},
+		{Register: operations.RegisterFieldType, Test: plugin.TestData{Init: plugin.Config{"field": "profile@id"}}},
+		{Register: operations.RegisterAddEmptyProfile, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: operations.RegisterAddEmptySession},
+		{Register: operations.RegisterSortArray, Test: plugin.TestData{Init: plugin.Config{"data": "event@properties.list_of_something", "direction": "asc"}}},
+
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
 		{Register: reporting.RegisterLog, Test: plugin.TestData{Init: plugin.Config{"type": "info", "message": "Event {{ event@id }}"}}},
+
+		// UIX widgets: elements for the tracker's answer (Tracardi's test configs)
+		{Register: ux.RegisterConsent, Test: plugin.TestData{Init: plugin.Config{"agree_all_event_type": "agree-all-event-type", "enabled": true, "endpoint": "http://localhost:8686",
+			"event_type": "user-consent-pref", "expand_height": 400, "position": "bottom", "uix_source": "http://localhost:8686"}}},
+		{Register: ux.RegisterCustomJS, Test: plugin.TestData{Init: plugin.Config{"attributes": "{}", "content": ""}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},

@@ -25,6 +25,19 @@ func TestTracardiNames(t *testing.T) {
 		"increment_action", "decrement_action", "internal.add_response.plugin",
 		"operations.update_profile_action", "operations.discard_profile_update_action", "log_action",
 	}
+	// Operations, flow control, events, sessions, stats and UIX widgets.
+	want = append(want,
+		"get_integration_id_action", "add_integration_id_action", "memory.collect.plugin",
+		"password_generator_action", "sort_dictionary", "misc.uuid4.plugin", "traits.hash_traits_action",
+		"traits.mask_traits_action", "operations.update_session_action", "operations.reduce_array.plugin",
+		"traits.field_type_action", "internal.add_empty_profile.plugin", "internal.add_empty_session.plugin",
+		"sort_array_action",
+		"new_visit_action", "new_profile_action", "traits.condition_set.plugin",
+		"traits.assign_condition_result.plugin", "operations.threshold.plugin",
+		"internal.inject_event.plugin", "internal.get_prev_event.plugin", "internal.get_prev_session.plugin",
+		"internal.query_string.plugin", "internal.event_source_fetcher.plugin",
+		"ux.consent.plugin", "ux.custom_js.plugin",
+	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install errors: %v", rep.Error)

@@ -70,6 +70,9 @@ type State struct {
 	Debug   bool
 	// Resources reaches stored credentials; nil where no storage is attached.
 	Resources Resources
+	// Data reads stored events, sessions, profiles and sources; nil where
+	// no storage is attached (see StoredData).
+	Data Data
 
 	Logs []Log
 

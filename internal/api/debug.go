@@ -10,6 +10,7 @@ import (
 
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
@@ -69,6 +70,7 @@ func (s *Server) handleDebug(w http.ResponseWriter, r *http.Request) error {
 	defer c.Close(context.Background())
 	in.Debug = true
 	in.Limits = s.opt.FlowLimits
+	in.Data = rundata.New(s.st)
 	if s.opt.Resources != nil {
 		in.Resources = s.opt.Resources.ForRuns(true)
 	}

@@ -138,11 +138,24 @@ func TestPalette(t *testing.T) {
 	if pal["total"] != float64(len(actions.Installed())) {
 		t.Errorf("total %v, want %d", pal["total"], len(actions.Installed()))
 	}
+	// The Stats group holds the counters (among others), ordered by name.
 	stats, _ := obj(pal, "grouped")["Stats"].([]any)
-	if len(stats) != 2 {
+	var first map[string]any
+	dec, inc := -1, -1
+	for i, entry := range stats {
+		switch m := entry.(map[string]any); m["id"] {
+		case "tracflow.stats.decrement":
+			first, dec = m, i
+		case "tracflow.stats.increment":
+			inc = i
+		}
+	}
+	if dec < 0 || inc < dec {
+		t.Errorf("Stats group: decrement at %d, increment at %d, want both, by name", dec, inc)
+	}
+	if first == nil {
 		t.Fatalf("Stats group: %v", obj(pal, "grouped"))
 	}
-	first := stats[0].(map[string]any)
 	if first["id"] != "tracflow.stats.decrement" || obj(first, "plugin", "spec")["module"] == nil ||
 		obj(first, "plugin", "metadata")["name"] != "Decrement counter" || obj(first, "settings")["enabled"] != true {
 		t.Errorf("palette entry: %v", first)

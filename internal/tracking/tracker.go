@@ -10,6 +10,7 @@ import (
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
@@ -29,6 +30,7 @@ type Tracker struct {
 	cache *docCache // nil when several processes share the database
 	now   func() time.Time
 	res   plugin.Resources
+	data  plugin.Data // stored records, for plugins
 	lim   workflow.Limits
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
@@ -57,7 +59,7 @@ type Options struct {
 
 // New returns a tracker over st, running the flows of cat.
 func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
-	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits}
+	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits, data: rundata.New(st)}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
@@ -453,7 +455,7 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		// A tracker's "debug" flag is recorded on the event, but the public
 		// collector never runs debug-only nodes nor hands out debug info:
 		// that is what the editor's debugger (POST /flow/debug) is for.
-		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res,
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: t.data,
 			Limits: t.lim, NodeRunsBefore: nodeRuns})
 		nodeRuns = o.NodeRuns
 		if t.Observe != nil {

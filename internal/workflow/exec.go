@@ -24,6 +24,8 @@ type Input struct {
 	// Debug collects debug info and lets debug-only start nodes (Inject) run.
 	Debug     bool
 	Resources plugin.Resources
+	// Data reads stored records for plugins; nil where no storage is attached.
+	Data plugin.Data
 	// Observe, when set, is told how long each node's plugin ran (for
 	// metrics); when nil, the observer of the context is used, if any (see
 	// WithNodeObserver). No observer costs nothing.
@@ -120,7 +122,7 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 	st := &plugin.State{
 		Event: in.Event, Profile: in.Profile, Session: in.Session,
 		Flow:   &plugin.Flow{ID: c.ID, Name: c.Name, Description: c.Description, Response: resp},
-		Memory: mem, UX: in.UX, Debug: in.Debug, Resources: in.Resources,
+		Memory: mem, UX: in.UX, Debug: in.Debug, Resources: in.Resources, Data: in.Data,
 	}
 	var profBefore, sessBefore uint64
 	if in.Profile != nil {

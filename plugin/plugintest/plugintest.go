@@ -33,6 +33,9 @@ type Case struct {
 	Debug bool
 	// Resources answers credentials lookups, when the plugin needs them.
 	Resources plugin.Resources
+	// Data reads stored records, when the plugin needs them (nil: no
+	// storage attached).
+	Data plugin.Data
 }
 
 // Outcome is what a run produced.
@@ -129,7 +132,7 @@ func RunAction(ctx context.Context, p plugin.Plugin, a plugin.Action, c Case) *O
 	st := &plugin.State{
 		Event: c.Event, Profile: c.Profile, Session: c.Session,
 		Flow:   &plugin.Flow{ID: "test-flow", Name: "Test flow", Response: map[string]any{}},
-		Memory: c.Memory, Debug: c.Debug, Resources: c.Resources,
+		Memory: c.Memory, Debug: c.Debug, Resources: c.Resources, Data: c.Data,
 	}
 	if st.Event == nil {
 		st.Event = plugin.Event{"id": "test-event", "type": "test"}
