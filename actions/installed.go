@@ -14,6 +14,7 @@ import (
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/stats"
+	"github.com/tracflow/tracflow/actions/text"
 	"github.com/tracflow/tracflow/examples/myplugin"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -59,6 +60,21 @@ func Installed() []plugin.Installed {
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
 		{Register: reporting.RegisterLog, Test: plugin.TestData{Init: plugin.Config{"type": "info", "message": "Event {{ event@id }}"}}},
+
+		// String, Regex, Converters, Parsers and the XPath scrapper, each with
+		// Tracardi's own test config (some are odd on purpose: they must set up).
+		{Register: text.RegisterReplace, Test: plugin.TestData{Init: plugin.Config{"field": "profile@", "find": "", "replace": ""}}},
+		{Register: text.RegisterToDate, Test: plugin.TestData{Init: plugin.Config{"string": "abc"}}},
+		{Register: text.RegisterStripper, Test: plugin.TestData{Init: plugin.Config{"string": "abc", "to_remove": "a"}}},
+		{Register: text.RegisterContainsPattern, Test: plugin.TestData{Init: plugin.Config{"field": "payload@field", "pattern": "all"}}},
+		{Register: text.RegisterStartsWith, Test: plugin.TestData{Init: plugin.Config{"field": "event@id", "prefix": "test"}}},
+		{Register: text.RegisterEndsWith, Test: plugin.TestData{Init: plugin.Config{"field": "event@id", "prefix": "test"}}},
+		{Register: text.RegisterProperties, Test: plugin.TestData{Init: plugin.Config{"string": "test"}}},
+		{Register: text.RegisterValidator, Test: plugin.TestData{Init: plugin.Config{"data": "test", "validator": "test"}}},
+		{Register: text.RegisterSplitter, Test: plugin.TestData{Init: plugin.Config{"delimiter": ".", "string": "test.test"}}},
+		{Register: text.RegisterJoin, Test: plugin.TestData{Init: plugin.Config{"delimiter": ",", "string": "payload@test"}}},
+		{Register: text.RegisterSimilarity, Test: plugin.TestData{Init: plugin.Config{"first_string": "abc", "second_string": "abc", "algorithm": "levenshtein"}}},
+		{Register: text.RegisterContains, Test: plugin.TestData{Init: plugin.Config{"field": "payload@field", "substring": "contains"}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},
