@@ -12,6 +12,7 @@ import (
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
 	"github.com/tracflow/tracflow/actions/operations"
+	"github.com/tracflow/tracflow/actions/regex"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/actions/text"
@@ -75,6 +76,9 @@ func Installed() []plugin.Installed {
 		{Register: text.RegisterJoin, Test: plugin.TestData{Init: plugin.Config{"delimiter": ",", "string": "payload@test"}}},
 		{Register: text.RegisterSimilarity, Test: plugin.TestData{Init: plugin.Config{"first_string": "abc", "second_string": "abc", "algorithm": "levenshtein"}}},
 		{Register: text.RegisterContains, Test: plugin.TestData{Init: plugin.Config{"field": "payload@field", "substring": "contains"}}},
+		{Register: regex.RegisterMatch, Test: plugin.TestData{Init: plugin.Config{"group_prefix": "Group", "pattern": "<pattern>", "text": "<text or path to text>"}}},
+		{Register: regex.RegisterValidator, Test: plugin.TestData{Init: plugin.Config{"data": "a", "validation_regex": "/a/"}}},
+		{Register: regex.RegisterReplace, Test: plugin.TestData{Init: plugin.Config{"find_regex": "abc", "replace_with": "123", "string": "abc"}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},

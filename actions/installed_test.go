@@ -29,6 +29,7 @@ func TestTracardiNames(t *testing.T) {
 		"operations.contains_pattern.plugin", "starts_with_action", "ends_with_action",
 		"strings.string_operations.plugin", "strings.string_validator.plugin", "strings.string_splitter.plugin",
 		"strings.string_join.plugin", "strings.string_similarity.plugin", "contains_string_action",
+		"strings.regex_match.plugin", "strings.regex_validator.plugin", "strings.regex_replace.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
