@@ -7,6 +7,7 @@
 package actions
 
 import (
+	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/data"
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
@@ -79,6 +80,10 @@ func Installed() []plugin.Installed {
 		{Register: regex.RegisterMatch, Test: plugin.TestData{Init: plugin.Config{"group_prefix": "Group", "pattern": "<pattern>", "text": "<text or path to text>"}}},
 		{Register: regex.RegisterValidator, Test: plugin.TestData{Init: plugin.Config{"data": "a", "validation_regex": "/a/"}}},
 		{Register: regex.RegisterReplace, Test: plugin.TestData{Init: plugin.Config{"find_regex": "abc", "replace_with": "123", "string": "abc"}}},
+		{Register: converters.RegisterToJSON, Test: plugin.TestData{Init: plugin.Config{"to_json": "{}"}}},
+		{Register: converters.RegisterFromJSON, Test: plugin.TestData{Init: plugin.Config{"to_data": "{}"}}},
+		{Register: converters.RegisterEncode, Test: plugin.TestData{Init: plugin.Config{"source": "", "source_encoding": ""}}},
+		{Register: converters.RegisterDecode, Test: plugin.TestData{Init: plugin.Config{"source": "", "target_encoding": ""}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},

@@ -30,6 +30,8 @@ func TestTracardiNames(t *testing.T) {
 		"strings.string_operations.plugin", "strings.string_validator.plugin", "strings.string_splitter.plugin",
 		"strings.string_join.plugin", "strings.string_similarity.plugin", "contains_string_action",
 		"strings.regex_match.plugin", "strings.regex_validator.plugin", "strings.regex_replace.plugin",
+		"converters.data_to_json.plugin", "converters.json_to_data.plugin", "converters.base64.encode.plugin",
+		"converters.base64.decode.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
