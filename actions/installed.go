@@ -13,6 +13,7 @@ import (
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
 	"github.com/tracflow/tracflow/actions/operations"
+	"github.com/tracflow/tracflow/actions/parsers"
 	"github.com/tracflow/tracflow/actions/regex"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/stats"
@@ -84,6 +85,7 @@ func Installed() []plugin.Installed {
 		{Register: converters.RegisterFromJSON, Test: plugin.TestData{Init: plugin.Config{"to_data": "{}"}}},
 		{Register: converters.RegisterEncode, Test: plugin.TestData{Init: plugin.Config{"source": "", "source_encoding": ""}}},
 		{Register: converters.RegisterDecode, Test: plugin.TestData{Init: plugin.Config{"source": "", "target_encoding": ""}}},
+		{Register: parsers.RegisterURLParser, Test: plugin.TestData{Init: plugin.Config{"url": "session@context.page.url"}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},

@@ -32,6 +32,7 @@ func TestTracardiNames(t *testing.T) {
 		"strings.regex_match.plugin", "strings.regex_validator.plugin", "strings.regex_replace.plugin",
 		"converters.data_to_json.plugin", "converters.json_to_data.plugin", "converters.base64.encode.plugin",
 		"converters.base64.decode.plugin",
+		"strings.url_parser.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
