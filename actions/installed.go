@@ -16,6 +16,7 @@ import (
 	"github.com/tracflow/tracflow/actions/parsers"
 	"github.com/tracflow/tracflow/actions/regex"
 	"github.com/tracflow/tracflow/actions/reporting"
+	"github.com/tracflow/tracflow/actions/scrapper"
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/actions/text"
 	"github.com/tracflow/tracflow/examples/myplugin"
@@ -86,6 +87,7 @@ func Installed() []plugin.Installed {
 		{Register: converters.RegisterEncode, Test: plugin.TestData{Init: plugin.Config{"source": "", "source_encoding": ""}}},
 		{Register: converters.RegisterDecode, Test: plugin.TestData{Init: plugin.Config{"source": "", "target_encoding": ""}}},
 		{Register: parsers.RegisterURLParser, Test: plugin.TestData{Init: plugin.Config{"url": "session@context.page.url"}}},
+		{Register: scrapper.RegisterXPath, Test: plugin.TestData{Init: plugin.Config{"content": "", "xpath": ""}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},

@@ -33,6 +33,7 @@ func TestTracardiNames(t *testing.T) {
 		"converters.data_to_json.plugin", "converters.json_to_data.plugin", "converters.base64.encode.plugin",
 		"converters.base64.decode.plugin",
 		"strings.url_parser.plugin",
+		"scrapper.xpath.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
