@@ -279,7 +279,8 @@ func RegisterSimilarity() plugin.Plugin {
 			"longer length (0 to 1). Strings are compared by character; each may hold up to 10000. A " +
 			"string that is missing or is not text stops the flow with an error.\n\n" +
 			"Differences from Tracardi: damerau_levenshtein and metric_longest_common_subsequence, which " +
-			"its config accepted but its code refused, work.",
+			"its config accepted but its code refused, work; optimal_string_alignment with an empty " +
+			"string is the other string's length (Tracardi's library gave 0).",
 		outputDocs: map[string]string{"payload": "{\"similarity\": the distance between the strings}."},
 		newAction:  func() plugin.Action { return &Similarity{} },
 	}.plugin()

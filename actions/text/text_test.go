@@ -244,6 +244,7 @@ func TestSimilarity(t *testing.T) {
 		{"damerau_levenshtein", "ab", "ba", 1},
 		{"optimal_string_alignment", "CA", "ABC", 3},
 		{"optimal_string_alignment", "ab", "ba", 1},
+		{"optimal_string_alignment", "", "abc", 3},
 		{"jaro_winkler", "MARTHA", "MARHTA", 1 - (17.0/18 + 0.1*3*(1-17.0/18))},
 		{"jaro_winkler", "abc", "abc", 0},
 		{"jaro_winkler", "abc", "xyz", 1},
