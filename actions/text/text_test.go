@@ -196,7 +196,7 @@ func TestValidator(t *testing.T) {
 		valid      bool
 	}{
 		{"email", "anna@example.com", true}, {"email", "anna@", false}, {"email", "x anna@example.com", false},
-		{"url", "https://example.com/a?b", true}, {"url", "ftp://example.com", false},
+		{"url", "https://example.com/a?b", true}, {"url", "https://żółw.pl", true}, {"url", "ftp://example.com", false},
 		{"ipv4", "192.168.0.255", true}, {"ipv4", "256.1.1.1", false},
 		{"date", "31/12/2024", true}, {"date", "29.02.2024", true}, {"date", "29.02.2023", false},
 		{"date", "29-02-2000", true}, {"date", "29-02-1900", false}, {"date", "31/04/2024", false},

@@ -11,19 +11,22 @@ import (
 )
 
 // The Data validator's checks, as Tracardi defines them. Each regular
-// expression must match at the start of the text; date and ean are checked
-// in code.
+// expression must match at the start of the text; \w is written as the
+// Unicode class Python's \w is. date and ean are checked in code.
 var validators = map[string]func(string) bool{
 	"email":        matchStart(`\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Z|a-z]{2,}\b`),
-	"url":          matchStart(`^https?://\w+(\.\w+)*(:[0-9]+)?(/.*)?$`),
+	"url":          matchStart(`^https?://` + word + `+(\.` + word + `+)*(:[0-9]+)?(/.*)?$`),
 	"ipv4":         matchStart(`^((25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.){3}(25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)$`),
 	"date":         isDayFirstDate,
 	"time":         matchStart(`^([0-1]?[0-9]|2[0-3]):[0-5][0-9](:?)([0-5]?[0-9]?)$`),
 	"int":          matchStart(`^[0-9]+$`),
 	"float":        matchStart(`^[+-]?([0-9]{1,})[.,]([0-9]{1,})$`),
-	"number_phone": matchStart(`\(?\+[0-9]{1,3}\)? ?-?[0-9]{1,3} ?-?[0-9]{3,5} ?-?[0-9]{4}( ?-?[0-9]{3})? ?(\w{1,10}\s?\d{1,6})?`),
+	"number_phone": matchStart(`\(?\+[0-9]{1,3}\)? ?-?[0-9]{1,3} ?-?[0-9]{3,5} ?-?[0-9]{4}( ?-?[0-9]{3})? ?(` + word + `{1,10}\s?\d{1,6})?`),
 	"ean":          isEAN13,
 }
+
+// word is Python's \w: letters, digits and _ of any script.
+const word = `[\p{L}\p{N}_\p{Mn}\p{Pc}]`
 
 var validatorOptions = []plugin.Option{
 	{Value: "email", Label: "E-mail"}, {Value: "url", Label: "URL"}, {Value: "ipv4", Label: "IP Address"},
