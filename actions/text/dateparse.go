@@ -24,18 +24,30 @@ func parseDate(s string, now time.Time) (time.Time, error) {
 	if t, ok := timestamp(s); ok {
 		return t, nil
 	}
-	for _, l := range directLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t, nil
+	if isoLike(s) {
+		for _, l := range isoLayouts {
+			if t, err := time.Parse(l, s); err == nil {
+				return t, nil
+			}
 		}
+	}
+	if t, ok := numericDate(s); ok {
+		return t, nil
 	}
 	n := normalizeDate(s)
 	if t, ok := numericDate(n); ok {
 		return t, nil
 	}
-	for _, l := range namedLayouts {
-		if t, err := time.Parse(l, n); err == nil {
-			return t, nil
+	if !isoLike(s) {
+		for _, l := range rfcLayouts {
+			if t, err := time.Parse(l, s); err == nil {
+				return t, nil
+			}
+		}
+		for _, l := range namedLayouts(n) {
+			if t, err := time.Parse(l, n); err == nil {
+				return t, nil
+			}
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date in a known format", s)
@@ -52,30 +64,61 @@ const dateFormatsDoc = "ISO 8601 (2024-03-31, 2024-03-31T14:05:00Z, 2024-03-31 1
 	"today, yesterday, tomorrow, N days (weeks, hours, minutes, months, years) ago, in N days. " +
 	"A date with a zone or offset gives its own day there; timestamps and relative dates are in UTC."
 
-var directLayouts = []string{
+// isoLike reports whether s starts as ISO 8601 does: four digits and a
+// dash, or eight digits.
+func isoLike(s string) bool {
+	digits := 0
+	for digits < len(s) && digits < 8 && s[digits] >= '0' && s[digits] <= '9' {
+		digits++
+	}
+	return digits == 8 || (digits == 4 && len(s) > 4 && s[4] == '-')
+}
+
+var isoLayouts = []string{
 	time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02T15:04Z07:00",
 	"2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05Z07:00",
 	"2006-01-02 15:04:05 Z07:00", "2006-01-02 15:04:05 MST", "2006-01-02 15:04", "2006-01-02T15:04:05-0700",
 	"2006-01-02T15:04:05.999999999-0700", "2006-01-02 15:04:05-0700", "2006-01-02", "20060102", "20060102T150405Z07:00",
 	"2006-01",
+}
+
+var rfcLayouts = []string{
 	time.RFC1123, time.RFC1123Z, time.RFC822, time.RFC822Z, time.RFC850, time.ANSIC, time.UnixDate, time.RubyDate,
 	"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST", "2 Jan 2006 15:04:05 -0700",
 	"2 Jan 2006 15:04:05 MST", "Mon, 2 Jan 2006 15:04 -0700", "2 Jan 2006 15:04 -0700",
 }
 
-// namedLayouts read normalized text: no weekday, no commas, no ordinal
-// suffixes, single spaces, "of" and "at" dropped.
-var namedLayouts = func() []string {
-	dates := []string{"2 January 2006", "2 Jan 2006", "January 2 2006", "Jan 2 2006", "2006 January 2", "2006 Jan 2", "January 2006", "Jan 2006"}
-	times := []string{"", " 15:04", " 15:04:05", " 3:04 PM", " 3:04PM", " 3:04:05 PM", " 3 PM", " 3PM", " 15:04:05 MST", " 15:04:05 -0700", " 15:04 MST"}
-	var out []string
+// The layouts of dates with month names, for normalized text (no weekday,
+// no commas, no ordinal suffixes, single spaces, "of" and "at" dropped):
+// a date part, chosen by whether the text starts with a digit, and a time
+// part, chosen by what the text holds.
+var (
+	dayFirstDates   = []string{"2 January 2006", "2 Jan 2006", "2006 January 2", "2006 Jan 2"}
+	monthFirstDates = []string{"January 2 2006", "Jan 2 2006", "January 2006", "Jan 2006"}
+	clockTimes      = []string{" 15:04", " 15:04:05", " 3:04 PM", " 3:04PM", " 3:04:05 PM", " 15:04:05 MST", " 15:04:05 -0700", " 15:04 MST"}
+	hourTimes       = []string{" 3 PM", " 3PM"}
+)
+
+func namedLayouts(n string) []string {
+	dates := monthFirstDates
+	if n != "" && n[0] >= '0' && n[0] <= '9' {
+		dates = dayFirstDates
+	}
+	times := []string{""}
+	switch {
+	case strings.Contains(n, ":"):
+		times = clockTimes
+	case strings.HasSuffix(n, "M"):
+		times = hourTimes
+	}
+	out := make([]string, 0, len(dates)*len(times))
 	for _, d := range dates {
 		for _, t := range times {
 			out = append(out, d+t)
 		}
 	}
 	return out
-}()
+}
 
 var (
 	weekday   = regexp.MustCompile(`(?i)^(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(day|nesday|sday|urday)?\.?,?\s+`)

@@ -103,3 +103,17 @@ func TestToDate(t *testing.T) {
 		t.Errorf("missing: %v", got)
 	}
 }
+
+func BenchmarkParseDate(b *testing.B) {
+	now := time.Now()
+	for _, in := range []string{"2024-03-31T14:05:00Z", "03/31/2024", "Sunday, March 31st, 2024 at 2:05 pm", "1711893900"} {
+		b.Run(in, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := parseDate(in, now); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
