@@ -11,7 +11,7 @@ import (
 
 // compilePython compiles a pattern written for Python's re module into Go's
 // RE2. Named groups (?P<name>...) are kept (RE2 reads them); \Z becomes
-// \z; {,n} becomes {0,n}; \d, \w and \s (and their negations outside
+// \z; {,n} becomes {0,n}; \uXXXX and \UXXXXXXXX become \x{...}; \d, \w and \s (and their negations outside
 // character classes) match Unicode as Python's do. What RE2 cannot run,
 // because it guarantees linear time, is refused with a message that says
 // so: backreferences (\1, (?P=name)), lookahead and lookbehind ((?=...),
@@ -54,6 +54,13 @@ func translate(p string) (string, error) {
 				return "", fmt.Errorf("backreference \\%c at offset %d is not supported: Go's regular expressions (RE2) run in linear time and cannot match backreferences", n, i-1)
 			case n == 'Z':
 				b.WriteString(`\z`)
+			case (n == 'u' && hexRun(p[i+1:]) >= 4) || (n == 'U' && hexRun(p[i+1:]) >= 8):
+				size := 4
+				if n == 'U' {
+					size = 8
+				}
+				b.WriteString(`\x{` + p[i+1:i+1+size] + `}`)
+				i += size
 			case n == 'd':
 				b.WriteString(`\p{Nd}`)
 			case n == 'D':
@@ -134,6 +141,15 @@ func translate(p string) (string, error) {
 		}
 	}
 	return b.String(), nil
+}
+
+// hexRun counts the hexadecimal digits s starts with, up to 8.
+func hexRun(s string) int {
+	n := 0
+	for n < len(s) && n < 8 && strings.IndexByte("0123456789abcdefABCDEF", s[n]) >= 0 {
+		n++
+	}
+	return n
 }
 
 func groupText(s string) string {

@@ -24,6 +24,9 @@ func TestCompilePython(t *testing.T) {
 		{`(?i)HELLO`, "say hello", "hello"},
 		{`a(?#a comment)b`, "ab", "ab"},
 		{`\.`, "a.b", "."},
+		{`\u017c+`, "ażżb", "żż"},
+		{`[\u0041-\u0043]+`, "xABCD", "ABC"},
+		{`\U0001F600`, "a😀", "😀"},
 	}
 	for _, c := range cases {
 		re, err := compilePython(c.pattern)
