@@ -142,7 +142,8 @@ func RegisterXPath() plugin.Plugin {
 					"text or boolean: {\"result\": [\"Title\"]}. When nothing is found (an empty list or text, " +
 					"0 or false, or empty HTML) a warning is logged and the error port carries the config: " +
 					"{\"xpath\": ..., \"content\": ...}. HTML is parsed as browsers do, so broken markup " +
-					"still reads. An empty or invalid expression, or content that is missing or not text, " +
+					"still reads, and a fragment is put in a document (html, head, body): expressions run " +
+					"from the document root, so start them with // or /html/body. An empty or invalid expression, or content that is missing or not text, " +
 					"stops the flow with an error (an invalid one is refused when the flow is saved).\n\n" +
 					"Differences from Tracardi: an element node gives its text content (Tracardi returned " +
 					"an object that is not JSON).",
