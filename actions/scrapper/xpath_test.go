@@ -32,6 +32,14 @@ func TestXPath(t *testing.T) {
 			t.Errorf("%s: %#v, want %#v", c.xpath, got["result"], c.want)
 		}
 	}
+	// A fragment is read into a document: // and /html/body reach it.
+	for _, xp := range []string{"//p/text()", "/html/body/p/text()"} {
+		out := plugintest.Run(t, scrapper.RegisterXPath(), plugintest.Case{
+			Config: plugin.Config{"xpath": xp, "content": "<p>a</p><p>b</p>"}})
+		if got := out.MustPort(t, "result"); !reflect.DeepEqual(got["result"], []any{"a", "b"}) {
+			t.Errorf("fragment, %s: %v", xp, got)
+		}
+	}
 	for _, none := range []string{"//table", "count(//table)", "string(//table)", "boolean(//table)"} {
 		out := plugintest.Run(t, scrapper.RegisterXPath(), plugintest.Case{
 			Config: plugin.Config{"xpath": none, "content": "payload@html"}, Payload: plugin.Payload{"html": page}})
