@@ -7,15 +7,20 @@
 package actions
 
 import (
+	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/data"
 	"github.com/tracflow/tracflow/actions/events"
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
 	"github.com/tracflow/tracflow/actions/operations"
+	"github.com/tracflow/tracflow/actions/parsers"
+	"github.com/tracflow/tracflow/actions/regex"
 	"github.com/tracflow/tracflow/actions/reporting"
+	"github.com/tracflow/tracflow/actions/scrapper"
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/actions/ux"
+	"github.com/tracflow/tracflow/actions/text"
 	"github.com/tracflow/tracflow/examples/myplugin"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -100,6 +105,29 @@ func Installed() []plugin.Installed {
 		{Register: ux.RegisterConsent, Test: plugin.TestData{Init: plugin.Config{"agree_all_event_type": "agree-all-event-type", "enabled": true, "endpoint": "http://localhost:8686",
 			"event_type": "user-consent-pref", "expand_height": 400, "position": "bottom", "uix_source": "http://localhost:8686"}}},
 		{Register: ux.RegisterCustomJS, Test: plugin.TestData{Init: plugin.Config{"attributes": "{}", "content": ""}}},
+		// String, Regex, Converters, Parsers and the XPath scrapper, each with
+		// Tracardi's own test config (some are odd on purpose: they must set up).
+		{Register: text.RegisterReplace, Test: plugin.TestData{Init: plugin.Config{"field": "profile@", "find": "", "replace": ""}}},
+		{Register: text.RegisterToDate, Test: plugin.TestData{Init: plugin.Config{"string": "abc"}}},
+		{Register: text.RegisterStripper, Test: plugin.TestData{Init: plugin.Config{"string": "abc", "to_remove": "a"}}},
+		{Register: text.RegisterContainsPattern, Test: plugin.TestData{Init: plugin.Config{"field": "payload@field", "pattern": "all"}}},
+		{Register: text.RegisterStartsWith, Test: plugin.TestData{Init: plugin.Config{"field": "event@id", "prefix": "test"}}},
+		{Register: text.RegisterEndsWith, Test: plugin.TestData{Init: plugin.Config{"field": "event@id", "prefix": "test"}}},
+		{Register: text.RegisterProperties, Test: plugin.TestData{Init: plugin.Config{"string": "test"}}},
+		{Register: text.RegisterValidator, Test: plugin.TestData{Init: plugin.Config{"data": "test", "validator": "test"}}},
+		{Register: text.RegisterSplitter, Test: plugin.TestData{Init: plugin.Config{"delimiter": ".", "string": "test.test"}}},
+		{Register: text.RegisterJoin, Test: plugin.TestData{Init: plugin.Config{"delimiter": ",", "string": "payload@test"}}},
+		{Register: text.RegisterSimilarity, Test: plugin.TestData{Init: plugin.Config{"first_string": "abc", "second_string": "abc", "algorithm": "levenshtein"}}},
+		{Register: text.RegisterContains, Test: plugin.TestData{Init: plugin.Config{"field": "payload@field", "substring": "contains"}}},
+		{Register: regex.RegisterMatch, Test: plugin.TestData{Init: plugin.Config{"group_prefix": "Group", "pattern": "<pattern>", "text": "<text or path to text>"}}},
+		{Register: regex.RegisterValidator, Test: plugin.TestData{Init: plugin.Config{"data": "a", "validation_regex": "/a/"}}},
+		{Register: regex.RegisterReplace, Test: plugin.TestData{Init: plugin.Config{"find_regex": "abc", "replace_with": "123", "string": "abc"}}},
+		{Register: converters.RegisterToJSON, Test: plugin.TestData{Init: plugin.Config{"to_json": "{}"}}},
+		{Register: converters.RegisterFromJSON, Test: plugin.TestData{Init: plugin.Config{"to_data": "{}"}}},
+		{Register: converters.RegisterEncode, Test: plugin.TestData{Init: plugin.Config{"source": "", "source_encoding": ""}}},
+		{Register: converters.RegisterDecode, Test: plugin.TestData{Init: plugin.Config{"source": "", "target_encoding": ""}}},
+		{Register: parsers.RegisterURLParser, Test: plugin.TestData{Init: plugin.Config{"url": "session@context.page.url"}}},
+		{Register: scrapper.RegisterXPath, Test: plugin.TestData{Init: plugin.Config{"content": "", "xpath": ""}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},

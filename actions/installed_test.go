@@ -24,6 +24,16 @@ func TestTracardiNames(t *testing.T) {
 		"traits.delete_trait_action", "traits.cut_out_trait_action", "template_action",
 		"increment_action", "decrement_action", "internal.add_response.plugin",
 		"operations.update_profile_action", "operations.discard_profile_update_action", "log_action",
+		// String, Regex, Converters, Parsers, XPath
+		"strings.string_replace.plugin", "strings.string_to_date.plugin", "strings.string_stripper.plugin",
+		"operations.contains_pattern.plugin", "starts_with_action", "ends_with_action",
+		"strings.string_operations.plugin", "strings.string_validator.plugin", "strings.string_splitter.plugin",
+		"strings.string_join.plugin", "strings.string_similarity.plugin", "contains_string_action",
+		"strings.regex_match.plugin", "strings.regex_validator.plugin", "strings.regex_replace.plugin",
+		"converters.data_to_json.plugin", "converters.json_to_data.plugin", "converters.base64.encode.plugin",
+		"converters.base64.decode.plugin",
+		"strings.url_parser.plugin",
+		"scrapper.xpath.plugin",
 	}
 	// Operations, flow control, events, sessions, stats and UIX widgets.
 	want = append(want,

@@ -1,0 +1,14 @@
+package converters_test
+
+import (
+	"testing"
+
+	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/plugin/plugintest"
+)
+
+// TestGolden runs each testdata/<plugin> case through the engine; -update
+// rewrites their want.json.
+func TestGolden(t *testing.T) {
+	plugintest.GoldenCases(t, "testdata", actions.Installed())
+}
