@@ -8,6 +8,7 @@ package actions
 
 import (
 	"github.com/tracflow/tracflow/actions/data"
+	"github.com/tracflow/tracflow/actions/datetime"
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
@@ -59,6 +60,16 @@ func Installed() []plugin.Installed {
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
 		{Register: reporting.RegisterLog, Test: plugin.TestData{Init: plugin.Config{"type": "info", "message": "Event {{ event@id }}"}}},
+
+		// Time
+		{Register: datetime.RegisterTimeDelay, Test: plugin.TestData{Init: plugin.Config{"reference_date": nil, "sign": "+", "delay": "60"}}},
+		{Register: datetime.RegisterLastVisit},
+		{Register: datetime.RegisterWeekdays, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: datetime.RegisterToday, Test: plugin.TestData{Init: plugin.Config{"timezone": "session@context.time.tz"}}},
+		{Register: datetime.RegisterDayNight, Test: plugin.TestData{Init: plugin.Config{"latitude": 1.2, "longitude": 2.1}}},
+		{Register: datetime.RegisterLocalTimeSpan, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
+		{Register: datetime.RegisterLiveTime, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
+		{Register: datetime.RegisterTimeDifference, Test: plugin.TestData{Init: plugin.Config{"now": "now", "reference_date": "12:10:10"}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},
