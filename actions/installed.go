@@ -12,6 +12,7 @@ import (
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
+	"github.com/tracflow/tracflow/actions/location"
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/stats"
@@ -70,6 +71,12 @@ func Installed() []plugin.Installed {
 		{Register: datetime.RegisterLocalTimeSpan, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
 		{Register: datetime.RegisterLiveTime, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
 		{Register: datetime.RegisterTimeDifference, Test: plugin.TestData{Init: plugin.Config{"now": "now", "reference_date": "12:10:10"}}},
+
+		// Location
+		{Register: location.RegisterGeoFence, Test: plugin.TestData{Init: plugin.Config{"center_coordinate": map[string]any{"lat": 0, "lng": 0}, "test_coordinate": map[string]any{"lat": 0, "lng": 0}, "radius": 10}}},
+		{Register: location.RegisterGeoDistance, Test: plugin.TestData{Init: plugin.Config{"start_coordinate": map[string]any{"lat": 0, "lng": 0}, "end_coordinate": map[string]any{"lat": 0, "lng": 0}}}},
+		{Register: location.RegisterGeoIP, Test: plugin.TestData{Init: plugin.Config{"ip": "event@request.ip", "source": map[string]any{"id": "1", "name": "Some value"}},
+			Resource: map[string]any{"accountId": 123, "license": "test"}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},
