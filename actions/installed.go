@@ -78,6 +78,13 @@ func Installed() []plugin.Installed {
 		{Register: location.RegisterGeoIP, Test: plugin.TestData{Init: plugin.Config{"ip": "event@request.ip", "source": map[string]any{"id": "1", "name": "Some value"}},
 			Resource: map[string]any{"accountId": 123, "license": "test"}}},
 
+		// Data processing: calculator, value mapping, random item, device detection, merge event properties
+		{Register: data.RegisterCalculator, Test: plugin.TestData{Init: plugin.Config{"calc_dsl": "a = profile@id + 1"}}},
+		{Register: data.RegisterValueMapping, Test: plugin.TestData{Init: plugin.Config{"case_sensitive": false, "mapping": map[string]any{"a": "profile@id"}, "value": "x"}}},
+		{Register: data.RegisterRandomItem, Test: plugin.TestData{Init: plugin.Config{"list_of_items": []any{1, 2, 3, 4, 5}}}},
+		{Register: data.RegisterDetectDevice, Test: plugin.TestData{Init: plugin.Config{"agent": "session@context.browser.browser.userAgent"}}},
+		{Register: data.RegisterMergeProperties, Test: plugin.TestData{Init: plugin.Config{"sub_traits": "", "traits_type": "public"}}},
+
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},
 	}
