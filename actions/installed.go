@@ -12,6 +12,7 @@ import (
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
+	"github.com/tracflow/tracflow/actions/list"
 	"github.com/tracflow/tracflow/actions/location"
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/reporting"
@@ -84,6 +85,13 @@ func Installed() []plugin.Installed {
 		{Register: data.RegisterRandomItem, Test: plugin.TestData{Init: plugin.Config{"list_of_items": []any{1, 2, 3, 4, 5}}}},
 		{Register: data.RegisterDetectDevice, Test: plugin.TestData{Init: plugin.Config{"agent": "session@context.browser.browser.userAgent"}}},
 		{Register: data.RegisterMergeProperties, Test: plugin.TestData{Init: plugin.Config{"sub_traits": "", "traits_type": "public"}}},
+
+		// Data analysis, sets, and stats: key counter, views and visits (the last two as in Tracardi 0.8.1)
+		{Register: list.RegisterFindMaxValue, Test: plugin.TestData{Init: plugin.Config{"source": "abc"}}},
+		{Register: list.RegisterSetOperation, Test: plugin.TestData{Init: plugin.Config{"set1": "", "set2": "", "operation": "intersection"}}},
+		{Register: stats.RegisterKeyCounter, Test: plugin.TestData{Init: plugin.Config{"key": "1", "save_in": "2"}}},
+		{Register: stats.RegisterIncreaseViews, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: stats.RegisterIncreaseVisits, Test: plugin.TestData{Init: plugin.Config{}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},
