@@ -17,7 +17,19 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-var update = flag.Bool("update", false, "rewrite the want.json files of golden tests with what the flows produce")
+// The -update flag of golden tests. It is defined here only when the test
+// binary has none yet, and read by name, so a test package may define its
+// own -update too (before this package's init, or by reading this one).
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the want.json files of golden tests with what the flows produce")
+	}
+}
+
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // goldenTime is the collection time of golden events that carry none, so
 // that runs are the same every time.
@@ -56,7 +68,7 @@ func Golden(t *testing.T, dir string, installed []plugin.Installed) {
 		t.Run(filepath.Base(caseDir), func(t *testing.T) {
 			got := goldenRun(t, caseDir, reg)
 			wantPath := filepath.Join(caseDir, "want.json")
-			if *update {
+			if updating() {
 				if err := os.WriteFile(wantPath, got, 0o644); err != nil {
 					t.Fatal(err)
 				}
