@@ -27,7 +27,7 @@ type mmdbNetwork struct {
 	record map[string]any
 }
 
-func writeMMDB(t *testing.T, networks []mmdbNetwork) string {
+func writeMMDB(t testing.TB, networks []mmdbNetwork) string {
 	t.Helper()
 	root := &mmdbNode{data: -1}
 	var data bytes.Buffer
@@ -185,7 +185,7 @@ func names(en string) map[string]any {
 // testCityDB writes a City database with Warsaw at 89.64.0.0/16, a
 // country-only record at 2a02:a000::/24 and a city without coordinates at
 // 10.1.0.0/16.
-func testCityDB(t *testing.T) string {
+func testCityDB(t testing.TB) string {
 	warsaw := map[string]any{
 		"city":         names("Warsaw"),
 		"country":      map[string]any{"iso_code": "PL", "names": map[string]any{"en": "Poland"}},

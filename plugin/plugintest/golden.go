@@ -17,9 +17,10 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// The -update flag of golden tests. It is defined here only when the test
-// binary has none yet, and read by name, so a test package may define its
-// own -update too (before this package's init, or by reading this one).
+// The -update flag of golden tests. It is defined here unless the test
+// binary has one already, and read by name: a test package that wants
+// -update for its own files reads it with flag.Lookup("update") rather than
+// defining it again.
 func init() {
 	if flag.Lookup("update") == nil {
 		flag.Bool("update", false, "rewrite the want.json files of golden tests with what the flows produce")
