@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"sort"
 	"strings"
 
 	"github.com/tracflow/tracflow/plugin"
@@ -48,9 +49,15 @@ func (a *Calculator) Run(_ context.Context, payload plugin.Payload, _ *plugin.Ed
 	if err != nil {
 		return nil, err
 	}
+	// Names in order, so that of "a" and "a.b" the nested one wins every time.
+	names := make([]string, 0, len(env.vars))
+	for name := range env.vars {
+		names = append(names, name)
+	}
+	sort.Strings(names)
 	vars := map[string]any{}
-	for name, v := range env.vars {
-		setNested(vars, strings.Split(name, "."), v)
+	for _, name := range names {
+		setNested(vars, strings.Split(name, "."), env.vars[name])
 	}
 	return plugin.Port("payload", plugin.Payload{"result": last, "variables": vars}), nil
 }

@@ -22,6 +22,7 @@ func TestCalculator(t *testing.T) {
 		{"variables", "a = event@properties.a\nb = a / 4\n\nc.d = b - 0.5", 2, map[string]any{"a": 10.0, "b": 2.5, "c": map[string]any{"d": 2.0}}},
 		{"numeric text and exponent", "event@properties.text * 1e2", 150, map[string]any{}},
 		{"left to right", "8 / 2 / 2 - 1 - 1", 0, map[string]any{}},
+		{"a name and a nested name", "a.b = 2\na = 1", 1, map[string]any{"a": map[string]any{"b": 2.0}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
