@@ -139,7 +139,7 @@ func TestPalette(t *testing.T) {
 		t.Errorf("total %v, want %d", pal["total"], len(actions.Installed()))
 	}
 	stats, _ := obj(pal, "grouped")["Stats"].([]any)
-	if len(stats) != 2 {
+	if len(stats) < 2 { // the counters, among the group's other plugins
 		t.Fatalf("Stats group: %v", obj(pal, "grouped"))
 	}
 	first := stats[0].(map[string]any)
