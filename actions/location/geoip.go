@@ -85,34 +85,37 @@ func (a *GeoIP) Close(context.Context) error {
 	return nil
 }
 
-// database returns the open database, opening the resource's (or the
-// environment's) at the first run.
+// database returns the open database, opening at the first run the one
+// the resource's credentials name or, failing that, the one DatabaseEnv
+// names (so flows imported from Tracardi, whose resource holds web service
+// credentials, work with a server-wide file).
 func (a *GeoIP) database(ctx context.Context) (*maxminddb.Reader, error) {
 	if a.db != nil || a.dbErr != nil {
 		return a.db, a.dbErr
 	}
-	path := ""
+	path, why := "", ""
 	if a.resource != "" {
-		if a.Resources == nil {
-			return nil, fmt.Errorf("resource %s: no resources are available here; set the database field or %s", a.resource, DatabaseEnv)
+		switch creds, err := a.resourceCredentials(ctx); {
+		case err != nil:
+			why = fmt.Sprintf("resource %s: %v", a.resource, err)
+		default:
+			path, _ = creds["database"].(string)
+			if path == "" {
+				path, _ = creds["path"].(string)
+			}
+			if path == "" {
+				why = fmt.Sprintf("resource %s names no database file (its credentials need {\"database\": \"/path/GeoLite2-City.mmdb\"})", a.resource)
+			}
 		}
-		creds, err := a.Resources.Credentials(ctx, a.resource)
-		if err != nil {
-			// Not kept: the resource may be added or fixed later.
-			return nil, fmt.Errorf("resource %s: %w", a.resource, err)
-		}
-		path, _ = creds["database"].(string)
-		if path == "" {
-			path, _ = creds["path"].(string)
-		}
-		if path == "" {
-			return nil, fmt.Errorf("resource %s names no database file: its credentials need {\"database\": \"/path/GeoLite2-City.mmdb\"}", a.resource)
-		}
-	} else {
+	}
+	if path == "" {
 		path = os.Getenv(DatabaseEnv)
 	}
 	if path == "" {
-		return nil, errors.New("no GeoIP database: set the plugin's database field, a geo-locator resource, or " + DatabaseEnv)
+		if why == "" {
+			why = "no GeoIP database"
+		}
+		return nil, errors.New(why + "; set the plugin's database field, a geo-locator resource's database, or " + DatabaseEnv)
 	}
 	db, err := maxminddb.Open(path)
 	if err != nil {
@@ -121,6 +124,13 @@ func (a *GeoIP) database(ctx context.Context) (*maxminddb.Reader, error) {
 	}
 	a.db, a.dbPath = db, path
 	return db, nil
+}
+
+func (a *GeoIP) resourceCredentials(ctx context.Context) (map[string]any, error) {
+	if a.Resources == nil {
+		return nil, errors.New("no resources are available here")
+	}
+	return a.Resources.Credentials(ctx, a.resource)
 }
 
 // cityRecord is the part of a City database record the plugin reports.
@@ -246,7 +256,8 @@ func RegisterGeoIP() plugin.Plugin {
 					"(download GeoLite2-City.mmdb from MaxMind with a free account, and keep it updated, e.g. with " +
 					"geoipupdate). The file is, in order: the plugin's database field, the database named by the " +
 					"selected geo-locator resource's credentials ({\"database\": \"/path/GeoLite2-City.mmdb\"}), or " +
-					"the " + DatabaseEnv + " environment variable. Of an address list such as X-Forwarded-For's " +
+					"the " + DatabaseEnv + " environment variable (also used when the resource names no file, as with a " +
+					"resource imported from Tracardi). Of an address list such as X-Forwarded-For's " +
 					"\"client, proxy\" the first address is looked up. Names are the English ones.\n\n" +
 					"Differences from Tracardi: Tracardi calls MaxMind's web service with the resource's account " +
 					"id and licence key; Tracflow reads a local database, so lookups cost no request and no " +

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -136,34 +138,47 @@ func TestGeoIP(t *testing.T) {
 
 func TestGeoIPDatabaseFromEnvAndResource(t *testing.T) {
 	db := testCityDB(t)
-	// Tracardi's test config: a resource that names no database, no env:
-	// the set-up passes, the run says what is missing.
-	t.Setenv(DatabaseEnv, "")
-	out := plugintest.Run(t, RegisterGeoIP(), plugintest.Case{Config: plugin.Config{"ip": "89.64.0.1", "source": map[string]any{"id": "1", "name": "Some value"}}})
-	if e, _ := out.MustPort(t, "error")["error"].(string); !strings.Contains(e, "resource 1") {
-		t.Errorf("error = %q", e)
+	notDB := filepath.Join(t.TempDir(), "not.mmdb")
+	if err := os.WriteFile(notDB, []byte("not a database"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	out = plugintest.Run(t, RegisterGeoIP(), plugintest.Case{Config: plugin.Config{"ip": "89.64.0.1"}})
-	if e, _ := out.MustPort(t, "error")["error"].(string); !strings.Contains(e, DatabaseEnv) {
-		t.Errorf("error = %q", e)
+	res := resources{"geo": {"database": db}, "tracardi": {"accountId": 123.0, "license": "test"}}
+	cases := []struct {
+		name   string
+		env    string
+		source any
+		res    plugin.Resources
+		want   string // the city, or a part of the error
+	}{
+		// Tracardi's test config: a resource that names no database, no env:
+		// the set-up passes, the run says what is missing.
+		{"tracardi test config", "", map[string]any{"id": "1", "name": "Some value"}, nil, "resource 1: no resources are available here"},
+		{"nothing", "", nil, nil, DatabaseEnv},
+		{"env", db, nil, nil, "Warsaw"},
+		{"resource", "", map[string]any{"id": "geo"}, res, "Warsaw"},
+		{"resource without a database, env", db, map[string]any{"id": "tracardi"}, res, "Warsaw"},
+		{"resource without a database, no env", "", map[string]any{"id": "tracardi"}, res, "names no database file"},
+		{"missing resource", "", map[string]any{"id": "gone"}, res, "resource gone: no such resource"},
+		{"resource not an mmdb", "", map[string]any{"id": "bad"}, resources{"bad": {"database": notDB}}, "can not open"},
 	}
-
-	t.Setenv(DatabaseEnv, db)
-	out = plugintest.Run(t, RegisterGeoIP(), plugintest.Case{Config: plugin.Config{"ip": "89.64.0.1"}})
-	if got := out.MustPort(t, "location"); got["city"] != "Warsaw" {
-		t.Errorf("env database: %v", got)
-	}
-
-	res := resources{"geo": {"database": db}, "empty": {}}
-	out = plugintest.Run(t, RegisterGeoIP(), plugintest.Case{Config: plugin.Config{"ip": "89.64.0.1", "source": map[string]any{"id": "geo"}}, Resources: res})
-	if got := out.MustPort(t, "location"); got["postal"] != "00-001" {
-		t.Errorf("resource database: %v", got)
-	}
-	for id, msg := range map[string]string{"empty": "names no database", "gone": "no such resource"} {
-		out = plugintest.Run(t, RegisterGeoIP(), plugintest.Case{Config: plugin.Config{"ip": "89.64.0.1", "source": map[string]any{"id": id}}, Resources: res})
-		if e, _ := out.MustPort(t, "error")["error"].(string); !strings.Contains(e, msg) {
-			t.Errorf("%s: error = %q", id, e)
-		}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv(DatabaseEnv, c.env)
+			config := plugin.Config{"ip": "89.64.0.1"}
+			if c.source != nil {
+				config["source"] = c.source
+			}
+			out := plugintest.Run(t, RegisterGeoIP(), plugintest.Case{Config: config, Resources: c.res})
+			if c.want == "Warsaw" {
+				if got := out.MustPort(t, "location"); got["city"] != "Warsaw" {
+					t.Errorf("location = %v", got)
+				}
+				return
+			}
+			if e, _ := out.MustPort(t, "error")["error"].(string); !strings.Contains(e, c.want) {
+				t.Errorf("error = %q, want %q", e, c.want)
+			}
+		})
 	}
 }
 
