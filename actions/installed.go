@@ -10,9 +10,12 @@ import (
 	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/data"
 	"github.com/tracflow/tracflow/actions/events"
+	"github.com/tracflow/tracflow/actions/datetime"
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
+	"github.com/tracflow/tracflow/actions/list"
+	"github.com/tracflow/tracflow/actions/location"
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/parsers"
 	"github.com/tracflow/tracflow/actions/regex"
@@ -128,6 +131,35 @@ func Installed() []plugin.Installed {
 		{Register: converters.RegisterDecode, Test: plugin.TestData{Init: plugin.Config{"source": "", "target_encoding": ""}}},
 		{Register: parsers.RegisterURLParser, Test: plugin.TestData{Init: plugin.Config{"url": "session@context.page.url"}}},
 		{Register: scrapper.RegisterXPath, Test: plugin.TestData{Init: plugin.Config{"content": "", "xpath": ""}}},
+		// Time
+		{Register: datetime.RegisterTimeDelay, Test: plugin.TestData{Init: plugin.Config{"reference_date": nil, "sign": "+", "delay": "60"}}},
+		{Register: datetime.RegisterLastVisit},
+		{Register: datetime.RegisterWeekdays, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: datetime.RegisterToday, Test: plugin.TestData{Init: plugin.Config{"timezone": "session@context.time.tz"}}},
+		{Register: datetime.RegisterDayNight, Test: plugin.TestData{Init: plugin.Config{"latitude": 1.2, "longitude": 2.1}}},
+		{Register: datetime.RegisterLocalTimeSpan, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
+		{Register: datetime.RegisterLiveTime, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
+		{Register: datetime.RegisterTimeDifference, Test: plugin.TestData{Init: plugin.Config{"now": "now", "reference_date": "12:10:10"}}},
+
+		// Location
+		{Register: location.RegisterGeoFence, Test: plugin.TestData{Init: plugin.Config{"center_coordinate": map[string]any{"lat": 0, "lng": 0}, "test_coordinate": map[string]any{"lat": 0, "lng": 0}, "radius": 10}}},
+		{Register: location.RegisterGeoDistance, Test: plugin.TestData{Init: plugin.Config{"start_coordinate": map[string]any{"lat": 0, "lng": 0}, "end_coordinate": map[string]any{"lat": 0, "lng": 0}}}},
+		{Register: location.RegisterGeoIP, Test: plugin.TestData{Init: plugin.Config{"ip": "event@request.ip", "source": map[string]any{"id": "1", "name": "Some value"}},
+			Resource: map[string]any{"accountId": 123, "license": "test"}}},
+
+		// Data processing: calculator, value mapping, random item, device detection, merge event properties
+		{Register: data.RegisterCalculator, Test: plugin.TestData{Init: plugin.Config{"calc_dsl": "a = profile@id + 1"}}},
+		{Register: data.RegisterValueMapping, Test: plugin.TestData{Init: plugin.Config{"case_sensitive": false, "mapping": map[string]any{"a": "profile@id"}, "value": "x"}}},
+		{Register: data.RegisterRandomItem, Test: plugin.TestData{Init: plugin.Config{"list_of_items": []any{1, 2, 3, 4, 5}}}},
+		{Register: data.RegisterDetectDevice, Test: plugin.TestData{Init: plugin.Config{"agent": "session@context.browser.browser.userAgent"}}},
+		{Register: data.RegisterMergeProperties, Test: plugin.TestData{Init: plugin.Config{"sub_traits": "", "traits_type": "public"}}},
+
+		// Data analysis, sets, and stats: key counter, views and visits (the last two as in Tracardi 0.8.1)
+		{Register: list.RegisterFindMaxValue, Test: plugin.TestData{Init: plugin.Config{"source": "abc"}}},
+		{Register: list.RegisterSetOperation, Test: plugin.TestData{Init: plugin.Config{"set1": "", "set2": "", "operation": "intersection"}}},
+		{Register: stats.RegisterKeyCounter, Test: plugin.TestData{Init: plugin.Config{"key": "1", "save_in": "2"}}},
+		{Register: stats.RegisterIncreaseViews, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: stats.RegisterIncreaseVisits, Test: plugin.TestData{Init: plugin.Config{}}},
 
 		// Examples: the plugin of the developer guide (docs/plugins.md)
 		{Register: myplugin.Register},

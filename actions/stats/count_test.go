@@ -96,16 +96,17 @@ func TestCountRecords(t *testing.T) {
 	plugintest.SetUpFails(t, p, plugin.Config{"index": "event", "query": ""}, "time_range")
 }
 
-// TestGolden runs the flows of testdata/<plugin>/ through the engine on a
-// real SQLite store and compares with want.json (-update rewrites it).
-func TestGolden(t *testing.T) {
-	dirs, err := os.ReadDir("testdata")
+// TestGoldenStored runs the flows of testdata-stored/<plugin>/ through the
+// engine on a real SQLite store and compares with want.json (-update
+// rewrites it).
+func TestGoldenStored(t *testing.T) {
+	dirs, err := os.ReadDir("testdata-stored")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range dirs {
 		t.Run(d.Name(), func(t *testing.T) {
-			plugintest.Golden(t, filepath.Join("testdata", d.Name()), actions.Installed(), plugintest.GoldenOptions{Data: countData(t, "")})
+			plugintest.Golden(t, filepath.Join("testdata-stored", d.Name()), actions.Installed(), plugintest.GoldenOptions{Data: countData(t, "")})
 		})
 	}
 }

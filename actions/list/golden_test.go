@@ -1,0 +1,14 @@
+package list_test
+
+import (
+	"testing"
+
+	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/plugin/plugintest"
+)
+
+// TestGolden runs each plugin of the package in a flow through the engine
+// (testdata/<plugin>/); go test -run Golden -update rewrites want.json.
+func TestGolden(t *testing.T) {
+	plugintest.GoldenCases(t, "testdata", actions.Installed())
+}
