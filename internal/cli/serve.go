@@ -26,6 +26,7 @@ import (
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin/outbound"
 )
 
 func init() {
@@ -57,6 +58,7 @@ func (e *env) serve(args []string) error {
 	trustedProxies := fs.String("trusted-proxies", envOr("TRACFLOW_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 (env TRACFLOW_TRUSTED_PROXIES); from other peers the header is ignored")
 	maxNodeRuns := fs.String("max-node-runs", envOr("TRACFLOW_MAX_NODE_RUNS", strconv.Itoa(workflow.DefaultMaxNodeRuns)), "most node runs the flows of one event may make; past it the run stops with an error (env TRACFLOW_MAX_NODE_RUNS)")
 	maxFlowBytes := fs.String("max-flow-bytes", envOr("TRACFLOW_MAX_FLOW_BYTES", "16MiB"), "most payload data one flow run may create; past it the run stops with an error (env TRACFLOW_MAX_FLOW_BYTES)")
+	allowPrivateOutbound := fs.Bool("allow-private-outbound", strings.EqualFold(os.Getenv("TRACFLOW_ALLOW_PRIVATE_OUTBOUND"), "true") || os.Getenv("TRACFLOW_ALLOW_PRIVATE_OUTBOUND") == "1", "let connector plugins reach private, loopback and link-local addresses, e.g. services on the server's own network (env TRACFLOW_ALLOW_PRIVATE_OUTBOUND=true); off, such calls fail on the node's error port")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: tracflow serve [flags]")
@@ -65,6 +67,7 @@ func (e *env) serve(args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	outbound.SetAllowPrivate(*allowPrivateOutbound)
 	limit, err := parseSize(*maxBody)
 	if err != nil {
 		return usagef("--max-body: %v", err)
