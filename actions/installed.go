@@ -7,6 +7,7 @@
 package actions
 
 import (
+	"github.com/tracflow/tracflow/actions/connectors"
 	"github.com/tracflow/tracflow/actions/data"
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
@@ -55,6 +56,11 @@ func Installed() []plugin.Installed {
 		{Register: operations.RegisterJoin, Test: plugin.TestData{Init: plugin.Config{"reshape": "{}", "default": true, "type": "dict"}}},
 		{Register: operations.RegisterUpdateProfile},
 		{Register: operations.RegisterDiscardProfileUpdate},
+
+		// Connectors
+		{Register: connectors.RegisterAPICall, Test: plugin.TestData{Init: connectors.APICallTestInit, Resource: map[string]any{"url": "http://localhost"}}},
+		{Register: connectors.RegisterSMTPSend, Test: plugin.TestData{Init: connectors.SMTPTestInit(), Resource: map[string]any{"smtp": "a", "port": 1, "username": "u", "password": "p"}}},
+		{Register: connectors.RegisterSlackPost, Test: plugin.TestData{Init: connectors.SlackTestInit, Resource: map[string]any{"token": "abc"}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
