@@ -536,6 +536,31 @@ describe('Tracflow web GUI', () => {
     assert.ok(!(await panel.locator('.docs').innerText()).includes('`'), 'the docs show raw backticks');
   });
 
+  it('creates an SMTP resource from its type\'s fields and tests the connection', async () => {
+    await go('/resources');
+    await page.getByRole('button', { name: 'New resource' }).click();
+    const dlg = page.getByRole('dialog');
+    await dlg.getByLabel('Type').selectOption('smtp-server');
+    await dlg.getByLabel('Name').first().fill(`Mail ${RUN}`);
+    // One field per credential of the type, for each set; the password hidden.
+    assert.equal(await dlg.getByLabel('Host').count(), 2);
+    assert.equal(await dlg.getByLabel('Password').first().getAttribute('type'), 'password');
+    await dlg.getByLabel('Host').first().fill('127.0.0.1');
+    await dlg.getByLabel('Port').first().fill('2525');
+    await dlg.getByLabel('Host').nth(1).fill('127.0.0.1');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await toast('Resource saved.').waitFor();
+    const row = page.locator('tr', { hasText: `Mail ${RUN}` });
+    assert.match(await row.innerText(), /smtp-server/);
+    assert.match(await row.innerText(), /smtp/);
+    await row.getByRole('button', { name: /^Edit/ }).click();
+    await dlg.getByRole('button', { name: 'Test connection (production)' }).click();
+    // The server refuses private addresses unless told otherwise: the answer says so.
+    await dlg.getByRole('status').filter({ hasText: 'production' }).waitFor();
+    assert.match(await dlg.getByRole('status').innerText(), /✗ production: .*allow-private-outbound/);
+    await dlg.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('shows events per hour on the dashboard', async () => {
     await go('/dashboard');
     await page.locator('.chart svg').waitFor();
