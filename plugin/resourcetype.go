@@ -75,7 +75,9 @@ func ResourceTypes() []ResourceType {
 		out = append(out, t)
 	}
 	resourceTypes.RUnlock()
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name || (out[i].Name == out[j].Name && out[i].Type < out[j].Type) })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Name < out[j].Name || (out[i].Name == out[j].Name && out[i].Type < out[j].Type)
+	})
 	return out
 }
 

@@ -191,8 +191,8 @@ func componentSchemas() map[string]any {
 		"ResourceTypeList": object([]string{"total", "result"}, map[string]any{"total": sInt, "result": listOf(ref("ResourceType"))}),
 		"ConnectionTest": object([]string{"ok", "message", "set"}, map[string]any{
 			"ok": sBool, "message": sStr, "set": sStr, "type": sStr, "took_ms": sInt}),
-		"UserPage":     pageOf("User"),
-		"OpenAPI":      object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
+		"UserPage": pageOf("User"),
+		"OpenAPI":  object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
 	}
 }
 
