@@ -61,6 +61,9 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterAPICall, Test: plugin.TestData{Init: connectors.APICallTestInit, Resource: map[string]any{"url": "http://localhost"}}},
 		{Register: connectors.RegisterSMTPSend, Test: plugin.TestData{Init: connectors.SMTPTestInit(), Resource: map[string]any{"smtp": "a", "port": 1, "username": "u", "password": "p"}}},
 		{Register: connectors.RegisterSlackPost, Test: plugin.TestData{Init: connectors.SlackTestInit, Resource: map[string]any{"token": "abc"}}},
+		{Register: connectors.RegisterHTMLFetch, Test: plugin.TestData{Init: plugin.Config{"body": "", "cookies": map[string]any{}, "headers": map[string]any{}, "method": "get", "ssl_check": true, "timeout": 30, "url": "http://localhost"}}},
+		{Register: connectors.RegisterDiscordPush, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "message", "timeout": 10, "username": "test"}, Resource: map[string]any{"url": "http://webhook_url"}}},
+		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

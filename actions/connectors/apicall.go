@@ -55,7 +55,7 @@ var apiCallSpec = plugin.NewConfigSpec().
 	Field(plugin.NewBoolField("ssl_check").Name("Validate SSL certificate").Default(true).
 		Description("Check the server's TLS certificate; turn off only for servers with self-signed certificates.")).
 	Field(plugin.NewObjectField("headers").Name("Request headers").Default(map[string]any{}).Component("keyValueList", map[string]any{"label": "Request headers"}).
-		Description("Headers to send, beside the resource's; values may be references.")).
+		Description("Headers to send, beside the resource's; values may be references (a reference that finds nothing sends no header).")).
 	Field(plugin.NewObjectField("cookies").Name("Cookies").Default(map[string]any{}).Component("keyValueList", map[string]any{"label": "Cookies"}).
 		Description("Cookies to send; values may be references.")).
 	Field(plugin.NewBoolField("log").Name("Log request and response data").Default(false).
@@ -107,6 +107,9 @@ func stringMap(v any, what string) (map[string]string, error) {
 	m, _ := v.(map[string]any)
 	out := make(map[string]string, len(m))
 	for k, x := range m {
+		if x == nil {
+			continue // a reference that found nothing: not sent
+		}
 		s, ok := x.(string)
 		if !ok {
 			return nil, fmt.Errorf("%s %q: values must be text, got %s", what, k, dotpath.TypeName(x))

@@ -49,6 +49,7 @@ type SlackPost struct {
 	resource string
 	channel  dotpath.Value
 	message  *dotpath.Template
+	timeout  time.Duration
 }
 
 var slackSpec = plugin.NewConfigSpec().
@@ -58,7 +59,9 @@ var slackSpec = plugin.NewConfigSpec().
 	Field(plugin.NewValueField("channel").Name("Slack channel").Required().Component("dotPath", map[string]any{"label": "Channel"}).
 		Description("The channel to post to: its name (#general) or id, or a reference to it, e.g. event@properties.channel.")).
 	Field(plugin.NewTemplateField("message").Name("Message").Required().Component("textarea", map[string]any{"label": "Message"}).
-		Description("The text to post; {{ references }} are filled from the payload, event, profile or session."))
+		Description("The text to post; {{ references }} are filled from the payload, event, profile or session.")).
+	Field(plugin.NewDurationField("timeout").Name("Timeout").Default(30).Min(0.001).Max(600).Hidden().
+		Description("Seconds to wait for Slack; not in Tracardi's form."))
 
 // SetUp reads the config.
 func (a *SlackPost) SetUp(_ context.Context, config plugin.Config) error {
@@ -69,6 +72,7 @@ func (a *SlackPost) SetUp(_ context.Context, config plugin.Config) error {
 	a.resource = plugin.ResourceID(c.Object("source"))
 	a.channel = c.Value("channel")
 	a.message = c.Template("message")
+	a.timeout = c.Duration("timeout")
 	return nil
 }
 
@@ -88,7 +92,7 @@ func (a *SlackPost) Run(ctx context.Context, payload plugin.Payload, _ *plugin.E
 		return a.fail(fmt.Errorf("channel: %s is empty", a.channel))
 	}
 	ans, err := slackCall(ctx, creds, "chat.postMessage",
-		map[string]any{"channel": channel, "text": a.message.Render(sc)}, 0)
+		map[string]any{"channel": channel, "text": a.message.Render(sc)}, a.timeout)
 	if err != nil {
 		return a.fail(err, creds.String("token"))
 	}
