@@ -63,6 +63,9 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterSlackPost, Test: plugin.TestData{Init: connectors.SlackTestInit, Resource: map[string]any{"token": "abc"}}},
 		{Register: connectors.RegisterHTMLFetch, Test: plugin.TestData{Init: plugin.Config{"body": "", "cookies": map[string]any{}, "headers": map[string]any{}, "method": "get", "ssl_check": true, "timeout": 30, "url": "http://localhost"}}},
 		{Register: connectors.RegisterDiscordPush, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "message", "timeout": 10, "username": "test"}, Resource: map[string]any{"url": "http://webhook_url"}}},
+		{Register: connectors.RegisterClickSendSMS, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "1", "name": "1"}, "message": "text", "recipient": "a", "sender": "b"}, Resource: map[string]any{"api_key": "api_key", "username": "username"}}},
+		{Register: connectors.RegisterGitHubListIssues, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "", "name": ""}, "timeout": 10, "owner": "tracardi", "repo": "tracardi"}, Resource: map[string]any{"api_url": "https://api.github.com", "personal_access_token": "<your-PAT-here>"}}},
+		{Register: connectors.RegisterGitHubGetIssue, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "", "name": ""}, "timeout": 10, "owner": "tracardi", "repo": "tracardi", "issue_id": "1"}, Resource: map[string]any{"api_url": "https://api.github.com", "personal_access_token": "<your-PAT-here>"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 
 		// Error reporting

@@ -26,6 +26,7 @@ func TestTracardiNames(t *testing.T) {
 		"operations.update_profile_action", "operations.discard_profile_update_action", "log_action",
 		"connectors.api_call.plugin", "connectors.smtp_call.plugin", "connectors.slack.send_message.plugin",
 		"connectors.html.fetch.plugin", "connectors.discord.push.plugin", "connectors.telegram.post.plugin",
+		"connectors.clicksend.sendsms.plugin", "connectors.github.issues.list.plugin", "connectors.github.issues.get.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
