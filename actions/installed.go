@@ -66,6 +66,9 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterClickSendSMS, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "1", "name": "1"}, "message": "text", "recipient": "a", "sender": "b"}, Resource: map[string]any{"api_key": "api_key", "username": "username"}}},
 		{Register: connectors.RegisterGitHubListIssues, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "", "name": ""}, "timeout": 10, "owner": "tracardi", "repo": "tracardi"}, Resource: map[string]any{"api_url": "https://api.github.com", "personal_access_token": "<your-PAT-here>"}}},
 		{Register: connectors.RegisterGitHubGetIssue, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "", "name": ""}, "timeout": 10, "owner": "tracardi", "repo": "tracardi", "issue_id": "1"}, Resource: map[string]any{"api_url": "https://api.github.com", "personal_access_token": "<your-PAT-here>"}}},
+		{Register: connectors.RegisterOAuth2Token, Test: plugin.TestData{Init: plugin.Config{"destination": "payload@dest", "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: map[string]any{"url": "http://url", "token": "abc"}}},
+		{Register: connectors.RegisterWhois, Test: plugin.TestData{Init: plugin.Config{"domain": "some.com"}}},
+		{Register: connectors.RegisterWeather, Test: plugin.TestData{Init: plugin.Config{"city": "London", "system": "C"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 
 		// Error reporting
