@@ -71,6 +71,8 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterWeather, Test: plugin.TestData{Init: plugin.Config{"city": "London", "system": "C"}}},
 		{Register: connectors.RegisterGoogleAnalytics, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "id", "name": "name"}, "category": "category", "action": "action", "label": "label", "value": "value"}, Resource: map[string]any{"google_analytics_id": "google_analytics_id"}}},
 		{Register: connectors.RegisterGoogleAnalytics4, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "id", "name": "name"}, "name": "event_name", "params": "payload@id"}, Resource: map[string]any{"api_key": "api_key", "measurement_id": "measurement_id"}}},
+		{Register: connectors.RegisterTweet, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}, "tweet": "tweet"}, Resource: map[string]any{"api_key": "<api_key", "api_secret": "<api_secret>", "access_token": "<access_token>", "access_token_secret": "<access_token_secret>"}}},
+		{Register: connectors.RegisterGhost, Test: plugin.TestData{Init: plugin.Config{"uuid": ""}, Resource: map[string]any{"api_url": "<api-url>", "api_key": "<api-key>"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 
 		// Error reporting
