@@ -51,8 +51,8 @@ type Client struct {
 	http      *http.Client
 	maxBody   int64
 
-	insecureOnce sync.Once
-	insecure     *http.Client // for Request.SkipTLSVerify, made on first use
+	mu       sync.Mutex
+	insecure *http.Client // for Request.SkipTLSVerify, made on first use
 }
 
 var shared = New(0)
@@ -87,6 +87,17 @@ func New(maxBody int64) *Client {
 		return nil
 	}}
 	return c
+}
+
+// closeIdle drops pooled connections, so that a changed setting applies to
+// the next call (a connection is checked when it is dialled).
+func (c *Client) closeIdle() {
+	c.transport.CloseIdleConnections()
+	c.mu.Lock()
+	if c.insecure != nil {
+		c.insecure.CloseIdleConnections()
+	}
+	c.mu.Unlock()
 }
 
 // Request is one outbound call.
@@ -246,14 +257,16 @@ func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
 	}
 	hc := c.http
 	if r.SkipTLSVerify {
-		c.insecureOnce.Do(func() {
+		c.mu.Lock()
+		if c.insecure == nil {
 			tr := c.transport.Clone()
 			tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // asked for by the node's config
 			cp := *c.http
 			cp.Transport = tr
 			c.insecure = &cp
-		})
+		}
 		hc = c.insecure
+		c.mu.Unlock()
 	}
 	if r.NoRedirect {
 		cp := *hc

@@ -29,7 +29,7 @@ var (
 func SetAllowPrivate(allow bool) bool {
 	prev := allowPrivate.Swap(allow)
 	if prev != allow {
-		shared.transport.CloseIdleConnections()
+		shared.closeIdle()
 	}
 	return prev
 }
@@ -43,7 +43,7 @@ func AllowPrivate() bool { return allowPrivate.Load() }
 func SetAllowLoopback(allow bool) bool {
 	prev := allowLoopback.Swap(allow)
 	if prev != allow {
-		shared.transport.CloseIdleConnections()
+		shared.closeIdle()
 	}
 	return prev
 }

@@ -161,3 +161,21 @@ func TestBadURL(t *testing.T) {
 		}
 	}
 }
+
+func TestSkipTLSVerify(t *testing.T) {
+	loopbackOK(t)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	defer srv.Close()
+	if _, err := Default().Do(context.Background(), Request{URL: srv.URL}); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("a self-signed certificate was accepted: %v", err)
+	}
+	res, err := Default().Do(context.Background(), Request{URL: srv.URL, SkipTLSVerify: true})
+	if err != nil || string(res.Body) != "ok" {
+		t.Fatalf("with SkipTLSVerify: %v", err)
+	}
+	// The deny-list still applies without certificate checks.
+	SetAllowLoopback(false)
+	if _, err := Default().Do(context.Background(), Request{URL: srv.URL, SkipTLSVerify: true}); !errors.Is(err, ErrDenied) {
+		t.Fatalf("loopback reached without the check: %v", err)
+	}
+}
