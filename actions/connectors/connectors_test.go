@@ -47,7 +47,7 @@ func TestAPICall(t *testing.T) {
 	}))
 	defer srv.Close()
 	resources := creds{"api1": {"url": srv.URL + "/v1/", "username": "joe", "password": "s3cr3t-pass",
-		"headers": map[string]any{"X-Api-Key": "key-123"}}}
+		"headers": map[string]any{"X-Api-Key": "key-123"}}, "bare": {"url": srv.URL, "username": "joe", "password": "s3cr3t-pass"}}
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("joe:s3cr3t-pass"))
 	profile := plugin.Profile{"id": "p1", "traits": map[string]any{"email": "a@b.c"}}
 	config := func(method, endpoint string, extra plugin.Config) plugin.Config {
@@ -121,6 +121,19 @@ func TestAPICall(t *testing.T) {
 		v := out.MustPort(t, "error")
 		if !strings.Contains(v["message"].(string), "no answer within 300ms") || time.Since(start) > 1500*time.Millisecond {
 			t.Fatalf("error %v after %s", v, time.Since(start))
+		}
+	})
+	t.Run("endpoint cannot change the host", func(t *testing.T) {
+		for _, ep := range []string{"{{event@properties.path}}", "@{{event@properties.host}}/x"} {
+			got = seen{}
+			// A base URL without a path: the endpoint follows the host at once.
+			out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{Config: config("post", ep, plugin.Config{"source": res("bare")}), Profile: profile,
+				Event:     plugin.Event{"id": "e", "type": "t", "properties": map[string]any{"path": "@evil.example/steal", "host": "evil.example"}},
+				Resources: resources})
+			v := out.MustPort(t, "error")
+			if !strings.Contains(v["message"].(string), "leads away from the resource's host") || got.method != "" {
+				t.Fatalf("%s: error %v, call %+v", ep, v, got)
+			}
 		}
 	})
 	t.Run("no resource", func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -121,7 +122,19 @@ func apiRequest(c *plugin.ParsedConfig, method, endpoint string) (outbound.Reque
 		r.SetBasicAuth(u, c.String("password"))
 		h.Set("Authorization", r.Header.Get("Authorization"))
 	}
-	return outbound.Request{Method: method, URL: base + endpoint, Header: h}, nil
+	full := base + endpoint
+	// The endpoint may be filled from event data: it must not move the call
+	// to another host ("@evil.example/x" would make the base URL user info),
+	// where the resource's credentials would go.
+	bu, err := url.Parse(base)
+	if err != nil {
+		return outbound.Request{}, fmt.Errorf("the resource's URL is invalid: %w", err)
+	}
+	fu, err := url.Parse(full)
+	if err != nil || fu.Scheme != bu.Scheme || fu.Host != bu.Host || fu.User.String() != bu.User.String() {
+		return outbound.Request{}, fmt.Errorf("endpoint %q leads away from the resource's host %s", endpoint, bu.Host)
+	}
+	return outbound.Request{Method: method, URL: full, Header: h}, nil
 }
 
 func checkSlack(ctx context.Context, creds map[string]any) error {
