@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -117,7 +118,7 @@ func ResourceID(v any) string {
 // ErrNoResources is returned by Credentials when the run has no access to
 // stored resources (a server without a secret key, or a test without
 // plugintest.Case.Resources).
-var ErrNoResources = fmt.Errorf("resources are not available to this run")
+var ErrNoResources = errors.New("resources are not available to this run")
 
 // Credentials returns the credentials of the resource resourceID, read with
 // the fields of type t (the run's credential set: test in debug runs,
