@@ -73,6 +73,8 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterGoogleAnalytics4, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "id", "name": "name"}, "name": "event_name", "params": "payload@id"}, Resource: map[string]any{"api_key": "api_key", "measurement_id": "measurement_id"}}},
 		{Register: connectors.RegisterTweet, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}, "tweet": "tweet"}, Resource: map[string]any{"api_key": "<api_key", "api_secret": "<api_secret>", "access_token": "<access_token>", "access_token_secret": "<access_token_secret>"}}},
 		{Register: connectors.RegisterGhost, Test: plugin.TestData{Init: plugin.Config{"uuid": ""}, Resource: map[string]any{"api_url": "<api-url>", "api_key": "<api-key>"}}},
+		{Register: connectors.RegisterPushover, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "message": "test"}, Resource: map[string]any{"token": "<token>", "user": "<user>"}}},
+		{Register: connectors.RegisterZapierWebhook, Test: plugin.TestData{Init: plugin.Config{"url": "http://test.com", "body": "{}", "timeout": 30}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 
 		// Error reporting

@@ -30,6 +30,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.oauth2_token.plugin", "connectors.whois.plugin", "connectors.weather.msn_weather.plugin",
 		"connectors.google.analytics.plugin", "connectors.google.analytics_v4.plugin",
 		"connectors.twitter.tweet.plugin", "connectors.ghost.plugin",
+		"connectors.pushover.push.plugin", "connectors.zapier.webhook.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
