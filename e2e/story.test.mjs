@@ -496,7 +496,7 @@ describe('Tracflow web GUI', () => {
     await page.locator('.titlebar h1', { hasText: `Imported ${RUN}` }).waitFor();
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
-    // A Tracardi flow using a plugin this installation lacks: saved, with the node named in a warning.
+    // A Tracardi flow using a plugin this installation lacks (a third-party one): saved, with the node named in a warning.
     await go('/flows');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const dlg2 = page.getByRole('dialog', { name: 'Import a workflow' });
@@ -504,15 +504,15 @@ describe('Tracflow web GUI', () => {
       id: `foreign-${RUN}`, name: 'Foreign', flowGraph: {
         nodes: [
           { id: 'start', type: 'startNode', position: { x: 0, y: 0 }, data: { spec: { module: 'tracardi.process_engine.action.v1.flow.start.start_action', inputs: [], outputs: ['payload'] }, metadata: { name: 'Start' } } },
-          { id: 'tweet', type: 'flowNode', position: { x: 0, y: 120 }, data: { spec: { module: 'tracardi.process_engine.action.v1.connectors.twitter.tweet.plugin', inputs: ['payload'], outputs: ['response', 'error'] }, metadata: { name: 'Send tweet' } } },
+          { id: 'acme', type: 'flowNode', position: { x: 0, y: 120 }, data: { spec: { module: 'tracardi.process_engine.action.v1.connectors.acme_crm.plugin', inputs: ['payload'], outputs: ['response', 'error'] }, metadata: { name: 'ACME CRM' } } },
         ],
-        edges: [{ id: 'e1', source: 'start', sourceHandle: 'payload', target: 'tweet', targetHandle: 'payload' }],
+        edges: [{ id: 'e1', source: 'start', sourceHandle: 'payload', target: 'acme', targetHandle: 'payload' }],
       },
     };
     await dlg2.getByLabel('Flow file').setInputFiles({ name: 'foreign.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(foreign)) });
     await dlg2.getByRole('button', { name: 'Import', exact: true }).click();
     const warn = page.getByRole('dialog', { name: 'Imported with warnings' });
-    await warn.locator('.import-warnings li', { hasText: 'tweet' }).waitFor();
+    await warn.locator('.import-warnings li', { hasText: 'acme' }).waitFor();
     await warn.getByRole('button', { name: 'Open the workflow' }).click();
     await page.locator('.titlebar h1', { hasText: 'Foreign' }).waitFor();
     // The node of the missing plugin says so in its panel, with what to do.
@@ -524,10 +524,10 @@ describe('Tracflow web GUI', () => {
         await page.waitForTimeout(200);
       }
     };
-    await select('Send tweet');
+    await select('ACME CRM');
     const notice = panel.getByTestId('not-installed');
     await notice.waitFor();
-    assert.match(await notice.innerText(), /connectors\.twitter\.tweet\.plugin is not installed\. Press Reinstall Plugins/);
+    assert.match(await notice.innerText(), /connectors\.acme_crm\.plugin is not installed\. Press Reinstall Plugins/);
     // An installed plugin's docs render their Markdown: code spans, no raw backticks.
     await select('Start');
     assert.equal(await panel.getByTestId('not-installed').count(), 0);
