@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,7 +22,9 @@ func TestAPICall(t *testing.T) {
 	type seen struct {
 		method, path, query, auth, ctype, body, cookie, custom string
 	}
-	var got seen
+	var mu sync.Mutex // a timed-out call's handler still runs while the next subtest starts
+	var seenReq seen
+	received := func() seen { mu.Lock(); defer mu.Unlock(); return seenReq }
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		c, _ := r.Cookie("visitor")
@@ -29,7 +32,9 @@ func TestAPICall(t *testing.T) {
 		if c != nil {
 			cv = c.Value
 		}
-		got = seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), string(b), cv, r.Header.Get("X-Profile")}
+		mu.Lock()
+		seenReq = seen{r.Method, r.URL.Path, r.URL.RawQuery, r.Header.Get("Authorization"), r.Header.Get("Content-Type"), string(b), cv, r.Header.Get("X-Profile")}
+		mu.Unlock()
 		switch r.URL.Path {
 		case "/v1/users/p1":
 			http.SetCookie(w, &http.Cookie{Name: "sid", Value: "abc"})
@@ -40,7 +45,10 @@ func TestAPICall(t *testing.T) {
 			w.WriteHeader(500)
 			_, _ = w.Write([]byte("boom: your password was s3cr3t-pass"))
 		case "/v1/slow":
-			time.Sleep(2 * time.Second)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(2 * time.Second):
+			}
 		default:
 			w.WriteHeader(404)
 		}
@@ -64,6 +72,7 @@ func TestAPICall(t *testing.T) {
 		out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{Config: config("post", "/users/{{profile@id}}", nil),
 			Profile: profile, Event: plugin.Event{"id": "e1", "type": "t"}, Resources: resources})
 		v := out.MustPort(t, "response")
+		got := received()
 		if got.method != "POST" || got.path != "/v1/users/p1" || got.auth != basic || got.ctype != "application/json" ||
 			got.cookie != "e1" || got.custom != "p1" {
 			t.Fatalf("the service received %+v", got)
@@ -85,6 +94,7 @@ func TestAPICall(t *testing.T) {
 		out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{Config: config("get", "/users/p1", nil),
 			Profile: profile, Resources: resources})
 		out.MustPort(t, "response")
+		got := received()
 		if got.method != "GET" || got.query != "email=a%40b.c&missing=&n=1" || got.body != "" {
 			t.Fatalf("the service received %+v", got)
 		}
@@ -94,6 +104,7 @@ func TestAPICall(t *testing.T) {
 			plugin.Config{"body": map[string]any{"type": "text/plain", "content": "hi {{profile@traits.email}}"}}),
 			Profile: profile, Resources: resources})
 		out.MustPort(t, "response")
+		got := received()
 		if got.method != "PUT" || got.ctype != "text/plain" || got.body != "hi a@b.c" {
 			t.Fatalf("the service received %+v", got)
 		}
@@ -125,13 +136,15 @@ func TestAPICall(t *testing.T) {
 	})
 	t.Run("endpoint cannot change the host", func(t *testing.T) {
 		for _, ep := range []string{"{{event@properties.path}}", "@{{event@properties.host}}/x"} {
-			got = seen{}
+			mu.Lock()
+			seenReq = seen{}
+			mu.Unlock()
 			// A base URL without a path: the endpoint follows the host at once.
 			out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{Config: config("post", ep, plugin.Config{"source": res("bare")}), Profile: profile,
 				Event:     plugin.Event{"id": "e", "type": "t", "properties": map[string]any{"path": "@evil.example/steal", "host": "evil.example"}},
 				Resources: resources})
 			v := out.MustPort(t, "error")
-			if !strings.Contains(v["message"].(string), "leads away from the resource's host") || got.method != "" {
+			if got := received(); !strings.Contains(v["message"].(string), "leads away from the resource's host") || got.method != "" {
 				t.Fatalf("%s: error %v, call %+v", ep, v, got)
 			}
 		}

@@ -122,7 +122,11 @@ func TestHTMLFetch(t *testing.T) {
 			return
 		}
 		if r.URL.Path == "/slow" {
-			time.Sleep(time.Second)
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(time.Second):
+			}
 		}
 		http.SetCookie(w, &http.Cookie{Name: "s", Value: "1"})
 		_, _ = w.Write([]byte("<html><title>Shop</title></html>"))
