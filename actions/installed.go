@@ -75,6 +75,9 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterGhost, Test: plugin.TestData{Init: plugin.Config{"uuid": ""}, Resource: map[string]any{"api_url": "<api-url>", "api_key": "<api-key>"}}},
 		{Register: connectors.RegisterPushover, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "message": "test"}, Resource: map[string]any{"token": "<token>", "user": "<user>"}}},
 		{Register: connectors.RegisterZapierWebhook, Test: plugin.TestData{Init: plugin.Config{"url": "http://test.com", "body": "{}", "timeout": 30}}},
+		{Register: connectors.RegisterSendGridEmail, Test: plugin.TestData{Init: plugin.Config{"message": map[string]any{"content": map[string]any{"content": "", "type": "text/plain"}, "recipient": "test@rest.co", "subject": "subject"}, "sender_email": "test@rest.co", "source": map[string]any{"id": "1", "name": "1"}}, Resource: map[string]any{"token": "<token>"}}},
+		{Register: connectors.RegisterSendGridContact, Test: plugin.TestData{Init: plugin.Config{"additional_mapping": map[string]any{}, "list_ids": "a,b", "email": "test@rest.co", "source": map[string]any{"id": "1", "name": "1"}}, Resource: map[string]any{"token": "<token>"}}},
+		{Register: connectors.RegisterSendGridSuppress, Test: plugin.TestData{Init: plugin.Config{"email": "test@rest.co", "source": map[string]any{"id": "1", "name": "1"}}, Resource: map[string]any{"token": "<token>"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 
 		// Error reporting

@@ -31,6 +31,8 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.google.analytics.plugin", "connectors.google.analytics_v4.plugin",
 		"connectors.twitter.tweet.plugin", "connectors.ghost.plugin",
 		"connectors.pushover.push.plugin", "connectors.zapier.webhook.plugin",
+		"connectors.sendgrid.send_email.plugin", "connectors.sendgrid.add_contact_to_list.plugin",
+		"connectors.sendgrid.add_email_to_global_suppression.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
