@@ -32,7 +32,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.twitter.tweet.plugin", "connectors.ghost.plugin",
 		"connectors.pushover.push.plugin", "connectors.zapier.webhook.plugin",
 		"connectors.sendgrid.send_email.plugin", "connectors.sendgrid.add_contact_to_list.plugin",
-		"connectors.sendgrid.add_email_to_global_suppression.plugin",
+		"connectors.sendgrid.add_email_to_global_suppression.plugin", "connectors.sms77.sendsms.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
