@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -50,11 +51,15 @@ func connectorFlow(id string, timeout float64) string {
 
 // TestConnectorCredentialsPerRun runs a flow with the Remote API call
 // through /track (production credentials) and /flow/debug (test
-// credentials) against a stand-in, then checks that no credential is stored
-// in clear.
+// credentials) against a stand-in, on each storage backend, then checks
+// that no credential is stored in clear.
 func TestConnectorCredentialsPerRun(t *testing.T) {
 	prev := outbound.SetAllowLoopback(true)
 	defer outbound.SetAllowLoopback(prev)
+	onEachBackend(t, connectorCredentialsPerRun)
+}
+
+func connectorCredentialsPerRun(t *testing.T, e *testenv.Env) {
 	var mu sync.Mutex
 	var auths, paths []string
 	slow := make(chan struct{})
@@ -78,7 +83,6 @@ func TestConnectorCredentialsPerRun(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	e := testenv.New(t, testenv.Options{})
 	e.Admin("POST", "/resource", map[string]any{"id": "crm", "name": "CRM", "type": "api", "credentials": map[string]any{
 		"production": map[string]any{"url": srv.URL, "headers": map[string]any{"Authorization": "Bearer " + crmProdToken}},
 		"test":       map[string]any{"url": srv.URL, "headers": map[string]any{"Authorization": "Bearer " + crmTestToken}},
@@ -124,8 +128,17 @@ func TestConnectorCredentialsPerRun(t *testing.T) {
 		t.Fatalf("a silent CRM: %s after %s", d.Raw, took)
 	}
 
-	// Nothing the server stored holds a credential in clear.
-	err := filepath.Walk(e.Dir, func(p string, info os.FileInfo, err error) error {
+	// The stored resource holds its credentials sealed, on either backend.
+	doc, err := e.Store.GetConfig(context.Background(), "resource", "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(doc); bytes.Contains(b, []byte(crmProdToken)) || bytes.Contains(b, []byte(crmTestToken)) || !bytes.Contains(b, []byte("credentials_sealed")) {
+		t.Errorf("the stored resource: %s", b)
+	}
+	// Nothing the server stored holds a credential in clear (the embedded
+	// database's files; PostgreSQL's are not ours to read).
+	err = filepath.Walk(e.Dir, func(p string, info os.FileInfo, err error) error {
 		if err != nil || info.IsDir() {
 			return err
 		}
