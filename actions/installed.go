@@ -80,6 +80,8 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterSendGridSuppress, Test: plugin.TestData{Init: plugin.Config{"email": "test@rest.co", "source": map[string]any{"id": "1", "name": "1"}}, Resource: map[string]any{"token": "<token>"}}},
 		{Register: connectors.RegisterSms77SMS, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "1", "name": "1"}, "message": "text", "recipient": "a", "sender": "b"}, Resource: map[string]any{"api_key": "api_key"}}},
 		{Register: connectors.RegisterFullContactEnrich, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "2"}, "pii": map[string]any{}}, Resource: map[string]any{"token": "token"}}},
+		{Register: connectors.RegisterAirtableSend, Test: plugin.TestData{Init: plugin.Config{"base_id": 1, "mapping": map[string]any{}, "source": map[string]any{"id": "1", "name": "Some value"}, "table_name": "None"}, Resource: map[string]any{"api_key": "<your-api-key>"}}},
+		{Register: connectors.RegisterAirtableFetch, Test: plugin.TestData{Init: plugin.Config{"base_id": 1, "formula": "None", "source": map[string]any{"id": "1", "name": "Some value"}, "table_name": "None"}, Resource: map[string]any{"api_key": "<your-api-key>"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 
 		// Error reporting
