@@ -34,7 +34,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.sendgrid.send_email.plugin", "connectors.sendgrid.add_contact_to_list.plugin",
 		"connectors.sendgrid.add_email_to_global_suppression.plugin", "connectors.sms77.sendsms.plugin",
 		"connectors.full_contact.person_enrich.plugin", "connectors.airtable.send_record.plugin",
-		"connectors.airtable.fetch_records.plugin",
+		"connectors.airtable.fetch_records.plugin", "connectors.postgresql.query.plugin",
 	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
