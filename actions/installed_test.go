@@ -34,6 +34,17 @@ func TestTracardiNames(t *testing.T) {
 		"converters.base64.decode.plugin",
 		"strings.url_parser.plugin",
 		"scrapper.xpath.plugin",
+		"connectors.api_call.plugin", "connectors.smtp_call.plugin", "connectors.slack.send_message.plugin",
+		"connectors.html.fetch.plugin", "connectors.discord.push.plugin", "connectors.telegram.post.plugin",
+		"connectors.clicksend.sendsms.plugin", "connectors.github.issues.list.plugin", "connectors.github.issues.get.plugin",
+		"connectors.oauth2_token.plugin", "connectors.whois.plugin", "connectors.weather.msn_weather.plugin",
+		"connectors.google.analytics.plugin", "connectors.google.analytics_v4.plugin",
+		"connectors.twitter.tweet.plugin", "connectors.ghost.plugin",
+		"connectors.pushover.push.plugin", "connectors.zapier.webhook.plugin",
+		"connectors.sendgrid.send_email.plugin", "connectors.sendgrid.add_contact_to_list.plugin",
+		"connectors.sendgrid.add_email_to_global_suppression.plugin", "connectors.sms77.sendsms.plugin",
+		"connectors.full_contact.person_enrich.plugin", "connectors.airtable.send_record.plugin",
+		"connectors.airtable.fetch_records.plugin", "connectors.postgresql.query.plugin",
 	}
 	// Operations, flow control, events, sessions, stats and UIX widgets.
 	want = append(want,

@@ -496,7 +496,7 @@ describe('Tracflow web GUI', () => {
     await page.locator('.titlebar h1', { hasText: `Imported ${RUN}` }).waitFor();
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 4);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 3);
-    // A Tracardi flow using a plugin this installation lacks: saved, with the node named in a warning.
+    // A Tracardi flow using a plugin this installation lacks (a third-party one): saved, with the node named in a warning.
     await go('/flows');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const dlg2 = page.getByRole('dialog', { name: 'Import a workflow' });
@@ -504,15 +504,15 @@ describe('Tracflow web GUI', () => {
       id: `foreign-${RUN}`, name: 'Foreign', flowGraph: {
         nodes: [
           { id: 'start', type: 'startNode', position: { x: 0, y: 0 }, data: { spec: { module: 'tracardi.process_engine.action.v1.flow.start.start_action', inputs: [], outputs: ['payload'] }, metadata: { name: 'Start' } } },
-          { id: 'tweet', type: 'flowNode', position: { x: 0, y: 120 }, data: { spec: { module: 'tracardi.process_engine.action.v1.connectors.twitter.tweet.plugin', inputs: ['payload'], outputs: ['response', 'error'] }, metadata: { name: 'Send tweet' } } },
+          { id: 'acme', type: 'flowNode', position: { x: 0, y: 120 }, data: { spec: { module: 'tracardi.process_engine.action.v1.connectors.acme_crm.plugin', inputs: ['payload'], outputs: ['response', 'error'] }, metadata: { name: 'ACME CRM' } } },
         ],
-        edges: [{ id: 'e1', source: 'start', sourceHandle: 'payload', target: 'tweet', targetHandle: 'payload' }],
+        edges: [{ id: 'e1', source: 'start', sourceHandle: 'payload', target: 'acme', targetHandle: 'payload' }],
       },
     };
     await dlg2.getByLabel('Flow file').setInputFiles({ name: 'foreign.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(foreign)) });
     await dlg2.getByRole('button', { name: 'Import', exact: true }).click();
     const warn = page.getByRole('dialog', { name: 'Imported with warnings' });
-    await warn.locator('.import-warnings li', { hasText: 'tweet' }).waitFor();
+    await warn.locator('.import-warnings li', { hasText: 'acme' }).waitFor();
     await warn.getByRole('button', { name: 'Open the workflow' }).click();
     await page.locator('.titlebar h1', { hasText: 'Foreign' }).waitFor();
     // The node of the missing plugin says so in its panel, with what to do.
@@ -524,16 +524,41 @@ describe('Tracflow web GUI', () => {
         await page.waitForTimeout(200);
       }
     };
-    await select('Send tweet');
+    await select('ACME CRM');
     const notice = panel.getByTestId('not-installed');
     await notice.waitFor();
-    assert.match(await notice.innerText(), /connectors\.twitter\.tweet\.plugin is not installed\. Press Reinstall Plugins/);
+    assert.match(await notice.innerText(), /connectors\.acme_crm\.plugin is not installed\. Press Reinstall Plugins/);
     // An installed plugin's docs render their Markdown: code spans, no raw backticks.
     await select('Start');
     assert.equal(await panel.getByTestId('not-installed').count(), 0);
     await panel.getByRole('tab', { name: 'Docs' }).click();
     await panel.locator('.docs .markdown code', { hasText: 'event_types' }).first().waitFor();
     assert.ok(!(await panel.locator('.docs').innerText()).includes('`'), 'the docs show raw backticks');
+  });
+
+  it('creates an SMTP resource from its type\'s fields and tests the connection', async () => {
+    await go('/resources');
+    await page.getByRole('button', { name: 'New resource' }).click();
+    const dlg = page.getByRole('dialog');
+    await dlg.getByLabel('Type').selectOption('smtp-server');
+    await dlg.getByLabel('Name').first().fill(`Mail ${RUN}`);
+    // One field per credential of the type, for each set; the password hidden.
+    assert.equal(await dlg.getByLabel('Host').count(), 2);
+    assert.equal(await dlg.getByLabel('Password').first().getAttribute('type'), 'password');
+    await dlg.getByLabel('Host').first().fill('127.0.0.1');
+    await dlg.getByLabel('Port').first().fill('2525');
+    await dlg.getByLabel('Host').nth(1).fill('127.0.0.1');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await toast('Resource saved.').waitFor();
+    const row = page.locator('tr', { hasText: `Mail ${RUN}` });
+    assert.match(await row.innerText(), /smtp-server/);
+    assert.match(await row.innerText(), /smtp/);
+    await row.getByRole('button', { name: /^Edit/ }).click();
+    await dlg.getByRole('button', { name: 'Test connection (production)' }).click();
+    // The server refuses private addresses unless told otherwise: the answer says so.
+    await dlg.getByRole('status').filter({ hasText: 'production' }).waitFor();
+    assert.match(await dlg.getByRole('status').innerText(), /✗ production: .*allow-private-outbound/);
+    await dlg.getByRole('button', { name: 'Cancel' }).click();
   });
 
   it('shows events per hour on the dashboard', async () => {

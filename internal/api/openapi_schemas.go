@@ -22,6 +22,7 @@ var (
 	offsetParam = Param{Name: "offset", Type: "integer", Description: "How many to skip first."}
 	queryParam  = Param{Name: "query", Description: "Words to look for; case does not matter."}
 	tagParam    = Param{Name: "tag", Description: "Only those with this tag."}
+	setParam    = Param{Name: "set", Description: "The credential set: production (the default) or test."}
 	pageParams  = []Param{limitParam, offsetParam}
 )
 
@@ -180,8 +181,18 @@ func componentSchemas() map[string]any {
 		"RulePage":     pageOf("Rule"),
 		"SourcePage":   pageOf("Source"),
 		"ResourcePage": pageOf("Resource"),
-		"UserPage":     pageOf("User"),
-		"OpenAPI":      object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
+		"ResourceType": object([]string{"type", "name", "tags", "fields", "form", "init"}, map[string]any{
+			"type": sStr, "name": sStr, "description": sStr, "tags": sStrList, "testable": sBool,
+			"fields": listOf(object([]string{"id", "name", "type"}, map[string]any{
+				"id": sStr, "name": sStr, "type": sStr, "description": sStr, "required": sBool, "secret": sBool, "default": map[string]any{},
+				"options": sAnyList})),
+			"form": sObj, "init": sObj,
+		}),
+		"ResourceTypeList": object([]string{"total", "result"}, map[string]any{"total": sInt, "result": listOf(ref("ResourceType"))}),
+		"ConnectionTest": object([]string{"ok", "message", "set"}, map[string]any{
+			"ok": sBool, "message": sStr, "set": sStr, "type": sStr, "took_ms": sInt}),
+		"UserPage": pageOf("User"),
+		"OpenAPI":  object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin/outbound"
 )
 
 func serveCommand() *command {
@@ -69,6 +70,7 @@ type serveSettings struct {
 	trustedProxies string
 	maxNodeRuns    int
 	maxFlowBytes   string
+	allowPrivate   bool
 	tokenTTL       time.Duration
 	noDemo         bool
 	trackerDir     string
@@ -88,6 +90,7 @@ func (s *serveSettings) define(fs *flag.FlagSet) {
 	fs.StringVar(&s.metricsAddr, "metrics-addr", "", "also serve /metrics, without a token unless --metrics-token is set, on this address of its own, e.g. 127.0.0.1:9686")
 	fs.StringVar(&s.trustedProxies, "trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8; from other peers the header is ignored")
 	fs.IntVar(&s.maxNodeRuns, "max-node-runs", workflow.DefaultMaxNodeRuns, "most node runs the flows of one event may make; past it the run stops with an error")
+	fs.BoolVar(&s.allowPrivate, "allow-private-outbound", false, "let connector plugins reach private, loopback and link-local addresses, e.g. services on the server's own network; off, such calls fail on the node's error port")
 	fs.StringVar(&s.maxFlowBytes, "max-flow-bytes", "16MiB", "most payload data one flow run may create; past it the run stops with an error")
 	fs.DurationVar(&s.tokenTTL, "token-ttl", time.Hour, "how long an API token stays valid without use")
 	fs.BoolVar(&s.noDemo, "no-demo", false, "on first start, do not create the demo source, flow and rule")
@@ -125,6 +128,7 @@ func (e *env) serve(s *serveSettings) error {
 	if err != nil {
 		return fail(usagef("--max-body: %v", err))
 	}
+	outbound.SetAllowPrivate(s.allowPrivate)
 	proxies, err := api.ParseTrustedProxies(s.trustedProxies)
 	if err != nil {
 		return fail(usagef("--trusted-proxies: %v", err))

@@ -202,6 +202,9 @@ export const listResources = () => get('/resources');
 export const saveResource = (r) => post('/resource', r);
 export const getResource = (id) => get(`/resource/${enc(id)}`);
 export const deleteResource = (id) => del(`/resource/${enc(id)}`);
+export const listResourceTypes = () => get('/resource-types');
+/** Runs the resource type's connection check with the stored credentials of set (production or test). */
+export const testResource = (id, set) => post(`/resource/${enc(id)}/test?set=${enc(set)}`, {});
 
 // --- Profiles and events ----------------------------------------------------
 

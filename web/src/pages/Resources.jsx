@@ -1,8 +1,68 @@
 import { useEffect, useRef, useState } from 'react';
 import * as api from '../api.js';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, JsonField, Modal, Spinner, StaleNotice, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, notify, useAsync, useFocusFirstError,
+  BusyButton, CheckField, Empty, ErrorBox, FormError, JsonField, Modal, SelectField, Spinner, StaleNotice, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, errorMessage, notify, useAsync, useFocusFirstError,
 } from '../ui.jsx';
+
+const OTHER = '(other)';
+
+/** One credential set edited field by field, as the resource type declares it. */
+function CredentialFields({ title, hint, type, value, onChange, errors, set }) {
+  const put = (id, v) => onChange({ ...(value || {}), [id]: v });
+  return (
+    <fieldset className="credential-set">
+      <legend>{title}</legend>
+      <p className="muted small">{hint}</p>
+      {type.fields.map((f) => {
+        const label = f.name || f.id;
+        const err = errors[`credentials.${set}.${f.id}`];
+        const v = value?.[f.id];
+        if (f.options?.length) {
+          return <SelectField key={f.id} label={label} value={v ?? f.default ?? ''} onChange={(x) => put(f.id, x)} hint={f.description}
+            error={err} required={f.required} options={f.options.map((o) => ({ value: o.value, label: o.label || o.value }))} />;
+        }
+        if (f.type === 'object' || f.type === 'json') {
+          return <JsonField key={f.id} label={label} value={v ?? f.default ?? {}} onChange={(x) => put(f.id, x)} expect="object" rows={3}
+            hint={f.description} error={err} />;
+        }
+        const num = f.type === 'int' || f.type === 'float';
+        return <TextField key={f.id} label={label} required={f.required} hint={f.description} error={err}
+          type={num ? 'number' : (f.secret && /pass|secret|token|key/i.test(f.id) ? 'password' : 'text')} autoComplete="off"
+          value={v ?? ''} placeholder={f.default !== undefined && f.default !== '' ? String(f.default) : undefined}
+          onChange={(x) => put(f.id, num && x !== '' && !Number.isNaN(Number(x)) ? Number(x) : x)} />;
+      })}
+    </fieldset>
+  );
+}
+
+/** Runs the stored credentials' connection check and shows the answer. */
+function TestConnection({ id }) {
+  const [busy, setBusy] = useState('');
+  const [result, setResult] = useState(null);
+  const run = async (set) => {
+    setBusy(set);
+    setResult(null);
+    try {
+      setResult(await api.testResource(id, set));
+    } catch (err) {
+      setResult({ ok: false, set, message: errorMessage(err) });
+    } finally {
+      setBusy('');
+    }
+  };
+  return (
+    <div className="test-connection">
+      <BusyButton className="btn" busy={busy === 'production'} onClick={() => run('production')}>Test connection (production)</BusyButton>
+      <BusyButton className="btn" busy={busy === 'test'} onClick={() => run('test')}>Test connection (test)</BusyButton>
+      <span className="muted small">Uses the saved credentials.</span>
+      {result && (
+        <p role="status" className={result.ok ? 'test-ok' : 'field-error'}>
+          {result.ok ? '✓ ' : '✗ '}{result.set}: {result.message}
+        </p>
+      )}
+    </div>
+  );
+}
 
 function ResourceDialog({ resource, onClose, onSaved }) {
   const [form, setForm] = useState(() => ({
@@ -17,6 +77,10 @@ function ResourceDialog({ resource, onClose, onSaved }) {
   const [errors, setErrors] = useState({});
   const [busy, setBusy] = useState(false);
   const formRef = useRef(null);
+  const { data: typeData } = useAsync(() => api.listResourceTypes(), []);
+  const types = api.rows(typeData);
+  const known = types.find((t) => t.type === form.type);
+  const [other, setOther] = useState(false);
   useFocusFirstError(formRef, errors);
   const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
 
@@ -34,9 +98,9 @@ function ResourceDialog({ resource, onClose, onSaved }) {
     e.preventDefault();
     const errs = {};
     if (!form.name.trim()) errs.name = 'Give the resource a name.';
-    if (!form.type.trim()) errs.type = 'Enter the resource type, e.g. smtp-server or api-key.';
-    if (!valid.production) errs['credentials.production'] = 'Fix the JSON of the production credentials.';
-    if (!valid.test) errs['credentials.test'] = 'Fix the JSON of the test credentials.';
+    if (!form.type.trim()) errs.type = 'Choose the resource type, or enter one, e.g. smtp-server or api-key.';
+    if (!known && !valid.production) errs['credentials.production'] = 'Fix the JSON of the production credentials.';
+    if (!known && !valid.test) errs['credentials.test'] = 'Fix the JSON of the test credentials.';
     setErrors(errs);
     if (Object.keys(errs).length) return;
     setBusy(true);
@@ -80,10 +144,28 @@ function ResourceDialog({ resource, onClose, onSaved }) {
         <FormError error={errors['']} />
         <div className="grid-2">
           <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
-          <TextField label="Type" value={form.type} onChange={set('type')} error={errors.type} required hint="Plugins find resources by type and tag." />
+          {types.length > 0 && !other && (known || !form.type) ? (
+            <SelectField label="Type" value={form.type} error={errors.type} required placeholder="Choose a type"
+              hint={known?.description || 'Plugins find resources by type and tag.'}
+              options={[...types.map((t) => ({ value: t.type, label: `${t.name} (${t.type})` })), { value: OTHER, label: 'Other…' }]}
+              onChange={(v) => {
+                if (v === OTHER) { setOther(true); return; }
+                const t = types.find((x) => x.type === v);
+                setForm((f) => ({ ...f, type: v, tags: f.tags.length || !t ? f.tags : t.tags }));
+              }} />
+          ) : (
+            <TextField label="Type" value={form.type} onChange={set('type')} error={errors.type} required hint="Plugins find resources by type and tag." />
+          )}
         </div>
         <TextField label="Description" value={form.description} onChange={set('description')} multiline rows={2} />
-        {loading ? <Spinner label="Reading credentials…" /> : (
+        {loading ? <Spinner label="Reading credentials…" /> : known ? (
+          <div className="grid-2">
+            <CredentialFields title="Production credentials" hint="Used by deployed flows. Stored encrypted." type={known} set="production"
+              value={form.production} onChange={set('production')} errors={errors} />
+            <CredentialFields title="Test credentials" hint="Used when debugging a flow." type={known} set="test"
+              value={form.test} onChange={set('test')} errors={errors} />
+          </div>
+        ) : (
           <div className="grid-2">
             <JsonField label="Production credentials" value={form.production} onChange={set('production')} expect="object"
               onValidity={(ok) => setValid((v) => ({ ...v, production: ok }))} error={errors['credentials.production']}
@@ -95,6 +177,7 @@ function ResourceDialog({ resource, onClose, onSaved }) {
         )}
         <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
         <CheckField label="Enabled" checked={form.enabled} onChange={set('enabled')} />
+        {resource?.id && known?.testable && <TestConnection id={resource.id} />}
       </form>
     </Modal>
   );
