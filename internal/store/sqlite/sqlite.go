@@ -209,6 +209,7 @@ const (
 	wUpdateSessionDoc
 	wUpsertSession
 	wUpsertEvent
+	wInsertEvent
 	wPutConfig
 	wDeleteConfig
 	wBumpConfig
@@ -237,6 +238,8 @@ var writeSQL = [nWriteStmts]string{
 	wUpsertEvent: `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET type = excluded.type, profile_id = excluded.profile_id, session_id = excluded.session_id,
 		source_id = excluded.source_id, status = excluded.status, inserted_us = excluded.inserted_us, doc = excluded.doc`,
+	// A new event never replaces a stored one: the primary key refuses it.
+	wInsertEvent: `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	wPutConfig: `INSERT INTO configs (kind, id, name, updated_us, doc) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, updated_us = excluded.updated_us, doc = excluded.doc`,
 	wDeleteConfig: `DELETE FROM configs WHERE kind = ? AND id = ?`,
@@ -395,6 +398,15 @@ func applySet(t *wtx, set *rows.Set) error {
 	for _, e := range set.Events {
 		if _, err := t.exec(wUpsertEvent, e.ID, null(e.Type), null(e.ProfileID), null(e.SessionID),
 			null(e.SourceID), null(e.Status), e.InsertedUS, e.Doc); err != nil {
+			return fmt.Errorf("store: event %q: %w", e.ID, err)
+		}
+	}
+	for _, e := range set.NewEvents {
+		if _, err := t.exec(wInsertEvent, e.ID, null(e.Type), null(e.ProfileID), null(e.SessionID),
+			null(e.SourceID), null(e.Status), e.InsertedUS, e.Doc); err != nil {
+			if isConstraint(err) {
+				return fmt.Errorf("store: event %q: %w", e.ID, store.ErrEventExists)
+			}
 			return fmt.Errorf("store: event %q: %w", e.ID, err)
 		}
 	}
