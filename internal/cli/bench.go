@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/url"
 	"slices"
@@ -22,20 +21,26 @@ func init() {
 }
 
 // bench drives POST /track with single-event requests over many profiles
-// and reports throughput and latency. Each worker keeps one HTTP/1.1
+// and reports throughput and latency, and with --server-pid the server's
+// CPU per request and its memory. Each worker keeps one HTTP/1.1
 // connection and writes and reads requests itself, so that the load
 // generator spends little CPU of the machine it measures.
 func (e *env) bench(args []string) error {
 	fs := e.newFlagSet("bench")
 	base := fs.String("url", "http://127.0.0.1:8686", "the server's base URL (http)")
 	source := fs.String("source", "", "event source id (required)")
-	duration := fs.Duration("duration", 20*time.Second, "how long to measure")
+	duration := fs.Duration("duration", 20*time.Second, "how long to measure (unless --events is given)")
 	warmup := fs.Duration("warmup", 2*time.Second, "how long to send before measuring")
+	events := fs.Int("events", 0, "send this many events (after the warm-up), then stop; 0: run for --duration")
 	conc := fs.Int("concurrency", 32, "requests in flight (one connection each)")
-	profiles := fs.Int("profiles", 10000, "number of distinct profiles the events spread over")
+	profiles := fs.Int("profiles", 10000, "number of distinct profiles the events spread over (in turn)")
+	noSession := fs.Bool("no-session", false, "send no session id, as server-side senders often do")
 	eventType := fs.String("event-type", "page-view", "event type to send")
+	serverPID := fs.Int("server-pid", 0, "the server's process id (on this machine): report its CPU per request and sample its memory (VmRSS)")
+	maxRSS := fs.String("max-rss", "", "with --server-pid: fail when the server's resident memory exceeds this, e.g. 256MB")
+	metricsToken := fs.String("metrics-token", "", "without --server-pid, the CPU per request is read from /metrics (process_cpu_seconds_total) with this token when it needs one")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "Usage: tracflow bench --source ID [--url URL] [--duration 20s] [--concurrency 32] [--profiles 10000]")
+		fmt.Fprintln(e.stderr, "Usage: tracflow bench --source ID [--url URL] [--duration 20s | --events N] [--concurrency 32] [--profiles 10000] [--no-session] [--server-pid PID [--max-rss 256MB]]")
 		fs.PrintDefaults()
 	}
 	if _, err := parseFlags(fs, args); err != nil {
@@ -44,8 +49,18 @@ func (e *env) bench(args []string) error {
 	if *source == "" {
 		return usagef("bench: --source ID is required (the id of an enabled event source)")
 	}
-	if *conc < 1 || *profiles < 1 {
-		return usagef("bench: --concurrency and --profiles must be at least 1")
+	if *conc < 1 || *profiles < 1 || *events < 0 {
+		return usagef("bench: --concurrency and --profiles must be at least 1, --events at least 0")
+	}
+	var rssLimit int64
+	if *maxRSS != "" {
+		if *serverPID == 0 {
+			return usagef("bench: --max-rss needs --server-pid")
+		}
+		var err error
+		if rssLimit, err = parseSize(*maxRSS); err != nil {
+			return usagef("bench: --max-rss: %v", err)
+		}
 	}
 	u, err := url.Parse(strings.TrimRight(*base, "/") + "/track")
 	if err != nil || u.Scheme != "http" || u.Host == "" {
@@ -56,13 +71,20 @@ func (e *env) bench(args []string) error {
 		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
 	target := u.String()
+	var proc *procStat
+	if *serverPID != 0 {
+		if proc, err = readProc(*serverPID); err != nil {
+			return fmt.Errorf("bench: --server-pid: %w", err)
+		}
+	}
+	metricsURL := strings.TrimRight(*base, "/") + "/metrics"
 
 	// One request first, to fail fast on a wrong URL or source.
 	c, err := dialTracker(addr, u.Host, u.RequestURI())
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
 	}
-	code, body, err := c.send(*source, *eventType, 0)
+	code, body, err := c.send(*source, *eventType, 0, !*noSession)
 	c.close()
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
@@ -72,15 +94,16 @@ func (e *env) bench(args []string) error {
 	}
 
 	var measuring, stop atomic.Bool
-	var okN, failN atomic.Int64
+	var okN, failN, seq atomic.Int64
 	var lastErr atomic.Value
+	done := make(chan struct{})
+	var doneOnce sync.Once
 	lat := make([][]time.Duration, *conc)
 	var wg sync.WaitGroup
 	for w := 0; w < *conc; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), 42))
 			var c *trackConn
 			for !stop.Load() {
 				if c == nil {
@@ -95,7 +118,7 @@ func (e *env) bench(args []string) error {
 					}
 				}
 				t0 := time.Now()
-				code, body, err := c.send(*source, *eventType, r.IntN(*profiles))
+				code, body, err := c.send(*source, *eventType, int((seq.Add(1)-1)%int64(*profiles)), !*noSession)
 				d := time.Since(t0)
 				if err != nil {
 					c.close()
@@ -113,7 +136,9 @@ func (e *env) bench(args []string) error {
 					}
 					continue
 				}
-				okN.Add(1)
+				if n := okN.Add(1); *events > 0 && n >= int64(*events) {
+					doneOnce.Do(func() { close(done) })
+				}
 				lat[w] = append(lat[w], d)
 			}
 			if c != nil {
@@ -122,11 +147,59 @@ func (e *env) bench(args []string) error {
 		}(w)
 	}
 	time.Sleep(*warmup)
+
+	var peakRSS atomic.Int64
+	var cpu0 time.Duration
+	var cpuOK bool
+	sampleDone := make(chan struct{})
+	if proc != nil {
+		p, err := readProc(*serverPID)
+		if err != nil {
+			return fmt.Errorf("bench: --server-pid: %w", err)
+		}
+		cpu0, cpuOK = p.cpu, true
+		peakRSS.Store(p.rss)
+		go func() {
+			t := time.NewTicker(250 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-sampleDone:
+					return
+				case <-t.C:
+					if p, err := readProc(*serverPID); err == nil && p.rss > peakRSS.Load() {
+						peakRSS.Store(p.rss)
+					}
+				}
+			}
+		}()
+	} else {
+		cpu0, cpuOK = scrapeCPU(metricsURL, *metricsToken)
+	}
+	okN.Store(0)
 	measuring.Store(true)
 	start := time.Now()
-	time.Sleep(*duration)
+	if *events > 0 {
+		<-done
+	} else {
+		time.Sleep(*duration)
+	}
 	stop.Store(true)
 	elapsed := time.Since(start)
+	var cpu1 time.Duration
+	if proc != nil {
+		if p, err := readProc(*serverPID); err == nil {
+			cpu1 = p.cpu
+			if p.rss > peakRSS.Load() {
+				peakRSS.Store(p.rss)
+			}
+		} else {
+			cpuOK = false
+		}
+	} else if cpuOK {
+		cpu1, cpuOK = scrapeCPU(metricsURL, *metricsToken)
+	}
+	close(sampleDone)
 	wg.Wait()
 
 	var all []time.Duration
@@ -140,16 +213,31 @@ func (e *env) bench(args []string) error {
 		}
 		return all[int(q*float64(len(all)-1))]
 	}
-	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, concurrency %d)\n", target, *source, *profiles, *conc)
+	sessions := "a session id per profile"
+	if *noSession {
+		sessions = "no session ids"
+	}
+	ok := okN.Load()
+	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, %s, concurrency %d)\n", target, *source, *profiles, sessions, *conc)
 	fmt.Fprintf(e.stdout, "duration     %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), *warmup)
-	fmt.Fprintf(e.stdout, "events       %d ok, %d failed\n", okN.Load(), failN.Load())
-	fmt.Fprintf(e.stdout, "events/s     %.0f\n", float64(okN.Load())/elapsed.Seconds())
+	fmt.Fprintf(e.stdout, "events       %d ok, %d failed (one event per request)\n", ok, failN.Load())
+	fmt.Fprintf(e.stdout, "events/s     %.0f\n", float64(ok)/elapsed.Seconds())
 	fmt.Fprintf(e.stdout, "latency      p50 %s  p90 %s  p99 %s  max %s\n", ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(pct(1)))
+	if cpuOK && ok > 0 {
+		used := cpu1 - cpu0
+		fmt.Fprintf(e.stdout, "server CPU   %.0f%% of a core, %.0f µs per request\n", 100*used.Seconds()/elapsed.Seconds(), float64(used.Microseconds())/float64(ok))
+	}
+	if proc != nil {
+		fmt.Fprintf(e.stdout, "server RSS   peak %.1f MB (VmRSS sampled every 250ms)\n", float64(peakRSS.Load())/1e6)
+	}
 	if v := lastErr.Load(); v != nil {
 		fmt.Fprintf(e.stdout, "last error   %s\n", v)
 	}
 	if failN.Load() > 0 {
 		return fmt.Errorf("bench: %d requests failed", failN.Load())
+	}
+	if rssLimit > 0 && peakRSS.Load() > rssLimit {
+		return fmt.Errorf("bench: the server's resident memory reached %.1f MB, over --max-rss %s", float64(peakRSS.Load())/1e6, *maxRSS)
 	}
 	return nil
 }
@@ -176,10 +264,14 @@ func dialTracker(addr, host, path string) (*trackConn, error) {
 
 func (c *trackConn) close() { c.conn.Close() }
 
-// send posts one event for profile and returns the status and the body.
-func (c *trackConn) send(source, eventType string, profile int) (int, []byte, error) {
-	c.body = fmt.Appendf(c.body[:0], `{"source":{"id":%q},"profile":{"id":"bench-profile-%d"},"session":{"id":"bench-session-%d"},"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`,
-		source, profile, profile, eventType, profile%100)
+// send posts one event for profile, with a session id of its own or none,
+// and returns the status and the body.
+func (c *trackConn) send(source, eventType string, profile int, session bool) (int, []byte, error) {
+	c.body = fmt.Appendf(c.body[:0], `{"source":{"id":%q},"profile":{"id":"bench-profile-%d"},`, source, profile)
+	if session {
+		c.body = fmt.Appendf(c.body, `"session":{"id":"bench-session-%d"},`, profile)
+	}
+	c.body = fmt.Appendf(c.body, `"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`, eventType, profile%100)
 	c.req = fmt.Appendf(c.req[:0], "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tracflow-bench\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", c.path, c.host, len(c.body))
 	c.req = append(c.req, c.body...)
 	c.conn.SetDeadline(time.Now().Add(30 * time.Second))

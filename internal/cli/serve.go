@@ -41,6 +41,14 @@ func envOr(name, def string) string {
 
 func (e *env) serve(args []string) error {
 	fs := e.newFlagSet("serve")
+	visitDefault := tracking.DefaultVisitTimeout
+	if v := os.Getenv("TRACFLOW_VISIT_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return usagef("TRACFLOW_VISIT_TIMEOUT: say a positive duration such as 30m, not %q", v)
+		}
+		visitDefault = d
+	}
 	addr := fs.String("addr", envOr("TRACFLOW_ADDR", "127.0.0.1:8686"), "address to listen on (env TRACFLOW_ADDR)")
 	data := fs.String("data", envOr("TRACFLOW_DATA", "./data"), "data folder for the embedded database and keys (env TRACFLOW_DATA)")
 	db := fs.String("db", envOr("TRACFLOW_DB", ""), "database: empty for the embedded SQLite in --data, or postgres://... (env TRACFLOW_DB)")
@@ -52,6 +60,8 @@ func (e *env) serve(args []string) error {
 	tokenTTL := fs.Duration("token-ttl", time.Hour, "how long an API token stays valid without use")
 	noDemo := fs.Bool("no-demo", false, "on first start, do not create the demo source, flow and rule")
 	trackerDir := fs.String("tracker-dir", envOr("TRACFLOW_TRACKER_DIR", ""), "serve this folder's files at /tracker/, e.g. a browser tracker bundle (env TRACFLOW_TRACKER_DIR)")
+	cacheSize := fs.String("cache-size", envOr("TRACFLOW_CACHE_SIZE", "128MiB"), "memory the embedded database's profile and session cache may take (env TRACFLOW_CACHE_SIZE)")
+	visitTimeout := fs.Duration("visit-timeout", visitDefault, "a request without a session id joins the profile's last session if it saw an event within this time (env TRACFLOW_VISIT_TIMEOUT)")
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: tracflow serve [flags]")
@@ -63,6 +73,13 @@ func (e *env) serve(args []string) error {
 	limit, err := parseSize(*maxBody)
 	if err != nil {
 		return usagef("--max-body: %v", err)
+	}
+	cacheBytes, err := parseSize(*cacheSize)
+	if err != nil {
+		return usagef("--cache-size: %v", err)
+	}
+	if *visitTimeout <= 0 {
+		return usagef("--visit-timeout: say a positive duration such as 30m, not %s", *visitTimeout)
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
@@ -84,6 +101,12 @@ func (e *env) serve(args []string) error {
 		// garbage less often costs memory (of which a server has plenty) and
 		// saves CPU. GOGC in the environment overrides it.
 		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The GC setting above lets the heap grow to five times what is
+		// live; past the cache and a working margin, collect sooner instead
+		// (GOMEMLIMIT in the environment overrides it).
+		debug.SetMemoryLimit(cacheBytes + memoryMargin)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -118,7 +141,7 @@ func (e *env) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false)})
+	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: *visitTimeout, Log: log, Resources: res.ForRuns(false)})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), TrackerDir: *trackerDir, Resources: res, MetricsToken: *metricsToken})
 
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), os.Getenv("TRACFLOW_ADMIN_PASSWORD"), !*noDemo)
@@ -174,6 +197,11 @@ func (e *env) serve(args []string) error {
 	}
 	return nil
 }
+
+// memoryMargin is the Go heap the server may use beyond its cache (requests
+// in flight, flows, the database driver's buffers) before the garbage
+// collector works harder to stay within it.
+const memoryMargin = 64 << 20
 
 // openResources finds the secret key that encrypts resource credentials:
 // TRACFLOW_SECRET_KEY, or for the embedded database a key file created in

@@ -37,4 +37,8 @@ func TestPragmas(t *testing.T) {
 	}
 	check(st.w, "writer", "query_only", "0")
 	check(st.r, "reader", "query_only", "1")
+	// The page caches are bounded: the server's memory must not grow with
+	// the database.
+	check(st.w, "writer", "cache_size", "-16384")
+	check(st.r, "reader", "cache_size", "-4096")
 }

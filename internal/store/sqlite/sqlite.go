@@ -136,6 +136,15 @@ func (s *Store) checkpoints() {
 	}
 }
 
+// Page caches, per connection: they are memory the server holds for good
+// once the database is larger than they are, outside Go's heap. The writer
+// keeps the index pages it inserts into; readers read mostly what the
+// collector's cache missed, and the operating system caches the file too.
+const (
+	writerCacheKiB = 16 << 10
+	readerCacheKiB = 4 << 10
+)
+
 // Connection roles.
 const (
 	roleWriter = iota
@@ -148,13 +157,14 @@ func dsn(path string, role int) string {
 	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyMillis))
 	v.Add("_pragma", "foreign_keys(1)")
 	v.Add("_pragma", "synchronous(FULL)")
-	v.Add("_pragma", "cache_size(-32768)") // 32 MiB per connection
 	switch role {
 	case roleWriter:
+		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
 		v.Add("_pragma", "journal_mode(WAL)")
 		v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutoCheckpoint))
 		v.Set("_txlock", "immediate")
 	case roleReader:
+		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB))
 		v.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
@@ -328,7 +338,7 @@ func (s *Store) commit(ctx context.Context, batch []write) error {
 
 // aliasMemoSize bounds the memo of committed alias sets; past it the memo
 // starts again empty.
-const aliasMemoSize = 200_000
+const aliasMemoSize = 50_000
 
 // Apply implements store.Store.
 func (s *Store) Apply(ctx context.Context, cs *store.ChangeSet) error {
