@@ -221,7 +221,7 @@ func (e *env) bench(args []string) error {
 	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, %s, concurrency %d)\n", target, *source, *profiles, sessions, *conc)
 	fmt.Fprintf(e.stdout, "duration     %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), *warmup)
 	fmt.Fprintf(e.stdout, "events       %d ok, %d failed (one event per request)\n", ok, failN.Load())
-	fmt.Fprintf(e.stdout, "events/s     %.0f\n", float64(ok)/elapsed.Seconds())
+	fmt.Fprintf(e.stdout, "events/s     %.0f (as many requests/s)\n", float64(ok)/elapsed.Seconds())
 	fmt.Fprintf(e.stdout, "latency      p50 %s  p90 %s  p99 %s  max %s\n", ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(pct(1)))
 	if cpuOK && ok > 0 {
 		used := cpu1 - cpu0

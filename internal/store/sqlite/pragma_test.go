@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -39,6 +40,9 @@ func TestPragmas(t *testing.T) {
 	check(st.r, "reader", "query_only", "1")
 	// The page caches are bounded: the server's memory must not grow with
 	// the database.
-	check(st.w, "writer", "cache_size", "-16384")
-	check(st.r, "reader", "cache_size", "-4096")
+	check(st.w, "writer", "cache_size", strconv.Itoa(-writerCacheKiB))
+	check(st.r, "reader", "cache_size", strconv.Itoa(-readerCacheKiB()))
+	if total := readers() * readerCacheKiB(); total > 16<<10 {
+		t.Errorf("the readers' page caches add up to %d KiB", total)
+	}
 }

@@ -91,10 +91,10 @@ func Open(ctx context.Context, path string) (_ *Store, err error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	n := readers()
 	if s.r, err = sql.Open("sqlite", dsn(path, roleReader)); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	n := max(4, 2*runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
 	s.r.SetConnMaxIdleTime(0)
@@ -136,14 +136,21 @@ func (s *Store) checkpoints() {
 	}
 }
 
-// Page caches, per connection: they are memory the server holds for good
-// once the database is larger than they are, outside Go's heap. The writer
-// keeps the index pages it inserts into; readers read mostly what the
-// collector's cache missed, and the operating system caches the file too.
+// Page caches: memory the server holds for good once the database is larger
+// than they are, outside Go's heap, so they are bounded whatever the number
+// of cores. The writer keeps the index pages it inserts into; the readers
+// share a budget, since they read mostly what the collector's cache missed
+// and the operating system caches the file too.
 const (
-	writerCacheKiB = 16 << 10
-	readerCacheKiB = 4 << 10
+	writerCacheKiB  = 12 << 10
+	readersCacheKiB = 12 << 10
 )
+
+// readers is the size of the pool of read-only connections.
+func readers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// readerCacheKiB is one reader's share of the readers' page cache.
+func readerCacheKiB() int { return max(readersCacheKiB/readers(), 1<<10) }
 
 // Connection roles.
 const (
@@ -164,7 +171,7 @@ func dsn(path string, role int) string {
 		v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutoCheckpoint))
 		v.Set("_txlock", "immediate")
 	case roleReader:
-		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB))
+		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB()))
 		v.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
