@@ -16,6 +16,7 @@ import (
 type procStat struct {
 	cpu time.Duration // user + system time so far
 	rss int64         // resident memory, bytes
+	hwm int64         // the most resident memory since the process started
 }
 
 // clockTick is the unit of /proc/<pid>/stat's times: USER_HZ, 100 on Linux.
@@ -49,12 +50,17 @@ func readProc(pid int) (*procStat, error) {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(status))
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("/proc/%d/status: VmRSS %q", pid, rest)
+		for _, f := range []struct {
+			name string
+			dst  *int64
+		}{{"VmRSS:", &p.rss}, {"VmHWM:", &p.hwm}} {
+			if rest, ok := strings.CutPrefix(sc.Text(), f.name); ok {
+				kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("/proc/%d/status: %s %q", pid, f.name, rest)
+				}
+				*f.dst = kb << 10
 			}
-			p.rss = kb << 10
 		}
 	}
 	return p, nil

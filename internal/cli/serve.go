@@ -201,7 +201,7 @@ func (e *env) serve(args []string) error {
 // memoryMargin is the Go heap the server may use beyond its cache (requests
 // in flight, flows, the database driver's buffers) before the garbage
 // collector works harder to stay within it.
-const memoryMargin = 56 << 20
+const memoryMargin = 48 << 20
 
 // openResources finds the secret key that encrypts resource credentials:
 // TRACFLOW_SECRET_KEY, or for the embedded database a key file created in
