@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net"
 	"net/url"
 	"slices"
@@ -21,22 +20,28 @@ import (
 func benchCommand() *command {
 	return &command{
 		name:  "bench",
-		usage: "--source ID [--url URL] [--duration 20s] [--concurrency 32] [--profiles 10000]",
-		short: "load /track and print events/s and latency",
+		usage: "--source ID [--url URL] [--duration 20s | --events N] [--concurrency 32] [--profiles 10000] [--no-session] [--server-pid PID [--max-rss 256MB]]",
+		short: "load /track and print events/s, latency and the server's CPU per request",
 		long: `Drives POST /track of a running server with single-event requests spread over
-many profiles, and prints events/s and latency percentiles. Each worker keeps
-one HTTP/1.1 connection, so the load generator takes little of the CPU of the
-machine it measures. It fails when a request fails or when nothing was
-measured.`,
+many profiles, and prints events/s, latency percentiles and, with --server-pid
+(or from /metrics), the server's CPU per request and peak memory. Each worker
+keeps one HTTP/1.1 connection, so the load generator takes little of the CPU
+of the machine it measures. It fails when a request fails, when nothing was
+measured, or when the server's memory passes --max-rss.`,
 		flags: func(fs *flag.FlagSet) runFunc {
 			var o benchOptions
 			fs.StringVar(&o.base, "url", "http://127.0.0.1:8686", "the server's base URL (http)")
 			fs.StringVar(&o.source, "source", "", "event source id (required)")
-			fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to measure")
+			fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to measure (unless --events is given)")
 			fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "how long to send before measuring")
+			fs.IntVar(&o.events, "events", 0, "send this many events (after the warm-up), then stop; 0: run for --duration")
 			fs.IntVar(&o.conc, "concurrency", 32, "requests in flight (one connection each)")
-			fs.IntVar(&o.profiles, "profiles", 10000, "number of distinct profiles the events spread over")
+			fs.IntVar(&o.profiles, "profiles", 10000, "number of distinct profiles the events spread over (in turn)")
+			fs.BoolVar(&o.noSession, "no-session", false, "send no session id, as server-side senders often do")
 			fs.StringVar(&o.eventType, "event-type", "page-view", "event type to send")
+			fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id (on this machine): report its CPU per request and sample its memory (VmRSS)")
+			fs.StringVar(&o.maxRSS, "max-rss", "", "with --server-pid: fail when the server's resident memory exceeds this, e.g. 256MB")
+			fs.StringVar(&o.metricsToken, "metrics-token", "", "without --server-pid, the CPU per request is read from /metrics (process_cpu_seconds_total) with this token when it needs one")
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
 					return usagef("bench: unexpected argument %q", args[0])
@@ -51,7 +56,10 @@ measured.`,
 type benchOptions struct {
 	base, source, eventType string
 	duration, warmup        time.Duration
-	conc, profiles          int
+	events, conc, profiles  int
+	noSession               bool
+	serverPID               int
+	maxRSS, metricsToken    string
 }
 
 // bench drives POST /track with single-event requests over many profiles
@@ -62,8 +70,18 @@ func (e *env) bench(o *benchOptions) error {
 	if o.source == "" {
 		return usagef("bench: --source ID is required (the id of an enabled event source)")
 	}
-	if o.conc < 1 || o.profiles < 1 {
-		return usagef("bench: --concurrency and --profiles must be at least 1")
+	if o.conc < 1 || o.profiles < 1 || o.events < 0 {
+		return usagef("bench: --concurrency and --profiles must be at least 1, --events at least 0")
+	}
+	var rssLimit int64
+	if o.maxRSS != "" {
+		if o.serverPID == 0 {
+			return usagef("bench: --max-rss needs --server-pid")
+		}
+		var err error
+		if rssLimit, err = parseSize(o.maxRSS); err != nil {
+			return usagef("bench: --max-rss: %v", err)
+		}
 	}
 	u, err := url.Parse(strings.TrimRight(o.base, "/") + "/track")
 	if err != nil || u.Scheme != "http" || u.Host == "" {
@@ -74,13 +92,20 @@ func (e *env) bench(o *benchOptions) error {
 		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
 	target := u.String()
+	var proc *procStat
+	if o.serverPID != 0 {
+		if proc, err = readProc(o.serverPID); err != nil {
+			return fmt.Errorf("bench: --server-pid: %w", err)
+		}
+	}
+	metricsURL := strings.TrimRight(o.base, "/") + "/metrics"
 
 	// One request first, to fail fast on a wrong URL or source.
 	c, err := dialTracker(addr, u.Host, u.RequestURI())
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
 	}
-	code, body, err := c.send(o.source, o.eventType, 0)
+	code, body, err := c.send(o.source, o.eventType, 0, !o.noSession)
 	c.close()
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
@@ -90,15 +115,16 @@ func (e *env) bench(o *benchOptions) error {
 	}
 
 	var measuring, stop atomic.Bool
-	var okN, failN atomic.Int64
+	var okN, failN, seq atomic.Int64
 	var lastErr atomic.Value
+	done := make(chan struct{})
+	var doneOnce sync.Once
 	lat := make([][]time.Duration, o.conc)
 	var wg sync.WaitGroup
 	for w := 0; w < o.conc; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			r := rand.New(rand.NewPCG(uint64(w), 42))
 			var c *trackConn
 			for !stop.Load() {
 				if c == nil {
@@ -113,7 +139,7 @@ func (e *env) bench(o *benchOptions) error {
 					}
 				}
 				t0 := time.Now()
-				code, body, err := c.send(o.source, o.eventType, r.IntN(o.profiles))
+				code, body, err := c.send(o.source, o.eventType, int((seq.Add(1)-1)%int64(o.profiles)), !o.noSession)
 				d := time.Since(t0)
 				if err != nil {
 					c.close()
@@ -131,7 +157,9 @@ func (e *env) bench(o *benchOptions) error {
 					}
 					continue
 				}
-				okN.Add(1)
+				if n := okN.Add(1); o.events > 0 && n >= int64(o.events) {
+					doneOnce.Do(func() { close(done) })
+				}
 				lat[w] = append(lat[w], d)
 			}
 			if c != nil {
@@ -140,11 +168,60 @@ func (e *env) bench(o *benchOptions) error {
 		}(w)
 	}
 	time.Sleep(o.warmup)
+
+	var peakRSS atomic.Int64
+	var cpu0 time.Duration
+	var cpuOK bool
+	sampleDone := make(chan struct{})
+	if proc != nil {
+		p, err := readProc(o.serverPID)
+		if err != nil {
+			return fmt.Errorf("bench: --server-pid: %w", err)
+		}
+		cpu0, cpuOK = p.cpu, true
+		peakRSS.Store(p.rss)
+		go func() {
+			t := time.NewTicker(250 * time.Millisecond)
+			defer t.Stop()
+			for {
+				select {
+				case <-sampleDone:
+					return
+				case <-t.C:
+					if p, err := readProc(o.serverPID); err == nil && p.rss > peakRSS.Load() {
+						peakRSS.Store(p.rss)
+					}
+				}
+			}
+		}()
+	} else {
+		cpu0, cpuOK = scrapeCPU(metricsURL, o.metricsToken)
+	}
+	okN.Store(0)
 	measuring.Store(true)
 	start := time.Now()
-	time.Sleep(o.duration)
+	if o.events > 0 {
+		<-done
+	} else {
+		time.Sleep(o.duration)
+	}
 	stop.Store(true)
 	elapsed := time.Since(start)
+	var cpu1 time.Duration
+	if proc != nil {
+		if p, err := readProc(o.serverPID); err == nil {
+			cpu1 = p.cpu
+			// The kernel's high-water mark catches what sampling missed.
+			if m := max(p.rss, p.hwm); m > peakRSS.Load() {
+				peakRSS.Store(m)
+			}
+		} else {
+			cpuOK = false
+		}
+	} else if cpuOK {
+		cpu1, cpuOK = scrapeCPU(metricsURL, o.metricsToken)
+	}
+	close(sampleDone)
 	wg.Wait()
 
 	var all []time.Duration
@@ -158,19 +235,34 @@ func (e *env) bench(o *benchOptions) error {
 		}
 		return all[int(q*float64(len(all)-1))]
 	}
-	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, concurrency %d)\n", target, o.source, o.profiles, o.conc)
+	sessions := "a session id per profile"
+	if o.noSession {
+		sessions = "no session ids"
+	}
+	ok := okN.Load()
+	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, %s, concurrency %d)\n", target, o.source, o.profiles, sessions, o.conc)
 	fmt.Fprintf(e.stdout, "duration     %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), o.warmup)
-	fmt.Fprintf(e.stdout, "events       %d ok, %d failed\n", okN.Load(), failN.Load())
-	fmt.Fprintf(e.stdout, "events/s     %.0f\n", float64(okN.Load())/elapsed.Seconds())
+	fmt.Fprintf(e.stdout, "events       %d ok, %d failed (one event per request)\n", ok, failN.Load())
+	fmt.Fprintf(e.stdout, "events/s     %.0f (as many requests/s)\n", float64(ok)/elapsed.Seconds())
 	fmt.Fprintf(e.stdout, "latency      p50 %s  p90 %s  p99 %s  max %s\n", ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(pct(1)))
+	if cpuOK && ok > 0 {
+		used := cpu1 - cpu0
+		fmt.Fprintf(e.stdout, "server CPU   %.0f%% of a core, %.0f µs per request\n", 100*used.Seconds()/elapsed.Seconds(), float64(used.Microseconds())/float64(ok))
+	}
+	if proc != nil {
+		fmt.Fprintf(e.stdout, "server RSS   peak %.1f MB (VmRSS sampled every 250ms, and VmHWM)\n", float64(peakRSS.Load())/1e6)
+	}
 	if v := lastErr.Load(); v != nil {
 		fmt.Fprintf(e.stdout, "last error   %s\n", v)
 	}
 	if failN.Load() > 0 {
 		return fmt.Errorf("bench: %d requests failed", failN.Load())
 	}
-	if okN.Load() == 0 {
+	if ok == 0 {
 		return fmt.Errorf("bench: no request completed in %s: nothing was measured (try a longer --duration)", elapsed.Round(time.Millisecond))
+	}
+	if rssLimit > 0 && peakRSS.Load() > rssLimit {
+		return fmt.Errorf("bench: the server's resident memory reached %.1f MB, over --max-rss %s", float64(peakRSS.Load())/1e6, o.maxRSS)
 	}
 	return nil
 }
@@ -197,10 +289,14 @@ func dialTracker(addr, host, path string) (*trackConn, error) {
 
 func (c *trackConn) close() { c.conn.Close() }
 
-// send posts one event for profile and returns the status and the body.
-func (c *trackConn) send(source, eventType string, profile int) (int, []byte, error) {
-	c.body = fmt.Appendf(c.body[:0], `{"source":{"id":%q},"profile":{"id":"bench-profile-%d"},"session":{"id":"bench-session-%d"},"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`,
-		source, profile, profile, eventType, profile%100)
+// send posts one event for profile, with a session id of its own or none,
+// and returns the status and the body.
+func (c *trackConn) send(source, eventType string, profile int, session bool) (int, []byte, error) {
+	c.body = fmt.Appendf(c.body[:0], `{"source":{"id":%q},"profile":{"id":"bench-profile-%d"},`, source, profile)
+	if session {
+		c.body = fmt.Appendf(c.body, `"session":{"id":"bench-session-%d"},`, profile)
+	}
+	c.body = fmt.Appendf(c.body, `"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`, eventType, profile%100)
 	c.req = fmt.Appendf(c.req[:0], "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tracflow-bench\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", c.path, c.host, len(c.body))
 	c.req = append(c.req, c.body...)
 	c.conn.SetDeadline(time.Now().Add(30 * time.Second))

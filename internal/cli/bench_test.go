@@ -2,8 +2,10 @@ package cli
 
 import (
 	"bufio"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -80,5 +82,44 @@ func TestBenchFailsWhenNothingWasMeasured(t *testing.T) {
 	code, out, errs := run(t, "bench", "--url", srv.URL, "--source", "s", "--duration", "300ms", "--warmup", "0s", "--concurrency", "2")
 	if code == 0 || !strings.Contains(errs, "nothing was measured") {
 		t.Errorf("exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+}
+
+// TestBenchCountsEventsAndReadsTheServerProcess runs bench without session
+// ids for a number of events, against a server in this process, so that
+// --server-pid reads this process's CPU and memory.
+func TestBenchCountsEventsAndReadsTheServerProcess(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("bench", testenv.CounterFlow("count", "stats.views", "views"), "page-view")
+	pid := strconv.Itoa(os.Getpid())
+	code, out, errs := run(t, "bench", "--url", e.URL, "--source", src, "--events", "300", "--warmup", "0s", "--concurrency", "4",
+		"--profiles", "100", "--no-session", "--server-pid", pid, "--max-rss", "64GiB")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	for _, want := range []string{"no session ids", "server CPU", "µs per request", "server RSS   peak"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	var ok int
+	for _, line := range strings.Split(out, "\n") {
+		if rest, found := strings.CutPrefix(line, "events       "); found {
+			fmt.Sscanf(rest, "%d ok", &ok)
+		}
+	}
+	if ok < 300 || ok > 300+4 {
+		t.Errorf("--events 300 answered %d events", ok)
+	}
+	// 100 profiles without session ids: one session each, joined by every
+	// later event of the profile.
+	_, total, err := e.Store.ProfileSessions(t.Context(), "bench-profile-7", 0, 0)
+	if err != nil || total != 1 {
+		t.Errorf("bench-profile-7 has %d sessions (%v), want 1", total, err)
+	}
+	code, out, _ = run(t, "bench", "--url", e.URL, "--source", src, "--events", "20", "--warmup", "0s", "--concurrency", "2",
+		"--server-pid", pid, "--max-rss", "1MB")
+	if code == 0 || !strings.Contains(out, "server RSS") {
+		t.Errorf("--max-rss 1MB did not fail: exit %d\n%s", code, out)
 	}
 }

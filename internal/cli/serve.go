@@ -71,6 +71,8 @@ type serveSettings struct {
 	maxNodeRuns    int
 	maxFlowBytes   string
 	allowPrivate   bool
+	cacheSize      string
+	visitTimeout   time.Duration
 	tokenTTL       time.Duration
 	noDemo         bool
 	trackerDir     string
@@ -95,6 +97,8 @@ func (s *serveSettings) define(fs *flag.FlagSet) {
 	fs.DurationVar(&s.tokenTTL, "token-ttl", time.Hour, "how long an API token stays valid without use")
 	fs.BoolVar(&s.noDemo, "no-demo", false, "on first start, do not create the demo source, flow and rule")
 	fs.StringVar(&s.trackerDir, "tracker-dir", "", "serve this folder's files at /tracker/, e.g. a browser tracker bundle")
+	fs.StringVar(&s.cacheSize, "cache-size", "128MiB", "memory the embedded database's profile and session cache may take")
+	fs.DurationVar(&s.visitTimeout, "visit-timeout", tracking.DefaultVisitTimeout, "a request without a session id joins the profile's last session if it saw an event within this time")
 	fs.StringVar(&s.pprofAddr, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 }
 
@@ -129,6 +133,13 @@ func (e *env) serve(s *serveSettings) error {
 		return fail(usagef("--max-body: %v", err))
 	}
 	outbound.SetAllowPrivate(s.allowPrivate)
+	cacheBytes, err := parseSize(s.cacheSize)
+	if err != nil {
+		return fail(usagef("--cache-size: %v", err))
+	}
+	if s.visitTimeout <= 0 {
+		return fail(usagef("--visit-timeout: say a positive duration such as 30m, not %s", s.visitTimeout))
+	}
 	proxies, err := api.ParseTrustedProxies(s.trustedProxies)
 	if err != nil {
 		return fail(usagef("--trusted-proxies: %v", err))
@@ -167,6 +178,12 @@ func (e *env) serve(s *serveSettings) error {
 		// saves CPU. GOGC in the environment overrides it.
 		debug.SetGCPercent(400)
 	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The GC setting above lets the heap grow to five times what is
+		// live; past the cache and a working margin, collect sooner instead
+		// (GOMEMLIMIT in the environment overrides it).
+		debug.SetMemoryLimit(cacheBytes + memoryMargin)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -201,7 +218,7 @@ func (e *env) serve(s *serveSettings) error {
 	if err != nil {
 		return fail(err)
 	}
-	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits})
+	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
 		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies})
 
@@ -287,6 +304,11 @@ func (e *env) serve(s *serveSettings) error {
 	}
 	return nil
 }
+
+// memoryMargin is the Go heap the server may use beyond its cache (requests
+// in flight, flows, the database driver's buffers) before the garbage
+// collector works harder to stay within it.
+const memoryMargin = 48 << 20
 
 // openResources finds the secret key that encrypts resource credentials:
 // TRACFLOW_SECRET_KEY, or for the embedded database a key file created in

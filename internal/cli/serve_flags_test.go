@@ -39,3 +39,17 @@ func TestServeUsageErrorsWithJSONLogs(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 and one JSON error record naming --max-body", code, stderr)
 	}
 }
+
+func TestServeRefusesBadCacheAndVisitFlags(t *testing.T) {
+	for _, args := range [][]string{{"--cache-size", "lots"}, {"--cache-size", "0"}, {"--visit-timeout", "0s"}, {"--visit-timeout", "-5m"}} {
+		code, _, stderr := run(t, append([]string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0"}, args...)...)
+		if code == 0 || !strings.Contains(stderr, args[0]) {
+			t.Errorf("serve %v: exit %d, stderr %q; want a usage error naming %s", args, code, stderr, args[0])
+		}
+	}
+	t.Setenv("TRACFLOW_VISIT_TIMEOUT", "soon")
+	code, _, stderr := run(t, "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0")
+	if code == 0 || !strings.Contains(strings.ToLower(stderr), "visit") {
+		t.Errorf("serve with TRACFLOW_VISIT_TIMEOUT=soon: exit %d, stderr %q; want an error naming the setting", code, stderr)
+	}
+}

@@ -29,6 +29,9 @@ var (
 	// ErrStale is a conditional write (PutConfigIf) that found the document
 	// at another version than the one given; the error is a *StaleError.
 	ErrStale = errors.New("changed since it was read")
+	// ErrEventExists is the error of a change set whose NewEvents holds an
+	// id already stored; nothing of that change set was written.
+	ErrEventExists = errors.New("event id already exists")
 )
 
 // AnyVersion, given to PutConfigIf, writes whatever version is stored.
@@ -78,6 +81,12 @@ type ChangeSet struct {
 	// Python's isoformat writes it). A missing metadata.time.insert orders
 	// the record by the time of Apply; the document is stored as given.
 	Events []Doc
+	// NewEvents are inserted, never replaced: when one's id is already
+	// stored (or repeated in the change set), Apply writes nothing of the
+	// change set and answers an error wrapping ErrEventExists. The
+	// collector writes its events this way, so that a public request cannot
+	// overwrite a stored event. Columns as for Events.
+	NewEvents []Doc
 	// DeleteProfiles deletes each profile (by id, not alias) with its
 	// aliases, sessions and events. Deleting a missing profile is no error.
 	DeleteProfiles []string
@@ -85,7 +94,7 @@ type ChangeSet struct {
 
 // Empty reports whether the change set writes nothing.
 func (cs *ChangeSet) Empty() bool {
-	return cs == nil || len(cs.Profiles) == 0 && len(cs.Sessions) == 0 && len(cs.Events) == 0 && len(cs.DeleteProfiles) == 0
+	return cs == nil || len(cs.Profiles) == 0 && len(cs.Sessions) == 0 && len(cs.Events) == 0 && len(cs.NewEvents) == 0 && len(cs.DeleteProfiles) == 0
 }
 
 // Store keeps profiles, sessions, events and configuration documents.

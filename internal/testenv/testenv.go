@@ -53,6 +53,9 @@ type Options struct {
 	DSN     string
 	DataDir string
 	API     api.Options
+	// Tracking sets the tracker's options; New sets the cache (on SQLite)
+	// and the resources.
+	Tracking tracking.Options
 }
 
 // New starts a server on a new SQLite database in a temp folder, creates the
@@ -91,7 +94,9 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := tracking.New(st, cat, tracking.Options{CacheProfiles: o.DSN == "", Resources: res.ForRuns(false)})
+	to := o.Tracking
+	to.CacheProfiles, to.Resources = o.DSN == "", res.ForRuns(false)
+	tr := tracking.New(st, cat, to)
 	if o.API.Installed == nil {
 		o.API.Installed = actions.Installed
 	}

@@ -28,6 +28,7 @@ type Tracker struct {
 	cat   *catalog.Catalog
 	log   *slog.Logger
 	cache *docCache // nil when several processes share the database
+	visit time.Duration
 	now   func() time.Time
 	res   plugin.Resources
 	data  plugin.Data // stored records, for plugins
@@ -48,8 +49,17 @@ type Options struct {
 	// CacheProfiles keeps recently used profiles and sessions in memory. Only
 	// for a database no other process writes to (the embedded SQLite).
 	CacheProfiles bool
-	CacheSize     int
-	Log           *slog.Logger
+	// CacheBytes bounds that cache: what its documents take in memory
+	// (DefaultCacheBytes when 0).
+	CacheBytes int64
+	// VisitTimeout is how long a profile's session stays open without
+	// events: a request without a session id joins the profile's last
+	// session when it saw an event within this time, and opens a new one
+	// otherwise (DefaultVisitTimeout when 0).
+	VisitTimeout time.Duration
+	// Now is the clock (time.Now when nil); tests set it.
+	Now func() time.Time
+	Log *slog.Logger
 	// Resources gives flows the production credentials of resources.
 	Resources plugin.Resources
 	// FlowLimits bound the work of the flows of one event (zero fields:
@@ -59,19 +69,28 @@ type Options struct {
 
 // New returns a tracker over st, running the flows of cat.
 func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
-	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits, data: rundata.New(st)}
+	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits, data: rundata.New(st), visit: o.VisitTimeout}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
+	if o.Now != nil {
+		t.now = o.Now
+	}
+	if t.visit <= 0 {
+		t.visit = DefaultVisitTimeout
+	}
 	if o.CacheProfiles {
-		size := o.CacheSize
+		size := o.CacheBytes
 		if size <= 0 {
-			size = 100_000
+			size = DefaultCacheBytes
 		}
 		t.cache = newDocCache(size)
 	}
 	return t
 }
+
+// DefaultVisitTimeout is Options.VisitTimeout's default, Tracardi's.
+const DefaultVisitTimeout = 30 * time.Minute
 
 // Forget drops a profile (and its sessions) from the cache; call it when
 // the profile is changed or deleted outside the tracker.
@@ -94,7 +113,30 @@ type Result struct {
 }
 
 // Track processes one request: it is durable when Track returns nil.
+//
+// Stored events are never replaced. An event whose id is stored already is,
+// when the stored event belongs to the request's profile (or neither has
+// one), a retry: it is answered with a warning, and neither run through the
+// rules nor stored again. When it belongs to another profile the event is
+// given a new id, with a warning.
 func (t *Tracker) Track(ctx context.Context, p *Payload, headers map[string]any) (*Result, error) {
+	var pristine *Payload
+	if p.hasEventIDs() {
+		pristine = p.clone()
+	}
+	for attempt := 0; ; attempt++ {
+		res, err := t.track(ctx, p, headers)
+		if err == nil || pristine == nil || attempt == 2 || !errors.Is(err, store.ErrEventExists) {
+			return res, err
+		}
+		// Another request stored one of these event ids between our check
+		// and our write (it held another profile's lock, or none): decide
+		// again against what is stored now, from the payload as it came.
+		p = pristine.clone()
+	}
+}
+
+func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any) (*Result, error) {
 	snap := t.cat.Snapshot()
 	src, ok := snap.Sources[p.SourceID]
 	if !ok {
@@ -122,6 +164,10 @@ func (t *Tracker) Track(ctx context.Context, p *Payload, headers map[string]any)
 		profile, newProfile = prof, isNew
 		res.ProfileID = profile.ID()
 	}
+	ids, err := t.eventIDs(ctx, p, profile, res)
+	if err != nil {
+		return nil, err
+	}
 
 	cache := t.cache
 	if profile == nil {
@@ -129,7 +175,7 @@ func (t *Tracker) Track(ctx context.Context, p *Payload, headers map[string]any)
 		// read them fresh and keep them out of the cache.
 		cache = nil
 	}
-	session, newSession, err := t.loadSession(ctx, cache, p.SessionID, res.ProfileID, now)
+	session, newSession, err := t.loadSession(ctx, cache, p.SessionID, profile, newProfile, now)
 	if err != nil {
 		return nil, err
 	}
@@ -142,17 +188,29 @@ func (t *Tracker) Track(ctx context.Context, p *Payload, headers map[string]any)
 	if p.Context != nil && newSession {
 		session["context"] = notation.DeepCopy(p.Context)
 	}
+	profileChanged := newProfile
 	if profile != nil {
 		if newSession {
 			startVisit(profile, session, now)
+			profileChanged = true
+		}
+		if t.noteActivity(profile, session, now) {
+			profileChanged = true
 		}
 	}
 
-	profileChanged := newProfile || (profile != nil && newSession)
 	sessionChanged := newSession
 	events := make([]store.Doc, 0, len(p.Events))
 	for i := range p.Events {
-		ev := t.buildEvent(p, &p.Events[i], src, profile, session, headers, now)
+		in := &p.Events[i]
+		if ids != nil {
+			if ids[i].retry {
+				res.EventIDs = append(res.EventIDs, in.ID)
+				continue
+			}
+			in.ID = ids[i].id
+		}
+		ev := t.buildEvent(p, in, src, profile, session, headers, now)
 		res.EventIDs = append(res.EventIDs, ev.ID())
 		out := t.runRules(ctx, snap, p, ev, &profile, &session, res)
 		if out.profileUpdated {
@@ -188,7 +246,7 @@ func (t *Tracker) Track(ctx context.Context, p *Payload, headers map[string]any)
 		cs.Sessions = append(cs.Sessions, map[string]any(session))
 	}
 	if save.events {
-		cs.Events = events
+		cs.NewEvents = events
 	}
 	if !cs.Empty() {
 		if err := t.st.Apply(ctx, cs); err != nil {
@@ -201,12 +259,12 @@ func (t *Tracker) Track(ctx context.Context, p *Payload, headers map[string]any)
 	}
 	if cache != nil {
 		if save.profile {
-			cache.putProfile(profile)
+			cache.putProfile(profile, profileChanged)
 		} else {
 			cache.forgetProfile(profile.ID())
 		}
 		if save.session {
-			cache.putSession(session)
+			cache.putSession(session, sessionChanged)
 		} else {
 			cache.forgetSession(session.ID())
 		}
@@ -271,28 +329,33 @@ func (t *Tracker) loadProfile(ctx context.Context, id string) (plugin.Profile, e
 	}
 	p := plugin.Profile(d)
 	if t.cache != nil {
-		t.cache.putProfile(p)
+		t.cache.putProfile(p, true)
 	}
 	return p, nil
 }
 
 // loadSession loads the session, or creates it: with the id the tracker
-// sent (a browser makes its own session ids) or a new one.
-func (t *Tracker) loadSession(ctx context.Context, cache *docCache, id, profileID string, now time.Time) (plugin.Session, bool, error) {
-	if id != "" {
-		if cache != nil {
-			if s := cache.session(id); s != nil {
+// sent (a browser makes its own session ids) or a new one. Without an id,
+// a known profile's open session is taken (see openSession).
+func (t *Tracker) loadSession(ctx context.Context, cache *docCache, id string, profile plugin.Profile, newProfile bool, now time.Time) (plugin.Session, bool, error) {
+	profileID := ""
+	if profile != nil {
+		profileID = profile.ID()
+	}
+	if id == "" && profile != nil && !newProfile {
+		if open := t.openSession(profile, now); open != "" {
+			s, err := t.findSession(ctx, cache, open, profileID)
+			if err == nil {
 				return s, false, nil
 			}
-		}
-		d, err := t.st.Session(ctx, id)
-		if err == nil {
-			s := plugin.Session(d)
-			if profileID != "" && domain.Str(d, "profile", "id") != profileID {
-				// The session moved to another profile (a merge, or a
-				// tracker that lost its profile id): follow the profile.
-				s["profile"] = map[string]any{"id": profileID}
+			if !errors.Is(err, store.ErrNotFound) {
+				return nil, false, err
 			}
+		}
+	}
+	if id != "" {
+		s, err := t.findSession(ctx, cache, id, profileID)
+		if err == nil {
 			return s, false, nil
 		}
 		if !errors.Is(err, store.ErrNotFound) {
@@ -302,6 +365,26 @@ func (t *Tracker) loadSession(ctx context.Context, cache *docCache, id, profileI
 		id = domain.NewID()
 	}
 	return domain.NewSession(id, profileID, now), true, nil
+}
+
+// findSession reads a stored session (ErrNotFound when there is none).
+func (t *Tracker) findSession(ctx context.Context, cache *docCache, id, profileID string) (plugin.Session, error) {
+	if cache != nil {
+		if s := cache.session(id); s != nil {
+			return s, nil
+		}
+	}
+	d, err := t.st.Session(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	s := plugin.Session(d)
+	if profileID != "" && domain.Str(d, "profile", "id") != profileID {
+		// The session moved to another profile (a merge, or a tracker
+		// that lost its profile id): follow the profile.
+		s["profile"] = map[string]any{"id": profileID}
+	}
+	return s, nil
 }
 
 // startVisit records a new visit on the profile.

@@ -192,6 +192,8 @@ const (
 	sqlUpsertEvent = `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (id) DO UPDATE SET type = excluded.type, profile_id = excluded.profile_id, session_id = excluded.session_id,
 		source_id = excluded.source_id, status = excluded.status, inserted_us = excluded.inserted_us, doc = excluded.doc`
+	// A new event never replaces a stored one: the primary key refuses it.
+	sqlInsertEvent = `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
 	// The config writes answer the version written (NULL when nothing was:
 	// a stale version) and the version found before (NULL: none). A
 	// data-modifying WITH runs whether or not it is read, and the outer
@@ -255,6 +257,10 @@ func queueSet(b *pgx.Batch, set *rows.Set) {
 		exec(b, fmt.Sprintf("event %q", e.ID), sqlUpsertEvent, e.ID, null(e.Type), null(e.ProfileID), null(e.SessionID),
 			null(e.SourceID), null(e.Status), e.InsertedUS, jsonb(e.Doc))
 	}
+	for _, e := range set.NewEvents {
+		exec(b, fmt.Sprintf("event %q", e.ID), sqlInsertEvent, e.ID, null(e.Type), null(e.ProfileID), null(e.SessionID),
+			null(e.SourceID), null(e.Status), e.InsertedUS, jsonb(e.Doc))
+	}
 }
 
 func null(s string) *string {
@@ -299,9 +305,12 @@ func (s *Store) commit(ctx context.Context, batch []write) error {
 }
 
 // explainConflict turns a duplicate alias into ErrConflict naming the id and
-// the profile that has it.
+// the profile that has it, and a duplicate new event into ErrEventExists.
 func (s *Store) explainConflict(ctx context.Context, set *rows.Set, err error) error {
 	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && pe.TableName == "events" {
+		return fmt.Errorf("%w (%w)", err, store.ErrEventExists)
+	}
 	if !errors.As(err, &pe) || pe.Code != "23505" || pe.TableName != "profile_aliases" {
 		return err
 	}

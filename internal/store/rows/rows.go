@@ -48,6 +48,7 @@ type Set struct {
 	Profiles       []Profile
 	Sessions       []Session
 	Events         []Event
+	NewEvents      []Event // inserted only (store.ChangeSet.NewEvents)
 }
 
 // Encode checks and encodes cs. now stands in for missing insert times.
@@ -87,6 +88,16 @@ func Encode(cs *store.ChangeSet, now time.Time) (*Set, error) {
 			return nil, err
 		}
 		s.Events = append(s.Events, r)
+	}
+	if len(cs.NewEvents) > 0 {
+		s.NewEvents = make([]Event, 0, len(cs.NewEvents))
+	}
+	for i, d := range cs.NewEvents {
+		r, err := event(i, d, nowUS)
+		if err != nil {
+			return nil, err
+		}
+		s.NewEvents = append(s.NewEvents, r)
 	}
 	return s, nil
 }

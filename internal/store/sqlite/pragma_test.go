@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strconv"
 	"testing"
 )
 
@@ -37,4 +38,11 @@ func TestPragmas(t *testing.T) {
 	}
 	check(st.w, "writer", "query_only", "0")
 	check(st.r, "reader", "query_only", "1")
+	// The page caches are bounded: the server's memory must not grow with
+	// the database.
+	check(st.w, "writer", "cache_size", strconv.Itoa(-writerCacheKiB))
+	check(st.r, "reader", "cache_size", strconv.Itoa(-readerCacheKiB()))
+	if total := readers() * readerCacheKiB(); total > 16<<10 {
+		t.Errorf("the readers' page caches add up to %d KiB", total)
+	}
 }

@@ -96,10 +96,10 @@ func Open(ctx context.Context, path string) (_ *Store, err error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	n := readers()
 	if s.r, err = sql.Open("sqlite", dsn(path, roleReader)); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	n := max(4, 2*runtime.GOMAXPROCS(0))
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
 	s.r.SetConnMaxIdleTime(0)
@@ -141,6 +141,22 @@ func (s *Store) checkpoints() {
 	}
 }
 
+// Page caches: memory the server holds for good once the database is larger
+// than they are, outside Go's heap, so they are bounded whatever the number
+// of cores. The writer keeps the index pages it inserts into; the readers
+// share a budget, since they read mostly what the collector's cache missed
+// and the operating system caches the file too.
+const (
+	writerCacheKiB  = 12 << 10
+	readersCacheKiB = 12 << 10
+)
+
+// readers is the size of the pool of read-only connections.
+func readers() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
+// readerCacheKiB is one reader's share of the readers' page cache.
+func readerCacheKiB() int { return max(readersCacheKiB/readers(), 1<<10) }
+
 // Connection roles.
 const (
 	roleWriter = iota
@@ -153,13 +169,14 @@ func dsn(path string, role int) string {
 	v.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyMillis))
 	v.Add("_pragma", "foreign_keys(1)")
 	v.Add("_pragma", "synchronous(FULL)")
-	v.Add("_pragma", "cache_size(-32768)") // 32 MiB per connection
 	switch role {
 	case roleWriter:
+		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -writerCacheKiB))
 		v.Add("_pragma", "journal_mode(WAL)")
 		v.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walAutoCheckpoint))
 		v.Set("_txlock", "immediate")
 	case roleReader:
+		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB()))
 		v.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
@@ -214,6 +231,7 @@ const (
 	wUpdateSessionDoc
 	wUpsertSession
 	wUpsertEvent
+	wInsertEvent
 	wPutConfig
 	wCreateConfig
 	wUpdateConfigIf
@@ -249,6 +267,8 @@ var writeSQL = [nWriteStmts]string{
 	wUpsertEvent: `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET type = excluded.type, profile_id = excluded.profile_id, session_id = excluded.session_id,
 		source_id = excluded.source_id, status = excluded.status, inserted_us = excluded.inserted_us, doc = excluded.doc`,
+	// A new event never replaces a stored one: the primary key refuses it.
+	wInsertEvent: `INSERT INTO events (id, type, profile_id, session_id, source_id, status, inserted_us, doc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	wPutConfig: `INSERT INTO configs (kind, id, name, updated_us, doc, version) VALUES (?, ?, ?, ?, ?, 1)
 		ON CONFLICT (kind, id) DO UPDATE SET name = excluded.name, updated_us = excluded.updated_us, doc = excluded.doc,
 		version = configs.version + 1 RETURNING version`,
@@ -348,7 +368,7 @@ func (s *Store) commit(ctx context.Context, batch []write) error {
 
 // aliasMemoSize bounds the memo of committed alias sets; past it the memo
 // starts again empty.
-const aliasMemoSize = 200_000
+const aliasMemoSize = 50_000
 
 // Apply implements store.Store.
 func (s *Store) Apply(ctx context.Context, cs *store.ChangeSet) error {
@@ -418,6 +438,15 @@ func applySet(t *wtx, set *rows.Set) error {
 	for _, e := range set.Events {
 		if _, err := t.exec(wUpsertEvent, e.ID, null(e.Type), null(e.ProfileID), null(e.SessionID),
 			null(e.SourceID), null(e.Status), e.InsertedUS, e.Doc); err != nil {
+			return fmt.Errorf("store: event %q: %w", e.ID, err)
+		}
+	}
+	for _, e := range set.NewEvents {
+		if _, err := t.exec(wInsertEvent, e.ID, null(e.Type), null(e.ProfileID), null(e.SessionID),
+			null(e.SourceID), null(e.Status), e.InsertedUS, e.Doc); err != nil {
+			if isConstraint(err) {
+				return fmt.Errorf("store: event %q: %w", e.ID, store.ErrEventExists)
+			}
 			return fmt.Errorf("store: event %q: %w", e.ID, err)
 		}
 	}

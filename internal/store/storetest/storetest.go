@@ -65,6 +65,8 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 		{"Session", testSession},
 		{"Event", testEvent},
 		{"EventColumns", testEventColumns},
+		{"NewEventsAreNeverReplaced", testNewEvents},
+		{"NewEventRace", testNewEventRace},
 		{"ProfileEventsOrder", testProfileEventsOrder},
 		{"ProfileSessionsOrder", testProfileSessionsOrder},
 		{"DeleteProfiles", testDeleteProfiles},
@@ -412,6 +414,95 @@ func testEvent(t *testing.T, st store.Store) {
 	}
 	if s := got["properties"].(map[string]any)["s"]; s != "a\x00b" && s != "a\ufffdb" {
 		t.Fatalf("NUL came back as %q", s)
+	}
+}
+
+// testNewEvents checks that NewEvents inserts and never replaces: a change
+// set whose new event's id is stored already writes nothing at all.
+func testNewEvents(t *testing.T, st store.Store) {
+	c := ctx(t)
+	e := eventDoc("e-new", "purchase", "p1", "s1", "2024-05-01T10:00:00Z")
+	apply(t, st, &store.ChangeSet{NewEvents: []store.Doc{e}})
+	got, err := st.Event(c, "e-new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "new event", got, e)
+
+	other := eventDoc("e-new", "purchase", "p2", "s2", "2024-05-02T10:00:00Z")
+	err = st.Apply(c, &store.ChangeSet{
+		Profiles:  []store.Doc{profileDoc("p2")},
+		Sessions:  []store.Doc{sessionDoc("s2", "p2", "2024-05-02T10:00:00Z")},
+		NewEvents: []store.Doc{eventDoc("e-fresh", "view", "p2", "s2", "2024-05-02T10:00:00Z"), other},
+	})
+	if !errors.Is(err, store.ErrEventExists) {
+		t.Fatalf("a new event with a stored id: got %v, want ErrEventExists", err)
+	}
+	got, err = st.Event(c, "e-new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "the stored event after a refused overwrite", got, e)
+	if d, err := st.Profile(c, "p2"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the refused change set's profile was written: %v %v", d, err)
+	}
+	if d, err := st.Session(c, "s2"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the refused change set's session was written: %v %v", d, err)
+	}
+	if d, err := st.Event(c, "e-fresh"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the refused change set's other event was written: %v %v", d, err)
+	}
+	evs, total, err := st.ProfileEvents(c, "p2", 0, 0)
+	if err != nil || total != 0 {
+		t.Fatalf("events of p2: %v %d %v", ids(evs), total, err)
+	}
+	// The same id twice in one change set is refused too.
+	twice := eventDoc("e-twice", "view", "p1", "s1", "2024-05-01T10:00:00Z")
+	if err := st.Apply(c, &store.ChangeSet{NewEvents: []store.Doc{twice, twice}}); !errors.Is(err, store.ErrEventExists) {
+		t.Fatalf("one id twice: got %v, want ErrEventExists", err)
+	}
+}
+
+// testNewEventRace sends the same new event from many goroutines at once:
+// exactly one Apply succeeds, and the others fail with ErrEventExists
+// without failing unrelated writes committed in the same groups.
+func testNewEventRace(t *testing.T, st store.Store) {
+	c := ctx(t)
+	const n = 16
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	others := make([]error, n)
+	for i := range n {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			e := eventDoc("e-race", "purchase", fmt.Sprintf("p%d", i), "s", "2024-05-01T10:00:00Z")
+			errs[i] = st.Apply(c, &store.ChangeSet{NewEvents: []store.Doc{e}})
+		}()
+		go func() {
+			defer wg.Done()
+			e := eventDoc(fmt.Sprintf("e-other-%d", i), "view", "q", "s", "2024-05-01T10:00:00Z")
+			others[i] = st.Apply(c, &store.ChangeSet{NewEvents: []store.Doc{e}})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, store.ErrEventExists):
+			t.Fatalf("writer %d: got %v, want nil or ErrEventExists", i, err)
+		}
+		if others[i] != nil {
+			t.Fatalf("an unrelated new event failed: %v", others[i])
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d of %d identical new events were stored, want 1", ok, n)
+	}
+	if _, total, err := st.ProfileEvents(c, "q", 0, 0); err != nil || total != n {
+		t.Fatalf("unrelated events stored: %d, %v; want %d", total, err, n)
 	}
 }
 
