@@ -32,8 +32,8 @@ func pluginNewCommand() *command {
 		usage: "NAME [--dir DIR] [--module PATH] [--replace CHECKOUT]",
 		short: "write a plugin skeleton with its test and a main.go for a tracflow binary with it",
 		long: `Writes a new Go module in DIR (default ./NAME) holding a plugin package NAME:
-NAME.go (the action, its config spec with one field, its register function),
-installed.go (its installed list with a test config), NAME_test.go (its tests)
+NAME.go (the action and its config spec, one field), register.go (its
+register function: ports, names, docs), installed.go (its installed list with a test config), NAME_test.go (its tests)
 and cmd/tracflow/main.go, a tracflow binary with the built-in plugins and this
 one. NAME is a lower-case Go package name. The folder must not exist yet.
 
@@ -142,6 +142,7 @@ func (e *env) pluginNew(o pluginNewOptions) error {
 	files := []struct{ tmpl, out string }{
 		{"go.mod.tmpl", "go.mod"},
 		{"plugin.go.tmpl", o.Name + ".go"},
+		{"register.go.tmpl", "register.go"},
 		{"installed.go.tmpl", "installed.go"},
 		{"plugin_test.go.tmpl", o.Name + "_test.go"},
 		{"main.go.tmpl", filepath.Join("cmd", "tracflow", "main.go")},

@@ -89,7 +89,7 @@ func TestPluginNewBuilds(t *testing.T) {
 	if !strings.Contains(out, "go build -o tracflow ./cmd/tracflow") {
 		t.Errorf("no next steps in %q", out)
 	}
-	for _, f := range []string{"go.mod", "go.sum", "greet.go", "greet_test.go", "installed.go", "cmd/tracflow/main.go"} {
+	for _, f := range []string{"go.mod", "go.sum", "greet.go", "register.go", "greet_test.go", "installed.go", "cmd/tracflow/main.go"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}
