@@ -31,17 +31,18 @@ func pluginNewCommand() *command {
 		name:  "plugin new",
 		usage: "NAME [--dir DIR] [--module PATH] [--replace CHECKOUT]",
 		short: "write a plugin skeleton with its test and a main.go for a tracflow binary with it",
-		long: `Writes a new Go module in DIR (default ./NAME) holding a plugin package NAME:
-NAME.go (the action and its config spec, one field), register.go (its
-register function: ports, names, docs), installed.go (its installed list with a test config), NAME_test.go (its tests)
-and cmd/tracflow/main.go, a tracflow binary with the built-in plugins and this
-one. NAME is a lower-case Go package name. The folder must not exist yet.
+		long: `Writes a new Go module in DIR (default ./NAME) holding a plugin package
+NAME: NAME.go (the action and its config spec, one field), register.go (its
+register function: ports, names, docs), installed.go (its installed list with
+a test config), NAME_test.go (its tests) and cmd/tracflow/main.go (a tracflow
+binary with the built-in plugins and this one). NAME is a lower-case Go
+package name. The folder must not exist yet.
 
 The module requires github.com/tracflow/tracflow. With --replace it comes from
-a local checkout of Tracflow (a replace directive; go.sum is copied from the
-checkout); otherwise a release build requires its own version, and a
-development build leaves the require to "go get github.com/tracflow/tracflow".
-See docs/plugins.md.`,
+a local checkout of Tracflow (a replace directive, with the checkout's
+requirements and go.sum: the first build downloads nothing); otherwise a
+release build requires its own version, and a development build leaves the
+require to "go get github.com/tracflow/tracflow". See docs/plugins.md.`,
 		flags: func(fs *flag.FlagSet) runFunc {
 			dir := fs.String("dir", "", "the folder to create (default ./NAME)")
 			mod := fs.String("module", "", "the new module's path (default example.com/NAME)")

@@ -136,3 +136,31 @@ func TestPluginNewBuilds(t *testing.T) {
 		t.Errorf("the built binary lists %d plugins, want the built-ins too", len(rows))
 	}
 }
+
+// TestPluginNewWithoutCheckout: without --replace a development build
+// cannot name a version of the tracflow module, so go.mod has no require
+// and the next steps say to get one.
+func TestPluginNewWithoutCheckout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "greet")
+	code, out, errs := run(t, "plugin", "new", "greet", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(gomod), "module example.com/greet\n\ngo 1.") || strings.Contains(string(gomod), "require") || strings.Contains(string(gomod), "replace") {
+		t.Errorf("go.mod:\n%s", gomod)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.sum")); !os.IsNotExist(err) {
+		t.Errorf("go.sum written without a checkout to copy it from: %v", err)
+	}
+	if !strings.Contains(out, "go get github.com/tracflow/tracflow") || !strings.Contains(out, "go mod tidy") {
+		t.Errorf("next steps: %s", out)
+	}
+	main, _ := os.ReadFile(filepath.Join(dir, "cmd", "tracflow", "main.go"))
+	if !strings.Contains(string(main), "tracflowcmd.Main(actions.Installed(), greet.Installed())") || !strings.Contains(string(main), "\t\"example.com/greet\"\n") {
+		t.Errorf("main.go:\n%s", main)
+	}
+}
