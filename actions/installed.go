@@ -25,7 +25,6 @@ import (
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/actions/ux"
 	"github.com/tracflow/tracflow/actions/text"
-	"github.com/tracflow/tracflow/examples/myplugin"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -188,8 +187,5 @@ func Installed() []plugin.Installed {
 		{Register: stats.RegisterKeyCounter, Test: plugin.TestData{Init: plugin.Config{"key": "1", "save_in": "2"}}},
 		{Register: stats.RegisterIncreaseViews, Test: plugin.TestData{Init: plugin.Config{}}},
 		{Register: stats.RegisterIncreaseVisits, Test: plugin.TestData{Init: plugin.Config{}}},
-
-		// Examples: the plugin of the developer guide (docs/plugins.md)
-		{Register: myplugin.Register},
 	}
 }

@@ -1,17 +1,12 @@
 // Command tracflow is the Tracflow customer data platform: the collector
-// server, the workflow engine and their tools in one binary.
-//
-// This file is the one place that chooses the plugins: a binary with other
-// plugins is this file with another list.
+// server, the workflow engine and their tools in one binary, with the
+// built-in plugins. A binary with more plugins is this file with more lists
+// (see package tracflowcmd and docs/plugins.md).
 package main
 
 import (
-	"os"
-
 	"github.com/tracflow/tracflow/actions"
-	"github.com/tracflow/tracflow/internal/cli"
+	"github.com/tracflow/tracflow/tracflowcmd"
 )
 
-func main() {
-	os.Exit(cli.Main(os.Args[1:], cli.Options{Plugins: actions.Installed()}))
-}
+func main() { tracflowcmd.Main(actions.Installed()) }

@@ -31,6 +31,6 @@ func TestNotMyEvent(t *testing.T) {
 	}
 }
 
-func TestRegisters(t *testing.T) {
-	plugintest.Conformance(t, []plugin.Installed{{Register: Register}})
+func TestInstalled(t *testing.T) {
+	plugintest.Conformance(t, Installed())
 }

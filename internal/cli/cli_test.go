@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/actions"
+	"github.com/tracflow/tracflow/examples/myplugin"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -171,8 +172,13 @@ func TestPluginsList(t *testing.T) {
 	}
 }
 
+// TestExampleFromTheGuide runs the guide's flow in a binary built with the
+// guide's plugin (examples/myplugin/cmd/tracflow-myplugin).
 func TestExampleFromTheGuide(t *testing.T) {
-	code, out, errs := run(t, "flow", "run", "../../examples/myplugin/flow.json", "--event", "../../examples/myplugin/event.json", "--debug")
+	var stdout, stderr bytes.Buffer
+	code := Main([]string{"flow", "run", "../../examples/myplugin/flow.json", "--event", "../../examples/myplugin/event.json", "--debug"},
+		Options{Plugins: append(actions.Installed(), myplugin.Installed()...), Stdout: &stdout, Stderr: &stderr})
+	out, errs := stdout.String(), stderr.String()
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -180,6 +186,23 @@ func TestExampleFromTheGuide(t *testing.T) {
 	json.Unmarshal([]byte(out), &rep)
 	if m := rep["response"].(map[string]any)["mine"].(map[string]any)["matched"]; m != true {
 		t.Errorf("response = %v", rep["response"])
+	}
+}
+
+// TestGuidePluginIsNotBuiltIn: the guide's example plugin is not in the
+// default palette; a flow using it is refused, the node named, as a plugin
+// that is not installed.
+func TestGuidePluginIsNotBuiltIn(t *testing.T) {
+	code, out, errs := run(t, "plugins", "list", "--json")
+	if code != 0 {
+		t.Fatalf("plugins list: exit %d: %s", code, errs)
+	}
+	if strings.Contains(out, "example.myplugin") {
+		t.Errorf("the default palette holds example.myplugin")
+	}
+	code, out, _ = run(t, "flow", "lint", "../../examples/myplugin/flow.json")
+	if code == 0 || !strings.Contains(out, `node "mine"`) || !strings.Contains(out, `plugin "example.myplugin" is not installed`) {
+		t.Errorf("flow lint of the guide's flow: exit %d, %s; want node mine's plugin not installed", code, out)
 	}
 }
 

@@ -49,6 +49,7 @@ func commands() []*command {
 		flowRunCommand(),
 		flowLintCommand(),
 		pluginsListCommand(),
+		pluginNewCommand(),
 		adminResetPasswordCommand(),
 		healthcheckCommand(),
 		versionCommand(),
