@@ -141,7 +141,11 @@ function EditorInner({ flowId }) {
   const loadRules = useCallback(() => api.rulesByFlow(flowId).then(
     (r) => setRulesCount(r?.total ?? api.rows(r).length), () => setRulesCount(null)), [flowId]);
 
-  const fitSoon = useCallback((delay = 60, duration = 0) => setTimeout(() => rf.fitView({ ...FIT, duration }), delay), [rf]);
+  // React Flow's helpers change identity as it sets up; a fit must not
+  // re-run the effects that depend on it (the load, the debugger's refit).
+  const rfRef = useRef(rf);
+  useLayoutEffect(() => { rfRef.current = rf; }, [rf]);
+  const fitSoon = useCallback((delay = 60, duration = 0) => setTimeout(() => rfRef.current.fitView({ ...FIT, duration }), delay), []);
 
   const showGraph = useCallback((flow) => {
     const g = deserializeFlow(flow);

@@ -9,6 +9,19 @@ import {
 
 const PAGE = 25;
 
+/** What the list says of a flow's status (see the flow metadata's status). */
+const STATUS = {
+  draft: ['Draft only', ''],
+  deployed: ['Deployed', 'badge-ok'],
+  changed: ['Draft differs from production', 'badge-info'],
+};
+function FlowStatus({ flow }) {
+  const s = flow.status || (flow.production_updated ? '' : 'draft');
+  if (!STATUS[s]) return <span className="muted">—</span>;
+  const [text, cls] = STATUS[s];
+  return <span className={`badge flow-status ${cls}`}>{text}</span>;
+}
+
 /**
  * Imports a flow file: a flow exported from Tracflow or Tracardi, or a flow
  * record of Tracardi's storage (draft/production, possibly encoded). The
@@ -141,12 +154,13 @@ export default function Flows() {
       ) : (
         <div className="table-wrap">
           <table className="table">
-            <thead><tr><th>Name</th><th className="hide-narrow">Description</th><th>Tags</th><th className="hide-narrow">Draft saved</th><th className="hide-narrow">Deployed</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <thead><tr><th>Name</th><th className="hide-narrow">Description</th><th>Status</th><th>Tags</th><th className="hide-narrow">Draft saved</th><th className="hide-narrow">Deployed</th><th><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>
               {flows.map((f) => (
                 <tr key={f.id}>
                   <td><Link to={`/flow/${encodeURIComponent(f.id)}`} className="strong">{f.name || f.id}</Link>{f.lock && <span className="badge" title="Locked">locked</span>}</td>
                   <td className="hide-narrow muted">{f.description}</td>
+                  <td className="nowrap"><FlowStatus flow={f} /></td>
                   <td>{(f.tags || []).map((t) => <Tag key={t}>{t}</Tag>)}</td>
                   <td className="hide-narrow nowrap">{formatTime(f.draft_updated)}</td>
                   <td className="hide-narrow nowrap">{f.production_updated ? formatTime(f.production_updated) : <span className="muted">not deployed</span>}</td>
