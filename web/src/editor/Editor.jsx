@@ -1,27 +1,30 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import {
   Background, Controls, ControlButton, MiniMap, ReactFlow, ReactFlowProvider, applyEdgeChanges, applyNodeChanges, useReactFlow,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import * as api from '../api.js';
-import { setNavigationBlocker } from '../router.js';
 import { FlowMetaDialog } from '../components/FlowMetaDialog.jsx';
 import { RuleDialog } from '../components/RuleDialog.jsx';
-import { ErrorBox, Link, Spinner, StaleNotice, confirmDialog, notify, notifyError } from '../ui.jsx';
+import { ErrorBox, Link, Spinner, StaleNotice, notify } from '../ui.jsx';
 import { PaintContext } from './context.js';
 import DebugPanel from './DebugPanel.jsx';
 import EdgePanel from './EdgePanel.jsx';
 import { edgeTypes, nodeTypes } from './FlowNode.jsx';
-import {
-  connectionProblem, debugPaint, deserializeFlow, hydrateNode, makeEdge, nodeName, pluginLookup, pluginToNode, serializeFlow,
-} from './graph.js';
+import { connectionProblem, debugPaint, deserializeFlow, hydrateNode, makeEdge, nodeName, pluginToNode } from './graph.js';
 import { useClipboard } from './hooks/useClipboard.js';
+import { useDebugPane } from './hooks/useDebugPane.js';
+import { countProblems, useFlowActions } from './hooks/useFlowActions.js';
+import { useFlowDocument } from './hooks/useFlowDocument.js';
 import { useHistory } from './hooks/useHistory.js';
+import { useLeaveGuard } from './hooks/useLeaveGuard.js';
 import { useNodeProblems } from './hooks/useNodeProblems.js';
+import { usePlugins } from './hooks/usePlugins.js';
+import { useRules } from './hooks/useRules.js';
 import { useShortcuts } from './hooks/useShortcuts.js';
 import { autoLayout, nodeWidth } from './layout.js';
 import NodePanel from './NodePanel.jsx';
 import Palette, { DND_TYPE } from './Palette.jsx';
+import ProblemsBar from './ProblemsBar.jsx';
 import TitleBar from './TitleBar.jsx';
 
 const KNOWN_TYPES = new Set(Object.keys(nodeTypes));
@@ -31,21 +34,9 @@ const KNOWN_TYPES = new Set(Object.keys(nodeTypes));
  */
 export const FIT_MIN_ZOOM = 0.85;
 const FIT = { padding: 0.15, maxZoom: 1.2, minZoom: FIT_MIN_ZOOM };
-const NO_PROBLEMS = { byNode: {}, general: [] };
 
 function normalise(nodes) {
   return nodes.map((n) => (KNOWN_TYPES.has(n.type) ? n : { ...n, type: n.data?.start ? 'startNode' : 'flowNode' }));
-}
-
-/** Deploy and debug errors grouped by node: {nodeId: [{field, message}]}, plus the rest. */
-function groupProblems(errors) {
-  const byNode = {};
-  const general = [];
-  for (const e of errors || []) {
-    if (e.nodeId) (byNode[e.nodeId] ||= []).push({ field: e.field || '', message: e.message });
-    else general.push(e);
-  }
-  return { byNode, general };
 }
 
 /** Problems of two sources in one {byNode, general}, without repeating a message of a field. */
@@ -59,7 +50,6 @@ function mergeProblems(a, b) {
   return { byNode, general: [...a.general, ...b.general] };
 }
 
-const countProblems = (p) => p.general.length + Object.values(p.byNode).reduce((a, l) => a + l.length, 0);
 
 export default function Editor({ flowId }) {
   return (
@@ -71,43 +61,30 @@ export default function Editor({ flowId }) {
 
 function EditorInner({ flowId }) {
   const rf = useReactFlow();
-  const [meta, setMeta] = useState(null);
-  const [status, setStatus] = useState('draft');
-  // The version of the draft this editor shows; saves and deploys send it,
-  // so that the server refuses them (409) when someone else saved since.
-  const draftVersion = useRef(0);
-  const [stale, setStale] = useState(false);
-  const [reloads, setReloads] = useState(0);
   const [nodes, setNodes] = useState([]);
   const [edges, setEdges] = useState([]);
   const [dirty, setDirty] = useState(false);
-  const [loadError, setLoadError] = useState(null);
-  const [plugins, setPlugins] = useState({ grouped: null, index: new Map(), loading: true, error: null });
   const [selectedId, setSelectedId] = useState(null);
   const [selectedEdgeId, setSelectedEdgeId] = useState(null);
-  const [debugOpen, setDebugOpen] = useState(false);
-  const [debugHeight, setDebugHeight] = useState(() => Math.round(Math.min(320, Math.max(220, window.innerHeight * 0.34))));
-  const [debugResult, setDebugResult] = useState(null);
   const [paintOn, setPaintOn] = useState(false);
-  const [running, setRunning] = useState(false);
-  const [reported, setReported] = useState(NO_PROBLEMS); // from the last deploy, debug run or save
-  const [showProblems, setShowProblems] = useState(false);
-  const [busy, setBusy] = useState('');
   const [dialog, setDialog] = useState(''); // '' | 'meta' | 'rule'
-  const [rulesCount, setRulesCount] = useState(null);
   const [paletteOpen, setPaletteOpen] = useState(() => window.innerWidth > 760);
   const [mapOpen, setMapOpen] = useState(() => window.innerWidth > 1100);
   const wrapper = useRef(null);
   const dragging = useRef(false);
+  const { plugins, reloadPlugins } = usePlugins(setNodes);
+  const rules = useRules(flowId);
+
   // The latest graph and settings, for callbacks that run after a render
   // (keys, drops, saves); written after each commit, never during render.
   const latest = useRef({ nodes: [], edges: [], locked: false, index: new Map() });
-  useLayoutEffect(() => {
-    latest.current = { nodes, edges, locked: !!meta?.lock, index: plugins.index };
-  }, [nodes, edges, meta, plugins.index]);
   const getState = useCallback(() => ({ nodes: latest.current.nodes, edges: latest.current.edges }), []);
+  // React Flow's helpers change identity as it sets up; a fit must not
+  // re-run the effects that depend on it (the load, the debugger's refit).
+  const rfRef = useRef(rf);
+  const fitSoon = useCallback((delay = 60, duration = 0) => setTimeout(() => rfRef.current.fitView({ ...FIT, duration }), delay), []);
 
-  // --- History, clipboard ---------------------------------------------------------
+  // --- History, clipboard, loading -----------------------------------------------------
 
   const restoreSnapshot = useCallback((snap) => {
     setNodes(snap.nodes);
@@ -123,30 +100,6 @@ function EditorInner({ flowId }) {
   }, [recordHistory]);
   const { copy, paste } = useClipboard(getState, record, setNodes, setEdges);
 
-  // --- Loading ------------------------------------------------------------------------
-
-  const fetchPlugins = useCallback(() => api.listPlugins('').then((r) => {
-    const grouped = r?.grouped || {};
-    const index = pluginLookup(grouped);
-    setPlugins({ grouped, index, loading: false, error: null });
-    // Nodes of imported flows may carry only their module and config: fill
-    // in ports, form and docs from the installed plugins.
-    setNodes((ns) => (ns.some((n) => hydrateNode(n, index) !== n) ? ns.map((n) => hydrateNode(n, index)) : ns));
-  }, (error) => setPlugins((p) => ({ ...p, grouped: null, loading: false, error }))), []);
-  const reloadPlugins = useCallback(() => {
-    setPlugins((p) => ({ ...p, loading: true, error: null }));
-    fetchPlugins();
-  }, [fetchPlugins]);
-
-  const loadRules = useCallback(() => api.rulesByFlow(flowId).then(
-    (r) => setRulesCount(r?.total ?? api.rows(r).length), () => setRulesCount(null)), [flowId]);
-
-  // React Flow's helpers change identity as it sets up; a fit must not
-  // re-run the effects that depend on it (the load, the debugger's refit).
-  const rfRef = useRef(rf);
-  useLayoutEffect(() => { rfRef.current = rf; }, [rf]);
-  const fitSoon = useCallback((delay = 60, duration = 0) => setTimeout(() => rfRef.current.fitView({ ...FIT, duration }), delay), []);
-
   const showGraph = useCallback((flow) => {
     const g = deserializeFlow(flow);
     setNodes(normalise(g.nodes).map((n) => hydrateNode(n, latest.current.index)));
@@ -156,32 +109,18 @@ function EditorInner({ flowId }) {
     // jump the view at the first node the user drops, so fit only a graph.
     if (g.nodes.length) fitSoon();
   }, [fitSoon]);
+  const onLoaded = useCallback((flow) => {
+    showGraph(flow);
+    clearHistory();
+    setDirty(false);
+  }, [showGraph, clearHistory]);
+  const doc = useFlowDocument(flowId, onLoaded);
+  const { meta } = doc;
 
-  const readStatus = useCallback(() => api.getFlowMetadata(flowId).then((m) => setStatus(m?.status || 'draft'), () => {}), [flowId]);
-
-  useEffect(() => {
-    let cancelled = false;
-    const draft = api.getDraft(flowId).catch((e) => { if (e.status !== 404) throw e; return null; });
-    draft.then(async (flow) => {
-      if (!flow || !flow.name) {
-        const m = await api.getFlowMetadata(flowId);
-        flow = { ...m, ...(flow || {}), name: flow?.name || m?.name, status: flow?.status || m?.status };
-      }
-      return flow;
-    }).then((flow) => {
-      if (cancelled) return;
-      draftVersion.current = flow.version ?? 0;
-      setMeta({ id: flow.id || flowId, name: flow.name || '', description: flow.description || '', tags: flow.tags || [], type: flow.type || 'collection', lock: !!flow.lock });
-      setStatus(flow.status || 'draft');
-      showGraph(flow);
-      clearHistory();
-      setDirty(false);
-      setStale(false);
-    }).catch((e) => { if (!cancelled) setLoadError(e); });
-    fetchPlugins();
-    loadRules();
-    return () => { cancelled = true; };
-  }, [flowId, fetchPlugins, loadRules, showGraph, reloads, clearHistory]);
+  useLayoutEffect(() => {
+    latest.current = { nodes, edges, locked: !!meta?.lock, index: plugins.index };
+    rfRef.current = rf;
+  }, [nodes, edges, meta, plugins.index, rf]);
 
   // --- Graph changes -------------------------------------------------------------------
 
@@ -229,13 +168,12 @@ function EditorInner({ flowId }) {
   }, [record]);
 
   const addNode = useCallback((rec, center) => {
-    if (latest.current.locked) { notify('This workflow is locked: unlock it to edit.', 'error'); return null; }
+    if (latest.current.locked) { notify('This workflow is locked: unlock it to edit.', 'error'); return; }
     const node = pluginToNode(rec, { x: center.x - nodeWidth({ data: rec.plugin }) / 2, y: center.y - 30 });
     record();
     setNodes((ns) => [...ns.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }]);
     setEdges((es) => es.map((e) => (e.selected ? { ...e, selected: false } : e)));
     setSelectedId(node.id);
-    return node;
   }, [record]);
 
   const onPaletteAdd = useCallback((rec) => {
@@ -276,6 +214,7 @@ function EditorInner({ flowId }) {
     rf.deleteElements({ nodes: selNodes.map((n) => ({ id: n.id })), edges: selEdges.map((x) => ({ id: x.id })) });
     return true;
   }, [rf]);
+  const unselectEdges = useCallback(() => setEdges((es) => es.map((e) => (e.selected ? { ...e, selected: false } : e))), []);
 
   const layout = useCallback(() => {
     const { nodes: ns, edges: es } = latest.current;
@@ -286,167 +225,44 @@ function EditorInner({ flowId }) {
     fitSoon(30, 200);
   }, [record, fitSoon]);
 
-  // --- Problems of the configurations, as one edits ---------------------------------------
-
-  const live = useNodeProblems(nodes, plugins.index);
-  const problems = useMemo(() => mergeProblems(reported, { byNode: live.byNode, general: [] }), [reported, live.byNode]);
-
-  // --- Save, deploy, restore, debug ---------------------------------------------------
-
-  const currentFlow = useCallback(() => ({ ...serializeFlow(meta, latest.current.nodes, latest.current.edges), version: draftVersion.current }), [meta]);
-
-  const applyProblems = useCallback((errors) => {
-    const p = groupProblems(errors);
-    setReported(p);
-    setShowProblems(countProblems(p) > 0);
-    return p;
-  }, []);
-
-  const save = useCallback(async ({ quiet = false } = {}) => {
-    if (!meta) return false;
-    setBusy('save');
-    try {
-      const saved = await api.saveDraft(currentFlow());
-      if (saved && typeof saved.version === 'number') draftVersion.current = saved.version;
-      setDirty(false);
-      readStatus();
-      // A draft may be incomplete: it is saved, and its problems are listed.
-      const n = countProblems(problems);
-      if (n) setShowProblems(true);
-      if (!quiet) {
-        if (n) notify(`Draft saved with ${n} problem${n > 1 ? 's' : ''}: fix ${n > 1 ? 'them' : 'it'} before you deploy.`, 'error');
-        else notify('Draft saved.');
-      }
-      return true;
-    } catch (e) {
-      if (api.isStale(e)) setStale(true);
-      else notifyError(e);
-      return false;
-    } finally {
-      setBusy('');
-    }
-  }, [meta, currentFlow, problems, readStatus]);
-
-  const deploy = useCallback(async () => {
-    if (!(await save({ quiet: true }))) return;
-    setBusy('deploy');
-    try {
-      await api.deployFlow(currentFlow());
-      applyProblems([]);
-      notify('Deployed to production. Rules now run this version.');
-    } catch (e) {
-      if (e.status === 422 && e.errors.length) {
-        const p = applyProblems(e.errors);
-        const n = e.errors.length;
-        notify(`Not deployed: ${n} problem${n > 1 ? 's' : ''} to fix${Object.keys(p.byNode).length ? ' (marked on the nodes)' : ''}.`, 'error');
-      } else if (api.isStale(e)) setStale(true);
-      else notifyError(e);
-    } finally {
-      setBusy('');
-      readStatus();
-    }
-  }, [save, currentFlow, applyProblems, readStatus]);
-
-  const restoreProduction = useCallback(async () => {
-    if (!(await confirmDialog('Make the previous production version the current one again? Deployed rules will run it from now on.', { ok: 'Restore' }))) return;
-    setBusy('restore');
-    try {
-      const flow = await api.restoreProduction(flowId);
-      readStatus();
-      if (flow?.flowGraph && await confirmDialog('Restored. Open the restored version in the editor? It replaces the graph you see; save to keep it as the draft.', { ok: 'Open it', cancel: 'Keep my draft' })) {
-        record();
-        showGraph(flow);
-        setDirty(true);
-      } else notify('Previous production version restored.');
-    } catch (e) {
-      if (e.status === 404) notify('There is no previous production version to restore.', 'error');
-      else notifyError(e);
-    } finally {
-      setBusy('');
-    }
-  }, [flowId, record, showGraph, readStatus]);
-
-  const runDebug = useCallback(async (arg) => {
-    setRunning(true);
-    try {
-      const res = await api.debugFlow(currentFlow(), arg);
-      setDebugResult(res);
-      setPaintOn(true);
-      applyProblems(res?.errors?.filter((x) => x.field) || []);
-      const nErr = (res?.errors || []).length;
-      notify(nErr ? `Debug run finished with ${nErr} error${nErr > 1 ? 's' : ''}.` : 'Debug run finished.', nErr ? 'error' : 'ok');
-    } catch (e) {
-      if (e.status === 422 && e.errors.length) {
-        applyProblems(e.errors);
-        notify(`The flow cannot run: ${e.errors.map((x) => x.message).join('; ')}`, 'error');
-      } else notifyError(e);
-    } finally {
-      setRunning(false);
-    }
-  }, [currentFlow, applyProblems]);
-
-  const exportFlow = useCallback(() => {
-    const blob = new Blob([JSON.stringify(currentFlow(), null, 2)], { type: 'application/json' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `${(meta.name || 'workflow').replace(/[^\w.-]+/g, '-')}.json`;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  }, [currentFlow, meta]);
-
-  const toggleLock = useCallback(async () => {
-    try {
-      await api.lockFlow(flowId, !meta.lock);
-      setMeta((m) => ({ ...m, lock: !m.lock }));
-    } catch (e) {
-      notifyError(e);
-    }
-  }, [flowId, meta]);
-
-  // --- Keyboard, leaving with unsaved changes, the debugger's size -------------------------
-
-  useShortcuts({ save, undo: history.undo, redo: history.redo, copy, paste, deleteSelection, locked: !!meta?.lock });
-
-  useEffect(() => {
-    if (!dirty) return undefined;
-    const onUnload = (e) => { e.preventDefault(); e.returnValue = ''; };
-    window.addEventListener('beforeunload', onUnload);
-    const unblock = setNavigationBlocker(() => confirmDialog('This workflow has unsaved changes. Leave without saving them?', { ok: 'Leave without saving', cancel: 'Stay', danger: true }));
-    return () => {
-      window.removeEventListener('beforeunload', onUnload);
-      unblock();
-    };
-  }, [dirty]);
-
-  // The canvas changes size when the debugger opens, closes or is resized: fit the graph again.
-  const firstLayout = useRef(true);
-  useEffect(() => {
-    if (firstLayout.current) { firstLayout.current = false; return undefined; }
-    const t = fitSoon(80, 150);
-    return () => clearTimeout(t);
-  }, [debugOpen, debugHeight, fitSoon]);
-
-  // --- Rendering -------------------------------------------------------------------------------
-
-  const paint = useMemo(() => {
-    const p = paintOn && debugResult ? debugPaint(debugResult) : { nodeState: {}, edgeState: {} };
-    const probs = Object.fromEntries(Object.entries(problems.byNode).map(([id, list]) => [id, list.map((x) => (x.field ? `${x.field}: ${x.message}` : x.message))]));
-    return { ...p, problems: probs, active: paintOn && !!debugResult };
-  }, [paintOn, debugResult, problems]);
-
-  const namesKey = nodes.map((n) => `${n.id}\u0000${nodeName(n)}`).join('\u0001');
-  const nodeNames = useMemo(() => Object.fromEntries(namesKey ? namesKey.split('\u0001').map((s) => s.split('\u0000')) : []), [namesKey]);
-
   const selectNode = useCallback((id) => {
     setNodes((ns) => ns.map((n) => (n.selected !== (n.id === id) ? { ...n, selected: n.id === id } : n)));
     setSelectedId(id);
     const n = latest.current.nodes.find((x) => x.id === id);
     if (n) rf.setCenter(n.position.x + 90, n.position.y + 30, { zoom: Math.max(rf.getZoom(), 0.8), duration: 200 });
   }, [rf]);
-  const unselectEdges = useCallback(() => setEdges((es) => es.map((e) => (e.selected ? { ...e, selected: false } : e))), []);
 
-  if (loadError) {
-    return <div className="page"><p className="crumbs"><Link to="/flows">Workflows</Link> /</p><ErrorBox error={loadError} /></div>;
+  // --- Problems, save, deploy, restore, debug ---------------------------------------------
+
+  const live = useNodeProblems(nodes, plugins.index);
+  const onSaved = useCallback(() => setDirty(false), []);
+  const onRestored = useCallback((flow) => {
+    record();
+    showGraph(flow);
+    setDirty(true);
+  }, [record, showGraph]);
+  const onDebugged = useCallback(() => setPaintOn(true), []);
+  const liveProblems = useMemo(() => ({ byNode: live.byNode, general: [] }), [live.byNode]);
+  const actions = useFlowActions({ flowId, doc, getState, problems: liveProblems, onSaved, onRestored, onDebugged });
+  const problems = useMemo(() => mergeProblems(actions.reported, liveProblems), [actions.reported, liveProblems]);
+  const debug = useDebugPane(fitSoon);
+
+  useShortcuts({ save: actions.save, undo: history.undo, redo: history.redo, copy, paste, deleteSelection, locked: !!meta?.lock });
+  useLeaveGuard(dirty);
+
+  // --- Rendering -------------------------------------------------------------------------------
+
+  const paint = useMemo(() => {
+    const p = paintOn && actions.debugResult ? debugPaint(actions.debugResult) : { nodeState: {}, edgeState: {} };
+    const probs = Object.fromEntries(Object.entries(problems.byNode).map(([id, list]) => [id, list.map((x) => (x.field ? `${x.field}: ${x.message}` : x.message))]));
+    return { ...p, problems: probs, active: paintOn && !!actions.debugResult };
+  }, [paintOn, actions.debugResult, problems]);
+
+  const namesKey = nodes.map((n) => `${n.id}\u0000${nodeName(n)}`).join('\u0001');
+  const nodeNames = useMemo(() => Object.fromEntries(namesKey ? namesKey.split('\u0001').map((s) => s.split('\u0000')) : []), [namesKey]);
+
+  if (doc.loadError) {
+    return <div className="page"><p className="crumbs"><Link to="/flows">Workflows</Link> /</p><ErrorBox error={doc.loadError} /></div>;
   }
   if (!meta) return <Spinner label="Loading the workflow…" />;
 
@@ -457,30 +273,21 @@ function EditorInner({ flowId }) {
 
   return (
     <div className="editor">
-      <TitleBar meta={meta} dirty={dirty} status={status} rulesCount={rulesCount}
+      <TitleBar meta={meta} dirty={dirty} status={doc.status} rulesCount={rules.count}
         onEditMeta={() => setDialog('meta')} onAddRule={() => setDialog('rule')}
         paletteOpen={paletteOpen} onTogglePalette={() => setPaletteOpen((o) => !o)}
         canUndo={history.canUndo} canRedo={history.canRedo} onUndo={history.undo} onRedo={history.redo} onLayout={layout}
-        debugOpen={debugOpen} onToggleDebug={() => setDebugOpen((o) => !o)}
-        busy={busy} onSave={() => save()} onDeploy={deploy} onExport={exportFlow} onToggleLock={toggleLock} onRestore={restoreProduction}
-        onPluginsReinstalled={reloadPlugins} />
-      {stale && (
+        debugOpen={debug.open} onToggleDebug={() => debug.setOpen((o) => !o)}
+        busy={actions.busy} onSave={() => actions.save()} onDeploy={actions.deploy} onExport={actions.exportFlow} onToggleLock={actions.toggleLock}
+        onRestore={actions.restoreProduction} onPluginsReinstalled={reloadPlugins} />
+      {doc.stale && (
         <div className="editor-stale">
-          <StaleNotice show onReload={() => setReloads((n) => n + 1)} what="This workflow" />
+          <StaleNotice show onReload={doc.reload} what="This workflow" />
           <p className="muted small">Reloading drops the changes you made here; use Export first to keep a copy of them.</p>
         </div>
       )}
-      {showProblems && nProblems > 0 && (
-        <div className="problems" role="alert">
-          <strong>{nProblems} problem{nProblems > 1 ? 's' : ''}:</strong>
-          <ul>
-            {problems.general.map((p, i) => <li key={`g${i}`}>{p.edgeId ? `Edge ${p.edgeId.slice(0, 8)}: ` : ''}{p.message}</li>)}
-            {Object.entries(problems.byNode).map(([id, list]) => list.map((p, i) => (
-              <li key={`${id}${i}`}><button type="button" className="link-btn" onClick={() => selectNode(id)}>{nodeNames[id] || id}</button>{p.field ? <> · <code>{p.field}</code></> : null}: {p.message}</li>
-            )))}
-          </ul>
-          <button type="button" className="btn btn-small btn-ghost" onClick={() => { setReported(NO_PROBLEMS); setShowProblems(false); }}>Dismiss</button>
-        </div>
+      {actions.showProblems && nProblems > 0 && (
+        <ProblemsBar problems={problems} count={nProblems} nodeNames={nodeNames} onSelectNode={selectNode} onDismiss={actions.dismissProblems} />
       )}
       <div className={`editor-body ${paletteOpen ? 'with-palette' : ''} ${selected || selectedEdge ? 'with-panel' : ''}`}>
         {paletteOpen && <Palette grouped={plugins.grouped} loading={plugins.loading} error={plugins.error} onAdd={onPaletteAdd} onReload={reloadPlugins} />}
@@ -533,19 +340,19 @@ function EditorInner({ flowId }) {
           <EdgePanel edge={selectedEdge} nodeNames={nodeNames} readOnly={meta.lock} onRename={renameEdge} onDelete={removeEdge} onClose={unselectEdges} />
         )}
       </div>
-      {debugOpen && (
-        <DebugPanel result={debugResult} running={running} onRun={runDebug} onSelectNode={selectNode} selectedId={selectedId}
-          nodeNames={nodeNames} onClose={() => setDebugOpen(false)} height={debugHeight} onResize={setDebugHeight} />
+      {debug.open && (
+        <DebugPanel result={actions.debugResult} running={actions.running} onRun={actions.runDebug} onSelectNode={selectNode} selectedId={selectedId}
+          nodeNames={nodeNames} onClose={() => debug.setOpen(false)} height={debug.height} onResize={debug.setHeight} />
       )}
       {dialog === 'meta' && (
         <FlowMetaDialog flow={meta} onClose={() => setDialog('')} onSaved={(m) => {
           setDialog('');
-          setMeta((cur) => ({ ...cur, name: m.name ?? cur.name, description: m.description ?? cur.description, tags: m.tags ?? cur.tags, type: m.type ?? cur.type }));
+          doc.setMeta((cur) => ({ ...cur, name: m.name ?? cur.name, description: m.description ?? cur.description, tags: m.tags ?? cur.tags, type: m.type ?? cur.type }));
           notify('Workflow details saved.');
         }} />
       )}
       {dialog === 'rule' && (
-        <RuleDialog presetFlow={meta} onClose={() => setDialog('')} onSaved={() => { setDialog(''); notify('Rule saved.'); loadRules(); }} />
+        <RuleDialog presetFlow={meta} onClose={() => setDialog('')} onSaved={() => { setDialog(''); notify('Rule saved.'); rules.reload(); }} />
       )}
     </div>
   );
