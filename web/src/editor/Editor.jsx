@@ -72,12 +72,12 @@ function EditorInner({ flowId }) {
   const [mapOpen, setMapOpen] = useState(() => window.innerWidth > 1100);
   const wrapper = useRef(null);
   const dragging = useRef(false);
-  const { plugins, reloadPlugins } = usePlugins(setNodes);
+  const { plugins, reloadPlugins, getIndex } = usePlugins(setNodes);
   const rules = useRules(flowId);
 
   // The latest graph and settings, for callbacks that run after a render
   // (keys, drops, saves); written after each commit, never during render.
-  const latest = useRef({ nodes: [], edges: [], locked: false, index: new Map() });
+  const latest = useRef({ nodes: [], edges: [], locked: false });
   const getState = useCallback(() => ({ nodes: latest.current.nodes, edges: latest.current.edges }), []);
   // React Flow's helpers change identity as it sets up; a fit must not
   // re-run the effects that depend on it (the load, the debugger's refit).
@@ -102,13 +102,13 @@ function EditorInner({ flowId }) {
 
   const showGraph = useCallback((flow) => {
     const g = deserializeFlow(flow);
-    setNodes(normalise(g.nodes).map((n) => hydrateNode(n, latest.current.index)));
+    setNodes(normalise(g.nodes).map((n) => hydrateNode(n, getIndex())));
     setEdges(g.edges);
     setSelectedId(null);
     // React Flow queues a fit until nodes exist; with an empty graph it would
     // jump the view at the first node the user drops, so fit only a graph.
     if (g.nodes.length) fitSoon();
-  }, [fitSoon]);
+  }, [fitSoon, getIndex]);
   const onLoaded = useCallback((flow) => {
     showGraph(flow);
     clearHistory();
@@ -118,9 +118,9 @@ function EditorInner({ flowId }) {
   const { meta } = doc;
 
   useLayoutEffect(() => {
-    latest.current = { nodes, edges, locked: !!meta?.lock, index: plugins.index };
+    latest.current = { nodes, edges, locked: !!meta?.lock };
     rfRef.current = rf;
-  }, [nodes, edges, meta, plugins.index, rf]);
+  }, [nodes, edges, meta, rf]);
 
   // --- Graph changes -------------------------------------------------------------------
 
@@ -194,10 +194,10 @@ function EditorInner({ flowId }) {
     const id = e.dataTransfer.getData(DND_TYPE);
     if (!id) return;
     e.preventDefault();
-    const rec = latest.current.index.get(id);
+    const rec = getIndex().get(id);
     if (!rec) { notify('This plugin is no longer installed.', 'error'); return; }
     addNode(rec, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
-  }, [addNode, rf]);
+  }, [addNode, rf, getIndex]);
 
   const updateNodeData = useCallback((id, data, key) => {
     record(key);
