@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks the web GUI: installs what is missing (npm packages of web/ and
 # e2e/, Debian's chromium), rebuilds web/dist and fails when it differs from
-# the committed build, runs the GUI's unit tests, then the real-browser story
+# the committed build, runs ESLint over web/src (any finding fails), the
+# GUI's unit tests, then the real-browser story
 # against a freshly built `tracflow serve`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,9 @@ if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
   fi
 fi
+
+echo "== ESLint of web/src"
+(cd web && npm run --silent lint)
 
 echo "== rebuilding web/dist"
 (cd web && npm run --silent build -- --logLevel warn)

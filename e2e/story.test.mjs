@@ -298,18 +298,88 @@ describe('Tracflow web GUI', () => {
     await shot(page, 'editor-node');
   });
 
+  it('marks a node with a problem as it is edited, lists the problems at save, and names the plugin', async () => {
+    const panel = page.locator('.node-panel');
+    const ifName = await dropPlugin('if', 'If', { x: 800, y: 300 });
+    const ifNode = nodeByName(ifName);
+    // The condition is required and empty: the node says so on the canvas, before any deploy.
+    await ifNode.locator('.flag-err', { hasText: '1 problem' }).waitFor();
+    await ifNode.locator('.fnode-name').click();
+    await panel.locator('[data-field="condition"] .field-error').waitFor();
+    // The panel names the plugin by its name and module, not by its Go class.
+    const title = (await panel.locator('.node-plugin').textContent()).trim();
+    assert.equal(title, 'If · tracflow.flowcontrol.if');
+    assert.doesNotMatch(await panel.locator('.node-panel-head').textContent(), /IfAction/);
+    // Save draft saves (a draft may be incomplete) and lists what to fix.
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await toast('Draft saved with 1 problem').waitFor();
+    const list = page.locator('.problems');
+    await list.locator('li', { hasText: 'condition' }).waitFor();
+    assert.match(await list.locator('li').first().textContent(), new RegExp(`^${ifName} · condition: `));
+    // A valid condition clears the mark once the server agrees.
+    await panel.locator('[data-field="condition"] textarea, [data-field="condition"] input').first().fill('event@type == "page-view"');
+    await ifNode.locator('.flag-err').waitFor({ state: 'detached' });
+    await panel.getByText('Configuration is valid.').waitFor();
+    await page.keyboard.press('Escape');
+    await ifNode.click();
+    await page.keyboard.press('Delete');
+    await ifNode.waitFor({ state: 'detached' });
+    // End has no configuration, and says so.
+    const endName = await dropPlugin('end', 'End', { x: 800, y: 300 });
+    await nodeByName(endName).locator('.fnode-name').click();
+    await panel.getByText('This node has no configuration.').waitFor();
+    assert.equal(await panel.getByText(/JSON tab/).count(), 0);
+    await nodeByName(endName).click();
+    await page.keyboard.press('Delete');
+    await nodeByName(endName).waitFor({ state: 'detached' });
+  });
+
   it('saves with Ctrl+S and deploys', async () => {
     await page.locator('.react-flow__pane').click({ position: { x: 40, y: 40 } });
     await page.keyboard.press('Control+s');
-    await page.locator('.badge', { hasText: 'Saved' }).waitFor();
+    await page.locator('.badge', { hasText: 'Draft saved' }).waitFor();
     await page.getByRole('button', { name: 'Deploy' }).click();
     await toast('Deployed to production').waitFor();
+    await page.locator('.titlebar .badge', { hasText: 'Saved and deployed' }).waitFor();
     await shot(page, 'editor');
   });
 
   it('debugs the flow and paints the fired edges', async () => {
+    const canvasBox = () => page.locator('.canvas').boundingBox();
+    // Every node lies inside the canvas (the graph was fitted to it).
+    const allInside = () => page.evaluate(() => {
+      const c = document.querySelector('.canvas').getBoundingClientRect();
+      return [...document.querySelectorAll('.react-flow__node')].every((n) => {
+        const r = n.getBoundingClientRect();
+        return r.top >= c.top - 1 && r.bottom <= c.bottom + 1 && r.left >= c.left - 1 && r.right <= c.right + 1;
+      });
+    });
     await page.getByRole('button', { name: 'Debug', exact: true }).click();
     const pane = page.getByRole('region', { name: 'Debugger' });
+    await pane.waitFor();
+    // At 1440x900 the pane takes at most 40 % of the window, Run debug is in view, and the graph is fitted again.
+    const paneBox = await pane.boundingBox();
+    assert.ok(paneBox.height <= 900 * 0.4, `the debugger is ${paneBox.height} px high`);
+    assert.ok((await canvasBox()).height >= 900 * 0.4, `the canvas is ${(await canvasBox()).height} px high`);
+    const run = await pane.getByRole('button', { name: 'Run debug' }).boundingBox();
+    assert.ok(run && run.y >= 0 && run.y + run.height <= 900, `Run debug is in view: ${JSON.stringify(run)}`);
+    await page.waitForFunction(() => {
+      const c = document.querySelector('.canvas').getBoundingClientRect();
+      return [...document.querySelectorAll('.react-flow__node')].every((n) => { const r = n.getBoundingClientRect(); return r.top >= c.top - 1 && r.bottom <= c.bottom + 1; });
+    });
+    assert.ok(await allInside(), 'the graph is fitted to the smaller canvas');
+    // The pane resizes from its top edge, by keyboard too.
+    const handle = pane.getByRole('separator', { name: 'Resize the debugger' });
+    await handle.focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    assert.equal(Math.round((await pane.boundingBox()).height), Math.round(paneBox.height) + 40);
+    const h = await handle.boundingBox();
+    await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(h.x + h.width / 2, h.y + h.height / 2 + 60, { steps: 4 });
+    await page.mouse.up();
+    assert.equal(Math.round((await pane.boundingBox()).height), Math.round(paneBox.height) - 20);
     await pane.getByLabel('Event type').fill('page-view');
     await pane.getByRole('button', { name: 'Run debug' }).click();
     await page.waitForFunction(() => document.querySelectorAll('.fedge.edge-fired').length === 2, null, { timeout: 15000 });
@@ -318,6 +388,52 @@ describe('Tracflow web GUI', () => {
     await shot(page, 'editor-debug');
     await pane.getByRole('tab', { name: /Console/ }).click();
     await pane.getByRole('button', { name: 'Close debugger' }).click();
+    await pane.waitFor({ state: 'detached' });
+    await page.waitForTimeout(400);
+    assert.ok(await allInside(), 'the graph is fitted again when the debugger closes');
+  });
+
+  it('keeps the title bar on one row, the minimap out of the way and the port labels readable', async () => {
+    const oneRow = async (what) => {
+      const tops = await page.locator('.titlebar button:visible, .titlebar a:visible').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+      const spread = Math.max(...tops) - Math.min(...tops);
+      assert.ok(spread <= 4, `${what}: the title bar wraps (centres ${tops.join(', ')})`);
+      const bar = await page.locator('.titlebar').boundingBox();
+      assert.ok(bar.height < 56, `${what}: the title bar is ${bar.height} px high`);
+    };
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await oneRow('1280 px');
+    // The actions used less often are in the More menu.
+    await page.getByRole('button', { name: /^More/ }).click();
+    await page.getByRole('menu', { name: 'More actions' }).getByRole('menuitem', { name: 'Export' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 1440, height: 900 });
+    // A long name is cut with an ellipsis rather than pushing the actions to a second row.
+    const token = await apiToken(base);
+    const long = await api(base, 'POST', '/flow/metadata', { token, body: { name: `A workflow with a very long name that explains in detail what it does for every visitor ${RUN}`, tags: ['e2e'] } });
+    await go(`/flow/${encodeURIComponent(long.id)}`);
+    const h1 = page.locator('.titlebar h1', { hasText: 'A workflow with a very long name' });
+    await h1.waitFor();
+    await oneRow('1440 px, long name');
+    assert.ok(await h1.evaluate((el) => el.scrollWidth > el.clientWidth), 'the name is cut');
+    assert.equal(await h1.evaluate((el) => getComputedStyle(el).textOverflow), 'ellipsis');
+    await page.evaluate((h) => { window.location.hash = h; }, state.flowHash);
+    await nodeByName(state.inc).waitFor();
+    // The minimap sits at the top, clear of the toasts at the bottom, and can be hidden.
+    const map = page.locator('.react-flow__minimap');
+    await map.waitFor();
+    const t = page.locator('.toast').first();
+    await page.evaluate(() => document.querySelectorAll('.toast-close').forEach((b) => b.click()));
+    await page.locator('.react-flow__node').first().click();
+    await page.keyboard.press('Control+c');
+    await t.waitFor();
+    const [mb, tb] = [await map.boundingBox(), await t.boundingBox()];
+    assert.ok(mb.y + mb.height <= tb.y || tb.y + tb.height <= mb.y || mb.x + mb.width <= tb.x || tb.x + tb.width <= mb.x, `the minimap ${JSON.stringify(mb)} and the toast ${JSON.stringify(tb)} do not overlap`);
+    assert.ok(await t.evaluate((el) => { const r = el.getBoundingClientRect(); const top = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2); return el.contains(top); }), 'the toast is on top');
+    await page.getByRole('button', { name: 'Hide the minimap' }).click();
+    await map.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Show the minimap' }).click();
+    await map.waitFor();
   });
 
   it('edits with the keyboard: copy, paste, undo, redo, delete; warns about unsaved changes', async () => {
@@ -429,7 +545,8 @@ describe('Tracflow web GUI', () => {
   });
 
   it('reinstalls plugins from the editor title bar', async () => {
-    await page.locator('.titlebar').getByRole('button', { name: 'Reinstall Plugins' }).click();
+    await page.locator('.titlebar').getByRole('button', { name: /^More/ }).click();
+    await page.getByRole('menu', { name: 'More actions' }).getByRole('menuitem', { name: 'Reinstall Plugins' }).click();
     const dlg = page.getByRole('dialog', { name: 'Plugins reinstalled' });
     await dlg.waitFor();
     await dlg.getByRole('button', { name: 'Close' }).first().click();
@@ -479,9 +596,19 @@ describe('Tracflow web GUI', () => {
     await input.fill('stats.counters.visits == 2');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: state.profileId }).waitFor();
-    await input.fill('stats.counters.visits == ((');
+    const bad = 'stats.counters.visits == ((';
+    await input.fill(bad);
     await page.getByRole('button', { name: 'Search' }).click();
-    await page.locator('.tql-form .field-error').waitFor();
+    const err = page.locator('.tql-form .field-error');
+    await err.waitFor();
+    // The server's message for the field, shown once (it used to follow its own copy).
+    const token = await apiToken(base);
+    const res = await fetch(`${base}/profile/select`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ where: bad }) });
+    const body = await res.json();
+    const message = body.errors.find((e) => e.field === 'where').message;
+    const shown = (await err.textContent()).trim();
+    assert.equal(shown, message);
+    assert.equal((await page.locator('main, body').first().textContent()).split(message).length - 1, 1, 'the message appears once on the page');
   });
 
   it('imports a flow exported from Tracardi', async () => {
@@ -539,6 +666,22 @@ describe('Tracflow web GUI', () => {
     await panel.getByRole('tab', { name: 'Docs' }).click();
     await panel.locator('.docs .markdown code', { hasText: 'event_types' }).first().waitFor();
     assert.ok(!(await panel.locator('.docs').innerText()).includes('`'), 'the docs show raw backticks');
+  });
+
+  it('tells in the flow list and the editor whether the draft is deployed', async () => {
+    await go('/flows');
+    const statusOf = (name) => page.locator('tr').filter({ has: page.getByRole('link', { name, exact: true }) }).locator('.flow-status');
+    // The story's flow was deployed, then its nodes moved and saved; the import never deployed.
+    assert.equal((await statusOf(FLOW).textContent()).trim(), 'Draft differs from production');
+    assert.equal((await statusOf(`Imported ${RUN}`).textContent()).trim(), 'Draft only');
+    await page.getByRole('link', { name: FLOW, exact: true }).click();
+    await page.locator('.titlebar .badge', { hasText: 'differs from production' }).waitFor();
+    await page.getByRole('button', { name: 'Deploy' }).click();
+    await toast('Deployed to production').waitFor();
+    await page.locator('.titlebar .badge', { hasText: 'Saved and deployed' }).waitFor();
+    await go('/flows');
+    await page.getByRole('link', { name: FLOW, exact: true }).waitFor();
+    assert.equal((await statusOf(FLOW).textContent()).trim(), 'Deployed');
   });
 
   it('creates an SMTP resource from its type\'s fields and tests the connection', async () => {
@@ -743,6 +886,14 @@ describe('Tracflow web GUI', () => {
     await go(`/flow/${encodeURIComponent(meta.id)}`);
     await page.waitForFunction(() => document.querySelectorAll('.react-flow__node').length === 100, null, { timeout: 20000 });
     const openMs = Date.now() - t0;
+    // Fitting a large graph stops at a zoom where the port labels stay readable.
+    await page.waitForTimeout(300);
+    const label = await page.evaluate(() => {
+      const m = /matrix\(([^,]+),/.exec(getComputedStyle(document.querySelector('.react-flow__viewport')).transform);
+      const size = parseFloat(getComputedStyle(document.querySelector('.port-labels span')).fontSize);
+      return { zoom: m ? Number(m[1]) : 1, size };
+    });
+    assert.ok(label.zoom * label.size >= 10, `port labels are ${(label.zoom * label.size).toFixed(1)} px on screen`);
     // Pan and zoom while counting frames: the longest gap between frames is the visible lag.
     await page.evaluate(() => {
       window.__frames = [];

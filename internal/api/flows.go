@@ -91,6 +91,7 @@ func (s *Server) handleGetDraft(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d["lock"] = meta["lock"]
+	d["status"] = meta["status"]
 	setETag(w, d)
 	writeJSON(w, http.StatusOK, d)
 	return nil

@@ -272,3 +272,40 @@ func TestImportDecompressionBomb(t *testing.T) {
 		t.Errorf("the bomb was imported: %d %s", r.Status, r.Raw)
 	}
 }
+
+// The flow list and the draft say whether the draft is deployed, differs
+// from production, or was never deployed; a restore and a save back to the
+// production graph update it.
+func TestFlowStatus(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	status := func(want, when string) {
+		t.Helper()
+		var got any
+		for _, f := range e.Admin("GET", "/flows", nil).MustOK(t).Obj()["result"].([]any) {
+			if f.(map[string]any)["id"] == "f" {
+				got = f.(map[string]any)["status"]
+			}
+		}
+		if got != want {
+			t.Errorf("%s: the list says %v, want %s", when, got, want)
+		}
+		if d := e.Admin("GET", "/flow/draft/f", nil).MustOK(t).Obj(); d["status"] != want {
+			t.Errorf("%s: the draft says %v, want %s", when, d["status"], want)
+		}
+	}
+	v1 := flowDoc(t, testenv.CounterFlow("f", "stats.counters.a", "a"))
+	v2 := flowDoc(t, testenv.CounterFlow("f", "stats.counters.b", "b"))
+	e.Admin("POST", "/flow/draft", v1).MustOK(t)
+	status("draft", "a saved draft")
+	e.Admin("POST", "/flow/production", v1).MustOK(t)
+	status("deployed", "deployed")
+	e.Admin("POST", "/flow/draft", v2).MustOK(t)
+	status("changed", "a changed draft")
+	e.Admin("POST", "/flow/draft", v1).MustOK(t)
+	status("deployed", "the draft saved back as production has it")
+	e.Admin("POST", "/flow/draft", v2).MustOK(t)
+	e.Admin("POST", "/flow/production", v2).MustOK(t)
+	status("deployed", "the changed draft deployed")
+	e.Admin("GET", "/flow/production/f/restore", nil).MustOK(t)
+	status("changed", "the previous version restored")
+}

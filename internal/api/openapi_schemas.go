@@ -122,10 +122,12 @@ func componentSchemas() map[string]any {
 		"FlowMetadata": object([]string{"id"}, map[string]any{
 			"id": sStr, "name": sStr, "description": sStr, "tags": sStrList, "type": sStr, "lock": sBool,
 			"created": sStr, "draft_updated": nullable(sStr), "production_updated": nullable(sStr), "version": sVersion,
+			"status": map[string]any{"type": "string", "enum": []string{"draft", "deployed", "changed"},
+				"description": "draft: never deployed; deployed: production runs the draft's graph; changed: the draft differs from production"},
 		}),
 		"Flow": object([]string{"id", "flowGraph"}, map[string]any{
 			"id": sStr, "name": sStr, "description": sStr, "tags": sStrList, "type": sStr, "lock": sBool, "version": sVersion,
-			"flowGraph": object([]string{"nodes", "edges"}, map[string]any{"nodes": listOf(sObj), "edges": listOf(sObj)}),
+			"status": sStr, "flowGraph": object([]string{"nodes", "edges"}, map[string]any{"nodes": listOf(sObj), "edges": listOf(sObj)}),
 		}),
 		"Rule": object([]string{"id"}, map[string]any{
 			"id": sStr, "name": sStr, "description": sStr, "type": sStr, "enabled": sBool, "tags": sStrList,

@@ -1,6 +1,7 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -266,7 +267,11 @@ func (c *Catalog) SaveDraft(ctx context.Context, d store.Doc) (store.Doc, error)
 	if err := c.put(ctx, KindFlowDraft, f.ID, out); err != nil {
 		return nil, err
 	}
-	if err := c.touchMetadata(ctx, f, "draft_updated"); err != nil {
+	prod, err := c.st.GetConfig(ctx, KindFlowProduction, f.ID)
+	if err != nil && !IsNotFound(err) {
+		return nil, err
+	}
+	if err := c.touchMetadata(ctx, f, "draft_updated", flowStatus(out, prod)); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -313,7 +318,11 @@ func (c *Catalog) Deploy(ctx context.Context, d store.Doc) (store.Doc, error) {
 	} else if !IsNotFound(err) {
 		return nil, err
 	}
-	if err := c.touchMetadata(ctx, f, "production_updated"); err != nil {
+	draft, err := c.st.GetConfig(ctx, KindFlowDraft, f.ID)
+	if err != nil && !IsNotFound(err) {
+		return nil, err
+	}
+	if err := c.touchMetadata(ctx, f, "production_updated", flowStatus(draft, d)); err != nil {
 		return nil, err
 	}
 	if err := c.st.PutConfig(ctx, KindFlowProduction, f.ID, d); err != nil {
@@ -365,10 +374,50 @@ func (c *Catalog) Restore(ctx context.Context, id string) (store.Doc, error) {
 	if err := c.st.PutConfig(ctx, KindFlowProduction, id, prev); err != nil {
 		return nil, err
 	}
+	draft, err := c.st.GetConfig(ctx, KindFlowDraft, id)
+	if err != nil && !IsNotFound(err) {
+		return nil, err
+	}
+	status := flowStatus(draft, prev)
+	if _, err := c.upsert(ctx, KindFlow, id, 0, false, func() store.Doc { return store.Doc{"id": id} }, func(meta store.Doc) error {
+		meta["status"] = status
+		return nil
+	}); err != nil {
+		return nil, err
+	}
 	return prev, c.Refresh(ctx)
 }
 
-func (c *Catalog) touchMetadata(ctx context.Context, f *workflow.Flow, stamp string) error {
+// The states of a flow that its metadata's "status" names.
+const (
+	// FlowDraftOnly: the flow was never deployed.
+	FlowDraftOnly = "draft"
+	// FlowDeployed: production runs the graph of the draft.
+	FlowDeployed = "deployed"
+	// FlowChanged: the draft's graph differs from production's.
+	FlowChanged = "changed"
+)
+
+// flowStatus tells whether the draft's graph is the one in production
+// (nil prod: none was deployed). A missing draft counts as the production one.
+func flowStatus(draft, prod store.Doc) string {
+	if prod == nil {
+		return FlowDraftOnly
+	}
+	if draft == nil {
+		return FlowDeployed
+	}
+	a, errA := json.Marshal(draft["flowGraph"])
+	b, errB := json.Marshal(prod["flowGraph"])
+	if errA != nil || errB != nil || !bytes.Equal(a, b) {
+		return FlowChanged
+	}
+	return FlowDeployed
+}
+
+// touchMetadata stamps the flow's metadata with the time of a draft save or
+// a deploy (creating it when missing) and records the flow's status.
+func (c *Catalog) touchMetadata(ctx context.Context, f *workflow.Flow, stamp, status string) error {
 	_, err := c.upsert(ctx, KindFlow, f.ID, 0, false, func() store.Doc {
 		meta := store.Doc{"id": f.ID, "created": now(), "lock": false, "type": "collection", "tags": []any{}, "description": f.Description}
 		if f.Type != "" {
@@ -392,6 +441,7 @@ func (c *Catalog) touchMetadata(ctx context.Context, f *workflow.Flow, stamp str
 		}
 		meta["name"] = name
 		meta[stamp] = now()
+		meta["status"] = status
 		return nil
 	})
 	return err

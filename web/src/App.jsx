@@ -1,6 +1,6 @@
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import * as api from './api.js';
-import { navigate, useRoute } from './router.js';
+import { useRoute } from './router.js';
 import { ConfirmHost, ErrorBox, Link, Spinner, Toasts, notifyError } from './ui.jsx';
 import { ReloadUserContext, UserContext } from './session.js';
 import ChangePasswordDialog from './components/ChangePassword.jsx';
@@ -35,7 +35,12 @@ function TopBar({ user, route, onLogout }) {
   const [open, setOpen] = useState(false);
   const [changingPassword, setChangingPassword] = useState(false);
   const section = route.parts[0] || '';
-  useEffect(() => setOpen(false), [route.path]);
+  // The menu closes when the route changes.
+  const [seenPath, setSeenPath] = useState(route.path);
+  if (seenPath !== route.path) {
+    setSeenPath(route.path);
+    setOpen(false);
+  }
   const items = NAV.filter((n) => !n.role || user.roles?.includes(n.role));
   return (
     <>
@@ -89,16 +94,10 @@ export default function App() {
   const [bootError, setBootError] = useState(null);
   const [expired, setExpired] = useState(false);
 
-  const loadMe = useCallback(async () => {
-    setBootError(null);
-    try {
-      setUser(await api.me());
-    } catch (e) {
-      if (e.status !== 401) setBootError(e);
-    } finally {
-      setChecking(false);
-    }
-  }, []);
+  const loadMe = useCallback(() => api.me().then(
+    (me) => { setBootError(null); setUser(me); },
+    (e) => { if (e.status !== 401) setBootError(e); },
+  ).finally(() => setChecking(false)), []);
 
   // After changing one's own account: read it again, quietly (the page stays on errors).
   const reloadUser = useCallback(async () => {

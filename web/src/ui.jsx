@@ -281,15 +281,20 @@ export function JsonField({ label, value, onChange, error, hint, rows = 8, onVal
   const show = (v) => (v === null || v === undefined ? '' : pretty(v));
   const [text, setText] = useState(() => show(value));
   const [parseErr, setParseErr] = useState(null);
-  const last = useRef(value);
+  // A value set from outside replaces the text (which is then valid JSON).
+  const [seen, setSeen] = useState(value);
+  if (seen !== value) {
+    setSeen(value);
+    setText(show(value));
+    setParseErr(null);
+  }
+  const validity = useRef(onValidity);
+  useEffect(() => { validity.current = onValidity; });
+  const first = useRef(true);
   useEffect(() => {
-    if (value !== last.current) {
-      last.current = value;
-      setText(show(value));
-      setParseErr(null);
-      onValidity?.(true);
-    }
-  }, [value]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (first.current) { first.current = false; return; }
+    validity.current?.(true);
+  }, [value]);
   const change = (t) => {
     setText(t);
     let err = t.trim() === '' ? (required ? 'Enter a JSON value.' : null) : jsonError(t);
@@ -302,7 +307,7 @@ export function JsonField({ label, value, onChange, error, hint, rows = 8, onVal
     setParseErr(err);
     onValidity?.(!err);
     if (!err) {
-      last.current = v;
+      setSeen(v); // the value coming back is this text's: keep the text as typed
       onChange(v);
     }
   };
@@ -350,6 +355,7 @@ export function useAsync(fn, deps) {
     } catch (error) {
       if (n === seq.current) setState((s) => ({ data: s.data, error, loading: false }));
     }
+    // The caller names what fn depends on, as with useEffect; the rule cannot see through that.
   }, deps); // eslint-disable-line react-hooks/exhaustive-deps
   useEffect(() => {
     run();
@@ -370,7 +376,7 @@ export async function copyText(text) {
     ta.style.opacity = '0';
     document.body.appendChild(ta);
     ta.select();
-    let ok = false;
+    let ok;
     try { ok = document.execCommand('copy'); } catch { ok = false; }
     ta.remove();
     return ok;

@@ -3,7 +3,7 @@ import * as api from '../api.js';
 import { BusyButton, Modal, notifyError } from '../ui.jsx';
 
 /** The Reinstall Plugins button and the report of what was registered and what failed. */
-export default function ReinstallButton({ className = 'btn', onDone }) {
+export default function ReinstallButton({ className = 'btn', role, onDone }) {
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState(null);
   const run = async () => {
@@ -20,7 +20,7 @@ export default function ReinstallButton({ className = 'btn', onDone }) {
   };
   return (
     <>
-      <BusyButton className={className} onClick={run} busy={busy} title="Install the plugins of the installed list into storage again">
+      <BusyButton className={className} role={role} onClick={run} busy={busy} title="Install the plugins of the installed list into storage again">
         {busy ? 'Reinstalling…' : 'Reinstall Plugins'}
       </BusyButton>
       {report && (

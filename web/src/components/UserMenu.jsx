@@ -29,9 +29,9 @@ export default function UserMenu({ user, onChangePassword, onLogout }) {
     btn.current?.focus();
   };
   // The button takes the focus before the action, so that a dialog it opens gives the focus back to it.
-  const choose = (fn) => () => {
+  const choose = (e) => {
     close();
-    fn();
+    (e.currentTarget.dataset.action === 'password' ? onChangePassword : onLogout)();
   };
   const onMenuKey = (e) => {
     const list = items();
@@ -82,8 +82,8 @@ export default function UserMenu({ user, onChangePassword, onLogout }) {
             <div>{(user.roles || []).map((r) => <Tag key={r}>{r}</Tag>)}</div>
           </div>
           <div id={menuId} role="menu" aria-label="Account" onKeyDown={onMenuKey}>
-            <button type="button" role="menuitem" tabIndex={-1} className="menu-item" onClick={choose(onChangePassword)}>Change password</button>
-            <button type="button" role="menuitem" tabIndex={-1} className="menu-item" onClick={choose(onLogout)}>Log out</button>
+            <button type="button" role="menuitem" tabIndex={-1} className="menu-item" data-action="password" onClick={choose}>Change password</button>
+            <button type="button" role="menuitem" tabIndex={-1} className="menu-item" data-action="logout" onClick={choose}>Log out</button>
           </div>
         </div>
       )}

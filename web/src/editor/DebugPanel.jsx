@@ -36,7 +36,36 @@ function Calls({ rec }) {
  * The debugger: the test event form, then the run's per-node calls, the
  * console log, the response and the errors.
  */
-function DebugPanelBase({ result, running, onRun, onSelectNode, selectedId, nodeNames, onClose }) {
+const MIN_HEIGHT = 160;
+const maxHeight = () => Math.max(MIN_HEIGHT, Math.round(window.innerHeight * 0.7));
+const clampHeight = (h) => Math.min(maxHeight(), Math.max(MIN_HEIGHT, Math.round(h)));
+
+/** The bar above the debugger: drag it (or focus it and press the arrow keys) to resize the pane. */
+function ResizeHandle({ height, onResize }) {
+  const onPointerDown = (e) => {
+    e.preventDefault();
+    const y0 = e.clientY;
+    const h0 = height;
+    const move = (ev) => onResize(clampHeight(h0 + y0 - ev.clientY));
+    const up = () => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
+  const onKeyDown = (e) => {
+    const step = e.shiftKey ? 80 : 20;
+    if (e.key === 'ArrowUp') { e.preventDefault(); onResize(clampHeight(height + step)); }
+    else if (e.key === 'ArrowDown') { e.preventDefault(); onResize(clampHeight(height - step)); }
+  };
+  return (
+    <div className="debug-resize" role="separator" aria-orientation="horizontal" aria-label="Resize the debugger" tabIndex={0}
+      aria-valuenow={height} aria-valuemin={MIN_HEIGHT} aria-valuemax={maxHeight()} onPointerDown={onPointerDown} onKeyDown={onKeyDown} />
+  );
+}
+
+function DebugPanelBase({ result, running, onRun, onSelectNode, selectedId, nodeNames, onClose, height, onResize }) {
   const [mode, setMode] = useState('event');
   const [type, setType] = useState('page-view');
   const [props, setProps] = useState({});
@@ -70,10 +99,12 @@ function DebugPanelBase({ result, running, onRun, onSelectNode, selectedId, node
   const logs = result?.logs || [];
   const errs = result?.errors || [];
   return (
-    <section className="debug-pane" aria-label="Debugger">
+    <section className="debug-pane" aria-label="Debugger" style={{ height }}>
+      <ResizeHandle height={height} onResize={onResize} />
       <form ref={formRef} className="debug-form" onSubmit={run} noValidate>
         <div className="debug-form-head">
           <h2>Debug</h2>
+          <BusyButton type="submit" className="btn btn-primary btn-small" busy={running}>{running ? 'Running…' : 'Run debug'}</BusyButton>
           <button type="button" className="btn btn-small btn-icon" aria-label="Close debugger" onClick={onClose}>×</button>
         </div>
         <div className="seg" role="radiogroup" aria-label="Run with">
@@ -95,7 +126,6 @@ function DebugPanelBase({ result, running, onRun, onSelectNode, selectedId, node
             {(p) => <input {...p} className="input mono" value={eventId} onChange={(e) => setEventId(e.target.value)} />}
           </Field>
         )}
-        <BusyButton type="submit" className="btn btn-primary btn-block" busy={running}>{running ? 'Running…' : 'Run debug'}</BusyButton>
       </form>
       <div className="debug-result">
         <div className="tabs" role="tablist" aria-label="Debug result">

@@ -1,5 +1,5 @@
-import { memo } from 'react';
-import { BaseEdge, Handle, Position, getBezierPath } from '@xyflow/react';
+import { memo, useEffect } from 'react';
+import { BaseEdge, Handle, Position, getBezierPath, useUpdateNodeInternals } from '@xyflow/react';
 import PluginIcon from '../components/PluginIcon.jsx';
 import { usePaint } from './context.js';
 
@@ -17,6 +17,12 @@ function FlowNodeBase({ id, data, selected, type }) {
   const inputs = spec.inputs || [];
   const outputs = spec.outputs || [];
   const state = active ? nodeState[id] || 'idle' : null;
+  // Ports can arrive after the first render (an imported node is filled in
+  // from its plugin): React Flow must measure the handles again, or the
+  // edges joined to them are not drawn.
+  const ports = `${inputs.join(',')}|${outputs.join(',')}`;
+  const updateInternals = useUpdateNodeInternals();
+  useEffect(() => { updateInternals(id); }, [id, ports, updateInternals]);
   const problem = problems[id];
   const cls = [
     'fnode', type === 'startNode' || data.start ? 'fnode-start' : '', selected ? 'is-selected' : '',

@@ -11,7 +11,11 @@ export { localFieldErrors };
 function DotPathInput({ id, value, onChange, allowValue = true, describedBy, invalid }) {
   const { source, path } = parseDotPath(value);
   const [src, setSrc] = useState(source || (allowValue ? '' : 'event'));
-  useEffect(() => { if (source) setSrc(source); }, [source]);
+  const [seen, setSeen] = useState(source);
+  if (seen !== source) {
+    setSeen(source);
+    if (source) setSrc(source);
+  }
   return (
     <div className="dotpath">
       <select className="input dotpath-source" aria-label="Source" value={src} onChange={(e) => { setSrc(e.target.value); onChange(joinDotPath(e.target.value, path)); }}>
@@ -26,9 +30,11 @@ function DotPathInput({ id, value, onChange, allowValue = true, describedBy, inv
 
 function NumberAwareText({ id, value, onChange, describedBy, invalid, numeric, type = 'text', placeholder }) {
   const [text, setText] = useState(value == null ? '' : String(value));
-  useEffect(() => {
+  const [seen, setSeen] = useState({ value, numeric });
+  if (seen.value !== value || seen.numeric !== numeric) {
+    setSeen({ value, numeric });
     setText((t) => (numeric && t.trim() !== '' && Number(t) === value ? t : value == null ? '' : String(value)));
-  }, [value, numeric]);
+  }
   return (
     <input id={id} className="input" type={type} value={text} aria-describedby={describedBy} aria-invalid={invalid} placeholder={placeholder}
       inputMode={numeric ? 'decimal' : undefined}
@@ -44,7 +50,9 @@ function NumberAwareText({ id, value, onChange, describedBy, invalid, numeric, t
 function JsonValue({ id, value, onChange, describedBy, onLocalError }) {
   const asString = typeof value === 'string';
   const [text, setText] = useState(() => (asString ? value : pretty(value)));
-  useEffect(() => {
+  const [seen, setSeen] = useState(value);
+  if (seen !== value) {
+    setSeen(value);
     setText((t) => {
       try {
         const cur = asString ? t : JSON.parse(t);
@@ -52,7 +60,7 @@ function JsonValue({ id, value, onChange, describedBy, onLocalError }) {
       } catch { /* keep re-rendering from value */ }
       return asString ? value : pretty(value);
     });
-  }, [value, asString]);
+  }
   return (
     <textarea id={id} className="input mono" rows={6} spellCheck={false} value={text} aria-describedby={describedBy}
       onChange={(e) => {
@@ -69,12 +77,15 @@ function KeyValueList({ value, onChange, id, keyPlaceholder = 'key', valuePlaceh
   const asArray = Array.isArray(value);
   const rows = asArray ? value.map((r) => [r?.key ?? '', r?.value ?? '']) : Object.entries(value || {});
   const [draft, setDraft] = useState(rows);
-  useEffect(() => {
+  const valueKey = JSON.stringify(value);
+  const [seen, setSeen] = useState(valueKey);
+  if (seen !== valueKey) {
+    setSeen(valueKey);
     setDraft((d) => {
       const fromDraft = JSON.stringify(Object.fromEntries(d.filter(([k]) => k !== '')));
       return fromDraft === JSON.stringify(Object.fromEntries(rows)) ? d : rows;
     });
-  }, [JSON.stringify(value)]); // eslint-disable-line react-hooks/exhaustive-deps
+  }
   const emit = (d) => {
     setDraft(d);
     const kept = d.filter(([k]) => k !== '');
@@ -118,9 +129,12 @@ function EventTypes({ id, value, onChange, describedBy }) {
   const objects = list.some((x) => x && typeof x === 'object');
   const names = list.map((x) => (x && typeof x === 'object' ? x.id || x.name : x));
   const [text, setText] = useState(names.join(', '));
-  useEffect(() => {
-    setText((t) => (t.split(',').map((s) => s.trim()).filter(Boolean).join(',') === names.join(',') ? t : names.join(', ')));
-  }, [names.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps
+  const namesKey = names.join(',');
+  const [seen, setSeen] = useState(namesKey);
+  if (seen !== namesKey) {
+    setSeen(namesKey);
+    setText((t) => (t.split(',').map((s) => s.trim()).filter(Boolean).join(',') === namesKey ? t : names.join(', ')));
+  }
   return (
     <input id={id} className="input" value={text} aria-describedby={describedBy} placeholder="page-view, purchase"
       onChange={(e) => {

@@ -1,9 +1,9 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useRef, useState } from 'react';
 import * as api from '../api.js';
 import PluginIcon from '../components/PluginIcon.jsx';
 import Markdown from '../components/Markdown.jsx';
 import { BusyButton, jsonError, pretty, useFocusFirstError } from '../ui.jsx';
-import { ConfigForm, localFieldErrors } from './FormFields.jsx';
+import { ConfigForm } from './FormFields.jsx';
 import { connectionProblem } from './graph.js';
 
 export const FLAGS = [
@@ -17,45 +17,25 @@ export const FLAGS = [
 const pluginIdOf = (data) => data?.spec?.id || data?.spec?.module;
 
 /** Renders simple documentation text: paragraphs and `code`. */
-function ConfigTab({ data, defaults, onConfig, problems, check = true }) {
+/**
+ * The plugin's form. Its errors come from the editor, which checks each
+ * node's configuration as it changes (the form's own rules at once, the
+ * server's once typing settles), and from the last deploy.
+ */
+function ConfigTab({ data, defaults, onConfig, problems, checking }) {
   const form = data.spec?.form;
   const config = data.spec?.init ?? {};
-  const [serverErrors, setServerErrors] = useState({});
-  const [status, setStatus] = useState('');
-  const seq = useRef(0);
-  const first = useRef(true);
-
-  // Ask the server to check the config once typing settles.
-  useEffect(() => {
-    if (first.current) { first.current = false; return undefined; }
-    if (!check) return undefined; // a plugin that is not installed cannot check anything
-    const n = ++seq.current;
-    setStatus('checking');
-    const t = setTimeout(async () => {
-      try {
-        await api.validatePluginConfig(pluginIdOf(data), config);
-        if (n === seq.current) { setServerErrors({}); setStatus('ok'); }
-      } catch (e) {
-        if (n !== seq.current) return;
-        if (e.status === 422) { setServerErrors(e.fieldErrors()); setStatus('invalid'); }
-        else { setServerErrors({ '': `Could not check the configuration: ${e.detail || e.message}` }); setStatus(''); }
-      }
-    }, 600);
-    return () => clearTimeout(t);
-  }, [JSON.stringify(config)]); // eslint-disable-line react-hooks/exhaustive-deps
-
   if (!form || !(form.groups || []).length) {
-    return <p className="muted">This plugin has no form. Edit its configuration in the JSON tab.</p>;
+    return Object.keys(config).length
+      ? <p className="muted">This plugin has no form. Edit its configuration in the JSON tab.</p>
+      : <p className="muted">This node has no configuration.</p>;
   }
-  const local = localFieldErrors(form, config);
-  const fromDeploy = Object.fromEntries((problems || []).filter((p) => p.field).map((p) => [p.field, p.message]));
-  const errors = { ...fromDeploy, ...serverErrors, ...local };
-  if (!errors['']) delete errors[''];
+  const errors = Object.fromEntries((problems || []).filter((p) => p.field).map((p) => [p.field, p.message]));
   return (
     <>
       <ConfigForm form={form} config={config} defaults={defaults} onChange={onConfig} errors={errors} />
       <p className="muted small" aria-live="polite">
-        {status === 'checking' ? 'Checking…' : status === 'ok' && !Object.keys(local).length ? 'Configuration is valid.' : ''}
+        {checking ? 'Checking…' : Object.keys(errors).length ? '' : 'Configuration is valid.'}
       </p>
     </>
   );
@@ -67,13 +47,22 @@ function JsonTab({ data, onConfig }) {
   const [err, setErr] = useState(null);
   const [fieldErrs, setFieldErrs] = useState([]);
   const [pending, setPending] = useState(null);
+  // A change of the config elsewhere (the form, undo) shows here.
+  const configKey = JSON.stringify(config);
+  const [seen, setSeen] = useState(configKey);
+  if (seen !== configKey) {
+    setSeen(configKey);
+    setText(pretty(config));
+    setErr(null);
+    setFieldErrs([]);
+    setPending(null);
+  }
   const [busy, setBusy] = useState(false);
   // Each failed apply takes the focus to the JSON with the error.
   const [failures, setFailures] = useState(0);
   const ref = useRef(null);
   useFocusFirstError(ref, failures);
   const fail = () => setFailures((n) => n + 1);
-  useEffect(() => { setText(pretty(config)); setErr(null); setFieldErrs([]); setPending(null); }, [JSON.stringify(config)]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const apply = async () => {
     const pe = jsonError(text);
@@ -215,10 +204,20 @@ function PortsTab({ node, edges, getNodes, onConnectPorts, onRemoveEdge }) {
   );
 }
 
+/** Which plugin the node runs: the plugin's own name (the node may be renamed) and its module. */
+function PluginTitle({ plugin, spec }) {
+  const name = plugin?.metadata?.name;
+  return (
+    <div className="muted small node-plugin">
+      {name && <span>{name} · </span>}<code>{spec?.module}</code>
+    </div>
+  );
+}
+
 const TABS = [['config', 'Config'], ['json', 'JSON'], ['ports', 'Ports'], ['flags', 'Flags'], ['docs', 'Docs']];
 
 /** The side panel of the selected node. */
-function NodePanelBase({ node, defaults, notInstalled = false, problems, onChange, onDelete, onClose, readOnly = false, edges, getNodes, onConnectPorts, onRemoveEdge }) {
+function NodePanelBase({ node, plugin, defaults, notInstalled = false, problems, checking, onChange, onDelete, onClose, readOnly = false, edges, getNodes, onConnectPorts, onRemoveEdge }) {
   const [tab, setTab] = useState('config');
   const data = node.data;
   const meta = data.metadata || {};
@@ -241,15 +240,15 @@ function NodePanelBase({ node, defaults, notInstalled = false, problems, onChang
           <label className="sr-only" htmlFor="node-name">Node name</label>
           <input id="node-name" className="input input-title" readOnly={readOnly} value={meta.name || ''} placeholder="Node name"
             onChange={(e) => onChange(node.id, { ...data, metadata: { ...meta, name: e.target.value } }, `name:${node.id}`)} />
-          <div className="muted small">{data.spec?.className || data.spec?.module}</div>
+          <PluginTitle plugin={plugin} spec={data.spec} />
         </div>
         <button type="button" className="btn btn-small btn-icon" aria-label="Close panel" onClick={onClose}>×</button>
       </header>
       {notInstalled && (
         <div className="error-box" role="alert" data-testid="not-installed">
           <p>
-            The plugin <code>{data.spec?.module}</code> is not installed. Press <strong>Reinstall Plugins</strong> in the
-            title bar if this build has it, or add the plugin to the build. Until then the flow cannot be deployed.
+            The plugin <code>{data.spec?.module}</code> is not installed. Press <strong>Reinstall Plugins</strong> (the
+            title bar's More menu) if this build has it, or add the plugin to the build. Until then the flow cannot be deployed.
           </p>
         </div>
       )}
@@ -264,7 +263,7 @@ function NodePanelBase({ node, defaults, notInstalled = false, problems, onChang
       </div>
       {readOnly && <p className="note small pad-x">This workflow is locked: unlock it to edit.</p>}
       <fieldset disabled={readOnly} className="node-panel-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
-        {tab === 'config' && <ConfigTab key={node.id} data={data} defaults={defaults} onConfig={onConfig} problems={problems} check={!notInstalled} />}
+        {tab === 'config' && <ConfigTab key={node.id} data={data} defaults={defaults} onConfig={onConfig} problems={problems} checking={checking} />}
         {tab === 'json' && <JsonTab key={node.id} data={data} onConfig={onConfig} />}
         {tab === 'ports' && <PortsTab node={node} edges={edges} getNodes={getNodes} onConnectPorts={onConnectPorts} onRemoveEdge={onRemoveEdge} />}
         {tab === 'flags' && <FlagsTab data={data} onSpec={onSpec} />}

@@ -27,7 +27,7 @@ export function localFieldErrors(form, config) {
       const v = getPath(config, f.id);
       if (f.required && isEmpty(v)) out[f.id] = 'This field is required.';
       else if (f.validation?.regex && typeof v === 'string') {
-        let re = null;
+        let re;
         try { re = new RegExp(f.validation.regex); } catch { re = null; }
         if (re && !re.test(v)) out[f.id] = f.validation.message || `Does not match ${f.validation.regex}.`;
       }

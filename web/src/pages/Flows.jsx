@@ -1,80 +1,25 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import * as api from '../api.js';
 import { navigate } from '../router.js';
+import { FlowMetaDialog } from '../components/FlowMetaDialog.jsx';
 import { readFlowFile } from '../editor/graph.js';
 import {
-  BusyButton, Empty, ErrorBox, Field, FormError, Link, Modal, SelectField, Spinner, StaleNotice, Tag, TagsField, TextField, apiFieldErrors, confirmDelete, formatTime, notify, useAsync, useFocusFirstError,
+  BusyButton, Empty, ErrorBox, Field, FormError, Link, Modal, Spinner, Tag, TextField, apiFieldErrors, confirmDelete, formatTime, notify, useAsync, useFocusFirstError,
 } from '../ui.jsx';
 
 const PAGE = 25;
-export const FLOW_TYPES = [
-  { value: 'collection', label: 'Collection: runs on collected events' },
-  { value: 'segmentation', label: 'Segmentation' },
-];
 
-/** Create or edit a flow's name, description, tags and type. */
-const metaForm = (flow) => ({
-  name: flow?.name || '', description: flow?.description || '', tags: flow?.tags || [], type: flow?.type || 'collection',
-});
-
-export function FlowMetaDialog({ flow: opened, onClose, onSaved }) {
-  const [flow, setFlow] = useState(opened);
-  const [form, setForm] = useState(() => metaForm(opened));
-  const [stale, setStale] = useState(false);
-  const [errors, setErrors] = useState({});
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef(null);
-  useFocusFirstError(formRef, errors);
-  const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
-
-  const submit = async (e) => {
-    e.preventDefault();
-    const errs = {};
-    if (!form.name.trim()) errs.name = 'Give the workflow a name.';
-    else if (form.name.trim().length > 120) errs.name = 'Keep the name under 120 characters.';
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    try {
-      // The list's metadata carries its version; the editor's does not
-      // (its draft saves change the metadata too).
-      const ids = flow?.id ? { id: flow.id, ...(flow.version !== undefined ? { version: flow.version } : {}) } : {};
-      const saved = await api.saveFlowMetadata({ ...ids, ...form, name: form.name.trim() });
-      onSaved(saved || { ...flow, ...form });
-    } catch (err) {
-      setStale(api.isStale(err));
-      setErrors(api.isStale(err) ? {} : apiFieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const reload = async () => {
-    try {
-      const fresh = await api.getFlowMetadata(flow.id);
-      setFlow(fresh);
-      setForm(metaForm(fresh));
-      setStale(false);
-    } catch (err) {
-      setErrors(apiFieldErrors(err));
-    }
-  };
-
-  return (
-    <Modal title={flow?.id ? 'Edit workflow' : 'New workflow'} onClose={onClose}
-      footer={<>
-        <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <BusyButton type="submit" form="flow-meta" className="btn btn-primary" busy={busy}>{flow?.id ? 'Save' : 'Create'}</BusyButton>
-      </>}>
-      <form id="flow-meta" ref={formRef} onSubmit={submit} noValidate>
-        <StaleNotice show={stale} onReload={reload} what="This workflow" />
-        <FormError error={errors['']} />
-        <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
-        <TextField label="Description" value={form.description} onChange={set('description')} error={errors.description} multiline />
-        <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
-        <SelectField label="Type" value={form.type} onChange={set('type')} options={FLOW_TYPES} error={errors.type} />
-      </form>
-    </Modal>
-  );
+/** What the list says of a flow's status (see the flow metadata's status). */
+const STATUS = {
+  draft: ['Draft only', ''],
+  deployed: ['Deployed', 'badge-ok'],
+  changed: ['Draft differs from production', 'badge-info'],
+};
+function FlowStatus({ flow }) {
+  const s = flow.status || (flow.production_updated ? '' : 'draft');
+  if (!STATUS[s]) return <span className="muted">—</span>;
+  const [text, cls] = STATUS[s];
+  return <span className={`badge flow-status ${cls}`}>{text}</span>;
 }
 
 /**
@@ -209,12 +154,13 @@ export default function Flows() {
       ) : (
         <div className="table-wrap">
           <table className="table">
-            <thead><tr><th>Name</th><th className="hide-narrow">Description</th><th>Tags</th><th className="hide-narrow">Draft saved</th><th className="hide-narrow">Deployed</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <thead><tr><th>Name</th><th className="hide-narrow">Description</th><th>Status</th><th>Tags</th><th className="hide-narrow">Draft saved</th><th className="hide-narrow">Deployed</th><th><span className="sr-only">Actions</span></th></tr></thead>
             <tbody>
               {flows.map((f) => (
                 <tr key={f.id}>
                   <td><Link to={`/flow/${encodeURIComponent(f.id)}`} className="strong">{f.name || f.id}</Link>{f.lock && <span className="badge" title="Locked">locked</span>}</td>
                   <td className="hide-narrow muted">{f.description}</td>
+                  <td className="nowrap"><FlowStatus flow={f} /></td>
                   <td>{(f.tags || []).map((t) => <Tag key={t}>{t}</Tag>)}</td>
                   <td className="hide-narrow nowrap">{formatTime(f.draft_updated)}</td>
                   <td className="hide-narrow nowrap">{f.production_updated ? formatTime(f.production_updated) : <span className="muted">not deployed</span>}</td>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import * as api from '../api.js';
 import { navigate } from '../router.js';
 import { flatten, prune, showValue } from '../lib/flatten.js';
@@ -43,16 +43,15 @@ export default function ProfileDetail({ id }) {
   const sessions = useAsync(() => api.profileSessions(id), [id]);
   const [events, setEvents] = useState({ list: [], total: 0, loading: true, error: null });
 
-  const loadEvents = async (offset) => {
+  const fetchEvents = useCallback((offset) => api.profileEvents(id, { limit: EVENTS_PAGE, offset }).then(
+    (r) => setEvents((s) => ({ list: offset ? [...s.list, ...api.rows(r)] : api.rows(r), total: r?.total ?? 0, loading: false, error: null })),
+    (error) => setEvents((s) => ({ ...s, loading: false, error })),
+  ), [id]);
+  const loadEvents = (offset) => {
     setEvents((s) => ({ ...s, loading: true, error: null }));
-    try {
-      const r = await api.profileEvents(id, { limit: EVENTS_PAGE, offset });
-      setEvents((s) => ({ list: offset ? [...s.list, ...api.rows(r)] : api.rows(r), total: r?.total ?? 0, loading: false, error: null }));
-    } catch (error) {
-      setEvents((s) => ({ ...s, loading: false, error }));
-    }
+    fetchEvents(offset);
   };
-  useEffect(() => { loadEvents(0); }, [id]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => { fetchEvents(0); }, [fetchEvents]);
 
   const remove = () => confirmDelete('Delete this profile with its events and sessions? This cannot be undone.',
     () => api.deleteProfile(id), () => { notify('Profile deleted.'); navigate('/profiles'); });

@@ -22,10 +22,11 @@ export default function Profiles({ query }) {
   const total = data?.total ?? profiles.length;
   const go = (w, o = 0) => navigate(`/profiles?${new URLSearchParams({ ...(w ? { where: w } : {}), ...(o ? { offset: String(o) } : {}) })}`.replace(/\?$/, ''));
 
-  // A filter the server cannot parse comes back as 400/422; show it at the filter.
+  // A filter the server cannot parse comes back as 400/422; show it at the
+  // filter, once: the field's own message when the answer names the field
+  // (the general detail repeats it), else the detail.
   const fe = error && (error.status === 422 || error.status === 400) ? error.fieldErrors() : null;
-  const whereError = fe && (fe.where || (!error.errors.length || fe[''] ? error.detail : null))
-    ? (fe.where && fe.where !== error.detail ? `${error.detail}: ${fe.where}` : error.detail) : null;
+  const whereError = fe ? fe.where || (!error.errors.length || fe[''] ? error.detail : null) : null;
 
   return (
     <div className="page">

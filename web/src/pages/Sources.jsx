@@ -35,7 +35,8 @@ function SourceDialog({ source: opened, onClose, onSaved }) {
     if (Object.keys(errs).length) return;
     setBusy(true);
     try {
-      const { origins: _text, ...fields } = form;
+      const fields = { ...form };
+      delete fields.origins;
       const body = { ...source, ...fields, name: form.name.trim(), type: [form.type], allowed_origins: origins };
       if (!body.id) delete body.id;
       await api.saveSource(body);
