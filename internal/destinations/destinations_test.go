@@ -178,7 +178,9 @@ func TestWebhookRetriesWithOneIdempotencyKey(t *testing.T) {
 	})
 }
 
-func contains(s, sub string) bool { return len(s) >= len(sub) && (func() bool { return stringIndex(s, sub) >= 0 })() }
+func contains(s, sub string) bool {
+	return len(s) >= len(sub) && (func() bool { return stringIndex(s, sub) >= 0 })()
+}
 
 func stringIndex(s, sub string) int {
 	for i := 0; i+len(sub) <= len(s); i++ {
