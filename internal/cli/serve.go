@@ -132,9 +132,19 @@ func (e *env) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits})
+	bg, err := startBackground(ctx, st, res, *db, *data, log)
+	if err != nil {
+		return err
+	}
+	defer bg.close(log)
+	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
+		Committed: bg.dest.Notify})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), TrackerDir: *trackerDir, Resources: res, MetricsToken: *metricsToken, FlowLimits: flowLimits,
-		TrustedProxies: proxies})
+		TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest})
+	// Not ctx: a signal stops the queue gracefully, in bg.close.
+	if err := bg.q.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
 
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), os.Getenv("TRACFLOW_ADMIN_PASSWORD"), !*noDemo)
 	if err != nil {

@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -113,9 +114,22 @@ type Options struct {
 	// Backoff, when set, is the wait before retry n (n >= 1) instead of
 	// River's exponential policy (about n^4 seconds, with jitter).
 	Backoff func(attempt int) time.Duration
-	// OnDone, when set, is called after each attempt (for metrics).
-	OnDone func(kind string, d time.Duration, err error)
 }
+
+// DoneFunc is told about each attempt a worker of this process made (for
+// metrics).
+type DoneFunc func(kind string, d time.Duration, err error)
+
+type observer struct{ f atomic.Pointer[DoneFunc] }
+
+func (o *observer) done(kind string, d time.Duration, err error) {
+	if f := o.f.Load(); f != nil {
+		(*f)(kind, d, err)
+	}
+}
+
+// Observe sets the function told about each attempt.
+func (q *Queue) Observe(f DoneFunc) { q.obs.f.Store(&f) }
 
 // Request is one job to enqueue.
 type Request struct {
@@ -161,6 +175,7 @@ type Queue struct {
 	log     *slog.Logger
 	close   func()
 	started bool
+	obs     *observer
 }
 
 // envelope is how a job's arguments are stored: the caller's JSON under
@@ -174,7 +189,7 @@ type envelope struct {
 // Kind implements river.JobArgs.
 func (e envelope) Kind() string { return e.kind }
 
-func config(o Options) (*river.Config, map[string]Kind, error) {
+func config(o Options, obs *observer) (*river.Config, map[string]Kind, error) {
 	workers := river.NewWorkers()
 	kinds := map[string]Kind{}
 	for _, k := range o.Kinds {
@@ -185,7 +200,7 @@ func config(o Options) (*river.Config, map[string]Kind, error) {
 			return nil, nil, fmt.Errorf("jobs: kind %q registered twice", k.Name)
 		}
 		kinds[k.Name] = k
-		river.AddWorkerArgs(workers, envelope{kind: k.Name}, &worker{k: k, onDone: o.OnDone})
+		river.AddWorkerArgs(workers, envelope{kind: k.Name}, &worker{k: k, obs: obs})
 	}
 	n := o.Workers
 	if n <= 0 {
@@ -250,8 +265,8 @@ func uniqueOpts() river.UniqueOpts {
 
 type worker struct {
 	river.WorkerDefaults[envelope]
-	k      Kind
-	onDone func(string, time.Duration, error)
+	k   Kind
+	obs *observer
 }
 
 func (w *worker) Timeout(*river.Job[envelope]) time.Duration {
@@ -265,9 +280,7 @@ func (w *worker) Work(ctx context.Context, j *river.Job[envelope]) error {
 	job := fromRow(j.JobRow)
 	start := time.Now()
 	err := w.k.Handle(ctx, job)
-	if w.onDone != nil {
-		w.onDone(w.k.Name, time.Since(start), err)
-	}
+	w.obs.done(w.k.Name, time.Since(start), err)
 	return err
 }
 
@@ -405,9 +418,26 @@ func (q *Queue) Get(ctx context.Context, id int64) (*Job, error) {
 
 // Retry makes a job available to run at once, whatever its state (a
 // discarded or cancelled job too); a running job is left alone.
+//
+// A job whose handler has just returned may still be marked running for a
+// moment (River records completions in batches): Retry waits for the mark,
+// up to a few seconds, then answers the job as it is.
 func (q *Queue) Retry(ctx context.Context, id int64) (*Job, error) {
-	r, err := q.c.JobRetry(ctx, id)
-	return q.row(r, err, id)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r, err := q.c.JobRetry(ctx, id)
+		j, err := q.row(r, err, id)
+		if err != nil || j.State == StateAvailable || time.Now().After(deadline) {
+			return j, err
+		}
+		// Not made available: it was running, or its completion was being
+		// recorded at the same moment.
+		select {
+		case <-ctx.Done():
+			return j, nil
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // CancelJob cancels a job that has not finished; a running job is

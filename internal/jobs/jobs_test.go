@@ -227,3 +227,29 @@ func TestPostgresTwoProcessesWorkEachJobOnce(t *testing.T) {
 		t.Fatalf("worked %v, want %d in all", by, n)
 	}
 }
+
+// Retry right after a job finished: River records completions in batches,
+// so the job may still read as running; Retry must still run it again.
+func TestRetryJustCompletedJob(t *testing.T) {
+	backends(t, func(t *testing.T, open func(jobs.Options) *jobs.Queue) {
+		runs := make(chan struct{}, 10)
+		q := open(fast(jobs.Options{Kinds: []jobs.Kind{{Name: "again", Handle: func(context.Context, *jobs.Job) error { runs <- struct{}{}; return nil }}}}))
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		id, _, err := q.Enqueue(context.Background(), jobs.Request{Kind: "again", Key: "k"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-runs
+		j, err := q.Retry(context.Background(), id)
+		if err != nil || j.State != jobs.StateAvailable {
+			t.Fatalf("retry: %+v %v", j, err)
+		}
+		select {
+		case <-runs:
+		case <-time.After(10 * time.Second):
+			t.Fatal("not run again")
+		}
+	})
+}

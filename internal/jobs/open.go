@@ -65,7 +65,8 @@ func OpenSQLite(ctx context.Context, path string, o Options) (*Queue, error) {
 	if o.PollInterval <= 0 {
 		o.PollInterval = 200 * time.Millisecond
 	}
-	cfg, kinds, err := config(o)
+	obs := &observer{}
+	cfg, kinds, err := config(o, obs)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -75,7 +76,7 @@ func OpenSQLite(ctx context.Context, path string, o Options) (*Queue, error) {
 		db.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Queue{c: c, db: db, dialect: SQLite, kinds: kinds, log: cfg.Logger, close: func() { db.Close() }}, nil
+	return &Queue{c: c, db: db, dialect: SQLite, kinds: kinds, obs: obs, log: cfg.Logger, close: func() { db.Close() }}, nil
 }
 
 // OpenPostgres opens the queue in the PostgreSQL database of dsn (River's
@@ -105,7 +106,8 @@ func OpenPostgres(ctx context.Context, dsn string, o Options) (*Queue, error) {
 		pool.Close()
 		return nil, err
 	}
-	cfg, kinds, err := config(o)
+	obs := &observer{}
+	cfg, kinds, err := config(o, obs)
 	if err != nil {
 		pool.Close()
 		return nil, err
@@ -116,7 +118,7 @@ func OpenPostgres(ctx context.Context, dsn string, o Options) (*Queue, error) {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	return &Queue{c: c, db: db, dialect: Postgres, kinds: kinds, log: cfg.Logger, close: func() { db.Close(); pool.Close() }}, nil
+	return &Queue{c: c, db: db, dialect: Postgres, kinds: kinds, obs: obs, log: cfg.Logger, close: func() { db.Close(); pool.Close() }}, nil
 }
 
 func migrateUp[T any](ctx context.Context, drv riverdriver.Driver[T]) error {
