@@ -41,7 +41,7 @@ func TestDestinationDeliveryThroughTheAPI(t *testing.T) {
 	wantError(t, bad, 422, "destination.init.url")
 	d := e.Admin("POST", "/destination", map[string]any{"id": "crm-hook", "name": "CRM hook",
 		"destination": map[string]any{"package": "webhook", "init": map[string]any{"url": rcv.URL + "/in", "headers": map[string]any{"X-Shop": "1"}}},
-		"resource": map[string]any{"id": "crm"}, "event_type": map[string]any{"id": "purchase"}, "source": map[string]any{"id": "shop"},
+		"resource":    map[string]any{"id": "crm"}, "event_type": map[string]any{"id": "purchase"}, "source": map[string]any{"id": "shop"},
 		"condition": `event@properties.amount > 10`,
 		"mapping":   map[string]any{"who": "profile@id", "amount": "event@properties.amount"}}).MustOK(t).Obj()
 	if d["version"] != 1.0 || d["enabled"] != true {
