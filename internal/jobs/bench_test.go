@@ -23,7 +23,7 @@ func benchSQLite(b *testing.B, o jobs.Options) (store.Store, *jobs.Queue) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	q, err := jobs.OpenSQLite(context.Background(), path, o)
+	q, err := jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), o)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -33,7 +33,7 @@ func backends(t *testing.T, f func(t *testing.T, open func(o jobs.Options) *jobs
 		}
 		t.Cleanup(func() { st.Close() })
 		f(t, func(o jobs.Options) *jobs.Queue {
-			q, err := jobs.OpenSQLite(context.Background(), path, o)
+			q, err := jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), o)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,11 +26,20 @@ import (
 func Open(ctx context.Context, dsn, dataDir string, o Options) (*Queue, error) {
 	switch b, path := open.Classify(dsn, dataDir); b {
 	case open.SQLite:
-		return OpenSQLite(ctx, path, o)
+		return OpenSQLite(ctx, QueueFile(path), o)
 	case open.PostgreSQL:
 		return OpenPostgres(ctx, dsn, o)
 	}
 	return nil, fmt.Errorf("jobs: unknown database %q", dsn)
+}
+
+// QueueFile is the SQLite file of the queue beside the store's file
+// (tracflow.db: tracflow-jobs.db). The queue has a file of its own: sharing
+// the store's, River's writes took SQLite's one write lock from the
+// collector's group-commit writer, whose waits for it then showed in /track
+// latency (see docs/storage.md).
+func QueueFile(storePath string) string {
+	return strings.TrimSuffix(storePath, ".db") + "-jobs.db"
 }
 
 // sqliteDSN opens the store's file with the store's settings (WAL,
@@ -43,10 +54,14 @@ func sqliteDSN(path string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
 }
 
-// OpenSQLite opens the queue in the SQLite file at path (the store's file:
-// River's tables sit beside Tracflow's, written through one connection of
-// their own) and brings River's schema up to date.
+// OpenSQLite opens (creating it, readable by its owner only) the queue's
+// SQLite file at path and brings River's schema up to date.
 func OpenSQLite(ctx context.Context, path string, o Options) (*Queue, error) {
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600); err != nil {
+		return nil, fmt.Errorf("jobs: create %s: %w", path, err)
+	} else {
+		f.Close()
+	}
 	db, err := sql.Open("sqlite", sqliteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: open %s: %w", path, err)

@@ -62,6 +62,9 @@ type Options struct {
 	// Background opens the job queue (polled every 20 ms, retries after
 	// 100 ms) with the destinations service, as tracflow serve does.
 	Background bool
+	// QueueInStoreFile puts an SQLite queue in the store's own file (for
+	// the benchmark that shows why the server does not).
+	QueueInStoreFile bool
 }
 
 // New starts a server on a new SQLite database in a temp folder, creates the
@@ -105,8 +108,13 @@ func New(t testing.TB, o Options) *Env {
 	var dest *destinations.Service
 	if o.Background {
 		dest = destinations.New(st, res, nil)
-		q, err = jobs.Open(ctx, o.DSN, dir, jobs.Options{Kinds: dest.JobKinds(), PollInterval: 20 * time.Millisecond,
-			Backoff: func(int) time.Duration { return 100 * time.Millisecond }})
+		jo := jobs.Options{Kinds: dest.JobKinds(), PollInterval: 20 * time.Millisecond,
+			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
+		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
+			q, err = jobs.OpenSQLite(ctx, path, jo)
+		} else {
+			q, err = jobs.Open(ctx, o.DSN, dir, jo)
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
