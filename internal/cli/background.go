@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/retention"
 	"github.com/tracflow/tracflow/internal/store"
 )
 
@@ -22,13 +24,15 @@ type background struct {
 // startBackground opens the job queue in the server's database and sets up
 // the destinations. The queue's workers start with q.Start, once the HTTP
 // server is built.
-func startBackground(ctx context.Context, st store.Store, res *resources.Service, dsn, data string, log *slog.Logger) (*background, error) {
+func startBackground(ctx context.Context, st store.Store, res *resources.Service, dsn, data string, policy retention.Policy,
+	forget func(string), log *slog.Logger) (*background, error) {
 	var creds destinations.Credentials
 	if res != nil {
 		creds = res
 	}
 	dest := destinations.New(st, creds, log)
-	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: dest.JobKinds(), Log: log})
+	ret := retention.New(st, dest, policy, forget, log)
+	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: append(dest.JobKinds(), ret.Kind()), Periodic: ret.Periodic(), Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the job queue: %w", err)
 	}
@@ -48,5 +52,41 @@ func (b *background) close(log *slog.Logger) {
 	defer cancel()
 	if err := b.q.Close(ctx); err != nil {
 		log.Warn("stopping the job queue", "err", err)
+	}
+}
+
+// retentionFlags adds the retention settings to serve's flags; the
+// function answers the policy once they are parsed.
+func retentionFlags(fs *flag.FlagSet) func() (retention.Policy, error) {
+	ages := []struct {
+		flag, env, what string
+		v               *string
+		dst             func(*retention.Policy) *time.Duration
+	}{
+		{flag: "retain-events", env: "TRACFLOW_RETAIN_EVENTS", what: "events", dst: func(p *retention.Policy) *time.Duration { return &p.Events }},
+		{flag: "retain-sessions", env: "TRACFLOW_RETAIN_SESSIONS", what: "sessions", dst: func(p *retention.Policy) *time.Duration { return &p.Sessions }},
+		{flag: "retain-deliveries", env: "TRACFLOW_RETAIN_DELIVERIES", what: "rows of the destinations' delivery log", dst: func(p *retention.Policy) *time.Duration { return &p.Deliveries }},
+		{flag: "retain-profiles", env: "TRACFLOW_RETAIN_PROFILES", what: "profiles not updated (with their sessions and events)", dst: func(p *retention.Policy) *time.Duration { return &p.Profiles }},
+	}
+	for i := range ages {
+		a := &ages[i]
+		a.v = fs.String(a.flag, envOr(a.env, ""), fmt.Sprintf("delete %s older than this age, e.g. 90d or 36h; off when empty (env %s)", a.what, a.env))
+	}
+	every := fs.String("retention-every", envOr("TRACFLOW_RETENTION_EVERY", "1h"), "how often the retention job runs (env TRACFLOW_RETENTION_EVERY)")
+	return func() (retention.Policy, error) {
+		var p retention.Policy
+		for _, a := range ages {
+			d, err := retention.ParseAge(*a.v)
+			if err != nil {
+				return p, usagef("--%s: %v", a.flag, err)
+			}
+			*a.dst(&p) = d
+		}
+		d, err := retention.ParseAge(*every)
+		if err != nil || d < time.Minute {
+			return p, usagef("--retention-every: expected a duration of a minute or more, got %q", *every)
+		}
+		p.Every = d
+		return p, nil
 	}
 }

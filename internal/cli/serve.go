@@ -57,6 +57,7 @@ func (e *env) serve(args []string) error {
 	trustedProxies := fs.String("trusted-proxies", envOr("TRACFLOW_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client, e.g. 10.0.0.0/8 (env TRACFLOW_TRUSTED_PROXIES); from other peers the header is ignored")
 	maxNodeRuns := fs.String("max-node-runs", envOr("TRACFLOW_MAX_NODE_RUNS", strconv.Itoa(workflow.DefaultMaxNodeRuns)), "most node runs the flows of one event may make; past it the run stops with an error (env TRACFLOW_MAX_NODE_RUNS)")
 	maxFlowBytes := fs.String("max-flow-bytes", envOr("TRACFLOW_MAX_FLOW_BYTES", "16MiB"), "most payload data one flow run may create; past it the run stops with an error (env TRACFLOW_MAX_FLOW_BYTES)")
+	retain := retentionFlags(fs)
 	pprofAddr := fs.String("pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "Usage: tracflow serve [flags]")
@@ -74,6 +75,10 @@ func (e *env) serve(args []string) error {
 		return usagef("--trusted-proxies: %v", err)
 	}
 	flowLimits, err := parseFlowLimits(*maxNodeRuns, *maxFlowBytes)
+	if err != nil {
+		return err
+	}
+	policy, err := retain()
 	if err != nil {
 		return err
 	}
@@ -132,12 +137,14 @@ func (e *env) serve(args []string) error {
 	if err != nil {
 		return err
 	}
-	bg, err := startBackground(ctx, st, res, *db, *data, log)
+	var tracker *tracking.Tracker
+	forget := func(id string) { tracker.Forget(id) } // runs only once the queue works
+	bg, err := startBackground(ctx, st, res, *db, *data, policy, forget, log)
 	if err != nil {
 		return err
 	}
 	defer bg.close(log)
-	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
+	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
 		Committed: bg.dest.Notify})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: *maxEvents, TokenTTL: *tokenTTL, Log: log, Static: staticHandler(), TrackerDir: *trackerDir, Resources: res, MetricsToken: *metricsToken, FlowLimits: flowLimits,
 		TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest})

@@ -431,3 +431,15 @@ func (s *Service) DeleteLog(ctx context.Context, destinationID string) error {
 	_, err := s.q.DB().ExecContext(ctx, s.q.Rebind(`DELETE FROM destination_deliveries WHERE destination_id = ?`), destinationID)
 	return err
 }
+
+// PruneLog deletes up to limit delivery-log rows last changed before
+// before, oldest first (retention).
+func (s *Service) PruneLog(ctx context.Context, before time.Time, limit int) (int, error) {
+	res, err := s.q.DB().ExecContext(ctx, s.q.Rebind(`DELETE FROM destination_deliveries WHERE id IN
+		(SELECT id FROM destination_deliveries WHERE updated_us < ? ORDER BY updated_us LIMIT ?)`), before.UnixMicro(), limit)
+	if err != nil {
+		return 0, fmt.Errorf("destinations: prune the delivery log: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
