@@ -65,7 +65,9 @@ func backends(t *testing.T, f func(t *testing.T, e *env)) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { st.Close() })
-		f(t, mk(t, st, func(o jobs.Options) (*jobs.Queue, error) { return jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), o) }))
+		f(t, mk(t, st, func(o jobs.Options) (*jobs.Queue, error) {
+			return jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), o)
+		}))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		dsn := storetest.PostgresDSN(t)
