@@ -26,6 +26,8 @@ Usage:
                                    run the server: collector, API and web editor
   tracflow bench --source ID [--url URL] [--duration 20s] [--concurrency 32]
                                    load /track and print events/s and latency
+  tracflow backup [--data ./data] FILE
+                                   copy the embedded database (and its secret key) while the server runs
   tracflow flow run FLOW.json --event EVENT.json [--profile PROFILE.json] [--session SESSION.json] [--debug]
   tracflow flow lint FLOW.json
   tracflow plugins list [--json]
