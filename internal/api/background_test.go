@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/internal/testenv"
 )
 
@@ -145,4 +147,64 @@ func TestDestinationRoutesRoles(t *testing.T) {
 	toks := roleUsers(t, e)
 	checkRoles(t, e, toks, "GET", "/destinations", nil, "admin", "developer")
 	checkRoles(t, e, toks, "GET", "/jobs", nil, "admin", "developer", "maintainer")
+}
+
+// Two servers on one PostgreSQL database: deliveries of events tracked on
+// either are each worked once in all, and either server's log shows them.
+func TestDestinationsTwoServersOnePostgres(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	a := testenv.New(t, testenv.Options{DSN: dsn, Background: true})
+	b := testenv.New(t, testenv.Options{DSN: dsn, DataDir: a.Dir, Background: true}) // same secret key
+	var mu sync.Mutex
+	got := map[string]int{}
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.Header.Get("Idempotency-Key")]++
+		mu.Unlock()
+	}))
+	defer rcv.Close()
+	a.Admin("POST", "/event-source", map[string]any{"id": "web", "name": "Web", "type": []any{"rest"}}).MustOK(t)
+	a.Admin("POST", "/destination", map[string]any{"id": "hook", "name": "Hook",
+		"destination": map[string]any{"package": "webhook", "init": map[string]any{"url": rcv.URL}}}).MustOK(t)
+	// b would see both within its polling interval; read them now.
+	if err := b.Destinations.Reload(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Catalog.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	const n = 20
+	for i := range n {
+		e := a
+		if i%2 == 1 {
+			e = b
+		}
+		e.Do("POST", "/track", "", map[string]any{"source": map[string]any{"id": "web"}, "events": []any{map[string]any{"type": "view"}}}).MustOK(t)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		page := b.Admin("GET", "/destination/hook/deliveries?limit=100", nil).MustOK(t).Obj()
+		done := 0
+		for _, d := range page["result"].([]any) {
+			if d.(map[string]any)["status"] == "delivered" {
+				done++
+			}
+		}
+		if done == n {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("delivered %d of %d", done, n)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != n {
+		t.Fatalf("receiver got %d distinct deliveries, want %d", len(got), n)
+	}
+	for k, c := range got {
+		if c != 1 {
+			t.Fatalf("delivery %s received %d times", k, c)
+		}
+	}
 }
