@@ -496,14 +496,15 @@ describe('Tracflow web GUI', () => {
       await page.locator('.field-error', { hasText: 'Give the destination a name.' }).waitFor();
       await dialog.getByLabel('Name').fill(`CRM ${RUN}`);
       await dialog.getByLabel('Webhook URL').fill(hook);
-      await dialog.getByLabel('Event types').fill('page-view');
+      await dialog.getByLabel('Event types').fill('purchase');
       await dialog.getByRole('button', { name: 'Create' }).click();
       const row = page.locator('tr', { hasText: `CRM ${RUN}` });
       await row.waitFor();
       await shot(page, 'destinations');
 
       await api(base, 'POST', '/track', {
-        body: { source: { id: state.sourceId }, profile: { id: state.profileId }, events: [{ type: 'page-view', properties: { url: 'https://example.com/d' } }] },
+        // No rule runs for purchases: the profile's visit counter, which later steps read, stays as it is.
+        body: { source: { id: state.sourceId }, profile: { id: state.profileId }, events: [{ type: 'purchase', properties: { total: 12 } }] },
       });
       await row.getByRole('link', { name: /^Deliveries/ }).click();
       await page.getByRole('heading', { name: `Deliveries: CRM ${RUN}` }).waitFor();

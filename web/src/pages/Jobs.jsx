@@ -80,7 +80,7 @@ export default function Jobs() {
                   <td>{j.state === 'discarded' ? 'dead' : j.state}</td>
                   <td>{j.attempt} / {j.max_attempts}</td>
                   <td className="hide-narrow">{formatTime(j.scheduled_at)}</td>
-                  <td className="muted">{j.errors?.length ? j.errors[j.errors.length - 1].error : ''}</td>
+                  <td className="muted">{j.state !== 'completed' && j.errors?.length ? j.errors[j.errors.length - 1].error : ''}</td>
                   <td className="row-actions">
                     {j.state !== 'running' && <BusyButton className="btn btn-small" busy={busy === j.id} onClick={() => act(j, 'retry')} aria-label={`Retry job ${j.id}`}>Retry</BusyButton>}
                     {!FINISHED.includes(j.state) && <BusyButton className="btn btn-small btn-danger-ghost" busy={busy === j.id} onClick={() => act(j, 'cancel')} aria-label={`Cancel job ${j.id}`}>Cancel</BusyButton>}
