@@ -331,3 +331,57 @@ func TestNormalizeNamesTheField(t *testing.T) {
 		t.Fatalf("valid destination: %v %v", n, err)
 	}
 }
+
+// A delivery waiting for a disabled destination is cancelled and logged as
+// such; one of a deleted destination is cancelled.
+func TestDisabledOrDeletedDestinationCancels(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close() // down, so that the first try fails and a retry waits
+		for _, id := range []string{"off", "gone"} {
+			d := webhook(id, "http://"+addr)
+			e.saveDest(t, d)
+		}
+		e.svc.Notify([]map[string]any{event("x", "purchase")}, profile, nil, false)
+		for _, id := range []string{"off", "gone"} {
+			waitDelivery(t, e, id, func(d destinations.Delivery) bool { return d.Status == destinations.StatusRetrying })
+		}
+		off := webhook("off", "http://"+addr)
+		off["enabled"] = false
+		e.saveDest(t, off)
+		if err := e.st.DeleteConfig(context.Background(), destinations.Kind, "gone"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.DeleteLog(context.Background(), "gone"); err != nil {
+			t.Fatal(err)
+		}
+		d := waitDelivery(t, e, "off", func(d destinations.Delivery) bool { return d.Status == destinations.StatusCancelled })
+		if d.LastError != "the destination is disabled" {
+			t.Fatalf("cancelled delivery %+v", d)
+		}
+		// The job of the deleted destination ends cancelled, not dead.
+		key := destinations.Key("gone", "x")
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			list, _, err := e.q.List(context.Background(), jobs.ListParams{Kinds: []string{destinations.JobKind}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			state := ""
+			for _, j := range list {
+				if j.Key == key {
+					state = j.State
+				}
+			}
+			if state == jobs.StateCancelled {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("job of the deleted destination: %q", state)
+			}
+		}
+	})
+}

@@ -292,21 +292,23 @@ func (s *Service) work(ctx context.Context, j *jobs.Job) error {
 	}
 	start := time.Now()
 	d, err := s.st.GetConfig(ctx, Kind, a.DestinationID)
-	var c *compiled
-	if err == nil {
-		c, err = compile(d)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Its log went with it: nothing to record.
+		return jobs.Cancel(errors.New("the destination was deleted"))
+	case err != nil:
+		s.record(ctx, j, a, StatusRetrying, 0, err.Error(), time.Since(start))
+		return err // the database: try again
 	}
-	if err != nil || !c.enabled {
-		why := "the destination is disabled"
-		if errors.Is(err, store.ErrNotFound) {
-			why = "the destination was deleted"
-		} else if err != nil {
-			if !errors.Is(err, store.ErrNotFound) && c == nil && d == nil {
-				s.record(ctx, j, a, StatusRetrying, 0, err.Error(), time.Since(start))
-				return err // the database: try again
-			}
-			why = "the destination no longer compiles: " + err.Error()
-		}
+	c, err := compile(d)
+	why := ""
+	switch {
+	case err != nil:
+		why = "the destination no longer compiles: " + err.Error()
+	case !c.enabled:
+		why = "the destination is disabled"
+	}
+	if why != "" {
 		s.record(ctx, j, a, StatusCancelled, 0, why, time.Since(start))
 		return jobs.Cancel(errors.New(why))
 	}
