@@ -590,6 +590,69 @@ describe('Tracflow web GUI', () => {
     await shot(page, 'profile');
   });
 
+  it('creates a webhook destination, sees its deliveries retried, and retries one now', async () => {
+    // A receiver on this machine: refuses the first try, then accepts.
+    const http = await import('node:http');
+    const got = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => { body += c; });
+      req.on('end', () => {
+        got.push({ key: req.headers['idempotency-key'], body });
+        res.statusCode = got.length === 1 ? 500 : 200;
+        res.end();
+      });
+    });
+    await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+    const hook = `http://127.0.0.1:${receiver.address().port}/hook`;
+    try {
+      await go('/destinations');
+      await page.getByRole('button', { name: 'New destination' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await page.locator('.field-error', { hasText: 'Give the destination a name.' }).waitFor();
+      await dialog.getByLabel('Name').fill(`CRM ${RUN}`);
+      await dialog.getByLabel('Webhook URL').fill(hook);
+      await dialog.getByLabel('Event types').fill('purchase');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      const row = page.locator('tr', { hasText: `CRM ${RUN}` });
+      await row.waitFor();
+      await shot(page, 'destinations');
+
+      await api(base, 'POST', '/track', {
+        // No rule runs for purchases: the profile's visit counter, which later steps read, stays as it is.
+        body: { source: { id: state.sourceId }, profile: { id: state.profileId }, events: [{ type: 'purchase', properties: { total: 12 } }] },
+      });
+      await row.getByRole('link', { name: /^Deliveries/ }).click();
+      await page.getByRole('heading', { name: `Deliveries: CRM ${RUN}` }).waitFor();
+      // The first try fails, the second is accepted: the view shows it once refreshed.
+      const delivered = page.locator('table[aria-label="Deliveries"] tr', { hasText: 'delivered' });
+      for (let i = 0; i < 60 && !(await delivered.count()); i++) {
+        await page.waitForTimeout(500);
+        await page.getByRole('button', { name: 'Refresh' }).click();
+      }
+      await delivered.waitFor();
+      assert.match(await delivered.textContent(), /2 \/ 10/, 'two attempts');
+      assert.equal(got.length, 2);
+      assert.equal(got[0].key, got[1].key, 'one idempotency key on every try');
+      assert.equal(JSON.parse(got[1].body).profile.id, state.profileId);
+      await shot(page, 'deliveries');
+
+      await delivered.getByRole('button', { name: /^Retry now/ }).click();
+      await toast('Delivery queued again.').waitFor();
+      for (let i = 0; i < 60 && got.length < 3; i++) await page.waitForTimeout(250);
+      assert.equal(got.length, 3, 'Retry now sent it again');
+      assert.equal(got[2].key, got[0].key);
+
+      await go('/jobs');
+      await page.getByRole('heading', { name: 'Jobs' }).waitFor();
+      await page.locator('table[aria-label="Jobs by kind"] tr', { hasText: 'destination.deliver' }).waitFor();
+      await shot(page, 'jobs');
+    } finally {
+      receiver.close();
+    }
+  });
+
   it('filters profiles with TQL and reports a bad filter at the field', async () => {
     await go('/profiles');
     const input = page.getByLabel('Filter (TQL)');

@@ -194,7 +194,33 @@ func componentSchemas() map[string]any {
 		"ConnectionTest": object([]string{"ok", "message", "set"}, map[string]any{
 			"ok": sBool, "message": sStr, "set": sStr, "type": sStr, "took_ms": sInt}),
 		"UserPage": pageOf("User"),
-		"OpenAPI":  object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
+		"Destination": object([]string{"id", "name", "destination"}, map[string]any{
+			"id": sStr, "name": sStr, "description": sStr, "enabled": sBool, "tags": sStrList, "version": sVersion,
+			"destination": object([]string{"package", "init"}, map[string]any{"package": typed("string", "webhook"), "init": sObj}),
+			"resource":    nullable(sObj), "condition": sStr, "mapping": map[string]any{"description": "An object template (values may be references such as profile@traits.email), or a reference."},
+			"on_profile_change_only": sBool, "event_type": map[string]any{"description": "{id}, a string, or a list of them; empty: every type."},
+			"source": map[string]any{"description": "{id} or a string; empty: every source."}, "max_attempts": sInt,
+		}),
+		"DestinationPage": pageOf("Destination"),
+		"Delivery": object([]string{"id", "destination_id", "status", "attempts"}, map[string]any{
+			"id": typed("string", "The delivery's idempotency key (the Idempotency-Key header)."), "destination_id": sStr,
+			"profile_id": sStr, "event_id": sStr, "event_type": sStr, "job_id": sInt,
+			"status": typed("string", "retrying, delivered, dead, cancelled or queued"), "attempts": sInt, "max_attempts": sInt,
+			"http_status": sInt, "last_error": sStr, "latency_ms": sInt, "created": sStr, "updated": sStr,
+		}),
+		"DeliveryPage": pageOf("Delivery"),
+		"Job": object([]string{"id", "kind", "state", "attempt"}, map[string]any{
+			"id": sInt, "kind": sStr, "state": sStr, "key": sStr, "args": map[string]any{"description": "The job's arguments (JSON)."},
+			"attempt": sInt, "max_attempts": sInt,
+			"errors":     listOf(object([]string{"attempt", "at", "error"}, map[string]any{"attempt": sInt, "at": sStr, "error": sStr})),
+			"created_at": sStr, "scheduled_at": sStr, "attempted_at": nullable(sStr), "finalized_at": nullable(sStr),
+		}),
+		"JobPage": object([]string{"result", "next", "counts"}, map[string]any{
+			"result": listOf(ref("Job")), "next": typed("string", "The cursor of the next page (?after=); empty at the end."),
+			"counts": listOf(object([]string{"kind", "state", "count"}, map[string]any{"kind": sStr, "state": sStr, "count": sInt})),
+			"kinds":  sStrList,
+		}),
+		"OpenAPI": object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
 	}
 }
 

@@ -18,8 +18,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/registry"
+	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
@@ -67,6 +69,10 @@ type Options struct {
 	// FlowLimits bound the work of debug runs (POST /flow/debug), as the
 	// tracker's bound the runs of tracked events.
 	FlowLimits workflow.Limits
+	// Jobs is the background job queue (nil: the job routes answer 503).
+	Jobs *jobs.Queue
+	// Destinations delivers to destinations (nil: their routes answer 503).
+	Destinations *destinations.Service
 }
 
 // Server holds what the handlers need.
@@ -118,6 +124,9 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
 	s.auth = NewAuth(st, opt.TokenTTL)
 	s.metrics = newMetrics(st)
+	if opt.Jobs != nil {
+		s.metrics.registerJobMetrics(opt.Jobs, opt.Destinations)
+	}
 	s.metricsHandler = promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	if tracker != nil && tracker.Observe == nil {
 		tracker.Observe = s.metrics

@@ -50,6 +50,7 @@ func commands() []*command {
 		flowLintCommand(),
 		pluginsListCommand(),
 		pluginNewCommand(),
+		backupCommand(),
 		adminResetPasswordCommand(),
 		healthcheckCommand(),
 		versionCommand(),

@@ -21,6 +21,7 @@ import (
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/retention"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
@@ -73,6 +74,7 @@ type serveSettings struct {
 	allowPrivate   bool
 	cacheSize      string
 	visitTimeout   time.Duration
+	retain         func() (retention.Policy, error)
 	tokenTTL       time.Duration
 	noDemo         bool
 	trackerDir     string
@@ -99,6 +101,7 @@ func (s *serveSettings) define(fs *flag.FlagSet) {
 	fs.StringVar(&s.trackerDir, "tracker-dir", "", "serve this folder's files at /tracker/, e.g. a browser tracker bundle")
 	fs.StringVar(&s.cacheSize, "cache-size", "128MiB", "memory the embedded database's profile and session cache may take")
 	fs.DurationVar(&s.visitTimeout, "visit-timeout", tracking.DefaultVisitTimeout, "a request without a session id joins the profile's last session if it saw an event within this time")
+	s.retain = retentionFlags(fs)
 	fs.StringVar(&s.pprofAddr, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 }
 
@@ -139,6 +142,10 @@ func (e *env) serve(s *serveSettings) error {
 	}
 	if s.visitTimeout <= 0 {
 		return fail(usagef("--visit-timeout: say a positive duration such as 30m, not %s", s.visitTimeout))
+	}
+	policy, err := s.retain()
+	if err != nil {
+		return fail(err)
 	}
 	proxies, err := api.ParseTrustedProxies(s.trustedProxies)
 	if err != nil {
@@ -218,9 +225,21 @@ func (e *env) serve(s *serveSettings) error {
 	if err != nil {
 		return fail(err)
 	}
-	tracker := tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits})
+	var tracker *tracking.Tracker
+	forget := func(id string) { tracker.Forget(id) } // runs only once the queue works
+	bg, err := startBackground(ctx, st, res, s.db, s.data, policy, forget, log)
+	if err != nil {
+		return fail(err)
+	}
+	defer bg.close(log)
+	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
+		Committed: bg.dest.Notify})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
-		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies})
+		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest})
+	// Not ctx: a signal stops the queue gracefully, in bg.close.
+	if err := bg.q.Start(context.WithoutCancel(ctx)); err != nil {
+		return fail(err)
+	}
 
 	adminPassword := os.Getenv("TRACFLOW_ADMIN_PASSWORD")
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), adminPassword, !s.noDemo)

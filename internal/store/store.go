@@ -172,6 +172,17 @@ type Store interface {
 	TakeAttempt(ctx context.Context, key string, now time.Time, policy AttemptPolicy) (Attempt, error)
 	ClearAttempts(ctx context.Context, key string) error
 
+	// Prune deletes, in one short transaction, up to limit events or
+	// sessions (kind KindEvent or KindSession) inserted before before, oldest
+	// first, and answers how many it deleted (fewer than limit: none are
+	// left). Retention calls it again and again, so that no lock is held
+	// long.
+	Prune(ctx context.Context, kind string, before time.Time, limit int) (int, error)
+	// PruneProfiles deletes up to limit profiles not updated since before,
+	// oldest first, with their aliases, sessions and events, and answers
+	// their ids.
+	PruneProfiles(ctx context.Context, before time.Time, limit int) ([]string, error)
+
 	// Stats reports what the writer has done so far.
 	Stats() Stats
 

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
@@ -20,6 +21,8 @@ import (
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/registry"
+	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
@@ -45,6 +48,9 @@ type Env struct {
 	// Dir is the data folder (the SQLite file and the secret key file).
 	Dir   string
 	Token string // the admin's bearer token
+	// Jobs and Destinations run when Options.Background is set.
+	Jobs         *jobs.Queue
+	Destinations *destinations.Service
 }
 
 // Options change what New starts.
@@ -56,6 +62,12 @@ type Options struct {
 	// Tracking sets the tracker's options; New sets the cache (on SQLite)
 	// and the resources.
 	Tracking tracking.Options
+	// Background opens the job queue (polled every 20 ms, retries after
+	// 100 ms) with the destinations service, as tracflow serve does.
+	Background bool
+	// QueueInStoreFile puts an SQLite queue in the store's own file (for
+	// the benchmark that shows why the server does not).
+	QueueInStoreFile bool
 }
 
 // New starts a server on a new SQLite database in a temp folder, creates the
@@ -94,9 +106,30 @@ func New(t testing.TB, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	to := o.Tracking
-	to.CacheProfiles, to.Resources = o.DSN == "", res.ForRuns(false)
-	tr := tracking.New(st, cat, to)
+	topt := o.Tracking
+	topt.CacheProfiles, topt.Resources = o.DSN == "", res.ForRuns(false)
+	var q *jobs.Queue
+	var dest *destinations.Service
+	if o.Background {
+		dest = destinations.New(st, res, nil)
+		jo := jobs.Options{Kinds: dest.JobKinds(), PollInterval: 20 * time.Millisecond,
+			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
+		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
+			q, err = jobs.OpenSQLite(ctx, path, jo)
+		} else {
+			q, err = jobs.Open(ctx, o.DSN, dir, jo)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := dest.Init(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		dest.Start()
+		topt.Committed = dest.Notify
+		o.API.Jobs, o.API.Destinations = q, dest
+	}
+	tr := tracking.New(st, cat, topt)
 	if o.API.Installed == nil {
 		o.API.Installed = actions.Installed
 	}
@@ -106,9 +139,18 @@ func New(t testing.TB, o Options) *Env {
 	srv := api.New(st, cat, tr, o.API)
 	srv.Auth().Cost = bcrypt.MinCost // fast hashes: tests create many users
 	hs := httptest.NewServer(srv.Handler())
-	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir}
+	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir, Jobs: q, Destinations: dest}
+	if q != nil {
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Cleanup(func() {
 		hs.Close()
+		if q != nil {
+			dest.Close()
+			q.Close(context.Background())
+		}
 		cat.Close()
 		st.Close()
 	})

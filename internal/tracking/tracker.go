@@ -33,6 +33,7 @@ type Tracker struct {
 	res   plugin.Resources
 	data  plugin.Data // stored records, for plugins
 	lim   workflow.Limits
+	after CommitHook
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
@@ -65,11 +66,19 @@ type Options struct {
 	// FlowLimits bound the work of the flows of one event (zero fields:
 	// the engine's defaults).
 	FlowLimits workflow.Limits
+	// Committed, when set, is told about each request once its changes are
+	// committed (destinations). It must not block.
+	Committed CommitHook
 }
+
+// CommitHook receives a request's events, profile (nil when profile-less)
+// and session after the commit, and whether the profile changed. It runs
+// under the profile's lock and must copy what it keeps.
+type CommitHook func(events []map[string]any, profile, session map[string]any, profileChanged bool)
 
 // New returns a tracker over st, running the flows of cat.
 func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
-	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits, data: rundata.New(st), visit: o.VisitTimeout}
+	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits, data: rundata.New(st), visit: o.VisitTimeout, after: o.Committed}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
@@ -256,6 +265,9 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 			t.cache.forgetSession(session.ID())
 			return nil, fmt.Errorf("storing the request: %w", err)
 		}
+	}
+	if t.after != nil {
+		t.after(events, profile, session, profileChanged)
 	}
 	if cache != nil {
 		if save.profile {

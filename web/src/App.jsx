@@ -12,6 +12,8 @@ import Plugins from './pages/Plugins.jsx';
 import Sources from './pages/Sources.jsx';
 import Rules from './pages/Rules.jsx';
 import Resources from './pages/Resources.jsx';
+import Destinations from './pages/Destinations.jsx';
+import Jobs from './pages/Jobs.jsx';
 import Profiles from './pages/Profiles.jsx';
 import ProfileDetail from './pages/ProfileDetail.jsx';
 import Users from './pages/Users.jsx';
@@ -27,6 +29,8 @@ const NAV = [
   { to: '/sources', label: 'Event sources', match: ['sources'] },
   { to: '/rules', label: 'Rules', match: ['rules'] },
   { to: '/resources', label: 'Resources', match: ['resources'] },
+  { to: '/destinations', label: 'Destinations', match: ['destinations', 'destination'], role: ['admin', 'developer'] },
+  { to: '/jobs', label: 'Jobs', match: ['jobs'], role: ['admin', 'developer', 'maintainer'] },
   { to: '/profiles', label: 'Profiles', match: ['profiles', 'profile'] },
   { to: '/users', label: 'Users', match: ['users'], role: 'admin' },
 ];
@@ -41,7 +45,7 @@ function TopBar({ user, route, onLogout }) {
     setSeenPath(route.path);
     setOpen(false);
   }
-  const items = NAV.filter((n) => !n.role || user.roles?.includes(n.role));
+  const items = NAV.filter((n) => !n.role || [].concat(n.role).some((r) => user.roles?.includes(r)));
   return (
     <>
       <header className="topbar">
@@ -79,6 +83,9 @@ function Page({ route }) {
     case 'sources': return <Sources />;
     case 'rules': return <Rules />;
     case 'resources': return <Resources />;
+    case 'destinations': return <Destinations />;
+    case 'destination': return <Destinations key={b} deliveriesOf={b} />;
+    case 'jobs': return <Jobs query={route.query} />;
     case 'profiles': return <Profiles query={route.query} />;
     case 'profile': return <ProfileDetail key={b} id={b} />;
     case 'users': return <Users />;

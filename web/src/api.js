@@ -206,6 +206,23 @@ export const listResourceTypes = () => get('/resource-types');
 /** Runs the resource type's connection check with the stored credentials of set (production or test). */
 export const testResource = (id, set) => post(`/resource/${enc(id)}/test?set=${enc(set)}`, {});
 
+export const listDestinations = () => get('/destinations');
+export const saveDestination = (d) => post('/destination', d);
+export const getDestination = (id) => get(`/destination/${enc(id)}`);
+export const deleteDestination = (id) => del(`/destination/${enc(id)}`);
+export const listDeliveries = (id, { limit = 50, offset = 0 } = {}) => get(`/destination/${enc(id)}/deliveries?limit=${limit}&offset=${offset}`);
+export const retryDelivery = (id, delivery) => post(`/destination/${enc(id)}/delivery/${enc(delivery)}/retry`, {});
+
+export function listJobs({ state = '', kind = '', after = '', limit = 50 } = {}) {
+  const q = new URLSearchParams({ limit: String(limit) });
+  if (state) q.set('state', state);
+  if (kind) q.set('kind', kind);
+  if (after) q.set('after', after);
+  return get(`/jobs?${q}`);
+}
+export const retryJob = (id) => post(`/job/${enc(String(id))}/retry`, {});
+export const cancelJob = (id) => post(`/job/${enc(String(id))}/cancel`, {});
+
 // --- Profiles and events ----------------------------------------------------
 
 export const selectProfiles = ({ where = '', sort, limit = 25, offset = 0 }) =>

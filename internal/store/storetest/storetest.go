@@ -85,6 +85,8 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 		{"GroupCommit", testGroupCommit},
 		{"LargeWrites", testLargeWrites},
 		{"Close", testClose},
+		{"Prune", testPrune},
+		{"PruneProfiles", testPruneProfiles},
 	}
 	tests = append(tests, queryTests...)
 	for _, tc := range tests {

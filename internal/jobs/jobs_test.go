@@ -1,0 +1,255 @@
+package jobs_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tracflow/tracflow/internal/jobs"
+	"github.com/tracflow/tracflow/internal/store/sqlite"
+	"github.com/tracflow/tracflow/internal/store/storetest"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	storetest.ReportSkipped()
+	os.Exit(code)
+}
+
+// backends runs f on a queue opened on a real SQLite file (beside an open
+// store, as the server does) and on PostgreSQL.
+func backends(t *testing.T, f func(t *testing.T, open func(o jobs.Options) *jobs.Queue)) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "tracflow.db")
+		st, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		f(t, func(o jobs.Options) *jobs.Queue {
+			q, err := jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { q.Close(context.Background()) })
+			return q
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := storetest.PostgresDSN(t)
+		f(t, func(o jobs.Options) *jobs.Queue {
+			q, err := jobs.OpenPostgres(context.Background(), dsn, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { q.Close(context.Background()) })
+			return q
+		})
+	})
+}
+
+func fast(o jobs.Options) jobs.Options {
+	o.PollInterval = 20 * time.Millisecond
+	o.Backoff = func(int) time.Duration { return 50 * time.Millisecond }
+	return o
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestEnqueueRunsJobWithArgs(t *testing.T) {
+	backends(t, func(t *testing.T, open func(jobs.Options) *jobs.Queue) {
+		got := make(chan string, 1)
+		q := open(fast(jobs.Options{Kinds: []jobs.Kind{{Name: "echo", Handle: func(_ context.Context, j *jobs.Job) error {
+			var a struct{ Msg string }
+			if err := json.Unmarshal(j.Args, &a); err != nil {
+				return err
+			}
+			got <- a.Msg
+			return nil
+		}}}}))
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := q.Enqueue(context.Background(), jobs.Request{Kind: "echo", Args: map[string]string{"msg": "hello"}}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case m := <-got:
+			if m != "hello" {
+				t.Fatalf("worked args %q, want hello", m)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("job never ran")
+		}
+		if _, _, err := q.Enqueue(context.Background(), jobs.Request{Kind: "nope"}); !errors.Is(err, jobs.ErrUnknownKind) {
+			t.Fatalf("unknown kind: %v, want ErrUnknownKind", err)
+		}
+	})
+}
+
+func TestFailingJobIsDiscardedThenRetried(t *testing.T) {
+	backends(t, func(t *testing.T, open func(jobs.Options) *jobs.Queue) {
+		var runs atomic.Int32
+		var fail atomic.Bool
+		fail.Store(true)
+		q := open(fast(jobs.Options{Kinds: []jobs.Kind{{Name: "flaky", MaxAttempts: 3, Handle: func(context.Context, *jobs.Job) error {
+			runs.Add(1)
+			if fail.Load() {
+				return errors.New("receiver said 500")
+			}
+			return nil
+		}}}}))
+		ctx := context.Background()
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		id, _, err := q.Enqueue(ctx, jobs.Request{Kind: "flaky", Args: map[string]int{"n": 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var j *jobs.Job
+		waitFor(t, "the job to be discarded", func() bool {
+			j, err = q.Get(ctx, id)
+			return err == nil && j.State == jobs.StateDiscarded
+		})
+		if runs.Load() != 3 || j.Attempt != 3 || len(j.Errors) != 3 || j.Errors[2].Error != "receiver said 500" {
+			t.Fatalf("runs %d, job %+v: want 3 attempts, each with its error", runs.Load(), j)
+		}
+		list, _, err := q.List(ctx, jobs.ListParams{States: []string{jobs.StateDiscarded}, Kinds: []string{"flaky"}})
+		if err != nil || len(list) != 1 || list[0].ID != id {
+			t.Fatalf("list of dead jobs: %v %v", list, err)
+		}
+		counts, err := q.Counts(ctx)
+		if err != nil || len(counts) != 1 || counts[0] != (jobs.Count{Kind: "flaky", State: jobs.StateDiscarded, N: 1}) {
+			t.Fatalf("counts %v %v", counts, err)
+		}
+		fail.Store(false)
+		if _, err := q.Retry(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "the retried job to complete", func() bool {
+			j, err = q.Get(ctx, id)
+			return err == nil && j.State == jobs.StateCompleted
+		})
+		if _, err := q.Retry(ctx, 999999); !errors.Is(err, jobs.ErrNotFound) {
+			t.Fatalf("retry of a missing job: %v", err)
+		}
+	})
+}
+
+func TestUniqueKeyAndCancel(t *testing.T) {
+	backends(t, func(t *testing.T, open func(jobs.Options) *jobs.Queue) {
+		q := open(fast(jobs.Options{Kinds: []jobs.Kind{{Name: "later", Handle: func(context.Context, *jobs.Job) error { return nil }}}}))
+		ctx := context.Background()
+		at := time.Now().Add(time.Hour)
+		id1, dup1, err := q.Enqueue(ctx, jobs.Request{Kind: "later", Key: "k1", Args: map[string]int{"a": 1}, RunAt: at})
+		if err != nil || dup1 {
+			t.Fatal(err, dup1)
+		}
+		id2, dup2, err := q.Enqueue(ctx, jobs.Request{Kind: "later", Key: "k1", Args: map[string]int{"a": 2}, RunAt: at})
+		if err != nil || !dup2 || id2 != id1 {
+			t.Fatalf("second enqueue with the same key: id %d dup %v err %v; want the first job %d", id2, dup2, err, id1)
+		}
+		id3, dup3, err := q.Enqueue(ctx, jobs.Request{Kind: "later", Key: "k2", RunAt: at})
+		if err != nil || dup3 || id3 == id1 {
+			t.Fatal("another key must make another job", err)
+		}
+		j, err := q.Get(ctx, id1)
+		if err != nil || j.State != jobs.StateScheduled || j.Key != "k1" {
+			t.Fatalf("scheduled job: %+v %v", j, err)
+		}
+		j, err = q.CancelJob(ctx, id1)
+		if err != nil || j.State != jobs.StateCancelled {
+			t.Fatalf("cancel: %+v %v", j, err)
+		}
+	})
+}
+
+// Two processes over one PostgreSQL database: every job is worked once in
+// all, and both take part.
+func TestPostgresTwoProcessesWorkEachJobOnce(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	by := map[string]int{}
+	mk := func(name string) *jobs.Queue {
+		q, err := jobs.OpenPostgres(context.Background(), dsn, fast(jobs.Options{Workers: 4, Kinds: []jobs.Kind{{Name: "once", Handle: func(_ context.Context, j *jobs.Job) error {
+			time.Sleep(5 * time.Millisecond)
+			mu.Lock()
+			seen[string(j.Args)]++
+			by[name]++
+			mu.Unlock()
+			return nil
+		}}}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { q.Close(context.Background()) })
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return q
+	}
+	a, _ := mk("a"), mk("b")
+	const n = 200
+	var reqs []jobs.Request
+	for i := range n {
+		reqs = append(reqs, jobs.Request{Kind: "once", Args: map[string]int{"i": i}})
+	}
+	if err := a.EnqueueMany(context.Background(), reqs); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "all jobs", func() bool { mu.Lock(); defer mu.Unlock(); return len(seen) == n })
+	time.Sleep(300 * time.Millisecond) // room for a duplicate to show
+	mu.Lock()
+	defer mu.Unlock()
+	for k, c := range seen {
+		if c != 1 {
+			t.Fatalf("job %s worked %d times", k, c)
+		}
+	}
+	if by["a"]+by["b"] != n {
+		t.Fatalf("worked %v, want %d in all", by, n)
+	}
+}
+
+// Retry right after a job finished: River records completions in batches,
+// so the job may still read as running; Retry must still run it again.
+func TestRetryJustCompletedJob(t *testing.T) {
+	backends(t, func(t *testing.T, open func(jobs.Options) *jobs.Queue) {
+		runs := make(chan struct{}, 10)
+		q := open(fast(jobs.Options{Kinds: []jobs.Kind{{Name: "again", Handle: func(context.Context, *jobs.Job) error { runs <- struct{}{}; return nil }}}}))
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		id, _, err := q.Enqueue(context.Background(), jobs.Request{Kind: "again", Key: "k"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-runs
+		j, err := q.Retry(context.Background(), id)
+		if err != nil || j.State != jobs.StateAvailable {
+			t.Fatalf("retry: %+v %v", j, err)
+		}
+		select {
+		case <-runs:
+		case <-time.After(10 * time.Second):
+			t.Fatal("not run again")
+		}
+	})
+}
