@@ -7,11 +7,11 @@
 package actions
 
 import (
-	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/connectors"
+	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/data"
-	"github.com/tracflow/tracflow/actions/events"
 	"github.com/tracflow/tracflow/actions/datetime"
+	"github.com/tracflow/tracflow/actions/events"
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/actions/io"
@@ -23,8 +23,8 @@ import (
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/scrapper"
 	"github.com/tracflow/tracflow/actions/stats"
-	"github.com/tracflow/tracflow/actions/ux"
 	"github.com/tracflow/tracflow/actions/text"
+	"github.com/tracflow/tracflow/actions/ux"
 	"github.com/tracflow/tracflow/plugin"
 )
 

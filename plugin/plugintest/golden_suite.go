@@ -15,7 +15,6 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-
 // SuiteOptions are what a golden run needs beside its files.
 type SuiteOptions struct {
 	// Resources answers the credentials the flow's connectors ask for.
