@@ -11,5 +11,5 @@ import (
 // device detection and property merge plugins in flows through the engine
 // (testdata/<plugin>/); go test -run Golden -update rewrites want.json.
 func TestGoldenProcessing(t *testing.T) {
-	plugintest.GoldenCases(t, "testdata", actions.Installed())
+	plugintest.Golden(t, "testdata", actions.Installed())
 }

@@ -10,5 +10,5 @@ import (
 // TestGolden runs each plugin of the group in a flow through the engine
 // (testdata/<plugin>/); go test -run Golden -update rewrites want.json.
 func TestGolden(t *testing.T) {
-	plugintest.GoldenCases(t, "testdata", actions.Installed())
+	plugintest.Golden(t, "testdata", actions.Installed())
 }

@@ -13,5 +13,5 @@ import (
 // GeoIP case reads the test City database through TRACFLOW_GEOIP_DB.
 func TestGolden(t *testing.T) {
 	t.Setenv(location.DatabaseEnv, location.WriteTestCityDB(t))
-	plugintest.GoldenCases(t, "testdata", actions.Installed())
+	plugintest.Golden(t, "testdata", actions.Installed())
 }

@@ -10,5 +10,5 @@ import (
 // TestGolden runs each testdata/<plugin> case through the engine; -update
 // rewrites their want.json.
 func TestGolden(t *testing.T) {
-	plugintest.GoldenCases(t, "testdata", actions.Installed())
+	plugintest.Golden(t, "testdata", actions.Installed())
 }

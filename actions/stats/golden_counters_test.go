@@ -11,5 +11,5 @@ import (
 // through the engine (testdata/<plugin>/); go test -run Golden -update
 // rewrites want.json.
 func TestGoldenCounters(t *testing.T) {
-	plugintest.GoldenCases(t, "testdata", actions.Installed())
+	plugintest.Golden(t, "testdata", actions.Installed())
 }

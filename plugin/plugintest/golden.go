@@ -7,62 +7,142 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
 
-var update = flag.Bool("update", false, "rewrite the want.json files of golden tests with what the flows produce")
+// The -update flag of golden tests is defined here unless the test binary
+// has one already (a package's own test may define it for its own files);
+// it is read by name.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the want.json files of golden cases with what the runs give")
+	}
+}
 
-// GoldenOptions change how Golden runs a flow.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// goldenTime is when golden events without a collection time were
+// collected, so that every run is the same.
+var goldenTime = time.Date(2024, 3, 14, 15, 9, 26, 0, time.UTC)
+
+// GoldenOptions are what golden runs need beside their files.
 type GoldenOptions struct {
-	// Data is the stored data the run reads (nil: no storage attached).
+	// Data is the stored data the runs read (nil: no storage attached). All
+	// the cases of a folder share it.
 	Data plugin.Data
+	// Resources answers the credentials the flows' connectors ask for.
+	Resources plugin.Resources
+	// Vars are replaced in flow.json and event.json (${NAME} by its value),
+	// and the values replaced back by ${NAME} in the outcome before it is
+	// compared, so that the addresses of stand-in servers do not end in
+	// want.json.
+	Vars map[string]string
 }
 
-// GoldenInput is the content of a golden test's event.json.
+// GoldenInput is a case's event.json: what the flow runs on.
 type GoldenInput struct {
-	Event   plugin.Event   `json:"event"`
-	Profile plugin.Profile `json:"profile"`
-	Session plugin.Session `json:"session"`
+	// Event is the event; it is completed as the collector completes it
+	// (collected at 2024-03-14T15:09:26Z unless its metadata says otherwise).
+	Event plugin.Event `json:"event"`
+	// Profile is the profile (absent: the event is profile-less).
+	Profile plugin.Profile `json:"profile,omitempty"`
+	// Session is the session (optional).
+	Session plugin.Session `json:"session,omitempty"`
+	// Payload is what the start node passes on (optional).
+	Payload plugin.Payload `json:"payload,omitempty"`
+	// Debug runs the flow as the editor's debug run does, so that the ports
+	// every node fired are recorded and debug-only start nodes run. Absent
+	// means true; false runs the flow as the collector does (no ports).
+	Debug *bool `json:"debug,omitempty"`
 }
 
-// GoldenOutput is the content of a golden test's want.json: what the run
-// left in the state, and what every node emitted, by node id, in order.
+// GoldenResult is one result a node fired: the port and its payload.
+type GoldenResult struct {
+	Port  string         `json:"port"`
+	Value plugin.Payload `json:"value"`
+}
+
+// GoldenOutput is a case's want.json: what the run gave.
 type GoldenOutput struct {
-	Profile  plugin.Profile             `json:"profile"`
-	Session  plugin.Session             `json:"session"`
-	Event    plugin.Event               `json:"event"`
-	Response map[string]any             `json:"response"`
-	UX       []plugin.UX                `json:"ux"`
-	Memory   map[string]any             `json:"memory"`
-	Logs     []plugin.Log               `json:"logs"`
-	Errors   []workflow.NodeError       `json:"errors"`
-	Nodes    map[string][]plugin.Result `json:"nodes"`
+	// Ports lists, by node id, per call of the node, the results it fired.
+	Ports          map[string][][]GoldenResult `json:"ports"`
+	Profile        plugin.Profile              `json:"profile"`
+	ProfileUpdated bool                        `json:"profileUpdated"`
+	Session        plugin.Session              `json:"session"`
+	Response       map[string]any              `json:"response"`
+	UX             []plugin.UX                 `json:"ux"`
+	Console        []plugin.Log                `json:"console"`
+	Errors         []workflow.NodeError        `json:"errors"`
 }
 
-// Golden runs the flow of dir/flow.json on dir/event.json through the
-// engine, with the plugins of list installed, and compares the outcome with
-// dir/want.json; with the -update flag it writes want.json instead.
+// Golden runs every case folder under dir through the real engine with the
+// plugins of list installed, and compares what each run gives with the
+// case's want.json. A case folder holds:
 //
-// flow.json is a flow in Tracardi's format. A node's data may hold only
-// {"spec": {"module": ..., "init": {...}}}: the rest of the plugin record
-// (ports, flags) is filled in from the installed plugin, as the editor does
-// when it drops a node.
-func Golden(t *testing.T, dir string, list []plugin.Installed, opt GoldenOptions) {
+//	flow.json   a flow in Tracardi's export format; a node's data may hold
+//	            only {"spec": {"module": ..., "init": {...}}}: the rest of
+//	            the plugin record (ports, flags) is filled in from the
+//	            installed plugin, as the editor does when it drops a node
+//	event.json  {"event", "profile", "session", "payload", "debug"} (see
+//	            GoldenInput)
+//	want.json   the expected outcome (see GoldenOutput)
+//
+// Folders without a flow.json are skipped; a dir without any case fails.
+// Run the test with -update to write want.json from the runs (then read the
+// diff before committing).
+func Golden(t *testing.T, dir string, list []plugin.Installed, opts ...GoldenOptions) {
 	t.Helper()
+	var opt GoldenOptions
+	for _, o := range opts {
+		opt = o
+	}
 	reg := registry.NewRegistry()
 	if rep := reg.Install(list); len(rep.Error) > 0 {
 		t.Fatalf("install plugins: %v", rep.Error)
 	}
-	raw, err := os.ReadFile(filepath.Join(dir, "flow.json"))
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	flow, err := workflow.ParseFlow(raw)
+	cases := 0
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		caseDir := filepath.Join(dir, e.Name())
+		if _, err := os.Stat(filepath.Join(caseDir, "flow.json")); err != nil {
+			continue
+		}
+		cases++
+		t.Run(e.Name(), func(t *testing.T) { runGolden(t, caseDir, reg, opt) })
+	}
+	if cases == 0 {
+		t.Fatalf("no golden cases (folders with a flow.json) under %s", dir)
+	}
+}
+
+func runGolden(t *testing.T, dir string, reg *registry.Registry, opt GoldenOptions) {
+	t.Helper()
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return substitute(b, opt.Vars)
+	}
+	flow, err := workflow.ParseFlow(read("flow.json"))
 	if err != nil {
 		t.Fatalf("%s/flow.json: %v", dir, err)
 	}
@@ -72,62 +152,68 @@ func Golden(t *testing.T, dir string, list []plugin.Installed, opt GoldenOptions
 		}
 	}
 	var in GoldenInput
-	raw, err = os.ReadFile(filepath.Join(dir, "event.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(raw, &in); err != nil {
+	if err := json.Unmarshal(read("event.json"), &in); err != nil {
 		t.Fatalf("%s/event.json: %v", dir, err)
 	}
+	if in.Event == nil {
+		t.Fatalf("%s/event.json: no event", dir)
+	}
+	debug := in.Debug == nil || *in.Debug
 	ctx := context.Background()
 	c, err := workflow.Compile(ctx, flow, reg)
 	if err != nil {
 		t.Fatalf("%s/flow.json does not compile: %v", dir, err)
 	}
 	defer c.Close(ctx)
-	out := c.Run(ctx, workflow.Input{Event: in.Event, Profile: in.Profile, Session: in.Session, Debug: true, Data: opt.Data})
-	got := GoldenOutput{Profile: out.Profile, Session: out.Session, Event: out.Event, Response: out.Response,
-		UX: out.UX, Memory: out.Memory, Logs: out.Logs, Errors: out.Errors, Nodes: map[string][]plugin.Result{}}
+	out := c.Run(ctx, workflow.Input{Event: domain.PrepareEvent(in.Event, goldenTime), Profile: in.Profile,
+		Session: in.Session, Payload: in.Payload, Debug: debug, Resources: opt.Resources, Data: opt.Data})
+
+	got := GoldenOutput{Ports: map[string][][]GoldenResult{}, Profile: out.Profile, ProfileUpdated: out.ProfileUpdated,
+		Session: out.Session, Response: out.Response, UX: out.UX, Console: out.Logs, Errors: out.Errors}
 	if out.Debug != nil {
-		ids := make([]string, 0, len(out.Debug.Nodes))
-		for id := range out.Debug.Nodes {
-			ids = append(ids, id)
-		}
-		sort.Strings(ids)
-		for _, id := range ids {
-			for _, call := range out.Debug.Nodes[id].Calls {
+		for id, nd := range out.Debug.Nodes {
+			calls := [][]GoldenResult{}
+			for _, call := range nd.Calls {
+				res := []GoldenResult{}
 				for _, r := range call.Output.Results {
-					got.Nodes[id] = append(got.Nodes[id], plugin.Result{Port: r.Port, Value: r.Value})
+					res = append(res, GoldenResult{Port: r.Port, Value: r.Value})
 				}
+				calls = append(calls, res)
 			}
+			got.Ports[id] = calls
 		}
 	}
-	gotJSON, err := json.MarshalIndent(got, "", "  ")
-	if err != nil {
-		t.Fatal(err)
+	if got.UX == nil {
+		got.UX = []plugin.UX{}
 	}
-	gotJSON = append(gotJSON, '\n')
+	if got.Console == nil {
+		got.Console = []plugin.Log{}
+	}
+	if got.Errors == nil {
+		got.Errors = []workflow.NodeError{}
+	}
+	gotJSON := []byte(unsubstitute(string(encodeIndent(t, got)), opt.Vars))
 	wantPath := filepath.Join(dir, "want.json")
-	if *update {
+	if updating() {
 		if err := os.WriteFile(wantPath, gotJSON, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return
 	}
-	want, err := os.ReadFile(wantPath)
+	wantJSON, err := os.ReadFile(wantPath)
 	if err != nil {
 		t.Fatalf("%v (run the test with -update to write it)", err)
 	}
-	// Compare decoded, so that formatting does not matter.
-	var w, g any
-	if err := json.Unmarshal(want, &w); err != nil {
+	// Compare decoded, so that key order and spacing do not matter.
+	var gotV, wantV any
+	if err := json.Unmarshal(gotJSON, &gotV); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(wantJSON, &wantV); err != nil {
 		t.Fatalf("%s: %v", wantPath, err)
 	}
-	_ = json.Unmarshal(gotJSON, &g)
-	wb, _ := json.Marshal(w)
-	gb, _ := json.Marshal(g)
-	if !bytes.Equal(wb, gb) {
-		t.Errorf("%s differs from the run (rerun with -update if the change is right):\n--- got\n%s\n--- want\n%s", wantPath, gotJSON, want)
+	if !reflect.DeepEqual(gotV, wantV) {
+		t.Errorf("%s differs from the run (rerun with -update if the change is right):\n--- got\n%s\n--- want\n%s", wantPath, gotJSON, wantJSON)
 	}
 }
 
@@ -170,4 +256,40 @@ func merge(dst, src map[string]any) {
 		}
 		dst[k] = v
 	}
+}
+
+// substitute replaces ${NAME} by the value of vars[NAME].
+func substitute(b []byte, vars map[string]string) []byte {
+	s := string(b)
+	for k, v := range vars {
+		s = strings.ReplaceAll(s, "${"+k+"}", v)
+	}
+	return []byte(s)
+}
+
+// unsubstitute replaces the values of vars back by ${NAME}.
+func unsubstitute(s string, vars map[string]string) string {
+	keys := make([]string, 0, len(vars))
+	for k := range vars {
+		keys = append(keys, k)
+	}
+	// Longer values first, so a value holding another is replaced whole.
+	sort.Slice(keys, func(i, j int) bool { return len(vars[keys[i]]) > len(vars[keys[j]]) })
+	for _, k := range keys {
+		if vars[k] != "" {
+			s = strings.ReplaceAll(s, vars[k], "${"+k+"}")
+		}
+	}
+	return s
+}
+
+func encodeIndent(t *testing.T, v any) []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }
