@@ -251,3 +251,19 @@ func TestInjectOnlyInDebug(t *testing.T) {
 		t.Fatalf("debug run: errors %v, response %v", out.Errors, out.Response)
 	}
 }
+
+// TestInjectEventLints checks that a Tracardi flow start -> inject_event ->
+// end, with Tracardi's test config, compiles: the node has an input port.
+func TestInjectEventLints(t *testing.T) {
+	c := buildFlow(t, []node{
+		{"start", "flow.start.start_action", nil},
+		{"inject", "internal.inject_event.plugin", map[string]any{"event_id": "abc"}},
+		{"end", "end_action", nil},
+	}, []edge{{"start", "payload", "inject", ""}, {"inject", "payload", "end", ""}})
+	if got := len(c.NodeIDs()); got != 3 {
+		t.Errorf("%d nodes compiled, want 3", got)
+	}
+	if w := c.Warnings(); len(w) != 0 {
+		t.Errorf("warnings: %v", w)
+	}
+}
