@@ -70,7 +70,11 @@ func (a *InjectProfileByField) Run(ctx context.Context, payload plugin.Payload, 
 	if p.ID() == "" {
 		return nil, errors.New("the stored profile has no id")
 	}
-	if op, ok := p["operation"].(map[string]any); ok {
+	if a.Profile != nil && a.Profile.ID() == p.ID() {
+		// The run's own profile: keep it, with what the run changed so far
+		// (and its operation flags), rather than the stored copy.
+		p = a.Profile
+	} else if op, ok := p["operation"].(map[string]any); ok {
 		op["new"] = false // a stored profile, not one this run created
 	} else {
 		p["operation"] = map[string]any{"new": false}

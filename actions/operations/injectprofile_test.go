@@ -96,7 +96,17 @@ func TestInjectProfileByField(t *testing.T) {
 			}
 		})
 	}
-	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"field": "id", "value": "a"}})
+	// Finding the run's own profile keeps the run's copy and its changes.
+	own := plugin.Profile{"id": "b", "traits": map[string]any{"unsaved": true}, "operation": map[string]any{"new": true}}
+	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"field": "data.contact.email.main", "value": "ann@example.com"},
+		Data: data, Profile: own, Payload: plugin.Payload{}})
+	if got := out.MustPort(t, "profile"); got["id"] != "b" || out.State.Profile.Traits()["unsaved"] != true {
+		t.Errorf("own profile found: port %v, run profile %v: the run's changes were dropped", got["id"], out.State.Profile)
+	}
+	if op, _ := own["operation"].(map[string]any); op["new"] != true {
+		t.Errorf("own profile's operation %v: its new flag must stay", op)
+	}
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"field": "id", "value": "a"}})
 	if !errors.Is(out.Err, plugin.ErrNoStorage) {
 		t.Errorf("without storage: %v", out.Err)
 	}
