@@ -251,3 +251,28 @@ func TestInjectOnlyInDebug(t *testing.T) {
 		t.Fatalf("debug run: errors %v, response %v", out.Errors, out.Response)
 	}
 }
+
+// TestInjectPluginsLint checks that Tracardi flows start -> plugin -> end,
+// with Tracardi's test configs, compile: Inject event has an input port,
+// and Load profile by field is installed.
+func TestInjectPluginsLint(t *testing.T) {
+	for _, c := range []struct {
+		module, port string
+		init         map[string]any
+	}{
+		{"internal.inject_event.plugin", "payload", map[string]any{"event_id": "abc"}},
+		{"internal.inject_profile_by_field.plugin", "profile", map[string]any{"field": "data.contact.email.main", "value": "test@test.com"}},
+	} {
+		cf := buildFlow(t, []node{
+			{"start", "flow.start.start_action", nil},
+			{"node", c.module, c.init},
+			{"end", "end_action", nil},
+		}, []edge{{"start", "payload", "node", ""}, {"node", c.port, "end", ""}})
+		if got := len(cf.NodeIDs()); got != 3 {
+			t.Errorf("%s: %d nodes compiled, want 3", c.module, got)
+		}
+		if w := cf.Warnings(); len(w) != 0 {
+			t.Errorf("%s: warnings: %v", c.module, w)
+		}
+	}
+}

@@ -18,9 +18,9 @@ func noStorage(err error) (plugin.Results, error) {
 var injectEventSpec = plugin.NewConfigSpec().
 	Group("Event id", "").
 	Field(plugin.NewStringField("event_id").Name("Event id").
-		Description("The id of the stored event to start the debug run with.").Initial(nil).Required().Prop("label", "Event id"))
+		Description("The id of the stored event to put into the payload.").Initial(nil).Required().Prop("label", "Event id"))
 
-// InjectEvent starts a debug run with a stored event as the payload.
+// InjectEvent replaces the payload with a stored event.
 type InjectEvent struct {
 	plugin.ActionRunner
 	id string
@@ -39,7 +39,7 @@ func (a *InjectEvent) SetUp(_ context.Context, config plugin.Config) error {
 	return nil
 }
 
-// Run loads the event.
+// Run loads the event into the payload.
 func (a *InjectEvent) Run(ctx context.Context, _ plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
 	data, err := a.StoredData()
 	if err != nil {
@@ -59,24 +59,24 @@ func (a *InjectEvent) Run(ctx context.Context, _ plugin.Payload, _ *plugin.Edge)
 // RegisterInjectEvent describes the Inject event plugin.
 func RegisterInjectEvent() plugin.Plugin {
 	return plugin.Plugin{
-		Start: true,
-		Debug: true,
-		New:   func() plugin.Action { return &InjectEvent{} },
+		New: func() plugin.Action { return &InjectEvent{} },
 		Spec: plugin.Spec{
 			Module: "tracflow.events.inject_event", Aliases: []string{tracardi + "internal.inject_event.plugin"},
-			ClassName: "InjectEvent", Inputs: []string{}, Outputs: []string{"payload"}, Config: injectEventSpec,
+			ClassName: "InjectEvent", Inputs: []string{"payload"}, Outputs: []string{"payload"}, Config: injectEventSpec,
 			License: "MIT", Version: "1.0.0", Author: "Tracflow",
 		},
 		MetaData: plugin.MetaData{
-			Name: "Inject event", Desc: "Starts a debug run with a stored event as the payload.",
-			Type: "startNode", Icon: "json", Group: []string{"Events"},
+			Name: "Inject event", Desc: "Loads a stored event by id and sends it on as the payload.",
+			Type: "flowNode", Icon: "json", Group: []string{"Events"},
 			Tags: []string{"load", "new", "add", "create", "data"}, Purpose: []string{"collection", "segmentation"},
 			Documentation: &plugin.Documentation{
-				Tutorial: "Like Inject, this start node runs only in the editor's debug runs: it loads the stored " +
-					"event with the given id and sends it down the flow as the payload. An id that is not stored " +
-					"logs a warning and the flow emits nothing. Differences from Tracardi: the node has no input " +
-					"port (it is a start node, as Tracardi marks it).",
-				Inputs:  map[string]plugin.PortDoc{},
+				Tutorial: "Whatever payload arrives, the node loads the stored event with the given id and sends " +
+					"it down the flow as the payload; put it after Start to replay a stored event in the " +
+					"editor's debugger. An id that is not stored logs a warning and the node emits nothing. " +
+					"Runs without storage (tracflow flow run) stop with a \"no storage attached\" error. " +
+					"Differences from Tracardi: Tracardi marks the node as a debug start node; Tracflow runs it " +
+					"as a plain node wherever a payload reaches it, in debug and production runs alike.",
+				Inputs:  map[string]plugin.PortDoc{"payload": {Desc: "Any object; it only triggers the node."}},
 				Outputs: map[string]plugin.PortDoc{"payload": {Desc: "The stored event, as a JSON object."}},
 			},
 		},

@@ -54,11 +54,13 @@ func previousEventOverTrack(t *testing.T, e *testenv.Env) {
 		t.Fatalf("second event's previous = %v, want %s; answer %v", prev, firstID, second)
 	}
 
-	// Debug runs read stored data too: Inject event loads the stored one.
+	// Debug runs read stored data too: Inject event, after Start as in
+	// Tracardi's flows, loads the stored one.
 	dbgFlow := testenv.FlowJSON("dbg", []testenv.Node{
+		{ID: "start", Module: testenv.Start},
 		{ID: "inject", Module: v1 + "internal.inject_event.plugin", Init: map[string]any{"event_id": firstID}},
 		{ID: "answer", Module: testenv.AddResponse, Init: map[string]any{"key": "stored", "body": map[string]any{"type": "payload@type"}}},
-	}, "inject.payload>answer")
+	}, "start.payload>inject", "inject.payload>answer")
 	var f map[string]any
 	if err := json.Unmarshal([]byte(dbgFlow), &f); err != nil {
 		t.Fatal(err)

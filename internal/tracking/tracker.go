@@ -173,6 +173,7 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		profile, newProfile = prof, isNew
 		res.ProfileID = profile.ID()
 	}
+	locked := profile // the profile whose lock this request holds
 	ids, err := t.eventIDs(ctx, p, profile, res)
 	if err != nil {
 		return nil, err
@@ -230,6 +231,10 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		}
 		events = append(events, map[string]any(ev))
 	}
+	if keep, msg := lockedProfile(locked, profile); msg != "" {
+		profile = keep
+		res.Warnings = append(res.Warnings, msg)
+	}
 	if profile != nil {
 		// Transient flags are answered to flows, not stored as facts.
 		if op, ok := profile["operation"].(map[string]any); ok {
@@ -282,6 +287,25 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		}
 	}
 	return res, nil
+}
+
+// lockedProfile decides which profile a request may save: the flows may
+// have switched the run to another profile. A profile they created (new)
+// is theirs, and is saved. A stored profile they loaded (Load profile by
+// field) is not saved: the request holds only the lock of its own
+// profile, and writing another without its lock could lose what other
+// servers write to it meanwhile. Then the request's own profile (locked;
+// nil for a profile-less request) is kept, with the changes made to it
+// before the switch, and msg says what was dropped.
+func lockedProfile(locked, final plugin.Profile) (keep plugin.Profile, msg string) {
+	if final == nil || locked != nil && final.ID() == locked.ID() {
+		return final, ""
+	}
+	if op, ok := final["operation"].(map[string]any); ok && op["new"] == true {
+		return final, ""
+	}
+	return locked, fmt.Sprintf("profile %q was loaded by a flow: the flow's changes to it are not saved "+
+		"(only the request's own profile is saved, under its lock)", final.ID())
 }
 
 type saveOpts struct{ profile, session, events bool }
