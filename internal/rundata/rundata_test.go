@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"os"
-	"reflect"
 	"testing"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/catalog"
-	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
@@ -200,19 +198,5 @@ func TestNoStorage(t *testing.T) {
 	var st plugin.State
 	if _, err := st.StoredData(); !errors.Is(err, plugin.ErrNoStorage) {
 		t.Errorf("StoredData without storage: %v", err)
-	}
-}
-
-// TestNewRecordsMatchCollector: the profiles and sessions plugins create
-// have the collector's shape.
-func TestNewRecordsMatchCollector(t *testing.T) {
-	now := time.Date(2026, 3, 4, 5, 6, 7, 8000, time.UTC)
-	if got, want := plugin.NewProfile("p", now), domain.NewProfile("p", now); !reflect.DeepEqual(got, want) {
-		t.Errorf("plugin.NewProfile = %v\nwant %v", got, want)
-	}
-	for _, pid := range []string{"p", ""} {
-		if got, want := plugin.NewSession("s", pid, now), domain.NewSession("s", pid, now); !reflect.DeepEqual(got, want) {
-			t.Errorf("plugin.NewSession(%q) = %v\nwant %v", pid, got, want)
-		}
 	}
 }
