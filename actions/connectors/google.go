@@ -56,11 +56,8 @@ func checkGA4(ctx context.Context, creds map[string]any) error {
 	if err != nil {
 		return err
 	}
-	res, err := outbound.Default().Do(ctx, outbound.Request{Method: "POST", URL: ga4URL(c, "/debug/mp/collect"), Timeout: 10 * time.Second,
+	res, err := outbound.Default().DoOK(ctx, outbound.Request{Method: "POST", URL: ga4URL(c, "/debug/mp/collect"), Timeout: 10 * time.Second,
 		JSON: map[string]any{"client_id": "tracflow.connection-test", "events": []any{map[string]any{"name": "connection_test"}}}})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
 	if err != nil {
 		return err
 	}

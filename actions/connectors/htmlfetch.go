@@ -97,13 +97,7 @@ func (a *HTMLFetch) Run(ctx context.Context, payload plugin.Payload, _ *plugin.E
 		return errorPort(&a.ActionRunner, err)
 	}
 	out := plugin.Payload{"status": res.Status, "content": string(res.Body), "cookies": res.CookieMap()}
-	if res.Status >= 200 && res.Status <= 203 {
-		return plugin.Port("response", out), nil
-	}
-	e := outbound.StatusError(res)
-	out["message"], out["body"] = e.Message, e.Body
-	a.Console.Error("%s", e.Message)
-	return plugin.Port("error", out), nil
+	return statusPort(&a.ActionRunner, res, out, res.Status >= 200 && res.Status <= 203, "")
 }
 
 // RegisterHTMLFetch describes the HTML fetcher.

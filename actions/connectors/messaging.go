@@ -18,6 +18,23 @@ func errorPort(r *plugin.ActionRunner, err error, secrets ...string) (plugin.Res
 	return plugin.Port("error", p), nil
 }
 
+// statusPort sends out on "response" when the service's answer was ok;
+// otherwise it adds the status error to out (its body cleared of secrets),
+// logs it, as service's when service is named, and sends out on "error".
+func statusPort(r *plugin.ActionRunner, res *outbound.Response, out plugin.Payload, ok bool, service string, secrets ...string) (plugin.Results, error) {
+	if ok {
+		return plugin.Port("response", out), nil
+	}
+	e := outbound.StatusError(res)
+	out["message"], out["body"] = e.Message, outbound.Redact(e.Body, secrets...)
+	if service != "" {
+		r.Console.Error("%s: %s", service, e.Message)
+	} else {
+		r.Console.Error("%s", e.Message)
+	}
+	return plugin.Port("error", out), nil
+}
+
 // Resource types of the messaging connectors.
 var (
 	discordFields = plugin.NewConfigSpec().
@@ -52,10 +69,7 @@ func checkDiscord(ctx context.Context, creds map[string]any) error {
 		return err
 	}
 	// A webhook's URL answers its description to GET.
-	res, err := outbound.Default().Do(ctx, outbound.Request{URL: c.String("url"), Timeout: 10 * time.Second})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
+	_, err = outbound.Default().DoOK(ctx, outbound.Request{URL: c.String("url"), Timeout: 10 * time.Second})
 	return err
 }
 
@@ -68,10 +82,7 @@ func checkTelegram(ctx context.Context, creds map[string]any) error {
 	if err != nil {
 		return err
 	}
-	res, err := outbound.Default().Do(ctx, outbound.Request{URL: telegramURL(c, "getMe"), Timeout: 10 * time.Second})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
+	_, err = outbound.Default().DoOK(ctx, outbound.Request{URL: telegramURL(c, "getMe"), Timeout: 10 * time.Second})
 	return err
 }
 
@@ -117,10 +128,7 @@ func (a *DiscordPush) Run(ctx context.Context, payload plugin.Payload, _ *plugin
 	if a.username != "" {
 		body["username"] = a.username
 	}
-	res, err := outbound.Default().Do(ctx, outbound.Request{Method: "POST", URL: creds.String("url"), JSON: body, Timeout: a.timeout})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
+	_, err = outbound.Default().DoOK(ctx, outbound.Request{Method: "POST", URL: creds.String("url"), JSON: body, Timeout: a.timeout})
 	if err != nil {
 		return errorPort(&a.ActionRunner, err, creds.String("url"))
 	}
@@ -191,13 +199,7 @@ func (a *TelegramPost) Run(ctx context.Context, payload plugin.Payload, _ *plugi
 		return errorPort(&a.ActionRunner, err, token)
 	}
 	out := plugin.Payload{"status": res.Status, "content": res.Content()}
-	if res.Status >= 200 && res.Status <= 203 {
-		return plugin.Port("response", out), nil
-	}
-	e := outbound.StatusError(res)
-	out["message"], out["body"] = e.Message, outbound.Redact(e.Body, token)
-	a.Console.Error("Telegram: %s", e.Message)
-	return plugin.Port("error", out), nil
+	return statusPort(&a.ActionRunner, res, out, res.Status >= 200 && res.Status <= 203, "Telegram", token)
 }
 
 // RegisterTelegramPost describes the Telegram plugin.

@@ -26,11 +26,8 @@ var (
 func init() { plugin.RegisterResourceType(SendGridType) }
 
 func sendgridCall(ctx context.Context, c *plugin.ParsedConfig, method, path string, body any) (*outbound.Response, error) {
-	res, err := outbound.Default().Do(ctx, outbound.Request{Method: method, URL: strings.TrimRight(c.String("base_url"), "/") + path,
+	res, err := outbound.Default().DoOK(ctx, outbound.Request{Method: method, URL: strings.TrimRight(c.String("base_url"), "/") + path,
 		Header: http.Header{"Authorization": {"Bearer " + c.String("token")}}, JSON: body, Timeout: 15 * time.Second})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
 	return res, err
 }
 

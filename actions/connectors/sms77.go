@@ -97,13 +97,7 @@ func (a *Sms77SMS) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Ed
 		return errorPort(&a.ActionRunner, err, key)
 	}
 	out := plugin.Payload{"status": res.Status, "content": res.Content()}
-	if res.Status >= 200 && res.Status <= 203 {
-		return plugin.Port("response", out), nil
-	}
-	e := outbound.StatusError(res)
-	out["message"], out["body"] = e.Message, outbound.Redact(e.Body, key)
-	a.Console.Error("Sms77: %s", e.Message)
-	return plugin.Port("error", out), nil
+	return statusPort(&a.ActionRunner, res, out, res.Status >= 200 && res.Status <= 203, "Sms77", key)
 }
 
 // RegisterSms77SMS describes the Sms77 plugin.

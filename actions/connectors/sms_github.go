@@ -52,11 +52,8 @@ func checkClickSend(ctx context.Context, creds map[string]any) error {
 	if err != nil {
 		return err
 	}
-	res, err := outbound.Default().Do(ctx, outbound.Request{URL: strings.TrimRight(c.String("base_url"), "/") + "/account",
+	_, err = outbound.Default().DoOK(ctx, outbound.Request{URL: strings.TrimRight(c.String("base_url"), "/") + "/account",
 		Header: http.Header{"Authorization": {basicAuth(c.String("username"), c.String("api_key"))}}, Timeout: 10 * time.Second})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
 	return err
 }
 
@@ -140,13 +137,7 @@ func (a *ClickSendSMS) Run(ctx context.Context, payload plugin.Payload, _ *plugi
 		return errorPort(&a.ActionRunner, err, key)
 	}
 	out := plugin.Payload{"status": res.Status, "content": res.Content()}
-	if res.Status == http.StatusOK {
-		return plugin.Port("response", out), nil
-	}
-	e := outbound.StatusError(res)
-	out["message"], out["body"] = e.Message, outbound.Redact(e.Body, key)
-	a.Console.Error("ClickSend: %s", e.Message)
-	return plugin.Port("error", out), nil
+	return statusPort(&a.ActionRunner, res, out, res.Status == http.StatusOK, "ClickSend", key)
 }
 
 // RegisterClickSendSMS describes the ClickSend plugin.

@@ -108,11 +108,8 @@ func oauth1Header(c *plugin.ParsedConfig, method, rawURL string, now time.Time) 
 
 func twitterCall(ctx context.Context, c *plugin.ParsedConfig, method, path string, body any) (*outbound.Response, error) {
 	u := strings.TrimRight(c.String("base_url"), "/") + path
-	res, err := outbound.Default().Do(ctx, outbound.Request{Method: method, URL: u, JSON: body, Timeout: 15 * time.Second,
+	res, err := outbound.Default().DoOK(ctx, outbound.Request{Method: method, URL: u, JSON: body, Timeout: 15 * time.Second,
 		Header: http.Header{"Authorization": {oauth1Header(c, method, u, time.Now())}}})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
 	return res, err
 }
 
@@ -210,11 +207,8 @@ func ghostCall(ctx context.Context, c *plugin.ParsedConfig, method, path string,
 	if err != nil {
 		return nil, err
 	}
-	res, err := outbound.Default().Do(ctx, outbound.Request{Method: method, URL: strings.TrimRight(c.String("api_url"), "/") + path,
+	res, err := outbound.Default().DoOK(ctx, outbound.Request{Method: method, URL: strings.TrimRight(c.String("api_url"), "/") + path,
 		JSON: body, Timeout: 15 * time.Second, Header: http.Header{"Authorization": {"Ghost " + tok}, "Accept-Version": {"v5.0"}}})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
 	return res, err
 }
 

@@ -70,11 +70,8 @@ func (a *Weather) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edg
 	if a.system == "F" {
 		units = "u"
 	}
-	res, err := outbound.Default().Do(ctx, outbound.Request{
+	res, err := outbound.Default().DoOK(ctx, outbound.Request{
 		URL: a.baseURL + "/" + url.PathEscape(city) + "?format=j1&" + units, Timeout: 15 * time.Second})
-	if err == nil && !res.OK() {
-		err = outbound.StatusError(res)
-	}
 	if err != nil {
 		return a.fail(payload, err)
 	}

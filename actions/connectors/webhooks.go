@@ -162,13 +162,7 @@ func (a *ZapierWebhook) Run(ctx context.Context, payload plugin.Payload, _ *plug
 		return errorPort(&a.ActionRunner, err)
 	}
 	out := plugin.Payload{"status": res.Status, "json": res.Content()}
-	if res.Status >= 200 && res.Status <= 204 {
-		return plugin.Port("response", out), nil
-	}
-	e := outbound.StatusError(res)
-	out["message"], out["body"] = e.Message, e.Body
-	a.Console.Error("Zapier: %s", e.Message)
-	return plugin.Port("error", out), nil
+	return statusPort(&a.ActionRunner, res, out, res.Status >= 200 && res.Status <= 204, "Zapier")
 }
 
 // RegisterZapierWebhook describes the Zapier plugin.

@@ -200,6 +200,16 @@ func short(b []byte) string {
 	return string(b[:MaxErrorBody]) + "…"
 }
 
+// DoOK is Do for calls that must be answered with a 2xx status: any other
+// status is returned as a StatusError, together with the Response.
+func (c *Client) DoOK(ctx context.Context, r Request) (*Response, error) {
+	res, err := c.Do(ctx, r)
+	if err == nil && !res.OK() {
+		err = StatusError(res)
+	}
+	return res, err
+}
+
 // Do makes the call. An answer of any status is returned as a Response;
 // an error means no usable answer (refused address, timeout, bad URL, body
 // too large), and is an *Error.
