@@ -20,6 +20,7 @@ import (
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/parsers"
 	"github.com/tracflow/tracflow/actions/regex"
+	"github.com/tracflow/tracflow/actions/saas"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/scrapper"
 	"github.com/tracflow/tracflow/actions/stats"
@@ -127,6 +128,13 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterAirtableFetch, Test: plugin.TestData{Init: plugin.Config{"base_id": 1, "formula": "None", "source": map[string]any{"id": "1", "name": "Some value"}, "table_name": "None"}, Resource: map[string]any{"api_key": "<your-api-key>"}}},
 		{Register: connectors.RegisterPostgreSQLQuery, Test: plugin.TestData{Init: plugin.Config{"query": "select 1", "source": map[string]any{"id": "1", "name": "Some value"}, "timeout": 20}, Resource: map[string]any{"host": "", "database": "database", "user": "user", "password": "password"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
+
+		// SaaS connectors installed on demand in Tracardi (Tracardi's test configs)
+		{Register: saas.RegisterMauticAddContact, Test: plugin.TestData{Init: plugin.Config{"additional_mapping": map[string]any{}, "email": "test@test.com", "overwrite_with_blank": false, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticFetchByID, Test: plugin.TestData{Init: plugin.Config{"contact_id": "1", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticFetchByEmail, Test: plugin.TestData{Init: plugin.Config{"contact_email": "test@test.com", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticEditPoints, Test: plugin.TestData{Init: plugin.Config{"action": "add", "contact_id": "1", "points": 1, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticSegment, Test: plugin.TestData{Init: plugin.Config{"action": "add", "contact_id": "1", "segment": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

@@ -60,6 +60,12 @@ func TestTracardiNames(t *testing.T) {
 		"internal.query_string.plugin", "internal.event_source_fetcher.plugin",
 		"ux.consent.plugin", "ux.custom_js.plugin",
 	)
+	// SaaS connectors Tracardi installs on demand.
+	want = append(want,
+		"connectors.mautic.add_contact.plugin", "connectors.mautic.fetch_contact_by_id.plugin",
+		"connectors.mautic.fetch_contact_by_email.plugin", "connectors.mautic.edit_points.plugin",
+		"connectors.mautic.add_remove_segment.plugin",
+	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install errors: %v", rep.Error)

@@ -1,0 +1,8 @@
+package saas
+
+// Tracardi's own test resources of the connectors (setup_plugins.py), used
+// by the installed list.
+var (
+	// MauticTestResource is Mautic's.
+	MauticTestResource = map[string]any{"public_key": "<client-public-key>", "private_key": "<client-private-key>", "api_url": "<url-of-mautic-instance>"}
+)
