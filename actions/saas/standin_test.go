@@ -28,7 +28,7 @@ func res(id string) map[string]any { return map[string]any{"id": id, "name": id}
 // seen is one request a stand-in received.
 type seen struct {
 	Method, Path, Query, Auth, Type, Body string
-	Header                               http.Header
+	Header                                http.Header
 }
 
 // standIn is a local stand-in for a service: it records every request and
