@@ -135,6 +135,12 @@ func Installed() []plugin.Installed {
 		{Register: saas.RegisterMauticFetchByEmail, Test: plugin.TestData{Init: plugin.Config{"contact_email": "test@test.com", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
 		{Register: saas.RegisterMauticEditPoints, Test: plugin.TestData{Init: plugin.Config{"action": "add", "contact_id": "1", "points": 1, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MauticTestResource}},
 		{Register: saas.RegisterMauticSegment, Test: plugin.TestData{Init: plugin.Config{"action": "add", "contact_id": "1", "segment": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterHubSpotAddCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}, "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotAddContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "properties": []any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotGetCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "company_id": "1"}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotGetContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "contact_id": "1"}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotUpdateCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "company_id": "1", "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotUpdateContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "contact_id": "1", "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

@@ -65,6 +65,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.mautic.add_contact.plugin", "connectors.mautic.fetch_contact_by_id.plugin",
 		"connectors.mautic.fetch_contact_by_email.plugin", "connectors.mautic.edit_points.plugin",
 		"connectors.mautic.add_remove_segment.plugin",
+		"connectors.hubspot.add_company.plugin", "connectors.hubspot.add_contact.plugin", "connectors.hubspot.get_company.plugin", "connectors.hubspot.get_contact.plugin", "connectors.hubspot.update_company.plugin", "connectors.hubspot.update_contact.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

@@ -6,3 +6,6 @@ var (
 	// MauticTestResource is Mautic's.
 	MauticTestResource = map[string]any{"public_key": "<client-public-key>", "private_key": "<client-private-key>", "api_url": "<url-of-mautic-instance>"}
 )
+
+// HubSpotTestResource is HubSpot's.
+var HubSpotTestResource = map[string]any{"token": "<your-app-access-token>"}
