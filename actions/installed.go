@@ -141,6 +141,10 @@ func Installed() []plugin.Installed {
 		{Register: saas.RegisterHubSpotGetContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "contact_id": "1"}, Resource: saas.HubSpotTestResource}},
 		{Register: saas.RegisterHubSpotUpdateCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "company_id": "1", "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
 		{Register: saas.RegisterHubSpotUpdateContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "contact_id": "1", "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterMailchimpAddToAudience, Test: plugin.TestData{Init: plugin.Config{"email": "email@email.com", "list_id": "1", "merge_fields": map[string]any{}, "source": map[string]any{"id": "1", "name": "test"}, "subscribed": false, "update": false}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpRemoveFromAudience, Test: plugin.TestData{Init: plugin.Config{"delete": false, "email": "test@test.com", "list_id": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpTagContact, Test: plugin.TestData{Init: plugin.Config{"tags": "test", "email": "test@test.com", "list_id": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpSendEmail, Test: plugin.TestData{Init: plugin.Config{"message": map[string]any{"content": map[string]any{"content": "None", "type": "text/html"}, "recipient": "test@test.com", "subject": "None"}, "sender_email": "test@test.com", "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MailchimpTestResource}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

@@ -29,6 +29,9 @@ type service struct {
 	baseURL string // credential field id of the base URL
 	auth    authorizer
 	secrets []string
+	// baseOf, when set, works the base URL out of the credentials (the
+	// baseURL field, when not empty, still wins).
+	baseOf func(c *plugin.ParsedConfig) (string, error)
 	// oauth, when set, authorises calls with client credentials; a call
 	// answered 401 gets a new token and is sent once more.
 	oauth *clientCredentials
@@ -46,7 +49,12 @@ type call struct {
 
 // base returns the service's base URL from the credentials, without a
 // trailing slash.
-func (s *service) base(c *plugin.ParsedConfig) string { return baseURL(c, s.baseURL) }
+func (s *service) base(c *plugin.ParsedConfig) (string, error) {
+	if b := baseURL(c, s.baseURL); b != "" || s.baseOf == nil {
+		return b, nil
+	}
+	return s.baseOf(c)
+}
 
 // baseURL reads a base URL field: https:// when it names no scheme, no
 // trailing slash.
@@ -69,7 +77,11 @@ func (s *service) secretValues(c *plugin.ParsedConfig) []string {
 
 // request builds the outbound request of a call, authorised.
 func (s *service) request(ctx context.Context, c *plugin.ParsedConfig, cl call) (outbound.Request, error) {
-	u := s.base(c) + cl.path
+	b, err := s.base(c)
+	if err != nil {
+		return outbound.Request{}, err
+	}
+	u := b + cl.path
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}

@@ -9,3 +9,6 @@ var (
 
 // HubSpotTestResource is HubSpot's.
 var HubSpotTestResource = map[string]any{"token": "<your-app-access-token>"}
+
+// MailchimpTestResource is Mailchimp's.
+var MailchimpTestResource = map[string]any{"token": "1-2"}
