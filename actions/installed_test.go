@@ -67,6 +67,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.mautic.add_remove_segment.plugin",
 		"connectors.hubspot.add_company.plugin", "connectors.hubspot.add_contact.plugin", "connectors.hubspot.get_company.plugin", "connectors.hubspot.get_contact.plugin", "connectors.hubspot.update_company.plugin", "connectors.hubspot.update_contact.plugin",
 		"connectors.mailchimp.add_to_audience.plugin", "connectors.mailchimp.remove_from_audience.plugin", "connectors.mailchimp.tag_contact.plugin", "connectors.mailchimp.transactional_email.plugin",
+		"connectors.elastic_email.add_contact.plugin", "connectors.elastic_email.contact_status_change.plugin", "connectors.elastic_email.transactional_email.plugin", "connectors.elastic_email.bulk_email.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

@@ -32,6 +32,9 @@ type service struct {
 	// baseOf, when set, works the base URL out of the credentials (the
 	// baseURL field, when not empty, still wins).
 	baseOf func(c *plugin.ParsedConfig) (string, error)
+	// refused, when set, tells a 2xx answer that reports a failure (some
+	// APIs answer 200 with {"success": false}).
+	refused func(res *outbound.Response) error
 	// oauth, when set, authorises calls with client credentials; a call
 	// answered 401 gets a new token and is sent once more.
 	oauth *clientCredentials
@@ -125,6 +128,9 @@ func (s *service) do(ctx context.Context, c *plugin.ParsedConfig, cl call) (*out
 			return nil, err
 		}
 		res, err = outbound.Default().DoOK(ctx, r)
+	}
+	if err == nil && s.refused != nil {
+		err = s.refused(res)
 	}
 	return res, err
 }

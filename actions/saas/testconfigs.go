@@ -12,3 +12,6 @@ var HubSpotTestResource = map[string]any{"token": "<your-app-access-token>"}
 
 // MailchimpTestResource is Mailchimp's.
 var MailchimpTestResource = map[string]any{"token": "1-2"}
+
+// ElasticEmailTestResource is Elastic Email's.
+var ElasticEmailTestResource = map[string]any{"api_key": "<api-key>", "public_account_id": "<public-account-id>"}
