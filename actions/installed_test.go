@@ -68,6 +68,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.hubspot.add_company.plugin", "connectors.hubspot.add_contact.plugin", "connectors.hubspot.get_company.plugin", "connectors.hubspot.get_contact.plugin", "connectors.hubspot.update_company.plugin", "connectors.hubspot.update_contact.plugin",
 		"connectors.mailchimp.add_to_audience.plugin", "connectors.mailchimp.remove_from_audience.plugin", "connectors.mailchimp.tag_contact.plugin", "connectors.mailchimp.transactional_email.plugin",
 		"connectors.elastic_email.add_contact.plugin", "connectors.elastic_email.contact_status_change.plugin", "connectors.elastic_email.transactional_email.plugin", "connectors.elastic_email.bulk_email.plugin",
+		"connectors.meaningcloud.sentiment_analysis.plugin", "connectors.meaningcloud.language_detection.plugin", "connectors.meaningcloud.text_classification.plugin", "connectors.meaningcloud.corporate_reputation.plugin", "connectors.meaningcloud.topics_extraction.plugin", "connectors.meaningcloud.summarization.plugin", "connectors.meaningcloud.deep_categorization.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

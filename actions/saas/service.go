@@ -48,6 +48,8 @@ type call struct {
 	json   any
 	form   url.Values
 	header http.Header
+	// timeout, when set, overrides the resource's.
+	timeout time.Duration
 }
 
 // base returns the service's base URL from the credentials, without a
@@ -96,6 +98,9 @@ func (s *service) request(ctx context.Context, c *plugin.ParsedConfig, cl call) 
 		if d := c.Duration("timeout"); d > 0 {
 			r.Timeout = d
 		}
+	}
+	if cl.timeout > 0 {
+		r.Timeout = cl.timeout
 	}
 	if cl.form != nil {
 		r.JSON = nil

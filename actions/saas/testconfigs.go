@@ -15,3 +15,6 @@ var MailchimpTestResource = map[string]any{"token": "1-2"}
 
 // ElasticEmailTestResource is Elastic Email's.
 var ElasticEmailTestResource = map[string]any{"api_key": "<api-key>", "public_account_id": "<public-account-id>"}
+
+// MeaningCloudTestResource is MeaningCloud's.
+var MeaningCloudTestResource = map[string]any{"token": "token"}
