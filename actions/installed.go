@@ -156,6 +156,9 @@ func Installed() []plugin.Installed {
 		{Register: saas.RegisterMeaningCloudTopics, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "test", "id": "1"}, "text": "test", "lang": "auto"}, Resource: saas.MeaningCloudTestResource}},
 		{Register: saas.RegisterMeaningCloudSummarization, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "Test", "id": "1"}, "text": "text", "lang": "auto", "sentences": "2"}, Resource: saas.MeaningCloudTestResource}},
 		{Register: saas.RegisterMeaningCloudDeepCategorization, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "Test", "id": "1"}, "text": "Text", "model": "IAB_2.0-tier3"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterActiveCampaignFetch, Test: plugin.TestData{Init: plugin.Config{"email": "some@email.com", "source": map[string]any{"id": "", "name": ""}}, Resource: saas.ActiveCampaignTestResource}},
+		{Register: saas.RegisterActiveCampaignAddContact, Test: plugin.TestData{Init: plugin.Config{"fields": map[string]any{}, "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ActiveCampaignTestResource}},
+		{Register: saas.RegisterCiviAddContact, Test: plugin.TestData{Init: plugin.Config{"contact_type": "Individual", "fields": map[string]any{}, "source": map[string]any{"id": "", "name": ""}}, Resource: saas.CiviCRMTestResource}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

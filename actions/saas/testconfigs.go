@@ -18,3 +18,9 @@ var ElasticEmailTestResource = map[string]any{"api_key": "<api-key>", "public_ac
 
 // MeaningCloudTestResource is MeaningCloud's.
 var MeaningCloudTestResource = map[string]any{"token": "token"}
+
+// ActiveCampaignTestResource is ActiveCampaign's.
+var ActiveCampaignTestResource = map[string]any{"api_key": "<api-key>", "api_url": "<api-url>"}
+
+// CiviCRMTestResource is CiviCRM's.
+var CiviCRMTestResource = map[string]any{"api_key": "<api-key>", "site_key": "<site-key>", "api_url": "http://localhost"}
