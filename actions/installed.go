@@ -159,6 +159,7 @@ func Installed() []plugin.Installed {
 		{Register: saas.RegisterActiveCampaignFetch, Test: plugin.TestData{Init: plugin.Config{"email": "some@email.com", "source": map[string]any{"id": "", "name": ""}}, Resource: saas.ActiveCampaignTestResource}},
 		{Register: saas.RegisterActiveCampaignAddContact, Test: plugin.TestData{Init: plugin.Config{"fields": map[string]any{}, "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ActiveCampaignTestResource}},
 		{Register: saas.RegisterCiviAddContact, Test: plugin.TestData{Init: plugin.Config{"contact_type": "Individual", "fields": map[string]any{}, "source": map[string]any{"id": "", "name": ""}}, Resource: saas.CiviCRMTestResource}},
+		{Register: saas.RegisterAmplitudeSend, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.AmplitudeTestResource}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

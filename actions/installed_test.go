@@ -70,6 +70,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.elastic_email.add_contact.plugin", "connectors.elastic_email.contact_status_change.plugin", "connectors.elastic_email.transactional_email.plugin", "connectors.elastic_email.bulk_email.plugin",
 		"connectors.meaningcloud.sentiment_analysis.plugin", "connectors.meaningcloud.language_detection.plugin", "connectors.meaningcloud.text_classification.plugin", "connectors.meaningcloud.corporate_reputation.plugin", "connectors.meaningcloud.topics_extraction.plugin", "connectors.meaningcloud.summarization.plugin", "connectors.meaningcloud.deep_categorization.plugin",
 		"connectors.active_campaign.fetch_by_email.plugin", "connectors.active_campaign.add_contact.plugin", "connectors.civi_crm.add_contact.plugin",
+		"connectors.amplitude.send_events.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

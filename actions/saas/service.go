@@ -48,6 +48,8 @@ type call struct {
 	json   any
 	form   url.Values
 	header http.Header
+	// url, when set, is the whole address, in place of base URL and path.
+	url string
 	// timeout, when set, overrides the resource's.
 	timeout time.Duration
 }
@@ -55,6 +57,9 @@ type call struct {
 // base returns the service's base URL from the credentials, without a
 // trailing slash.
 func (s *service) base(c *plugin.ParsedConfig) (string, error) {
+	if s.baseURL == "" {
+		return "", nil // the calls give whole URLs
+	}
 	if b := baseURL(c, s.baseURL); b != "" || s.baseOf == nil {
 		return b, nil
 	}
@@ -87,6 +92,9 @@ func (s *service) request(ctx context.Context, c *plugin.ParsedConfig, cl call) 
 		return outbound.Request{}, err
 	}
 	u := b + cl.path
+	if cl.url != "" {
+		u = cl.url
+	}
 	if len(cl.query) > 0 {
 		u += "?" + cl.query.Encode()
 	}

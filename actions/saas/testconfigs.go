@@ -24,3 +24,7 @@ var ActiveCampaignTestResource = map[string]any{"api_key": "<api-key>", "api_url
 
 // CiviCRMTestResource is CiviCRM's.
 var CiviCRMTestResource = map[string]any{"api_key": "<api-key>", "site_key": "<site-key>", "api_url": "http://localhost"}
+
+// AmplitudeTestResource is Amplitude's (Tracardi's names the key token;
+// its resource type, api_key).
+var AmplitudeTestResource = map[string]any{"token": "token"}
