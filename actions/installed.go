@@ -160,6 +160,8 @@ func Installed() []plugin.Installed {
 		{Register: saas.RegisterActiveCampaignAddContact, Test: plugin.TestData{Init: plugin.Config{"fields": map[string]any{}, "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ActiveCampaignTestResource}},
 		{Register: saas.RegisterCiviAddContact, Test: plugin.TestData{Init: plugin.Config{"contact_type": "Individual", "fields": map[string]any{}, "source": map[string]any{"id": "", "name": ""}}, Resource: saas.CiviCRMTestResource}},
 		{Register: saas.RegisterAmplitudeSend, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.AmplitudeTestResource}},
+		{Register: saas.RegisterMixpanelSend, Test: plugin.TestData{Init: plugin.Config{"mapping": map[string]any{}, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MixpanelTestResource}},
+		{Register: saas.RegisterMixpanelFunnel, Test: plugin.TestData{Init: plugin.Config{"from_date": "2000-01-01", "funnel_id": 1, "project_id": 1, "source": map[string]any{"id": "1", "name": "Some value"}, "to_date": "2000-01-01"}, Resource: saas.MixpanelTestResource}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

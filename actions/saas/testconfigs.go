@@ -28,3 +28,6 @@ var CiviCRMTestResource = map[string]any{"api_key": "<api-key>", "site_key": "<s
 // AmplitudeTestResource is Amplitude's (Tracardi's names the key token;
 // its resource type, api_key).
 var AmplitudeTestResource = map[string]any{"token": "token"}
+
+// MixpanelTestResource is Mixpanel's.
+var MixpanelTestResource = map[string]any{"token": "token", "server_prefix": "EU", "username": "username", "password": "password"}
