@@ -72,6 +72,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.active_campaign.fetch_by_email.plugin", "connectors.active_campaign.add_contact.plugin", "connectors.civi_crm.add_contact.plugin",
 		"connectors.amplitude.send_events.plugin",
 		"connectors.mixpanel.send.plugin", "connectors.mixpanel.fetch_funnel.plugin",
+		"connectors.matomo.send_event.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

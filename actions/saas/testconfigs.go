@@ -31,3 +31,6 @@ var AmplitudeTestResource = map[string]any{"token": "token"}
 
 // MixpanelTestResource is Mixpanel's.
 var MixpanelTestResource = map[string]any{"token": "token", "server_prefix": "EU", "username": "username", "password": "password"}
+
+// MatomoTestResource is Matomo's.
+var MatomoTestResource = map[string]any{"token": "<your-token>", "api_url": "<your-matomo-url>"}
