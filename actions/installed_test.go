@@ -73,6 +73,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.amplitude.send_events.plugin",
 		"connectors.mixpanel.send.plugin", "connectors.mixpanel.fetch_funnel.plugin",
 		"connectors.matomo.send_event.plugin",
+		"connectors.novu.trigger.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

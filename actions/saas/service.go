@@ -349,7 +349,8 @@ type meta struct {
 	outputs                                       []string // default response, error
 	spec                                          *plugin.ConfigSpec
 	new                                           func() plugin.Action
-	resource                                      string // the resource type
+	resource                                      string   // the resource type
+	aliases                                       []string // more Tracardi module names, in full
 	tutorial                                      string
 	ports                                         map[string]string // output port docs; error has a default
 }
@@ -373,7 +374,7 @@ func register(m meta) plugin.Plugin {
 	return plugin.Plugin{
 		New: m.new,
 		Spec: plugin.Spec{
-			Module: "tracflow.connectors." + m.module, Aliases: []string{tracardi + m.module + ".plugin"},
+			Module: "tracflow.connectors." + m.module, Aliases: append([]string{tracardi + m.module + ".plugin"}, m.aliases...),
 			ClassName: m.class, Inputs: []string{"payload"}, Outputs: outs,
 			Config: m.spec, License: "MIT", Version: "1.0.0", Author: "Tracflow",
 		},

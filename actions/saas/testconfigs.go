@@ -34,3 +34,6 @@ var MixpanelTestResource = map[string]any{"token": "token", "server_prefix": "EU
 
 // MatomoTestResource is Matomo's.
 var MatomoTestResource = map[string]any{"token": "<your-token>", "api_url": "<your-matomo-url>"}
+
+// NovuTestResource is Novu's.
+var NovuTestResource = map[string]any{"token": "token"}
