@@ -164,6 +164,7 @@ func Installed() []plugin.Installed {
 		{Register: saas.RegisterMixpanelFunnel, Test: plugin.TestData{Init: plugin.Config{"from_date": "2000-01-01", "funnel_id": 1, "project_id": 1, "source": map[string]any{"id": "1", "name": "Some value"}, "to_date": "2000-01-01"}, Resource: saas.MixpanelTestResource}},
 		{Register: saas.RegisterMatomoSend, Test: plugin.TestData{Init: plugin.Config{"dimensions": map[string]any{}, "goal_id": "None", "rck": "session@context.utm.term", "rcn": "session@context.utm.campaign", "revenue": nil, "search_category": nil, "search_keyword": nil, "search_results_count": nil, "site_id": 1, "source": map[string]any{"id": "1", "name": "Some value"}, "url_ref": "event@context.page.referer.host"}, Resource: saas.MatomoTestResource}},
 		{Register: saas.RegisterNovuTrigger, Test: plugin.TestData{Init: plugin.Config{"payload": "{}", "recipient_email": "profile@data.contact.email.main", "source": map[string]any{"id": "", "name": ""}, "subscriber_id": "profile@id", "template": map[string]any{"id": "", "name": ""}}, Resource: saas.NovuTestResource}},
+		{Register: saas.RegisterSalesforceSend, Test: plugin.TestData{Init: plugin.Config{"extension_id": "1", "mapping": map[string]any{}, "source": map[string]any{"id": "", "name": ""}, "update": false}, Resource: saas.SalesforceTestResource}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

@@ -74,6 +74,7 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.mixpanel.send.plugin", "connectors.mixpanel.fetch_funnel.plugin",
 		"connectors.matomo.send_event.plugin",
 		"connectors.novu.trigger.plugin",
+		"connectors.salesforce.marketing_cloud.send.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

@@ -37,3 +37,6 @@ var MatomoTestResource = map[string]any{"token": "<your-token>", "api_url": "<yo
 
 // NovuTestResource is Novu's.
 var NovuTestResource = map[string]any{"token": "token"}
+
+// SalesforceTestResource is Salesforce Marketing Cloud's.
+var SalesforceTestResource = map[string]any{"client_id": "<your-client-id>", "client_secret": "<your-client-secret>", "subdomain": "<your-subdomain>"}
