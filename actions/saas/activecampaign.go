@@ -96,30 +96,17 @@ func (a *ActiveCampaignAddContact) success(ctx context.Context, cl call) (plugin
 }
 
 // ActiveCampaignFetch reads a contact by its e-mail address.
-type ActiveCampaignFetch struct {
-	base
-	email dotpath.Value
-}
+type ActiveCampaignFetch struct{ oneValue }
 
 var activeCampaignFetchSpec = plugin.NewConfigSpec().Field(activeCampaignSource()).
 	Field(plugin.NewValueField("email").Name("Email address").Required().Component("dotPath", map[string]any{"label": "E-mail", "defaultSourceValue": "profile"}).
 		Description("The contact's address, or a reference to it, e.g. profile@data.contact.email.main."))
 
-// SetUp reads the config.
-func (a *ActiveCampaignFetch) SetUp(_ context.Context, config plugin.Config) error {
-	c, err := activeCampaignFetchSpec.Parse(config)
-	if err != nil {
-		return err
-	}
-	a.resource, a.email = plugin.ResourceID(c.Object("source")), c.Value("email")
-	return nil
-}
-
 // Run finds the contact (GET /api/3/contacts?email=...), reads it whole
 // (GET /api/3/contacts/{id}) and keys its automations, lists and field
 // values by automation, list and field id.
 func (a *ActiveCampaignFetch) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	email, err := resolveText(a.email, a.Scope(payload), "email")
+	email, err := a.value(payload)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -174,7 +161,9 @@ func RegisterActiveCampaignAddContact() plugin.Plugin {
 func RegisterActiveCampaignFetch() plugin.Plugin {
 	return activeCampaignMeta(meta{module: "fetch_by_email", class: "FetchActiveCampaignProfileByEmailAction", name: "Fetch contact",
 		desc: "Reads an ActiveCampaign contact by its e-mail address.", spec: activeCampaignFetchSpec, outputs: []string{"result", "error"},
-		new:      func() plugin.Action { return &ActiveCampaignFetch{} },
+		new: func() plugin.Action {
+			return &ActiveCampaignFetch{oneValue{spec: activeCampaignFetchSpec, field: "email"}}
+		},
 		tutorial: "When no contact has the address, the error port fires.",
 		ports: map[string]string{"result": "The contact: {\"contact\", \"contactAutomations\", \"contactLists\", \"fieldValues\"}, " +
 			"the last three keyed by automation, list and field id."}})

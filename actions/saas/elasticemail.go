@@ -69,8 +69,7 @@ func elasticEmailField(id string) *plugin.FieldSpec {
 // ElasticEmailAddContact adds a contact.
 type ElasticEmailAddContact struct {
 	base
-	email   dotpath.Value
-	mapping *dotpath.Object
+	contact contactFields
 }
 
 var elasticAddSpec = plugin.NewConfigSpec().Field(elasticSource()).Field(elasticEmailField("email")).
@@ -83,22 +82,16 @@ func (a *ElasticEmailAddContact) SetUp(_ context.Context, config plugin.Config) 
 	if err != nil {
 		return err
 	}
-	a.resource, a.email = plugin.ResourceID(c.Object("source")), c.Value("email")
-	a.mapping, err = compileMapping("additional_mapping", c.Any("additional_mapping"))
-	return err
+	a.resource = plugin.ResourceID(c.Object("source"))
+	return a.contact.setUp(c, "additional_mapping")
 }
 
 // Run adds the contact (POST /v2/contact/add, with the public account id;
 // no activation e-mail).
 func (a *ElasticEmailAddContact) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	sc := a.Scope(payload)
-	email, err := resolveText(a.email, sc, "email")
+	form, err := a.contact.form(a.Scope(payload), "additional_mapping")
 	if err != nil {
 		return a.fail(err)
-	}
-	m, err := fields(a.mapping, sc)
-	if err != nil {
-		return a.fail(fmt.Errorf("additional_mapping: %w", err))
 	}
 	c, err := a.Credentials(ctx, a.resource, ElasticEmailType)
 	if err != nil {
@@ -107,11 +100,6 @@ func (a *ElasticEmailAddContact) Run(ctx context.Context, payload plugin.Payload
 	if c.String("public_account_id") == "" {
 		return a.failf("the Elastic Email resource has no public account id, which adding a contact needs")
 	}
-	form := url.Values{}
-	for k, v := range m {
-		form.Set(k, dotpath.Stringify(v))
-	}
-	form.Set("email", email)
 	form.Set("publicAccountID", c.String("public_account_id"))
 	form.Set("consentTracking", "1")
 	form.Set("sendActivation", "false")

@@ -2,9 +2,7 @@ package saas
 
 import (
 	"context"
-	"fmt"
 	"net/url"
-	"strconv"
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
@@ -50,8 +48,7 @@ func mauticContact(id string) *plugin.FieldSpec {
 // MauticAddContact adds a contact.
 type MauticAddContact struct {
 	base
-	email     dotpath.Value
-	mapping   *dotpath.Object
+	contact   contactFields
 	overwrite bool
 }
 
@@ -70,27 +67,16 @@ func (a *MauticAddContact) SetUp(_ context.Context, config plugin.Config) error 
 	if err != nil {
 		return err
 	}
-	a.resource, a.email, a.overwrite = plugin.ResourceID(c.Object("source")), c.Value("email"), c.Bool("overwrite_with_blank")
-	a.mapping, err = compileMapping("additional_mapping", c.Any("additional_mapping"))
-	return err
+	a.resource, a.overwrite = plugin.ResourceID(c.Object("source")), c.Bool("overwrite_with_blank")
+	return a.contact.setUp(c, "additional_mapping")
 }
 
 // Run creates the contact (POST /api/contacts/new).
 func (a *MauticAddContact) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	sc := a.Scope(payload)
-	email, err := resolveText(a.email, sc, "email")
+	form, err := a.contact.form(a.Scope(payload), "additional_mapping")
 	if err != nil {
 		return a.fail(err)
 	}
-	m, err := fields(a.mapping, sc)
-	if err != nil {
-		return a.fail(fmt.Errorf("additional_mapping: %w", err))
-	}
-	form := url.Values{}
-	for k, v := range m {
-		form.Set(k, dotpath.Stringify(v))
-	}
-	form.Set("email", email)
 	if a.overwrite {
 		form.Set("overwriteWithBlank", "true")
 	}
@@ -98,26 +84,13 @@ func (a *MauticAddContact) Run(ctx context.Context, payload plugin.Payload, _ *p
 }
 
 // MauticFetchByID reads a contact by its id.
-type MauticFetchByID struct {
-	base
-	id dotpath.Value
-}
+type MauticFetchByID struct{ oneValue }
 
 var mauticByIDSpec = plugin.NewConfigSpec().Field(mauticSource()).Field(mauticContact("contact_id"))
 
-// SetUp reads the config.
-func (a *MauticFetchByID) SetUp(_ context.Context, config plugin.Config) error {
-	c, err := mauticByIDSpec.Parse(config)
-	if err != nil {
-		return err
-	}
-	a.resource, a.id = plugin.ResourceID(c.Object("source")), c.Value("contact_id")
-	return nil
-}
-
 // Run reads the contact (GET /api/contacts/{id}).
 func (a *MauticFetchByID) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	id, err := resolveText(a.id, a.Scope(payload), "contact_id")
+	id, err := a.value(payload)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -125,29 +98,16 @@ func (a *MauticFetchByID) Run(ctx context.Context, payload plugin.Payload, _ *pl
 }
 
 // MauticFetchByEmail finds a contact by its e-mail address.
-type MauticFetchByEmail struct {
-	base
-	email dotpath.Value
-}
+type MauticFetchByEmail struct{ oneValue }
 
 var mauticByEmailSpec = plugin.NewConfigSpec().Field(mauticSource()).
 	Field(plugin.NewValueField("contact_email").Name("Contact email address").Required().Component("dotPath", map[string]any{"label": "Email"}).
 		Description("The address of the contact to find, or a reference to it."))
 
-// SetUp reads the config.
-func (a *MauticFetchByEmail) SetUp(_ context.Context, config plugin.Config) error {
-	c, err := mauticByEmailSpec.Parse(config)
-	if err != nil {
-		return err
-	}
-	a.resource, a.email = plugin.ResourceID(c.Object("source")), c.Value("contact_email")
-	return nil
-}
-
 // Run searches the contacts (GET /api/contacts?search=email:...) and sends
 // the first match on as {"contact": ...}.
 func (a *MauticFetchByEmail) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	email, err := resolveText(a.email, a.Scope(payload), "contact_email")
+	email, err := a.value(payload)
 	if err != nil {
 		return a.fail(err)
 	}
@@ -165,13 +125,43 @@ func (a *MauticFetchByEmail) Run(ctx context.Context, payload plugin.Payload, _ 
 	return a.failf("Mautic has no contact with the e-mail address %s", email)
 }
 
-// MauticEditPoints adds or subtracts a contact's points.
-type MauticEditPoints struct {
+// mauticEdit is a change to a contact that Mautic makes on a POST: an
+// action (op), the contact and one more config value (arg), which make the
+// path. On success the payload passes on.
+type mauticEdit struct {
 	base
-	op     string
-	id     dotpath.Value
-	points int
+	spec    *plugin.ConfigSpec
+	argName string
+	path    func(id, op, arg string) string
+	op, arg string
+	id      dotpath.Value
 }
+
+// SetUp reads the config.
+func (a *mauticEdit) SetUp(_ context.Context, config plugin.Config) error {
+	c, err := a.spec.Parse(config)
+	if err != nil {
+		return err
+	}
+	a.resource, a.op, a.id, a.arg = plugin.ResourceID(c.Object("source")), c.String("action"), c.Value("contact_id"), c.String(a.argName)
+	return nil
+}
+
+// Run posts the change and passes the payload on.
+func (a *mauticEdit) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
+	id, err := resolveText(a.id, a.Scope(payload), "contact_id")
+	if err != nil {
+		return a.fail(err)
+	}
+	if _, fail := a.send(ctx, mautic, call{method: "POST", path: a.path(url.PathEscape(id), a.op, url.PathEscape(a.arg))}); fail != nil {
+		return fail, nil
+	}
+	return plugin.Port("success", payload), nil
+}
+
+// MauticEditPoints adds or subtracts a contact's points (POST
+// /api/contacts/{id}/points/plus|minus/{n}).
+type MauticEditPoints struct{ mauticEdit }
 
 var mauticPointsSpec = plugin.NewConfigSpec().Field(mauticSource()).
 	Field(plugin.NewEnumField("action", plugin.Option{Value: "add", Label: "Add"}, plugin.Option{Value: "subtract", Label: "Subtract"}).
@@ -180,41 +170,17 @@ var mauticPointsSpec = plugin.NewConfigSpec().Field(mauticSource()).
 	Field(plugin.NewStringField("points").Name("Number of points").Required().Pattern(`^\d+$`, "must be a whole number of points, e.g. 10").
 		Description("How many points to add or subtract."))
 
-// SetUp reads the config.
-func (a *MauticEditPoints) SetUp(_ context.Context, config plugin.Config) error {
-	c, err := mauticPointsSpec.Parse(config)
-	if err != nil {
-		return err
-	}
-	a.resource, a.op, a.id = plugin.ResourceID(c.Object("source")), c.String("action"), c.Value("contact_id")
-	a.points, _ = strconv.Atoi(c.String("points"))
-	return nil
-}
-
-// Run changes the points (POST /api/contacts/{id}/points/plus|minus/{n})
-// and passes the payload on.
-func (a *MauticEditPoints) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	id, err := resolveText(a.id, a.Scope(payload), "contact_id")
-	if err != nil {
-		return a.fail(err)
-	}
+func mauticPointsPath(id, op, n string) string {
 	dir := "plus"
-	if a.op == "subtract" {
+	if op == "subtract" {
 		dir = "minus"
 	}
-	if _, fail := a.send(ctx, mautic, call{method: "POST", path: fmt.Sprintf("/api/contacts/%s/points/%s/%d", url.PathEscape(id), dir, a.points)}); fail != nil {
-		return fail, nil
-	}
-	return plugin.Port("success", payload), nil
+	return "/api/contacts/" + id + "/points/" + dir + "/" + n
 }
 
-// MauticSegment adds a contact to a segment or removes it.
-type MauticSegment struct {
-	base
-	op      string
-	id      dotpath.Value
-	segment string
-}
+// MauticSegment adds a contact to a segment or removes it (POST
+// /api/segments/{segment}/contact/{id}/add|remove).
+type MauticSegment struct{ mauticEdit }
 
 var mauticSegmentSpec = plugin.NewConfigSpec().Field(mauticSource()).
 	Field(plugin.NewEnumField("action", plugin.Option{Value: "add", Label: "Add"}, plugin.Option{Value: "remove", Label: "Remove"}).
@@ -222,28 +188,8 @@ var mauticSegmentSpec = plugin.NewConfigSpec().Field(mauticSource()).
 	Field(mauticContact("contact_id")).
 	Field(plugin.NewStringField("segment").Name("Segment ID").Required().Description("The id of the Mautic segment."))
 
-// SetUp reads the config.
-func (a *MauticSegment) SetUp(_ context.Context, config plugin.Config) error {
-	c, err := mauticSegmentSpec.Parse(config)
-	if err != nil {
-		return err
-	}
-	a.resource, a.op, a.id, a.segment = plugin.ResourceID(c.Object("source")), c.String("action"), c.Value("contact_id"), c.String("segment")
-	return nil
-}
-
-// Run edits the segment (POST /api/segments/{segment}/contact/{id}/add|remove)
-// and passes the payload on.
-func (a *MauticSegment) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	id, err := resolveText(a.id, a.Scope(payload), "contact_id")
-	if err != nil {
-		return a.fail(err)
-	}
-	p := fmt.Sprintf("/api/segments/%s/contact/%s/%s", url.PathEscape(a.segment), url.PathEscape(id), a.op)
-	if _, fail := a.send(ctx, mautic, call{method: "POST", path: p}); fail != nil {
-		return fail, nil
-	}
-	return plugin.Port("success", payload), nil
+func mauticSegmentPath(id, op, segment string) string {
+	return "/api/segments/" + segment + "/contact/" + id + "/" + op
 }
 
 func mauticMeta(m meta) plugin.Plugin {
@@ -267,14 +213,16 @@ func RegisterMauticAddContact() plugin.Plugin {
 func RegisterMauticFetchByID() plugin.Plugin {
 	return mauticMeta(meta{module: "fetch_contact_by_id", class: "MauticContactByIDFetcher", name: "Get contact by ID",
 		desc: "Reads a contact from Mautic by its id.", spec: mauticByIDSpec,
-		new: func() plugin.Action { return &MauticFetchByID{} }, ports: map[string]string{"response": "Mautic's answer, {\"contact\": ...}."}})
+		new: func() plugin.Action { return &MauticFetchByID{oneValue{spec: mauticByIDSpec, field: "contact_id"}} }, ports: map[string]string{"response": "Mautic's answer, {\"contact\": ...}."}})
 }
 
 // RegisterMauticFetchByEmail describes Mautic's Get contact by email.
 func RegisterMauticFetchByEmail() plugin.Plugin {
 	return mauticMeta(meta{module: "fetch_contact_by_email", class: "MauticContactByEmailFetcher", name: "Get contact by email",
 		desc: "Finds a contact in Mautic by its e-mail address.", spec: mauticByEmailSpec,
-		new:      func() plugin.Action { return &MauticFetchByEmail{} },
+		new: func() plugin.Action {
+			return &MauticFetchByEmail{oneValue{spec: mauticByEmailSpec, field: "contact_email"}}
+		},
 		tutorial: "When no contact has the address, the error port fires.",
 		ports:    map[string]string{"response": "{\"contact\": the first contact with the address}."}})
 }
@@ -283,12 +231,16 @@ func RegisterMauticFetchByEmail() plugin.Plugin {
 func RegisterMauticEditPoints() plugin.Plugin {
 	return mauticMeta(meta{module: "edit_points", class: "MauticPointsEditor", name: "Edit points",
 		desc: "Adds points to a Mautic contact or subtracts them.", spec: mauticPointsSpec, outputs: successPorts,
-		new: func() plugin.Action { return &MauticEditPoints{} }, ports: map[string]string{"success": "The input payload, when Mautic took the change."}})
+		new: func() plugin.Action {
+			return &MauticEditPoints{mauticEdit{spec: mauticPointsSpec, argName: "points", path: mauticPointsPath}}
+		}, ports: map[string]string{"success": "The input payload, when Mautic took the change."}})
 }
 
 // RegisterMauticSegment describes Mautic's Edit segmentation.
 func RegisterMauticSegment() plugin.Plugin {
 	return mauticMeta(meta{module: "add_remove_segment", class: "MauticSegmentEditor", name: "Edit segmentation",
 		desc: "Adds a Mautic contact to a segment or removes it from one.", spec: mauticSegmentSpec, outputs: successPorts,
-		new: func() plugin.Action { return &MauticSegment{} }, ports: map[string]string{"success": "The input payload, when Mautic took the change."}})
+		new: func() plugin.Action {
+			return &MauticSegment{mauticEdit{spec: mauticSegmentSpec, argName: "segment", path: mauticSegmentPath}}
+		}, ports: map[string]string{"success": "The input payload, when Mautic took the change."}})
 }

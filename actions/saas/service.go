@@ -389,3 +389,60 @@ func register(m meta) plugin.Plugin {
 		},
 	}
 }
+
+// oneValue is a plugin whose config is a resource and one value (an id
+// or an address) it reads at each run.
+type oneValue struct {
+	base
+	spec  *plugin.ConfigSpec
+	field string
+	v     dotpath.Value
+}
+
+// SetUp reads the config.
+func (a *oneValue) SetUp(_ context.Context, config plugin.Config) error {
+	c, err := a.spec.Parse(config)
+	if err != nil {
+		return err
+	}
+	a.resource, a.v = plugin.ResourceID(c.Object("source")), c.Value(a.field)
+	return nil
+}
+
+// value resolves the value for a run: non-empty text.
+func (a *oneValue) value(payload plugin.Payload) (string, error) {
+	return resolveText(a.v, a.Scope(payload), a.field)
+}
+
+// contactFields is an e-mail address and more contact fields, as the
+// plugins that add contacts take them.
+type contactFields struct {
+	email   dotpath.Value
+	mapping *dotpath.Object
+}
+
+// setUp reads the email field and the mapping field.
+func (f *contactFields) setUp(c *plugin.ParsedConfig, mappingField string) (err error) {
+	f.email = c.Value("email")
+	f.mapping, err = compileMapping(mappingField, c.Any(mappingField))
+	return err
+}
+
+// form resolves the contact for a run: the mapped fields (lists joined)
+// and email, as form values.
+func (f *contactFields) form(sc *dotpath.Scope, mappingField string) (url.Values, error) {
+	email, err := resolveText(f.email, sc, "email")
+	if err != nil {
+		return nil, err
+	}
+	m, err := fields(f.mapping, sc)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", mappingField, err)
+	}
+	form := url.Values{}
+	for k, v := range m {
+		form.Set(k, dotpath.Stringify(v))
+	}
+	form.Set("email", email)
+	return form, nil
+}
