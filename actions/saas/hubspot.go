@@ -52,7 +52,7 @@ func hubspotSpec(idField, what string, props bool) *plugin.ConfigSpec {
 	if props {
 		s.Field(plugin.NewAnyField("properties").Name("Properties").Default(map[string]any{}).Component("keyValueList", map[string]any{"label": "Property"}).
 			Description("The " + what + "'s properties: HubSpot's internal property name as the key, a value or reference as the value, " +
-				"e.g. {\"firstname\": \"profile@data.pii.firstname\"}. Lists are joined with | (tags with ,)."))
+				"e.g. {\"firstname\": \"profile@data.pii.firstname\"}. Lists are joined with ; as HubSpot's multiple-choice properties take them."))
 	}
 	return s
 }
@@ -86,7 +86,7 @@ func (a *HubSpotObject) Run(ctx context.Context, payload plugin.Payload, _ *plug
 		cl.method, cl.path = "GET", cl.path+"/"+url.PathEscape(id)
 	}
 	if a.props {
-		p, err := fields(a.mapping, sc)
+		p, err := fields(a.mapping, sc, func(string) string { return ";" })
 		if err != nil {
 			return a.fail(fmt.Errorf("properties: %w", err))
 		}
@@ -107,7 +107,7 @@ func hubspotPlugin(module, class, name, desc, objects, idField string, props boo
 		new: func() plugin.Action {
 			return &HubSpotObject{objects: objects, idField: idField, props: props, spec: spec}
 		},
-		tutorial: "Lists in the properties are joined with | (tags with ,). " + tutorial,
+		tutorial: "Lists in the properties are joined with ; (HubSpot's multiple-choice format). Differences from Tracardi: it joined them with |, which HubSpot reads as one value. " + tutorial,
 		ports:    map[string]string{"response": "HubSpot's answer: the object, {\"id\", \"properties\", \"createdAt\", \"updatedAt\", \"archived\"}."}})
 }
 

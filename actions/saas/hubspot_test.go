@@ -39,7 +39,7 @@ func TestHubSpot(t *testing.T) {
 		body         string
 	}{
 		{"add contact", RegisterHubSpotAddContact(), plugin.Config{"properties": props}, "POST", "/crm/v3/objects/contacts",
-			`{"properties":{"email":"ann@example.org","languages":"en|pl","lifecyclestage":"lead","tags":"vip,eu"}}`},
+			`{"properties":{"email":"ann@example.org","languages":"en;pl","lifecyclestage":"lead","tags":"vip;eu"}}`},
 		{"add company", RegisterHubSpotAddCompany(), plugin.Config{"properties": map[string]any{"name": "Acme", "domain": "payload@domain"}}, "POST", "/crm/v3/objects/companies",
 			`{"properties":{"domain":"acme.example","name":"Acme"}}`},
 		{"get contact", RegisterHubSpotGetContact(), plugin.Config{"contact_id": "profile@traits.hubspot"}, "GET", "/crm/v3/objects/contacts/512", ""},

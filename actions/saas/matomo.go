@@ -13,6 +13,7 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
+	"github.com/tracflow/tracflow/plugin/outbound"
 )
 
 var (
@@ -24,7 +25,14 @@ var (
 	MatomoType = plugin.ResourceType{Type: "matomo", Name: "Matomo", Tags: []string{"matomo"},
 		Description: "A Matomo instance's address (https://matomo.example.org) and an auth token.", Fields: matomoFields}
 
-	matomo = &service{name: "Matomo", baseURL: "api_url", auth: formKey("token_auth", "token"), secrets: []string{"token"}}
+	matomo = &service{name: "Matomo", baseURL: "api_url", auth: formKey("token_auth", "token"), secrets: []string{"token"},
+		refused: func(res *outbound.Response) error {
+			// The reporting API answers 200 with {"result": "error", "message"}.
+			if m, _ := res.Content().(map[string]any); m["result"] == "error" {
+				return &outbound.Error{Message: fmt.Sprintf("refused: %v", m["message"]), Status: res.Status, Body: string(res.Body)}
+			}
+			return nil
+		}}
 )
 
 func init() {

@@ -270,10 +270,18 @@ func content(res *outbound.Response) plugin.Payload {
 	return plugin.Payload{"result": res.Content()}
 }
 
+// crmJoin is how Mautic and Elastic Email take a list in a field: tags
+// joined with ",", other lists (multi-select values) with "|".
+func crmJoin(key string) string {
+	if key == "tags" {
+		return ","
+	}
+	return "|"
+}
+
 // fields reshapes a mapping of field names to values or references and
-// flattens lists the way CRMs take them: tags joined with ",", other
-// lists with "|".
-func fields(m *dotpath.Object, sc *dotpath.Scope) (map[string]any, error) {
+// flattens lists into text, joined with join(field name).
+func fields(m *dotpath.Object, sc *dotpath.Scope, join func(key string) string) (map[string]any, error) {
 	v, err := m.Apply(sc)
 	if err != nil {
 		return nil, err
@@ -282,15 +290,11 @@ func fields(m *dotpath.Object, sc *dotpath.Scope) (map[string]any, error) {
 	out := make(map[string]any, len(in))
 	for k, x := range in {
 		if l, ok := x.([]any); ok {
-			sep := "|"
-			if k == "tags" {
-				sep = ","
-			}
 			parts := make([]string, len(l))
 			for i, e := range l {
 				parts[i] = dotpath.Stringify(e)
 			}
-			x = strings.Join(parts, sep)
+			x = strings.Join(parts, join(k))
 		}
 		out[k] = x
 	}
@@ -435,7 +439,7 @@ func (f *contactFields) form(sc *dotpath.Scope, mappingField string) (url.Values
 	if err != nil {
 		return nil, err
 	}
-	m, err := fields(f.mapping, sc)
+	m, err := fields(f.mapping, sc, crmJoin)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", mappingField, err)
 	}
