@@ -120,8 +120,8 @@ func RegisterHubSpotAddCompany() plugin.Plugin {
 // RegisterHubSpotAddContact describes HubSpot's Add contact.
 func RegisterHubSpotAddContact() plugin.Plugin {
 	return hubspotPlugin("add_contact", "HubSpotContactAdder", "Add contact", "Creates a contact in HubSpot with the given properties.",
-		"contacts", "", true, "Differences from Tracardi: the new contact's id is not saved as the profile's integration id "+
-			"by this node; follow it with Save integration id (id payload@id, name hubspot) to keep it.")
+		"contacts", "", true, "Nor does this node save the new contact's id as the profile's integration id, as Tracardi's did; "+
+			"follow it with Save integration id (id payload@id, name hubspot) to keep it.")
 }
 
 // RegisterHubSpotGetCompany describes HubSpot's Get company by Id.
@@ -145,6 +145,6 @@ func RegisterHubSpotUpdateCompany() plugin.Plugin {
 // RegisterHubSpotUpdateContact describes HubSpot's Update contact.
 func RegisterHubSpotUpdateContact() plugin.Plugin {
 	return hubspotPlugin("update_contact", "HubSpotContactUpdater", "Update contact", "Changes properties of a HubSpot contact.",
-		"contacts", "contact_id", true, "Only the properties given change. Differences from Tracardi: the contact's id is not "+
-			"saved as the profile's integration id by this node; use Save integration id.")
+		"contacts", "contact_id", true, "Only the properties given change. Nor does this node save the contact's id as the profile's "+
+			"integration id, as Tracardi's did; use Save integration id.")
 }

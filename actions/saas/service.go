@@ -386,9 +386,10 @@ func register(m meta) plugin.Plugin {
 			Name: m.name, Desc: m.desc, Brand: m.brand, Type: "flowNode", Icon: m.icon, Group: []string{m.group},
 			Tags: tags, Purpose: []string{"collection", "segmentation"},
 			Documentation: &plugin.Documentation{
-				Tutorial: "Needs a resource of type " + m.resource + ". " + m.tutorial,
-				Inputs:   map[string]plugin.PortDoc{"payload": {Desc: "Any object; references in the config can read it as payload@..."}},
-				Outputs:  docs,
+				Tutorial: "Needs a resource of type " + m.resource + ". " + strings.TrimSpace(m.tutorial) +
+					" Failures reach the error port as {\"message\", \"status\", \"body\"}, the credentials left out (Tracardi's shape differed from plugin to plugin).",
+				Inputs:  map[string]plugin.PortDoc{"payload": {Desc: "Any object; references in the config can read it as payload@..."}},
+				Outputs: docs,
 			},
 		},
 	}
