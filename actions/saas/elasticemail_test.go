@@ -74,6 +74,14 @@ func TestElasticEmail(t *testing.T) {
 	if strings.Contains(srv.last(t).Query, "apikey") {
 		t.Errorf("the API key went in the URL: %s", srv.last(t).Query)
 	}
+	many := make([]any, maxRecipients+1)
+	for i := range many {
+		many[i] = "a@example.org"
+	}
+	if v := plugintest.Run(t, RegisterElasticEmailBulk(), plugintest.Case{Config: send, Resources: resources, Payload: plugin.Payload{"to": many}}).
+		MustPort(t, "error"); !strings.Contains(v["message"].(string), "at most 1000") {
+		t.Fatalf("error %v", v)
+	}
 	// Tracardi's send test config has an empty body: it sets up, then fails clearly.
 	empty := plugin.Config{"message": map[string]any{"content": map[string]any{"content": "", "type": "text/plain"}, "recipient": "test@rest.co", "subject": "subject"},
 		"sender_email": "test@rest.co", "source": res("ee")}

@@ -79,8 +79,12 @@ type email struct {
 	subject, body string
 }
 
+// maxRecipients bounds the recipients of one e-mail.
+const maxRecipients = 1000
+
 // render fills the e-mail in for a run: invalid recipient addresses are
-// skipped with a warning; no valid one, or an empty body, is an error.
+// skipped with a warning; no valid one, more than maxRecipients, or an
+// empty body, is an error.
 func (m *emailMessage) render(r *plugin.ActionRunner, sc *dotpath.Scope) (email, error) {
 	v, err := m.recipient.Resolve(sc)
 	if err != nil {
@@ -89,6 +93,9 @@ func (m *emailMessage) render(r *plugin.ActionRunner, sc *dotpath.Scope) (email,
 	list, ok := v.([]any)
 	if !ok {
 		list = []any{v}
+	}
+	if len(list) > maxRecipients {
+		return email{}, fmt.Errorf("recipient: %d addresses; at most %d in one e-mail", len(list), maxRecipients)
 	}
 	var to []string
 	for _, x := range list {

@@ -81,7 +81,11 @@ func (m *mailchimpMember) setUp(c *plugin.ParsedConfig) {
 	m.resource, m.list, m.email = plugin.ResourceID(c.Object("source")), strings.TrimSpace(plugin.ResourceID(c.Any("list_id"))), c.Value("email")
 }
 
-// emails resolves the addresses: one or a list, each a valid address.
+// maxMembers bounds the addresses one run sends calls for, one call each.
+const maxMembers = 100
+
+// emails resolves the addresses: one or a list of at most maxMembers, each
+// a valid address.
 func (m *mailchimpMember) emails(sc *dotpath.Scope) ([]string, error) {
 	v, err := m.email.Resolve(sc)
 	if err != nil {
@@ -90,6 +94,9 @@ func (m *mailchimpMember) emails(sc *dotpath.Scope) ([]string, error) {
 	l, ok := v.([]any)
 	if !ok {
 		l = []any{v}
+	}
+	if len(l) > maxMembers {
+		return nil, fmt.Errorf("email: %d addresses; at most %d in one run", len(l), maxMembers)
 	}
 	out := make([]string, 0, len(l))
 	for _, x := range l {

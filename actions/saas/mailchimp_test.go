@@ -85,6 +85,17 @@ func TestMailchimpAudience(t *testing.T) {
 	if b, _ := mailchimp.baseOf(mustParse(t, MailchimpType, map[string]any{"token": key})); b != "https://us6.api.mailchimp.com/3.0" {
 		t.Errorf("base URL %q", b)
 	}
+	// Hostile input is bounded: no more than maxMembers calls in a run.
+	many := make([]any, maxMembers+1)
+	for i := range many {
+		many[i] = "a@example.org"
+	}
+	before := len(srv.all())
+	tooMany := plugintest.Run(t, RegisterMailchimpTagContact(), plugintest.Case{Resources: resources, Payload: plugin.Payload{"emails": many},
+		Config: plugin.Config{"source": res("mc"), "list_id": "L1", "email": "payload@emails", "tags": "x"}})
+	if v := tooMany.MustPort(t, "error"); !strings.Contains(v["message"].(string), "at most 100") || len(srv.all()) != before {
+		t.Fatalf("error %v after %d calls", v, len(srv.all())-before)
+	}
 	plugintest.SetUpFails(t, RegisterMailchimpTagContact(), plugin.Config{"source": res("mc"), "list_id": map[string]any{"id": "", "name": ""}, "email": "a@b.co", "tags": "x"}, "list_id")
 }
 
