@@ -21,6 +21,7 @@ import (
 	"github.com/tracflow/tracflow/actions/parsers"
 	"github.com/tracflow/tracflow/actions/regex"
 	"github.com/tracflow/tracflow/actions/reporting"
+	"github.com/tracflow/tracflow/actions/saas"
 	"github.com/tracflow/tracflow/actions/scrapper"
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/actions/text"
@@ -127,6 +128,43 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterAirtableFetch, Test: plugin.TestData{Init: plugin.Config{"base_id": 1, "formula": "None", "source": map[string]any{"id": "1", "name": "Some value"}, "table_name": "None"}, Resource: map[string]any{"api_key": "<your-api-key>"}}},
 		{Register: connectors.RegisterPostgreSQLQuery, Test: plugin.TestData{Init: plugin.Config{"query": "select 1", "source": map[string]any{"id": "1", "name": "Some value"}, "timeout": 20}, Resource: map[string]any{"host": "", "database": "database", "user": "user", "password": "password"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
+
+		// SaaS connectors installed on demand in Tracardi (Tracardi's test configs)
+		{Register: saas.RegisterMauticAddContact, Test: plugin.TestData{Init: plugin.Config{"additional_mapping": map[string]any{}, "email": "test@test.com", "overwrite_with_blank": false, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticFetchByID, Test: plugin.TestData{Init: plugin.Config{"contact_id": "1", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticFetchByEmail, Test: plugin.TestData{Init: plugin.Config{"contact_email": "test@test.com", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticEditPoints, Test: plugin.TestData{Init: plugin.Config{"action": "add", "contact_id": "1", "points": 1, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticSegment, Test: plugin.TestData{Init: plugin.Config{"action": "add", "contact_id": "1", "segment": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterHubSpotAddCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}, "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotAddContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "properties": []any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotGetCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "company_id": "1"}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotGetContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "contact_id": "1"}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotUpdateCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "company_id": "1", "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotUpdateContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "contact_id": "1", "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterMailchimpAddToAudience, Test: plugin.TestData{Init: plugin.Config{"email": "email@email.com", "list_id": "1", "merge_fields": map[string]any{}, "source": map[string]any{"id": "1", "name": "test"}, "subscribed": false, "update": false}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpRemoveFromAudience, Test: plugin.TestData{Init: plugin.Config{"delete": false, "email": "test@test.com", "list_id": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpTagContact, Test: plugin.TestData{Init: plugin.Config{"tags": "test", "email": "test@test.com", "list_id": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpSendEmail, Test: plugin.TestData{Init: plugin.Config{"message": map[string]any{"content": map[string]any{"content": "None", "type": "text/html"}, "recipient": "test@test.com", "subject": "None"}, "sender_email": "test@test.com", "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterElasticEmailAddContact, Test: plugin.TestData{Init: plugin.Config{"additional_mapping": map[string]any{}, "email": "abc@test.com", "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ElasticEmailTestResource}},
+		{Register: saas.RegisterElasticEmailStatus, Test: plugin.TestData{Init: plugin.Config{"email": "test@rest.co", "status": "status", "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ElasticEmailTestResource}},
+		{Register: saas.RegisterElasticEmailTransactional, Test: plugin.TestData{Init: plugin.Config{"message": map[string]any{"content": map[string]any{"content": "", "type": "text/plain"}, "recipient": "test@rest.co", "subject": "subject"}, "sender_email": "test@rest.co", "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ElasticEmailTestResource}},
+		{Register: saas.RegisterElasticEmailBulk, Test: plugin.TestData{Init: plugin.Config{"message": map[string]any{"content": map[string]any{"content": "", "type": "text/plain"}, "recipient": "test@rest.co", "subject": "subject"}, "sender_email": "test@rest.co", "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ElasticEmailTestResource}},
+		{Register: saas.RegisterMeaningCloudSentiment, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "language": "en", "text": "text"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudLanguage, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "message": "Hello world", "timeout": 15}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudClassification, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "language": "en", "model": "social", "title": "title", "text": "text"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudReputation, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "Test", "id": "1"}, "text": "text", "lang": "auto", "focus": "focus", "company_type": "type", "relaxed_typography": false}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudTopics, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "test", "id": "1"}, "text": "test", "lang": "auto"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudSummarization, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "Test", "id": "1"}, "text": "text", "lang": "auto", "sentences": "2"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudDeepCategorization, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "Test", "id": "1"}, "text": "Text", "model": "IAB_2.0-tier3"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterActiveCampaignFetch, Test: plugin.TestData{Init: plugin.Config{"email": "some@email.com", "source": map[string]any{"id": "", "name": ""}}, Resource: saas.ActiveCampaignTestResource}},
+		{Register: saas.RegisterActiveCampaignAddContact, Test: plugin.TestData{Init: plugin.Config{"fields": map[string]any{}, "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ActiveCampaignTestResource}},
+		{Register: saas.RegisterCiviAddContact, Test: plugin.TestData{Init: plugin.Config{"contact_type": "Individual", "fields": map[string]any{}, "source": map[string]any{"id": "", "name": ""}}, Resource: saas.CiviCRMTestResource}},
+		{Register: saas.RegisterAmplitudeSend, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.AmplitudeTestResource}},
+		{Register: saas.RegisterMixpanelSend, Test: plugin.TestData{Init: plugin.Config{"mapping": map[string]any{}, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MixpanelTestResource}},
+		{Register: saas.RegisterMixpanelFunnel, Test: plugin.TestData{Init: plugin.Config{"from_date": "2000-01-01", "funnel_id": 1, "project_id": 1, "source": map[string]any{"id": "1", "name": "Some value"}, "to_date": "2000-01-01"}, Resource: saas.MixpanelTestResource}},
+		{Register: saas.RegisterMatomoSend, Test: plugin.TestData{Init: plugin.Config{"dimensions": map[string]any{}, "goal_id": "None", "rck": "session@context.utm.term", "rcn": "session@context.utm.campaign", "revenue": nil, "search_category": nil, "search_keyword": nil, "search_results_count": nil, "site_id": 1, "source": map[string]any{"id": "1", "name": "Some value"}, "url_ref": "event@context.page.referer.host"}, Resource: saas.MatomoTestResource}},
+		{Register: saas.RegisterNovuTrigger, Test: plugin.TestData{Init: plugin.Config{"payload": "{}", "recipient_email": "profile@data.contact.email.main", "source": map[string]any{"id": "", "name": ""}, "subscriber_id": "profile@id", "template": map[string]any{"id": "", "name": ""}}, Resource: saas.NovuTestResource}},
+		{Register: saas.RegisterSalesforceSend, Test: plugin.TestData{Init: plugin.Config{"extension_id": "1", "mapping": map[string]any{}, "source": map[string]any{"id": "", "name": ""}, "update": false}, Resource: saas.SalesforceTestResource}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

@@ -60,6 +60,22 @@ func TestTracardiNames(t *testing.T) {
 		"internal.query_string.plugin", "internal.event_source_fetcher.plugin",
 		"ux.consent.plugin", "ux.custom_js.plugin",
 	)
+	// SaaS connectors Tracardi installs on demand.
+	want = append(want,
+		"connectors.mautic.add_contact.plugin", "connectors.mautic.fetch_contact_by_id.plugin",
+		"connectors.mautic.fetch_contact_by_email.plugin", "connectors.mautic.edit_points.plugin",
+		"connectors.mautic.add_remove_segment.plugin",
+		"connectors.hubspot.add_company.plugin", "connectors.hubspot.add_contact.plugin", "connectors.hubspot.get_company.plugin", "connectors.hubspot.get_contact.plugin", "connectors.hubspot.update_company.plugin", "connectors.hubspot.update_contact.plugin",
+		"connectors.mailchimp.add_to_audience.plugin", "connectors.mailchimp.remove_from_audience.plugin", "connectors.mailchimp.tag_contact.plugin", "connectors.mailchimp.transactional_email.plugin",
+		"connectors.elastic_email.add_contact.plugin", "connectors.elastic_email.contact_status_change.plugin", "connectors.elastic_email.transactional_email.plugin", "connectors.elastic_email.bulk_email.plugin",
+		"connectors.meaningcloud.sentiment_analysis.plugin", "connectors.meaningcloud.language_detection.plugin", "connectors.meaningcloud.text_classification.plugin", "connectors.meaningcloud.corporate_reputation.plugin", "connectors.meaningcloud.topics_extraction.plugin", "connectors.meaningcloud.summarization.plugin", "connectors.meaningcloud.deep_categorization.plugin",
+		"connectors.active_campaign.fetch_by_email.plugin", "connectors.active_campaign.add_contact.plugin", "connectors.civi_crm.add_contact.plugin",
+		"connectors.amplitude.send_events.plugin",
+		"connectors.mixpanel.send.plugin", "connectors.mixpanel.fetch_funnel.plugin",
+		"connectors.matomo.send_event.plugin",
+		"connectors.novu.trigger.plugin",
+		"connectors.salesforce.marketing_cloud.send.plugin",
+	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install errors: %v", rep.Error)
