@@ -4,6 +4,8 @@
 #
 #   scripts/bench-compare.sh [path/to/bench]      # default ../shared/bench
 #   ONLY="limit-sqlite third" SECS=30 scripts/bench-compare.sh
+#   PREPARE=/tmp/tf-bench scripts/bench-compare.sh # only build and prepare
+#                        # /tmp/tf-bench/{tracflow,data}, e.g. to profile
 #
 # Builds tracflow and prepares a data folder (SQLite, the defaults) with the
 # kit's workload: source "s1" and a rule on "purchase" events running
@@ -17,9 +19,16 @@ set -euo pipefail
 KIT="$(cd "${1:-$(dirname "$0")/../../shared/bench}" && pwd)"
 ADDR="${ADDR:-127.0.0.1:18687}"
 cd "$(dirname "$0")/.."
-work="$(mktemp -d)"
 pid=""
-trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+if [ -n "${PREPARE:-}" ]; then
+	work="$PREPARE"
+	rm -rf "$work/data"
+	mkdir -p "$work"
+	trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null' EXIT
+else
+	work="$(mktemp -d)"
+	trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
+fi
 go build -o "$work/tracflow" ./cmd/tracflow
 export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
 "$work/tracflow" serve --addr "$ADDR" --data "$work/data" --no-demo --log-level warn >"$work/setup.log" 2>&1 &
@@ -48,6 +57,10 @@ api /rule '{"id":"purchases","name":"Purchases","event_type":{"id":"purchase"},"
 answer="$(curl -fs "http://$ADDR/track" -d '{"source":{"id":"s1"},"profile":{"id":"p-check"},"session":{"id":"s-check"},"events":[{"type":"purchase","properties":{"price":12.5,"sku":"A1"}}]}')"
 case "$answer" in *'"counter":{"value":1}'*) ;; *) echo "bench-compare: unexpected answer: $answer" >&2; exit 1 ;; esac
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+if [ -n "${PREPARE:-}" ]; then
+	echo "prepared: $work/tracflow serve --data $work/data --no-demo"
+	exit 0
+fi
 
 port="${ADDR##*:}"
 "$KIT/compare.sh" "exec $work/tracflow serve --addr 127.0.0.1:$port --data $work/data --no-demo --log-level warn" "http://127.0.0.1:$port/track"
