@@ -10,6 +10,7 @@ import (
 	"github.com/tracflow/tracflow/actions/connectors"
 	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/data"
+	"github.com/tracflow/tracflow/actions/databases"
 	"github.com/tracflow/tracflow/actions/datetime"
 	"github.com/tracflow/tracflow/actions/events"
 	"github.com/tracflow/tracflow/actions/flow"
@@ -127,6 +128,10 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterAirtableFetch, Test: plugin.TestData{Init: plugin.Config{"base_id": 1, "formula": "None", "source": map[string]any{"id": "1", "name": "Some value"}, "table_name": "None"}, Resource: map[string]any{"api_key": "<your-api-key>"}}},
 		{Register: connectors.RegisterPostgreSQLQuery, Test: plugin.TestData{Init: plugin.Config{"query": "select 1", "source": map[string]any{"id": "1", "name": "Some value"}, "timeout": 20}, Resource: map[string]any{"host": "", "database": "database", "user": "user", "password": "password"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
+
+		// Databases, queues and memory: outside databases, message brokers
+		// and the memory shared by all instances (Tracardi's test configs).
+		{Register: databases.RegisterMySQLQuery, Test: plugin.TestData{Init: plugin.Config{"data": []any{}, "query": "SELECT 1", "source": map[string]any{"id": "", "name": ""}, "timeout": 10, "type": "select"}, Resource: map[string]any{"host": "localhost", "port": 3306, "user": "<username>", "password": "", "database": "<database>"}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

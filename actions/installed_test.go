@@ -60,6 +60,10 @@ func TestTracardiNames(t *testing.T) {
 		"internal.query_string.plugin", "internal.event_source_fetcher.plugin",
 		"ux.consent.plugin", "ux.custom_js.plugin",
 	)
+	// Databases, queues and memory.
+	want = append(want,
+		"connectors.mysql.query.plugin",
+	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install errors: %v", rep.Error)
