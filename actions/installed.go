@@ -20,6 +20,7 @@ import (
 	"github.com/tracflow/tracflow/actions/location"
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/parsers"
+	"github.com/tracflow/tracflow/actions/queues"
 	"github.com/tracflow/tracflow/actions/regex"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/scrapper"
@@ -132,6 +133,7 @@ func Installed() []plugin.Installed {
 		// Databases, queues and memory: outside databases, message brokers
 		// and the memory shared by all instances (Tracardi's test configs).
 		{Register: databases.RegisterMySQLQuery, Test: plugin.TestData{Init: plugin.Config{"data": []any{}, "query": "SELECT 1", "source": map[string]any{"id": "", "name": ""}, "timeout": 10, "type": "select"}, Resource: map[string]any{"host": "localhost", "port": 3306, "user": "<username>", "password": "", "database": "<database>"}}},
+		{Register: queues.RegisterRabbitMQPublish, Test: plugin.TestData{Init: plugin.Config{"queue": map[string]any{"auto_declare": true, "compression": nil, "name": "queue", "queue_type": "direct", "routing_key": "None", "serializer": "json"}, "source": map[string]any{"id": "", "name": ""}}, Resource: map[string]any{"uri": "amqp://localhost:5672/", "port": "5672", "timeout": "5", "virtual_host": ""}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

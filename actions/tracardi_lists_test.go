@@ -270,7 +270,6 @@ var notYetInstalled = map[string]bool{
 	"connectors.influxdb.fetch.plugin":   true,
 	"connectors.mqtt.publish.plugin":     true,
 	"connectors.mongo.query.plugin":      true,
-	"connectors.rabbitmq.publish.plugin": true,
 	"operations.write_to_memory.plugin":  true,
 	"operations.read_from_memory.plugin": true,
 }
