@@ -268,7 +268,6 @@ var notYetInstalled = map[string]bool{
 	"connectors.aws.sqs.plugin":          true,
 	"connectors.influxdb.send.plugin":    true,
 	"connectors.influxdb.fetch.plugin":   true,
-	"connectors.mqtt.publish.plugin":     true,
 	"connectors.mongo.query.plugin":      true,
 	"operations.write_to_memory.plugin":  true,
 	"operations.read_from_memory.plugin": true,
