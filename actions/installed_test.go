@@ -63,6 +63,7 @@ func TestTracardiNames(t *testing.T) {
 	// Databases, queues and memory.
 	want = append(want,
 		"connectors.mysql.query.plugin", "connectors.rabbitmq.publish.plugin", "connectors.mqtt.publish.plugin",
+		"connectors.influxdb.send.plugin", "connectors.influxdb.fetch.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
