@@ -64,7 +64,7 @@ func TestTracardiNames(t *testing.T) {
 	want = append(want,
 		"connectors.mysql.query.plugin", "connectors.rabbitmq.publish.plugin", "connectors.mqtt.publish.plugin",
 		"connectors.influxdb.send.plugin", "connectors.influxdb.fetch.plugin",
-		"connectors.aws.sqs.plugin",
+		"connectors.aws.sqs.plugin", "connectors.mongo.query.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

@@ -265,7 +265,6 @@ var notYetInstalled = map[string]bool{
 	"connectors.mailchimp.add_to_audience.plugin":           true,
 	"connectors.mailchimp.remove_from_audience.plugin":      true,
 	// Databases, queues and memory (this part of the issue).
-	"connectors.mongo.query.plugin":      true,
 	"operations.write_to_memory.plugin":  true,
 	"operations.read_from_memory.plugin": true,
 }
