@@ -148,6 +148,19 @@ func Installed() []plugin.Installed {
 		{Register: ux.RegisterConsent, Test: plugin.TestData{Init: plugin.Config{"agree_all_event_type": "agree-all-event-type", "enabled": true, "endpoint": "http://localhost:8686",
 			"event_type": "user-consent-pref", "expand_height": 400, "position": "bottom", "uix_source": "http://localhost:8686"}}},
 		{Register: ux.RegisterCustomJS, Test: plugin.TestData{Init: plugin.Config{"attributes": "{}", "content": ""}}},
+		// Pop-up widgets. Tracardi's test configs of these are commented out and
+		// leave required texts as None, which its own checks refuse: the
+		// same configs with those texts filled in.
+		{Register: ux.RegisterContactPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "contact_type": "email", "content": "Leave us your e-mail", "dark_theme": false,
+			"event_type": "contact-data", "horizontal_pos": "center", "save_event": true, "uix_source": "http://localhost:8686", "vertical_pos": "bottom"}}},
+		{Register: ux.RegisterCTAMessage, Test: plugin.TestData{Init: plugin.Config{"border_radius": 2, "border_shadow": 1, "cancel_button": "", "cta_button": "Buy", "cta_link": "",
+			"hide_after": 6000, "max_width": 500, "message": "Sale today", "min_width": 300, "position_x": "right", "position_y": "bottom", "title": "", "uix_mf_source": "http://localhost:8686"}}},
+		{Register: ux.RegisterGeneric, Test: plugin.TestData{Init: plugin.Config{"props": map[string]any{}, "uix_source": "http://localhost:8686/uix/widget/index.js"}}},
+		{Register: ux.RegisterQuestionPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "content": "Do you like it?", "dark_theme": false, "event_type": "question-answer",
+			"horizontal_pos": "center", "left_button_text": "No", "popup_lifetime": "6", "popup_title": nil, "right_button_text": "Yes", "save_event": true, "uix_source": "http://localhost:8686", "vertical_pos": "bottom"}}},
+		{Register: ux.RegisterRatingPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "dark_theme": false, "event_type": "rating",
+			"horizontal_position": "center", "lifetime": "6", "message": "Rate us", "save_event": true, "title": nil, "uix_source": "http://localhost:8686", "vertical_position": "bottom"}}},
+		{Register: ux.RegisterSnackbar, Test: plugin.TestData{Init: plugin.Config{"hide_after": 6000, "message": "Thank you", "position_x": "center", "position_y": "bottom", "type": "success", "uix_mf_source": "http://localhost:8686"}}},
 		// String, Regex, Converters, Parsers and the XPath scrapper, each with
 		// Tracardi's own test config (some are odd on purpose: they must set up).
 		{Register: text.RegisterReplace, Test: plugin.TestData{Init: plugin.Config{"field": "profile@", "find": "", "replace": ""}}},
