@@ -139,6 +139,8 @@ func Installed() []plugin.Installed {
 		{Register: queues.RegisterRabbitMQPublish, Test: plugin.TestData{Init: plugin.Config{"queue": map[string]any{"auto_declare": true, "compression": nil, "name": "queue", "queue_type": "direct", "routing_key": "None", "serializer": "json"}, "source": map[string]any{"id": "", "name": ""}}, Resource: map[string]any{"uri": "amqp://localhost:5672/", "port": "5672", "timeout": "5", "virtual_host": ""}}},
 		{Register: queues.RegisterMQTTPublish, Test: plugin.TestData{Init: plugin.Config{"payload": "{}", "qos": "0", "retain": false, "source": map[string]any{"id": "", "name": ""}, "topic": ""}, Resource: map[string]any{"url": "<url>", "port": 100, "username": "<username>", "password": "<password>"}}},
 		{Register: queues.RegisterSQSSend, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "2"}, "message": map[string]any{"content": "sssssss", "type": "plain/text"}, "region_name": "", "queue_url": "http://test", "message_attributes": ""}, Resource: map[string]any{"aws_access_key_id": "str", "aws_secret_access_key": "str"}}},
+		{Register: operations.RegisterWriteToMemory, Test: plugin.TestData{Init: plugin.Config{"key": "test-key", "ttl": 15, "value": "test-value"}, Resource: map[string]any{"url": "<url>", "user": "<user>", "password": "<password>"}}},
+		{Register: operations.RegisterReadFromMemory, Test: plugin.TestData{Init: plugin.Config{"key": "test-key"}, Resource: map[string]any{"url": "<url>", "user": "<user>", "password": "<password>"}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},

@@ -264,9 +264,6 @@ var notYetInstalled = map[string]bool{
 	"connectors.mailchimp.transactional_email.plugin":       true,
 	"connectors.mailchimp.add_to_audience.plugin":           true,
 	"connectors.mailchimp.remove_from_audience.plugin":      true,
-	// Databases, queues and memory (this part of the issue).
-	"operations.write_to_memory.plugin":  true,
-	"operations.read_from_memory.plugin": true,
 }
 
 // TestTracardiLists checks that Tracflow answers to every module name of

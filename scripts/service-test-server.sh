@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# service-test-server.sh: throwaway MariaDB, RabbitMQ and Mosquitto servers
-# for the connector tests.
+# service-test-server.sh: throwaway MariaDB, RabbitMQ, Mosquitto and Redis
+# servers for the connector and memory tests.
 #
 #   export TRACFLOW_TEST_MYSQL="$(scripts/service-test-server.sh mysql 55633 /tmp/t-mysql)"
 #   export TRACFLOW_TEST_RABBITMQ="$(scripts/service-test-server.sh rabbitmq 55634 /tmp/t-rabbit)"
 #   export TRACFLOW_TEST_MQTT="$(scripts/service-test-server.sh mqtt 55635 /tmp/t-mqtt)"
-#   go test ./actions/databases/ ./actions/queues/
-#   scripts/service-test-server.sh stop mysql /tmp/t-mysql   # likewise rabbitmq, mqtt
+#   export TRACFLOW_TEST_REDIS="$(scripts/service-test-server.sh redis 55636 /tmp/t-redis)"
+#   go test ./actions/databases/ ./actions/queues/ ./actions/operations/
+#   scripts/service-test-server.sh stop mysql /tmp/t-mysql   # likewise rabbitmq, mqtt, redis
 #
 # Each server listens on 127.0.0.1:<port> only, keeps its data, sockets and
 # logs in <dir> (created; its owner becomes the service's system user when
 # run as root), and is stopped by "stop <kind> <dir>". The Debian package
-# (mariadb-server, rabbitmq-server, mosquitto) is installed when missing
+# (mariadb-server, rabbitmq-server, mosquitto, redis-server) is installed
+# when missing
 # (needs root). The login is tracflow / tracflow; the script prints the
 # server's URL on stdout (progress goes to stderr):
 #   mysql     tracflow:tracflow@tcp(127.0.0.1:<port>)/tracflow_test
 #   rabbitmq  amqp://tracflow:tracflow@127.0.0.1:<port>/
 #   mqtt      mqtt://tracflow:tracflow@127.0.0.1:<port>
+#   redis     redis://:tracflow@127.0.0.1:<port>/0 (password only)
 set -euo pipefail
 
 log() { echo "service-test-server: $*" >&2; }
@@ -142,11 +145,24 @@ CONF
 	echo "mqtt://tracflow:tracflow@127.0.0.1:$port"
 }
 
+start_redis() {
+	local port="$1" dir="$2"
+	ensure_pkg redis-server redis-server
+	prepare_dir "$dir" redis
+	log "starting Redis on 127.0.0.1:$port"
+	as_user redis redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --requirepass tracflow \
+		--save "" --appendonly no --daemonize no --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >/dev/null 2>&1 &
+	wait_port "$port" 20 "$dir/redis.log"
+	for _ in $(seq 1 25); do [ -f "$dir/redis.pid" ] && break; sleep 0.2; done
+	echo "redis://:tracflow@127.0.0.1:$port/0"
+}
+
 stop() {
 	local kind="$1" dir="$2"
 	case "$kind" in
 	mysql) kill_pidfile "$dir/mysqld.pid" ;;
 	mqtt) kill_pidfile "$dir/mosquitto.pid" ;;
+	redis) kill_pidfile "$dir/redis.pid" ;;
 	rabbitmq)
 		if [ -f "$dir/rabbitmq.pid" ]; then
 			kill_pidfile "$dir/rabbitmq.pid"
@@ -162,16 +178,16 @@ stop() {
 
 case "${1:-}" in
 stop)
-	[ $# = 3 ] || die "usage: $0 stop mysql|rabbitmq|mqtt <dir>"
+	[ $# = 3 ] || die "usage: $0 stop mysql|rabbitmq|mqtt|redis <dir>"
 	stop "$2" "$3"
 	;;
-mysql | rabbitmq | mqtt)
-	[ $# = 3 ] || die "usage: $0 mysql|rabbitmq|mqtt <port> <dir>"
+mysql | rabbitmq | mqtt | redis)
+	[ $# = 3 ] || die "usage: $0 mysql|rabbitmq|mqtt|redis <port> <dir>"
 	mkdir -p "$3"
 	[ "$1" = rabbitmq ] && echo $(($2 + 1000)) >"$3/epmd.port"
 	"start_$1" "$2" "$3"
 	;;
 *)
-	die "usage: $0 mysql|rabbitmq|mqtt <port> <dir>  |  $0 stop <kind> <dir>"
+	die "usage: $0 mysql|rabbitmq|mqtt|redis <port> <dir>  |  $0 stop <kind> <dir>"
 	;;
 esac

@@ -11,9 +11,9 @@
 # and stops and removes it when it ends. It never uses a server that already
 # listens (not 5432, nor any other), and no PostgreSQL test may be skipped.
 #
-# MariaDB, RabbitMQ and Mosquitto for the connector tests: for each of
-# TRACFLOW_TEST_MYSQL, TRACFLOW_TEST_RABBITMQ and TRACFLOW_TEST_MQTT that is
-# not set, the script starts a throwaway server (scripts/service-test-server.sh,
+# MariaDB, RabbitMQ, Mosquitto and Redis for the connector and memory tests:
+# for each of TRACFLOW_TEST_MYSQL, TRACFLOW_TEST_RABBITMQ, TRACFLOW_TEST_MQTT
+# and TRACFLOW_TEST_REDIS that is not set, the script starts a throwaway server (scripts/service-test-server.sh,
 # installing the Debian package when missing) on a free port of 127.0.0.1, in
 # the background while gofmt and vet run, and stops it when it ends; no
 # connector test may be skipped then.
@@ -51,7 +51,7 @@ trap cleanup EXIT
 # The connector test servers start in the background now and are waited
 # for before go test.
 svc_pids=()
-for svc in mysql:MYSQL:55633 rabbitmq:RABBITMQ:55733 mqtt:MQTT:55833; do
+for svc in mysql:MYSQL:55633 rabbitmq:RABBITMQ:55733 mqtt:MQTT:55833 redis:REDIS:55933; do
   IFS=: read -r kind var from <<<"$svc"
   envvar="TRACFLOW_TEST_$var"
   if [ -n "${!envvar:-}" ]; then
