@@ -105,12 +105,13 @@ start_rabbitmq() {
 	prepare_dir "$dir" rabbitmq
 	# A private epmd and distribution port, so nothing is shared with
 	# another RabbitMQ on this machine.
-	export ERL_EPMD_PORT=$((port + 1000)) RABBITMQ_DIST_PORT=$((port + 2000))
+	export ERL_EPMD_PORT=$((port + 1000)) ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=$((port + 2000))
+	export RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
 	export RABBITMQ_NODENAME="tracflow$port@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_NODE_PORT="$port"
 	export RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
 	export RABBITMQ_CONFIG_FILE="$dir/rabbitmq" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" HOME="$dir"
 	printf '[].\n' >"$dir/enabled_plugins"
-	printf 'loopback_users = none\nlisteners.tcp.default = %s\n' "$port" >"$dir/rabbitmq.conf"
+	printf 'loopback_users = none\nlisteners.tcp.1 = 127.0.0.1:%s\n' "$port" >"$dir/rabbitmq.conf"
 	if [ "$(id -u)" = 0 ]; then chown rabbitmq: "$dir/enabled_plugins" "$dir/rabbitmq.conf"; fi
 	log "starting RabbitMQ on 127.0.0.1:$port"
 	as_user rabbitmq env HOME="$dir" /usr/lib/rabbitmq/bin/rabbitmq-server >"$dir/server.out" 2>&1 &
