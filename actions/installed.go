@@ -10,6 +10,7 @@ import (
 	"github.com/tracflow/tracflow/actions/connectors"
 	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/data"
+	"github.com/tracflow/tracflow/actions/databases"
 	"github.com/tracflow/tracflow/actions/datetime"
 	"github.com/tracflow/tracflow/actions/events"
 	"github.com/tracflow/tracflow/actions/flow"
@@ -19,6 +20,7 @@ import (
 	"github.com/tracflow/tracflow/actions/location"
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/parsers"
+	"github.com/tracflow/tracflow/actions/queues"
 	"github.com/tracflow/tracflow/actions/regex"
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/saas"
@@ -165,6 +167,17 @@ func Installed() []plugin.Installed {
 		{Register: saas.RegisterMatomoSend, Test: plugin.TestData{Init: plugin.Config{"dimensions": map[string]any{}, "goal_id": "None", "rck": "session@context.utm.term", "rcn": "session@context.utm.campaign", "revenue": nil, "search_category": nil, "search_keyword": nil, "search_results_count": nil, "site_id": 1, "source": map[string]any{"id": "1", "name": "Some value"}, "url_ref": "event@context.page.referer.host"}, Resource: saas.MatomoTestResource}},
 		{Register: saas.RegisterNovuTrigger, Test: plugin.TestData{Init: plugin.Config{"payload": "{}", "recipient_email": "profile@data.contact.email.main", "source": map[string]any{"id": "", "name": ""}, "subscriber_id": "profile@id", "template": map[string]any{"id": "", "name": ""}}, Resource: saas.NovuTestResource}},
 		{Register: saas.RegisterSalesforceSend, Test: plugin.TestData{Init: plugin.Config{"extension_id": "1", "mapping": map[string]any{}, "source": map[string]any{"id": "", "name": ""}, "update": false}, Resource: saas.SalesforceTestResource}},
+		// Databases, queues and memory: outside databases, message brokers
+		// and the memory shared by all instances (Tracardi's test configs).
+		{Register: databases.RegisterMySQLQuery, Test: plugin.TestData{Init: plugin.Config{"data": []any{}, "query": "SELECT 1", "source": map[string]any{"id": "", "name": ""}, "timeout": 10, "type": "select"}, Resource: map[string]any{"host": "localhost", "port": 3306, "user": "<username>", "password": "", "database": "<database>"}}},
+		{Register: databases.RegisterMongoQuery, Test: plugin.TestData{Init: plugin.Config{"collection": map[string]any{"id": "1", "name": "1"}, "database": map[string]any{"id": "1", "name": "1"}, "query": "{}", "source": map[string]any{"id": "1", "name": "1"}}, Resource: map[string]any{"uri": "mongodb://127.0.0.1:27017/", "timeout": 5000}}},
+		{Register: databases.RegisterInfluxSend, Test: plugin.TestData{Init: plugin.Config{"bucket": "bucket", "fields": map[string]any{}, "measurement": "measurement", "organization": "measurement", "source": map[string]any{"id": "1", "name": "Some value"}, "tags": map[string]any{}, "time": nil}, Resource: map[string]any{"url": "http://localhost:8086", "token": "<token>"}}},
+		{Register: databases.RegisterInfluxFetch, Test: plugin.TestData{Init: plugin.Config{"aggregation": "abc", "bucket": "test", "filters": map[string]any{}, "organization": "test", "source": map[string]any{"id": "1", "name": "Some value"}, "start": "-15m", "stop": "0m"}, Resource: map[string]any{"url": "http://localhost:8086", "token": "<token>"}}},
+		{Register: queues.RegisterRabbitMQPublish, Test: plugin.TestData{Init: plugin.Config{"queue": map[string]any{"auto_declare": true, "compression": nil, "name": "queue", "queue_type": "direct", "routing_key": "None", "serializer": "json"}, "source": map[string]any{"id": "", "name": ""}}, Resource: map[string]any{"uri": "amqp://localhost:5672/", "port": "5672", "timeout": "5", "virtual_host": ""}}},
+		{Register: queues.RegisterMQTTPublish, Test: plugin.TestData{Init: plugin.Config{"payload": "{}", "qos": "0", "retain": false, "source": map[string]any{"id": "", "name": ""}, "topic": ""}, Resource: map[string]any{"url": "<url>", "port": 100, "username": "<username>", "password": "<password>"}}},
+		{Register: queues.RegisterSQSSend, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "2"}, "message": map[string]any{"content": "sssssss", "type": "plain/text"}, "region_name": "", "queue_url": "http://test", "message_attributes": ""}, Resource: map[string]any{"aws_access_key_id": "str", "aws_secret_access_key": "str"}}},
+		{Register: operations.RegisterWriteToMemory, Test: plugin.TestData{Init: plugin.Config{"key": "test-key", "ttl": 15, "value": "test-value"}, Resource: map[string]any{"url": "<url>", "user": "<user>", "password": "<password>"}}},
+		{Register: operations.RegisterReadFromMemory, Test: plugin.TestData{Init: plugin.Config{"key": "test-key"}, Resource: map[string]any{"url": "<url>", "user": "<user>", "password": "<password>"}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
@@ -174,6 +187,19 @@ func Installed() []plugin.Installed {
 		{Register: ux.RegisterConsent, Test: plugin.TestData{Init: plugin.Config{"agree_all_event_type": "agree-all-event-type", "enabled": true, "endpoint": "http://localhost:8686",
 			"event_type": "user-consent-pref", "expand_height": 400, "position": "bottom", "uix_source": "http://localhost:8686"}}},
 		{Register: ux.RegisterCustomJS, Test: plugin.TestData{Init: plugin.Config{"attributes": "{}", "content": ""}}},
+		// Pop-up widgets. Tracardi's test configs of these are commented out and
+		// leave required texts as None, which its own checks refuse: the
+		// same configs with those texts filled in.
+		{Register: ux.RegisterContactPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "contact_type": "email", "content": "Leave us your e-mail", "dark_theme": false,
+			"event_type": "contact-data", "horizontal_pos": "center", "save_event": true, "uix_source": "http://localhost:8686", "vertical_pos": "bottom"}}},
+		{Register: ux.RegisterCTAMessage, Test: plugin.TestData{Init: plugin.Config{"border_radius": 2, "border_shadow": 1, "cancel_button": "", "cta_button": "Buy", "cta_link": "",
+			"hide_after": 6000, "max_width": 500, "message": "Sale today", "min_width": 300, "position_x": "right", "position_y": "bottom", "title": "", "uix_mf_source": "http://localhost:8686"}}},
+		{Register: ux.RegisterGeneric, Test: plugin.TestData{Init: plugin.Config{"props": map[string]any{}, "uix_source": "http://localhost:8686/uix/widget/index.js"}}},
+		{Register: ux.RegisterQuestionPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "content": "Do you like it?", "dark_theme": false, "event_type": "question-answer",
+			"horizontal_pos": "center", "left_button_text": "No", "popup_lifetime": "6", "popup_title": nil, "right_button_text": "Yes", "save_event": true, "uix_source": "http://localhost:8686", "vertical_pos": "bottom"}}},
+		{Register: ux.RegisterRatingPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "dark_theme": false, "event_type": "rating",
+			"horizontal_position": "center", "lifetime": "6", "message": "Rate us", "save_event": true, "title": nil, "uix_source": "http://localhost:8686", "vertical_position": "bottom"}}},
+		{Register: ux.RegisterSnackbar, Test: plugin.TestData{Init: plugin.Config{"hide_after": 6000, "message": "Thank you", "position_x": "center", "position_y": "bottom", "type": "success", "uix_mf_source": "http://localhost:8686"}}},
 		// String, Regex, Converters, Parsers and the XPath scrapper, each with
 		// Tracardi's own test config (some are odd on purpose: they must set up).
 		{Register: text.RegisterReplace, Test: plugin.TestData{Init: plugin.Config{"field": "profile@", "find": "", "replace": ""}}},

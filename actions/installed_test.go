@@ -76,6 +76,15 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.novu.trigger.plugin",
 		"connectors.salesforce.marketing_cloud.send.plugin",
 	)
+	// Databases, queues and memory.
+	want = append(want,
+		"connectors.mysql.query.plugin", "connectors.rabbitmq.publish.plugin", "connectors.mqtt.publish.plugin",
+		"connectors.influxdb.send.plugin", "connectors.influxdb.fetch.plugin",
+		"connectors.aws.sqs.plugin", "connectors.mongo.query.plugin",
+		"operations.write_to_memory.plugin", "operations.read_from_memory.plugin",
+		"ux.contact_popup.plugin", "ux.cta_message.plugin", "ux.generic.plugin", "ux.question_popup.plugin",
+		"ux.rating_popup.plugin", "ux.snackbar.plugin",
+	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {
 		t.Fatalf("install errors: %v", rep.Error)
