@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/rundata"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
@@ -34,6 +36,8 @@ type Tracker struct {
 	data  plugin.Data // stored records, for plugins
 	lim   workflow.Limits
 	after CommitHook
+	segOnce sync.Once
+	segs    *segments.Cache // compiled segments, for post-event segmentation
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
@@ -222,6 +226,7 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		}
 		ev := t.buildEvent(p, in, src, profile, session, headers, now)
 		res.EventIDs = append(res.EventIDs, ev.ID())
+		segBefore := segmentsBefore(profile)
 		out := t.runRules(ctx, snap, p, ev, &profile, &session, res)
 		if out.profileUpdated {
 			profileChanged = true
@@ -230,6 +235,8 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 			sessionChanged = true
 		}
 		events = append(events, map[string]any(ev))
+		sysEvents, seg := t.segmentAfterEvent(ctx, snap, p, src, ev, segBefore, &profile, &session, headers, now, res)
+		events, profileChanged, sessionChanged = append(events, sysEvents...), profileChanged || seg.profileUpdated, sessionChanged || seg.sessionUpdated
 	}
 	if keep, msg := lockedProfile(locked, profile); msg != "" {
 		profile = keep
