@@ -26,18 +26,21 @@ var (
 
 // Tracker runs the collector pipeline.
 type Tracker struct {
-	st      store.Store
-	cat     *catalog.Catalog
-	log     *slog.Logger
-	cache   *docCache // nil when several processes share the database
-	visit   time.Duration
-	now     func() time.Time
-	res     plugin.Resources
-	data    plugin.Data // stored records, for plugins
-	lim     workflow.Limits
-	after   CommitHook
+	st    store.Store
+	cat   *catalog.Catalog
+	log   *slog.Logger
+	cache *docCache // nil when several processes share the database
+	visit time.Duration
+	now   func() time.Time
+	res   plugin.Resources
+	data  plugin.Data // stored records, for plugins
+	lim   workflow.Limits
+	after CommitHook
+
+	// post-event segmentation: the compiled segments
 	segOnce sync.Once
-	segs    *segments.Cache // compiled segments, for post-event segmentation
+	segs    *segments.Cache
+
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
