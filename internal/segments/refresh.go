@@ -272,3 +272,26 @@ func parseTime(s string) (time.Time, bool) {
 	t, err := time.Parse(time.RFC3339Nano, s)
 	return t, err == nil
 }
+
+// RunAll runs a whole re-evaluation in this goroutine, without the job
+// queue (for tests and tools), and answers its final progress.
+func (r *Refresher) RunAll(ctx context.Context) (Progress, error) {
+	_, p, err := r.RunSteps(ctx)
+	return p, err
+}
+
+// RunSteps is RunAll that also counts the steps (jobs) the run took.
+func (r *Refresher) RunSteps(ctx context.Context) (int, Progress, error) {
+	a := args{Run: domain.NewID(), Started: domain.Timestamp(r.now())}
+	for steps := 1; ; steps++ {
+		next, finished, err := r.Step(ctx, a)
+		if err != nil {
+			return steps, r.progress(next, "failed"), err
+		}
+		if finished {
+			p, err := ReadProgress(ctx, r.st)
+			return steps, p, err
+		}
+		a = next
+	}
+}
