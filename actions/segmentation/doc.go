@@ -100,8 +100,19 @@ func setSegments(p plugin.Profile, list []string) {
 	p["segments"] = l
 }
 
-// stamp sets the profile's metadata.time.segmentation to now.
-func stamp(p plugin.Profile) {
+// eventTime is when the event was collected (now when it cannot be read):
+// the time a flow's segmentation is dated by.
+func eventTime(ev plugin.Event) time.Time {
+	md, _ := ev["metadata"].(map[string]any)
+	tm, _ := md["time"].(map[string]any)
+	if t, ok := plugin.ParseTime(tm["insert"]); ok {
+		return t
+	}
+	return time.Now().UTC()
+}
+
+// stamp sets the profile's metadata.time.segmentation to at.
+func stamp(p plugin.Profile, at time.Time) {
 	md, ok := p["metadata"].(map[string]any)
 	if !ok {
 		md = map[string]any{}
@@ -112,12 +123,12 @@ func stamp(p plugin.Profile) {
 		tm = map[string]any{}
 		md["time"] = tm
 	}
-	tm["segmentation"] = time.Now().UTC().Format("2006-01-02T15:04:05.000000Z07:00")
+	tm["segmentation"] = at.UTC().Format("2006-01-02T15:04:05.000000Z07:00")
 }
 
 // addSegments adds names to the profile's segments and answers whether any
 // was new (then the segmentation time is stamped).
-func addSegments(p plugin.Profile, names ...string) bool {
+func addSegments(p plugin.Profile, at time.Time, names ...string) bool {
 	list := segmentsOf(p)
 	added := false
 	for _, n := range names {
@@ -128,19 +139,19 @@ func addSegments(p plugin.Profile, names ...string) bool {
 	}
 	if added {
 		setSegments(p, list)
-		stamp(p)
+		stamp(p, at)
 	}
 	return added
 }
 
 // removeSegment takes a name out of the profile's segments and answers
 // whether it was there.
-func removeSegment(p plugin.Profile, name string) bool {
+func removeSegment(p plugin.Profile, at time.Time, name string) bool {
 	list := segmentsOf(p)
 	if !slices.Contains(list, name) {
 		return false
 	}
 	setSegments(p, slices.DeleteFunc(list, func(s string) bool { return s == name }))
-	stamp(p)
+	stamp(p, at)
 	return true
 }

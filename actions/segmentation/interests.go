@@ -317,7 +317,7 @@ func (a *GroupAndRank) Run(_ context.Context, payload plugin.Payload, _ *plugin.
 			add = append(add, s)
 		}
 	}
-	addSegments(a.Profile, add...)
+	addSegments(a.Profile, eventTime(a.Event), add...)
 	return plugin.Port("result", plugin.Payload{"applied_segments": applied, "ranked_segments": ranked}), nil
 }
 

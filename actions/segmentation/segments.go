@@ -100,7 +100,7 @@ func (a *AddSegment) Run(_ context.Context, payload plugin.Payload, _ *plugin.Ed
 		}
 	}
 	names = slices.DeleteFunc(names, func(s string) bool { return strings.TrimSpace(s) == "" })
-	addSegments(a.Profile, names...)
+	addSegments(a.Profile, eventTime(a.Event), names...)
 	return plugin.Port("payload", payload), nil
 }
 
@@ -148,7 +148,7 @@ func (a *DeleteSegment) Run(_ context.Context, payload plugin.Payload, _ *plugin
 	if a.Profile == nil {
 		noProfile(&a.ActionRunner, "segment the profile")
 	} else {
-		removeSegment(a.Profile, a.name)
+		removeSegment(a.Profile, eventTime(a.Event), a.name)
 	}
 	return plugin.Port("payload", payload), nil
 }
@@ -198,9 +198,9 @@ func (a *MoveSegment) Run(_ context.Context, payload plugin.Payload, _ *plugin.E
 		noProfile(&a.ActionRunner, "segment the profile")
 		return plugin.Port("payload", payload), nil
 	}
-	removeSegment(a.Profile, a.from)
-	addSegments(a.Profile, a.to)
-	stamp(a.Profile)
+	removeSegment(a.Profile, eventTime(a.Event), a.from)
+	addSegments(a.Profile, eventTime(a.Event), a.to)
+	stamp(a.Profile, eventTime(a.Event))
 	return plugin.Port("payload", payload), nil
 }
 
@@ -269,11 +269,11 @@ func (a *Conditional) SetUp(_ context.Context, config plugin.Config) error {
 func (a *Conditional) apply(action, seg string) {
 	switch action {
 	case "add":
-		addSegments(a.Profile, seg)
+		addSegments(a.Profile, eventTime(a.Event), seg)
 	case "remove":
-		removeSegment(a.Profile, seg)
+		removeSegment(a.Profile, eventTime(a.Event), seg)
 	}
-	stamp(a.Profile)
+	stamp(a.Profile, eventTime(a.Event))
 }
 
 // Run evaluates the condition and applies the path's action.
@@ -373,7 +373,7 @@ func (a *ForceSegmentation) Run(_ context.Context, payload plugin.Payload, _ *pl
 		a.Profile["operation"] = op
 	}
 	op["segment"] = true
-	stamp(a.Profile)
+	stamp(a.Profile, eventTime(a.Event))
 	return plugin.Port("payload", payload), nil
 }
 
