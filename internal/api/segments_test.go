@@ -335,3 +335,72 @@ func TestConsentTypesAndProfileConsents(t *testing.T) {
 		}
 	})
 }
+
+const v1 = "tracardi.process_engine.action.v1."
+
+// TestSegmentationWorkflowAndForce: a segment may name a segmentation
+// workflow (a flow started by Start segmentation) that runs with the
+// profile after its events and in the re-evaluation; Force segmentation
+// evaluates segments limited to other event types.
+func TestSegmentationWorkflowAndForce(t *testing.T) {
+	run := func(t *testing.T, o testenv.Options) {
+		o.Background, o.SegmentsPageSize = true, 7
+		e := testenv.New(t, o)
+		src := e.Setup("s1", testenv.FlowJSON("count", []testenv.Node{
+			{ID: "start", Module: testenv.Start},
+			{ID: "inc", Module: testenv.Increment, Init: map[string]any{"field": "profile@stats.counters.views", "increment": 1}},
+			{ID: "force", Module: v1 + "segmentation.force.plugin"},
+		}, "start.payload>inc", "inc.payload>force"), "page-view")
+		wf := testenv.FlowJSON("seg-flow", []testenv.Node{
+			{ID: "start", Module: v1 + "flow.start_segmentation.plugin", Init: map[string]any{"profile_id": ""}},
+			{ID: "cond", Module: v1 + "segmentation.conditional.plugin", Init: map[string]any{"condition": "profile@stats.counters.views >= 2",
+				"true_action": "add", "true_segment": "engaged", "false_action": "remove", "false_segment": "engaged"}},
+		}, "start.payload>cond")
+		var flow map[string]any
+		json.Unmarshal([]byte(wf), &flow)
+		e.Admin("POST", "/flow/production", flow).MustOK(t)
+		e.Admin("POST", "/segment", map[string]any{"name": "Engaged", "workflow": map[string]any{"id": "seg-flow"}}).MustOK(t)
+		// Limited to purchases, but the page-view flow forces segmentation.
+		e.Admin("POST", "/segment", map[string]any{"name": "Viewer", "condition": "stats.counters.views >= 1", "event_type": []any{"purchase"}}).MustOK(t)
+		waitConfig(t, e)
+
+		pid := trackView(t, e, src, "")["profile"].(map[string]any)["id"].(string)
+		p := e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
+		if s := fmt.Sprint(p["segments"]); s != "[viewer]" {
+			t.Fatalf("after one view: segments %s, want [viewer] (forced)", s)
+		}
+		trackView(t, e, src, pid)
+		p = e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
+		if s := fmt.Sprint(p["segments"]); s != "[viewer engaged]" {
+			t.Fatalf("after two views: segments %s, want [viewer engaged]", s)
+		}
+		if op := p["operation"].(map[string]any); op["segment"] == true {
+			t.Error("operation.segment stored as true")
+		}
+		if n := count(eventTypes(t, e, pid), "segment-entered"); n != 2 {
+			t.Errorf("segment-entered fired %d times, want 2", n)
+		}
+
+		// The re-evaluation runs the workflow over stored profiles.
+		storeProfiles(t, e.Store, 20, func(int) []any { return []any{} })
+		for i := range 20 {
+			if err := e.Store.Apply(t.Context(), &store.ChangeSet{Profiles: []store.Doc{{"id": fmt.Sprintf("p%04d", i),
+				"stats": map[string]any{"counters": map[string]any{"views": float64(i % 4)}}, "segments": []any{}}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.Admin("POST", "/segments/refresh", nil)
+		deadline := time.Now().Add(60 * time.Second)
+		for e.Admin("GET", "/segments/refresh", nil).MustOK(t).Obj()["state"] != "done" && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+		if got := e.Admin("GET", "/segment/engaged/count", nil).MustOK(t).Obj()["total"]; got != 11.0 {
+			t.Errorf("engaged after the re-evaluation = %v, want 10 stored + the tracked one", got)
+		}
+		if got := e.Admin("GET", "/segment/viewer/count", nil).MustOK(t).Obj()["total"]; got != 16.0 {
+			t.Errorf("viewer after the re-evaluation = %v, want 15 stored + the tracked one", got)
+		}
+	}
+	t.Run("sqlite", func(t *testing.T) { run(t, testenv.Options{}) })
+	t.Run("postgres", func(t *testing.T) { run(t, testenv.Options{DSN: storetest.PostgresDSN(t)}) })
+}

@@ -8,9 +8,12 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // JobKind is the background job that re-evaluates every segment over every
@@ -70,6 +73,11 @@ type Refresher struct {
 	Budget time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
+	// Catalog gives the deployed segmentation workflows of segments that
+	// name one (nil: those workflows are not run).
+	Catalog *catalog.Catalog
+	// Data is what the workflows' plugins read of stored records.
+	Data plugin.Data
 }
 
 // NewRefresher returns the re-evaluation over st. forget (may be nil) is
@@ -183,13 +191,14 @@ func (r *Refresher) Step(ctx context.Context, a args) (next args, finished bool,
 		if a.Total == 0 && a.After == "" {
 			a.Total = page.Total
 		}
+		flows := r.flows(set)
 		for _, d := range page.Docs {
 			a.After = domain.Str(d, "id")
 			a.Done++
-			if set.Apply(d, "", r.now()).Empty() {
+			if len(flows) == 0 && set.Apply(d, "", r.now()).Empty() {
 				continue
 			}
-			changed, err := r.update(ctx, set, a.After)
+			changed, err := r.update(ctx, set, flows, a.After)
 			if err != nil {
 				return a, false, err
 			}
@@ -215,9 +224,28 @@ func (r *Refresher) Step(ctx context.Context, a args) (next args, finished bool,
 	}
 }
 
-// update re-evaluates one profile under its lock, from what is stored now,
-// and stores it when its segments change.
-func (r *Refresher) update(ctx context.Context, set *Set, id string) (bool, error) {
+// flows answers the compiled segmentation workflows of the set's segments.
+func (r *Refresher) flows(set *Set) []*workflow.Compiled {
+	ids := set.Workflows("")
+	if len(ids) == 0 || r.Catalog == nil {
+		return nil
+	}
+	snap := r.Catalog.Snapshot()
+	var out []*workflow.Compiled
+	for _, id := range ids {
+		if f, ok := snap.Flows[id]; ok {
+			out = append(out, f)
+		} else {
+			r.log.Warn("segmentation workflow has no production version", "flow", id)
+		}
+	}
+	return out
+}
+
+// update re-evaluates one profile under its lock, from what is stored now:
+// the segmentation workflows run with it (for an @segmentation event),
+// then the conditions are evaluated; it is stored when it changed.
+func (r *Refresher) update(ctx context.Context, set *Set, flows []*workflow.Compiled, id string) (bool, error) {
 	release, err := r.st.LockProfile(ctx, id)
 	if err != nil {
 		return false, err
@@ -230,7 +258,25 @@ func (r *Refresher) update(ctx context.Context, set *Set, id string) (bool, erro
 	if err != nil {
 		return false, err
 	}
-	if domain.Str(d, "id") != id || set.Apply(d, "", r.now()).Empty() {
+	if domain.Str(d, "id") != id {
+		return false, nil
+	}
+	now := r.now()
+	before := List(d)
+	updated := false
+	for _, f := range flows {
+		ev := domain.PrepareEvent(plugin.Event{"type": "@segmentation", "profile": map[string]any{"id": id},
+			"metadata": map[string]any{"time": map[string]any{"insert": domain.Timestamp(now)}, "profile_less": false}}, now)
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: plugin.Profile(d), Data: r.Data})
+		if o.Profile != nil && o.Profile.ID() == id {
+			d, updated = store.Doc(o.Profile), updated || o.ProfileUpdated
+		}
+		for _, e := range o.Errors {
+			r.log.Warn("segmentation workflow failed", "flow", f.Name, "profile", id, "node", e.NodeID, "err", e.Message)
+		}
+	}
+	set.Apply(d, "", now)
+	if !updated && Diff(before, List(d)).Empty() {
 		return false, nil
 	}
 	if err := r.st.Apply(ctx, &store.ChangeSet{Profiles: []store.Doc{d}}); err != nil {

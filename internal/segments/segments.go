@@ -2,10 +2,15 @@
 // profile, which of them it belongs to.
 //
 // A segment is a configuration document {id, name, description, condition,
-// event_type, enabled, tags}: a TQL condition over the profile (bare paths
-// read the profile: stats.visits > 3, or profile@stats.visits > 3). A
-// profile is in the segment when the condition holds; its id (the name's
-// machine name unless given) is then in profile["segments"].
+// workflow, event_type, enabled, tags}: a TQL condition over the profile
+// (bare paths read the profile: stats.visits > 3, or profile@stats.visits >
+// 3). A profile is in the segment when the condition holds; its id (the
+// name's machine name unless given) is then in profile["segments"].
+//
+// Instead of (or beside) a condition, a segment may name a segmentation
+// workflow ({"workflow": {"id": ...}}): a deployed flow, started by the
+// Start segmentation node, run with the profile; its nodes (Add segment,
+// Conditional segmentation, ...) decide the profile's segments.
 //
 // Segmentation only manages the ids of the segments defined here: other
 // names in profile["segments"] (added by plugins such as Add segment) are
@@ -96,10 +101,22 @@ func Normalize(d store.Doc) (store.Doc, error) {
 	if _, ok := out["description"].(string); !ok {
 		out["description"] = ""
 	}
-	src, _ := d["condition"].(string)
-	if _, err := Compile(src); err != nil {
-		return nil, invalid("condition", err.Error())
+	wf, err := workflowRef(d["workflow"])
+	if err != nil {
+		return nil, err
 	}
+	if wf != nil {
+		out["workflow"] = wf
+	} else {
+		delete(out, "workflow")
+	}
+	src, _ := d["condition"].(string)
+	if wf == nil || strings.TrimSpace(src) != "" {
+		if _, err := Compile(src); err != nil {
+			return nil, invalid("condition", err.Error())
+		}
+	}
+	out["condition"] = src
 	if v, ok := d["enabled"]; ok && v != nil {
 		if _, isBool := v.(bool); !isBool {
 			return nil, invalid("enabled", "expected true or false")
@@ -138,11 +155,38 @@ func Normalize(d store.Doc) (store.Doc, error) {
 	return out, nil
 }
 
+// workflowRef reads a segment's workflow: null or {"id": flow id, "name"}.
+func workflowRef(v any) (map[string]any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, invalid("workflow", "expected {\"id\": \"<flow id>\"} or null")
+	}
+	id, _ := m["id"].(string)
+	if strings.TrimSpace(id) == "" {
+		if len(m) == 0 || m["id"] == nil || m["id"] == "" {
+			return nil, nil
+		}
+		return nil, invalid("workflow.id", "expected the id of a deployed flow")
+	}
+	name, _ := m["name"].(string)
+	return map[string]any{"id": id, "name": name}, nil
+}
+
 // Segment is a compiled segment.
 type Segment struct {
 	ID, Name   string
-	Condition  *tql.Condition
-	EventTypes []string // empty: every event
+	Condition  *tql.Condition // nil: the workflow decides
+	Workflow   string         // the id of a segmentation flow, or ""
+	EventTypes []string       // empty: every event
+}
+
+// Applies reports whether the segment is evaluated after an event of
+// eventType ("": every segment is).
+func (s Segment) Applies(eventType string) bool {
+	return eventType == "" || len(s.EventTypes) == 0 || slices.Contains(s.EventTypes, eventType)
 }
 
 // Set is the compiled enabled segments, ordered by id. It is immutable and
@@ -160,15 +204,18 @@ func NewSet(docs []store.Doc) (s *Set, errs map[string]error) {
 			continue
 		}
 		id := domain.Str(d, "id")
-		cond, err := Compile(domain.Str(d, "condition"))
-		if err != nil {
-			if errs == nil {
-				errs = map[string]error{}
+		seg := Segment{ID: id, Name: domain.Str(d, "name"), Workflow: domain.Str(d, "workflow", "id")}
+		if src := domain.Str(d, "condition"); seg.Workflow == "" || strings.TrimSpace(src) != "" {
+			cond, err := Compile(src)
+			if err != nil {
+				if errs == nil {
+					errs = map[string]error{}
+				}
+				errs[id] = err
+				continue
 			}
-			errs[id] = err
-			continue
+			seg.Condition = cond
 		}
-		seg := Segment{ID: id, Name: domain.Str(d, "name"), Condition: cond}
 		if l, ok := d["event_type"].([]any); ok {
 			for _, t := range l {
 				if ts, ok := t.(string); ok {
@@ -188,6 +235,19 @@ func (s *Set) Len() int {
 		return 0
 	}
 	return len(s.list)
+}
+
+// Workflows answers the ids of the segmentation flows of the segments
+// evaluated after an event of eventType ("": all), once each, in the
+// segments' order.
+func (s *Set) Workflows(eventType string) []string {
+	var out []string
+	for _, seg := range s.Segments() {
+		if seg.Workflow != "" && seg.Applies(eventType) && !slices.Contains(out, seg.Workflow) {
+			out = append(out, seg.Workflow)
+		}
+	}
+	return out
 }
 
 // Segments answers the set's segments.
@@ -220,7 +280,7 @@ func (s *Set) Apply(profile map[string]any, eventType string, now time.Time) Cha
 	current := List(profile)
 	scope := &notation.Scope{Profile: profile}
 	for _, seg := range s.list {
-		if eventType != "" && len(seg.EventTypes) > 0 && !slices.Contains(seg.EventTypes, eventType) {
+		if seg.Condition == nil || !seg.Applies(eventType) {
 			continue
 		}
 		ok, err := seg.Condition.EvalAt(scope, now)

@@ -24,6 +24,7 @@ import (
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
@@ -121,6 +122,7 @@ func New(t testing.TB, o Options) *Env {
 	if o.Background {
 		dest = destinations.New(st, res, nil)
 		segs = segments.NewRefresher(st, func(id string) { e.Tracker.Forget(id) }, nil)
+		segs.Catalog, segs.Data = cat, rundata.New(st)
 		if o.SegmentsPageSize > 0 {
 			segs.PageSize = o.SegmentsPageSize
 		}

@@ -2,11 +2,13 @@ package tracking
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -20,8 +22,10 @@ func segmentsBefore(profile plugin.Profile) []string {
 }
 
 // segmentAfterEvent is post-event segmentation: once an event's flows have
-// run, the defined segments are evaluated against the profile (those
-// limited to other event types are skipped), and for every segment the
+// run, the segmentation workflows of the defined segments run, then their
+// conditions are evaluated against the profile (segments limited to other
+// event types are skipped, unless a Force segmentation node ran), and for
+// every segment the
 // profile entered or left since before (by a condition or by a flow's
 // plugin) a segment-entered or segment-left system event is emitted: built
 // like the request's events, run through the rules of the request's source
@@ -37,7 +41,21 @@ func (t *Tracker) segmentAfterEvent(ctx context.Context, snap *catalog.Snapshot,
 	if err != nil {
 		res.Warnings = append(res.Warnings, "segmentation skipped: "+err.Error())
 	} else {
-		set.Apply(*profile, ev.Type(), now)
+		eventType := ev.Type()
+		if forcedSegmentation(*profile) {
+			eventType = "" // Force segmentation: every segment, whatever its event types
+		}
+		for _, id := range set.Workflows(eventType) {
+			o := t.runSegmentationFlow(ctx, snap, id, ev, profile, session, res)
+			out.profileUpdated = out.profileUpdated || o.profileUpdated
+			out.sessionUpdated = out.sessionUpdated || o.sessionUpdated
+		}
+		if *profile != nil {
+			set.Apply(*profile, eventType, now)
+		}
+	}
+	if *profile == nil {
+		return nil, out
 	}
 	ch := segments.Diff(before, segments.List(*profile))
 	if ch.Empty() {
@@ -61,6 +79,41 @@ func (t *Tracker) segmentAfterEvent(ctx context.Context, snap *catalog.Snapshot,
 		emit(segments.EventLeft, id)
 	}
 	return emitted, out
+}
+
+// forcedSegmentation reads and clears the profile's operation.segment, set
+// by the Force segmentation node.
+func forcedSegmentation(profile plugin.Profile) bool {
+	op, _ := profile["operation"].(map[string]any)
+	if op["segment"] != true {
+		return false
+	}
+	op["segment"] = false
+	return true
+}
+
+// runSegmentationFlow runs a segment's segmentation workflow (a deployed
+// flow) for the event's profile; its errors are the request's errors.
+func (t *Tracker) runSegmentationFlow(ctx context.Context, snap *catalog.Snapshot, flowID string, ev plugin.Event,
+	profile *plugin.Profile, session *plugin.Session, res *Result) runOutcome {
+	var out runOutcome
+	f, ok := snap.Flows[flowID]
+	if !ok {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("segmentation flow %q has no production version", flowID))
+		return out
+	}
+	o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: res.UX, Resources: t.res, Data: t.data, Limits: t.lim})
+	res.UX = o.UX
+	*profile, *session = o.Profile, o.Session
+	out.profileUpdated, out.sessionUpdated = o.ProfileUpdated, o.SessionUpdated
+	for _, e := range o.Errors {
+		msg := fmt.Sprintf("segmentation flow %q", f.Name)
+		if e.NodeID != "" {
+			msg += fmt.Sprintf(" node %q", e.NodeID)
+		}
+		res.Errors = append(res.Errors, msg+": "+e.Message)
+	}
+	return out
 }
 
 // segmentSet answers the compiled segments of the snapshot's configuration.
