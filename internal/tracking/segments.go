@@ -3,82 +3,80 @@ package tracking
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/segments"
-	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// segmentsBefore is the profile's segments before an event's flows run
-// (nil for a profile-less request).
-func segmentsBefore(profile plugin.Profile) []string {
-	if profile == nil {
-		return nil
+// noteSegments records the profile's segments before the events run, so
+// that segment checks after each event can tell what changed.
+func (r *request) noteSegments() {
+	if r.profile != nil {
+		r.segments = segments.List(r.profile)
 	}
-	return segments.List(profile)
 }
 
-// segmentAfterEvent is post-event segmentation: once an event's flows have
-// run, the segmentation workflows of the defined segments run, then their
-// conditions are evaluated against the profile (segments limited to other
-// event types are skipped, unless a Force segmentation node ran), and for
-// every segment the
-// profile entered or left since before (by a condition or by a flow's
-// plugin) a segment-entered or segment-left system event is emitted: built
-// like the request's events, run through the rules of the request's source
-// and answered for storing. Segmentation does not run again after those
-// system events' flows, so a flow cannot loop. out.profileUpdated reports
-// whether the profile's segments (or the system events' flows) changed it.
-func (t *Tracker) segmentAfterEvent(ctx context.Context, snap *catalog.Snapshot, p *Payload, src map[string]any, ev plugin.Event,
-	before []string, profile *plugin.Profile, session *plugin.Session, headers map[string]any, now time.Time, res *Result) (emitted []store.Doc, out runOutcome) {
-	if *profile == nil {
-		return nil, out
+// segment is post-event segmentation, after each event's flows: the
+// segmentation workflows of the defined segments run with the profile,
+// then their conditions are evaluated (segments limited to other event
+// types are skipped, unless a Force segmentation node ran). For every
+// segment the profile entered or left since the last check (by a condition,
+// a workflow or any flow's plugin) a segment-entered or segment-left system
+// event is emitted ({"segment": id} in its properties): built like the
+// request's events, run through the rules of the request's source, and
+// stored after the event. Segmentation does not run again for those system
+// events, so their flows cannot loop; a segment they change is noticed
+// after the request's next event.
+func (r *request) segment(ev plugin.Event) {
+	if r.profile == nil {
+		return
 	}
-	set, err := t.segmentSet(ctx, snap)
+	set, err := r.t.segmentSet(r.ctx, r.snap)
 	if err != nil {
-		res.Warnings = append(res.Warnings, "segmentation skipped: "+err.Error())
+		r.res.Warnings = append(r.res.Warnings, "segmentation skipped: "+err.Error())
 	} else {
 		eventType := ev.Type()
-		if forcedSegmentation(*profile) {
-			eventType = "" // Force segmentation: every segment, whatever its event types
+		if forcedSegmentation(r.profile) {
+			eventType = "" // every segment, whatever its event types
 		}
 		for _, id := range set.Workflows(eventType) {
-			o := t.runSegmentationFlow(ctx, snap, id, ev, profile, session, res)
-			out.profileUpdated = out.profileUpdated || o.profileUpdated
-			out.sessionUpdated = out.sessionUpdated || o.sessionUpdated
+			r.runSegmentationFlow(id, ev)
 		}
-		if *profile != nil {
-			set.Apply(*profile, eventType, now)
+		if r.profile != nil {
+			set.Apply(r.profile, eventType, r.now)
 		}
 	}
-	if *profile == nil {
-		return nil, out
+	if r.profile == nil {
+		return
 	}
-	ch := segments.Diff(before, segments.List(*profile))
+	after := segments.List(r.profile)
+	ch := segments.Diff(r.segments, after)
+	r.segments = after
 	if ch.Empty() {
-		return nil, out
+		return
 	}
-	out.profileUpdated = true
-	emit := func(typ, id string) {
-		in := &EventIn{Type: typ, Properties: map[string]any{"segment": id}}
-		sys := t.buildEvent(p, in, src, *profile, *session, headers, now)
-		sys["context"] = map[string]any{}
-		sys["metadata"].(map[string]any)["system"] = true
-		if o := t.runRules(ctx, snap, p, sys, profile, session, res); o.sessionUpdated {
-			out.sessionUpdated = true
-		}
-		emitted = append(emitted, map[string]any(sys))
-	}
+	r.profileChanged = true
 	for _, id := range ch.Entered {
-		emit(segments.EventEntered, id)
+		r.emitSegmentEvent(segments.EventEntered, id)
 	}
 	for _, id := range ch.Left {
-		emit(segments.EventLeft, id)
+		r.emitSegmentEvent(segments.EventLeft, id)
 	}
-	return emitted, out
+}
+
+// emitSegmentEvent builds a segment-entered or segment-left event, runs the
+// rules of the request's source for it, and adds it to the events stored.
+// It is a system event: metadata.system is true and it has no context of
+// its own.
+func (r *request) emitSegmentEvent(typ, id string) {
+	in := &EventIn{Type: typ, Properties: map[string]any{"segment": id}}
+	ev := r.t.buildEvent(r.p, in, r.src, r.profile, r.session, r.headers, r.now)
+	ev["context"] = map[string]any{}
+	ev["metadata"].(map[string]any)["system"] = true
+	r.runEvent(ev)
+	r.events = append(r.events, map[string]any(ev))
 }
 
 // forcedSegmentation reads and clears the profile's operation.segment, set
@@ -94,26 +92,25 @@ func forcedSegmentation(profile plugin.Profile) bool {
 
 // runSegmentationFlow runs a segment's segmentation workflow (a deployed
 // flow) for the event's profile; its errors are the request's errors.
-func (t *Tracker) runSegmentationFlow(ctx context.Context, snap *catalog.Snapshot, flowID string, ev plugin.Event,
-	profile *plugin.Profile, session *plugin.Session, res *Result) runOutcome {
-	var out runOutcome
-	f, ok := snap.Flows[flowID]
+func (r *request) runSegmentationFlow(flowID string, ev plugin.Event) {
+	f, ok := r.snap.Flows[flowID]
 	if !ok {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("segmentation flow %q has no production version", flowID))
-		return out
+		r.res.Warnings = append(r.res.Warnings, fmt.Sprintf("segmentation flow %q has no production version", flowID))
+		return
 	}
-	o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: res.UX, Resources: t.res, Data: t.data, Limits: t.lim})
-	res.UX = o.UX
-	*profile, *session = o.Profile, o.Session
-	out.profileUpdated, out.sessionUpdated = o.ProfileUpdated, o.SessionUpdated
+	t := r.t
+	o := f.Run(r.ctx, workflow.Input{Event: ev, Profile: r.profile, Session: r.session, UX: r.res.UX, Resources: t.res, Data: t.data, Limits: t.lim})
+	r.res.UX = o.UX
+	r.profile, r.session = o.Profile, o.Session
+	r.profileChanged = r.profileChanged || o.ProfileUpdated
+	r.sessionChanged = r.sessionChanged || o.SessionUpdated
 	for _, e := range o.Errors {
 		msg := fmt.Sprintf("segmentation flow %q", f.Name)
 		if e.NodeID != "" {
 			msg += fmt.Sprintf(" node %q", e.NodeID)
 		}
-		res.Errors = append(res.Errors, msg+": "+e.Message)
+		r.res.Errors = append(r.res.Errors, msg+": "+e.Message)
 	}
-	return out
 }
 
 // segmentSet answers the compiled segments of the snapshot's configuration.
