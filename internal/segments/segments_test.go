@@ -76,3 +76,20 @@ func TestDiff(t *testing.T) {
 		t.Errorf("diff %v", ch)
 	}
 }
+
+// BenchmarkApply is the cost post-event segmentation adds to an event: ten
+// segments evaluated against a profile whose membership does not change.
+func BenchmarkApply(b *testing.B) {
+	var docs []store.Doc
+	for i := range 10 {
+		docs = append(docs, store.Doc{"id": fmt.Sprintf("s%d", i), "name": "S", "condition": fmt.Sprintf("stats.visits > %d AND traits.country == \"PL\"", i*10)})
+	}
+	set, _ := segments.NewSet(docs)
+	p := map[string]any{"stats": map[string]any{"visits": 35.0}, "traits": map[string]any{"country": "PL"}, "segments": []any{"s0", "s1", "s2", "s3"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if !set.Apply(p, "page-view", now).Empty() {
+			b.Fatal("membership changed")
+		}
+	}
+}
