@@ -8,6 +8,7 @@ package actions
 
 import (
 	"github.com/tracflow/tracflow/actions/connectors"
+	"github.com/tracflow/tracflow/actions/consents"
 	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/data"
 	"github.com/tracflow/tracflow/actions/databases"
@@ -25,6 +26,7 @@ import (
 	"github.com/tracflow/tracflow/actions/reporting"
 	"github.com/tracflow/tracflow/actions/saas"
 	"github.com/tracflow/tracflow/actions/scrapper"
+	"github.com/tracflow/tracflow/actions/segmentation"
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/actions/text"
 	"github.com/tracflow/tracflow/actions/ux"
@@ -252,5 +254,20 @@ func Installed() []plugin.Installed {
 		{Register: stats.RegisterKeyCounter, Test: plugin.TestData{Init: plugin.Config{"key": "1", "save_in": "2"}}},
 		{Register: stats.RegisterIncreaseViews, Test: plugin.TestData{Init: plugin.Config{}}},
 		{Register: stats.RegisterIncreaseVisits, Test: plugin.TestData{Init: plugin.Config{}}},
+
+		// Segmentation, interests and consents (Tracardi's test configs), and the segmentation flow's start node
+		{Register: flow.RegisterStartSegmentation, Test: plugin.TestData{Init: plugin.Config{"profile_id": "id"}}},
+		{Register: segmentation.RegisterForceSegmentation, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: segmentation.RegisterHasSegment, Test: plugin.TestData{Init: plugin.Config{"segment": "abc"}}},
+		{Register: segmentation.RegisterConditional, Test: plugin.TestData{Init: plugin.Config{"condition": "profile@id exists", "false_action": "remove", "false_segment": "xxx", "true_action": "add", "true_segment": "zzz"}}},
+		{Register: segmentation.RegisterAddSegment, Test: plugin.TestData{Init: plugin.Config{"segment": "abc"}}},
+		{Register: segmentation.RegisterDeleteSegment, Test: plugin.TestData{Init: plugin.Config{"segment": "abc"}}},
+		{Register: segmentation.RegisterMoveSegment, Test: plugin.TestData{Init: plugin.Config{"from_segment": "abc", "to_segment": "asd"}}},
+		{Register: segmentation.RegisterAddInterest, Test: plugin.TestData{Init: plugin.Config{"interest": "abc", "value": "1.0"}}},
+		{Register: segmentation.RegisterIncreaseInterest, Test: plugin.TestData{Init: plugin.Config{"interest": "abc", "value": "1.0"}}},
+		{Register: segmentation.RegisterDecreaseInterest, Test: plugin.TestData{Init: plugin.Config{"interest": "abc", "value": "1.0"}}},
+		{Register: segmentation.RegisterGroupAndRank, Test: plugin.TestData{Init: plugin.Config{"interests": "profile@interests", "segment_mapping": "{}", "segments_to_apply": ""}}},
+		{Register: consents.RegisterAddConsent, Test: plugin.TestData{Init: plugin.Config{"consents": "aa"}}},
+		{Register: consents.RegisterRequireConsents, Test: plugin.TestData{Init: plugin.Config{"consent_ids": []any{}, "require_all": false}}},
 	}
 }

@@ -59,6 +59,10 @@ func TestTracardiNames(t *testing.T) {
 		"internal.inject_event.plugin", "internal.get_prev_event.plugin", "internal.get_prev_session.plugin",
 		"internal.query_string.plugin", "internal.event_source_fetcher.plugin",
 		"ux.consent.plugin", "ux.custom_js.plugin",
+		"flow.start_segmentation.plugin", "segmentation.add.plugin", "segmentation.delete.plugin",
+		"segmentation.move.plugin", "segmentation.conditional.plugin", "segmentation.has.plugin",
+		"segmentation.force.plugin", "interest.add.plugin", "interest.increase.plugin", "interest.decrease.plugin",
+		"group_and_rank_interests_action", "consents.add_consent_action.plugin", "consents.require_consents_action.plugin",
 	)
 	// SaaS connectors Tracardi installs on demand.
 	want = append(want,

@@ -772,6 +772,68 @@ describe('Tracflow web GUI', () => {
     await dlg.getByRole('button', { name: 'Cancel' }).click();
   });
 
+  it('creates a segment; the next event puts the profile in it; lists, exports and deletes it', async () => {
+    await go('/segments');
+    await page.getByRole('button', { name: 'New segment' }).click();
+    let dlg = page.getByRole('dialog', { name: 'New segment' });
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error', { hasText: 'Give the segment a name.' }).waitFor();
+    await dlg.getByLabel('Name').fill('Frequent visitors');
+    // A condition the server refuses is reported at the field.
+    await dlg.getByLabel('Condition').fill('stats.counters.visits >');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error').filter({ hasText: /./ }).first().waitFor();
+    await dlg.getByLabel('Condition').fill('stats.counters.visits >= 1');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('tr', { hasText: 'Frequent visitors' });
+    await row.waitFor();
+    assert.match(await row.textContent(), /frequent-visitors/);
+
+    // Post-event segmentation: the next event of the profile enters it.
+    await api(base, 'POST', '/track', { body: { source: { id: state.sourceId }, profile: { id: state.profileId }, events: [{ type: 'page-view' }] } });
+    await row.getByRole('button', { name: 'Profiles in Frequent visitors' }).click();
+    dlg = page.getByRole('dialog', { name: 'Profiles in Frequent visitors' });
+    await dlg.getByRole('status', { name: 'Segment size' }).filter({ hasText: /^\d+ profiles?$/ }).waitFor();
+    await dlg.getByRole('link', { name: state.profileId }).waitFor();
+    await shot(page, 'segment-profiles');
+    const [download] = await Promise.all([page.waitForEvent('download'), dlg.getByRole('button', { name: 'Export CSV' }).click()]);
+    const { readFile } = await import('node:fs/promises');
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.match(csv.split('\n')[0], /^id,email,/);
+    assert.ok(csv.includes(state.profileId), 'the export holds the profile');
+    await dlg.getByRole('button', { name: 'Close' }).last().click();
+
+    await go(`/profile/${encodeURIComponent(state.profileId)}`);
+    await page.locator('section', { has: page.getByRole('heading', { name: 'Segments' }) }).locator('.tag', { hasText: 'frequent-visitors' }).waitFor();
+    await page.locator('.timeline-item', { hasText: 'segment-entered' }).waitFor();
+
+    await go('/segments');
+    await page.locator('tr', { hasText: 'Frequent visitors' }).getByRole('button', { name: 'Delete Frequent visitors' }).click();
+    await page.getByRole('dialog', { name: 'Please confirm' }).getByRole('button', { name: 'Delete' }).click();
+    await page.locator('tr', { hasText: 'Frequent visitors' }).waitFor({ state: 'detached' });
+  });
+
+  it('creates a consent type and grants and revokes it on a profile', async () => {
+    await go('/consents');
+    await page.getByRole('button', { name: 'New consent type' }).click();
+    const dlg = page.getByRole('dialog', { name: 'New consent type' });
+    await dlg.getByLabel('Name').fill('Marketing e-mails');
+    await dlg.getByLabel('Revokable: a grant expires').check();
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error', { hasText: 'Say how long a grant lasts' }).waitFor();
+    await dlg.getByLabel('Expires after').fill('30d');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await page.locator('tr', { hasText: 'Marketing e-mails' }).waitFor();
+
+    await go(`/profile/${encodeURIComponent(state.profileId)}`);
+    await page.getByRole('button', { name: 'Grant Marketing e-mails' }).click();
+    const item = page.locator('tr', { has: page.locator('th', { hasText: 'Marketing e-mails' }) });
+    await item.filter({ hasText: /granted until/ }).waitFor();
+    await page.getByRole('button', { name: 'Revoke Marketing e-mails' }).click();
+    await item.filter({ hasText: /revoked on/ }).waitFor();
+    await shot(page, 'profile-consents');
+  });
+
   it('shows events per hour on the dashboard', async () => {
     await go('/dashboard');
     await page.locator('.chart svg').waitFor();

@@ -42,6 +42,8 @@ type request struct {
 	profileChanged, sessionChanged bool
 
 	events []store.Doc // the events to store, in order
+
+	segments []string // the profile's segments as of the last segmentation (segments.go)
 }
 
 // newRequest checks the request's source and sets up its state.
@@ -155,6 +157,7 @@ func (r *request) runEvents() {
 		r.res.EventIDs = append(r.res.EventIDs, ev.ID())
 		r.runEvent(ev)
 		r.events = append(r.events, map[string]any(ev))
+		r.segment(ev)
 	}
 }
 

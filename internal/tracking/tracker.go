@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/rundata"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
@@ -34,6 +36,11 @@ type Tracker struct {
 	data  plugin.Data // stored records, for plugins
 	lim   workflow.Limits
 	after CommitHook
+
+	// post-event segmentation: the compiled segments
+	segOnce sync.Once
+	segs    *segments.Cache
+
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
@@ -163,6 +170,7 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		return nil, err
 	}
 	r.openVisit()
+	r.noteSegments()
 	r.runEvents()
 	r.keepLockedProfile()
 	r.settle()

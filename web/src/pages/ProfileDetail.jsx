@@ -6,6 +6,7 @@ import {
   Empty, ErrorBox, Link, Spinner, Tag, confirmDelete, formatTime, notify, pretty, useAsync,
 } from '../ui.jsx';
 import { profileLabel } from './Profiles.jsx';
+import ProfileConsents from '../components/ProfileConsents.jsx';
 
 function KeyValues({ value, empty = 'Nothing yet.' }) {
   const rows = flatten(value || {});
@@ -100,6 +101,7 @@ export default function ProfileDetail({ id }) {
             <KeyValues value={prune({ pii: p.data?.pii, contact: p.data?.contact }) || {}} empty="No personal data." />
             {(p.interests && Object.keys(p.interests).length > 0) && (<><h3>Interests</h3><KeyValues value={p.interests} /></>)}
             {(p.ids || []).length > 0 && (<><h3>Other ids</h3>{p.ids.map((x) => <code key={x} className="id block">{x}</code>)}</>)}
+            <ProfileConsents profileId={p.id} />
           </section>
           <section className="card card-wide" aria-labelledby="h-events">
             <h2 id="h-events">Events <span className="muted small">({events.total})</span></h2>
