@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,4 +208,67 @@ func TestConcurrentMergesEndInOneProfile(t *testing.T) {
 		o := testenv.Options{DSN: storetest.PostgresDSN(t), DataDir: t.TempDir()}
 		run(t, testenv.New(t, o), testenv.New(t, o))
 	})
+}
+
+// TestIdentificationPointAndMergeProfilesMerge merges by an
+// identification point's fields and by the merge_profiles plugin's keys,
+// neither of them a hashed contact field.
+func TestIdentificationPointAndMergeProfilesMerge(t *testing.T) {
+	onEachBackend(t, testenv.Options{}, func(t *testing.T, e *testenv.Env) {
+		ctx := context.Background()
+		flow := testenv.FlowJSON("mrg", []testenv.Node{
+			{ID: "start", Module: testenv.Start},
+			{ID: "copy", Module: testenv.CopyData, Init: map[string]any{"traits": map[string]any{"set": map[string]any{"profile@traits.crm": "event@properties.crm"}}}},
+			{ID: "merge", Module: "tracardi.process_engine.action.v1.operations.merge_profiles_action", Init: map[string]any{"mergeBy": []any{"profile@traits.crm"}}},
+		}, "start.payload>copy", "copy.payload>merge")
+		src := e.Setup("web", flow, "crm-link")
+		if _, err := e.Catalog.SaveIdentificationPoint(ctx, store.Doc{"name": "login", "source": map[string]any{"id": src},
+			"event_type": map[string]any{"id": "login"},
+			"fields": []any{map[string]any{"event_property": map[string]any{"value": "properties.login", "ref": true}, "profile_trait": "data.identifier.token"},
+				map[string]any{"event_property": "properties.shop", "profile_trait": "traits.shop"}}}); err != nil {
+			t.Fatal(err)
+		}
+		track(t, e, event(src, "p1", "", "login", map[string]any{"login": "ann", "shop": "north"}))
+		track(t, e, event(src, "p2", "", "login", map[string]any{"login": "ann"})) // not every field: no match
+		if mustProfile(t, e.Store, "p2")["id"] != "p2" {
+			t.Fatal("a point matched without all its fields")
+		}
+		a := track(t, e, event(src, "p3", "", "login", map[string]any{"login": "ann", "shop": "north"}))
+		if idOf(t, a, "profile") != "p1" || mustProfile(t, e.Store, "p3")["id"] != "p1" {
+			t.Errorf("the identification point did not merge p3 into p1: %v", a)
+		}
+		track(t, e, event(src, "q1", "", "crm-link", map[string]any{"crm": "c-7"}))
+		a = track(t, e, event(src, "q2", "", "crm-link", map[string]any{"crm": "c-7"}))
+		if idOf(t, a, "profile") != "q1" || mustProfile(t, e.Store, "q2")["id"] != "q1" {
+			t.Errorf("merge_profiles did not merge q2 into q1: %v", a)
+		}
+		if m := mustProfile(t, e.Store, "q1")["operation"].(map[string]any)["merge"]; len(m.([]any)) != 0 {
+			t.Errorf("operation.merge %v is kept after the merge", m)
+		}
+	})
+}
+
+// TestUnknownProfileIDReplacedWhenTheSourceSaysSo checks the source setting
+// unknown_profile: adopt (default) keeps an unknown id, replace gives a new
+// one; a known id is kept either way.
+func TestUnknownProfileIDReplacedWhenTheSourceSaysSo(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	e.Admin("POST", "/event-source", map[string]any{"id": "adopt", "name": "adopt"}).MustOK(t)
+	e.Admin("POST", "/event-source", map[string]any{"id": "fresh", "name": "fresh", "unknown_profile": "replace"}).MustOK(t)
+	if r := e.Admin("POST", "/event-source", map[string]any{"id": "bad", "name": "bad", "unknown_profile": "maybe"}); r.Status != 422 || !strings.Contains(string(r.Raw), "unknown_profile") {
+		t.Errorf("a bad unknown_profile: %d %s", r.Status, r.Raw)
+	}
+	if id := idOf(t, track(t, e, event("adopt", "from-browser", "", "page-view", nil)), "profile"); id != "from-browser" {
+		t.Errorf("adopt answered %q", id)
+	}
+	id := idOf(t, track(t, e, event("fresh", "never-seen", "", "page-view", nil)), "profile")
+	if id == "never-seen" {
+		t.Fatal("replace kept the unknown id")
+	}
+	if _, err := e.Store.Profile(context.Background(), "never-seen"); err == nil {
+		t.Error("a profile with the unknown id was stored")
+	}
+	if again := idOf(t, track(t, e, event("fresh", id, "", "page-view", nil)), "profile"); again != id {
+		t.Errorf("a known id on a replace source answered %q", again)
+	}
 }
