@@ -220,7 +220,12 @@ func componentSchemas() map[string]any {
 			"counts": listOf(object([]string{"kind", "state", "count"}, map[string]any{"kind": sStr, "state": sStr, "count": sInt})),
 			"kinds":  sStrList,
 		}),
-		"OpenAPI": object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
+		"EventMapping":            eventMappingSchema,
+		"EventMappingPage":        pageOf("EventMapping"),
+		"IdentificationPoint":     identificationPointSchema,
+		"IdentificationPointPage": pageOf("IdentificationPoint"),
+		"EventTypeList":           object([]string{"total", "result"}, map[string]any{"total": sInt, "result": listOf(eventTypeSchema)}),
+		"OpenAPI":                 object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
 	}
 }
 
