@@ -199,11 +199,15 @@ func (r *request) mergeIdentities() {
 	if len(identity.Missing(r.profile, identity.KeyIDs(r.profile, keys))) == 0 {
 		return
 	}
+	// Once the locks are released the profile's document belongs to the
+	// cache and to the next request: read nothing of it after close.
+	pid := r.profile.ID()
+	origin := &mergeOrigin{sourceID: r.p.SourceID, sessionID: r.session.ID()}
 	r.close()
-	survivor, merged, err := r.t.claimKeys(r.ctx, r.profile.ID(), keys, r)
+	survivor, merged, err := r.t.claimKeys(r.ctx, pid, keys, origin)
 	if err != nil {
-		msg := fmt.Sprintf("merging profile %q: %v", r.profile.ID(), err)
-		r.t.log.Error("profile merge failed", "profile", r.profile.ID(), "err", err)
+		msg := fmt.Sprintf("merging profile %q: %v", pid, err)
+		r.t.log.Error("profile merge failed", "profile", pid, "err", err)
 		r.res.Errors = append(r.res.Errors, msg)
 		return
 	}
@@ -215,7 +219,11 @@ func (r *request) mergeIdentities() {
 // claimKeys gives profile pid the merge-key ids of keys, merging it with
 // the profiles that hold them. It answers the survivor's id and the ids
 // merged into it.
-func (t *Tracker) claimKeys(ctx context.Context, pid string, keys [][]string, r *request) (string, []string, error) {
+// mergeOrigin is where a merge comes from: the request's source and
+// session, for the profile-merged event (nil: no event).
+type mergeOrigin struct{ sourceID, sessionID string }
+
+func (t *Tracker) claimKeys(ctx context.Context, pid string, keys [][]string, r *mergeOrigin) (string, []string, error) {
 	for range mergeAttempts {
 		survivor, merged, retry, err := t.claimOnce(ctx, pid, keys, r)
 		if err != nil || !retry {
@@ -226,7 +234,7 @@ func (t *Tracker) claimKeys(ctx context.Context, pid string, keys [][]string, r 
 	return "", nil, fmt.Errorf("its merge keys kept changing hands after %d attempts", mergeAttempts)
 }
 
-func (t *Tracker) claimOnce(ctx context.Context, pid string, keys [][]string, r *request) (survivor string, merged []string, retry bool, err error) {
+func (t *Tracker) claimOnce(ctx context.Context, pid string, keys [][]string, r *mergeOrigin) (survivor string, merged []string, retry bool, err error) {
 	p, err := t.st.Profile(ctx, pid)
 	if err != nil {
 		return "", nil, false, err
@@ -375,8 +383,8 @@ func (t *Tracker) repoint(ctx context.Context, from, to string) error {
 }
 
 // profileMergedEvent builds the profile-merged system event of a merge
-// done by request r: properties {merged: [ids], survivor}.
-func (t *Tracker) profileMergedEvent(r *request, survivor string, merged []string) store.Doc {
+// that came from r: properties {merged: [ids], survivor}.
+func (t *Tracker) profileMergedEvent(r *mergeOrigin, survivor string, merged []string) store.Doc {
 	if r == nil {
 		return nil
 	}
@@ -386,9 +394,9 @@ func (t *Tracker) profileMergedEvent(r *request, survivor string, merged []strin
 	}
 	ev := plugin.Event{
 		"type":       EventProfileMerged,
-		"source":     map[string]any{"id": r.p.SourceID},
+		"source":     map[string]any{"id": r.sourceID},
 		"profile":    map[string]any{"id": survivor},
-		"session":    map[string]any{"id": r.session.ID()},
+		"session":    map[string]any{"id": r.sessionID},
 		"properties": map[string]any{"survivor": survivor, "merged": l},
 		"metadata": map[string]any{"status": "processed", "profile_less": false,
 			"time": map[string]any{"insert": domain.Timestamp(t.now())}},
