@@ -24,8 +24,9 @@ import (
 // it locked changed between its look-up and its locks.
 const mergeAttempts = 8
 
-// movePage is how many events or sessions a merge re-points per write.
-const movePage = 500
+// movePage is how many events or sessions a merge re-points per write (a
+// variable for tests).
+var movePage = 500
 
 // otherLockWait bounds the wait for the lock of a profile a flow loads
 // when that lock comes before the request's own in lock order (waiting
@@ -351,19 +352,27 @@ func (t *Tracker) holders(ctx context.Context, ids []string, pid string) ([]stri
 // merge of the two moves on; nothing is lost.
 func (t *Tracker) repoint(ctx context.Context, from, to string) error {
 	for _, kind := range []string{store.KindEvent, store.KindSession} {
+		pages := -1 // how many pages may be left; set from the first count
 		for {
 			var docs []store.Doc
+			var total int
 			var err error
 			if kind == store.KindEvent {
-				docs, _, err = t.st.ProfileEvents(ctx, from, movePage, 0)
+				docs, total, err = t.st.ProfileEvents(ctx, from, movePage, 0)
 			} else {
-				docs, _, err = t.st.ProfileSessions(ctx, from, movePage, 0)
+				docs, total, err = t.st.ProfileSessions(ctx, from, movePage, 0)
 			}
 			if err != nil {
 				return fmt.Errorf("reading the %ss of profile %q: %w", kind, from, err)
 			}
 			if len(docs) == 0 {
 				break
+			}
+			if pages < 0 {
+				pages = total/movePage + 2
+			}
+			if pages--; pages == 0 {
+				return fmt.Errorf("moving the %ss of profile %q to %q: they do not move", kind, from, to)
 			}
 			for _, d := range docs {
 				d["profile"] = map[string]any{"id": to}
