@@ -103,6 +103,7 @@ func Installed() []plugin.Installed {
 		{Register: operations.RegisterFieldType, Test: plugin.TestData{Init: plugin.Config{"field": "profile@id"}}},
 		{Register: operations.RegisterAddEmptyProfile, Test: plugin.TestData{Init: plugin.Config{}}},
 		{Register: operations.RegisterInjectProfileByField, Test: plugin.TestData{Init: plugin.Config{"field": "data.contact.email.main", "value": "test@test.com"}}},
+		{Register: operations.RegisterMergeProfiles, Test: plugin.TestData{Init: plugin.Config{"mergeBy": []any{"profile@data.contact.email.main"}}}},
 		{Register: operations.RegisterAddEmptySession},
 		{Register: operations.RegisterSortArray, Test: plugin.TestData{Init: plugin.Config{"data": "event@properties.list_of_something", "direction": "asc"}}},
 		// Connectors

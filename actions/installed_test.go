@@ -53,6 +53,7 @@ func TestTracardiNames(t *testing.T) {
 		"traits.mask_traits_action", "operations.update_session_action", "operations.reduce_array.plugin",
 		"traits.field_type_action", "internal.add_empty_profile.plugin", "internal.add_empty_session.plugin",
 		"internal.inject_profile_by_field.plugin",
+		"operations.merge_profiles_action",
 		"sort_array_action",
 		"new_visit_action", "new_profile_action", "traits.condition_set.plugin",
 		"traits.assign_condition_result.plugin", "operations.threshold.plugin",

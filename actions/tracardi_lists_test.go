@@ -207,7 +207,6 @@ var tracardiTestPlugins = []string{
 // module listed here is installed, so the list only shrinks, down to empty.
 var notYetInstalled = map[string]bool{
 	"connectors.aws.s3.upload_segments.plugin":    true,
-	"operations.merge_profiles_action":            true,
 	"time.sleep_action":                           true,
 	"connectors.google.sheets.modify.plugin":      true,
 	"microservice.plugin":                         true,

@@ -244,7 +244,12 @@ func componentSchemas() map[string]any {
 			"result": listOf(object([]string{"id", "held", "in_force"}, map[string]any{"id": sStr, "name": sStr, "revokable": sBool,
 				"held": sBool, "in_force": sBool, "consent": sObj, "unknown_type": sBool})),
 		}),
-		"OpenAPI": object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
+		"EventMapping":            eventMappingSchema,
+		"EventMappingPage":        pageOf("EventMapping"),
+		"IdentificationPoint":     identificationPointSchema,
+		"IdentificationPointPage": pageOf("IdentificationPoint"),
+		"EventTypeList":           object([]string{"total", "result"}, map[string]any{"total": sInt, "result": listOf(eventTypeSchema)}),
+		"OpenAPI":                 object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
 	}
 }
 

@@ -163,6 +163,9 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 	if err := r.loadProfile(); err != nil {
 		return nil, err
 	}
+	if err := r.prepareIdentity(); err != nil {
+		return nil, err
+	}
 	if err := r.checkEventIDs(); err != nil {
 		return nil, err
 	}
@@ -178,14 +181,16 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		return nil, err
 	}
 	r.afterCommit()
+	r.mergeIdentities()
 	return r.res, nil
 }
 
 // lockedProfile decides which profile a request may save: the flows may
 // have switched the run to another profile. A profile they created (new)
-// is theirs, and is saved. A stored profile they loaded (Load profile by
-// field) is not saved: the request holds only the lock of its own
-// profile, and writing another without its lock could lose what other
+// is theirs, and is saved. A stored profile they loaded through the
+// request's Data (Load profile by field) is locked then, and saved (see
+// requestData). Any other stored profile is not saved: the request does
+// not hold its lock, and writing another without its lock could lose what other
 // servers write to it meanwhile. Then the request's own profile (locked;
 // nil for a profile-less request) is kept, with the changes made to it
 // before the switch, and msg says what was dropped.
@@ -437,7 +442,7 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		// A tracker's "debug" flag is recorded on the event, but the public
 		// collector never runs debug-only nodes nor hands out debug info:
 		// that is what the editor's debugger (POST /flow/debug) is for.
-		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: t.data,
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: dataFor(ctx, t.data),
 			Limits: t.lim, NodeRunsBefore: nodeRuns})
 		nodeRuns = o.NodeRuns
 		if t.Observe != nil {

@@ -19,6 +19,7 @@ import ProfileDetail from './pages/ProfileDetail.jsx';
 import Users from './pages/Users.jsx';
 import Segments from './pages/Segments.jsx';
 import ConsentTypes from './pages/ConsentTypes.jsx';
+import { EventMappings, IdentificationPoints } from './pages/Identity.jsx';
 
 // The editor brings React Flow and the layout engine: load it on first use.
 const Editor = lazy(() => import('./editor/Editor.jsx'));
@@ -37,6 +38,8 @@ const NAV = [
   { to: '/users', label: 'Users', match: ['users'], role: 'admin' },
   { to: '/segments', label: 'Segments', match: ['segments'], role: ['admin', 'developer', 'marketer'] },
   { to: '/consents', label: 'Consents', match: ['consents'], role: ['admin', 'developer', 'marketer'] },
+  { to: '/identification', label: 'Identification', match: ['identification'] },
+  { to: '/event-mappings', label: 'Event mappings', match: ['event-mappings'] },
 ];
 
 function TopBar({ user, route, onLogout }) {
@@ -95,6 +98,8 @@ function Page({ route }) {
     case 'users': return <Users />;
     case 'segments': return <Segments />;
     case 'consents': return <ConsentTypes />;
+    case 'identification': return <IdentificationPoints />;
+    case 'event-mappings': return <EventMappings />;
     default: return <div className="page"><h1>Page not found</h1><p><Link to="/dashboard">Go to the dashboard</Link></p></div>;
   }
 }

@@ -198,6 +198,15 @@ export const saveRule = (r) => post('/rule', r);
 export const getRule = (id) => get(`/rule/${enc(id)}`);
 export const deleteRule = (id) => del(`/rule/${enc(id)}`);
 
+export const listIdentificationPoints = () => get('/identification-points');
+export const saveIdentificationPoint = (p) => post('/identification-point', p);
+export const getIdentificationPoint = (id) => get(`/identification-point/${enc(id)}`);
+export const deleteIdentificationPoint = (id) => del(`/identification-point/${enc(id)}`);
+export const listEventMappings = () => get('/event-mappings');
+export const saveEventMapping = (m) => post('/event-mapping', m);
+export const getEventMapping = (id) => get(`/event-mapping/${enc(id)}`);
+export const deleteEventMapping = (id) => del(`/event-mapping/${enc(id)}`);
+
 export const listResources = () => get('/resources');
 export const saveResource = (r) => post('/resource', r);
 export const getResource = (id) => get(`/resource/${enc(id)}`);
