@@ -6,16 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/store/query"
 	"github.com/tracflow/tracflow/internal/store/rows"
-	"github.com/tracflow/tracflow/internal/tql"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -29,11 +27,6 @@ const (
 	selectMaxWindow    = 100_000 // offset + limit
 	selectMaxSortKeys  = 5
 	histogramMaxBins   = 10_000
-	// A condition's field == value terms joined by AND become one SQL
-	// expression each: the databases refuse trees too deep or too many
-	// parameters, so the API bounds them first.
-	whereMaxTerms  = 64
-	whereMaxValues = 10_000
 )
 
 func (s *Server) dataRoutes() []Route {
@@ -208,10 +201,8 @@ func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.R
 			}
 			q.Sort = append(q.Sort, key)
 		}
-		w0, ferr := s.where(kind, req.Where, q)
-		if ferr != nil {
-			errs = append(errs, *ferr)
-		}
+		w0, werr := query.Where(kind, req.Where, q)
+		errs = append(errs, plugin.AsFieldErrors(werr)...)
 		if len(errs) > 0 {
 			return fieldErrors(errs)
 		}
@@ -220,7 +211,7 @@ func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.R
 			return err
 		}
 		out := map[string]any{"total": page.Total, "result": page.Docs}
-		if warn := w0.warning(kind); warn != "" {
+		if warn := w0.Warning(kind); warn != "" {
 			out["warnings"] = []string{warn}
 		}
 		writeJSON(w, http.StatusOK, out)
@@ -272,10 +263,8 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 			}
 		}
 		q := &store.Query{Kind: kind, From: from, To: to}
-		w0, ferr := s.where(kind, req.Where, q)
-		if ferr != nil {
-			errs = append(errs, *ferr)
-		}
+		w0, werr := query.Where(kind, req.Where, q)
+		errs = append(errs, plugin.AsFieldErrors(werr)...)
 		if len(errs) > 0 {
 			return fieldErrors(errs)
 		}
@@ -300,7 +289,7 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 			"interval": strings.ToLower(req.Interval), "from": from.Format(time.RFC3339Nano), "to": to.Format(time.RFC3339Nano),
 			"total": total, "buckets": buckets,
 		}
-		if warn := w0.warning(kind); warn != "" {
+		if warn := w0.Warning(kind); warn != "" {
 			out["warnings"] = []string{warn}
 		}
 		writeJSON(w, http.StatusOK, out)
@@ -354,7 +343,7 @@ func sortKey(kind string, i int, sf sortField) (store.Sort, *plugin.FieldError) 
 		e := fieldErrorf(name+".field", "%s", msg)
 		return key, &e
 	case ref.Source != kind:
-		e := fieldErrorf(name+".field", "%s search sorts by fields of the %s (%s@... or a bare path), not %s@", article(kind), kind, kind, ref.Source)
+		e := fieldErrorf(name+".field", "%s search sorts by fields of the %s (%s@... or a bare path), not %s@", query.Article(kind), kind, kind, ref.Source)
 		return key, &e
 	case len(ref.Path) == 0:
 		e := fieldErrorf(name+".field", "name a field of the %s, not the whole %s", kind, kind)
@@ -362,113 +351,6 @@ func sortKey(kind string, i int, sf sortField) (store.Sort, *plugin.FieldError) 
 	}
 	key.Field = ref.Path
 	return key, nil
-}
-
-// evalErrors counts records the condition could not be evaluated on.
-type evalErrors struct {
-	mu    sync.Mutex
-	n     int
-	first string
-}
-
-func (e *evalErrors) warning(kind string) string {
-	if e == nil || e.n == 0 {
-		return ""
-	}
-	return fmt.Sprintf("where could not be evaluated on %d %s(s), which are left out; the first: %s", e.n, kind, e.first)
-}
-
-// where compiles a TQL condition into q: the field == "text" terms of its
-// top-level AND that a text column answers go to q.Equal, and unless they
-// are the whole condition, the condition itself becomes q.Filter.
-func (s *Server) where(kind, src string, q *store.Query) (*evalErrors, *plugin.FieldError) {
-	if strings.TrimSpace(src) == "" {
-		return nil, nil
-	}
-	cond, err := tql.ParseDefault(src, kind)
-	if err != nil {
-		var se *tql.SyntaxError
-		if errors.As(err, &se) {
-			e := fieldErrorf("where", "at %d: %s", se.Pos, se.Msg)
-			return nil, &e
-		}
-		e := fieldErrorf("where", "%v", err)
-		return nil, &e
-	}
-	fields := cond.Fields()
-	paths := make([][]string, 0, len(fields))
-	for _, f := range fields {
-		if f.Source != kind {
-			e := fieldErrorf("where", "%s search reads fields of the %s: write %s@%s or just %s; %s is not part of %s",
-				article(kind), kind, kind, examplePath(kind), examplePath(kind), f.String(), article(kind))
-			return nil, &e
-		}
-		paths = append(paths, f.Path)
-	}
-	terms, whole := cond.Terms()
-	eq := store.EqualFields(kind)
-	pushed, values := 0, 0
-	for _, t := range terms {
-		name := strings.Join(t.Field.Path, ".")
-		// A column holds NULL for "": such a term stays with the filter.
-		if slices.ContainsFunc(t.Field.Path, func(s string) bool { return strings.Contains(s, ".") }) || !slices.Contains(eq, name) || slices.Contains(t.Values, "") {
-			continue
-		}
-		q.Equal = append(q.Equal, store.Equal{Field: name, Values: t.Values})
-		pushed++
-		values += len(t.Values)
-	}
-	if pushed > whereMaxTerms || values > whereMaxValues {
-		e := fieldErrorf("where", "the condition compares %d fields with %d values (field == value terms joined by AND); at most %d terms and %d values: "+
-			"use field == [\"a\", \"b\"] for several values of one field, or narrow the search", pushed, values, whereMaxTerms, whereMaxValues)
-		return nil, &e
-	}
-	if whole && pushed == len(terms) {
-		return nil, nil // the columns answer the whole condition
-	}
-	ee := &evalErrors{}
-	now := time.Now() // one instant for the whole search
-	q.Filter = &store.Filter{Fields: paths, Match: func(d store.Doc) bool {
-		var scope notation.Scope
-		switch kind {
-		case store.KindProfile:
-			scope.Profile = d
-		case store.KindEvent:
-			scope.Event = d
-		default:
-			scope.Session = d
-		}
-		ok, err := cond.EvalAt(&scope, now)
-		if err != nil {
-			ee.mu.Lock()
-			if ee.n == 0 {
-				ee.first = err.Error()
-			}
-			ee.n++
-			ee.mu.Unlock()
-			return false
-		}
-		return ok
-	}}
-	return ee, nil
-}
-
-// article is "a profile", "an event", "a session".
-func article(kind string) string {
-	if kind == store.KindEvent {
-		return "an " + kind
-	}
-	return "a " + kind
-}
-
-func examplePath(kind string) string {
-	switch kind {
-	case store.KindProfile:
-		return "traits.plan"
-	case store.KindEvent:
-		return "type"
-	}
-	return "metadata.channel"
 }
 
 func fieldErrorf(field, format string, args ...any) plugin.FieldError {
