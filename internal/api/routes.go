@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/workflow"
 )
 
@@ -79,7 +80,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return &Error{Status: http.StatusUnprocessableEntity, Detail: "username and password are required form fields",
 			Errors: []map[string]string{{"field": "username", "message": "required"}, {"field": "password", "message": "required"}}}
 	}
-	tok, u, err := s.auth.Login(r.Context(), user, pw, clientAddr(r, s.opt.TrustedProxies))
+	tok, u, err := s.auth.Login(r.Context(), user, pw, auth.ClientAddr(r, s.opt.TrustedProxies))
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.auth.Logout(r.Context(), bearer(r)); err != nil {
+	if err := s.auth.Logout(r.Context(), auth.Bearer(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"detail": "logged out"})

@@ -3,7 +3,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/domain"
@@ -29,16 +29,17 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// Roles.
+// The roles of the route table: package auth's, named here so that route
+// tables read RoleAdmin.
 const (
-	RoleAdmin      = "admin"
-	RoleDeveloper  = "developer"
-	RoleMarketer   = "marketer"
-	RoleMaintainer = "maintainer"
+	RoleAdmin      = auth.RoleAdmin
+	RoleDeveloper  = auth.RoleDeveloper
+	RoleMarketer   = auth.RoleMarketer
+	RoleMaintainer = auth.RoleMaintainer
 )
 
-// AllRoles lists every role.
-var AllRoles = []string{RoleAdmin, RoleDeveloper, RoleMarketer, RoleMaintainer}
+// AllRoles lists every role (auth.AllRoles).
+var AllRoles = auth.AllRoles
 
 // Options configure the server.
 type Options struct {
@@ -81,7 +82,7 @@ type Server struct {
 	cat     *catalog.Catalog
 	reg     *registry.Registry
 	tracker *tracking.Tracker
-	auth    *Auth
+	auth    *auth.Auth
 	metrics *Metrics
 	// metricsHandler writes the metrics in Prometheus' text format.
 	metricsHandler http.Handler
@@ -122,7 +123,7 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 		opt.Log = slog.Default()
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
-	s.auth = NewAuth(st, opt.TokenTTL)
+	s.auth = auth.NewAuth(st, opt.TokenTTL)
 	s.metrics = newMetrics(st)
 	if opt.Jobs != nil {
 		s.metrics.registerJobMetrics(opt.Jobs, opt.Destinations)
@@ -149,7 +150,7 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 }
 
 // Auth returns the server's authentication service.
-func (s *Server) Auth() *Auth { return s.auth }
+func (s *Server) Auth() *auth.Auth { return s.auth }
 
 // Routes returns the route table.
 func (s *Server) Routes() []Route { return s.routes }
@@ -246,7 +247,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 			if info != nil {
 				info.user = u.Email
 			}
-			r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+			r = r.WithContext(auth.WithUser(r.Context(), u))
 		}
 		if err := rt.handle(w, r); err != nil {
 			s.fail(w, r, err)
@@ -254,23 +255,22 @@ func (s *Server) wrap(rt Route) http.Handler {
 	})
 }
 
-type userKey struct{}
-
 // CurrentUser returns the authenticated user of a request.
-func CurrentUser(r *http.Request) *User {
-	u, _ := r.Context().Value(userKey{}).(*User)
-	return u
-}
+func CurrentUser(r *http.Request) *auth.User { return auth.UserFrom(r.Context()) }
 
 // fail writes err as a JSON error answer.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *Error
 	var inv *catalog.InvalidError
+	var fes plugin.FieldErrors
+	var fe plugin.FieldError
 	var mbe *http.MaxBytesError
-	var te *ThrottledError
+	var te *auth.ThrottledError
 	var se, stale *store.StaleError
 	switch {
 	case errors.As(err, &ae):
+	case errors.Is(err, auth.ErrUnauthenticated):
+		ae = &Error{Status: http.StatusUnauthorized, Detail: err.Error()}
 	case errors.As(err, &te):
 		secs := int(te.RetryAfter.Round(time.Second).Seconds())
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
@@ -280,6 +280,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		stale = se
 	case errors.As(err, &inv):
 		ae = &Error{Status: http.StatusUnprocessableEntity, Detail: inv.Error(), Errors: inv.Errors}
+	case errors.As(err, &fes):
+		ae = invalid(fes...)
+	case errors.As(err, &fe):
+		ae = invalid(fe)
 	case errors.As(err, &mbe):
 		ae = errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", mbe.Limit)
 	case errors.Is(err, store.ErrNotFound):

@@ -19,6 +19,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/jobs"
@@ -154,9 +155,9 @@ func New(t testing.TB, o Options) *Env {
 		cat.Close()
 		st.Close()
 	})
-	users, _ := st.ListConfig(ctx, api.KindUser)
+	users, _ := st.ListConfig(ctx, auth.KindUser)
 	if len(users) == 0 {
-		if _, err := srv.Auth().CreateUser(ctx, AdminEmail, AdminPassword, "Admin", api.AllRoles); err != nil {
+		if _, err := srv.Auth().CreateUser(ctx, AdminEmail, AdminPassword, "Admin", auth.AllRoles); err != nil {
 			t.Fatal(err)
 		}
 	}
