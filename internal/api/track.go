@@ -82,14 +82,15 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	if err := s.allowOrigin(w, r, p.SourceID); err != nil {
 		return err
 	}
-	return s.track(w, r, p)
-}
-
-func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Payload) error {
 	res, err := s.tracker.Track(r.Context(), p, requestHeaders(r))
 	if err != nil {
 		return trackError(err)
 	}
+	return s.writeTracked(w, p, res)
+}
+
+// writeTracked writes the collector's answer: Tracardi's shape.
+func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *tracking.Result) error {
 	out := map[string]any{
 		"task":     res.Task,
 		"ux":       res.UX,
@@ -196,17 +197,11 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	if err := tracking.CheckID("profile_id", p.ProfileID); err != nil {
 		return trackError(err)
 	}
-	if p.SessionID == "" && p.ProfileID == "" {
-		p.ProfileLess = true
+	res, err := s.tracker.Collect(r.Context(), p, requestHeaders(r))
+	if err != nil {
+		return trackError(err)
 	}
-	if p.SessionID != "" && p.ProfileID == "" {
-		if sess, err := s.st.Session(r.Context(), p.SessionID); err == nil {
-			if prof, ok := sess["profile"].(map[string]any); ok {
-				p.ProfileID, _ = prof["id"].(string)
-			}
-		}
-	}
-	return s.track(w, r, p)
+	return s.writeTracked(w, p, res)
 }
 
 func queryValue(v []string) any {

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -295,6 +296,18 @@ func TestCollectWebhook(t *testing.T) {
 	r = e.Do("GET", "/collect/order/"+src+"?total=5&sku=a&sku=b", "", nil).MustOK(t)
 	if r.Obj()["profile"] != nil {
 		t.Errorf("GET webhook without a session made a profile: %s", r.Raw)
+	}
+	// GET with ?profile_id=: the event belongs to that profile, and the
+	// query's values are its properties (a repeated one a list), without
+	// profile_id.
+	r = e.Do("GET", "/collect/order/"+src+"?total=5&sku=a&sku=b&profile_id=buyer", "", nil).MustOK(t)
+	if p, _ := r.Obj()["profile"].(map[string]any); p == nil || p["id"] != "buyer" {
+		t.Fatalf("GET webhook with ?profile_id=buyer: %s", r.Raw)
+	}
+	evs = e.Admin("GET", "/profile/buyer/events", nil).MustOK(t).Obj()["result"].([]any)
+	want := map[string]any{"total": "5", "sku": []any{"a", "b"}}
+	if len(evs) != 3 || !reflect.DeepEqual(evs[0].(map[string]any)["properties"], want) {
+		t.Errorf("stored GET webhook event: %v, want properties %v", evs, want)
 	}
 	// An unknown source is refused.
 	if r = e.Do("GET", "/collect/order/nope", "", nil); r.Status != 401 {
