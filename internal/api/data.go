@@ -1,8 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -170,28 +168,28 @@ var intervals = map[string]struct {
 func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req selectRequest
-		if err := s.readStrict(w, r, &req); err != nil {
+		if err := s.readJSON(w, r, &req, bodyStrict, bodyEmptyOK); err != nil {
 			return err
 		}
 		q := &store.Query{Kind: kind, Limit: selectDefaultLimit}
 		var errs []plugin.FieldError
 		if req.Limit != nil {
 			if *req.Limit < 1 || *req.Limit > selectMaxLimit {
-				errs = append(errs, fieldErrorf("limit", "expected a whole number from 1 to %d, got %d", selectMaxLimit, *req.Limit))
+				errs = append(errs, fieldErr("limit", "expected a whole number from 1 to %d, got %d", selectMaxLimit, *req.Limit))
 			}
 			q.Limit = *req.Limit
 		}
 		if req.Offset != nil {
 			switch {
 			case *req.Offset < 0:
-				errs = append(errs, fieldErrorf("offset", "expected a whole number, 0 or more, got %d", *req.Offset))
+				errs = append(errs, fieldErr("offset", "expected a whole number, 0 or more, got %d", *req.Offset))
 			case *req.Offset+q.Limit > selectMaxWindow:
-				errs = append(errs, fieldErrorf("offset", "offset + limit may be at most %d; narrow the search with where instead", selectMaxWindow))
+				errs = append(errs, fieldErr("offset", "offset + limit may be at most %d; narrow the search with where instead", selectMaxWindow))
 			}
 			q.Offset = *req.Offset
 		}
 		if len(req.Sort) > selectMaxSortKeys {
-			errs = append(errs, fieldErrorf("sort", "at most %d sort keys", selectMaxSortKeys))
+			errs = append(errs, fieldErr("sort", "at most %d sort keys", selectMaxSortKeys))
 		}
 		for i, sf := range req.Sort {
 			key, err := sortKey(kind, i, sf)
@@ -204,7 +202,7 @@ func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.R
 		w0, werr := query.Where(kind, req.Where, q)
 		errs = append(errs, plugin.AsFieldErrors(werr)...)
 		if len(errs) > 0 {
-			return fieldErrors(errs)
+			return invalid(errs...)
 		}
 		page, err := s.st.Select(r.Context(), q)
 		if err != nil {
@@ -222,7 +220,7 @@ func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.R
 func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req histogramRequest
-		if err := s.readStrict(w, r, &req); err != nil {
+		if err := s.readJSON(w, r, &req, bodyStrict, bodyEmptyOK); err != nil {
 			return err
 		}
 		var errs []plugin.FieldError
@@ -231,14 +229,14 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 		}
 		iv, ok := intervals[strings.ToLower(req.Interval)]
 		if !ok {
-			errs = append(errs, fieldErrorf("interval", "expected minute, hour or day, got %q", req.Interval))
+			errs = append(errs, fieldErr("interval", "expected minute, hour or day, got %q", req.Interval))
 			iv = intervals["hour"]
 		}
 		to := time.Now().UTC()
 		if req.To != "" {
 			t, err := parseWhen(req.To)
 			if err != nil {
-				errs = append(errs, fieldErrorf("to", "%v", err))
+				errs = append(errs, fieldErr("to", "%v", err))
 			}
 			to = t
 		}
@@ -246,7 +244,7 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 		if req.From != "" {
 			t, err := parseWhen(req.From)
 			if err != nil {
-				errs = append(errs, fieldErrorf("from", "%v", err))
+				errs = append(errs, fieldErr("from", "%v", err))
 			}
 			from = t
 		}
@@ -256,9 +254,9 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 			bins = (floorUS(to.UnixMicro()-1, wus)-floorUS(from.UnixMicro(), wus))/wus + 1
 			switch {
 			case !from.Before(to):
-				errs = append(errs, fieldErrorf("to", "must be later than from (%s)", from.Format(time.RFC3339Nano)))
+				errs = append(errs, fieldErr("to", "must be later than from (%s)", from.Format(time.RFC3339Nano)))
 			case bins > histogramMaxBins:
-				errs = append(errs, fieldErrorf("interval", "from %s to %s makes %d buckets of a %s; at most %d: choose a longer interval or a shorter range",
+				errs = append(errs, fieldErr("interval", "from %s to %s makes %d buckets of a %s; at most %d: choose a longer interval or a shorter range",
 					from.Format(time.RFC3339), to.Format(time.RFC3339), bins, req.Interval, histogramMaxBins))
 			}
 		}
@@ -266,7 +264,7 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 		w0, werr := query.Where(kind, req.Where, q)
 		errs = append(errs, plugin.AsFieldErrors(werr)...)
 		if len(errs) > 0 {
-			return fieldErrors(errs)
+			return invalid(errs...)
 		}
 		got, err := s.st.Histogram(r.Context(), q, iv.width)
 		if err != nil {
@@ -321,12 +319,12 @@ func sortKey(kind string, i int, sf sortField) (store.Sort, *plugin.FieldError) 
 	case "desc":
 		key.Desc = true
 	default:
-		e := fieldErrorf(name+".order", "expected asc or desc, got %q", sf.Order)
+		e := fieldErr(name+".order", "expected asc or desc, got %q", sf.Order)
 		return key, &e
 	}
 	field := strings.TrimSpace(sf.Field)
 	if field == "" {
-		e := fieldErrorf(name+".field", "a field of the %s is required, e.g. metadata.time.insert", kind)
+		e := fieldErr(name+".field", "a field of the %s is required, e.g. metadata.time.insert", kind)
 		return key, &e
 	}
 	src := field
@@ -340,98 +338,17 @@ func sortKey(kind string, i int, sf sortField) (store.Sort, *plugin.FieldError) 
 		if err != nil {
 			msg += ": " + err.Error()
 		}
-		e := fieldErrorf(name+".field", "%s", msg)
+		e := fieldErr(name+".field", "%s", msg)
 		return key, &e
 	case ref.Source != kind:
-		e := fieldErrorf(name+".field", "%s search sorts by fields of the %s (%s@... or a bare path), not %s@", query.Article(kind), kind, kind, ref.Source)
+		e := fieldErr(name+".field", "%s search sorts by fields of the %s (%s@... or a bare path), not %s@", query.Article(kind), kind, kind, ref.Source)
 		return key, &e
 	case len(ref.Path) == 0:
-		e := fieldErrorf(name+".field", "name a field of the %s, not the whole %s", kind, kind)
+		e := fieldErr(name+".field", "name a field of the %s, not the whole %s", kind, kind)
 		return key, &e
 	}
 	key.Field = ref.Path
 	return key, nil
-}
-
-func fieldErrorf(field, format string, args ...any) plugin.FieldError {
-	return plugin.FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-// fieldErrors answers 422 naming every field that is wrong.
-func fieldErrors(errs []plugin.FieldError) *Error {
-	parts := make([]string, len(errs))
-	for i, e := range errs {
-		parts[i] = e.Field + ": " + e.Message
-	}
-	return &Error{Status: http.StatusUnprocessableEntity, Detail: strings.Join(parts, "; "), Errors: errs}
-}
-
-// readStrict decodes a JSON object body into v, refusing fields v does not
-// have (a misspelt "were" would otherwise search everything). An empty body
-// is an empty object.
-func (s *Server) readStrict(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil
-	}
-	if err := checkNUL(b); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("more than one JSON value")
-	}
-	if err == nil {
-		return nil
-	}
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v (at byte %d)", se, se.Offset)
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			return fieldErrors([]plugin.FieldError{fieldErrorf("(body)", "expected a JSON object, got %s", te.Value)})
-		}
-		return fieldErrors([]plugin.FieldError{fieldErrorf(field, "expected %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)})
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fieldErrors([]plugin.FieldError{fieldErrorf(name, "unknown field; expected one of: %s", strings.Join(jsonFields(v), ", "))})
-	}
-	return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "int", "int64":
-		return "a whole number"
-	case "slice":
-		return "a list"
-	case "struct", "map":
-		return "an object"
-	case "ptr":
-		return "a value"
-	}
-	return k
-}
-
-// jsonFields lists the JSON names of a request struct's fields.
-func jsonFields(v any) []string {
-	switch v.(type) {
-	case *selectRequest:
-		return []string{"where", "sort", "limit", "offset"}
-	case *histogramRequest:
-		return []string{"where", "interval", "from", "to"}
-	}
-	return nil
 }
 
 // Request bodies, for the API document.

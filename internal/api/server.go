@@ -327,56 +327,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-// readJSON decodes the request body (bounded by MaxBody) into v. Errors are
-// 400 (not JSON), 408 (sent too slowly), 413 (too large) or 422 (a NUL
-// character in a key or a string).
-func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
-	if err := checkNUL(b); err != nil {
-		return err
-	}
-	if len(strings.TrimSpace(string(b))) == 0 {
-		return errorf(http.StatusBadRequest, "request body is empty; expected JSON")
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return errorf(http.StatusBadRequest, "request body is not valid JSON: %v (at byte %d)", se, se.Offset)
-		}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			field := te.Field
-			if field == "" {
-				field = "(body)"
-			}
-			return &Error{Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("%s: expected %s, got JSON %s", field, te.Type, te.Value),
-				Errors: []plugin.FieldError{{Field: field, Message: fmt.Sprintf("expected %s, got %s", te.Type, te.Value)}}}
-		}
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
-	}
-	return nil
-}
-
-// readDoc reads a JSON object body.
-func (s *Server) readDoc(w http.ResponseWriter, r *http.Request) (store.Doc, error) {
-	var v any
-	if err := s.readJSON(w, r, &v); err != nil {
-		return nil, err
-	}
-	d, ok := v.(map[string]any)
-	if !ok {
-		return nil, &Error{Status: http.StatusUnprocessableEntity, Detail: "(body): expected a JSON object",
-			Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
-	}
-	if err := checkDocIDs(d); err != nil {
-		return nil, err
-	}
-	return d, nil
-}
-
 // staleDetail explains a conditional write that found the document changed.
 func staleDetail(se *store.StaleError) string {
 	what := strings.ReplaceAll(se.Kind, "-", " ")

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -66,13 +65,9 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 // handleTrack is POST /track: Tracardi's collector protocol.
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	publicCORS(w) // errors before the source is known are readable by any page
-	body, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
+	if err := s.readJSON(w, r, &v); err != nil {
+		return err
 	}
 	p, err := tracking.ParsePayload(v, s.opt.MaxEvents)
 	if err != nil {
@@ -161,19 +156,14 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	}
 	props := map[string]any{}
 	if r.Method == http.MethodPost {
-		body, err := s.readBody(w, r)
-		if err != nil {
+		var v any
+		if err := s.readJSON(w, r, &v, bodyEmptyOK); err != nil {
 			return err
 		}
-		if len(strings.TrimSpace(string(body))) > 0 {
-			var v any
-			if err := json.Unmarshal(body, &v); err != nil {
-				return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
-			}
+		if v != nil {
 			m, ok := v.(map[string]any)
 			if !ok {
-				return &Error{Status: http.StatusUnprocessableEntity, Detail: "(body): expected a JSON object",
-					Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
+				return plugin.FieldErr("(body)", "expected a JSON object")
 			}
 			props = m
 		}
