@@ -261,7 +261,6 @@ func CurrentUser(r *http.Request) *auth.User { return auth.UserFrom(r.Context())
 // fail writes err as a JSON error answer.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *Error
-	var inv *catalog.InvalidError
 	var fes plugin.FieldErrors
 	var fe plugin.FieldError
 	var mbe *http.MaxBytesError
@@ -278,8 +277,6 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &se):
 		ae = &Error{Status: http.StatusConflict, Detail: staleDetail(se)}
 		stale = se
-	case errors.As(err, &inv):
-		ae = &Error{Status: http.StatusUnprocessableEntity, Detail: inv.Error(), Errors: inv.Errors}
 	case errors.As(err, &fes):
 		ae = invalid(fes...)
 	case errors.As(err, &fe):

@@ -115,12 +115,8 @@ func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *t
 }
 
 func trackError(err error) error {
-	var se *tracking.ShapeError
 	var tm *tracking.TooManyEventsError
 	switch {
-	case errors.As(err, &se):
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: se.Error(),
-			Errors: []plugin.FieldError{{Field: se.Field, Message: se.Message}}}
 	case errors.As(err, &tm):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: tm.Error()}
 	case errors.Is(err, tracking.ErrUnknownSource), errors.Is(err, tracking.ErrDisabledSource):

@@ -21,7 +21,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
@@ -62,7 +61,7 @@ type compiled struct {
 }
 
 func invalid(field, msg string) error {
-	return &catalog.InvalidError{Errors: []plugin.FieldError{{Field: field, Message: msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 // Normalize checks a destination document and answers it as stored: with
