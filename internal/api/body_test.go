@@ -39,3 +39,13 @@ func TestOneBodyReader(t *testing.T) {
 		})
 	}
 }
+
+// TestFieldErrorsOneShape: form fields and query parameters are answered in
+// the same field-error shape as bodies.
+func TestFieldErrorsOneShape(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	wantError(t, e.Do("POST", "/user/token", "", "username=&password=x"), http.StatusUnprocessableEntity, "username")
+	wantError(t, e.Do("POST", "/user/token", "", "username=a%40b.c&password="), http.StatusUnprocessableEntity, "password")
+	wantError(t, e.Do("GET", "/users?limit=lots", e.Token, nil), http.StatusUnprocessableEntity, "limit")
+	wantError(t, e.Do("GET", "/users?offset=-1", e.Token, nil), http.StatusUnprocessableEntity, "offset")
+}

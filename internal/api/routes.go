@@ -1,11 +1,13 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
 	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // Role sets used by the route table.
@@ -77,8 +79,14 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	user, pw := r.PostForm.Get("username"), r.PostForm.Get("password")
 	if user == "" || pw == "" {
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: "username and password are required form fields",
-			Errors: []map[string]string{{"field": "username", "message": "required"}, {"field": "password", "message": "required"}}}
+		var errs plugin.FieldErrors
+		if user == "" {
+			errs = append(errs, fieldErr("username", "is required (a form field)"))
+		}
+		if pw == "" {
+			errs = append(errs, fieldErr("password", "is required (a form field)"))
+		}
+		return errs
 	}
 	tok, u, err := s.auth.Login(r.Context(), user, pw, auth.ClientAddr(r, s.opt.TrustedProxies))
 	if err != nil {
@@ -179,7 +187,8 @@ func (s *Server) handleDeploy(w http.ResponseWriter, r *http.Request) error {
 // compileError answers a flow that does not compile with 422 and its
 // errors, each naming the node (and the field).
 func compileError(err error) error {
-	if ce, ok := err.(workflow.CompileErrors); ok {
+	var ce workflow.CompileErrors
+	if errors.As(err, &ce) {
 		return &Error{Status: http.StatusUnprocessableEntity, Detail: "the flow does not compile: " + ce.Error(), Errors: []workflow.CompileError(ce)}
 	}
 	return err
@@ -214,16 +223,14 @@ func paging(r *http.Request, def int) (limit, offset int, err error) {
 	if v := q.Get("limit"); v != "" {
 		n, e := strconv.Atoi(v)
 		if e != nil || n < 1 || n > 10000 {
-			return 0, 0, &Error{Status: http.StatusUnprocessableEntity, Detail: "limit: expected a whole number from 1 to 10000",
-				Errors: []map[string]string{{"field": "limit", "message": "expected a whole number from 1 to 10000"}}}
+			return 0, 0, plugin.FieldErr("limit", "expected a whole number from 1 to 10000, got %q", v)
 		}
 		limit = n
 	}
 	if v := q.Get("offset"); v != "" {
 		n, e := strconv.Atoi(v)
 		if e != nil || n < 0 {
-			return 0, 0, &Error{Status: http.StatusUnprocessableEntity, Detail: "offset: expected a whole number, 0 or more",
-				Errors: []map[string]string{{"field": "offset", "message": "expected a whole number, 0 or more"}}}
+			return 0, 0, plugin.FieldErr("offset", "expected a whole number, 0 or more, got %q", v)
 		}
 		offset = n
 	}
