@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project: gofmt and vet, the Go tests with the race
+# Runs every test of the project: gofmt, vet and golangci-lint
+# (scripts/lint.sh), the Go tests with the race
 # detector (the storage suite against SQLite and a real PostgreSQL server,
 # the serve process tests, the example plugin of the developer guide), then
 # the web GUI's checks and its real-browser tests (e2e/run.sh).
@@ -58,6 +59,8 @@ if [ -n "$unformatted" ]; then
 fi
 echo "== go vet"
 go vet ./...
+echo "== golangci-lint"
+scripts/lint.sh
 echo "== go test -race"
 go test -race -count=1 ./...
 echo "== web GUI"

@@ -466,7 +466,7 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 		}
 		p, err := netip.ParsePrefix(f)
 		if err != nil {
-			return nil, fmt.Errorf("trusted proxy %q: not a CIDR (e.g. 10.0.0.0/8): %v", f, err)
+			return nil, fmt.Errorf("trusted proxy %q: not a CIDR (e.g. 10.0.0.0/8): %w", f, err)
 		}
 		if p.Addr().Is4In6() && p.Bits() >= 96 {
 			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)

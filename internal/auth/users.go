@@ -141,7 +141,7 @@ func (a *Auth) UpdateUser(ctx context.Context, id string, c UserChange, keepToke
 			if store.Version(d) != c.Version {
 				err = &store.StaleError{Kind: KindUser, ID: id, Want: c.Version, Have: store.Version(d)}
 			} else {
-				apply(d)
+				_ = apply(d) // apply never fails
 				var v int64
 				if v, err = a.st.PutConfigIf(ctx, KindUser, id, d, c.Version); err == nil {
 					d["version"] = float64(v)

@@ -51,7 +51,7 @@ func FirstStart(ctx context.Context, st store.Store, cat *catalog.Catalog, accou
 	}
 	if password != "" {
 		if err := pw.Validate(password, res.AdminEmail); err != nil {
-			return nil, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %v", err)
+			return nil, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %w", err)
 		}
 	} else {
 		var b [12]byte
@@ -134,7 +134,7 @@ func AdminPassword(ctx context.Context, st store.Store, accounts *auth.Auth, pas
 		return PasswordUnchanged, id, nil
 	}
 	if err := pw.Validate(password, id); err != nil {
-		return 0, id, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %v", err)
+		return 0, id, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %w", err)
 	}
 	if _, err := accounts.UpdateUser(ctx, id, auth.UserChange{Password: &password}, ""); err != nil {
 		return 0, id, fmt.Errorf("setting the admin's password: %w", err)

@@ -88,7 +88,7 @@ func TestAdminPasswordAppliesUntilChanged(t *testing.T) {
 	}
 
 	did, who, err := bootstrap.AdminPassword(ctx, st, accounts, "")
-	if did != bootstrap.PasswordUnchanged || err != nil {
+	if did != bootstrap.PasswordUnchanged || who != "" || err != nil {
 		t.Fatalf("no variable: %v %v", did, err)
 	}
 	const chosen = "chosen after a lost start"

@@ -173,9 +173,8 @@ func compile(d store.Doc) (*compiled, error) {
 	if s, ok := d["condition"].(string); ok && strings.TrimSpace(s) != "" {
 		if c.cond, err = tql.Parse(s); err != nil {
 			return nil, invalid("condition", err.Error())
-		} else if c.cond.UsesNow() {
-			// fine: evaluated at the time of the event
 		}
+		// A condition that reads now() is fine: it is evaluated at the time of the event.
 	} else if v, ok := d["condition"]; ok && v != nil && !isEmptyString(v) {
 		return nil, invalid("condition", "expected a TQL condition (a string)")
 	}

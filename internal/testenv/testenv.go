@@ -174,9 +174,9 @@ func (e *Env) Login(email, password string) string {
 	}
 	defer resp.Body.Close()
 	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	if resp.StatusCode != 200 {
-		e.T.Fatalf("login %s: %d %v", email, resp.StatusCode, out)
+	derr := json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 200 || derr != nil {
+		e.T.Fatalf("login %s: %d %v %v", email, resp.StatusCode, out, derr)
 	}
 	return out["access_token"].(string)
 }

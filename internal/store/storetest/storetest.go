@@ -816,7 +816,9 @@ func testConfigVersion(t *testing.T, st store.Store) {
 	step := func(what string, changes bool, f func() error) {
 		t.Helper()
 		before, _ := st.ConfigVersion(c)
-		f()
+		if err := f(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
 		after, err := st.ConfigVersion(c)
 		if err != nil {
 			t.Fatal(err)
