@@ -84,7 +84,7 @@ func TestFlowMetadataDraftProductionAndList(t *testing.T) {
 	if strings.Join(names, ",") != "Alpha,beta,Gamma,Welcome" {
 		t.Errorf("flows by name: %v", names)
 	}
-	if r := e.Admin("GET", "/flows?tag=greek&limit=2&offset=1", nil).MustOK(t).Obj(); r["total"] != 3.0 || len(r["result"].([]any)) != 2 || r["result"].([]any)[0].(map[string]any)["name"] != "beta" {
+	if r := e.Admin("GET", "/flows?tag=greek&limit=2&offset=1", nil).MustOK(t).Obj(); r["total"] != 3.0 || len(r["result"].([]any)) != 2 || testenv.At(r, "result.0.name") != "beta" {
 		t.Errorf("flows?tag=greek&limit=2&offset=1: %v", r)
 	}
 	if r := e.Admin("GET", "/flows?query=GREETS", nil).MustOK(t).Obj(); r["total"] != 1.0 {
@@ -156,7 +156,7 @@ func TestDeleteFlowDeletesItsRules(t *testing.T) {
 	if rules["total"] != 1.0 {
 		t.Fatalf("rules by flow: %v", rules)
 	}
-	ruleID := rules["result"].([]any)[0].(map[string]any)["id"].(string)
+	ruleID := testenv.At(rules, "result.0.id").(string)
 	if r := e.Admin("DELETE", "/flow/f", nil).MustOK(t).Obj(); r["rules_deleted"] != 1.0 {
 		t.Errorf("delete: %v", r)
 	}

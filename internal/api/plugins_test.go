@@ -221,7 +221,7 @@ func TestGetPluginAndSettings(t *testing.T) {
 	r := e.Admin("POST", "/flow/production", flow)
 	wantError(t, r, http.StatusUnprocessableEntity, "data.spec.module")
 	errs := r.Obj()["errors"].([]any)
-	if len(errs) != 1 || errs[0].(map[string]any)["nodeId"] != "inc" || !strings.Contains(r.Obj()["detail"].(string), "disabled") {
+	if len(errs) != 1 || testenv.At(errs, "0.nodeId") != "inc" || !strings.Contains(r.Obj()["detail"].(string), "disabled") {
 		t.Errorf("deploy with a disabled plugin: %s", r.Raw)
 	}
 	// Debug runs refuse it too.
