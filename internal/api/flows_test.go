@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"runtime"
@@ -308,4 +309,25 @@ func TestFlowStatus(t *testing.T) {
 	status("deployed", "the changed draft deployed")
 	e.Admin("GET", "/flow/production/f/restore", nil).MustOK(t)
 	status("changed", "the previous version restored")
+}
+
+// TestTwentyRestores: production keeps the last 20 versions it replaced,
+// so restore steps back 20 times, newest first, and the 21st says there is
+// nothing left.
+func TestTwentyRestores(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	for i := range 22 {
+		e.Admin("POST", "/flow/production", flowDoc(t, testenv.CounterFlow("f", fmt.Sprintf("stats.counters.v%d", i), "n"))).MustOK(t)
+	}
+	// Production is v21; the history holds v1 to v20 (v0 fell off).
+	for i := 20; i >= 1; i-- {
+		r := e.Admin("GET", "/flow/production/f/restore", nil).MustOK(t)
+		if want := fmt.Sprintf("stats.counters.v%d\"", i); !strings.Contains(string(r.Raw), want) {
+			t.Fatalf("restore %d: want v%d back: %s", 21-i, i, r.Raw)
+		}
+	}
+	wantError(t, e.Admin("GET", "/flow/production/f/restore", nil), http.StatusNotFound, "")
+	if p := e.Admin("GET", "/flow/production/f", nil).MustOK(t); !strings.Contains(string(p.Raw), "stats.counters.v1\"") {
+		t.Errorf("production after 20 restores: %s", p.Raw)
+	}
 }
