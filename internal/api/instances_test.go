@@ -14,7 +14,7 @@ import (
 // changed on one reach the other within a second (docs/server.md).
 func TestConfigReachesASecondInstance(t *testing.T) {
 	dsn := storetest.PostgresDSN(t) // skips (loudly) without a server
-	dir := t.TempDir() // one secret key for both, as TRACFLOW_SECRET_KEY would be
+	dir := t.TempDir()              // one secret key for both, as TRACFLOW_SECRET_KEY would be
 	a := testenv.New(t, testenv.Options{DSN: dsn, DataDir: dir})
 	b := testenv.New(t, testenv.Options{DSN: dsn, DataDir: dir})
 	track := func(e *testenv.Env) *testenv.Response {

@@ -833,7 +833,7 @@ func testConfigVersion(t *testing.T, st store.Store) {
 	step("profile write", false, func() error { return st.Apply(c, &store.ChangeSet{Profiles: []store.Doc{{"id": "p"}}}) })
 	step("delete missing", false, func() error {
 		if err := st.DeleteConfig(c, "flow", "nope"); !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("want ErrNotFound, got %v", err)
+			return fmt.Errorf("want ErrNotFound, got %w", err)
 		}
 		return nil
 	})
