@@ -122,6 +122,9 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 		opt.Log = slog.Default()
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
+	if opt.Resources != nil {
+		cat.ResolveRemote(productionCredentials(opt.Resources))
+	}
 	s.auth = NewAuth(st, opt.TokenTTL)
 	s.metrics = newMetrics(st)
 	if opt.Jobs != nil {

@@ -1,0 +1,78 @@
+package catalog
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/remote"
+)
+
+// resolveTimeout bounds the storage read of a remote plugin's record.
+const resolveTimeout = 5 * time.Second
+
+func isRemote(p *plugin.Plugin) bool { return p.Spec.Microservice != nil }
+
+func recordIsRemote(d store.Doc) bool {
+	pd, _ := d["plugin"].(map[string]any)
+	sp, _ := pd["spec"].(map[string]any)
+	_, ok := sp["microservice"].(map[string]any)
+	return ok
+}
+
+// ResolveRemote makes the registry find remote plugins in storage: a flow
+// naming a remote plugin this process has not installed (another instance
+// pressed Reinstall Plugins) compiles with the stored record, bound to its
+// plugin service. creds gives a resource's production credentials, for
+// configuration checks; runs use the run's credential set.
+func (c *Catalog) ResolveRemote(creds remote.CredentialsFunc) {
+	c.reg.SetResolver(func(name string) (plugin.Plugin, bool) {
+		ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+		defer cancel()
+		d, err := c.st.GetConfig(ctx, KindPlugin, name)
+		if err != nil || !recordIsRemote(d) {
+			return plugin.Plugin{}, false
+		}
+		p, err := RemotePlugin(d, creds)
+		return p, err == nil
+	})
+}
+
+// RemotePlugin binds a stored remote plugin record to its service.
+func RemotePlugin(d store.Doc, creds remote.CredentialsFunc) (plugin.Plugin, error) {
+	raw, err := json.Marshal(d["plugin"])
+	if err != nil {
+		return plugin.Plugin{}, err
+	}
+	var p plugin.Plugin
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return plugin.Plugin{}, err
+	}
+	return remote.Rebind(p, creds)
+}
+
+// RemoteRecords returns the stored records of the remote plugins served
+// through the resource resourceID.
+func (c *Catalog) RemoteRecords(ctx context.Context, resourceID string) ([]store.Doc, error) {
+	all, err := c.st.ListConfig(ctx, KindPlugin)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Doc
+	for _, d := range all {
+		if !recordIsRemote(d) {
+			continue
+		}
+		pd, _ := d["plugin"].(map[string]any)
+		sp, _ := pd["spec"].(map[string]any)
+		ms, _ := sp["microservice"].(map[string]any)
+		srv, _ := ms["server"].(map[string]any)
+		res, _ := srv["resource"].(map[string]any)
+		if id, _ := res["id"].(string); id == resourceID {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}
