@@ -48,7 +48,7 @@ func (s *Server) handleReinstall(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rep, err := s.cat.InstallPlugins(r.Context(), append(list, remoteList...))
+	rep, err := s.cat.ReinstallPlugins(r.Context(), append(list, remoteList...))
 	if err != nil {
 		return err
 	}

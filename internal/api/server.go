@@ -123,7 +123,7 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
 	if opt.Resources != nil {
-		cat.ResolveRemote(productionCredentials(opt.Resources))
+		cat.SetRemoteCredentials(productionCredentials(opt.Resources))
 	}
 	s.auth = NewAuth(st, opt.TokenTTL)
 	s.metrics = newMetrics(st)

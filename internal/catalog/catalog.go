@@ -45,6 +45,8 @@ type Catalog struct {
 	snap    atomic.Pointer[Snapshot]
 	reload  sync.Mutex // one reload at a time
 	install sync.Mutex // one plugin install (or settings change) at a time
+
+	remoteCreds atomic.Value // remote.CredentialsFunc, see SetRemoteCredentials
 	stop    chan struct{}
 	done    chan struct{}
 }
@@ -78,12 +80,15 @@ func (s *Snapshot) Rules(sourceID, eventType string) []Rule {
 }
 
 // New returns a catalog over st. Call Start to load the first snapshot and
-// keep it fresh, and Close to stop.
+// keep it fresh, and Close to stop. It makes reg find the remote plugins
+// stored in st (see SetRemoteCredentials).
 func New(st store.Store, reg *registry.Registry, log *slog.Logger) *Catalog {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Catalog{st: st, reg: reg, log: log, interval: time.Second}
+	c := &Catalog{st: st, reg: reg, log: log, interval: time.Second}
+	reg.SetResolver(c.resolveRemote)
+	return c
 }
 
 // Registry returns the plugin registry flows are compiled against.
@@ -174,10 +179,8 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 				s.Flows[id] = f
 				continue
 			}
-			if e, ok := old.FlowErrors[id]; ok {
-				s.FlowErrors[id] = e
-				continue
-			}
+			// A flow that did not compile is tried again: the plugin it
+			// missed may have been installed since (by another instance).
 		}
 		f, err := c.compile(ctx, raw)
 		if err != nil {

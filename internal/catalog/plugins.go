@@ -26,10 +26,22 @@ const KindPlugin = "plugin"
 // does not have them yet. One broken plugin does not stop the others: it is
 // reported in the answer's Error list. Stored records of plugins that
 // neither this list nor the registry provides any more are removed, so the
-// palette offers only plugins that can run; so are remote plugins (records
-// with spec.microservice) the list no longer holds. Remote plugins replace
+// palette offers only plugins that can run. Stored remote plugins (records
+// with spec.microservice) are kept; remote plugins in the list replace
 // their earlier versions, but never a built-in.
 func (c *Catalog) InstallPlugins(ctx context.Context, list []plugin.Installed) (registry.InstallReport, error) {
+	return c.installList(ctx, list, false)
+}
+
+// ReinstallPlugins is InstallPlugins for a list that holds the plugins of
+// every plugin service (Reinstall Plugins): stored remote plugins the list
+// no longer holds are removed too. InstallPlugins, which a server runs at
+// start with its built-ins, keeps them.
+func (c *Catalog) ReinstallPlugins(ctx context.Context, list []plugin.Installed) (registry.InstallReport, error) {
+	return c.installList(ctx, list, true)
+}
+
+func (c *Catalog) installList(ctx context.Context, list []plugin.Installed, pruneRemote bool) (registry.InstallReport, error) {
 	c.install.Lock()
 	defer c.install.Unlock()
 	fresh := registry.NewRegistry()
@@ -104,6 +116,9 @@ func (c *Catalog) InstallPlugins(ctx context.Context, list []plugin.Installed) (
 			continue
 		}
 		if recordIsRemote(d) {
+			if !pruneRemote {
+				continue
+			}
 			// A remote plugin its service no longer offers (or whose
 			// service is gone) leaves the palette and the registry.
 			c.reg.Remove(id)

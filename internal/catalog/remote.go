@@ -22,22 +22,36 @@ func recordIsRemote(d store.Doc) bool {
 	return ok
 }
 
-// ResolveRemote makes the registry find remote plugins in storage: a flow
-// naming a remote plugin this process has not installed (another instance
-// pressed Reinstall Plugins) compiles with the stored record, bound to its
-// plugin service. creds gives a resource's production credentials, for
-// configuration checks; runs use the run's credential set.
-func (c *Catalog) ResolveRemote(creds remote.CredentialsFunc) {
-	c.reg.SetResolver(func(name string) (plugin.Plugin, bool) {
-		ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
-		defer cancel()
-		d, err := c.st.GetConfig(ctx, KindPlugin, name)
-		if err != nil || !recordIsRemote(d) {
-			return plugin.Plugin{}, false
-		}
-		p, err := RemotePlugin(d, creds)
-		return p, err == nil
-	})
+// resolveRemote finds a remote plugin's record in storage, for the
+// registry's Lookup: a flow naming a remote plugin this process has not
+// installed (another instance pressed Reinstall Plugins) compiles with the
+// stored record, bound to its plugin service.
+func (c *Catalog) resolveRemote(name string) (plugin.Plugin, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), resolveTimeout)
+	defer cancel()
+	d, err := c.st.GetConfig(ctx, KindPlugin, name)
+	if err != nil || !recordIsRemote(d) {
+		return plugin.Plugin{}, false
+	}
+	p, err := RemotePlugin(d, c.remoteCredentials)
+	return p, err == nil
+}
+
+// remoteCredentials gives the production credentials SetRemoteCredentials
+// was given.
+func (c *Catalog) remoteCredentials(ctx context.Context, id string) (map[string]any, error) {
+	f, _ := c.remoteCreds.Load().(remote.CredentialsFunc)
+	if f == nil {
+		return nil, plugin.ErrNoResources
+	}
+	return f(ctx, id)
+}
+
+// SetRemoteCredentials sets where remote plugins resolved from storage
+// read their service's production credentials outside flow runs (to check
+// configurations); runs use the run's credential set.
+func (c *Catalog) SetRemoteCredentials(creds remote.CredentialsFunc) {
+	c.remoteCreds.Store(creds)
 }
 
 // RemotePlugin binds a stored remote plugin record to its service.

@@ -60,8 +60,10 @@ func NewHandler(list []plugin.Installed, opt HandlerOptions) (http.Handler, erro
 		if p.Spec.Module == "" || p.New == nil {
 			return nil, fmt.Errorf("remote: entry %d (%q) has no module name or no constructor", i, p.Spec.Module)
 		}
-		if _, dup := h.byName[p.Spec.Module]; dup {
-			return nil, fmt.Errorf("remote: module %q is listed twice", p.Spec.Module)
+		for _, q := range h.plugins {
+			if q.Spec.Module == p.Spec.Module {
+				return nil, fmt.Errorf("remote: module %q is listed twice", p.Spec.Module)
+			}
 		}
 		h.plugins = append(h.plugins, p)
 	}
