@@ -47,8 +47,8 @@ type Catalog struct {
 	install sync.Mutex // one plugin install (or settings change) at a time
 
 	remoteCreds atomic.Value // remote.CredentialsFunc, see SetRemoteCredentials
-	stop    chan struct{}
-	done    chan struct{}
+	stop        chan struct{}
+	done        chan struct{}
 }
 
 // Snapshot is what the collector reads on every request. It is immutable.
