@@ -127,6 +127,8 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterAirtableFetch, Test: plugin.TestData{Init: plugin.Config{"base_id": 1, "formula": "None", "source": map[string]any{"id": "1", "name": "Some value"}, "table_name": "None"}, Resource: map[string]any{"api_key": "<your-api-key>"}}},
 		{Register: connectors.RegisterPostgreSQLQuery, Test: plugin.TestData{Init: plugin.Config{"query": "select 1", "source": map[string]any{"id": "1", "name": "Some value"}, "timeout": 20}, Resource: map[string]any{"host": "", "database": "database", "user": "user", "password": "password"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
+		// Remote plugins and the rest of Tracardi's default connectors
+		{Register: connectors.RegisterMicroservice, Test: plugin.TestData{Init: plugin.Config{}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
