@@ -129,6 +129,8 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 		// Remote plugins and the rest of Tracardi's default connectors
 		{Register: connectors.RegisterMicroservice, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: connectors.RegisterElasticQuery, Test: plugin.TestData{Init: plugin.Config{"index": map[string]any{"id": "1", "name": "Some value"}, "query": `{"query":{"match_all":{}}}`, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: map[string]any{"url": "host", "port": 9200, "scheme": "https", "verify_certs": false}}},
+		{Register: connectors.RegisterQueryLocal, Test: plugin.TestData{Init: plugin.Config{"index": "index", "query": `{"query":{"match_all":{}}}`}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
