@@ -59,9 +59,9 @@ func TestElasticQuery(t *testing.T) {
 	allowLoopback(t)
 	es := startES(t, "elastic", "es-pass-31337")
 	res := creds{
-		"es":      {"url": es.URL, "username": "elastic", "password": "es-pass-31337"},
+		"es":       {"url": es.URL, "username": "elastic", "password": "es-pass-31337"},
 		"hostonly": {"url": strings.TrimPrefix(es.URL, "http://"), "scheme": "http", "username": "elastic", "password": "es-pass-31337"},
-		"badpass": {"url": es.URL, "username": "elastic", "password": "wrong"},
+		"badpass":  {"url": es.URL, "username": "elastic", "password": "wrong"},
 	}
 	cfg := func(resource, index, query string) plugin.Config {
 		return plugin.Config{"source": map[string]any{"id": resource, "name": resource}, "index": map[string]any{"id": index, "name": index}, "query": query}
