@@ -132,6 +132,7 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterElasticQuery, Test: plugin.TestData{Init: plugin.Config{"index": map[string]any{"id": "1", "name": "Some value"}, "query": `{"query":{"match_all":{}}}`, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: map[string]any{"url": "host", "port": 9200, "scheme": "https", "verify_certs": false}}},
 		{Register: connectors.RegisterQueryLocal, Test: plugin.TestData{Init: plugin.Config{"index": "index", "query": `{"query":{"match_all":{}}}`}}},
 		{Register: connectors.RegisterGoogleSheets, Test: plugin.TestData{Init: plugin.Config{"range": "A1:A2", "read": false, "sheet_name": "sheet", "source": map[string]any{"id": "1", "name": "Some value"}, "spreadsheet_id": "1", "values": `[["Name", "John"]]`, "write": false}, Resource: map[string]any{"api_key": "api_key"}}},
+		{Register: connectors.RegisterS3SegmentsUpload, Test: plugin.TestData{Init: plugin.Config{"aws_access_key_id": "", "aws_secret_access_key": "", "s3_bucket": ""}}},
 
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
