@@ -46,7 +46,8 @@ type Catalog struct {
 	reload  sync.Mutex // one reload at a time
 	install sync.Mutex // one plugin install (or settings change) at a time
 
-	remoteCreds atomic.Value // remote.CredentialsFunc, see SetRemoteCredentials
+	remoteCreds atomic.Value      // remote.CredentialsFunc, see SetRemoteCredentials
+	remoteSeen  map[string]string // remote plugin id → its stored record as last bound (under reload)
 	stop        chan struct{}
 	done        chan struct{}
 }
@@ -154,6 +155,9 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 	defer c.reload.Unlock()
 	v, err := c.st.ConfigVersion(ctx)
 	if err != nil {
+		return err
+	}
+	if err := c.syncRemote(ctx); err != nil {
 		return err
 	}
 	old := c.snap.Load()

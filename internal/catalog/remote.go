@@ -54,6 +54,50 @@ func (c *Catalog) SetRemoteCredentials(creds remote.CredentialsFunc) {
 	c.remoteCreds.Store(creds)
 }
 
+// syncRemote brings the remote plugins this process holds in line with
+// storage, where another instance's Reinstall Plugins may have changed
+// them: a plugin whose record changed is bound again, one whose record is
+// gone is forgotten. It runs with every refresh (under c.reload).
+func (c *Catalog) syncRemote(ctx context.Context) error {
+	recs, err := c.st.ListConfig(ctx, KindPlugin)
+	if err != nil {
+		return err
+	}
+	if c.remoteSeen == nil {
+		c.remoteSeen = map[string]string{}
+	}
+	stored := map[string]bool{}
+	for _, d := range recs {
+		if !recordIsRemote(d) {
+			continue
+		}
+		id, _ := d["id"].(string)
+		stored[id] = true
+		raw, _ := json.Marshal(d["plugin"])
+		live, held := c.reg.Held(id)
+		if !held || !isRemote(&live.Plugin) {
+			c.remoteSeen[id] = string(raw)
+			continue
+		}
+		if prev, ok := c.remoteSeen[id]; ok && prev == string(raw) {
+			continue
+		}
+		c.remoteSeen[id] = string(raw)
+		if p, err := RemotePlugin(d, c.remoteCredentials); err == nil {
+			if err := c.reg.Put(p, plugin.TestData{}); err != nil {
+				c.log.Warn("remote plugin not updated", "plugin", id, "err", err)
+			}
+		}
+	}
+	for _, r := range c.reg.List() {
+		if isRemote(&r.Plugin) && !stored[r.ID()] {
+			c.reg.Remove(r.ID())
+			delete(c.remoteSeen, r.ID())
+		}
+	}
+	return nil
+}
+
 // RemotePlugin binds a stored remote plugin record to its service.
 func RemotePlugin(d store.Doc, creds remote.CredentialsFunc) (plugin.Plugin, error) {
 	raw, err := json.Marshal(d["plugin"])

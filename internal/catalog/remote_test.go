@@ -88,3 +88,46 @@ func TestAFlowWaitingForARemotePluginCompilesOnceItIsStored(t *testing.T) {
 		t.Error("the registry still holds it")
 	}
 }
+
+// TestRefreshFollowsStoredRemotePlugins: a remote plugin this process holds
+// takes the spec another instance stored, and is forgotten once its record
+// is gone.
+func TestRefreshFollowsStoredRemotePlugins(t *testing.T) {
+	ctx := context.Background()
+	st, err := open.Open(ctx, "", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	reg := registry.NewRegistry()
+	cat := catalog.New(st, reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	rec := remoteRecord(t)
+	if err := st.PutConfig(ctx, catalog.KindPlugin, remoteModule, rec); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := reg.Lookup(remoteModule); !ok {
+		t.Fatal("the stored remote plugin is not resolved")
+	}
+	spec := rec["plugin"].(map[string]any)["spec"].(map[string]any)
+	spec["outputs"] = []any{"out", "more", "error"}
+	docs := rec["plugin"].(map[string]any)["metadata"].(map[string]any)["documentation"].(map[string]any)["outputs"].(map[string]any)
+	docs["more"] = map[string]any{"desc": "more"}
+	if err := st.PutConfig(ctx, catalog.KindPlugin, remoteModule, rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := reg.Held(remoteModule); r == nil || len(r.Plugin.Spec.Outputs) != 3 {
+		t.Fatalf("after another instance changed the spec: %+v", r)
+	}
+	if err := st.DeleteConfig(ctx, catalog.KindPlugin, remoteModule); err != nil {
+		t.Fatal(err)
+	}
+	if err := cat.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := reg.Held(remoteModule); ok {
+		t.Error("a remote plugin whose record is gone is still held")
+	}
+}
