@@ -147,6 +147,21 @@ func (a *S3SegmentsUpload) SetUp(_ context.Context, config plugin.Config) error 
 	return nil
 }
 
+// day is the UTC day of the file: the day the event was collected, or
+// today for an event without a collection time.
+func (a *S3SegmentsUpload) day() time.Time {
+	if a.State != nil {
+		md, _ := a.Event["metadata"].(map[string]any)
+		tm, _ := md["time"].(map[string]any)
+		if s, ok := tm["insert"].(string); ok {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+				return t.UTC()
+			}
+		}
+	}
+	return a.now().UTC()
+}
+
 // s3Locks serialises the read-modify-write of one file within this process;
 // conditional writes (If-Match) guard it across processes.
 var s3Locks sync.Map
@@ -176,7 +191,7 @@ func (a *S3SegmentsUpload) Run(ctx context.Context, payload plugin.Payload, _ *p
 	if bucket == "" {
 		return a.ErrorResult("no bucket: set S3 Bucket in the node or in the resource", "error"), nil
 	}
-	key := a.now().UTC().Format("2006-01-02") + "_segments.json"
+	key := a.day().Format("2006-01-02") + "_segments.json"
 	entry := map[string]any{"smi_uid": uid, "segments": payload["segments"]}
 
 	ctx, cancel := context.WithTimeout(ctx, a.timeout)
@@ -259,13 +274,13 @@ func RegisterS3SegmentsUpload() plugin.Plugin {
 			Tags: []string{"aws", "s3", "segments", "connector"}, Purpose: []string{"collection", "segmentation"},
 			Documentation: &plugin.Documentation{
 				Tutorial: "Reads payload@traits.smi_uid and payload@segments and appends {smi_uid, segments} to the list " +
-					"\"profiles\" of the file <YYYY-MM-DD>_segments.json (UTC day) in the bucket, creating it on the day's " +
+					"\"profiles\" of the file <YYYY-MM-DD>_segments.json in the bucket (the UTC day the event was collected), creating it on the day's " +
 					"first run. Concurrent runs do not lose each other's entries: the file is written only if it did not " +
 					"change since it was read (S3 conditional writes), and read again otherwise. Needs a resource of type " +
 					"aws-s3 (its endpoint URL reaches MinIO or another S3-compatible service). Debug runs use the resource's " +
 					"test credentials. Differences from Tracardi: the access key comes from the resource, never from the " +
 					"node's configuration (Tracardi's aws_access_key_id and aws_secret_access_key are accepted so imported " +
-					"flows set up, and not used); errors are {\"message\"} (Tracardi sent {\"error\"}).",
+					"flows set up, and not used); the file's day is the event's, not the run's (they differ only for replayed events); errors are {\"message\"} (Tracardi sent {\"error\"}).",
 				Inputs: map[string]plugin.PortDoc{"payload": {Desc: "A profile-like object: {\"traits\": {\"smi_uid\": ...}, \"segments\": [...]}, e.g. profile@ copied into the payload."}},
 				Outputs: map[string]plugin.PortDoc{
 					"success": {Desc: "{\"message\", \"bucket\", \"key\"} once the file is written."},
