@@ -133,6 +133,12 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterAirtableFetch, Test: plugin.TestData{Init: plugin.Config{"base_id": 1, "formula": "None", "source": map[string]any{"id": "1", "name": "Some value"}, "table_name": "None"}, Resource: map[string]any{"api_key": "<your-api-key>"}}},
 		{Register: connectors.RegisterPostgreSQLQuery, Test: plugin.TestData{Init: plugin.Config{"query": "select 1", "source": map[string]any{"id": "1", "name": "Some value"}, "timeout": 20}, Resource: map[string]any{"host": "", "database": "database", "user": "user", "password": "password"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
+		// Remote plugins and the rest of Tracardi's default connectors
+		{Register: connectors.RegisterMicroservice, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: connectors.RegisterElasticQuery, Test: plugin.TestData{Init: plugin.Config{"index": map[string]any{"id": "1", "name": "Some value"}, "query": `{"query":{"match_all":{}}}`, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: map[string]any{"url": "host", "port": 9200, "scheme": "https", "verify_certs": false}}},
+		{Register: connectors.RegisterQueryLocal, Test: plugin.TestData{Init: plugin.Config{"index": "index", "query": `{"query":{"match_all":{}}}`}}},
+		{Register: connectors.RegisterGoogleSheets, Test: plugin.TestData{Init: plugin.Config{"range": "A1:A2", "read": false, "sheet_name": "sheet", "source": map[string]any{"id": "1", "name": "Some value"}, "spreadsheet_id": "1", "values": `[["Name", "John"]]`, "write": false}, Resource: map[string]any{"api_key": "api_key"}}},
+		{Register: connectors.RegisterS3SegmentsUpload, Test: plugin.TestData{Init: plugin.Config{"aws_access_key_id": "", "aws_secret_access_key": "", "s3_bucket": ""}}},
 
 		// SaaS connectors installed on demand in Tracardi (Tracardi's test configs)
 		{Register: saas.RegisterMauticAddContact, Test: plugin.TestData{Init: plugin.Config{"additional_mapping": map[string]any{}, "email": "test@test.com", "overwrite_with_blank": false, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MauticTestResource}},

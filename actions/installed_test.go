@@ -46,6 +46,9 @@ func TestTracardiNames(t *testing.T) {
 		"connectors.full_contact.person_enrich.plugin", "connectors.airtable.send_record.plugin",
 		"connectors.airtable.fetch_records.plugin", "connectors.postgresql.query.plugin",
 	}
+	// Remote plugins and the rest of the default connectors.
+	want = append(want, "microservice.plugin", "connectors.elasticsearch.query.plugin", "connectors.elasticsearch.query_local.plugin",
+		"connectors.google.sheets.modify.plugin", "connectors.aws.s3.upload_segments.plugin")
 	// Operations, flow control, events, sessions, stats and UIX widgets.
 	want = append(want,
 		"get_integration_id_action", "add_integration_id_action", "memory.collect.plugin",

@@ -206,14 +206,9 @@ var tracardiTestPlugins = []string{
 // deliver. Delete a line when its plugin lands: the test fails while a
 // module listed here is installed, so the list only shrinks, down to empty.
 var notYetInstalled = map[string]bool{
-	"connectors.aws.s3.upload_segments.plugin":    true,
-	"time.sleep_action":                           true,
-	"connectors.google.sheets.modify.plugin":      true,
-	"microservice.plugin":                         true,
-	"connectors.elasticsearch.query_local.plugin": true,
-	"connectors.elasticsearch.query.plugin":       true,
-	"pro.scheduler.plugin":                        true,
-	"pro.scheduler.registry":                      true,
+	"time.sleep_action":      true,
+	"pro.scheduler.plugin":   true,
+	"pro.scheduler.registry": true,
 }
 
 // TestTracardiLists checks that Tracflow answers to every module name of

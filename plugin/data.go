@@ -77,3 +77,35 @@ func (s *State) StoredData() (Data, error) {
 	}
 	return s.Data, nil
 }
+
+// MaxSearchRecords bounds how many records Searcher.Search answers.
+const MaxSearchRecords = 100
+
+// RecordQuery selects stored records for Searcher.Search.
+type RecordQuery struct {
+	// Kind is KindEvent, KindProfile or KindSession.
+	Kind string
+	// Match keeps the records it answers true for (nil keeps every
+	// record). It is given whole records and must not change them.
+	Match func(record map[string]any) bool
+	// Sort orders the answer; empty means newest first (by insert time).
+	Sort []RecordSort
+	// Limit is how many records to answer (1 to MaxSearchRecords); Offset
+	// skips as many first.
+	Limit, Offset int
+}
+
+// RecordSort is one sort key of a RecordQuery: a dot path in the record.
+type RecordSort struct {
+	Field string
+	Desc  bool
+}
+
+// Searcher is implemented by the Data of runs with storage: it searches
+// the stored records of one kind with a test run on each. A plugin checks
+// for it with a type assertion on the run's Data.
+type Searcher interface {
+	// Search answers a page of the matching records and how many match
+	// in all.
+	Search(ctx context.Context, q RecordQuery) (records []map[string]any, total int, err error)
+}

@@ -53,6 +53,29 @@ type Spec struct {
 	JoinInputPayload        bool        `json:"join_input_payload"`
 	RunOnce                 RunOnce     `json:"run_once"`
 	Node                    *NodeEvents `json:"node,omitempty"`
+	// Microservice says which plugin service serves a remote plugin (see
+	// package plugin/remote); nil for plugins compiled into the binary.
+	Microservice *Microservice `json:"microservice,omitempty"`
+}
+
+// Microservice locates a remote plugin, in Tracardi's shape: the resource
+// that holds the plugin service's address and token, the service's name and
+// the plugin's module name on that service. It never holds credentials.
+type Microservice struct {
+	Server  MicroserviceServer `json:"server"`
+	Service NamedEntity        `json:"service"`
+	Plugin  NamedEntity        `json:"plugin"`
+}
+
+// MicroserviceServer names the resource of a plugin service.
+type MicroserviceServer struct {
+	Resource NamedEntity `json:"resource"`
+}
+
+// NamedEntity is Tracardi's {"id", "name"} reference.
+type NamedEntity struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 // Complete returns p with Spec.Init and Spec.Form made from Spec.Config

@@ -19,7 +19,7 @@ var maintainers = []string{RoleAdmin, RoleMaintainer}
 
 func (s *Server) pluginRoutes() []Route {
 	rt := []Route{
-		{Method: "GET", Path: "/install/plugins", Tag: "plugins", Summary: "Reinstall Plugins: install the installed-plugins list; answers {registered, error} (a broken plugin does not stop the others; settings are kept)", Roles: maintainers, Answer: jsonAnswer("Reinstall"), handle: s.handleReinstall},
+		{Method: "GET", Path: "/install/plugins", Tag: "plugins", Summary: "Reinstall Plugins: install the installed-plugins list and the plugins of every plugin service (microservice resource); answers {registered, error} (a broken plugin does not stop the others; settings are kept)", Roles: maintainers, Answer: jsonAnswer("Reinstall"), handle: s.handleReinstall},
 		{Method: "GET", Path: "/flow/action/plugins", Tag: "plugins", Summary: "The editor's palette: installed plugins grouped by group (?query= matches name, description, group; ?all=true includes hidden ones)", Roles: anyRole, Query: []Param{queryParam, {Name: "all", Type: "boolean", Description: "true: include hidden plugins."}}, Answer: jsonAnswer("Palette"), handle: s.handlePalette},
 		{Method: "GET", Path: "/flow/action/plugin/{id}", Tag: "plugins", Summary: "An installed plugin's record: {id, plugin: {start, debug, spec, metadata}, settings: {enabled, hidden}}", Roles: anyRole, Answer: jsonAnswer("Plugin"), handle: s.handleGetPlugin},
 		{Method: "POST", Path: "/plugin/{id}/config/validate", Tag: "plugins", Summary: "Validate a node configuration (the body) for a plugin: 200 {config} normalised, or 422 {errors: [{field, message}]}", Roles: builders, Answer: jsonAnswer("ValidatedConfig"), handle: s.handleValidateConfig},
@@ -43,10 +43,16 @@ func (s *Server) handleReinstall(w http.ResponseWriter, r *http.Request) error {
 	if s.opt.Installed == nil {
 		return &Error{Status: http.StatusServiceUnavailable, Detail: "this server was started without a plugin list: nothing to install"}
 	}
-	rep, err := s.cat.InstallPlugins(r.Context(), s.opt.Installed())
+	list := s.opt.Installed()
+	remoteList, remoteErrs, err := s.remotePlugins(r.Context())
 	if err != nil {
 		return err
 	}
+	rep, err := s.cat.ReinstallPlugins(r.Context(), append(list, remoteList...))
+	if err != nil {
+		return err
+	}
+	rep.Error = append(rep.Error, remoteErrs...)
 	for _, x := range rep.Error {
 		s.log.Warn("plugin not installed", "module", x.Module, "reason", x.Reason)
 	}

@@ -25,8 +25,8 @@ const (
 func mailResource() map[string]any {
 	return map[string]any{"id": "mail", "name": "Mail server", "type": "smtp-server", "tags": []any{"email"},
 		"credentials": map[string]any{
-			"production": map[string]any{"host": "smtp.example.com", "password": prodSecret, "port": 587},
-			"test":       map[string]any{"host": "localhost", "password": testSecret},
+			"production": map[string]any{"smtp": "smtp.example.com", "password": prodSecret, "port": 587},
+			"test":       map[string]any{"smtp": "localhost", "password": testSecret},
 		}}
 }
 
@@ -133,17 +133,17 @@ func TestResourceUpdateKeepsMaskedValues(t *testing.T) {
 	}
 	// Pointing a masked password at another host is refused.
 	m = e.Do("GET", "/resource/mail", dev, nil).MustOK(t).Obj()
-	obj(m, "credentials", "production")["host"] = "evil.example.net"
-	wantError(t, e.Do("POST", "/resource", dev, m), http.StatusUnprocessableEntity, "credentials.production.host")
+	obj(m, "credentials", "production")["smtp"] = "evil.example.net"
+	wantError(t, e.Do("POST", "/resource", dev, m), http.StatusUnprocessableEntity, "credentials.production.smtp")
 	// A mask where nothing is stored.
 	m = e.Do("GET", "/resource/mail", dev, nil).MustOK(t).Obj()
 	obj(m, "credentials", "production")["user"] = "***"
 	wantError(t, e.Do("POST", "/resource", dev, m), http.StatusUnprocessableEntity, "credentials.production.user")
 	// Sending every value replaces the set.
 	e.Do("POST", "/resource", dev, map[string]any{"id": "mail", "name": "Mail", "type": "smtp-server",
-		"credentials": map[string]any{"production": map[string]any{"host": "smtp2.example.com", "password": "new"}}}).MustOK(t)
+		"credentials": map[string]any{"production": map[string]any{"smtp": "smtp2.example.com", "password": "new"}}}).MustOK(t)
 	c := obj(e.Admin("GET", "/resource/mail", nil).MustOK(t).Body, "credentials")
-	if obj(c, "production")["host"] != "smtp2.example.com" || obj(c, "production")["port"] != nil || obj(c, "test")["password"] != testSecret {
+	if obj(c, "production")["smtp"] != "smtp2.example.com" || obj(c, "production")["port"] != nil || obj(c, "test")["password"] != testSecret {
 		t.Errorf("after replacing the production set: %v", c)
 	}
 }

@@ -127,6 +127,9 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 		opt.Log = slog.Default()
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
+	if opt.Resources != nil {
+		cat.SetRemoteCredentials(productionCredentials(opt.Resources))
+	}
 	s.auth = auth.NewAuth(st, opt.TokenTTL)
 	s.metrics = newMetrics(st)
 	if opt.Jobs != nil {

@@ -200,7 +200,7 @@ func TestRuleSourceResourceVersions(t *testing.T) {
 		t.Fatalf("creating an existing rule with version 0: %d %s", r.Status, r.Raw)
 	}
 
-	res := e.Admin("POST", "/resource", map[string]any{"name": "SMTP", "type": "smtp-server", "credentials": map[string]any{"production": map[string]any{"password": "s3cret"}}}).MustOK(t).Obj()
+	res := e.Admin("POST", "/resource", map[string]any{"name": "SMTP", "type": "smtp-server", "credentials": map[string]any{"production": map[string]any{"smtp": "mail.example.com", "password": "s3cret"}}}).MustOK(t).Obj()
 	if res["version"] != 1.0 {
 		t.Fatalf("new resource: %v", res)
 	}

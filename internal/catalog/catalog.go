@@ -44,8 +44,11 @@ type Catalog struct {
 	snap    atomic.Pointer[Snapshot]
 	reload  sync.Mutex // one reload at a time
 	install sync.Mutex // one plugin install (or settings change) at a time
-	stop    chan struct{}
-	done    chan struct{}
+
+	remoteCreds atomic.Value      // remote.CredentialsFunc, see SetRemoteCredentials
+	remoteSeen  map[string]string // remote plugin id → its stored record as last bound (under reload)
+	stop        chan struct{}
+	done        chan struct{}
 }
 
 // Snapshot is what the collector reads on every request. It is immutable.
@@ -79,12 +82,15 @@ func (s *Snapshot) Rules(sourceID, eventType string) []Rule {
 }
 
 // New returns a catalog over st. Call Start to load the first snapshot and
-// keep it fresh, and Close to stop.
+// keep it fresh, and Close to stop. It makes reg find the remote plugins
+// stored in st (see SetRemoteCredentials).
 func New(st store.Store, reg *registry.Registry, log *slog.Logger) *Catalog {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Catalog{st: st, reg: reg, log: log, interval: time.Second}
+	c := &Catalog{st: st, reg: reg, log: log, interval: time.Second}
+	reg.SetResolver(c.resolveRemote)
+	return c
 }
 
 // Registry returns the plugin registry flows are compiled against.
@@ -152,6 +158,9 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := c.syncRemote(ctx); err != nil {
+		return err
+	}
 	old := c.snap.Load()
 	s := &Snapshot{Version: v, Sources: map[string]store.Doc{}, rules: map[string][]Rule{},
 		Flows: map[string]*workflow.Compiled{}, FlowErrors: map[string]error{}, flowSrc: map[string][]byte{}}
@@ -175,10 +184,8 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 				s.Flows[id] = f
 				continue
 			}
-			if e, ok := old.FlowErrors[id]; ok {
-				s.FlowErrors[id] = e
-				continue
-			}
+			// A flow that did not compile is tried again: the plugin it
+			// missed may have been installed since (by another instance).
 		}
 		f, err := c.compile(ctx, raw)
 		if err != nil {

@@ -26,8 +26,22 @@ const KindPlugin = "plugin"
 // does not have them yet. One broken plugin does not stop the others: it is
 // reported in the answer's Error list. Stored records of plugins that
 // neither this list nor the registry provides any more are removed, so the
-// palette offers only plugins that can run.
+// palette offers only plugins that can run. Stored remote plugins (records
+// with spec.microservice) are kept; remote plugins in the list replace
+// their earlier versions, but never a built-in.
 func (c *Catalog) InstallPlugins(ctx context.Context, list []plugin.Installed) (registry.InstallReport, error) {
+	return c.installList(ctx, list, false)
+}
+
+// ReinstallPlugins is InstallPlugins for a list that holds the plugins of
+// every plugin service (Reinstall Plugins): stored remote plugins the list
+// no longer holds are removed too. InstallPlugins, which a server runs at
+// start with its built-ins, keeps them.
+func (c *Catalog) ReinstallPlugins(ctx context.Context, list []plugin.Installed) (registry.InstallReport, error) {
+	return c.installList(ctx, list, true)
+}
+
+func (c *Catalog) installList(ctx context.Context, list []plugin.Installed, pruneRemote bool) (registry.InstallReport, error) {
 	c.install.Lock()
 	defer c.install.Unlock()
 	fresh := registry.NewRegistry()
@@ -35,8 +49,20 @@ func (c *Catalog) InstallPlugins(ctx context.Context, list []plugin.Installed) (
 	registered := rep.Registered[:0:0]
 	for _, r := range fresh.List() {
 		id := r.ID()
-		if live, ok := c.reg.Lookup(id); !ok {
+		if live, ok := c.reg.Held(id); !ok {
 			if err := c.reg.Add(r.Plugin, r.Test); err != nil {
+				rep.Error = append(rep.Error, registry.InstallError{Module: r.Plugin.Spec.Module, Reason: err.Error()})
+				continue
+			}
+		} else if isRemote(&r.Plugin) {
+			// A plugin service may change its plugins' specs: the new one
+			// replaces the old, but never a built-in.
+			if !isRemote(&live.Plugin) {
+				rep.Error = append(rep.Error, registry.InstallError{Module: r.Plugin.Spec.Module,
+					Reason: fmt.Sprintf("a remote plugin cannot take the module name of the built-in plugin %q", live.ID())})
+				continue
+			}
+			if err := c.reg.Put(r.Plugin, r.Test); err != nil {
 				rep.Error = append(rep.Error, registry.InstallError{Module: r.Plugin.Spec.Module, Reason: err.Error()})
 				continue
 			}
@@ -85,11 +111,18 @@ func (c *Catalog) InstallPlugins(ctx context.Context, list []plugin.Installed) (
 		}
 		keep[id] = true
 	}
-	for id := range old {
+	for id, d := range old {
 		if keep[id] {
 			continue
 		}
-		if _, ok := c.reg.Lookup(id); ok {
+		if recordIsRemote(d) {
+			if !pruneRemote {
+				continue
+			}
+			// A remote plugin its service no longer offers (or whose
+			// service is gone) leaves the palette and the registry.
+			c.reg.Remove(id)
+		} else if _, ok := c.reg.Held(id); ok {
 			continue
 		}
 		if err := c.st.DeleteConfig(ctx, KindPlugin, id); err != nil && !IsNotFound(err) {

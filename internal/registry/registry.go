@@ -43,6 +43,64 @@ type Registry struct {
 	mu     sync.RWMutex
 	byID   map[string]*Registered
 	byName map[string]*Registered // module names and aliases
+
+	resolver func(name string) (plugin.Plugin, bool)
+}
+
+// SetResolver sets where Lookup looks for a plugin it does not hold: the
+// server resolves remote plugins from storage this way, so a plugin another
+// instance installed runs here too. What the resolver finds is added.
+func (r *Registry) SetResolver(f func(name string) (plugin.Plugin, bool)) {
+	r.mu.Lock()
+	r.resolver = f
+	r.mu.Unlock()
+}
+
+// Put registers p in place of the plugin with the same id, if any (remote
+// plugins whose service changed their spec). A module name held by another
+// plugin is refused.
+func (r *Registry) Put(p plugin.Plugin, test plugin.TestData) error {
+	p = plugin.Complete(p)
+	if err := Check(&p); err != nil {
+		return err
+	}
+	id := p.Spec.PluginID()
+	names := append([]string{p.Spec.Module}, p.Spec.Aliases...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, n := range names {
+		if other, dup := r.byName[n]; dup && other.ID() != id {
+			return fmt.Errorf("module name %q is already taken by plugin %q", n, other.ID())
+		}
+	}
+	r.removeLocked(id)
+	reg := &Registered{Plugin: p, Test: test}
+	r.byID[id] = reg
+	for _, n := range names {
+		r.byName[n] = reg
+	}
+	return nil
+}
+
+// Remove unregisters the plugin with that id (flows compiled before keep
+// their instances).
+func (r *Registry) Remove(id string) {
+	r.mu.Lock()
+	r.removeLocked(id)
+	r.mu.Unlock()
+}
+
+func (r *Registry) removeLocked(id string) {
+	old, ok := r.byID[id]
+	if !ok {
+		return
+	}
+	delete(r.byID, id)
+	for n, x := range r.byName {
+		if x == old {
+			delete(r.byName, n)
+		}
+	}
 }
 
 // NewRegistry returns an empty registry.
@@ -184,6 +242,39 @@ func (r *Registry) Add(p plugin.Plugin, test plugin.TestData) error {
 // Lookup finds a plugin by module name or alias (what flows name in
 // node.data.spec.module), or by id.
 func (r *Registry) Lookup(name string) (*Registered, bool) {
+	r.mu.RLock()
+	p, ok := r.byName[name]
+	if !ok {
+		p, ok = r.byID[name]
+	}
+	resolve := r.resolver
+	r.mu.RUnlock()
+	if ok || resolve == nil || name == "" {
+		return p, ok
+	}
+	found, ok := resolve(name)
+	if !ok {
+		return nil, false
+	}
+	if err := r.Add(found, plugin.TestData{}); err != nil {
+		// Another caller may have added it meanwhile.
+		r.mu.RLock()
+		p, ok = r.byName[name]
+		if !ok {
+			p, ok = r.byID[name]
+		}
+		r.mu.RUnlock()
+		return p, ok
+	}
+	r.mu.RLock()
+	p, ok = r.byID[found.Spec.PluginID()]
+	r.mu.RUnlock()
+	return p, ok
+}
+
+// Held reports whether the registry holds a plugin by that name or id,
+// without asking the resolver.
+func (r *Registry) Held(name string) (*Registered, bool) {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	if p, ok := r.byName[name]; ok {

@@ -208,6 +208,9 @@ func (s *Service) Save(ctx context.Context, d store.Doc) (store.Doc, error) {
 		}
 		creds[set] = v
 	}
+	if err := checkCredentials(typ, creds); err != nil {
+		return nil, err
+	}
 	doc := store.Doc{"id": id, "name": name, "type": typ, "description": desc, "tags": tags, "enabled": enabled}
 	for k, v := range d {
 		if _, known := doc[k]; !known && k != "credentials" && k != "credentials_sealed" && k != "key_id" && k != "version" {
@@ -240,6 +243,38 @@ func (s *Service) Save(ctx context.Context, d store.Doc) (store.Doc, error) {
 	doc["version"] = float64(v)
 	s.forget(id)
 	return withCredentials(doc, creds), nil
+}
+
+// checkCredentials reads each credential set that is not empty with the
+// fields of the resource's type, when this server knows the type: a
+// missing required field or a malformed value (a URL, a port) is refused
+// with an error per field, e.g. credentials.production.url. An empty set is
+// accepted (runs that would use it say it is missing).
+func checkCredentials(typ string, creds map[string]map[string]any) error {
+	rt, ok := plugin.LookupResourceType(typ)
+	if !ok || rt.Fields == nil {
+		return nil
+	}
+	var errs plugin.FieldErrors
+	for _, set := range []string{Production, Test} {
+		c := creds[set]
+		if len(c) == 0 {
+			continue
+		}
+		if _, err := rt.ParseCredentials(c); err != nil {
+			for _, fe := range plugin.AsFieldErrors(err) {
+				f := "credentials." + set
+				if fe.Field != "" {
+					f += "." + fe.Field
+				}
+				errs = append(errs, plugin.FieldError{Field: f, Message: fe.Message})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
 }
 
 // unmask returns given with every Mask value replaced by the value at the

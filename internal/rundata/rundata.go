@@ -22,6 +22,8 @@ import (
 // plugin.SharedMemory when st implements store.Memory.
 func New(st store.Store) plugin.Data { return data{st: st} }
 
+var _ plugin.Searcher = data{}
+
 type data struct{ st store.Store }
 
 func notFound(err error, what string) error {
@@ -183,6 +185,31 @@ func (d data) Count(ctx context.Context, kind, where string, from, to time.Time)
 		return 0, err
 	}
 	return page.Total, nil
+}
+
+func (d data) Search(ctx context.Context, q plugin.RecordQuery) ([]map[string]any, int, error) {
+	switch q.Kind {
+	case store.KindEvent, store.KindProfile, store.KindSession:
+	default:
+		return nil, 0, fmt.Errorf("search: unknown kind %q: use event, profile or session", q.Kind)
+	}
+	sq := &store.Query{Kind: q.Kind, Limit: max(1, min(q.Limit, plugin.MaxSearchRecords)), Offset: max(0, q.Offset)}
+	if q.Match != nil {
+		sq.Filter = &store.Filter{Fields: [][]string{{}}, Match: func(doc store.Doc) bool { return q.Match(doc) }}
+	}
+	for _, s := range q.Sort {
+		if s.Field == "" {
+			return nil, 0, errors.New("search: a sort key has no field")
+		}
+		sq.Sort = append(sq.Sort, store.Sort{Field: strings.Split(s.Field, "."), Desc: s.Desc})
+	}
+	page, err := d.st.Select(ctx, sq)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]map[string]any, len(page.Docs))
+	copy(out, page.Docs)
+	return out, page.Total, nil
 }
 
 func (d data) Source(ctx context.Context, id string) (map[string]any, error) {
