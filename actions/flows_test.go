@@ -11,6 +11,7 @@ import (
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // These tests run the built-ins inside the engine, in flows written the way
@@ -96,15 +97,15 @@ func TestPurchaseFlow(t *testing.T) {
 	if !out.ProfileUpdated {
 		t.Error("profile changed but not marked for saving")
 	}
-	if got := out.Profile["stats"].(map[string]any)["counters"].(map[string]any)["big_purchases"]; got != 2.0 {
+	if got := dotpath.At(out.Profile, "stats.counters.big_purchases"); got != 2.0 {
 		t.Errorf("counter = %v, want 2", got)
 	}
-	if got := out.Profile["traits"].(map[string]any)["last_big_purchase"]; !reflect.DeepEqual(got, map[string]any{"value": 150.0}) {
+	if got := dotpath.At(out.Profile, "traits.last_big_purchase"); !reflect.DeepEqual(got, map[string]any{"value": 150.0}) {
 		t.Errorf("copied = %v", got)
 	}
 	// The copy is not shared with the event.
-	ev["properties"].(map[string]any)["value"] = 1.0
-	if out.Profile["traits"].(map[string]any)["last_big_purchase"].(map[string]any)["value"] != 150.0 {
+	dotpath.At(ev, "properties").(map[string]any)["value"] = 1.0
+	if dotpath.At(out.Profile, "traits.last_big_purchase.value") != 150.0 {
 		t.Error("profile aliases the event after copy")
 	}
 

@@ -1,6 +1,10 @@
 package plugin
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tracflow/tracflow/plugin/dotpath"
+)
 
 func TestFlowDataIsBuiltOncePerRun(t *testing.T) {
 	s := &State{Flow: &Flow{ID: "f", Name: "n", Response: map[string]any{}}}
@@ -12,11 +16,12 @@ func TestFlowDataIsBuiltOncePerRun(t *testing.T) {
 		t.Errorf("FlowData allocates %v times once built", n)
 	}
 	s.Flow.Response["k"] = 1 // a change inside the response shows through
-	if s.FlowData()["response"].(map[string]any)["k"] != 1 {
+	if dotpath.At(s.FlowData(), "response.k") != 1 {
 		t.Error("response change not visible")
 	}
 	s.Flow.Response = map[string]any{"new": true} // a replaced response is picked up
-	if _, ok := s.FlowData()["response"].(map[string]any)["new"]; !ok {
+	resp, _ := dotpath.At(s.FlowData(), "response").(map[string]any)
+	if _, ok := resp["new"]; !ok {
 		t.Error("replaced response not picked up")
 	}
 	s.Flow.Name = "renamed"

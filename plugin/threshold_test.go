@@ -3,6 +3,8 @@ package plugin
 import (
 	"testing"
 	"time"
+
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 func TestPassThreshold(t *testing.T) {
@@ -33,7 +35,8 @@ func TestPassThreshold(t *testing.T) {
 	if !st.PassThreshold("other", true, time.Minute, t0.Add(2*time.Minute)) {
 		t.Error("an equal value did not pass after the ttl")
 	}
-	if _, ok := st.Profile["aux"].(map[string]any)[ThresholdsKey].(map[string]any)["k"]; !ok {
+	th, _ := dotpath.At(st.Profile, "aux."+ThresholdsKey).(map[string]any)
+	if _, ok := th["k"]; !ok {
 		t.Error("the threshold is not kept in the profile")
 	}
 	// Without a profile every value passes.

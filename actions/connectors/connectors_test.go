@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -82,8 +83,8 @@ func TestAPICall(t *testing.T) {
 			body["missing"] != nil || len(body) != 3 {
 			t.Fatalf("body %s", got.body)
 		}
-		if v["status"] != 201 || v["content"].(map[string]any)["created"] != true || v["cookies"].(map[string]any)["sid"] != "abc" ||
-			v["headers"].(map[string]any)["Content-Type"] != "application/json" {
+		if v["status"] != 201 || dotpath.At(v, "content.created") != true || dotpath.At(v, "cookies.sid") != "abc" ||
+			dotpath.At(v, "headers.Content-Type") != "application/json" {
 			t.Fatalf("response %v", v)
 		}
 		if strings.Contains(out.LogText(), "s3cr3t") {

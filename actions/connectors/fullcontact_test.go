@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -30,10 +31,10 @@ func TestFullContactEnrich(t *testing.T) {
 	cfg := plugin.Config{"source": res("fc"), "pii": map[string]any{"email": "profile@data.contact.email.main", "phone": "profile@data.contact.phone"}, "timeout": 5}
 	profile := plugin.Profile{"id": "p", "data": map[string]any{"contact": map[string]any{"email": map[string]any{"main": "ann@example.org"}}}}
 	v := plugintest.Run(t, RegisterFullContactEnrich(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources}).MustPort(t, "payload")
-	if path != "/v3/person.enrich" || auth != "Bearer fc-key-1" || body != `{"email":"ann@example.org"}` || v["body"].(map[string]any)["fullName"] != "Ann Example" {
+	if path != "/v3/person.enrich" || auth != "Bearer fc-key-1" || body != `{"email":"ann@example.org"}` || dotpath.At(v, "body.fullName") != "Ann Example" {
 		t.Fatalf("FullContact received %s %s %s, payload %v", path, auth, body, v)
 	}
-	profile["data"].(map[string]any)["contact"].(map[string]any)["email"].(map[string]any)["main"] = "nobody@example.org"
+	dotpath.At(profile, "data.contact.email").(map[string]any)["main"] = "nobody@example.org"
 	if v := plugintest.Run(t, RegisterFullContactEnrich(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources}).MustPort(t, "error"); v["status"] != 404 {
 		t.Fatalf("error %v", v)
 	}

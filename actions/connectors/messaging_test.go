@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -90,7 +91,7 @@ func TestTelegramPost(t *testing.T) {
 	if path != "/bot123:SECRET/sendMessage" || body != `{"chat_id":"100","text":"Hi Ann"}` {
 		t.Fatalf("Telegram received %s %s", path, body)
 	}
-	if v["status"] != 200 || v["content"].(map[string]any)["ok"] != true {
+	if v["status"] != 200 || dotpath.At(v, "content.ok") != true {
 		t.Fatalf("response %v", v)
 	}
 	cfg["resource"] = res("other")
@@ -139,7 +140,7 @@ func TestHTMLFetch(t *testing.T) {
 	if got.URL.Path != "/p/home" || got.Header.Get("Accept-Language") != "pl" {
 		t.Fatalf("the site received %s %v", got.URL, got.Header)
 	}
-	if v["status"] != 200 || v["content"] != "<html><title>Shop</title></html>" || v["cookies"].(map[string]any)["s"] != "1" {
+	if v["status"] != 200 || v["content"] != "<html><title>Shop</title></html>" || dotpath.At(v, "cookies.s") != "1" {
 		t.Fatalf("response %v", v)
 	}
 	cfg["url"] = srv.URL + "/missing"

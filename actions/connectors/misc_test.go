@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -34,7 +35,7 @@ func TestOAuth2Token(t *testing.T) {
 		"bad": {"url": srv.URL + "/token", "username": "u1", "password": "wrong-pw"}}
 	cfg := plugin.Config{"source": res("auth"), "destination": "payload@auth"}
 	v := plugintest.Run(t, RegisterOAuth2Token(), plugintest.Case{Config: cfg, Payload: plugin.Payload{"a": 1.0}, Resources: resources}).MustPort(t, "payload")
-	if form.Get("username") != "u1" || v["a"] != 1.0 || v["auth"].(map[string]any)["access_token"] != "tok-1" {
+	if form.Get("username") != "u1" || v["a"] != 1.0 || dotpath.At(v, "auth.access_token") != "tok-1" {
 		t.Fatalf("endpoint got %v, payload %v", form, v)
 	}
 	cfg["source"] = res("bad")

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -51,7 +52,7 @@ func TestSendGrid(t *testing.T) {
 	var sent map[string]any
 	_ = json.Unmarshal([]byte(body), &sent)
 	if method != "POST" || path != "/v3/mail/send" || len(sent["personalizations"].([]any)) != 2 || sent["subject"] != "Hi Ann" ||
-		sent["content"].([]any)[0].(map[string]any)["value"] != "<p>Thanks</p>" || sent["from"].(map[string]any)["email"] != "shop@example.com" {
+		dotpath.At(sent, "content.0.value") != "<p>Thanks</p>" || dotpath.At(sent, "from.email") != "shop@example.com" {
 		t.Fatalf("SendGrid received %s %s %s", method, path, body)
 	}
 	if !strings.Contains(out.LogText(), `"not an address" is not a valid address`) {

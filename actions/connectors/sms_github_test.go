@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -44,12 +45,12 @@ func TestClickSendSMS(t *testing.T) {
 	if m["to"] != "+48600100200" || m["body"] != "Code 1234" || m["from"] != nil {
 		t.Fatalf("message %v", m)
 	}
-	if v["status"] != 200 || v["content"].(map[string]any)["response_code"] != "SUCCESS" {
+	if v["status"] != 200 || dotpath.At(v, "content.response_code") != "SUCCESS" {
 		t.Fatalf("response %v", v)
 	}
 	cfg["sender"] = "Shop"
 	plugintest.Run(t, RegisterClickSendSMS(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources}).MustPort(t, "response")
-	if body["messages"].([]any)[0].(map[string]any)["from"] != "Shop" {
+	if dotpath.At(body, "messages.0.from") != "Shop" {
 		t.Fatalf("sender not sent: %v", body)
 	}
 	cfg["resource"] = res("bad")
@@ -101,10 +102,10 @@ func TestGitHubIssues(t *testing.T) {
 	}
 	ev := plugin.Event{"id": "e", "type": "t", "properties": map[string]any{"issue": "#12"}}
 	v = plugintest.Run(t, RegisterGitHubGetIssue(), plugintest.Case{Config: get, Event: ev, Resources: resources}).MustPort(t, "payload")
-	if path != "/repos/tracardi/tracardi/issues/12" || v["body"].(map[string]any)["title"] != "Twelve" {
+	if path != "/repos/tracardi/tracardi/issues/12" || dotpath.At(v, "body.title") != "Twelve" {
 		t.Fatalf("GitHub received %s, payload %v", path, v)
 	}
-	ev["properties"].(map[string]any)["issue"] = 99.0
+	dotpath.At(ev, "properties").(map[string]any)["issue"] = 99.0
 	v = plugintest.Run(t, RegisterGitHubGetIssue(), plugintest.Case{Config: get, Event: ev, Resources: resources}).MustPort(t, "error")
 	if v["status"] != 404 || path != "/repos/tracardi/tracardi/issues/99" {
 		t.Fatalf("error %v", v)

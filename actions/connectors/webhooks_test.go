@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -60,7 +61,7 @@ func TestZapierWebhook(t *testing.T) {
 	defer srv.Close()
 	cfg := plugin.Config{"url": srv.URL + "/hooks/catch/1/abc", "body": `{"email": "profile@traits.email", "source": "tracflow"}`, "timeout": 5}
 	v := plugintest.Run(t, RegisterZapierWebhook(), plugintest.Case{Config: cfg, Profile: plugin.Profile{"id": "p", "traits": map[string]any{"email": "a@b.c"}}}).MustPort(t, "response")
-	if body != `{"email":"a@b.c","source":"tracflow"}` || ctype != "application/json" || v["json"].(map[string]any)["id"] != "z-1" {
+	if body != `{"email":"a@b.c","source":"tracflow"}` || ctype != "application/json" || dotpath.At(v, "json.id") != "z-1" {
 		t.Fatalf("Zapier received %s (%s), response %v", body, ctype, v)
 	}
 	cfg["url"] = srv.URL + "/gone"

@@ -12,6 +12,7 @@ import (
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -123,7 +124,7 @@ func TestRequireConsents(t *testing.T) {
 		t.Errorf("unknown consent type: %v", out.Err)
 	}
 	less := ev(nil)
-	less["metadata"].(map[string]any)["profile_less"] = true
+	dotpath.At(less, "metadata").(map[string]any)["profile_less"] = true
 	out = plugintest.Run(t, consents.RegisterRequireConsents(), plugintest.Case{Config: plugin.Config{"consent_ids": []any{"terms"}}, Event: less, Data: data})
 	out.MustPort(t, "false")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions/data"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -133,7 +134,7 @@ func TestDeleteWarnings(t *testing.T) {
 	if logs := out.Logs(); len(logs) != 3 {
 		t.Fatalf("logs = %v, want three warnings", logs)
 	}
-	if ev["properties"].(map[string]any)["city"] != "Oslo" {
+	if dotpath.At(ev, "properties.city") != "Oslo" {
 		t.Fatal("the event was changed")
 	}
 	out = plugintest.Run(t, data.RegisterDelete(), plugintest.Case{

@@ -48,7 +48,7 @@ func TestCalculatorWrites(t *testing.T) {
 	if got := out.MustPort(t, "payload"); got["result"] != 9.0 {
 		t.Errorf("result = %v", got)
 	}
-	if profile["stats"].(map[string]any)["x"] != 9.0 || out.State.Memory["y"] != 2.0 {
+	if dotpath.At(profile, "stats.x") != 9.0 || out.State.Memory["y"] != 2.0 {
 		t.Errorf("profile %v memory %v", profile, out.State.Memory)
 	}
 	// Without a profile the write is skipped with a warning.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions/data"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -75,9 +76,12 @@ func TestCopyDoesNotAlias(t *testing.T) {
 		Config: set(map[string]any{"profile@traits.items": "event@properties.items"}), Event: ev, Profile: newProfile(),
 	})
 	out.MustPort(t, "payload")
-	items := out.State.Profile["traits"].(map[string]any)["items"].([]any)
-	items[0].(map[string]any)["sku"] = "changed"
-	if ev["properties"].(map[string]any)["items"].([]any)[0].(map[string]any)["sku"] != "A" {
+	item, ok := dotpath.At(out.State.Profile, "traits.items.0").(map[string]any)
+	if !ok {
+		t.Fatalf("profile traits = %v, want the copied items", out.State.Profile["traits"])
+	}
+	item["sku"] = "changed"
+	if dotpath.At(ev, "properties.items.0.sku") != "A" {
 		t.Fatal("the profile shares data with the event after a copy")
 	}
 }
@@ -111,7 +115,8 @@ func TestCopySkipsWithWarning(t *testing.T) {
 			if logs := out.Logs(); len(logs) != 1 || logs[0].Level != "warning" || !strings.Contains(logs[0].Message, c.target) {
 				t.Fatalf("logs = %v, want one warning naming %s", logs, c.target)
 			}
-			if _, ok := ev["properties"].(map[string]any)["x"]; ok {
+			props, _ := dotpath.At(ev, "properties").(map[string]any)
+			if _, ok := props["x"]; ok {
 				t.Fatal("the event was changed")
 			}
 		})

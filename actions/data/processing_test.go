@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -112,14 +113,14 @@ func TestDetectDevice(t *testing.T) {
 			Session: plugin.Session{"id": "s", "context": map[string]any{"browser": map[string]any{"browser": map[string]any{"userAgent": c.ua}}}},
 		})
 		got := out.MustPort(t, "payload")
-		if !reflect.DeepEqual(got["device"], c.want) || got["status"].(map[string]any)["code"] != 200 {
+		if !reflect.DeepEqual(got["device"], c.want) || dotpath.At(got, "status.code") != 200 {
 			t.Errorf("%s:\n got %v\nwant %v", c.ua, got, c.want)
 		}
 	}
 	// Tracardi's answer without a user agent: status 500, Unknown everywhere.
 	out := plugintest.Run(t, RegisterDetectDevice(), plugintest.Case{Config: plugin.Config{"agent": "session@context.browser.browser.userAgent"}})
 	got := out.MustPort(t, "payload")
-	if got["status"].(map[string]any)["code"] != 500 || got["device"].(map[string]any)["type"].(map[string]any)["bot"] != "Unknown" {
+	if dotpath.At(got, "status.code") != 500 || dotpath.At(got, "device.type.bot") != "Unknown" {
 		t.Errorf("no user agent: %v", got)
 	}
 	if len(out.Logs()) != 1 || out.Logs()[0].Level != "warning" {
@@ -155,8 +156,8 @@ func TestMergeProperties(t *testing.T) {
 	// The merged values are copies: changing the event later leaves the profile alone.
 	profile := plugin.Profile{"id": "p"}
 	plugintest.Run(t, RegisterMergeProperties(), plugintest.Case{Event: event, Profile: profile}).MustPort(t, "traits")
-	event["properties"].(map[string]any)["color"].(map[string]any)["main"] = "blue"
-	if profile["traits"].(map[string]any)["color"].(map[string]any)["main"] != "red" {
+	dotpath.At(event, "properties.color").(map[string]any)["main"] = "blue"
+	if dotpath.At(profile, "traits.color.main") != "red" {
 		t.Error("traits share the event's objects")
 	}
 	out := plugintest.Run(t, RegisterMergeProperties(), plugintest.Case{Event: event})

@@ -13,6 +13,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/outbound"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
@@ -128,7 +129,7 @@ func TestMySQLQuery(t *testing.T) {
 	}
 	defer a.(*MySQLQuery).Close(ctx)
 	for i := 0; i < 2; i++ {
-		if v := plugintest.RunAction(ctx, p, a, plugintest.Case{Resources: resources}).MustPort(t, "result"); v["result"].([]any)[0].(map[string]any)["one"] != 1.0 {
+		if v := plugintest.RunAction(ctx, p, a, plugintest.Case{Resources: resources}).MustPort(t, "result"); dotpath.At(v, "result.0.one") != 1.0 {
 			t.Fatalf("select 1: %v", v)
 		}
 	}

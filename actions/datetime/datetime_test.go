@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -126,18 +127,18 @@ func TestLastVisitAndLiveTime(t *testing.T) {
 	}}}
 	out := plugintest.Run(t, registerLastVisit(fixedClock), plugintest.Case{Profile: profile})
 	got := out.MustPort(t, "visit")
-	if got["last"] != "2024-03-16T09:30:00+00:00" || got["difference"].(map[string]any)["hours"] != 1.0 {
+	if got["last"] != "2024-03-16T09:30:00+00:00" || dotpath.At(got, "difference.hours") != 1.0 {
 		t.Errorf("visit = %v", got)
 	}
 	out = plugintest.Run(t, registerLiveTime(fixedClock), plugintest.Case{Profile: profile})
 	got = out.MustPort(t, "live-time")
-	if got["last"] != "2024-03-09T10:30:00+00:00" || got["time"].(map[string]any)["weeks"] != 1.0 {
+	if got["last"] != "2024-03-09T10:30:00+00:00" || dotpath.At(got, "time.weeks") != 1.0 {
 		t.Errorf("live-time = %v", got)
 	}
 	// Without a visit, the last visit is the profile's creation.
-	delete(profile["metadata"].(map[string]any)["time"].(map[string]any), "visit")
+	delete(dotpath.At(profile, "metadata.time").(map[string]any), "visit")
 	out = plugintest.Run(t, registerLastVisit(fixedClock), plugintest.Case{Profile: profile})
-	if got := out.MustPort(t, "visit"); got["difference"].(map[string]any)["days"] != 7.0 {
+	if got := out.MustPort(t, "visit"); dotpath.At(got, "difference.days") != 7.0 {
 		t.Errorf("visit = %v", got)
 	}
 	for _, reg := range []func(Clock) plugin.Plugin{registerLastVisit, registerLiveTime} {

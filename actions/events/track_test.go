@@ -6,6 +6,7 @@ import (
 
 	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/internal/testenv"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 const v1 = "tracardi.process_engine.action.v1."
@@ -39,17 +40,21 @@ func previousEventOverTrack(t *testing.T, e *testenv.Env) {
 		return e.Do("POST", "/track", "", b).MustOK(t).Obj()
 	}
 	first := track("")
-	if _, ok := first["response"].(map[string]any)["prev"]; ok {
+	resp, _ := dotpath.At(first, "response").(map[string]any)
+	if _, ok := resp["prev"]; ok {
 		t.Fatalf("first event found a previous one: %v", first)
 	}
-	pid := first["profile"].(map[string]any)["id"].(string)
+	pid, _ := dotpath.At(first, "profile.id").(string)
+	if pid == "" {
+		t.Fatalf("first event has no profile id: %v", first)
+	}
 	evs := e.Admin("GET", "/profile/"+pid+"/events", nil).MustOK(t).Obj()["result"].([]any)
 	if len(evs) != 1 {
 		t.Fatalf("stored events: %v", evs)
 	}
-	firstID := evs[0].(map[string]any)["id"].(string)
+	firstID, _ := dotpath.At(evs, "0.id").(string)
 	second := track(pid)
-	prev, _ := second["response"].(map[string]any)["prev"].(map[string]any)
+	prev, _ := dotpath.At(second, "response.prev").(map[string]any)
 	if prev["id"] != firstID {
 		t.Fatalf("second event's previous = %v, want %s; answer %v", prev, firstID, second)
 	}
@@ -66,7 +71,7 @@ func previousEventOverTrack(t *testing.T, e *testenv.Env) {
 		t.Fatal(err)
 	}
 	r := e.Admin("POST", "/flow/debug", map[string]any{"flow": f, "event": map[string]any{"type": "test"}}).MustOK(t).Obj()
-	if got := r["response"].(map[string]any)["stored"]; got == nil || got.(map[string]any)["type"] != "page-view" {
+	if got := dotpath.At(r, "response.stored"); got == nil || got.(map[string]any)["type"] != "page-view" {
 		t.Errorf("debug run response = %v (errors %v, logs %v)", r["response"], r["errors"], r["logs"])
 	}
 }

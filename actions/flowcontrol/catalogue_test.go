@@ -9,6 +9,7 @@ import (
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/actions/flowcontrol"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -118,7 +119,7 @@ func TestThreshold(t *testing.T) {
 		t.Fatalf("same value again: %s", got)
 	}
 	// The memory is in the profile, so it is saved with it.
-	th := profile["aux"].(map[string]any)["thresholds"].(map[string]any)
+	th, _ := dotpath.At(profile, "aux.thresholds").(map[string]any)
 	if len(th) != 1 {
 		t.Errorf("thresholds = %v", th)
 	}

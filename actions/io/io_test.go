@@ -7,6 +7,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions/io"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -63,10 +64,10 @@ func TestInjectDestinations(t *testing.T) {
 	}{
 		{"event-properties", func(o *plugintest.Outcome) any { return o.State.Event["properties"] }},
 		{"profile-traits", func(o *plugintest.Outcome) any { return o.State.Profile["traits"] }},
-		{"profile-pii", func(o *plugintest.Outcome) any { return o.State.Profile["data"].(map[string]any)["pii"] }},
+		{"profile-pii", func(o *plugintest.Outcome) any { return dotpath.At(o.State.Profile, "data.pii") }},
 		{"profile-interests", func(o *plugintest.Outcome) any { return o.State.Profile["interests"] }},
 		{"profile-counters", func(o *plugintest.Outcome) any {
-			return o.State.Profile["stats"].(map[string]any)["counters"]
+			return dotpath.At(o.State.Profile, "stats.counters")
 		}},
 		{"profile-consents", func(o *plugintest.Outcome) any { return o.State.Profile["consents"] }},
 		{"session-context", func(o *plugintest.Outcome) any { return o.State.Session["context"] }},
@@ -156,7 +157,7 @@ func TestReshapePayloadCopies(t *testing.T) {
 	})
 	got := out.MustPort(t, "payload")
 	got["tags"].([]any)[0] = "changed"
-	if profile["traits"].(map[string]any)["tags"].([]any)[0] != "a" {
+	if dotpath.At(profile, "traits.tags.0") != "a" {
 		t.Fatal("the new payload shares a list with the profile")
 	}
 }

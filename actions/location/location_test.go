@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -115,7 +116,7 @@ func TestGeoIP(t *testing.T) {
 			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("location = %#v\nwant %#v", got, c.want)
 			}
-			geo := profile["data"].(map[string]any)["devices"].(map[string]any)["last"].(map[string]any)["geo"]
+			geo := dotpath.At(profile, "data.devices.last.geo")
 			if !reflect.DeepEqual(geo, map[string]any(c.want)) {
 				t.Errorf("profile geo = %v", geo)
 			}

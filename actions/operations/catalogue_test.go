@@ -13,6 +13,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -127,7 +128,7 @@ func TestSortArray(t *testing.T) {
 		}
 	}
 	// The event's list is not changed.
-	jsonEq(t, "event list", ev["properties"].(map[string]any)["n"], []any{3.0, 1.0, 2.0})
+	jsonEq(t, "event list", dotpath.At(ev, "properties.n"), []any{3.0, 1.0, 2.0})
 	plugintest.SetUpFails(t, operations.RegisterSortArray(), plugin.Config{"data": "", "direction": "asc"}, "data")
 }
 
@@ -145,7 +146,7 @@ func TestHashTraits(t *testing.T) {
 	if got["x"] != md("secret") {
 		t.Errorf("payload x = %v", got["x"])
 	}
-	if v := profile["data"].(map[string]any)["contact"].(map[string]any)["email"].(map[string]any)["main"]; v != md("ann@example.com") {
+	if v := dotpath.At(profile, "data.contact.email.main"); v != md("ann@example.com") {
 		t.Errorf("email = %v", v)
 	}
 	traits := profile.Traits()
@@ -203,7 +204,7 @@ func TestUpdateSession(t *testing.T) {
 	if out.State.SessionFlag() != plugin.SaveForced {
 		t.Error("session not marked for saving")
 	}
-	if u, _ := session["metadata"].(map[string]any)["time"].(map[string]any)["update"].(string); !strings.HasPrefix(u, "20") {
+	if u, _ := dotpath.At(session, "metadata.time.update").(string); !strings.HasPrefix(u, "20") {
 		t.Errorf("update time %q", u)
 	}
 	out = plugintest.Run(t, operations.RegisterUpdateSession(), plugintest.Case{})
@@ -298,7 +299,7 @@ func TestIntegrationIDs(t *testing.T) {
 		Profile: profile, Payload: plugin.Payload{"a": 1.0},
 	})
 	jsonEq(t, "payload", out.MustPort(t, "payload"), plugin.Payload{"a": 1.0})
-	rec := profile["aux"].(map[string]any)["integration_ids"].(map[string]any)["my-crm"].(map[string]any)
+	rec, _ := dotpath.At(profile, "aux.integration_ids.my-crm").(map[string]any)
 	if rec["id"] != "my-crm:p1" || rec["type"] != "my-crm" {
 		t.Errorf("record = %v", rec)
 	}
@@ -346,10 +347,10 @@ func TestAddEmptySession(t *testing.T) {
 	out := plugintest.Run(t, operations.RegisterAddEmptySession(), plugintest.Case{Event: ev, Profile: plugin.Profile{"id": "p"}, Session: old})
 	out.MustPort(t, "payload")
 	s := out.State.Session
-	if s.ID() == "old" || s.ID() == "" || s["profile"].(map[string]any)["id"] != "p" {
+	if s.ID() == "old" || s.ID() == "" || dotpath.At(s, "profile.id") != "p" {
 		t.Fatalf("session = %v", s)
 	}
-	if ev["session"].(map[string]any)["id"] != s.ID() || out.State.SessionFlag() != plugin.SaveForced {
+	if dotpath.At(ev, "session.id") != s.ID() || out.State.SessionFlag() != plugin.SaveForced {
 		t.Errorf("event session %v, flag %v", ev["session"], out.State.SessionFlag())
 	}
 }
@@ -370,10 +371,10 @@ func TestAddEmptyProfile(t *testing.T) {
 		out := plugintest.Run(t, operations.RegisterAddEmptyProfile(), plugintest.Case{Config: plugin.Config{"session": c.session}, Event: ev, Session: old})
 		out.MustPort(t, "payload")
 		p := out.State.Profile
-		if p == nil || p.ID() == "" || p["operation"].(map[string]any)["new"] != true || out.State.ProfileFlag() != plugin.SaveForced {
+		if p == nil || p.ID() == "" || dotpath.At(p, "operation.new") != true || out.State.ProfileFlag() != plugin.SaveForced {
 			t.Fatalf("%s: profile = %v", c.session, p)
 		}
-		if ev["profile"].(map[string]any)["id"] != p.ID() || ev["metadata"].(map[string]any)["profile_less"] != false {
+		if dotpath.At(ev, "profile.id") != p.ID() || dotpath.At(ev, "metadata.profile_less") != false {
 			t.Errorf("%s: event = %v", c.session, ev)
 		}
 		s := out.State.Session
@@ -381,7 +382,7 @@ func TestAddEmptyProfile(t *testing.T) {
 		if created != c.newSession {
 			t.Errorf("%s (had session %v): session %v", c.session, c.hasSession, s)
 		}
-		if created && s["profile"].(map[string]any)["id"] != p.ID() {
+		if created && dotpath.At(s, "profile.id") != p.ID() {
 			t.Errorf("%s: session's profile %v", c.session, s["profile"])
 		}
 	}

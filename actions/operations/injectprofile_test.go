@@ -11,6 +11,7 @@ import (
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -79,10 +80,10 @@ func TestInjectProfileByField(t *testing.T) {
 			if got["id"] != c.want || out.State.Profile.ID() != c.want {
 				t.Fatalf("port profile %v, run profile %q, want %s", got["id"], out.State.Profile.ID(), c.want)
 			}
-			if id, _ := event["profile"].(map[string]any)["id"].(string); id != c.want {
+			if id, _ := dotpath.At(event, "profile.id").(string); id != c.want {
 				t.Errorf("event profile %q, want %s", id, c.want)
 			}
-			if event["metadata"].(map[string]any)["profile_less"] != false {
+			if dotpath.At(event, "metadata.profile_less") != false {
 				t.Error("event still profile-less")
 			}
 			if op, _ := out.State.Profile["operation"].(map[string]any); op["new"] != false {

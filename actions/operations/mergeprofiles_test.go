@@ -6,6 +6,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -18,7 +19,7 @@ func TestMergeProfiles(t *testing.T) {
 		if got := out.MustPort(t, "payload"); got["a"] != 1.0 {
 			t.Errorf("payload %v", got)
 		}
-		keys := out.State.Profile["operation"].(map[string]any)["merge"].([]any)
+		keys, _ := dotpath.At(out.State.Profile, "operation.merge").([]any)
 		if len(keys) != 2 || keys[1] != "profile@traits.crmId" {
 			t.Errorf("operation.merge %v: want the keys as written", keys)
 		}

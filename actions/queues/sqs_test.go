@@ -20,6 +20,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -133,8 +134,8 @@ func TestSQSSend(t *testing.T) {
 	v := out.MustPort(t, "result")
 	body := `{"profile": "p-1", "plan": "gold"}`
 	sum := md5.Sum([]byte(body))
-	if v["status"] != 200.0 || v["result"].(map[string]any)["MessageId"] != "5fea7756-0ea4-451a-a703-a558b933e274" ||
-		v["result"].(map[string]any)["MD5OfMessageBody"] != hex.EncodeToString(sum[:]) {
+	if v["status"] != 200.0 || dotpath.At(v, "result.MessageId") != "5fea7756-0ea4-451a-a703-a558b933e274" ||
+		dotpath.At(v, "result.MD5OfMessageBody") != hex.EncodeToString(sum[:]) {
 		t.Fatalf("result %v", v)
 	}
 	srv.mu.Lock()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -33,7 +34,7 @@ func TestAmplitude(t *testing.T) {
 	out := plugintest.Run(t, RegisterAmplitudeSend(), plugintest.Case{Config: cfg, Event: event, Profile: profile, Session: session, Resources: resources,
 		Payload: plugin.Payload{"kind": "order"}})
 	v := out.MustPort(t, "response")
-	if v["status"] != 200 || v["content"].(map[string]any)["events_ingested"] != 1.0 {
+	if v["status"] != 200 || dotpath.At(v, "content.events_ingested") != 1.0 {
 		t.Fatalf("response %v", v)
 	}
 	var sent struct {
@@ -54,7 +55,7 @@ func TestAmplitude(t *testing.T) {
 	if _, ok := e["city"]; ok {
 		t.Errorf("a literal city was sent: %v", e["city"])
 	}
-	if e["user_properties"].(map[string]any)["firstname"] != "Ann" || e["event_properties"].(map[string]any)["sku"] != "A1" {
+	if dotpath.At(e, "user_properties.firstname") != "Ann" || dotpath.At(e, "event_properties.sku") != "A1" {
 		t.Errorf("properties %v", e)
 	}
 	// Debug runs send no insert id.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -55,8 +56,8 @@ func TestActiveCampaign(t *testing.T) {
 
 	fetch := plugin.Config{"source": res("ac"), "email": "profile@data.contact.email.main"}
 	v = plugintest.Run(t, RegisterActiveCampaignFetch(), plugintest.Case{Config: fetch, Profile: profile, Resources: resources}).MustPort(t, "result")
-	if v["fieldValues"].(map[string]any)["3"].(map[string]any)["value"] != "gold" || v["contactLists"].(map[string]any)["2"] == nil ||
-		v["contactAutomations"].(map[string]any)["5"] == nil || srv.last(t).Path != "/api/3/contacts/113" {
+	if dotpath.At(v, "fieldValues.3.value") != "gold" || dotpath.At(v, "contactLists.2") == nil ||
+		dotpath.At(v, "contactAutomations.5") == nil || srv.last(t).Path != "/api/3/contacts/113" {
 		t.Fatalf("result %v", v)
 	}
 	fetch["email"] = "nobody@example.org"

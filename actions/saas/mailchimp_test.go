@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -41,7 +42,7 @@ func TestMailchimpAudience(t *testing.T) {
 	v := plugintest.Run(t, RegisterMailchimpAddToAudience(), plugintest.Case{Config: add, Profile: profile, Resources: resources}).MustPort(t, "response")
 	got := srv.last(t)
 	if got.Method != "POST" || got.Path != "/3.0/lists/L1/members" || got.Body != `{"email_address":"Ann@Example.org","merge_fields":{"FNAME":"Ann"},"status":"subscribed"}` ||
-		v["result"].([]any)[0].(map[string]any)["status"] != "subscribed" {
+		dotpath.At(v, "result.0.status") != "subscribed" {
 		t.Fatalf("Mailchimp received %+v; response %v", got, v)
 	}
 	add["update"], add["subscribed"] = true, false
@@ -107,7 +108,7 @@ func TestMailchimpSendEmail(t *testing.T) {
 			return 500, `{"status":"error","code":-1,"name":"Invalid_Key","message":"Invalid API key"}`
 		}
 		var out []any
-		for _, x := range in["message"].(map[string]any)["to"].([]any) {
+		for _, x := range dotpath.At(in, "message.to").([]any) {
 			e := x.(map[string]any)["email"].(string)
 			st := "sent"
 			if strings.HasPrefix(e, "blocked") {

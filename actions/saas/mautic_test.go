@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -57,7 +58,7 @@ func TestMautic(t *testing.T) {
 	out := plugintest.Run(t, RegisterMauticAddContact(), plugintest.Case{Profile: profile, Resources: resources, Config: plugin.Config{
 		"source": res("m"), "email": "profile@data.contact.email.main", "overwrite_with_blank": true,
 		"additional_mapping": map[string]any{"firstname": "profile@data.pii.firstname", "tags": "profile@traits.tags"}}})
-	if v := out.MustPort(t, "response"); v["contact"].(map[string]any)["id"] != 47.0 {
+	if v := out.MustPort(t, "response"); dotpath.At(v, "contact.id") != 47.0 {
 		t.Fatalf("response %v", v)
 	}
 	got := srv.last(t)
@@ -78,7 +79,7 @@ func TestMautic(t *testing.T) {
 
 	byEmail := plugintest.Run(t, RegisterMauticFetchByEmail(), plugintest.Case{Profile: profile, Resources: resources,
 		Config: plugin.Config{"source": res("m"), "contact_email": "profile@data.contact.email.main"}})
-	if v := byEmail.MustPort(t, "response"); v["contact"].(map[string]any)["id"] != 47.0 || srv.last(t).Query != "search=email%3Aann%40example.org" {
+	if v := byEmail.MustPort(t, "response"); dotpath.At(v, "contact.id") != 47.0 || srv.last(t).Query != "search=email%3Aann%40example.org" {
 		t.Fatalf("response %v, request %+v", v, srv.last(t))
 	}
 	none := plugintest.Run(t, RegisterMauticFetchByEmail(), plugintest.Case{Resources: resources,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -57,7 +58,7 @@ func TestMeaningCloud(t *testing.T) {
 		{"language", RegisterMeaningCloudLanguage(), plugin.Config{"message": "{{event@properties.comment}}", "timeout": 5}, "/lang-4.0/identification",
 			url.Values{"key": {"mc-key-1"}, "txt": {"Great shoes, fast delivery"}}, "response",
 			func(v plugin.Payload) bool {
-				return v["status"] == 200 && v["body"].(map[string]any)["language_list"] != nil
+				return v["status"] == 200 && dotpath.At(v, "body.language_list") != nil
 			}},
 		{"reputation", RegisterMeaningCloudReputation(), plugin.Config{"text": "event@properties.comment", "lang": "event@properties.lang", "focus": "Acme", "relaxed_typography": true}, "/reputation-2.0",
 			url.Values{"key": {"mc-key-1"}, "lang": {"en"}, "txt": {"Great shoes, fast delivery"}, "rt": {"y"}, "focus": {"Acme"}}, "response", nil},

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -21,7 +22,7 @@ func TestMixpanel(t *testing.T) {
 			if json.Unmarshal([]byte(f.Get("data")), &ev) != nil || f.Get("verbose") != "1" {
 				return 400, `{"status":0,"error":"data, missing or empty"}`
 			}
-			if ev["properties"].(map[string]any)["token"] != "proj-token" {
+			if dotpath.At(ev, "properties.token") != "proj-token" {
 				return 200, `{"status":0,"error":"token, missing or empty"}`
 			}
 			return 200, `{"status":1,"error":null}`

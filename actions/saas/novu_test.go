@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -40,7 +41,7 @@ func TestNovu(t *testing.T) {
 		"hash": false, "upsert_subscriber": true, "tenant": map[string]any{"id": "", "name": ""}}
 	profile := newProfile()
 	out := plugintest.Run(t, RegisterNovuTrigger(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources, Payload: plugin.Payload{"order": "A-7"}})
-	if v := out.MustPort(t, "response"); v["status"] != 201 || v["content"].(map[string]any)["data"].(map[string]any)["transactionId"] != "tx-1" {
+	if v := out.MustPort(t, "response"); v["status"] != 201 || dotpath.At(v, "content.data.transactionId") != "tx-1" {
 		t.Fatalf("response %v", v)
 	}
 	all := srv.all()
@@ -49,7 +50,7 @@ func TestNovu(t *testing.T) {
 		all[1].Body != `{"name":"order-shipped","payload":{"name":"Ann","order":"A-7"},"to":{"email":"ann@example.org","subscriberId":"p-1"}}` {
 		t.Fatalf("Novu received %+v", all)
 	}
-	if out.State.Profile["aux"].(map[string]any)["novu"].(map[string]any)["registered"] != true || out.State.ProfileFlag() != 1 {
+	if dotpath.At(out.State.Profile, "aux.novu.registered") != true || out.State.ProfileFlag() != 1 {
 		t.Fatalf("profile %v", out.State.Profile)
 	}
 	// A registered profile is not registered again; hashing and a tenant.

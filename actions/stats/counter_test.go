@@ -7,11 +7,13 @@ import (
 
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
 func counters(p plugin.Profile) map[string]any {
-	return p["stats"].(map[string]any)["counters"].(map[string]any)
+	c, _ := dotpath.At(p, "stats.counters").(map[string]any)
+	return c
 }
 
 func TestCounters(t *testing.T) {

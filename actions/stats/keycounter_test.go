@@ -7,6 +7,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -30,7 +31,7 @@ func TestKeyCounter(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			profile := plugin.Profile{"id": "p", "stats": map[string]any{"counters": map[string]any{}}}
 			if c.start != nil {
-				profile["stats"].(map[string]any)["counters"].(map[string]any)["cats"] = c.start
+				dotpath.At(profile, "stats.counters").(map[string]any)["cats"] = c.start
 			}
 			out := plugintest.Run(t, stats.RegisterKeyCounter(), plugintest.Case{
 				Config: plugin.Config{"key": c.key, "save_in": "profile@stats.counters.cats"}, Event: event, Profile: profile,
@@ -39,7 +40,7 @@ func TestKeyCounter(t *testing.T) {
 			if got := out.MustPort(t, "payload"); got["a"] != 1.0 {
 				t.Errorf("payload = %v", got)
 			}
-			if got := profile["stats"].(map[string]any)["counters"].(map[string]any)["cats"]; !reflect.DeepEqual(got, c.want) {
+			if got := dotpath.At(profile, "stats.counters.cats"); !reflect.DeepEqual(got, c.want) {
 				t.Errorf("counts = %v, want %v", got, c.want)
 			}
 		})
@@ -69,7 +70,7 @@ func TestKeyCounter(t *testing.T) {
 		if out.Err == nil || !strings.Contains(out.Err.Error(), c.msg) {
 			t.Errorf("%s: err = %v, want %q", name, out.Err, c.msg)
 		}
-		if !reflect.DeepEqual(profile["stats"].(map[string]any)["cats"], c.start) {
+		if !reflect.DeepEqual(dotpath.At(profile, "stats.cats"), c.start) {
 			t.Errorf("%s: counts changed to %v", name, profile["stats"])
 		}
 	}
@@ -89,21 +90,21 @@ func TestIncreaseViewsAndVisits(t *testing.T) {
 	oldSession := plugin.Session{"id": "s", "operation": map[string]any{"new": false}}
 
 	out := plugintest.Run(t, stats.RegisterIncreaseViews(), plugintest.Case{Profile: profile, Session: oldSession, Payload: plugin.Payload{"a": 1.0}})
-	if got := out.MustPort(t, "payload"); got["a"] != 1.0 || profile["stats"].(map[string]any)["views"] != 4.0 || out.State.ProfileFlag() != plugin.SaveForced {
+	if got := out.MustPort(t, "payload"); got["a"] != 1.0 || dotpath.At(profile, "stats.views") != 4.0 || out.State.ProfileFlag() != plugin.SaveForced {
 		t.Errorf("views: payload %v profile %v", got, profile)
 	}
 	plugintest.Run(t, stats.RegisterIncreaseVisits(), plugintest.Case{Profile: profile, Session: oldSession}).MustPort(t, "payload")
-	if profile["stats"].(map[string]any)["visits"] != 1.0 {
+	if dotpath.At(profile, "stats.visits") != 1.0 {
 		t.Errorf("an old session counted a visit: %v", profile)
 	}
 	plugintest.Run(t, stats.RegisterIncreaseVisits(), plugintest.Case{Profile: profile, Session: newSession}).MustPort(t, "payload")
-	if profile["stats"].(map[string]any)["visits"] != 2.0 {
+	if dotpath.At(profile, "stats.visits") != 2.0 {
 		t.Errorf("a new session did not count: %v", profile)
 	}
 	// A profile without stats gets them.
 	bare := plugin.Profile{"id": "q"}
 	plugintest.Run(t, stats.RegisterIncreaseViews(), plugintest.Case{Profile: bare}).MustPort(t, "payload")
-	if bare["stats"].(map[string]any)["views"] != 1.0 {
+	if dotpath.At(bare, "stats.views") != 1.0 {
 		t.Errorf("bare profile = %v", bare)
 	}
 	for _, reg := range []func() plugin.Plugin{stats.RegisterIncreaseViews, stats.RegisterIncreaseVisits} {

@@ -7,6 +7,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // setupCounter creates a source, a counter flow and a rule through the API.
@@ -104,9 +106,8 @@ func TestKill9LosesNoAcknowledgedEvent(t *testing.T) {
 			}
 		}
 		_, p := call(t, "GET", s2.url+"/profile/"+pid, tok, nil)
-		n := p["stats"].(map[string]any)["counters"].(map[string]any)["n"].(float64)
-		if int(n) != len(stored) {
-			t.Errorf("profile %s counts %v hits but has %d stored events", pid, n, len(stored))
+		if n, ok := dotpath.At(p, "stats.counters.n").(float64); !ok || int(n) != len(stored) {
+			t.Errorf("profile %s counts %v hits but has %d stored events", pid, dotpath.At(p, "stats.counters.n"), len(stored))
 		}
 	}
 	t.Logf("%d events acknowledged before kill -9, all stored", total.Load())

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/store/storetest"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // These tests run the real tracflow binary, as users do.
@@ -178,10 +179,10 @@ func TestServeFirstStartDemo(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("demo track: %d %v", code, r)
 	}
-	pid := r["profile"].(map[string]any)["id"]
+	pid := dotpath.At(r, "profile.id")
 	body["profile"] = map[string]any{"id": pid}
 	_, r = call(t, "POST", s.url+"/track", "", body)
-	if got := r["response"].(map[string]any)["page_views"].(map[string]any)["count"]; got != 2.0 {
+	if got := dotpath.At(r, "response.page_views.count"); got != 2.0 {
 		t.Errorf("demo response = %v, want count 2", r["response"])
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/internal/store/storetest"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // TestTwoServersOnePostgresLoseNoUpdate runs two `tracflow serve` processes
@@ -54,7 +55,7 @@ func TestTwoServersOnePostgresLoseNoUpdate(t *testing.T) {
 		if code != 200 {
 			t.Fatalf("profile: %d %v", code, p)
 		}
-		if got := p["stats"].(map[string]any)["counters"].(map[string]any)["n"]; got != float64(n) {
+		if got := dotpath.At(p, "stats.counters.n"); got != float64(n) {
 			t.Fatalf("counter = %v after %d concurrent events over two servers, want %d", got, n, n)
 		}
 	}

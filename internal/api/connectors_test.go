@@ -90,7 +90,7 @@ func connectorCredentialsPerRun(t *testing.T, e *testenv.Env) {
 	src := e.Setup("web", connectorFlow("crm-sync", 5), "signup")
 
 	r := e.Do("POST", "/track", "", trackBody(src, "", "", "signup")).MustOK(t)
-	if got := r.At("response.crm"); got == nil || got.(map[string]any)["content"].(map[string]any)["synced"] != true {
+	if r.At("response.crm.content.synced") != true {
 		t.Fatalf("track answer: %s", r.Raw)
 	}
 	mu.Lock()
@@ -118,7 +118,7 @@ func connectorCredentialsPerRun(t *testing.T, e *testenv.Env) {
 		"test":       map[string]any{"url": srv.URL + "/slow"},
 	}}).MustOK(t)
 	r = e.Do("POST", "/track", "", trackBody(src, "", "", "signup")).MustOK(t)
-	if got, _ := r.Obj()["response"].(map[string]any)["crm_error"].(map[string]any); got == nil || got["status"] != 500.0 {
+	if got, _ := testenv.At(r.Obj(), "response.crm_error").(map[string]any); got == nil || got["status"] != 500.0 {
 		t.Fatalf("track answer with the CRM down: %s", r.Raw)
 	}
 	_ = json.Unmarshal([]byte(connectorFlow("crm-sync", 0.3)), &flow)

@@ -61,12 +61,17 @@ func TestSegmentAfterTheEventThatSatisfiesIt(t *testing.T) {
 		}
 
 		first := trackView(t, e, src, "")
-		pid := first["profile"].(map[string]any)["id"].(string)
-		if _, ok := first["response"].(map[string]any)["entered"]; ok {
+		pid, _ := testenv.At(first, "profile.id").(string)
+		if pid == "" {
+			t.Fatalf("no profile id in %v", first)
+		}
+		if resp, _ := first["response"].(map[string]any); resp == nil {
+			t.Fatalf("no response in %v", first)
+		} else if _, ok := resp["entered"]; ok {
 			t.Fatalf("entered after one view: %v", first["response"])
 		}
 		second := trackView(t, e, src, pid)
-		entered, _ := second["response"].(map[string]any)["entered"].(map[string]any)
+		entered, _ := testenv.At(second, "response.entered").(map[string]any)
 		if entered["segment"] != "frequent-viewers" {
 			t.Fatalf("the segment-entered rule did not run in the request that entered the segment: response %v", second["response"])
 		}
@@ -74,7 +79,7 @@ func TestSegmentAfterTheEventThatSatisfiesIt(t *testing.T) {
 		if segs, _ := p["segments"].([]any); len(segs) != 1 || segs[0] != "frequent-viewers" {
 			t.Fatalf("profile segments = %v", p["segments"])
 		}
-		if tm := p["metadata"].(map[string]any)["time"].(map[string]any); tm["segmentation"] == nil {
+		if testenv.At(p, "metadata.time.segmentation") == nil {
 			t.Error("metadata.time.segmentation not set")
 		}
 		types := eventTypes(t, e, pid)
@@ -300,7 +305,10 @@ func TestConsentTypesAndProfileConsents(t *testing.T) {
 			t.Fatalf("consent type %v", ct)
 		}
 		e.Setup("s1", testenv.CounterFlow("count", "stats.counters.views", "views"), "page-view")
-		pid := trackView(t, e, "s1", "")["profile"].(map[string]any)["id"].(string)
+		pid, _ := testenv.At(trackView(t, e, "s1", ""), "profile.id").(string)
+		if pid == "" {
+			t.Fatal("the tracked event has no profile id")
+		}
 
 		if r := e.Admin("POST", "/profile/"+pid+"/consent/nope/grant", nil); r.Status != 422 {
 			t.Errorf("grant of an unknown type: %d %s", r.Status, r.Raw)
@@ -313,24 +321,23 @@ func TestConsentTypesAndProfileConsents(t *testing.T) {
 		if item["in_force"] != true || item["held"] != true {
 			t.Fatalf("after grant: %v", item)
 		}
-		c := out["consents"].(map[string]any)["marketing-e-mails"].(map[string]any)
-		revoke, _ := time.Parse(time.RFC3339, c["revoke"].(string))
+		revokeAt, _ := testenv.At(out, "consents.marketing-e-mails.revoke").(string)
+		revoke, _ := time.Parse(time.RFC3339, revokeAt)
 		if d := time.Until(revoke); d < 29*24*time.Hour || d > 31*24*time.Hour {
-			t.Errorf("revoke %v: want about 30 days from now", c["revoke"])
+			t.Errorf("revoke %q: want about 30 days from now", revokeAt)
 		}
 		// The tracker sees the grant (its cache was told).
 		trackView(t, e, "s1", pid)
 		out = e.Admin("POST", "/profile/"+pid+"/consent/marketing-e-mails/revoke", nil).MustOK(t).Obj()
 		item = out["result"].([]any)[0].(map[string]any)
-		c = item["consent"].(map[string]any)
-		if item["in_force"] != false || c["revoked"] == nil || c["granted"] == nil {
+		if item["in_force"] != false || testenv.At(item, "consent.revoked") == nil || testenv.At(item, "consent.granted") == nil {
 			t.Fatalf("after revoke: %v", item)
 		}
 		p := e.Admin("GET", "/profile/"+pid+"/consents", nil).MustOK(t).Obj()
 		if fmt.Sprint(p["consents"]) != fmt.Sprint(out["consents"]) {
 			t.Errorf("stored consents %v, answered %v", p["consents"], out["consents"])
 		}
-		if n := p["result"].([]any)[0].(map[string]any)["in_force"]; n != false {
+		if n := testenv.At(p, "result.0.in_force"); n != false {
 			t.Errorf("revoked consent in force: %v", p)
 		}
 	})
@@ -364,7 +371,10 @@ func TestSegmentationWorkflowAndForce(t *testing.T) {
 		e.Admin("POST", "/segment", map[string]any{"name": "Viewer", "condition": "stats.counters.views >= 1", "event_type": []any{"purchase"}}).MustOK(t)
 		waitConfig(t, e)
 
-		pid := trackView(t, e, src, "")["profile"].(map[string]any)["id"].(string)
+		pid, _ := testenv.At(trackView(t, e, src, ""), "profile.id").(string)
+		if pid == "" {
+			t.Fatal("the tracked event has no profile id")
+		}
 		p := e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
 		if s := fmt.Sprint(p["segments"]); s != "[viewer]" {
 			t.Fatalf("after one view: segments %s, want [viewer] (forced)", s)

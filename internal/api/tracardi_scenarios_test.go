@@ -35,7 +35,10 @@ func deploy(e *testenv.Env, source, flowJSON, eventType string) {
 
 func storedProfile(t *testing.T, e *testenv.Env, r *testenv.Response) map[string]any {
 	t.Helper()
-	pid := r.Obj()["profile"].(map[string]any)["id"].(string)
+	pid, _ := testenv.At(r.Obj(), "profile.id").(string)
+	if pid == "" {
+		t.Fatalf("no profile id in %s", r.Raw)
+	}
 	return e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
 }
 
@@ -52,7 +55,7 @@ func TestTracardiScenarioEndToEnd(t *testing.T) {
 		"events": []any{map[string]any{"type": "my-event", "options": map[string]any{"save": true}}}, "options": map[string]any{},
 	}).MustOK(t)
 	p := storedProfile(t, e, r)
-	if v := p["stats"].(map[string]any)["views"]; v != 1.0 {
+	if v := testenv.At(p, "stats.views"); v != 1.0 {
 		t.Fatalf("stats.views = %v, want 1", v)
 	}
 }
@@ -75,7 +78,7 @@ func TestTracardiScenarioMultipleEvents(t *testing.T) {
 		"profile": map[string]any{"id": "p-multi"}, "events": events, "options": map[string]any{},
 	}).MustOK(t)
 	p := storedProfile(t, e, r)
-	if v := p["stats"].(map[string]any)["views"]; v != 30.0 {
+	if v := testenv.At(p, "stats.views"); v != 30.0 {
 		t.Fatalf("stats.views = %v, want 30", v)
 	}
 }

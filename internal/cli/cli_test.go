@@ -10,6 +10,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/examples/myplugin"
+	"github.com/tracflow/tracflow/internal/testenv"
 )
 
 func run(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -56,7 +57,7 @@ func TestFlowRunBranches(t *testing.T) {
 	if !rep.ProfileUpdated || rep.Profile["id"] != "p-1" {
 		t.Errorf("profile %v updated=%v", rep.Profile["id"], rep.ProfileUpdated)
 	}
-	if got := rep.Response["counters"].(map[string]any)["all"].(map[string]any)["big"]; got != 5.0 {
+	if got := testenv.At(rep.Response, "counters.all.big"); got != 5.0 {
 		t.Errorf("response = %v", rep.Response)
 	}
 	if len(rep.Errors) != 0 {
@@ -184,7 +185,7 @@ func TestExampleFromTheGuide(t *testing.T) {
 	}
 	var rep map[string]any
 	json.Unmarshal([]byte(out), &rep)
-	if m := rep["response"].(map[string]any)["mine"].(map[string]any)["matched"]; m != true {
+	if m := testenv.At(rep, "response.mine.matched"); m != true {
 		t.Errorf("response = %v", rep["response"])
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 func TestNewIDIsAnOrderedUUIDv7(t *testing.T) {
@@ -34,7 +36,7 @@ func TestPrepareEventKeepsWhatItHas(t *testing.T) {
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	ev := PrepareEvent(map[string]any{"id": "mine", "type": "x", "metadata": map[string]any{"status": "processed"}}, now)
 	md := ev["metadata"].(map[string]any)
-	if ev["id"] != "mine" || md["status"] != "processed" || md["time"].(map[string]any)["insert"] != "2026-11-26T12:00:00.000000Z" {
+	if ev["id"] != "mine" || md["status"] != "processed" || dotpath.At(md, "time.insert") != "2026-11-26T12:00:00.000000Z" {
 		t.Errorf("prepared event: %v", ev)
 	}
 	for _, k := range []string{"properties", "context", "traits", "tags"} {

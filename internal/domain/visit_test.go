@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 func TestStartVisit(t *testing.T) {
@@ -14,10 +15,10 @@ func TestStartVisit(t *testing.T) {
 	s["context"] = map[string]any{"time": map[string]any{"tz": "Europe/Warsaw"}}
 	StartVisit(p, s, t0)
 	StartVisit(p, s, t0.Add(time.Hour))
-	if got := p["stats"].(map[string]any)["visits"]; got != 0.0 {
+	if got := dotpath.At(p, "stats.visits"); got != 0.0 {
 		t.Fatalf("stats.visits = %v, want 0: flows count visits, as in Tracardi", got)
 	}
-	v := p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)
+	v, _ := dotpath.At(p, "metadata.time.visit").(map[string]any)
 	if v["count"] != 2.0 || v["last"] != Timestamp(t0) || v["current"] != Timestamp(t0.Add(time.Hour)) || v["tz"] != "Europe/Warsaw" {
 		t.Fatalf("visit = %v", v)
 	}
@@ -62,11 +63,11 @@ func TestSettle(t *testing.T) {
 	if IsNew(p) {
 		t.Fatal("settled profile still new")
 	}
-	if got := p["metadata"].(map[string]any)["time"].(map[string]any)["update"]; got == Timestamp(t0.Add(time.Hour)) {
+	if got := dotpath.At(p, "metadata.time.update"); got == Timestamp(t0.Add(time.Hour)) {
 		t.Fatal("an unchanged profile got an update time")
 	}
 	Settle(p, true, t0.Add(time.Hour))
-	if got := p["metadata"].(map[string]any)["time"].(map[string]any)["update"]; got != Timestamp(t0.Add(time.Hour)) {
+	if got := dotpath.At(p, "metadata.time.update"); got != Timestamp(t0.Add(time.Hour)) {
 		t.Fatalf("update = %v", got)
 	}
 	Settle(plugin.Profile(nil), true, t0) // a profile-less request: nothing to do

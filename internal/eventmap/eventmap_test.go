@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 func TestApplyOperations(t *testing.T) {
@@ -41,7 +43,7 @@ func TestApplyOperations(t *testing.T) {
 			}
 		})
 	}
-	if ev["properties"].(map[string]any)["tags"].([]any)[0] != "b" {
+	if dotpath.At(ev, "properties.tags.0") != "b" {
 		t.Error("Apply changed the event")
 	}
 }
@@ -49,13 +51,12 @@ func TestApplyOperations(t *testing.T) {
 func TestBuiltInSignInCopiesTheEmail(t *testing.T) {
 	p := map[string]any{}
 	Apply(map[string]any{"properties": map[string]any{"email": "ann@example.com", "phone": "+48 600"}}, p, BuiltIn["sign-in"].Copies)
-	c := p["data"].(map[string]any)["contact"].(map[string]any)
-	if c["email"].(map[string]any)["main"] != "ann@example.com" || c["phone"].(map[string]any)["mobile"] != "+48 600" {
-		t.Errorf("contact %v", c)
+	if dotpath.At(p, "data.contact.email.main") != "ann@example.com" || dotpath.At(p, "data.contact.phone.mobile") != "+48 600" {
+		t.Errorf("contact %v", dotpath.At(p, "data.contact"))
 	}
 	p = map[string]any{}
 	Apply(map[string]any{"properties": map[string]any{"email": map[string]any{"main": "a@x.io", "business": "b@x.io"}}}, p, BuiltIn["sign-in"].Copies)
-	e := p["data"].(map[string]any)["contact"].(map[string]any)["email"].(map[string]any)
+	e, _ := dotpath.At(p, "data.contact.email").(map[string]any)
 	if e["main"] != "a@x.io" || e["business"] != "b@x.io" {
 		t.Errorf("email %v: Tracardi's nested form", e)
 	}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 func profile(id, insert, update string, extra map[string]any) map[string]any {
@@ -57,7 +59,7 @@ func TestMergeLosesNothing(t *testing.T) {
 		t.Errorf("tags %v: lists are united", tr["tags"])
 	}
 	st := m["stats"].(map[string]any)
-	if st["visits"] != 4.0 || st["views"] != 7.0 || st["counters"].(map[string]any)["buy"] != 3.0 || st["counters"].(map[string]any)["sell"] != 1.0 {
+	if st["visits"] != 4.0 || st["views"] != 7.0 || dotpath.At(st, "counters.buy") != 3.0 || dotpath.At(st, "counters.sell") != 1.0 {
 		t.Errorf("stats %v: want sums", st)
 	}
 	if in := m["interests"].(map[string]any); in["shoes"] != 3.0 || in["hats"] != 1.0 {
@@ -69,23 +71,23 @@ func TestMergeLosesNothing(t *testing.T) {
 	if c := m["consents"].(map[string]any); len(c) != 2 {
 		t.Errorf("consents %v: want both", c)
 	}
-	if e := m["data"].(map[string]any)["contact"].(map[string]any)["email"].(map[string]any)["main"]; e != "ann@example.com" {
+	if e := dotpath.At(m, "data.contact.email.main"); e != "ann@example.com" {
 		t.Errorf("email %v", e)
 	}
-	tm := m["metadata"].(map[string]any)["time"].(map[string]any)
+	tm, _ := dotpath.At(m, "metadata.time").(map[string]any)
 	if tm["insert"] != "2026-01-01T00:00:00.000000Z" || tm["update"] != "2026-01-04T00:00:00.000000Z" {
 		t.Errorf("times %v", tm)
 	}
-	v := tm["visit"].(map[string]any)
+	v, _ := tm["visit"].(map[string]any)
 	if v["count"] != 2.0 || v["current"] != "2026-01-04T00:00:00.000000Z" || v["last"] != "2026-01-02T00:00:00.000000Z" || v["session"] != "s-laptop" {
 		t.Errorf("visit %v", v)
 	}
-	conf := m["metadata"].(map[string]any)["merge"].(map[string]any)["conflicts"].([]any)
-	if len(conf) != 1 || conf[0].(map[string]any)["field"] != "traits.name" || conf[0].(map[string]any)["value"] != "Ann" {
+	conf, _ := dotpath.At(m, "metadata.merge.conflicts").([]any)
+	if len(conf) != 1 || dotpath.At(conf, "0.field") != "traits.name" || dotpath.At(conf, "0.value") != "Ann" {
 		t.Errorf("conflicts %v: want the losing name recorded", conf)
 	}
 	// The inputs are left as they were.
-	if phone["traits"].(map[string]any)["name"] != "Ann" || len(phone["ids"].([]any)) != 1 {
+	if dotpath.At(phone, "traits.name") != "Ann" || len(phone["ids"].([]any)) != 1 {
 		t.Errorf("Merge changed its input: %v", phone)
 	}
 }

@@ -19,22 +19,21 @@ func TestDeepCopy(t *testing.T) {
 	if !reflect.DeepEqual(cp, src) {
 		t.Fatalf("copy differs:\n%#v\n%#v", cp, src)
 	}
-	cp["a"].(map[string]any)["b"].([]any)[1].(map[string]any)["c"] = "changed"
+	At(cp, "a.b.1").(map[string]any)["c"] = "changed"
 	cp["typed"].(map[string]string)["x"] = "changed"
 	cp["strs"].([]string)[0] = "changed"
 	cp["maps"].([]map[string]any)[0]["k"].([]any)[0] = 2.0
 	cp["ints"].([]int)[0] = 9
 	cp["intmap"].(map[string]int)["a"] = 9
-	cp["nested"].(map[string][]any)["a"][0].(map[string]any)["z"] = 2.0
+	At(cp, "nested.a.0").(map[string]any)["z"] = 2.0
 	want := decode(t, `{"a":{"b":[1,{"c":"d"}],"e":null},"f":"g","h":true}`)
 	for k, v := range want {
 		if !reflect.DeepEqual(src[k], v) {
 			t.Errorf("source changed at %s: %#v", k, src[k])
 		}
 	}
-	if src["typed"].(map[string]string)["x"] != "y" || src["strs"].([]string)[0] != "p" ||
-		src["maps"].([]map[string]any)[0]["k"].([]any)[0] != 1.0 || src["ints"].([]int)[0] != 1 ||
-		src["intmap"].(map[string]int)["a"] != 1 || src["nested"].(map[string][]any)["a"][0].(map[string]any)["z"] != 1.0 {
+	if At(src, "typed.x") != "y" || At(src, "strs.0") != "p" || At(src, "maps.0.k.0") != 1.0 ||
+		At(src, "ints.0") != 1 || At(src, "intmap.a") != 1 || At(src, "nested.a.0.z") != 1.0 {
 		t.Error("typed containers shared")
 	}
 	for _, v := range []any{nil, "s", 1.5, true, json.Number("3"), 7, int64(8), map[string]any(nil), []any(nil)} {
@@ -52,8 +51,8 @@ func TestMerge(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Merge = %v", got)
 	}
-	got["z"].(map[string]any)["n"] = 9.0
-	if src["z"].(map[string]any)["n"] != 1.0 {
+	At(got, "z").(map[string]any)["n"] = 9.0
+	if At(src, "z.n") != 1.0 {
 		t.Fatal("Merge shares src")
 	}
 	if m := Merge(nil, map[string]any{"a": 1.0}); m["a"] != 1.0 {

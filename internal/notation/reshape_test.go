@@ -66,8 +66,8 @@ func TestReshapeCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, _ := r.Apply(s)
-	out.(map[string]any)["t"].(map[string]any)["name"] = "changed"
-	if s.Profile["traits"].(map[string]any)["name"] != "Ann" {
+	At(out, "t").(map[string]any)["name"] = "changed"
+	if At(s.Profile, "traits.name") != "Ann" {
 		t.Fatal("reshape result shares the profile's map")
 	}
 }

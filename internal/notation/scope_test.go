@@ -180,7 +180,7 @@ func TestSetWholeInPlace(t *testing.T) {
 
 func TestSetAbsentSources(t *testing.T) {
 	s := &Scope{}
-	if err := s.Set(MustRef("memory@a.b"), 1.0); err != nil || s.Memory["a"].(map[string]any)["b"] != 1.0 {
+	if err := s.Set(MustRef("memory@a.b"), 1.0); err != nil || At(s.Memory, "a.b") != 1.0 {
 		t.Fatalf("memory created: %v %v", s.Memory, err)
 	}
 	if err := s.Set(MustRef("payload@a"), 1.0); err != nil || s.Payload.(map[string]any)["a"] != 1.0 {

@@ -93,10 +93,10 @@ func TestPhoneAndLaptopBecomeOneProfile(t *testing.T) {
 		if tr["phone"] != "pixel" || tr["laptop"] != "thinkpad" || tr["color"] != "blue" {
 			t.Errorf("traits %v: want both devices' traits, the later colour", tr)
 		}
-		if got := p["stats"].(map[string]any)["counters"].(map[string]any)["pages"]; got != 3.0 {
+		if got := testenv.At(p, "stats.counters.pages"); got != 3.0 {
 			t.Errorf("pages counter %v, want 2 + 1", got)
 		}
-		if got := p["data"].(map[string]any)["contact"].(map[string]any)["email"].(map[string]any)["main"]; got == nil {
+		if got := testenv.At(p, "data.contact.email.main"); got == nil {
 			t.Errorf("no e-mail on the survivor")
 		}
 		evs, total, err := e.Store.ProfileEvents(ctx, "phone", 100, 0)
@@ -123,7 +123,7 @@ func TestPhoneAndLaptopBecomeOneProfile(t *testing.T) {
 			t.Errorf("survivor's sessions: %d (%v), want both", n, err)
 		}
 		for _, s := range sessions {
-			if s["profile"].(map[string]any)["id"] != "phone" {
+			if testenv.At(s, "profile.id") != "phone" {
 				t.Errorf("session %v not re-pointed", s["id"])
 			}
 		}
@@ -135,7 +135,7 @@ func TestPhoneAndLaptopBecomeOneProfile(t *testing.T) {
 				t.Errorf("tracking with %q answered %q", old, id)
 			}
 		}
-		if got := mustProfile(t, e.Store, "phone")["stats"].(map[string]any)["counters"].(map[string]any)["pages"]; got != 5.0 {
+		if got := testenv.At(mustProfile(t, e.Store, "phone"), "stats.counters.pages"); got != 5.0 {
 			t.Errorf("pages after the merge %v, want 5", got)
 		}
 		if got := e.Admin("GET", "/profile/laptop", nil).MustOK(t).Obj()["id"]; got != "phone" {
@@ -184,7 +184,7 @@ func TestConcurrentMergesEndInOneProfile(t *testing.T) {
 				t.Errorf("pair %d: two profiles remain, %v and %v", i, pa["id"], pb["id"])
 				continue
 			}
-			if got := pa["stats"].(map[string]any)["counters"].(map[string]any)["pages"]; got != 2.0 {
+			if got := testenv.At(pa, "stats.counters.pages"); got != 2.0 {
 				t.Errorf("pair %d: pages %v, want 1 + 1", i, got)
 			}
 			if _, n, _ := a.Store.ProfileEvents(ctx, pa["id"].(string), 10, 0); n != 5 {
@@ -242,7 +242,7 @@ func TestIdentificationPointAndMergeProfilesMerge(t *testing.T) {
 		if idOf(t, a, "profile") != "q1" || mustProfile(t, e.Store, "q2")["id"] != "q1" {
 			t.Errorf("merge_profiles did not merge q2 into q1: %v", a)
 		}
-		if m := mustProfile(t, e.Store, "q1")["operation"].(map[string]any)["merge"]; len(m.([]any)) != 0 {
+		if m, ok := testenv.At(mustProfile(t, e.Store, "q1"), "operation.merge").([]any); !ok || len(m) != 0 {
 			t.Errorf("operation.merge %v is kept after the merge", m)
 		}
 	})

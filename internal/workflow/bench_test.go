@@ -8,6 +8,7 @@ import (
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // benchFlow is start → if → copy data → increment → end, in Tracardi's
@@ -59,10 +60,10 @@ func TestBenchFlowRuns(t *testing.T) {
 	if len(out.Errors) > 0 {
 		t.Fatal(out.Errors)
 	}
-	if got := out.Profile["stats"].(map[string]any)["counters"].(map[string]any)["purchases"]; got != 1.0 {
+	if got := dotpath.At(out.Profile, "stats.counters.purchases"); got != 1.0 {
 		t.Errorf("purchases = %v", got)
 	}
-	if got := out.Profile["traits"].(map[string]any)["last_product"]; got != "book" {
+	if got := dotpath.At(out.Profile, "traits.last_product"); got != "book" {
 		t.Errorf("last_product = %v", got)
 	}
 	if !out.ProfileUpdated {

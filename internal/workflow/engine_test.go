@@ -12,6 +12,7 @@ import (
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/dotpath"
 )
 
 // Test plugins: small actions that exercise the engine's routing.
@@ -162,7 +163,7 @@ func graph(nodes []string, edges []string) *Flow {
 			if err := json.Unmarshal([]byte(parts[2]), &init); err != nil {
 				panic(err)
 			}
-			data["spec"].(map[string]any)["init"] = init
+			dotpath.At(data, "spec").(map[string]any)["init"] = init
 		}
 		b, _ := json.Marshal(data)
 		f.FlowGraph.Nodes = append(f.FlowGraph.Nodes, Node{ID: parts[0], Data: b})
@@ -379,7 +380,7 @@ func TestFlags(t *testing.T) {
 	g := graph([]string{"s:start", "a:set:{\"key\":\"a\",\"value\":1}", "x:set:{\"key\":\"k\",\"value\":2}", "c:count"}, []string{"s.payload>a", "a.out>x", "x.out>c"})
 	var d map[string]any
 	json.Unmarshal(g.FlowGraph.Nodes[2].Data, &d)
-	d["spec"].(map[string]any)["append_input_payload"] = true
+	dotpath.At(d, "spec").(map[string]any)["append_input_payload"] = true
 	g.FlowGraph.Nodes[2].Data, _ = json.Marshal(d)
 	out = mustCompile(t, g).Run(context.Background(), Input{Debug: true})
 	got, _ := json.Marshal(out.Debug.Nodes["c"].Calls[0].Input.Params.Value)
@@ -506,8 +507,8 @@ func TestFingerprint(t *testing.T) {
 		t.Error("equal documents hash differently")
 	}
 	changes := []func(m map[string]any){
-		func(m map[string]any) { m["traits"].(map[string]any)["a"] = 2.0 },
-		func(m map[string]any) { m["traits"].(map[string]any)["b"] = []any{"y", "x"} },
+		func(m map[string]any) { dotpath.At(m, "traits").(map[string]any)["a"] = 2.0 },
+		func(m map[string]any) { dotpath.At(m, "traits").(map[string]any)["b"] = []any{"y", "x"} },
 		func(m map[string]any) { m["s"] = "a string longer than eight byteS" },
 		func(m map[string]any) { delete(m, "n") },
 		func(m map[string]any) { m["n"] = false },
@@ -530,7 +531,7 @@ func withRunOnce(f *Flow, nodeID string, ro map[string]any) *Flow {
 		}
 		var d map[string]any
 		json.Unmarshal(n.Data, &d)
-		d["spec"].(map[string]any)["run_once"] = ro
+		dotpath.At(d, "spec").(map[string]any)["run_once"] = ro
 		f.FlowGraph.Nodes[i].Data, _ = json.Marshal(d)
 	}
 	return f

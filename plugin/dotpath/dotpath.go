@@ -34,6 +34,9 @@
 // value in backticks is cast after it is resolved: "`42`" is the number 42,
 // "`true`" the boolean, "`null`" null.
 //
+// At reads a plain path (no source) from any decoded JSON value; tests use it
+// to check answers: dotpath.At(out, "response.views.value").
+//
 // # Templates
 //
 // CompileTemplate compiles text with {{ reference }} placeholders; Render
@@ -167,6 +170,17 @@ func Stringify(v any) string { return notation.Stringify(v) }
 // to booleans, "null"/"none" to nil, decimal numbers to float64; other
 // strings stay strings.
 func Cast(s string) any { return notation.Cast(s) }
+
+// At returns the value at a plain path (written as after the "@" of a
+// reference, without a source) in v, a decoded JSON value or a Go value made
+// of maps and slices: At(answer, "response.views.value"), At(list,
+// "0.properties.total") or At(list, "[0].properties.total"). "" is v itself.
+// It returns nil when the path leads nowhere (a missing key, an index out of
+// range, a step into a scalar) and panics on a malformed path, which is a
+// mistake in the calling code. Tests read answers with it instead of chained
+// type assertions, which panic on the first missing step instead of failing
+// with the value.
+func At(v any, path string) any { return notation.At(v, path) }
 
 // IsEmpty reports whether v is null, "", an empty list or an empty object.
 func IsEmpty(v any) bool { return notation.IsEmpty(v) }

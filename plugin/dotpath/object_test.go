@@ -38,7 +38,7 @@ func TestApply(t *testing.T) {
 	if _, err := strict.Apply(s); !errors.Is(err, ErrMissing) {
 		t.Fatalf("strict apply with profile@traits.age missing: err = %v, want ErrMissing", err)
 	}
-	s.Profile["traits"].(map[string]any)["age"] = 30.0
+	At(s.Profile, "traits").(map[string]any)["age"] = 30.0
 	got, err = strict.Apply(s)
 	if err != nil {
 		t.Fatalf("strict apply with only optional keys missing: %v", err)
