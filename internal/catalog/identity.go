@@ -94,14 +94,7 @@ func sortByName(l []store.Doc) {
 // name, description, event_type: {id, name}, enabled, tags,
 // event_to_profile: [{event, profile, op}]} (see eventmap.ParseMapping).
 func (c *Catalog) SaveEventMapping(ctx context.Context, d store.Doc) (store.Doc, error) {
-	if d == nil {
-		return nil, invalid("(body)", "expected an event mapping object")
-	}
-	id, name, err := idAndName(d)
-	if err != nil {
-		return nil, err
-	}
-	enabled, err := enabledAndTags(d)
+	id, name, enabled, err := identityHead(d, "an event mapping")
 	if err != nil {
 		return nil, err
 	}
@@ -129,14 +122,7 @@ func (c *Catalog) SaveEventMapping(ctx context.Context, d store.Doc) (store.Doc,
 // event_type: {id, name}, fields: [{event_property, profile_trait}],
 // enabled}. A given source must exist.
 func (c *Catalog) SaveIdentificationPoint(ctx context.Context, d store.Doc) (store.Doc, error) {
-	if d == nil {
-		return nil, invalid("(body)", "expected an identification point object")
-	}
-	id, name, err := idAndName(d)
-	if err != nil {
-		return nil, err
-	}
-	enabled, err := enabledAndTags(d)
+	id, name, enabled, err := identityHead(d, "an identification point")
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +154,20 @@ func (c *Catalog) SaveIdentificationPoint(ctx context.Context, d store.Doc) (sto
 		return nil, err
 	}
 	return out, c.Refresh(ctx)
+}
+
+// identityHead checks what an identity document starts with: the body
+// itself (what names it), its id (empty for a new one), name, enabled flag
+// and tags.
+func identityHead(d store.Doc, what string) (id, name string, enabled bool, err error) {
+	if d == nil {
+		return "", "", false, invalid("(body)", "expected "+what+" object")
+	}
+	if id, name, err = idAndName(d); err != nil {
+		return "", "", false, err
+	}
+	enabled, err = enabledAndTags(d)
+	return id, name, enabled, err
 }
 
 func namedRef(v any) map[string]any {
