@@ -7,10 +7,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestFullContactCheck(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/v3/person.enrich" || r.Method != "POST" {
 			w.WriteHeader(http.StatusNotFound)
@@ -34,7 +36,7 @@ func TestFullContactCheck(t *testing.T) {
 }
 
 func TestGoogleAnalyticsCheck(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		q, _ := url.ParseQuery(string(b))

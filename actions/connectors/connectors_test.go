@@ -14,12 +14,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
-func res(id string) map[string]any { return map[string]any{"id": id, "name": id} }
-
 func TestAPICall(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	type seen struct {
 		method, path, query, auth, ctype, body, cookie, custom string
 	}
@@ -55,12 +54,12 @@ func TestAPICall(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	resources := creds{"api1": {"url": srv.URL + "/v1/", "username": "joe", "password": "s3cr3t-pass",
+	resources := standin.Creds{"api1": {"url": srv.URL + "/v1/", "username": "joe", "password": "s3cr3t-pass",
 		"headers": map[string]any{"X-Api-Key": "key-123"}}, "bare": {"url": srv.URL, "username": "joe", "password": "s3cr3t-pass"}}
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("joe:s3cr3t-pass"))
 	profile := plugin.Profile{"id": "p1", "traits": map[string]any{"email": "a@b.c"}}
 	config := func(method, endpoint string, extra plugin.Config) plugin.Config {
-		c := plugin.Config{"source": res("api1"), "method": method, "endpoint": endpoint, "timeout": 5,
+		c := plugin.Config{"source": standin.Resource("api1"), "method": method, "endpoint": endpoint, "timeout": 5,
 			"body":    map[string]any{"type": "application/json", "content": `{"email": "profile@traits.email", "n": 1, "missing": "event@properties.none"}`},
 			"headers": map[string]any{"X-Profile": "profile@id"}, "cookies": map[string]any{"visitor": "event@id"}}
 		for k, v := range extra {
@@ -141,7 +140,7 @@ func TestAPICall(t *testing.T) {
 			seenReq = seen{}
 			mu.Unlock()
 			// A base URL without a path: the endpoint follows the host at once.
-			out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{Config: config("post", ep, plugin.Config{"source": res("bare")}), Profile: profile,
+			out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{Config: config("post", ep, plugin.Config{"source": standin.Resource("bare")}), Profile: profile,
 				Event:     plugin.Event{"id": "e", "type": "t", "properties": map[string]any{"path": "@evil.example/steal", "host": "evil.example"}},
 				Resources: resources})
 			v := out.MustPort(t, "error")
@@ -151,7 +150,7 @@ func TestAPICall(t *testing.T) {
 		}
 	})
 	t.Run("no resource", func(t *testing.T) {
-		out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{Config: config("post", "/x", plugin.Config{"source": res("")}),
+		out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{Config: config("post", "/x", plugin.Config{"source": standin.Resource("")}),
 			Resources: resources})
 		if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "no resource selected") {
 			t.Fatalf("error %v", v)
@@ -168,8 +167,8 @@ func TestAPICallRefusesPrivateAddresses(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hit = true }))
 	defer srv.Close()
 	out := plugintest.Run(t, RegisterAPICall(), plugintest.Case{
-		Config:    plugin.Config{"source": res("api1"), "method": "get", "endpoint": "/", "body": map[string]any{"type": "application/json", "content": "{}"}},
-		Resources: creds{"api1": {"url": srv.URL}}})
+		Config:    plugin.Config{"source": standin.Resource("api1"), "method": "get", "endpoint": "/", "body": map[string]any{"type": "application/json", "content": "{}"}},
+		Resources: standin.Creds{"api1": {"url": srv.URL}}})
 	v := out.MustPort(t, "error")
 	if hit || !strings.Contains(v["message"].(string), "--allow-private-outbound") {
 		t.Fatalf("hit %v, error %v", hit, v)
@@ -177,7 +176,7 @@ func TestAPICallRefusesPrivateAddresses(t *testing.T) {
 }
 
 func TestSlackPost(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path, auth, body string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -195,8 +194,8 @@ func TestSlackPost(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	resources := creds{"slack": {"token": "xoxb-secret-1", "base_url": srv.URL + "/api"}}
-	cfg := plugin.Config{"source": res("slack"), "channel": "event@properties.channel", "message": "Hello {{profile@traits.name}}"}
+	resources := standin.Creds{"slack": {"token": "xoxb-secret-1", "base_url": srv.URL + "/api"}}
+	cfg := plugin.Config{"source": standin.Resource("slack"), "channel": "event@properties.channel", "message": "Hello {{profile@traits.name}}"}
 	ev := func(ch string) plugin.Event {
 		return plugin.Event{"id": "e", "type": "t", "properties": map[string]any{"channel": ch}}
 	}
@@ -222,15 +221,15 @@ func TestSlackPost(t *testing.T) {
 	if strings.Contains(out.LogText(), "xoxb-secret-1") {
 		t.Errorf("console shows the token")
 	}
-	plugintest.SetUpFails(t, RegisterSlackPost(), plugin.Config{"source": res("slack"), "channel": "", "message": "x"}, "channel")
+	plugintest.SetUpFails(t, RegisterSlackPost(), plugin.Config{"source": standin.Resource("slack"), "channel": "", "message": "x"}, "channel")
 }
 
 func TestSMTPSend(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := startSMTP(t, "mailer", "pa55word")
 	good := map[string]any{"smtp": "127.0.0.1", "port": srv.port(), "username": "mailer", "password": "pa55word", "tls": "none", "timeout": 5}
-	resources := creds{"mail": good}
-	cfg := plugin.Config{"resource": res("mail"), "mail": map[string]any{
+	resources := standin.Creds{"mail": good}
+	cfg := plugin.Config{"resource": standin.Resource("mail"), "mail": map[string]any{
 		"send_from": "shop@example.com", "send_to": "profile@data.contact.email.main", "reply_to": "help@example.com",
 		"title": "Hi {{profile@data.pii.firstname}}", "message": map[string]any{"type": "text/html", "content": "<p>Order {{payload@order}}</p>"}}}
 	profile := plugin.Profile{"id": "p", "data": map[string]any{"contact": map[string]any{"email": map[string]any{"main": "ann@example.org"}},
@@ -277,12 +276,12 @@ func TestSMTPSend(t *testing.T) {
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "no resource selected") {
 		t.Fatalf("error %v", v)
 	}
-	plugintest.SetUpFails(t, RegisterSMTPSend(), plugin.Config{"resource": res("mail"), "mail": map[string]any{
+	plugintest.SetUpFails(t, RegisterSMTPSend(), plugin.Config{"resource": standin.Resource("mail"), "mail": map[string]any{
 		"send_from": "a@b.c", "send_to": "a@b.c", "title": "t", "message": map[string]any{"type": "text/rtf", "content": "x"}}}, "mail.message")
 }
 
 func TestResourceChecks(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := startSMTP(t, "mailer", "pa55word")
 	ctx := t.Context()
 	ok := map[string]any{"smtp": "127.0.0.1", "port": srv.port(), "username": "mailer", "password": "pa55word", "tls": "none"}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // esStandIn answers like Elasticsearch: GET / is the cluster's info,
@@ -56,9 +57,9 @@ func startES(t *testing.T, user, pass string) *esStandIn {
 }
 
 func TestElasticQuery(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	es := startES(t, "elastic", "es-pass-31337")
-	res := creds{
+	res := standin.Creds{
 		"es":       {"url": es.URL, "username": "elastic", "password": "es-pass-31337"},
 		"hostonly": {"url": strings.TrimPrefix(es.URL, "http://"), "scheme": "http", "username": "elastic", "password": "es-pass-31337"},
 		"badpass":  {"url": es.URL, "username": "elastic", "password": "wrong"},
@@ -131,7 +132,7 @@ func TestElasticQuerySetUp(t *testing.T) {
 }
 
 func TestElasticsearchResourceCheck(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	es := startES(t, "elastic", "pw")
 	if err := checkElastic(t.Context(), map[string]any{"url": es.URL, "username": "elastic", "password": "pw"}); err != nil {
 		t.Errorf("check: %v", err)

@@ -10,10 +10,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestFullContactEnrich(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path, auth, body string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -27,8 +28,8 @@ func TestFullContactEnrich(t *testing.T) {
 		_, _ = w.Write([]byte(`{"fullName": "Ann Example", "location": "Berlin"}`))
 	}))
 	defer srv.Close()
-	resources := creds{"fc": {"token": "fc-key-1", "base_url": srv.URL}}
-	cfg := plugin.Config{"source": res("fc"), "pii": map[string]any{"email": "profile@data.contact.email.main", "phone": "profile@data.contact.phone"}, "timeout": 5}
+	resources := standin.Creds{"fc": {"token": "fc-key-1", "base_url": srv.URL}}
+	cfg := plugin.Config{"source": standin.Resource("fc"), "pii": map[string]any{"email": "profile@data.contact.email.main", "phone": "profile@data.contact.phone"}, "timeout": 5}
 	profile := plugin.Profile{"id": "p", "data": map[string]any{"contact": map[string]any{"email": map[string]any{"main": "ann@example.org"}}}}
 	v := plugintest.Run(t, RegisterFullContactEnrich(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources}).MustPort(t, "payload")
 	if path != "/v3/person.enrich" || auth != "Bearer fc-key-1" || body != `{"email":"ann@example.org"}` || dotpath.At(v, "body.fullName") != "Ann Example" {
@@ -40,8 +41,8 @@ func TestFullContactEnrich(t *testing.T) {
 	}
 	// Tracardi's test config queries nothing: a clear error, no call.
 	path = ""
-	if v := plugintest.Run(t, RegisterFullContactEnrich(), plugintest.Case{Config: plugin.Config{"source": res("fc"), "pii": map[string]any{}}, Resources: resources}).MustPort(t, "error"); path != "" || !strings.Contains(v["message"].(string), "nothing identifies") {
+	if v := plugintest.Run(t, RegisterFullContactEnrich(), plugintest.Case{Config: plugin.Config{"source": standin.Resource("fc"), "pii": map[string]any{}}, Resources: resources}).MustPort(t, "error"); path != "" || !strings.Contains(v["message"].(string), "nothing identifies") {
 		t.Fatalf("error %v, call %q", v, path)
 	}
-	plugintest.SetUpFails(t, RegisterFullContactEnrich(), plugin.Config{"source": res("fc"), "pii": map[string]any{"ssn": "x"}}, "pii")
+	plugintest.SetUpFails(t, RegisterFullContactEnrich(), plugin.Config{"source": standin.Resource("fc"), "pii": map[string]any{"ssn": "x"}}, "pii")
 }

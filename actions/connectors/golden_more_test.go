@@ -7,17 +7,18 @@ import (
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestGoldenMore runs start → Query Elasticsearch, Microservice and S3
 // Segments Uploader → responses through the engine against local
 // stand-ins (testdata-more).
 func TestGoldenMore(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	es := startES(t, "elastic", "es-pass")
 	svc := echoService(t, "svc-token")
 	s3 := startS3(t, "AKIAGOLDEN", "us-east-1", "segments")
-	resources := creds{
+	resources := standin.Creds{
 		"es":  {"url": es.URL, "username": "elastic", "password": "es-pass"},
 		"svc": {"url": svc, "token": "svc-token"},
 		"s3":  {"access_key": "AKIAGOLDEN", "secret": "s3-golden-secret", "bucket": "segments", "endpoint_url": s3.URL, "path_style": true},

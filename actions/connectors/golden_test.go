@@ -14,6 +14,7 @@ import (
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestGolden runs start → Remote API call, Slack and SMTP → responses
@@ -21,7 +22,7 @@ import (
 // services that accept, testdata/failures with a CRM answering 500, a
 // Slack refusing the token and a mail server refusing the login.
 func TestGolden(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var mu sync.Mutex
 	seen := map[string]string{}
 	crm := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -57,7 +58,7 @@ func TestGolden(t *testing.T) {
 	}))
 	defer slack.Close()
 	mail := startSMTP(t, "shop", "mail-pass-1")
-	resources := creds{
+	resources := standin.Creds{
 		"crm":        {"url": crm.URL, "headers": map[string]any{"Authorization": "Bearer crm-token"}},
 		"crm-broken": {"url": crm.URL + "/broken"},
 		"slack":      {"token": "xoxb-good", "base_url": slack.URL},

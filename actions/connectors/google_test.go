@@ -11,10 +11,11 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestGoogleAnalytics(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path string
 	var form url.Values
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -25,8 +26,8 @@ func TestGoogleAnalytics(t *testing.T) {
 		_, _ = w.Write([]byte("GIF89a"))
 	}))
 	defer srv.Close()
-	resources := creds{"ga": {"google_analytics_id": "UA-1-1", "base_url": srv.URL}}
-	cfg := plugin.Config{"source": res("ga"), "category": "event@type", "action": "buy", "label": "event@properties.sku", "value": "event@properties.value"}
+	resources := standin.Creds{"ga": {"google_analytics_id": "UA-1-1", "base_url": srv.URL}}
+	cfg := plugin.Config{"source": standin.Resource("ga"), "category": "event@type", "action": "buy", "label": "event@properties.sku", "value": "event@properties.value"}
 	ev := plugin.Event{"id": "e", "type": "purchase", "properties": map[string]any{"sku": "S1", "value": 42.7}}
 	v := plugintest.Run(t, RegisterGoogleAnalytics(), plugintest.Case{Config: cfg, Event: ev, Profile: plugin.Profile{"id": "p-9"}, Resources: resources}).MustPort(t, "response")
 	want := url.Values{"v": {"1"}, "tid": {"UA-1-1"}, "cid": {"p-9"}, "t": {"event"}, "ec": {"purchase"}, "ea": {"buy"}, "el": {"S1"}, "ev": {"42"}}
@@ -41,7 +42,7 @@ func TestGoogleAnalytics(t *testing.T) {
 }
 
 func TestGoogleAnalytics4(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var query url.Values
 	var path string
 	var body map[string]any
@@ -62,8 +63,8 @@ func TestGoogleAnalytics4(t *testing.T) {
 		w.WriteHeader(204)
 	}))
 	defer srv.Close()
-	resources := creds{"ga4": {"measurement_id": "G-X1", "api_key": "sec-1", "base_url": srv.URL}}
-	cfg := plugin.Config{"source": res("ga4"), "name": "event@type", "params": `{"value": "event@properties.value", "currency": "EUR"}`}
+	resources := standin.Creds{"ga4": {"measurement_id": "G-X1", "api_key": "sec-1", "base_url": srv.URL}}
+	cfg := plugin.Config{"source": standin.Resource("ga4"), "name": "event@type", "params": `{"value": "event@properties.value", "currency": "EUR"}`}
 	ev := plugin.Event{"id": "e", "type": "purchase", "properties": map[string]any{"value": 10.5}}
 	v := plugintest.Run(t, RegisterGoogleAnalytics4(), plugintest.Case{Config: cfg, Event: ev, Profile: plugin.Profile{"id": "p-1"}, Resources: resources}).MustPort(t, "response")
 	b, _ := json.Marshal(body)
@@ -76,7 +77,7 @@ func TestGoogleAnalytics4(t *testing.T) {
 	if v := plugintest.Run(t, RegisterGoogleAnalytics4(), plugintest.Case{Config: cfg, Event: ev, Payload: plugin.Payload{"id": "x"}, Resources: resources}).MustPort(t, "error"); !strings.Contains(v["message"].(string), "not an object") {
 		t.Fatalf("error %v", v)
 	}
-	plugintest.SetUpFails(t, RegisterGoogleAnalytics4(), plugin.Config{"source": res("ga4"), "name": "x", "params": "[1]"}, "params")
+	plugintest.SetUpFails(t, RegisterGoogleAnalytics4(), plugin.Config{"source": standin.Resource("ga4"), "name": "x", "params": "[1]"}, "params")
 	if err := GoogleAnalytics4Type.Check(t.Context(), resources["ga4"]); err != nil {
 		t.Fatal(err)
 	}

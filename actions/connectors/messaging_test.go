@@ -12,10 +12,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestDiscordPush(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path, body string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -29,8 +30,8 @@ func TestDiscordPush(t *testing.T) {
 	}))
 	defer srv.Close()
 	hook := srv.URL + "/api/webhooks/123/tok-abc-xyz"
-	resources := creds{"d": {"url": hook}, "gone": {"url": srv.URL + "/api/webhooks/1/revoked-tok"}}
-	cfg := plugin.Config{"resource": res("d"), "message": "New order {{payload@id}}", "username": "Shop", "timeout": 5}
+	resources := standin.Creds{"d": {"url": hook}, "gone": {"url": srv.URL + "/api/webhooks/1/revoked-tok"}}
+	cfg := plugin.Config{"resource": standin.Resource("d"), "message": "New order {{payload@id}}", "username": "Shop", "timeout": 5}
 	out := plugintest.Run(t, RegisterDiscordPush(), plugintest.Case{Config: cfg, Payload: plugin.Payload{"id": "o-1"}, Resources: resources})
 	if v := out.MustPort(t, "response"); v["id"] != "o-1" {
 		t.Fatalf("response %v", v)
@@ -43,7 +44,7 @@ func TestDiscordPush(t *testing.T) {
 	if body != `{"content":"New order o-2"}` {
 		t.Fatalf("without username Discord received %s", body)
 	}
-	cfg["resource"] = res("gone")
+	cfg["resource"] = standin.Resource("gone")
 	out = plugintest.Run(t, RegisterDiscordPush(), plugintest.Case{Config: cfg, Resources: resources})
 	if v := out.MustPort(t, "error"); v["status"] != 404 || !strings.Contains(v["body"].(string), "Unknown Webhook") {
 		t.Fatalf("error %v", v)
@@ -57,7 +58,7 @@ func TestDiscordPush(t *testing.T) {
 }
 
 func TestTelegramPost(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path, body string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -79,12 +80,12 @@ func TestTelegramPost(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	resources := creds{
+	resources := standin.Creds{
 		"tg":    {"bot_token": "123:SECRET", "chat_id": 100, "base_url": srv.URL},
 		"other": {"bot_token": "123:SECRET", "chat_id": "@nochat", "base_url": srv.URL},
 		"bad":   {"bot_token": "999:WRONGTOKEN", "chat_id": 100, "base_url": srv.URL},
 	}
-	cfg := plugin.Config{"resource": res("tg"), "message": "Hi {{profile@traits.name}}"}
+	cfg := plugin.Config{"resource": standin.Resource("tg"), "message": "Hi {{profile@traits.name}}"}
 	out := plugintest.Run(t, RegisterTelegramPost(), plugintest.Case{Config: cfg,
 		Profile: plugin.Profile{"id": "p", "traits": map[string]any{"name": "Ann"}}, Resources: resources})
 	v := out.MustPort(t, "response")
@@ -94,7 +95,7 @@ func TestTelegramPost(t *testing.T) {
 	if v["status"] != 200 || dotpath.At(v, "content.ok") != true {
 		t.Fatalf("response %v", v)
 	}
-	cfg["resource"] = res("other")
+	cfg["resource"] = standin.Resource("other")
 	v = plugintest.Run(t, RegisterTelegramPost(), plugintest.Case{Config: cfg, Resources: resources}).MustPort(t, "error")
 	if v["status"] != 400 || !strings.Contains(v["body"].(string), "chat not found") {
 		t.Fatalf("error %v", v)
@@ -104,7 +105,7 @@ func TestTelegramPost(t *testing.T) {
 	}
 	// The token travels in the path: it must not show in errors.
 	resources["bad"]["base_url"] = "http://127.0.0.1:1"
-	cfg["resource"] = res("bad")
+	cfg["resource"] = standin.Resource("bad")
 	out = plugintest.Run(t, RegisterTelegramPost(), plugintest.Case{Config: cfg, Resources: resources})
 	v = out.MustPort(t, "error")
 	if strings.Contains(v["message"].(string), "WRONGTOKEN") || strings.Contains(out.LogText(), "WRONGTOKEN") {
@@ -113,7 +114,7 @@ func TestTelegramPost(t *testing.T) {
 }
 
 func TestHTMLFetch(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var got *http.Request
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r

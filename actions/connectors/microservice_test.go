@@ -9,6 +9,7 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 	"github.com/tracflow/tracflow/plugin/remote"
 )
 
@@ -48,7 +49,7 @@ func echoService(t *testing.T, token string) string {
 
 func TestMicroservice(t *testing.T) {
 	url := echoService(t, "tok-1")
-	res := creds{
+	res := standin.Creds{
 		"svc":      {"url": url, "token": "tok-1"},
 		"wrongtok": {"url": url, "token": "nope"},
 		"down":     {"url": "http://127.0.0.1:1", "timeout": 0.5},

@@ -14,10 +14,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestOAuth2Token(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var form url.Values
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -31,18 +32,18 @@ func TestOAuth2Token(t *testing.T) {
 		_, _ = w.Write([]byte(`{"access_token": "tok-1", "token_type": "bearer"}`))
 	}))
 	defer srv.Close()
-	resources := creds{"auth": {"url": srv.URL + "/token", "username": "u1", "password": "pw-1234"},
+	resources := standin.Creds{"auth": {"url": srv.URL + "/token", "username": "u1", "password": "pw-1234"},
 		"bad": {"url": srv.URL + "/token", "username": "u1", "password": "wrong-pw"}}
-	cfg := plugin.Config{"source": res("auth"), "destination": "payload@auth"}
+	cfg := plugin.Config{"source": standin.Resource("auth"), "destination": "payload@auth"}
 	v := plugintest.Run(t, RegisterOAuth2Token(), plugintest.Case{Config: cfg, Payload: plugin.Payload{"a": 1.0}, Resources: resources}).MustPort(t, "payload")
 	if form.Get("username") != "u1" || v["a"] != 1.0 || dotpath.At(v, "auth.access_token") != "tok-1" {
 		t.Fatalf("endpoint got %v, payload %v", form, v)
 	}
-	cfg["source"] = res("bad")
+	cfg["source"] = standin.Resource("bad")
 	if v := plugintest.Run(t, RegisterOAuth2Token(), plugintest.Case{Config: cfg, Resources: resources}).MustPort(t, "error"); v["status"] != 401 {
 		t.Fatalf("error %v", v)
 	}
-	plugintest.SetUpFails(t, RegisterOAuth2Token(), plugin.Config{"source": res("auth"), "destination": "profile@x"}, "destination")
+	plugintest.SetUpFails(t, RegisterOAuth2Token(), plugin.Config{"source": standin.Resource("auth"), "destination": "profile@x"}, "destination")
 }
 
 // whoisStandIn answers whois queries from a table of query → answer and
@@ -77,7 +78,7 @@ func whoisStandIn(t *testing.T, answers map[string]string) (addr string, queries
 }
 
 func TestWhois(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	// The registry's server, referred to by the first one.
 	registry, regQueries := whoisStandIn(t, map[string]string{"example.com": "   Domain Name: EXAMPLE.COM\r\n" +
 		"   Registrar: RESERVED-Internet Assigned Numbers Authority\r\n   Creation Date: 1995-08-14T04:00:00Z\r\n" +
@@ -121,7 +122,7 @@ func TestWhois(t *testing.T) {
 }
 
 func TestWeather(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var got string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got = r.URL.Path + "?" + r.URL.RawQuery

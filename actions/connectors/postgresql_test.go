@@ -14,6 +14,7 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/outbound"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestPostgreSQLQuery runs queries on the test PostgreSQL server
@@ -23,7 +24,7 @@ func TestPostgreSQLQuery(t *testing.T) {
 	if dsn == "" {
 		t.Skip("TRACFLOW_TEST_PG is not set")
 	}
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
@@ -44,10 +45,10 @@ func TestPostgreSQLQuery(t *testing.T) {
 	cc := conn.Config()
 	good := map[string]any{"host": cc.Host, "port": int(cc.Port), "database": cc.Database, "user": cc.User, "password": cc.Password, "sslmode": "disable"}
 	bad := map[string]any{"host": cc.Host, "port": int(cc.Port), "database": cc.Database, "user": cc.User, "password": "wrong-pg-pass", "sslmode": "disable"}
-	resources := creds{"pg": good, "bad": bad}
+	resources := standin.Creds{"pg": good, "bad": bad}
 
 	p := RegisterPostgreSQLQuery()
-	a, err := plugintest.SetUp(ctx, p, plugin.Config{"source": res("pg"), "query": "select * from " + schema + ".customers", "timeout": 5})
+	a, err := plugintest.SetUp(ctx, p, plugin.Config{"source": standin.Resource("pg"), "query": "select * from " + schema + ".customers", "timeout": 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,16 +69,16 @@ func TestPostgreSQLQuery(t *testing.T) {
 		t.Errorf("%d pools for one credential set", n)
 	}
 
-	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("pg"), "query": "select * from nowhere"}, Resources: resources, Payload: plugin.Payload{"a": 1.0}})
+	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("pg"), "query": "select * from nowhere"}, Resources: resources, Payload: plugin.Payload{"a": 1.0}})
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "nowhere") || v["payload"].(plugin.Payload)["a"] != 1.0 {
 		t.Fatalf("error %v", v)
 	}
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("bad"), "query": "select 1"}, Resources: resources})
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("bad"), "query": "select 1"}, Resources: resources})
 	if v := out.MustPort(t, "error"); strings.Contains(v["message"].(string), "wrong-pg-pass") || strings.Contains(out.LogText(), "wrong-pg-pass") {
 		t.Fatalf("the password leaked: %v", v)
 	}
 	start := time.Now()
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("pg"), "query": "select pg_sleep(5)", "timeout": 0.3}, Resources: resources})
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("pg"), "query": "select pg_sleep(5)", "timeout": 0.3}, Resources: resources})
 	if out.MustPort(t, "error"); time.Since(start) > 3*time.Second {
 		t.Fatalf("the timeout did not stop the query: %s", time.Since(start))
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // s3StandIn answers like S3 with path-style addresses: HEAD /<bucket>,
@@ -117,10 +118,10 @@ func (s *s3StandIn) object(key string) map[string]any {
 }
 
 func TestS3SegmentsUpload(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	const access, secret = "AKIASTANDIN000001", "s3-secret-key-8A7F"
 	s3 := startS3(t, access, "eu-central-1", "segments")
-	res := creds{
+	res := standin.Creds{
 		"s3":    {"access_key": access, "secret": secret, "region": "eu-central-1", "bucket": "segments", "endpoint_url": s3.URL, "path_style": true},
 		"other": {"access_key": "AKIAWRONG", "secret": secret, "region": "eu-central-1", "endpoint_url": s3.URL, "path_style": true},
 	}

@@ -244,22 +244,8 @@ func (a *SendGridContact) Run(ctx context.Context, payload plugin.Payload, _ *pl
 	if err != nil {
 		return errorPort(&a.ActionRunner, fmt.Errorf("additional_mapping: %w", err))
 	}
-	contact := map[string]any{}
 	fields, _ := m.(map[string]any)
-	for k, x := range fields {
-		if l, ok := x.([]any); ok {
-			sep := "|"
-			if k == "tags" {
-				sep = ","
-			}
-			parts := make([]string, len(l))
-			for i, e := range l {
-				parts[i] = dotpath.Stringify(e)
-			}
-			x = strings.Join(parts, sep)
-		}
-		contact[k] = x
-	}
+	contact := dotpath.JoinLists(fields, sendgridJoin)
 	contact["email"] = addr.Address
 	body := map[string]any{"contacts": []any{contact}}
 	if len(a.lists) > 0 {
@@ -270,6 +256,15 @@ func (a *SendGridContact) Run(ctx context.Context, payload plugin.Payload, _ *pl
 		body["list_ids"] = ids
 	}
 	return a.call(ctx, "PUT", "/v3/marketing/contacts", body)
+}
+
+// sendgridJoin is how SendGrid takes a list in a contact field: tags
+// joined with ",", other lists with "|".
+func sendgridJoin(key string) string {
+	if key == "tags" {
+		return ","
+	}
+	return "|"
 }
 
 // RegisterSendGridContact describes SendGrid's Add Contact to list.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // googleStandIn is Google's token endpoint and Sheets API in one server: the
@@ -105,11 +106,11 @@ func (g *googleStandIn) validJWT(s string) bool {
 }
 
 func TestGoogleSheets(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	const email = "flows@project.iam.gserviceaccount.com"
 	g, key := startGoogle(t, email)
 	_, otherKey := startGoogle(t, email)
-	res := creds{
+	res := standin.Creds{
 		"gcp":      {"client_email": email, "private_key": key, "private_key_id": "k1", "token_uri": g.URL + "/token", "sheets_url": g.URL},
 		"wrongkey": {"client_email": email, "private_key": otherKey, "token_uri": g.URL + "/token", "sheets_url": g.URL},
 		"notpem":   {"client_email": email, "private_key": "api_key", "token_uri": g.URL + "/token", "sheets_url": g.URL},

@@ -8,10 +8,11 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestSms77SMS(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path, key, body string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -24,8 +25,8 @@ func TestSms77SMS(t *testing.T) {
 		_, _ = w.Write([]byte(`{"success": "100", "total_price": 0.075}`))
 	}))
 	defer srv.Close()
-	resources := creds{"s": {"api_key": "k-77", "base_url": srv.URL + "/api"}}
-	cfg := plugin.Config{"resource": res("s"), "message": "Code {{payload@code}}", "recipient": "profile@pii.telephone", "sender": "Shop"}
+	resources := standin.Creds{"s": {"api_key": "k-77", "base_url": srv.URL + "/api"}}
+	cfg := plugin.Config{"resource": standin.Resource("s"), "message": "Code {{payload@code}}", "recipient": "profile@pii.telephone", "sender": "Shop"}
 	profile := plugin.Profile{"id": "p", "pii": map[string]any{"telephone": "+4915100000"}}
 	v := plugintest.Run(t, RegisterSms77SMS(), plugintest.Case{Config: cfg, Profile: profile, Payload: plugin.Payload{"code": "X1"}, Resources: resources}).MustPort(t, "response")
 	if path != "/api/sms" || body != `{"debug":0,"from":"Shop","text":"Code X1","to":"+4915100000"}` || v["status"] != 200 {

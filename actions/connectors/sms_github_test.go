@@ -12,10 +12,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestClickSendSMS(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path, auth string
 	var body map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -32,9 +33,9 @@ func TestClickSendSMS(t *testing.T) {
 		_, _ = w.Write([]byte(`{"http_code": 200, "response_code": "SUCCESS", "data": {"total_count": 1}}`))
 	}))
 	defer srv.Close()
-	resources := creds{"cs": {"username": "shop", "api_key": "KEY-42", "base_url": srv.URL + "/v3"},
+	resources := standin.Creds{"cs": {"username": "shop", "api_key": "KEY-42", "base_url": srv.URL + "/v3"},
 		"bad": {"username": "shop", "api_key": "KEY-WRONG", "base_url": srv.URL + "/v3"}}
-	cfg := plugin.Config{"resource": res("cs"), "message": "Code {{payload@code}}", "recipient": "profile@data.pii.telephone", "sender": ""}
+	cfg := plugin.Config{"resource": standin.Resource("cs"), "message": "Code {{payload@code}}", "recipient": "profile@data.pii.telephone", "sender": ""}
 	profile := plugin.Profile{"id": "p", "data": map[string]any{"pii": map[string]any{"telephone": "+48600100200"}}}
 	v := plugintest.Run(t, RegisterClickSendSMS(), plugintest.Case{Config: cfg, Profile: profile, Payload: plugin.Payload{"code": 1234.0}, Resources: resources}).MustPort(t, "response")
 	msgs, _ := body["messages"].([]any)
@@ -53,7 +54,7 @@ func TestClickSendSMS(t *testing.T) {
 	if dotpath.At(body, "messages.0.from") != "Shop" {
 		t.Fatalf("sender not sent: %v", body)
 	}
-	cfg["resource"] = res("bad")
+	cfg["resource"] = standin.Resource("bad")
 	out := plugintest.Run(t, RegisterClickSendSMS(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources})
 	v = out.MustPort(t, "error")
 	if v["status"] != 401 || strings.Contains(v["body"].(string), "KEY-WRONG") {
@@ -71,7 +72,7 @@ func TestClickSendSMS(t *testing.T) {
 }
 
 func TestGitHubIssues(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path, auth, accept string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path, auth, accept = r.URL.Path, r.Header.Get("Authorization"), r.Header.Get("Accept")
@@ -87,8 +88,8 @@ func TestGitHubIssues(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	resources := creds{"gh": {"api_url": srv.URL, "personal_access_token": "ghp_secret"}}
-	base := plugin.Config{"resource": res("gh"), "owner": "tracardi", "repo": "tracardi", "timeout": 5}
+	resources := standin.Creds{"gh": {"api_url": srv.URL, "personal_access_token": "ghp_secret"}}
+	base := plugin.Config{"resource": standin.Resource("gh"), "owner": "tracardi", "repo": "tracardi", "timeout": 5}
 	v := plugintest.Run(t, RegisterGitHubListIssues(), plugintest.Case{Config: base, Resources: resources}).MustPort(t, "payload")
 	if path != "/repos/tracardi/tracardi/issues" || auth != "Bearer ghp_secret" || accept != "application/vnd.github+json" {
 		t.Fatalf("GitHub received %s %s %s", path, auth, accept)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestOAuth1Signature checks the signing against the worked example of
@@ -38,7 +39,7 @@ func TestOAuth1Signature(t *testing.T) {
 }
 
 func TestTweet(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var body string
 	var authOK bool
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -64,15 +65,15 @@ func TestTweet(t *testing.T) {
 		_, _ = w.Write([]byte(`{"data": {"id": "1", "text": "x"}}`))
 	}))
 	defer srv.Close()
-	resources := creds{"tw": {"api_key": "ck", "api_secret": "cs", "access_token": "at", "access_token_secret": "ats", "base_url": srv.URL},
+	resources := standin.Creds{"tw": {"api_key": "ck", "api_secret": "cs", "access_token": "at", "access_token_secret": "ats", "base_url": srv.URL},
 		"bad": {"api_key": "ck", "api_secret": "wrong-secret", "access_token": "at", "access_token_secret": "ats", "base_url": srv.URL}}
-	cfg := plugin.Config{"source": res("tw"), "tweet": "Welcome {{profile@traits.handle}}!"}
+	cfg := plugin.Config{"source": standin.Resource("tw"), "tweet": "Welcome {{profile@traits.handle}}!"}
 	v := plugintest.Run(t, RegisterTweet(), plugintest.Case{Config: cfg, Payload: plugin.Payload{"k": 1.0},
 		Profile: plugin.Profile{"id": "p", "traits": map[string]any{"handle": "@ann"}}, Resources: resources}).MustPort(t, "response")
 	if !authOK || body != `{"text":"Welcome @ann!"}` || v["k"] != 1.0 {
 		t.Fatalf("X received %s (signature ok %v), response %v", body, authOK, v)
 	}
-	cfg["source"] = res("bad")
+	cfg["source"] = standin.Resource("bad")
 	out := plugintest.Run(t, RegisterTweet(), plugintest.Case{Config: cfg, Resources: resources})
 	if v := out.MustPort(t, "error"); v["status"] != 401 || strings.Contains(out.LogText(), "wrong-secret") {
 		t.Fatalf("error %v", v)
@@ -80,7 +81,7 @@ func TestTweet(t *testing.T) {
 }
 
 func TestGhost(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	secret := "a1b2c3d4e5f60718"
 	key, _ := hex.DecodeString(secret)
 	var put string
@@ -118,8 +119,8 @@ func TestGhost(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	resources := creds{"g": {"api_url": srv.URL, "api_key": "key1:" + secret}}
-	cfg := plugin.Config{"resource": res("g"), "uuid": "payload@member"}
+	resources := standin.Creds{"g": {"api_url": srv.URL, "api_key": "key1:" + secret}}
+	cfg := plugin.Config{"resource": standin.Resource("g"), "uuid": "payload@member"}
 	profile := plugin.Profile{"id": "p", "segments": []any{"vip", "buyers"}}
 	labels = []any{map[string]any{"name": "old"}}
 	v := plugintest.Run(t, RegisterGhost(), plugintest.Case{Config: cfg, Payload: plugin.Payload{"member": "u-1"}, Profile: profile, Resources: resources}).MustPort(t, "result")

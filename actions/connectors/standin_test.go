@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -10,32 +9,7 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
-
-	"github.com/tracflow/tracflow/plugin/outbound"
 )
-
-// creds is a resource store of one credential set per resource id: the
-// run-state side of resources (the encrypted store is tested in
-// internal/resources and through the API).
-type creds map[string]map[string]any
-
-var errNoResource = errors.New("no such resource")
-
-func (c creds) Credentials(_ context.Context, id string) (map[string]any, error) {
-	m, ok := c[id]
-	if !ok {
-		return nil, errNoResource
-	}
-	return m, nil
-}
-
-// allowLoopback lets the test's stand-ins, which listen on 127.0.0.1, be
-// reached.
-func allowLoopback(t *testing.T) {
-	t.Helper()
-	prev := outbound.SetAllowLoopback(true)
-	t.Cleanup(func() { outbound.SetAllowLoopback(prev) })
-}
 
 // received is what the SMTP stand-in received.
 type received struct {

@@ -11,10 +11,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestPushover(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var path string
 	var form url.Values
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -30,13 +31,13 @@ func TestPushover(t *testing.T) {
 		_, _ = w.Write([]byte(`{"status": 1, "request": "r-1"}`))
 	}))
 	defer srv.Close()
-	resources := creds{"po": {"token": "app-token-1", "user": "user-key-1", "base_url": srv.URL}, "bad": {"token": "bad-token-9", "user": "u", "base_url": srv.URL}}
-	cfg := plugin.Config{"source": res("po"), "message": "Order {{payload@id}}"}
+	resources := standin.Creds{"po": {"token": "app-token-1", "user": "user-key-1", "base_url": srv.URL}, "bad": {"token": "bad-token-9", "user": "u", "base_url": srv.URL}}
+	cfg := plugin.Config{"source": standin.Resource("po"), "message": "Order {{payload@id}}"}
 	v := plugintest.Run(t, RegisterPushover(), plugintest.Case{Config: cfg, Payload: plugin.Payload{"id": "7"}, Resources: resources}).MustPort(t, "payload")
 	if path != "/1/messages.json" || form.Get("user") != "user-key-1" || form.Get("message") != "Order 7" || v["status"] != 200 {
 		t.Fatalf("Pushover received %s %v, payload %v", path, form, v)
 	}
-	cfg["source"] = res("bad")
+	cfg["source"] = standin.Resource("bad")
 	out := plugintest.Run(t, RegisterPushover(), plugintest.Case{Config: cfg, Resources: resources})
 	if v := out.MustPort(t, "error"); v["status"] != 400 || strings.Contains(v["body"].(string), "bad-token-9") {
 		t.Fatalf("error %v", v)
@@ -47,7 +48,7 @@ func TestPushover(t *testing.T) {
 }
 
 func TestZapierWebhook(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	var body, ctype string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)

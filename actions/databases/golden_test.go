@@ -7,15 +7,16 @@ import (
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestGolden runs start → Send to InfluxDB → Fetch from InfluxDB, and a
 // fetch with a refused token, through the engine against an InfluxDB
 // stand-in (go test -run TestGolden -update rewrites want.json).
 func TestGolden(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := startInflux(t)
-	resources := creds{"influx": {"url": srv.URL, "token": influxToken}, "influx-bad": {"url": srv.URL, "token": "revoked-token"}}
+	resources := standin.Creds{"influx": {"url": srv.URL, "token": influxToken}, "influx-bad": {"url": srv.URL, "token": "revoked-token"}}
 	list := []plugin.Installed{{Register: flow.RegisterStart}, {Register: RegisterInfluxSend}, {Register: RegisterInfluxFetch}}
 	plugintest.Golden(t, "testdata", list, plugintest.GoldenOptions{Resources: resources, Vars: map[string]string{"INFLUX": srv.URL}})
 	srv.mu.Lock()

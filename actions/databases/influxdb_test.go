@@ -12,6 +12,7 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 const influxToken = "influx-secret-token"
@@ -86,11 +87,11 @@ func (s *influxStandIn) last() string {
 }
 
 func TestInfluxSend(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := startInflux(t)
-	resources := creds{"influx": {"url": srv.URL, "token": influxToken}, "bad": {"url": srv.URL + "/", "token": "wrong-influx-token"}}
+	resources := standin.Creds{"influx": {"url": srv.URL, "token": influxToken}, "bad": {"url": srv.URL + "/", "token": "wrong-influx-token"}}
 	p := RegisterInfluxSend()
-	base := plugin.Config{"source": res("influx"), "organization": "acme", "bucket": "shop", "measurement": "purchases, daily",
+	base := plugin.Config{"source": standin.Resource("influx"), "organization": "acme", "bucket": "shop", "measurement": "purchases, daily",
 		"fields": map[string]any{"amount": "payload@amount", "vip": "profile@traits.vip", "note": `say "hi"`, "missing": "payload@nothing"},
 		"tags":   map[string]any{"shop": "payload@shop", "region": "eu west"}, "time": "payload@time"}
 	out := plugintest.Run(t, p, plugintest.Case{Config: base, Resources: resources,
@@ -120,12 +121,12 @@ func TestInfluxSend(t *testing.T) {
 	// Tracardi's test config: no fields is an error before any call.
 	n := len(srv.got)
 	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"bucket": "bucket", "fields": map[string]any{}, "measurement": "measurement",
-		"organization": "measurement", "source": res("influx"), "tags": map[string]any{}, "time": nil}, Resources: resources})
+		"organization": "measurement", "source": standin.Resource("influx"), "tags": map[string]any{}, "time": nil}, Resources: resources})
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "no field") || len(srv.got) != n {
 		t.Fatalf("no fields: %v", v)
 	}
 	// A refused token: status and body, no token.
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("bad"), "organization": "acme", "bucket": "b", "measurement": "m",
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("bad"), "organization": "acme", "bucket": "b", "measurement": "m",
 		"fields": map[string]any{"a": 1}}, Resources: resources, Payload: plugin.Payload{"x": 1.0}})
 	v := out.MustPort(t, "error")
 	if v["status"] != 401 || !strings.Contains(v["body"].(string), "unauthorized") || v["payload"].(plugin.Payload)["x"] != 1.0 ||
@@ -175,11 +176,11 @@ func TestLineProtocol(t *testing.T) {
 }
 
 func TestInfluxFetch(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := startInflux(t)
-	resources := creds{"influx": {"url": srv.URL, "token": influxToken}}
+	resources := standin.Creds{"influx": {"url": srv.URL, "token": influxToken}}
 	p := RegisterInfluxFetch()
-	config := plugin.Config{"source": res("influx"), "organization": "acme", "bucket": "shop",
+	config := plugin.Config{"source": standin.Resource("influx"), "organization": "acme", "bucket": "shop",
 		"filters": map[string]any{"_measurement": "purchases", "shop": "payload@shop", "odd key": "x"}, "aggregation": "",
 		"start": "payload@since", "stop": "0m"}
 	out := plugintest.Run(t, p, plugintest.Case{Config: config, Resources: resources, Payload: plugin.Payload{"shop": `ber"lin`, "since": "-1d"}})
@@ -203,7 +204,7 @@ func TestInfluxFetch(t *testing.T) {
 
 	// Tracardi's test config: the aggregation is piped in as it is.
 	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"aggregation": "mean()", "bucket": "test", "filters": map[string]any{},
-		"organization": "test", "source": res("influx"), "start": "-15m", "stop": "0m"}, Resources: resources})
+		"organization": "test", "source": standin.Resource("influx"), "start": "-15m", "stop": "0m"}, Resources: resources})
 	out.MustPort(t, "success")
 	if got := srv.last(); !strings.HasSuffix(got, "range(start: -15m, stop: 0m)\n  |> mean()") {
 		t.Fatalf("InfluxDB got %s", got)

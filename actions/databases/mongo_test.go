@@ -13,12 +13,13 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/outbound"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestMongoQuery runs finds against the wire-protocol stand-in
 // (mongo_standin_test.go) with MongoDB's official driver.
 func TestMongoQuery(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := startMongo(t)
 	oid, _ := bson.ObjectIDFromHex("65e1a0c55d8e4a8e9d553b8f")
 	since := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -27,13 +28,13 @@ func TestMongoQuery(t *testing.T) {
 			{Key: "orders", Value: int32(3)}, {Key: "since", Value: bson.NewDateTimeFromTime(since)}},
 		{{Key: "_id", Value: bson.NewObjectID()}, {Key: "name", Value: "Bob"}, {Key: "status", Value: "gone"}},
 	}
-	resources := creds{
+	resources := standin.Creds{
 		"mongo": {"uri": "mongodb://" + srv.addr + "/", "timeout": 3000},
 		"login": {"uri": "mongodb://shop:wrong-mongo-pass@" + srv.addr + "/?authSource=admin", "timeout": 3000},
 	}
 	p := RegisterMongoQuery()
 	ctx := context.Background()
-	a, err := plugintest.SetUp(ctx, p, plugin.Config{"source": res("mongo"), "database": map[string]any{"id": "shop", "name": "shop"},
+	a, err := plugintest.SetUp(ctx, p, plugin.Config{"source": standin.Resource("mongo"), "database": map[string]any{"id": "shop", "name": "shop"},
 		"collection": "customers", "query": `{"status": "active"}`})
 	if err != nil {
 		t.Fatal(err)
@@ -63,19 +64,19 @@ func TestMongoQuery(t *testing.T) {
 	}
 
 	// Extended JSON in the query; an empty query finds everything.
-	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("mongo"), "database": "shop", "collection": "customers",
+	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("mongo"), "database": "shop", "collection": "customers",
 		"query": `{"_id": {"$oid": "65e1a0c55d8e4a8e9d553b8f"}}`}, Resources: resources})
 	if docs := out.MustPort(t, "payload")["result"].([]any); len(docs) != 1 {
 		t.Fatalf("by ObjectId: %v", docs)
 	}
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("mongo"), "database": "shop", "collection": "customers", "query": ""}, Resources: resources})
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("mongo"), "database": "shop", "collection": "customers", "query": ""}, Resources: resources})
 	if docs := out.MustPort(t, "payload")["result"].([]any); len(docs) != 2 {
 		t.Fatalf("everything: %v", docs)
 	}
 
 	// Errors: a refused login (without its password), a server error, a
 	// slow server, Tracardi's test config (no server there).
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("login"), "database": "shop", "collection": "customers"}, Resources: resources, Payload: plugin.Payload{"a": 1.0}})
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("login"), "database": "shop", "collection": "customers"}, Resources: resources, Payload: plugin.Payload{"a": 1.0}})
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "Authentication failed") || strings.Contains(fmt.Sprint(v), "wrong-mongo-pass") ||
 		strings.Contains(out.LogText(), "wrong-mongo-pass") || v["payload"].(plugin.Payload)["a"] != 1.0 {
 		t.Fatalf("refused login: %v", v)
@@ -84,8 +85,8 @@ func TestMongoQuery(t *testing.T) {
 	srv.slow = time.Second
 	srv.mu.Unlock()
 	start := time.Now()
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("fast"), "database": "shop", "collection": "customers"},
-		Resources: creds{"fast": {"uri": "mongodb://" + srv.addr + "/", "timeout": 300}}})
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("fast"), "database": "shop", "collection": "customers"},
+		Resources: standin.Creds{"fast": {"uri": "mongodb://" + srv.addr + "/", "timeout": 300}}})
 	if out.MustPort(t, "error"); time.Since(start) > 900*time.Millisecond {
 		t.Fatalf("the timeout did not stop the query: %s", time.Since(start))
 	}
@@ -93,7 +94,7 @@ func TestMongoQuery(t *testing.T) {
 	srv.slow = 0
 	srv.mu.Unlock()
 	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"collection": map[string]any{"id": "1", "name": "1"}, "database": map[string]any{"id": "1", "name": "1"}, "query": "{}",
-		"source": map[string]any{"id": "1", "name": "1"}}, Resources: creds{"1": {"uri": "mongodb://127.0.0.1:1/", "timeout": 200}}})
+		"source": map[string]any{"id": "1", "name": "1"}}, Resources: standin.Creds{"1": {"uri": "mongodb://127.0.0.1:1/", "timeout": 200}}})
 	out.MustPort(t, "error")
 
 	if err := MongoDBType.Check(ctx, resources["mongo"]); err != nil {

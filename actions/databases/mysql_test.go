@@ -16,6 +16,7 @@ import (
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/outbound"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestPyformatToMySQL(t *testing.T) {
@@ -35,8 +36,8 @@ func TestPyformatToMySQL(t *testing.T) {
 // TestMySQLQuery runs statements on the test MariaDB server
 // (TRACFLOW_TEST_MYSQL, a go-sql-driver DSN), in a table of its own.
 func TestMySQLQuery(t *testing.T) {
-	dsn := serverURL(t, "TRACFLOW_TEST_MYSQL", "MySQL connector")
-	allowLoopback(t)
+	dsn := standin.ServerURL(t, "TRACFLOW_TEST_MYSQL", "MySQL connector")
+	standin.AllowLoopback(t)
 	ctx := context.Background()
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
@@ -60,7 +61,7 @@ func TestMySQLQuery(t *testing.T) {
 	host, port, _ := net.SplitHostPort(cfg.Addr)
 	good := map[string]any{"host": host, "port": port, "user": cfg.User, "password": cfg.Passwd, "database": cfg.DBName}
 	bad := map[string]any{"host": host, "port": port, "user": cfg.User, "password": "wrong-mysql-pass", "database": cfg.DBName}
-	resources := creds{"db": good, "bad": bad}
+	resources := standin.Creds{"db": good, "bad": bad}
 	p := RegisterMySQLQuery()
 	run := func(config plugin.Config, payload plugin.Payload) *plugintest.Outcome {
 		return plugintest.Run(t, p, plugintest.Case{Config: config, Resources: resources, Payload: payload,
@@ -68,19 +69,19 @@ func TestMySQLQuery(t *testing.T) {
 	}
 
 	// Insert with Tracardi's %s placeholders and a value from the profile.
-	out := run(plugin.Config{"source": res("db"), "type": "insert",
+	out := run(plugin.Config{"source": standin.Resource("db"), "type": "insert",
 		"query": "insert into " + table + " (name, spent, vip) values (%s, %s, %s)", "data": []any{"profile@data.pii.firstname", 9.5, "payload@vip"}},
 		plugin.Payload{"vip": 0.0})
 	if v := out.MustPort(t, "result"); v["last_insert_id"] != 2.0 {
 		t.Fatalf("insert: %v", v)
 	}
 	// A value that looks like SQL stays a value.
-	out = run(plugin.Config{"source": res("db"), "type": "select", "query": "select name from " + table + " where name = %s",
+	out = run(plugin.Config{"source": standin.Resource("db"), "type": "select", "query": "select name from " + table + " where name = %s",
 		"data": []any{"payload@name"}}, plugin.Payload{"name": "x' or '1'='1"})
 	if v := out.MustPort(t, "result"); len(v["result"].([]any)) != 0 {
 		t.Fatalf("injection: %v", v)
 	}
-	out = run(plugin.Config{"source": res("db"), "query": "select * from " + table + " order by id"}, nil)
+	out = run(plugin.Config{"source": standin.Resource("db"), "query": "select * from " + table + " order by id"}, nil)
 	rows := out.MustPort(t, "result")["result"].([]any)
 	if len(rows) != 2 {
 		t.Fatalf("rows %v", rows)
@@ -96,7 +97,7 @@ func TestMySQLQuery(t *testing.T) {
 		t.Errorf("console: %s", out.LogText())
 	}
 	// Update passes the payload on.
-	out = run(plugin.Config{"source": res("db"), "type": "update", "query": "update " + table + " set vip = 1 where name = ?", "data": []any{"Bob"}},
+	out = run(plugin.Config{"source": standin.Resource("db"), "type": "update", "query": "update " + table + " set vip = 1 where name = ?", "data": []any{"Bob"}},
 		plugin.Payload{"a": 1.0})
 	if v := out.MustPort(t, "result"); v["a"] != 1.0 {
 		t.Fatalf("update: %v", v)
@@ -107,23 +108,23 @@ func TestMySQLQuery(t *testing.T) {
 	}
 
 	// Errors: a bad statement, a wrong password, a timeout.
-	out = run(plugin.Config{"source": res("db"), "query": "select * from nowhere"}, plugin.Payload{"a": 1.0})
+	out = run(plugin.Config{"source": standin.Resource("db"), "query": "select * from nowhere"}, plugin.Payload{"a": 1.0})
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "nowhere") || v["payload"].(plugin.Payload)["a"] != 1.0 {
 		t.Fatalf("error %v", v)
 	}
-	out = run(plugin.Config{"source": res("bad"), "query": "select 1"}, nil)
+	out = run(plugin.Config{"source": standin.Resource("bad"), "query": "select 1"}, nil)
 	if v := out.MustPort(t, "error"); strings.Contains(fmt.Sprint(v), "wrong-mysql-pass") || strings.Contains(out.LogText(), "wrong-mysql-pass") ||
 		!strings.Contains(v["message"].(string), "Access denied") {
 		t.Fatalf("wrong password: %v", v)
 	}
 	start := time.Now()
-	out = run(plugin.Config{"source": res("db"), "query": "select sleep(5)", "timeout": 0.5}, nil)
+	out = run(plugin.Config{"source": standin.Resource("db"), "query": "select sleep(5)", "timeout": 0.5}, nil)
 	if out.MustPort(t, "error"); time.Since(start) > 4*time.Second {
 		t.Fatalf("the timeout did not stop the query: %s", time.Since(start))
 	}
 
 	// Connections are kept per credential set.
-	a, err := plugintest.SetUp(ctx, p, plugin.Config{"source": res("db"), "query": "select 1 as one"})
+	a, err := plugintest.SetUp(ctx, p, plugin.Config{"source": standin.Resource("db"), "query": "select 1 as one"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +155,7 @@ func TestMySQLConfigErrors(t *testing.T) {
 	plugintest.SetUpFails(t, p, plugin.Config{"query": "x"}, "query")
 	plugintest.SetUpFails(t, p, plugin.Config{"query": "select 1", "type": "drop"}, "type")
 	plugintest.SetUpFails(t, p, plugin.Config{"query": "select 1", "data": `{"a": 1}`}, "data")
-	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"query": "select 1", "source": res("none")}, Resources: creds{}})
+	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"query": "select 1", "source": standin.Resource("none")}, Resources: standin.Creds{}})
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "no such resource") {
 		t.Fatalf("missing resource: %v", v)
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/outbound"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func openStore(t *testing.T, dsn string) store.Store {
@@ -104,16 +104,8 @@ func TestMemorySharedAcrossInstances(t *testing.T) {
 // TestMemoryInRedis keeps the values in the test Redis server
 // (TRACFLOW_TEST_REDIS, redis://:password@host:port/db).
 func TestMemoryInRedis(t *testing.T) {
-	raw := os.Getenv("TRACFLOW_TEST_REDIS")
-	if raw == "" {
-		msg := "!!! SKIPPED: TRACFLOW_TEST_REDIS is not set, so the Redis memory tests did not run (scripts/test.sh starts one) !!!"
-		if os.Getenv("TRACFLOW_TEST_REQUIRE_SERVICES") != "" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	prev := outbound.SetAllowLoopback(true)
-	t.Cleanup(func() { outbound.SetAllowLoopback(prev) })
+	raw := standin.ServerURL(t, "TRACFLOW_TEST_REDIS", "Redis memory")
+	standin.AllowLoopback(t)
 	u, err := url.Parse(raw)
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestGolden runs start → Simple queue SQS, with a good and a revoked key,
@@ -13,9 +14,9 @@ import (
 // -update rewrites want.json). RabbitMQ and MQTT need their servers: their
 // tests are rabbitmq_test.go and mqtt_test.go.
 func TestGolden(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := startSQS(t)
-	resources := creds{
+	resources := standin.Creds{
 		"aws":         {"aws_access_key_id": sqsKeyID, "aws_secret_access_key": sqsSecret, "endpoint_url": srv.URL},
 		"aws-revoked": {"aws_access_key_id": sqsKeyID, "aws_secret_access_key": "revoked-secret", "endpoint_url": srv.URL},
 	}

@@ -14,14 +14,15 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/outbound"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestMQTTPublish publishes to the test Mosquitto broker
 // (TRACFLOW_TEST_MQTT, mqtt://user:password@host:port) and reads the
 // messages with a subscriber of its own.
 func TestMQTTPublish(t *testing.T) {
-	raw := serverURL(t, "TRACFLOW_TEST_MQTT", "MQTT publish")
-	allowLoopback(t)
+	raw := standin.ServerURL(t, "TRACFLOW_TEST_MQTT", "MQTT publish")
+	standin.AllowLoopback(t)
 	ctx := context.Background()
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -30,7 +31,7 @@ func TestMQTTPublish(t *testing.T) {
 	pass, _ := u.User.Password()
 	good := map[string]any{"url": u.Hostname(), "port": u.Port(), "username": u.User.Username(), "password": pass}
 	bad := map[string]any{"url": "mqtt://" + u.Hostname(), "port": u.Port(), "username": u.User.Username(), "password": "wrong-mqtt-pass"}
-	resources := creds{"mq": good, "bad": bad}
+	resources := standin.Creds{"mq": good, "bad": bad}
 
 	topic := fmt.Sprintf("tracflow/test/%d", time.Now().UnixNano())
 	sub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker("tcp://" + u.Host).SetUsername(u.User.Username()).SetPassword(pass).
@@ -55,7 +56,7 @@ func TestMQTTPublish(t *testing.T) {
 	}
 
 	p := RegisterMQTTPublish()
-	a, err := plugintest.SetUp(ctx, p, plugin.Config{"source": res("mq"), "topic": topic + "/signups",
+	a, err := plugintest.SetUp(ctx, p, plugin.Config{"source": standin.Resource("mq"), "topic": topic + "/signups",
 		"payload": `{"profile": "{{ profile@id }}", "plan": "{{ payload@plan }}"}`, "qos": "1", "retain": false})
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func TestMQTTPublish(t *testing.T) {
 	}
 
 	// Retain: a subscriber that comes later still gets the message.
-	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("mq"), "topic": topic + "/retained", "payload": "{}", "qos": "0", "retain": true}, Resources: resources})
+	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("mq"), "topic": topic + "/retained", "payload": "{}", "qos": "0", "retain": true}, Resources: resources})
 	out.MustPort(t, "payload")
 	next()
 	late := make(chan mqtt.Message, 1)
@@ -98,12 +99,12 @@ func TestMQTTPublish(t *testing.T) {
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "no topic") {
 		t.Fatalf("empty topic: %v", v)
 	}
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("bad"), "topic": topic}, Resources: resources, Payload: plugin.Payload{"a": 1.0}})
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("bad"), "topic": topic}, Resources: resources, Payload: plugin.Payload{"a": 1.0}})
 	if v := out.MustPort(t, "error"); strings.Contains(fmt.Sprint(v), "wrong-mqtt-pass") || strings.Contains(out.LogText(), "wrong-mqtt-pass") ||
 		!strings.Contains(strings.ToLower(v["message"].(string)), "not authorized") || v["payload"].(plugin.Payload)["a"] != 1.0 {
 		t.Fatalf("wrong password: %v", v)
 	}
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("mq"), "topic": topic, "payload": "{{ payload@missing }}"}, Resources: resources})
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("mq"), "topic": topic, "payload": "{{ payload@missing }}"}, Resources: resources})
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "missing") {
 		t.Fatalf("missing reference: %v", v)
 	}

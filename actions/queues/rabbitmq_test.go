@@ -18,14 +18,15 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/outbound"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestRabbitMQPublish publishes to the test RabbitMQ server
 // (TRACFLOW_TEST_RABBITMQ, amqp://user:password@host:port/) and reads the
 // messages back with a consumer of its own.
 func TestRabbitMQPublish(t *testing.T) {
-	uri := serverURL(t, "TRACFLOW_TEST_RABBITMQ", "RabbitMQ publish")
-	allowLoopback(t)
+	uri := standin.ServerURL(t, "TRACFLOW_TEST_RABBITMQ", "RabbitMQ publish")
+	standin.AllowLoopback(t)
 	ctx := context.Background()
 	conn, err := amqp.Dial(uri)
 	if err != nil {
@@ -44,14 +45,14 @@ func TestRabbitMQPublish(t *testing.T) {
 	u, _ := url.Parse(uri)
 	bad := *u
 	bad.User = url.UserPassword(u.User.Username(), "wrong-rabbit-pass")
-	resources := creds{"mq": {"uri": uri, "timeout": 5}, "bad": {"uri": bad.String(), "timeout": "5", "port": "5672", "virtual_host": ""}}
+	resources := standin.Creds{"mq": {"uri": uri, "timeout": 5}, "bad": {"uri": bad.String(), "timeout": "5", "port": "5672", "virtual_host": ""}}
 	p := RegisterRabbitMQPublish()
 	config := func(changes map[string]any) plugin.Config {
 		q := map[string]any{"name": queue, "routing_key": "signup", "queue_type": "direct", "compression": nil, "auto_declare": true, "serializer": "json"}
 		for k, v := range changes {
 			q[k] = v
 		}
-		return plugin.Config{"source": res("mq"), "queue": q}
+		return plugin.Config{"source": standin.Resource("mq"), "queue": q}
 	}
 	get := func() amqp.Delivery {
 		t.Helper()
@@ -111,7 +112,7 @@ func TestRabbitMQPublish(t *testing.T) {
 		t.Fatalf("missing exchange: %v", v)
 	}
 	// A wrong password: an error without the password.
-	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("bad"), "queue": config(nil)["queue"]}, Resources: resources})
+	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("bad"), "queue": config(nil)["queue"]}, Resources: resources})
 	if v := out.MustPort(t, "error"); strings.Contains(fmt.Sprint(v), "wrong-rabbit-pass") || strings.Contains(out.LogText(), "wrong-rabbit-pass") {
 		t.Fatalf("the password leaked: %v", v)
 	}
@@ -132,8 +133,8 @@ func TestRabbitMQConfig(t *testing.T) {
 	plugintest.SetUpFails(t, p, plugin.Config{"queue": map[string]any{"name": ""}}, "queue.name")
 	plugintest.SetUpFails(t, p, plugin.Config{"queue": map[string]any{"name": "q", "queue_type": "round"}}, "queue.queue_type")
 	plugintest.SetUpFails(t, p, plugin.Config{"queue": map[string]any{"name": "q", "compression": "bzip2"}}, "queue.compression")
-	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": res("x"), "queue": map[string]any{"name": "q"}},
-		Resources: creds{"x": {"uri": "http://example.com"}}})
+	out := plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": standin.Resource("x"), "queue": map[string]any{"name": "q"}},
+		Resources: standin.Creds{"x": {"uri": "http://example.com"}}})
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "amqp://") {
 		t.Fatalf("a bad URI: %v", v)
 	}

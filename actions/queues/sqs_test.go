@@ -22,6 +22,7 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 const (
@@ -120,14 +121,14 @@ func verifySigV4(r *http.Request, body []byte) error {
 }
 
 func TestSQSSend(t *testing.T) {
-	allowLoopback(t)
+	standin.AllowLoopback(t)
 	srv := startSQS(t)
-	resources := creds{
+	resources := standin.Creds{
 		"aws": {"aws_access_key_id": sqsKeyID, "aws_secret_access_key": sqsSecret, "endpoint_url": srv.URL},
 		"bad": {"aws_access_key_id": sqsKeyID, "aws_secret_access_key": "wrong-aws-secret", "endpoint_url": srv.URL},
 	}
 	p := RegisterSQSSend()
-	config := plugin.Config{"source": res("aws"), "queue_url": "https://sqs.eu-west-1.amazonaws.com/123456789012/signups", "region_name": "",
+	config := plugin.Config{"source": standin.Resource("aws"), "queue_url": "https://sqs.eu-west-1.amazonaws.com/123456789012/signups", "region_name": "",
 		"delay_seconds": 5, "message": map[string]any{"content": `{"profile": "{{ profile@id }}", "plan": "{{ payload@plan }}"}`, "type": "application/json"},
 		"message_attributes": `{"source": "tracflow", "priority": 2, "vip": true}`}
 	out := plugintest.Run(t, p, plugintest.Case{Config: config, Resources: resources, Payload: plugin.Payload{"plan": "gold"}, Profile: plugin.Profile{"id": "p-1"}})
@@ -159,7 +160,7 @@ func TestSQSSend(t *testing.T) {
 	for k, x := range config {
 		c[k] = x
 	}
-	c["source"] = res("bad")
+	c["source"] = standin.Resource("bad")
 	out = plugintest.Run(t, p, plugintest.Case{Config: c, Resources: resources, Payload: plugin.Payload{"plan": "a"}, Profile: plugin.Profile{"id": "p"}})
 	v = out.MustPort(t, "error")
 	if v["status"] != 403 || !strings.Contains(v["message"].(string), "SignatureDoesNotMatch") || strings.Contains(fmt.Sprint(v), "wrong-aws-secret") ||
@@ -167,14 +168,14 @@ func TestSQSSend(t *testing.T) {
 		t.Fatalf("wrong secret: %v", v)
 	}
 	// A queue that does not exist.
-	c["source"], c["queue_url"], c["region_name"] = res("aws"), "https://sqs.eu-west-1.amazonaws.com/123456789012/nope", "eu-west-1"
+	c["source"], c["queue_url"], c["region_name"] = standin.Resource("aws"), "https://sqs.eu-west-1.amazonaws.com/123456789012/nope", "eu-west-1"
 	out = plugintest.Run(t, p, plugintest.Case{Config: c, Resources: resources, Payload: plugin.Payload{"plan": "a"}, Profile: plugin.Profile{"id": "p"}})
 	if v := out.MustPort(t, "error"); v["status"] != 400 || !strings.Contains(v["message"].(string), "QueueDoesNotExist") {
 		t.Fatalf("missing queue: %v", v)
 	}
 	// Tracardi's test config: no region and a queue URL that names none.
 	out = plugintest.Run(t, p, plugintest.Case{Config: plugin.Config{"source": map[string]any{"id": "1", "name": "2"}, "message": map[string]any{"content": "sssssss", "type": "plain/text"},
-		"region_name": "", "queue_url": "http://test", "message_attributes": ""}, Resources: creds{"1": resources["aws"]}})
+		"region_name": "", "queue_url": "http://test", "message_attributes": ""}, Resources: standin.Creds{"1": resources["aws"]}})
 	if v := out.MustPort(t, "error"); !strings.Contains(v["message"].(string), "no region") {
 		t.Fatalf("no region: %v", v)
 	}

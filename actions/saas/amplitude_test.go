@@ -10,10 +10,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestAmplitude(t *testing.T) {
-	srv := startStandIn(t, func(r *http.Request, body string) (int, string) {
+	srv := standin.Start(t, func(r *http.Request, body string) (int, string) {
 		var in map[string]any
 		_ = json.Unmarshal([]byte(body), &in)
 		if r.URL.Path != "/2/httpapi" || in["api_key"] != "amp-key-1" {
@@ -24,12 +25,12 @@ func TestAmplitude(t *testing.T) {
 		}
 		return 200, `{"code":200,"events_ingested":1,"payload_size_bytes":50,"server_upload_time":1396381378123}`
 	})
-	resources := creds{"amp": {"api_key": "amp-key-1"}, "bad": {"api_key": "amp-key-2"}}
+	resources := standin.Creds{"amp": {"api_key": "amp-key-1"}, "bad": {"api_key": "amp-key-2"}}
 	event := plugin.Event{"id": "ev-1", "type": "purchase", "properties": map[string]any{"sku": "A1", "price": 12.5}, "request": map[string]any{"ip": "203.0.113.9"}}
 	profile := plugin.Profile{"id": "profile-1", "data": map[string]any{"pii": map[string]any{"firstname": "Ann"}}}
 	session := plugin.Session{"id": "s1", "metadata": map[string]any{"time": map[string]any{"insert": "2024-03-14T15:09:26.5Z"}},
 		"context": map[string]any{"browser": map[string]any{"local": map[string]any{"device": map[string]any{"platform": "MacIntel"}}}}}
-	cfg := plugin.Config{"source": res("amp"), "url": srv.URL + "/2/httpapi", "price": "event@properties.price", "productId": "event@properties.sku",
+	cfg := plugin.Config{"source": standin.Resource("amp"), "url": srv.URL + "/2/httpapi", "price": "event@properties.price", "productId": "event@properties.sku",
 		"city": "London", "event_type": "payload@kind"}
 	out := plugintest.Run(t, RegisterAmplitudeSend(), plugintest.Case{Config: cfg, Event: event, Profile: profile, Session: session, Resources: resources,
 		Payload: plugin.Payload{"kind": "order"}})
@@ -41,8 +42,8 @@ func TestAmplitude(t *testing.T) {
 		APIKey string           `json:"api_key"`
 		Events []map[string]any `json:"events"`
 	}
-	if err := json.Unmarshal([]byte(srv.last(t).Body), &sent); err != nil || len(sent.Events) != 1 {
-		t.Fatalf("Amplitude received %s", srv.last(t).Body)
+	if err := json.Unmarshal([]byte(srv.Last(t).Body), &sent); err != nil || len(sent.Events) != 1 {
+		t.Fatalf("Amplitude received %s", srv.Last(t).Body)
 	}
 	e := sent.Events[0]
 	want := map[string]any{"user_id": "profile-1", "insert_id": "ev-1", "event_type": "order", "session_id": 1710428966500.0, "ip": "203.0.113.9",
@@ -60,15 +61,15 @@ func TestAmplitude(t *testing.T) {
 	}
 	// Debug runs send no insert id.
 	plugintest.Run(t, RegisterAmplitudeSend(), plugintest.Case{Config: cfg, Event: event, Profile: profile, Resources: resources, Debug: true}).MustPort(t, "response")
-	if strings.Contains(srv.last(t).Body, "insert_id") {
-		t.Errorf("debug run sent an insert id: %s", srv.last(t).Body)
+	if strings.Contains(srv.Last(t).Body, "insert_id") {
+		t.Errorf("debug run sent an insert id: %s", srv.Last(t).Body)
 	}
-	cfg["source"] = res("bad")
+	cfg["source"] = standin.Resource("bad")
 	bad := plugintest.Run(t, RegisterAmplitudeSend(), plugintest.Case{Config: cfg, Event: event, Resources: resources})
 	if v := bad.MustPort(t, "error"); v["status"] != 400 || strings.Contains(bad.LogText(), "amp-key-2") || strings.Contains(v["body"].(string), "amp-key-2") {
 		t.Fatalf("error %v", v)
 	}
-	cfg["source"], cfg["timeout"], cfg["event_type"] = res("amp"), 0.1, "payload@kind"
+	cfg["source"], cfg["timeout"], cfg["event_type"] = standin.Resource("amp"), 0.1, "payload@kind"
 	slow := plugintest.Run(t, RegisterAmplitudeSend(), plugintest.Case{Config: cfg, Event: event, Resources: resources, Payload: plugin.Payload{"kind": "slow"}})
 	if v := slow.MustPort(t, "error"); !strings.Contains(v["message"].(string), "no answer within") {
 		t.Fatalf("error %v", v)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // TestChecks runs every resource type's Test connection against a stand-in
@@ -15,7 +16,7 @@ import (
 // reports a refusal.
 func TestChecks(t *testing.T) {
 	const good = "good-secret-1"
-	srv := startStandIn(t, func(r *http.Request, body string) (int, string) {
+	srv := standin.Start(t, func(r *http.Request, body string) (int, string) {
 		if r.URL.Path == "/oauth/v2/token" || r.URL.Path == "/sf-auth/v2/token" {
 			if !strings.Contains(body, good) {
 				return 401, `{"error":"invalid_client"}`
@@ -68,7 +69,7 @@ func TestChecks(t *testing.T) {
 			if err := c.typ.Check(context.Background(), creds); err != nil {
 				t.Fatalf("good credentials: %v", err)
 			}
-			if got := srv.last(t); got.Path != c.path || got.Method != c.meth {
+			if got := srv.Last(t); got.Path != c.path || got.Method != c.meth {
 				t.Errorf("checked with %s %s, want %s %s", got.Method, got.Path, c.meth, c.path)
 			}
 			creds[c.secret] = "bad-secret-2"

@@ -9,6 +9,7 @@ import (
 	"github.com/tracflow/tracflow/actions/flow"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 // goldenAnswer answers as each service does, by path: one stand-in serves
@@ -79,9 +80,9 @@ func goldenAnswer(r *http.Request, body string) (int, string) {
 // engine against one stand-in of every service, and two failures: a
 // service answering 500 and one answering too late.
 func TestGolden(t *testing.T) {
-	srv := startStandIn(t, goldenAnswer)
+	srv := standin.Start(t, goldenAnswer)
 	u := srv.URL
-	resources := creds{
+	resources := standin.Creds{
 		"mautic":         {"api_url": u, "public_key": "pub", "private_key": "mautic-secret"},
 		"mautic-slow":    {"api_url": u + "/slow", "public_key": "pub", "private_key": "mautic-secret", "timeout": 0.1},
 		"hubspot":        {"token": "hubspot-token", "base_url": u},
@@ -110,7 +111,7 @@ func TestGolden(t *testing.T) {
 		list = append(list, plugin.Installed{Register: r})
 	}
 	plugintest.Golden(t, "testdata", list, plugintest.GoldenOptions{Resources: resources, Vars: map[string]string{"SAAS": u}})
-	for _, r := range srv.all() {
+	for _, r := range srv.All() {
 		for _, secret := range []string{"mautic-secret", "sf-secret"} {
 			if strings.Contains(r.Query, secret) {
 				t.Errorf("%s %s: a secret in the URL", r.Method, r.Path)

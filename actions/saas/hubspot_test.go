@@ -8,10 +8,11 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestHubSpot(t *testing.T) {
-	srv := startStandIn(t, func(r *http.Request, body string) (int, string) {
+	srv := standin.Start(t, func(r *http.Request, body string) (int, string) {
 		if r.Header.Get("Authorization") != "Bearer pat-eu1-good" {
 			return 401, `{"status":"error","message":"Authentication credentials not found.","category":"INVALID_AUTHENTICATION"}`
 		}
@@ -26,7 +27,7 @@ func TestHubSpot(t *testing.T) {
 		}
 		return 404, `{"status":"error","message":"Object not found.  objectId are usually numeric.","category":"OBJECT_NOT_FOUND"}`
 	})
-	resources := creds{"hs": {"token": "pat-eu1-good", "base_url": srv.URL}, "bad": {"token": "pat-eu1-revoked", "base_url": srv.URL}}
+	resources := standin.Creds{"hs": {"token": "pat-eu1-good", "base_url": srv.URL}, "bad": {"token": "pat-eu1-revoked", "base_url": srv.URL}}
 	profile := plugin.Profile{"id": "p1", "data": map[string]any{"contact": map[string]any{"email": map[string]any{"main": "ann@example.org"}}},
 		"traits": map[string]any{"tags": []any{"vip", "eu"}, "hubspot": "512", "langs": []any{"en", "pl"}}}
 	props := map[string]any{"email": "profile@data.contact.email.main", "tags": "profile@traits.tags", "languages": "profile@traits.langs", "lifecyclestage": "lead"}
@@ -51,13 +52,13 @@ func TestHubSpot(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			c.cfg["source"] = res("hs")
+			c.cfg["source"] = standin.Resource("hs")
 			out := plugintest.Run(t, c.p, plugintest.Case{Config: c.cfg, Profile: profile, Resources: resources,
 				Payload: plugin.Payload{"domain": "acme.example", "company": 512}})
 			if v := out.MustPort(t, "response"); v["id"] != "512" {
 				t.Fatalf("response %v", v)
 			}
-			got := srv.last(t)
+			got := srv.Last(t)
 			if got.Method != c.method || got.Path != c.path || got.Body != c.body || got.Auth != "Bearer pat-eu1-good" {
 				t.Fatalf("HubSpot received %s %s %s (auth %q), want %s %s %s", got.Method, got.Path, got.Body, got.Auth, c.method, c.path, c.body)
 			}
@@ -67,21 +68,21 @@ func TestHubSpot(t *testing.T) {
 		})
 	}
 
-	bad := plugintest.Run(t, RegisterHubSpotGetContact(), plugintest.Case{Resources: resources, Config: plugin.Config{"source": res("bad"), "contact_id": "512"}})
+	bad := plugintest.Run(t, RegisterHubSpotGetContact(), plugintest.Case{Resources: resources, Config: plugin.Config{"source": standin.Resource("bad"), "contact_id": "512"}})
 	if v := bad.MustPort(t, "error"); v["status"] != 401 || !strings.Contains(v["body"].(string), "INVALID_AUTHENTICATION") || strings.Contains(bad.LogText(), "pat-eu1-revoked") {
 		t.Fatalf("error %v", v)
 	}
-	missing := plugintest.Run(t, RegisterHubSpotGetCompany(), plugintest.Case{Resources: resources, Config: plugin.Config{"source": res("hs"), "company_id": "9"}})
+	missing := plugintest.Run(t, RegisterHubSpotGetCompany(), plugintest.Case{Resources: resources, Config: plugin.Config{"source": standin.Resource("hs"), "company_id": "9"}})
 	if v := missing.MustPort(t, "error"); v["status"] != 404 || !strings.HasPrefix(v["message"].(string), "HubSpot: ") {
 		t.Fatalf("error %v", v)
 	}
-	empty := plugintest.Run(t, RegisterHubSpotGetContact(), plugintest.Case{Resources: resources, Config: plugin.Config{"source": res("hs"), "contact_id": "profile@traits.none"}})
+	empty := plugintest.Run(t, RegisterHubSpotGetContact(), plugintest.Case{Resources: resources, Config: plugin.Config{"source": standin.Resource("hs"), "contact_id": "profile@traits.none"}})
 	if v := empty.MustPort(t, "error"); !strings.Contains(v["message"].(string), "contact_id") {
 		t.Fatalf("error %v", v)
 	}
 	// Tracardi's add_contact test config has a list for properties.
-	if _, err := plugintest.SetUp(t.Context(), RegisterHubSpotAddContact(), plugin.Config{"source": res("hs"), "properties": []any{}}); err != nil {
+	if _, err := plugintest.SetUp(t.Context(), RegisterHubSpotAddContact(), plugin.Config{"source": standin.Resource("hs"), "properties": []any{}}); err != nil {
 		t.Fatal(err)
 	}
-	plugintest.SetUpFails(t, RegisterHubSpotAddCompany(), plugin.Config{"source": res("hs"), "properties": "name"}, "properties")
+	plugintest.SetUpFails(t, RegisterHubSpotAddCompany(), plugin.Config{"source": standin.Resource("hs"), "properties": "name"}, "properties")
 }

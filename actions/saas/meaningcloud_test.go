@@ -10,11 +10,12 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestMeaningCloud(t *testing.T) {
 	ok := `"status":{"code":"0","msg":"OK","credits":"1"}`
-	srv := startStandIn(t, func(r *http.Request, body string) (int, string) {
+	srv := standin.Start(t, func(r *http.Request, body string) (int, string) {
 		f, _ := url.ParseQuery(body)
 		if f.Get("key") != "mc-key-1" {
 			// MeaningCloud answers a bad key with 200 and a status code.
@@ -35,7 +36,7 @@ func TestMeaningCloud(t *testing.T) {
 		}
 		return 404, `not found`
 	})
-	resources := creds{"mc": {"token": "mc-key-1", "base_url": srv.URL}, "bad": {"token": "mc-key-2", "base_url": srv.URL}}
+	resources := standin.Creds{"mc": {"token": "mc-key-1", "base_url": srv.URL}, "bad": {"token": "mc-key-2", "base_url": srv.URL}}
 	event := plugin.Event{"type": "review", "properties": map[string]any{"comment": "Great shoes, fast delivery", "lang": "en"}}
 
 	cases := []struct {
@@ -71,9 +72,9 @@ func TestMeaningCloud(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			c.cfg["source"] = res("mc")
+			c.cfg["source"] = standin.Resource("mc")
 			v := plugintest.Run(t, c.p, plugintest.Case{Config: c.cfg, Event: event, Resources: resources}).MustPort(t, c.port)
-			got := srv.last(t)
+			got := srv.Last(t)
 			f, _ := url.ParseQuery(got.Body)
 			if got.Method != "POST" || got.Path != c.path || f.Encode() != c.params.Encode() || got.Query != "" {
 				t.Fatalf("MeaningCloud received %s %s %s, want %s %s", got.Method, got.Path, f.Encode(), c.path, c.params.Encode())
@@ -88,22 +89,22 @@ func TestMeaningCloud(t *testing.T) {
 	}
 
 	bad := plugintest.Run(t, RegisterMeaningCloudTopics(), plugintest.Case{Event: event, Resources: resources,
-		Config: plugin.Config{"source": res("bad"), "text": "event@properties.comment"}})
+		Config: plugin.Config{"source": standin.Resource("bad"), "text": "event@properties.comment"}})
 	if v := bad.MustPort(t, "error"); !strings.Contains(v["message"].(string), "Operation denied") || strings.Contains(bad.LogText(), "mc-key-2") {
 		t.Fatalf("error %v", v)
 	}
 	// The node's timeout bounds the call.
 	slow := plugintest.Run(t, RegisterMeaningCloudLanguage(), plugintest.Case{Resources: resources,
-		Config: plugin.Config{"source": res("mc"), "message": "slow text", "timeout": 0.1}})
+		Config: plugin.Config{"source": standin.Resource("mc"), "message": "slow text", "timeout": 0.1}})
 	if v := slow.MustPort(t, "error"); !strings.Contains(v["message"].(string), "no answer within 100ms") {
 		t.Fatalf("error %v", v)
 	}
 	empty := plugintest.Run(t, RegisterMeaningCloudTopics(), plugintest.Case{Event: event, Resources: resources,
-		Config: plugin.Config{"source": res("mc"), "text": "event@properties.missing"}})
+		Config: plugin.Config{"source": standin.Resource("mc"), "text": "event@properties.missing"}})
 	if v := empty.MustPort(t, "error"); !strings.Contains(v["message"].(string), "text") {
 		t.Fatalf("error %v", v)
 	}
-	plugintest.SetUpFails(t, RegisterMeaningCloudSentiment(), plugin.Config{"source": res("mc"), "language": "de", "text": "x"}, "language")
-	plugintest.SetUpFails(t, RegisterMeaningCloudSummarization(), plugin.Config{"source": res("mc"), "text": "x", "sentences": "two"}, "sentences")
-	plugintest.SetUpFails(t, RegisterMeaningCloudLanguage(), plugin.Config{"source": res("mc"), "message": "x"}, "message")
+	plugintest.SetUpFails(t, RegisterMeaningCloudSentiment(), plugin.Config{"source": standin.Resource("mc"), "language": "de", "text": "x"}, "language")
+	plugintest.SetUpFails(t, RegisterMeaningCloudSummarization(), plugin.Config{"source": standin.Resource("mc"), "text": "x", "sentences": "two"}, "sentences")
+	plugintest.SetUpFails(t, RegisterMeaningCloudLanguage(), plugin.Config{"source": standin.Resource("mc"), "message": "x"}, "message")
 }

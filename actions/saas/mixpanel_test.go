@@ -11,10 +11,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestMixpanel(t *testing.T) {
-	srv := startStandIn(t, func(r *http.Request, body string) (int, string) {
+	srv := standin.Start(t, func(r *http.Request, body string) (int, string) {
 		switch r.URL.Path {
 		case "/track":
 			f, _ := url.ParseQuery(body)
@@ -39,7 +40,7 @@ func TestMixpanel(t *testing.T) {
 		}
 		return 404, "no"
 	})
-	resources := creds{
+	resources := standin.Creds{
 		"mp":  {"token": "proj-token", "server_prefix": "EU", "username": "sa.user", "password": "sa-secret", "base_url": srv.URL},
 		"bad": {"token": "other-token", "server_prefix": "EU", "username": "sa.user", "password": "wrong-secret", "base_url": srv.URL},
 	}
@@ -47,26 +48,26 @@ func TestMixpanel(t *testing.T) {
 		"properties": map[string]any{"total": 120}}
 	profile := plugin.Profile{"id": "profile-1"}
 
-	out := plugintest.Run(t, RegisterMixpanelSend(), plugintest.Case{Config: plugin.Config{"source": res("mp"), "mapping": map[string]any{"total": "event@properties.total"}},
+	out := plugintest.Run(t, RegisterMixpanelSend(), plugintest.Case{Config: plugin.Config{"source": standin.Resource("mp"), "mapping": map[string]any{"total": "event@properties.total"}},
 		Event: event, Profile: profile, Resources: resources, Payload: plugin.Payload{"in": 1}})
 	if v := out.MustPort(t, "success"); v["in"] != 1 {
 		t.Fatalf("success %v", v)
 	}
-	got := srv.last(t)
+	got := srv.Last(t)
 	f, _ := url.ParseQuery(got.Body)
 	if got.Method != "POST" || got.Path != "/track" || got.Query != "" || f.Get("data") !=
 		`{"event":"purchase","properties":{"$insert_id":"ev-1","distinct_id":"profile-1","time":1710428966000,"token":"proj-token","total":120}}` {
 		t.Fatalf("Mixpanel received %+v", got)
 	}
-	bad := plugintest.Run(t, RegisterMixpanelSend(), plugintest.Case{Config: plugin.Config{"source": res("bad")}, Event: event, Resources: resources})
+	bad := plugintest.Run(t, RegisterMixpanelSend(), plugintest.Case{Config: plugin.Config{"source": standin.Resource("bad")}, Event: event, Resources: resources})
 	if v := bad.MustPort(t, "error"); !strings.Contains(v["message"].(string), "token, missing") {
 		t.Fatalf("error %v", v)
 	}
 
-	funnel := plugin.Config{"source": res("mp"), "project_id": 7, "funnel_id": "42", "from_date": "payload@from", "to_date": "2024-03-02"}
+	funnel := plugin.Config{"source": standin.Resource("mp"), "project_id": 7, "funnel_id": "42", "from_date": "payload@from", "to_date": "2024-03-02"}
 	v := plugintest.Run(t, RegisterMixpanelFunnel(), plugintest.Case{Config: funnel, Profile: profile, Resources: resources,
 		Payload: plugin.Payload{"from": "2024-03-01T10:00:00Z"}}).MustPort(t, "success")
-	q, _ := url.ParseQuery(srv.last(t).Query)
+	q, _ := url.ParseQuery(srv.Last(t).Query)
 	if q.Get("project_id") != "7" || q.Get("funnel_id") != "42" || q.Get("from_date") != "2024-03-01" || q.Get("to_date") != "2024-03-02" ||
 		q.Get("where") != `properties["$distinct_id"]=="profile-1"` || v["data"] == nil {
 		t.Fatalf("Mixpanel received %v; success %v", q, v)
@@ -75,12 +76,12 @@ func TestMixpanel(t *testing.T) {
 	if v := plugintest.Run(t, RegisterMixpanelFunnel(), plugintest.Case{Config: funnel, Profile: profile, Resources: resources}).MustPort(t, "error"); !strings.Contains(v["message"].(string), "91 days") {
 		t.Fatalf("error %v", v)
 	}
-	funnel["source"] = res("bad")
+	funnel["source"] = standin.Resource("bad")
 	badQ := plugintest.Run(t, RegisterMixpanelFunnel(), plugintest.Case{Config: funnel, Profile: profile, Resources: resources})
 	if v := badQ.MustPort(t, "error"); v["status"] != 401 || strings.Contains(badQ.LogText(), "wrong-secret") {
 		t.Fatalf("error %v", v)
 	}
-	funnel["source"], funnel["from_date"] = res("mp"), "last week"
+	funnel["source"], funnel["from_date"] = standin.Resource("mp"), "last week"
 	if v := plugintest.Run(t, RegisterMixpanelFunnel(), plugintest.Case{Config: funnel, Profile: profile, Resources: resources}).MustPort(t, "error"); !strings.Contains(v["message"].(string), "from_date") {
 		t.Fatalf("error %v", v)
 	}
@@ -90,5 +91,5 @@ func TestMixpanel(t *testing.T) {
 	if b, _ := mixpanelIngest.base(mustParse(t, MixpanelType, map[string]any{"server_prefix": "US"})); b != "https://api.mixpanel.com" {
 		t.Errorf("US ingestion base %q", b)
 	}
-	plugintest.SetUpFails(t, RegisterMixpanelFunnel(), plugin.Config{"source": res("mp"), "project_id": "x", "funnel_id": "1", "from_date": "2024-01-01"}, "project_id")
+	plugintest.SetUpFails(t, RegisterMixpanelFunnel(), plugin.Config{"source": standin.Resource("mp"), "project_id": "x", "funnel_id": "1", "from_date": "2024-01-01"}, "project_id")
 }

@@ -11,10 +11,11 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestNovu(t *testing.T) {
-	srv := startStandIn(t, func(r *http.Request, body string) (int, string) {
+	srv := standin.Start(t, func(r *http.Request, body string) (int, string) {
 		if r.Header.Get("Authorization") != "ApiKey novu-key-1" {
 			return 401, `{"statusCode":401,"message":"API Key not found"}`
 		}
@@ -31,12 +32,12 @@ func TestNovu(t *testing.T) {
 		}
 		return 404, `{}`
 	})
-	resources := creds{"novu": {"token": "novu-key-1", "host": srv.URL}, "bad": {"token": "novu-key-2", "host": srv.URL}}
+	resources := standin.Creds{"novu": {"token": "novu-key-1", "host": srv.URL}, "bad": {"token": "novu-key-2", "host": srv.URL}}
 	newProfile := func() plugin.Profile {
 		return plugin.Profile{"id": "p-1", "data": map[string]any{"pii": map[string]any{"firstname": "Ann", "lastname": "Lee"},
 			"contact": map[string]any{"email": map[string]any{"main": "ann@example.org"}, "phone": map[string]any{"main": "+48 600"}}}}
 	}
-	cfg := plugin.Config{"source": res("novu"), "template": map[string]any{"id": "order-shipped", "name": "Order shipped"},
+	cfg := plugin.Config{"source": standin.Resource("novu"), "template": map[string]any{"id": "order-shipped", "name": "Order shipped"},
 		"subscriber_id": "profile@id", "recipient_email": "profile@data.contact.email.main", "payload": `{"name": "profile@data.pii.firstname", "order": "payload@order"}`,
 		"hash": false, "upsert_subscriber": true, "tenant": map[string]any{"id": "", "name": ""}}
 	profile := newProfile()
@@ -44,7 +45,7 @@ func TestNovu(t *testing.T) {
 	if v := out.MustPort(t, "response"); v["status"] != 201 || dotpath.At(v, "content.data.transactionId") != "tx-1" {
 		t.Fatalf("response %v", v)
 	}
-	all := srv.all()
+	all := srv.All()
 	if len(all) != 2 || all[0].Path != "/v1/subscribers" ||
 		all[0].Body != `{"email":"ann@example.org","firstName":"Ann","lastName":"Lee","phone":"+48 600","subscriberId":"p-1"}` ||
 		all[1].Body != `{"name":"order-shipped","payload":{"name":"Ann","order":"A-7"},"to":{"email":"ann@example.org","subscriberId":"p-1"}}` {
@@ -58,14 +59,14 @@ func TestNovu(t *testing.T) {
 	hashed := hex.EncodeToString(sum[:])
 	cfg["hash"], cfg["tenant"] = true, map[string]any{"id": "acme", "name": "Acme"}
 	plugintest.Run(t, RegisterNovuTrigger(), plugintest.Case{Config: cfg, Profile: out.State.Profile, Resources: resources}).MustPort(t, "response")
-	if all := srv.all(); len(all) != 3 || !strings.Contains(all[2].Body, `"subscriberId":"`+hashed+`"`) || !strings.Contains(all[2].Body, `"tenant":"acme"`) {
+	if all := srv.All(); len(all) != 3 || !strings.Contains(all[2].Body, `"subscriberId":"`+hashed+`"`) || !strings.Contains(all[2].Body, `"tenant":"acme"`) {
 		t.Fatalf("Novu received %+v", all[2:])
 	}
 	cfg["template"] = map[string]any{"id": "missing", "name": "x"}
 	if v := plugintest.Run(t, RegisterNovuTrigger(), plugintest.Case{Config: cfg, Profile: out.State.Profile, Resources: resources}).MustPort(t, "error"); v["status"] != 422 {
 		t.Fatalf("error %v", v)
 	}
-	cfg["source"] = res("bad")
+	cfg["source"] = standin.Resource("bad")
 	bad := plugintest.Run(t, RegisterNovuTrigger(), plugintest.Case{Config: cfg, Profile: newProfile(), Resources: resources})
 	if v := bad.MustPort(t, "error"); v["status"] != 401 || strings.Contains(bad.LogText(), "novu-key-2") {
 		t.Fatalf("error %v", v)
@@ -76,12 +77,12 @@ func TestNovu(t *testing.T) {
 		t.Fatalf("error %v", v)
 	}
 	// Tracardi's test config: no workflow chosen; sets up, fails clearly.
-	empty := plugin.Config{"payload": "{}", "recipient_email": "profile@data.contact.email.main", "source": res("novu"), "subscriber_id": "profile@id",
+	empty := plugin.Config{"payload": "{}", "recipient_email": "profile@data.contact.email.main", "source": standin.Resource("novu"), "subscriber_id": "profile@id",
 		"template": map[string]any{"id": "", "name": ""}}
 	if v := plugintest.Run(t, RegisterNovuTrigger(), plugintest.Case{Config: empty, Profile: newProfile(), Resources: resources}).MustPort(t, "error"); !strings.Contains(v["message"].(string), "workflow") {
 		t.Fatalf("error %v", v)
 	}
-	plugintest.SetUpFails(t, RegisterNovuTrigger(), plugin.Config{"source": res("novu"), "payload": "[1]"}, "payload")
+	plugintest.SetUpFails(t, RegisterNovuTrigger(), plugin.Config{"source": standin.Resource("novu"), "payload": "[1]"}, "payload")
 }
 
 // Tracardi registers Novu under a second module name, its registry's.

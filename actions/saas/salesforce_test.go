@@ -9,10 +9,11 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
+	"github.com/tracflow/tracflow/plugin/plugintest/standin"
 )
 
 func TestSalesforce(t *testing.T) {
-	srv := startStandIn(t, func(r *http.Request, body string) (int, string) {
+	srv := standin.Start(t, func(r *http.Request, body string) (int, string) {
 		if r.URL.Path == "/auth/v2/token" {
 			var in map[string]any
 			_ = json.Unmarshal([]byte(body), &in)
@@ -29,27 +30,27 @@ func TestSalesforce(t *testing.T) {
 		}
 		return 404, `{"message":"Data extension not found"}`
 	})
-	resources := creds{
+	resources := standin.Creds{
 		"sf":  {"client_id": "cid", "client_secret": "csecret-1", "subdomain": "mc1", "auth_url": srv.URL + "/auth", "rest_url": srv.URL + "/rest"},
 		"bad": {"client_id": "cid", "client_secret": "csecret-2", "subdomain": "mc1", "auth_url": srv.URL + "/auth", "rest_url": srv.URL + "/rest"},
 	}
 	profile := plugin.Profile{"id": "p-1", "data": map[string]any{"contact": map[string]any{"email": map[string]any{"main": "ann@example.org"}}}}
-	cfg := plugin.Config{"source": res("sf"), "extension_id": "DE-1", "update": false, "mapping": map[string]any{"Email": "profile@data.contact.email.main", "ProfileId": "profile@id"}}
+	cfg := plugin.Config{"source": standin.Resource("sf"), "extension_id": "DE-1", "update": false, "mapping": map[string]any{"Email": "profile@data.contact.email.main", "ProfileId": "profile@id"}}
 	out := plugintest.Run(t, RegisterSalesforceSend(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources, Payload: plugin.Payload{"in": 1}})
 	if v := out.MustPort(t, "success"); v["in"] != 1 {
 		t.Fatalf("success %v", v)
 	}
-	got := srv.last(t)
+	got := srv.Last(t)
 	if got.Method != "POST" || got.Path != "/rest/data/v1/async/dataextensions/DE-1/rows" || got.Body != `{"items":[{"Email":"ann@example.org","ProfileId":"p-1"}]}` {
 		t.Fatalf("Marketing Cloud received %+v", got)
 	}
 	cfg["update"] = true
 	plugintest.Run(t, RegisterSalesforceSend(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources}).MustPort(t, "success")
-	if got := srv.last(t); got.Method != "PUT" {
+	if got := srv.Last(t); got.Method != "PUT" {
 		t.Fatalf("Marketing Cloud received %+v", got)
 	}
 	tokens := 0
-	for _, r := range srv.all() {
+	for _, r := range srv.All() {
 		if r.Path == "/auth/v2/token" {
 			tokens++
 		}
@@ -61,7 +62,7 @@ func TestSalesforce(t *testing.T) {
 	if v := plugintest.Run(t, RegisterSalesforceSend(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources}).MustPort(t, "error"); v["status"] != 404 {
 		t.Fatalf("error %v", v)
 	}
-	cfg["source"] = res("bad")
+	cfg["source"] = standin.Resource("bad")
 	bad := plugintest.Run(t, RegisterSalesforceSend(), plugintest.Case{Config: cfg, Profile: profile, Resources: resources})
 	if v := bad.MustPort(t, "error"); v["status"] != 401 || !strings.Contains(v["message"].(string), "access token") || strings.Contains(bad.LogText(), "csecret-2") {
 		t.Fatalf("error %v", v)

@@ -287,18 +287,7 @@ func fields(m *dotpath.Object, sc *dotpath.Scope, join func(key string) string) 
 		return nil, err
 	}
 	in, _ := v.(map[string]any)
-	out := make(map[string]any, len(in))
-	for k, x := range in {
-		if l, ok := x.([]any); ok {
-			parts := make([]string, len(l))
-			for i, e := range l {
-				parts[i] = dotpath.Stringify(e)
-			}
-			x = strings.Join(parts, join(k))
-		}
-		out[k] = x
-	}
-	return out, nil
+	return dotpath.JoinLists(in, join), nil
 }
 
 // compileMapping compiles a mapping field's object; an empty list (as some

@@ -25,6 +25,28 @@ func segmentName(c *plugin.ParsedConfig, ids ...string) error {
 	return nil
 }
 
+// segmentNames parses config with spec and returns the segment names of
+// the fields ids, none of which may be empty.
+func segmentNames(spec *plugin.ConfigSpec, config plugin.Config, ids ...string) ([]string, error) {
+	c, err := spec.Parse(config)
+	if err != nil {
+		return nil, err
+	}
+	if err := segmentName(c, ids...); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = c.String(id)
+	}
+	return names, nil
+}
+
+// segmentField is a segment name field.
+func segmentField(id, name, desc, label string) *plugin.FieldSpec {
+	return plugin.NewStringField(id).Name(name).Description(desc).Initial("").Prop("label", label)
+}
+
 // AddSegment adds the profile to one or more segments.
 type AddSegment struct {
 	plugin.ActionRunner
@@ -127,20 +149,15 @@ type DeleteSegment struct {
 
 var deleteSpec = plugin.NewConfigSpec().
 	Group("Segment", "").
-	Field(plugin.NewStringField("segment").Name("Segment name").Description("The segment to take the profile out of.").
-		Initial("").Prop("label", "Segment name"))
+	Field(segmentField("segment", "Segment name", "The segment to take the profile out of.", "Segment name"))
 
 // SetUp reads the name.
 func (a *DeleteSegment) SetUp(_ context.Context, config plugin.Config) error {
-	c, err := deleteSpec.Parse(config)
-	if err != nil {
-		return err
+	n, err := segmentNames(deleteSpec, config, "segment")
+	if err == nil {
+		a.name = n[0]
 	}
-	if err := segmentName(c, "segment"); err != nil {
-		return err
-	}
-	a.name = c.String("segment")
-	return nil
+	return err
 }
 
 // Run removes the segment.
@@ -173,23 +190,17 @@ type MoveSegment struct {
 
 var moveSpec = plugin.NewConfigSpec().
 	Group("Segment to move from", "").
-	Field(plugin.NewStringField("from_segment").Name("Move from segment").Description("The segment the profile leaves.").
-		Initial("").Prop("label", "Source segment")).
+	Field(segmentField("from_segment", "Move from segment", "The segment the profile leaves.", "Source segment")).
 	Group("Segment to move to", "").
-	Field(plugin.NewStringField("to_segment").Name("Move to segment").Description("The segment the profile joins.").
-		Initial("").Prop("label", "Target segment"))
+	Field(segmentField("to_segment", "Move to segment", "The segment the profile joins.", "Target segment"))
 
 // SetUp reads the names.
 func (a *MoveSegment) SetUp(_ context.Context, config plugin.Config) error {
-	c, err := moveSpec.Parse(config)
-	if err != nil {
-		return err
+	n, err := segmentNames(moveSpec, config, "from_segment", "to_segment")
+	if err == nil {
+		a.from, a.to = n[0], n[1]
 	}
-	if err := segmentName(c, "from_segment", "to_segment"); err != nil {
-		return err
-	}
-	a.from, a.to = c.String("from_segment"), c.String("to_segment")
-	return nil
+	return err
 }
 
 // Run moves the profile.
@@ -318,20 +329,15 @@ type HasSegment struct {
 
 var hasSpec = plugin.NewConfigSpec().
 	Group("Segment", "").
-	Field(plugin.NewStringField("segment").Name("Profile segment to check").Description("The segment to look for in profile@segments.").
-		Initial("").Prop("label", "Segment"))
+	Field(segmentField("segment", "Profile segment to check", "The segment to look for in profile@segments.", "Segment"))
 
 // SetUp reads the name.
 func (a *HasSegment) SetUp(_ context.Context, config plugin.Config) error {
-	c, err := hasSpec.Parse(config)
-	if err != nil {
-		return err
+	n, err := segmentNames(hasSpec, config, "segment")
+	if err == nil {
+		a.name = n[0]
 	}
-	if err := segmentName(c, "segment"); err != nil {
-		return err
-	}
-	a.name = c.String("segment")
-	return nil
+	return err
 }
 
 // Run answers True or False.

@@ -119,64 +119,121 @@ func eventTypeField(what string) *plugin.FieldSpec {
 		Description("The type of the event the widget sends back " + what + ".")
 }
 
+// messageField is a widget's required template text, shown in a textarea.
+func messageField(id, name, label, desc string) *plugin.FieldSpec {
+	return plugin.NewTemplateField(id).Name(name).Required().Check(notBlank).Component("textarea", map[string]any{"label": label}).
+		Description(desc)
+}
+
+func horizontalField(id, initial, what string) *plugin.FieldSpec {
+	return plugin.NewEnumField(id, horizontal...).Name("Horizontal position").Default(initial).Description("Where the " + what + " shows, across.")
+}
+
+func verticalField(id, initial, what string) *plugin.FieldSpec {
+	return plugin.NewEnumField(id, vertical...).Name("Vertical position").Default(initial).Description("Where the " + what + " shows, up and down.")
+}
+
+func saveEventField() *plugin.FieldSpec {
+	return plugin.NewBoolField("save_event").Name("Save event").Default(true).Description("Whether the event sent back is stored.")
+}
+
+func darkThemeField() *plugin.FieldSpec {
+	return plugin.NewBoolField("dark_theme").Name("Dark theme").Default(false).Description("Dark colours instead of light ones.")
+}
+
+func lifetimeField(id string) *plugin.FieldSpec {
+	return plugin.NewStringField(id).Name("Popup lifetime").Default("6").Check(wholeNumber).Description("Seconds the popup stays.")
+}
+
+func hideAfterField() *plugin.FieldSpec {
+	return plugin.NewIntField("hide_after").Name("Hide message after").Default(6000).Min(0).Description("Milliseconds the message stays visible.")
+}
+
+// widgetIDs are the event's source, profile and session ids a widget
+// sends back with its answer.
+type widgetIDs struct{ source, profile, session any }
+
+// templated is the body the widgets with one template text share: SetUp
+// parses spec and compiles the text field; Run renders it against the
+// event and queues the elements that build makes of the config and text.
+type templated struct {
+	plugin.ActionRunner
+	spec  *plugin.ConfigSpec
+	text  string
+	build func(c *plugin.ParsedConfig, text string, ids widgetIDs) []plugin.UX
+	c     *plugin.ParsedConfig
+	tmpl  *dotpath.Template
+}
+
+// SetUp reads the config.
+func (a *templated) SetUp(_ context.Context, config plugin.Config) (err error) {
+	a.c, err = a.spec.Parse(config)
+	if err == nil {
+		a.tmpl = a.c.Template(a.text)
+	}
+	return err
+}
+
+// Run queues the widget's elements.
+func (a *templated) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
+	text, err := a.tmpl.RenderStrict(a.Scope(payload))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", a.text, err)
+	}
+	var w widgetIDs
+	w.source, w.profile, w.session = ids(&a.ActionRunner)
+	a.UX = append(a.UX, a.build(a.c, text, w)...)
+	return plugin.Port("payload", payload), nil
+}
+
+// script is the element that loads a widget's code.
+func script(src string) plugin.UX {
+	return plugin.UX{"tag": "script", "props": map[string]any{"src": src}}
+}
+
+// div is the element a widget renders into.
+func div(props any) plugin.UX { return plugin.UX{"tag": "div", "props": props} }
+
 // ---- Contact popup ----
 
 var contactSpec = plugin.NewConfigSpec().
 	Group("Plugin configuration", "").
 	Field(uixSourceField("uix_source")).
 	Field(apiURLField()).
-	Field(plugin.NewTemplateField("content").Name("Popup message").Required().Check(notBlank).Component("textarea", map[string]any{"label": "Message"}).
-		Description("The message the popup shows; {{ references }} such as {{ profile@data.pii.firstname }} are filled in.")).
+	Field(messageField("content", "Popup message", "Message",
+		"The message the popup shows; {{ references }} such as {{ profile@data.pii.firstname }} are filled in.")).
 	Field(plugin.NewEnumField("contact_type", plugin.Option{Value: "email", Label: "Email"}, plugin.Option{Value: "phone", Label: "Phone number"}).
 		Name("Contact data type").Default("email").Description("What the customer is asked for.")).
-	Field(plugin.NewEnumField("horizontal_pos", horizontal...).Name("Horizontal position").Default("center").Description("Where the popup shows, across.")).
-	Field(plugin.NewEnumField("vertical_pos", vertical...).Name("Vertical position").Default("bottom").Description("Where the popup shows, up and down.")).
+	Field(horizontalField("horizontal_pos", "center", "popup")).
+	Field(verticalField("vertical_pos", "bottom", "popup")).
 	Field(eventTypeField("with the contact data")).
-	Field(plugin.NewBoolField("save_event").Name("Save event").Default(true).Description("Whether the event sent back is stored.")).
-	Field(plugin.NewBoolField("dark_theme").Name("Dark theme").Default(false).Description("Dark colours instead of light ones."))
+	Field(saveEventField()).
+	Field(darkThemeField())
 
 // ContactPopup asks the customer for an e-mail or phone number.
-type ContactPopup struct {
-	plugin.ActionRunner
-	c       *plugin.ParsedConfig
-	content *dotpath.Template
-}
+type ContactPopup struct{ templated }
 
-// SetUp reads the config.
-func (a *ContactPopup) SetUp(_ context.Context, config plugin.Config) (err error) {
-	a.c, err = contactSpec.Parse(config)
-	if err == nil {
-		a.content = a.c.Template("content")
+func contactElements(c *plugin.ParsedConfig, msg string, w widgetIDs) []plugin.UX {
+	base := source(c, "uix_source")
+	return []plugin.UX{
+		{"tag": "link", "props": map[string]any{"rel": "stylesheet", "href": base + "/uix/contact-popup/index.css"}},
+		div(map[string]any{
+			"class": "tracardi-uix-contact-widget", "data-message": msg, "data-contact-type": c.String("contact_type"),
+			"data-api-url": c.String("api_url"), "data-source-id": w.source, "data-profile-id": w.profile, "data-session-id": w.session,
+			"data-event-type": c.String("event_type"), "data-theme": theme(c.Bool("dark_theme")),
+			"data-position-horizontal": c.String("horizontal_pos"), "data-position-vertical": c.String("vertical_pos"),
+			"data-save-event": yesNo(c.Bool("save_event")),
+		}),
+		script(base + "/uix/contact-popup/index.js"),
 	}
-	return err
-}
-
-// Run queues the popup's elements.
-func (a *ContactPopup) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	msg, err := a.content.RenderStrict(a.Scope(payload))
-	if err != nil {
-		return nil, fmt.Errorf("content: %w", err)
-	}
-	src, prof, sess := ids(&a.ActionRunner)
-	base := source(a.c, "uix_source")
-	a.UX = append(a.UX,
-		plugin.UX{"tag": "link", "props": map[string]any{"rel": "stylesheet", "href": base + "/uix/contact-popup/index.css"}},
-		plugin.UX{"tag": "div", "props": map[string]any{
-			"class": "tracardi-uix-contact-widget", "data-message": msg, "data-contact-type": a.c.String("contact_type"),
-			"data-api-url": a.c.String("api_url"), "data-source-id": src, "data-profile-id": prof, "data-session-id": sess,
-			"data-event-type": a.c.String("event_type"), "data-theme": theme(a.c.Bool("dark_theme")),
-			"data-position-horizontal": a.c.String("horizontal_pos"), "data-position-vertical": a.c.String("vertical_pos"),
-			"data-save-event": yesNo(a.c.Bool("save_event")),
-		}},
-		plugin.UX{"tag": "script", "props": map[string]any{"src": base + "/uix/contact-popup/index.js"}},
-	)
-	return plugin.Port("payload", payload), nil
 }
 
 // RegisterContactPopup describes the Show contact popup plugin.
 func RegisterContactPopup() plugin.Plugin {
 	return plugin.Plugin{
-		New:  func() plugin.Action { return &ContactPopup{} },
+		New: func() plugin.Action {
+			return &ContactPopup{templated{spec: contactSpec, text: "content", build: contactElements}}
+		},
 		Spec: widgetSpec("contact_popup", "ContactPopupPlugin", contactSpec),
 		MetaData: widgetMeta("Show contact popup", "Shows a popup that asks the customer for an e-mail address or a phone number.", "react",
 			"Adds a stylesheet link, a `div` of class `tracardi-uix-contact-widget` (data- attributes: message, "+
@@ -192,15 +249,15 @@ func RegisterContactPopup() plugin.Plugin {
 var ctaSpec = plugin.NewConfigSpec().
 	Group("Widget message configuration", "").
 	Field(plugin.NewStringField("title").Name("Title").Default("").Description("The title; empty for none.")).
-	Field(plugin.NewTemplateField("message").Name("Message before CTA button").Required().Check(notBlank).Component("textarea", map[string]any{"label": "message"}).
-		Description("The message shown before the button; {{ references }} are filled in.")).
+	Field(messageField("message", "Message before CTA button", "message",
+		"The message shown before the button; {{ references }} are filled in.")).
 	Field(plugin.NewStringField("cta_button").Name("CTA button text").Required().Check(notBlank).Description("The call-to-action button's text.")).
 	Field(plugin.NewStringField("cta_link").Name("CTA link").Default("").Description("Where the button leads.")).
 	Field(plugin.NewStringField("cancel_button").Name("Cancel button text").Default("").Description("The cancel button's text; empty for no cancel button.")).
-	Field(plugin.NewIntField("hide_after").Name("Hide message after").Default(6000).Min(0).Description("Milliseconds the message stays visible.")).
+	Field(hideAfterField()).
 	Group("Widget position and width", "").
-	Field(plugin.NewEnumField("position_y", vertical...).Name("Vertical position").Default("bottom").Description("Where the message shows, up and down.")).
-	Field(plugin.NewEnumField("position_x", horizontal...).Name("Horizontal position").Default("right").Description("Where the message shows, across.")).
+	Field(verticalField("position_y", "bottom", "message")).
+	Field(horizontalField("position_x", "right", "message")).
 	Field(plugin.NewIntField("border_radius").Name("Border radius").Default(2).Min(0).Description("The corners' radius, in pixels.")).
 	Field(plugin.NewIntField("border_shadow").Name("Border shadow").Default(1).Min(0).Description("The shadow's depth.")).
 	Field(plugin.NewIntField("min_width").Name("Minimal width").Default(300).Min(0).Description("The message's smallest width, in pixels.")).
@@ -209,46 +266,28 @@ var ctaSpec = plugin.NewConfigSpec().
 	Field(uixSourceField("uix_mf_source").Default("http://localhost:8686"))
 
 // CTAMessage shows a message with a call-to-action button.
-type CTAMessage struct {
-	plugin.ActionRunner
-	c       *plugin.ParsedConfig
-	message *dotpath.Template
-}
+type CTAMessage struct{ templated }
 
-// SetUp reads the config.
-func (a *CTAMessage) SetUp(_ context.Context, config plugin.Config) (err error) {
-	a.c, err = ctaSpec.Parse(config)
-	if err == nil {
-		a.message = a.c.Template("message")
-	}
-	return err
-}
-
-// Run queues the message's elements.
-func (a *CTAMessage) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	msg, err := a.message.RenderStrict(a.Scope(payload))
-	if err != nil {
-		return nil, fmt.Errorf("message: %w", err)
-	}
-	c := a.c
-	a.UX = append(a.UX,
-		plugin.UX{"tag": "div", "props": map[string]any{
+func ctaElements(c *plugin.ParsedConfig, msg string, _ widgetIDs) []plugin.UX {
+	return []plugin.UX{
+		div(map[string]any{
 			"class": "tracardi-uix-cta-message", "data-title": c.String("title"), "data-message": msg,
 			"data-vertical": c.String("position_y"), "data-horizontal": c.String("position_x"),
 			"data-auto-hide": float64(c.Int("hide_after")), "data-cta-button": c.String("cta_button"), "data-cta-link": c.String("cta_link"),
 			"data-cancel-button": c.String("cancel_button"), "data-border-radius": float64(c.Int("border_radius")),
 			"data-border-shadow": float64(c.Int("border_shadow")), "data-min-width": float64(c.Int("min_width")),
 			"data-max-width": float64(c.Int("max_width")),
-		}},
-		plugin.UX{"tag": "script", "props": map[string]any{"src": source(c, "uix_mf_source") + "/uix/cta-message/index.js"}},
-	)
-	return plugin.Port("payload", payload), nil
+		}),
+		script(source(c, "uix_mf_source") + "/uix/cta-message/index.js"),
+	}
 }
 
 // RegisterCTAMessage describes the CTA message plugin.
 func RegisterCTAMessage() plugin.Plugin {
 	return plugin.Plugin{
-		New:  func() plugin.Action { return &CTAMessage{} },
+		New: func() plugin.Action {
+			return &CTAMessage{templated{spec: ctaSpec, text: "message", build: ctaElements}}
+		},
 		Spec: widgetSpec("cta_message", "CtaMessageUx", ctaSpec),
 		MetaData: widgetMeta("CTA message", "Shows a message with a call-to-action button on the page.", "react",
 			"Adds a `div` of class `tracardi-uix-cta-message` (data- attributes: title, message, position, auto-hide "+
@@ -299,10 +338,7 @@ func (a *Generic) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge)
 	if err != nil {
 		return nil, fmt.Errorf("props: %w", err)
 	}
-	a.UX = append(a.UX,
-		plugin.UX{"tag": "div", "props": props},
-		plugin.UX{"tag": "script", "props": map[string]any{"src": a.src}},
-	)
+	a.UX = append(a.UX, div(props), script(a.src))
 	return plugin.Port("payload", payload), nil
 }
 
@@ -324,62 +360,42 @@ var questionSpec = plugin.NewConfigSpec().
 	Field(uixSourceField("uix_source")).
 	Field(apiURLField()).
 	Field(plugin.NewStringField("popup_title").Name("Popup title").Default("").Description("The popup's title; empty for none.")).
-	Field(plugin.NewTemplateField("content").Name("Popup content").Required().Check(notBlank).Component("textarea", map[string]any{"label": "Content"}).
-		Description("The question; {{ references }} are filled in.")).
+	Field(messageField("content", "Popup content", "Content", "The question; {{ references }} are filled in.")).
 	Field(plugin.NewStringField("left_button_text").Name("Left button text").Required().Check(notBlank).
 		Description("The left answer; the event sent back carries it when this button is clicked.")).
 	Field(plugin.NewStringField("right_button_text").Name("Right button text").Required().Check(notBlank).
 		Description("The right answer; the event sent back carries it when this button is clicked.")).
-	Field(plugin.NewEnumField("horizontal_pos", horizontal...).Name("Horizontal position").Default("center").Description("Where the popup shows, across.")).
-	Field(plugin.NewEnumField("vertical_pos", vertical...).Name("Vertical position").Default("bottom").Description("Where the popup shows, up and down.")).
+	Field(horizontalField("horizontal_pos", "center", "popup")).
+	Field(verticalField("vertical_pos", "bottom", "popup")).
 	Field(eventTypeField("with the answer")).
-	Field(plugin.NewBoolField("save_event").Name("Save event").Default(true).Description("Whether the event sent back is stored.")).
-	Field(plugin.NewStringField("popup_lifetime").Name("Popup lifetime").Default("6").Check(wholeNumber).Description("Seconds the popup stays.")).
-	Field(plugin.NewBoolField("dark_theme").Name("Dark theme").Default(false).Description("Dark colours instead of light ones."))
+	Field(saveEventField()).
+	Field(lifetimeField("popup_lifetime")).
+	Field(darkThemeField())
 
 // QuestionPopup asks the customer a question with two answers.
-type QuestionPopup struct {
-	plugin.ActionRunner
-	c       *plugin.ParsedConfig
-	content *dotpath.Template
-}
+type QuestionPopup struct{ templated }
 
-// SetUp reads the config.
-func (a *QuestionPopup) SetUp(_ context.Context, config plugin.Config) (err error) {
-	a.c, err = questionSpec.Parse(config)
-	if err == nil {
-		a.content = a.c.Template("content")
-	}
-	return err
-}
-
-// Run queues the popup's elements.
-func (a *QuestionPopup) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	content, err := a.content.RenderStrict(a.Scope(payload))
-	if err != nil {
-		return nil, fmt.Errorf("content: %w", err)
-	}
-	src, prof, sess := ids(&a.ActionRunner)
-	c := a.c
-	a.UX = append(a.UX,
-		plugin.UX{"tag": "div", "props": map[string]any{
-			"class": "tracardi-question-widget", "data-api-url": c.String("api_url"), "data-source-id": src,
-			"data-session-id": sess, "data-profile-id": prof, "data-left-button-text": c.String("left_button_text"),
+func questionElements(c *plugin.ParsedConfig, content string, w widgetIDs) []plugin.UX {
+	return []plugin.UX{
+		div(map[string]any{
+			"class": "tracardi-question-widget", "data-api-url": c.String("api_url"), "data-source-id": w.source,
+			"data-session-id": w.session, "data-profile-id": w.profile, "data-left-button-text": c.String("left_button_text"),
 			"data-right-button-text": c.String("right_button_text"), "data-popup-title": c.String("popup_title"),
 			"data-content": content, "data-horizontal-position": c.String("horizontal_pos"),
 			"data-vertical-position": c.String("vertical_pos"), "data-popup-lifetime": strings.TrimSpace(c.String("popup_lifetime")),
 			"data-theme": theme(c.Bool("dark_theme")), "data-event-type": c.String("event_type"),
 			"data-save-event": yesNo(c.Bool("save_event")),
-		}},
-		plugin.UX{"tag": "script", "props": map[string]any{"src": source(c, "uix_source") + "/uix/question-popup/index.js"}},
-	)
-	return plugin.Port("payload", payload), nil
+		}),
+		script(source(c, "uix_source") + "/uix/question-popup/index.js"),
+	}
 }
 
 // RegisterQuestionPopup describes the Show question popup plugin.
 func RegisterQuestionPopup() plugin.Plugin {
 	return plugin.Plugin{
-		New:  func() plugin.Action { return &QuestionPopup{} },
+		New: func() plugin.Action {
+			return &QuestionPopup{templated{spec: questionSpec, text: "content", build: questionElements}}
+		},
 		Spec: widgetSpec("question_popup", "QuestionPopupPlugin", questionSpec),
 		MetaData: widgetMeta("Show question popup", "Shows a popup with a question and two answer buttons.", "react",
 			"Adds a `div` of class `tracardi-question-widget` (data- attributes: API URL, source, profile and session "+
@@ -397,56 +413,36 @@ var ratingSpec = plugin.NewConfigSpec().
 	Field(uixSourceField("uix_source")).
 	Field(apiURLField()).
 	Field(plugin.NewStringField("title").Name("Title").Default("").Description("The rating popup's title; empty for none.")).
-	Field(plugin.NewTemplateField("message").Name("Popup message").Required().Check(notBlank).Component("textarea", map[string]any{"label": "Message"}).
-		Description("The message above the stars; {{ references }} are filled in.")).
-	Field(plugin.NewEnumField("horizontal_position", horizontal...).Name("Horizontal position").Default("center").Description("Where the popup shows, across.")).
-	Field(plugin.NewEnumField("vertical_position", vertical...).Name("Vertical position").Default("bottom").Description("Where the popup shows, up and down.")).
+	Field(messageField("message", "Popup message", "Message", "The message above the stars; {{ references }} are filled in.")).
+	Field(horizontalField("horizontal_position", "center", "popup")).
+	Field(verticalField("vertical_position", "bottom", "popup")).
 	Field(eventTypeField("with the rating")).
-	Field(plugin.NewBoolField("save_event").Name("Save event").Default(true).Description("Whether the event sent back is stored.")).
-	Field(plugin.NewStringField("lifetime").Name("Popup lifetime").Default("6").Check(wholeNumber).Description("Seconds the popup stays.")).
-	Field(plugin.NewBoolField("dark_theme").Name("Dark theme").Default(false).Description("Dark colours instead of light ones."))
+	Field(saveEventField()).
+	Field(lifetimeField("lifetime")).
+	Field(darkThemeField())
 
 // RatingPopup asks the customer for a rating.
-type RatingPopup struct {
-	plugin.ActionRunner
-	c       *plugin.ParsedConfig
-	message *dotpath.Template
-}
+type RatingPopup struct{ templated }
 
-// SetUp reads the config.
-func (a *RatingPopup) SetUp(_ context.Context, config plugin.Config) (err error) {
-	a.c, err = ratingSpec.Parse(config)
-	if err == nil {
-		a.message = a.c.Template("message")
-	}
-	return err
-}
-
-// Run queues the popup's elements.
-func (a *RatingPopup) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	msg, err := a.message.RenderStrict(a.Scope(payload))
-	if err != nil {
-		return nil, fmt.Errorf("message: %w", err)
-	}
-	src, prof, sess := ids(&a.ActionRunner)
-	c := a.c
-	a.UX = append(a.UX,
-		plugin.UX{"tag": "div", "props": map[string]any{
+func ratingElements(c *plugin.ParsedConfig, msg string, w widgetIDs) []plugin.UX {
+	return []plugin.UX{
+		div(map[string]any{
 			"class": "tracardi-uix-rating-widget", "data-position-vertical": c.String("vertical_position"),
 			"data-position-horizontal": c.String("horizontal_position"), "data-title": c.String("title"), "data-message": msg,
 			"data-event-type": c.String("event_type"), "data-api-url": c.String("api_url"), "data-theme": theme(c.Bool("dark_theme")),
-			"data-auto-hide": strings.TrimSpace(c.String("lifetime")), "data-source-id": src, "data-profile-id": prof,
-			"data-session-id": sess, "data-save-event": yesNo(c.Bool("save_event")),
-		}},
-		plugin.UX{"tag": "script", "props": map[string]any{"src": source(c, "uix_source") + "/uix/rating_popup/index.js"}},
-	)
-	return plugin.Port("payload", payload), nil
+			"data-auto-hide": strings.TrimSpace(c.String("lifetime")), "data-source-id": w.source, "data-profile-id": w.profile,
+			"data-session-id": w.session, "data-save-event": yesNo(c.Bool("save_event")),
+		}),
+		script(source(c, "uix_source") + "/uix/rating_popup/index.js"),
+	}
 }
 
 // RegisterRatingPopup describes the Show rating widget plugin.
 func RegisterRatingPopup() plugin.Plugin {
 	return plugin.Plugin{
-		New:  func() plugin.Action { return &RatingPopup{} },
+		New: func() plugin.Action {
+			return &RatingPopup{templated{spec: ratingSpec, text: "message", build: ratingElements}}
+		},
 		Spec: widgetSpec("rating_popup", "RatingPopupPlugin", ratingSpec),
 		MetaData: widgetMeta("Show rating widget", "Shows a popup that asks the customer for a rating.", "react",
 			"Adds a `div` of class `tracardi-uix-rating-widget` (data- attributes: position, title, message, event "+
@@ -461,57 +457,38 @@ func RegisterRatingPopup() plugin.Plugin {
 
 var snackbarSpec = plugin.NewConfigSpec().
 	Group("Widget message configuration", "").
-	Field(plugin.NewTemplateField("message").Name("Pop-up message").Required().Check(notBlank).Component("textarea", map[string]any{"label": "message"}).
-		Description("The message shown on the page; {{ references }} are filled in.")).
+	Field(messageField("message", "Pop-up message", "message", "The message shown on the page; {{ references }} are filled in.")).
 	Field(plugin.NewEnumField("type",
 		plugin.Option{Value: "error", Label: "Error"}, plugin.Option{Value: "warning", Label: "Warning"},
 		plugin.Option{Value: "success", Label: "Success"}, plugin.Option{Value: "info", Label: "Info"}).
 		Name("Alert type").Default("success").Description("The kind of message, which sets its colour.")).
-	Field(plugin.NewIntField("hide_after").Name("Hide message after").Default(6000).Min(0).Description("Milliseconds the message stays visible.")).
+	Field(hideAfterField()).
 	Field(plugin.NewEnumField("position_y", plugin.Option{Value: "bottom", Label: "Bottom"}, plugin.Option{Value: "top", Label: "Top"}).
 		Name("Vertical position").Default("bottom").Description("Where the message shows, up and down.")).
-	Field(plugin.NewEnumField("position_x", horizontal...).Name("Horizontal position").Default("center").Description("Where the message shows, across.")).
+	Field(horizontalField("position_x", "center", "message")).
 	Group("Widget source location", "").
 	Field(uixSourceField("uix_mf_source").Default("http://localhost:8686"))
 
 // Snackbar shows a short message on the page.
-type Snackbar struct {
-	plugin.ActionRunner
-	c       *plugin.ParsedConfig
-	message *dotpath.Template
-}
+type Snackbar struct{ templated }
 
-// SetUp reads the config.
-func (a *Snackbar) SetUp(_ context.Context, config plugin.Config) (err error) {
-	a.c, err = snackbarSpec.Parse(config)
-	if err == nil {
-		a.message = a.c.Template("message")
-	}
-	return err
-}
-
-// Run queues the snackbar's elements.
-func (a *Snackbar) Run(_ context.Context, payload plugin.Payload, _ *plugin.Edge) (plugin.Results, error) {
-	msg, err := a.message.RenderStrict(a.Scope(payload))
-	if err != nil {
-		return nil, fmt.Errorf("message: %w", err)
-	}
-	c := a.c
-	a.UX = append(a.UX,
-		plugin.UX{"tag": "div", "props": map[string]any{
+func snackbarElements(c *plugin.ParsedConfig, msg string, _ widgetIDs) []plugin.UX {
+	return []plugin.UX{
+		div(map[string]any{
 			"class": "tracardi-uix-snackbar", "data-type": c.String("type"), "data-message": msg,
 			"data-vertical": c.String("position_y"), "data-horizontal": c.String("position_x"),
 			"data-auto-hide": fmt.Sprint(c.Int("hide_after")),
-		}},
-		plugin.UX{"tag": "script", "props": map[string]any{"src": source(c, "uix_mf_source") + "/uix/snackbar/index.js"}},
-	)
-	return plugin.Port("payload", payload), nil
+		}),
+		script(source(c, "uix_mf_source") + "/uix/snackbar/index.js"),
+	}
 }
 
 // RegisterSnackbar describes the Show snack bar plugin.
 func RegisterSnackbar() plugin.Plugin {
 	return plugin.Plugin{
-		New:  func() plugin.Action { return &Snackbar{} },
+		New: func() plugin.Action {
+			return &Snackbar{templated{spec: snackbarSpec, text: "message", build: snackbarElements}}
+		},
 		Spec: widgetSpec("snackbar", "SnackBarUx", snackbarSpec),
 		MetaData: widgetMeta("Show snack bar", "Shows a short message (a snack bar) on the page.", "react",
 			"Adds a `div` of class `tracardi-uix-snackbar` (data- attributes: type, message, position, auto-hide "+

@@ -8,6 +8,7 @@ import (
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/eventmap"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // Kinds of the identity configuration documents.
@@ -47,39 +48,41 @@ func (i *Identity) PointsFor(sourceID, eventType string) []eventmap.Point {
 
 func (c *Catalog) loadIdentity(ctx context.Context) (*Identity, error) {
 	id := &Identity{Mappings: map[string][]eventmap.Mapping{}, Points: map[string][]eventmap.Point{}}
-	maps, err := c.st.ListConfig(ctx, KindEventMapping)
-	if err != nil {
-		return nil, err
-	}
-	sortByName(maps)
-	for _, d := range maps {
-		if en, ok := d["enabled"].(bool); ok && !en {
-			continue
-		}
-		m, _, errs := eventmap.ParseMapping(d)
-		if len(errs) > 0 {
-			c.log.Warn("event mapping is invalid; skipped", "id", domain.Str(d, "id"), "err", errs)
-			continue
-		}
+	err := loadEnabled(ctx, c, KindEventMapping, "event mapping", eventmap.ParseMapping, func(m eventmap.Mapping) {
 		id.Mappings[m.EventType] = append(id.Mappings[m.EventType], m)
-	}
-	points, err := c.st.ListConfig(ctx, KindIdentificationPoint)
+	})
 	if err != nil {
 		return nil, err
 	}
-	sortByName(points)
-	for _, d := range points {
-		if en, ok := d["enabled"].(bool); ok && !en {
-			continue
-		}
-		p, _, errs := eventmap.ParsePoint(d)
-		if len(errs) > 0 {
-			c.log.Warn("identification point is invalid; skipped", "id", domain.Str(d, "id"), "err", errs)
-			continue
-		}
+	err = loadEnabled(ctx, c, KindIdentificationPoint, "identification point", eventmap.ParsePoint, func(p eventmap.Point) {
 		id.Points[p.EventType] = append(id.Points[p.EventType], p)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return id, nil
+}
+
+// loadEnabled parses kind's enabled documents, in name order, and hands
+// each valid one to add; an invalid one is logged as a what and skipped.
+func loadEnabled[T any](ctx context.Context, c *Catalog, kind, what string, parse func(map[string]any) (T, []any, plugin.FieldErrors), add func(T)) error {
+	docs, err := c.st.ListConfig(ctx, kind)
+	if err != nil {
+		return err
+	}
+	sortByName(docs)
+	for _, d := range docs {
+		if en, ok := d["enabled"].(bool); ok && !en {
+			continue
+		}
+		v, _, errs := parse(d)
+		if len(errs) > 0 {
+			c.log.Warn(what+" is invalid; skipped", "id", domain.Str(d, "id"), "err", errs)
+			continue
+		}
+		add(v)
+	}
+	return nil
 }
 
 func sortByName(l []store.Doc) {
@@ -91,14 +94,7 @@ func sortByName(l []store.Doc) {
 // name, description, event_type: {id, name}, enabled, tags,
 // event_to_profile: [{event, profile, op}]} (see eventmap.ParseMapping).
 func (c *Catalog) SaveEventMapping(ctx context.Context, d store.Doc) (store.Doc, error) {
-	if d == nil {
-		return nil, invalid("(body)", "expected an event mapping object")
-	}
-	id, name, err := idAndName(d)
-	if err != nil {
-		return nil, err
-	}
-	enabled, err := enabledAndTags(d)
+	id, name, enabled, err := identityHead(d, "an event mapping")
 	if err != nil {
 		return nil, err
 	}
@@ -126,14 +122,7 @@ func (c *Catalog) SaveEventMapping(ctx context.Context, d store.Doc) (store.Doc,
 // event_type: {id, name}, fields: [{event_property, profile_trait}],
 // enabled}. A given source must exist.
 func (c *Catalog) SaveIdentificationPoint(ctx context.Context, d store.Doc) (store.Doc, error) {
-	if d == nil {
-		return nil, invalid("(body)", "expected an identification point object")
-	}
-	id, name, err := idAndName(d)
-	if err != nil {
-		return nil, err
-	}
-	enabled, err := enabledAndTags(d)
+	id, name, enabled, err := identityHead(d, "an identification point")
 	if err != nil {
 		return nil, err
 	}
@@ -165,6 +154,20 @@ func (c *Catalog) SaveIdentificationPoint(ctx context.Context, d store.Doc) (sto
 		return nil, err
 	}
 	return out, c.Refresh(ctx)
+}
+
+// identityHead checks what an identity document starts with: the body
+// itself (what names it), its id (empty for a new one), name, enabled flag
+// and tags.
+func identityHead(d store.Doc, what string) (id, name string, enabled bool, err error) {
+	if d == nil {
+		return "", "", false, invalid("(body)", "expected "+what+" object")
+	}
+	if id, name, err = idAndName(d); err != nil {
+		return "", "", false, err
+	}
+	enabled, err = enabledAndTags(d)
+	return id, name, enabled, err
 }
 
 func namedRef(v any) map[string]any {

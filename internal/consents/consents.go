@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/confdoc"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/plugin"
@@ -25,9 +26,8 @@ import (
 // Kind is the configuration kind of consent types.
 const Kind = "consent-type"
 
-func invalid(field, msg string) error {
-	return plugin.FieldErrors{{Field: field, Message: msg}}
-}
+// invalid is the error for one bad field.
+var invalid = confdoc.Invalid
 
 // MachineName turns a name into an id as Tracardi does: lower case, spaces
 // as dashes.
@@ -41,19 +41,12 @@ func MachineName(name string) string {
 // A revokable consent needs auto_revoke (how long a grant lasts, e.g. "30d",
 // "12h", "2w" or a number of seconds).
 func Normalize(d store.Doc) (store.Doc, error) {
-	if d == nil {
-		return nil, invalid("(body)", "expected a consent type object")
+	out, err := confdoc.Copy(d, "a consent type")
+	if err != nil {
+		return nil, err
 	}
-	out := make(store.Doc, len(d))
-	for k, v := range d {
-		out[k] = v
-	}
-	for _, k := range []string{"id", "name", "description", "default_value", "auto_revoke"} {
-		if v, ok := d[k]; ok && v != nil {
-			if _, isStr := v.(string); !isStr {
-				return nil, invalid(k, fmt.Sprintf("expected a string, got %T", v))
-			}
-		}
+	if err := confdoc.Strings(d, "id", "name", "description", "default_value", "auto_revoke"); err != nil {
+		return nil, err
 	}
 	name, _ := d["name"].(string)
 	if strings.TrimSpace(name) == "" {
@@ -67,19 +60,12 @@ func Normalize(d store.Doc) (store.Doc, error) {
 	if _, ok := out["description"].(string); !ok {
 		out["description"] = ""
 	}
-	for _, k := range []string{"revokable", "enabled", "required"} {
-		if v, ok := d[k]; ok && v != nil {
-			if _, isBool := v.(bool); !isBool {
-				return nil, invalid(k, "expected true or false")
-			}
-		}
-	}
-	if _, ok := d["enabled"].(bool); !ok {
-		out["enabled"] = true
-	}
-	for _, k := range []string{"revokable", "required"} {
-		if _, ok := d[k].(bool); !ok {
-			out[k] = false
+	for _, b := range []struct {
+		key string
+		def bool
+	}{{"revokable", false}, {"enabled", true}, {"required", false}} {
+		if err := confdoc.Bool(d, out, b.key, b.def); err != nil {
+			return nil, err
 		}
 	}
 	def, _ := d["default_value"].(string)
@@ -101,18 +87,8 @@ func Normalize(d store.Doc) (store.Doc, error) {
 		return nil, invalid("auto_revoke", "is required for a revokable consent: how long a grant lasts, e.g. 365d")
 	}
 	out["auto_revoke"] = ar
-	if tags, ok := d["tags"]; ok && tags != nil {
-		l, isList := tags.([]any)
-		if !isList {
-			return nil, invalid("tags", "expected a list of strings")
-		}
-		for i, t := range l {
-			if _, ok := t.(string); !ok {
-				return nil, invalid(fmt.Sprintf("tags[%d]", i), "expected a string")
-			}
-		}
-	} else {
-		out["tags"] = []any{}
+	if err := confdoc.Tags(d, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

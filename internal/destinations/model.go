@@ -21,11 +21,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/confdoc"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tql"
-	"github.com/tracflow/tracflow/plugin"
 )
 
 // Kind is the configuration kind of destination documents.
@@ -60,19 +60,15 @@ type compiled struct {
 	webhookTimeout time.Duration
 }
 
-func invalid(field, msg string) error {
-	return plugin.FieldErrors{{Field: field, Message: msg}}
-}
+// invalid is the error for one bad field.
+var invalid = confdoc.Invalid
 
 // Normalize checks a destination document and answers it as stored: with
 // an id, defaults filled in. Every error names the field.
 func Normalize(d store.Doc) (store.Doc, error) {
-	if d == nil {
-		return nil, invalid("(body)", "expected a destination object")
-	}
-	out := make(store.Doc, len(d))
-	for k, v := range d {
-		out[k] = v
+	out, err := confdoc.Copy(d, "a destination")
+	if err != nil {
+		return nil, err
 	}
 	id, _ := d["id"].(string)
 	if v, ok := d["id"]; ok && v != nil {
@@ -92,31 +88,14 @@ func Normalize(d store.Doc) (store.Doc, error) {
 			return nil, invalid("description", "expected a string")
 		}
 	}
-	for _, k := range []string{"enabled", "on_profile_change_only"} {
-		if v, ok := d[k]; ok && v != nil {
-			if _, isBool := v.(bool); !isBool {
-				return nil, invalid(k, "expected true or false")
-			}
-		}
+	if err := confdoc.Bool(d, out, "enabled", true); err != nil {
+		return nil, err
 	}
-	if _, ok := d["enabled"].(bool); !ok {
-		out["enabled"] = true
+	if err := confdoc.Bool(d, out, "on_profile_change_only", false); err != nil {
+		return nil, err
 	}
-	if _, ok := d["on_profile_change_only"].(bool); !ok {
-		out["on_profile_change_only"] = false
-	}
-	if tags, ok := d["tags"]; ok && tags != nil {
-		l, isList := tags.([]any)
-		if !isList {
-			return nil, invalid("tags", "expected a list of strings")
-		}
-		for i, t := range l {
-			if _, isStr := t.(string); !isStr {
-				return nil, invalid(fmt.Sprintf("tags[%d]", i), "expected a string")
-			}
-		}
-	} else {
-		out["tags"] = []any{}
+	if err := confdoc.Tags(d, out); err != nil {
+		return nil, err
 	}
 	if _, err := compile(out); err != nil {
 		return nil, err

@@ -74,29 +74,13 @@ func pathOf(v any) (string, bool) {
 func ParseMapping(d map[string]any) (Mapping, []any, plugin.FieldErrors) {
 	var errs plugin.FieldErrors
 	m := Mapping{}
-	m.ID, _ = d["id"].(string)
-	m.Name, _ = d["name"].(string)
-	et, _ := d["event_type"].(map[string]any)
-	m.EventType, _ = et["id"].(string)
-	if strings.TrimSpace(m.EventType) == "" {
-		errs = append(errs, plugin.FieldError{Field: "event_type.id", Message: "is required: the event type the mapping applies to"})
-	}
+	m.ID, m.Name, m.EventType = header(d, "the event type the mapping applies to", &errs)
 	list, ok := d["event_to_profile"].([]any)
 	if !ok && d["event_to_profile"] != nil {
 		errs = append(errs, plugin.FieldError{Field: "event_to_profile", Message: "expected a list of {event, profile, op}"})
 	}
-	if len(list) > MaxCopies {
-		errs = append(errs, plugin.FieldError{Field: "event_to_profile", Message: fmt.Sprintf("has %d entries; at most %d", len(list), MaxCopies)})
-		list = nil
-	}
 	norm := []any{}
-	for i, x := range list {
-		at := fmt.Sprintf("event_to_profile[%d]", i)
-		item, ok := x.(map[string]any)
-		if !ok {
-			errs = append(errs, plugin.FieldError{Field: at, Message: "expected an object {event, profile, op}"})
-			continue
-		}
+	eachEntry(list, "event_to_profile", "{event, profile, op}", &errs, func(at string, item map[string]any) {
 		c := Copy{Op: OpEqual}
 		if op, has := item["op"]; has && op != nil {
 			s, _ := op.(string)
@@ -108,7 +92,7 @@ func ParseMapping(d map[string]any) (Mapping, []any, plugin.FieldErrors) {
 			}
 			if !slices.Contains(Ops, s) {
 				errs = append(errs, plugin.FieldError{Field: at + ".op", Message: fmt.Sprintf("%v is not one of %s", op, strings.Join(Ops, ", "))})
-				continue
+				return
 			}
 			c.Op = s
 		}
@@ -124,7 +108,7 @@ func ParseMapping(d map[string]any) (Mapping, []any, plugin.FieldErrors) {
 		}
 		m.Copies = append(m.Copies, c)
 		norm = append(norm, map[string]any{"event": c.Event, "profile": c.Profile, "op": c.Op})
-	}
+	})
 	return m, norm, errs
 }
 
@@ -134,31 +118,15 @@ func ParseMapping(d map[string]any) (Mapping, []any, plugin.FieldErrors) {
 func ParsePoint(d map[string]any) (Point, []any, plugin.FieldErrors) {
 	var errs plugin.FieldErrors
 	p := Point{}
-	p.ID, _ = d["id"].(string)
-	p.Name, _ = d["name"].(string)
+	p.ID, p.Name, p.EventType = header(d, "the event type that identifies the person", &errs)
 	src, _ := d["source"].(map[string]any)
 	p.SourceID, _ = src["id"].(string)
-	et, _ := d["event_type"].(map[string]any)
-	p.EventType, _ = et["id"].(string)
-	if strings.TrimSpace(p.EventType) == "" {
-		errs = append(errs, plugin.FieldError{Field: "event_type.id", Message: "is required: the event type that identifies the person"})
-	}
 	list, _ := d["fields"].([]any)
 	if len(list) == 0 {
 		errs = append(errs, plugin.FieldError{Field: "fields", Message: "needs at least one {event_property, profile_trait}"})
 	}
-	if len(list) > MaxCopies {
-		errs = append(errs, plugin.FieldError{Field: "fields", Message: fmt.Sprintf("has %d entries; at most %d", len(list), MaxCopies)})
-		list = nil
-	}
 	norm := []any{}
-	for i, x := range list {
-		at := fmt.Sprintf("fields[%d]", i)
-		item, ok := x.(map[string]any)
-		if !ok {
-			errs = append(errs, plugin.FieldError{Field: at, Message: "expected an object {event_property, profile_trait}"})
-			continue
-		}
+	eachEntry(list, "fields", "{event_property, profile_trait}", &errs, func(at string, item map[string]any) {
 		c := Copy{Op: OpEqual}
 		c.Event, _ = pathOf(item["event_property"])
 		c.Profile, _ = pathOf(item["profile_trait"])
@@ -170,6 +138,38 @@ func ParsePoint(d map[string]any) (Point, []any, plugin.FieldErrors) {
 		}
 		p.Fields = append(p.Fields, c)
 		norm = append(norm, map[string]any{"event_property": c.Event, "profile_trait": c.Profile})
-	}
+	})
 	return p, norm, errs
+}
+
+// header reads a document's id, name and event type id; the event type is
+// required, as what the document applies to.
+func header(d map[string]any, what string, errs *plugin.FieldErrors) (id, name, eventType string) {
+	id, _ = d["id"].(string)
+	name, _ = d["name"].(string)
+	et, _ := d["event_type"].(map[string]any)
+	eventType, _ = et["id"].(string)
+	if strings.TrimSpace(eventType) == "" {
+		*errs = append(*errs, plugin.FieldError{Field: "event_type.id", Message: "is required: " + what})
+	}
+	return id, name, eventType
+}
+
+// eachEntry calls each with every entry of list, the value of field, and
+// its place, e.g. fields[2]. A list longer than MaxCopies is an error (and
+// none of it is read), as is an entry that is not an object of shape.
+func eachEntry(list []any, field, shape string, errs *plugin.FieldErrors, each func(at string, item map[string]any)) {
+	if len(list) > MaxCopies {
+		*errs = append(*errs, plugin.FieldError{Field: field, Message: fmt.Sprintf("has %d entries; at most %d", len(list), MaxCopies)})
+		return
+	}
+	for i, x := range list {
+		at := fmt.Sprintf("%s[%d]", field, i)
+		item, ok := x.(map[string]any)
+		if !ok {
+			*errs = append(*errs, plugin.FieldError{Field: at, Message: "expected an object " + shape})
+			continue
+		}
+		each(at, item)
+	}
 }

@@ -104,4 +104,12 @@ func TestParseMappingAndPointErrors(t *testing.T) {
 	if _, _, errs := ParsePoint(map[string]any{}); len(errs) != 2 {
 		t.Errorf("empty point: %v", errs)
 	}
+	point := map[string]any{"event_type": map[string]any{"id": "identify"}, "fields": big}
+	if _, _, errs := ParsePoint(point); len(errs) != 1 || errs[0].Field != "fields" || !strings.Contains(errs[0].Message, "at most") {
+		t.Errorf("too many point fields: %v", errs)
+	}
+	point["fields"] = []any{"bad"}
+	if _, _, errs := ParsePoint(point); len(errs) != 1 || errs[0].Field != "fields[0]" || errs[0].Message != "expected an object {event_property, profile_trait}" {
+		t.Errorf("a point field that is no object: %v", errs)
+	}
 }

@@ -28,12 +28,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/confdoc"
 	"github.com/tracflow/tracflow/internal/consents"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tql"
-	"github.com/tracflow/tracflow/plugin"
 )
 
 // Kind is the configuration kind of segments.
@@ -46,9 +46,8 @@ const (
 	EventLeft    = "segment-left"
 )
 
-func invalid(field, msg string) error {
-	return plugin.FieldErrors{{Field: field, Message: msg}}
-}
+// invalid is the error for one bad field.
+var invalid = confdoc.Invalid
 
 // Compile parses a segment condition: TQL over the profile only.
 func Compile(src string) (*tql.Condition, error) {
@@ -71,19 +70,12 @@ func Compile(src string) (*tql.Condition, error) {
 // id (the name's machine name unless given) and defaults filled in. Every
 // error names the field.
 func Normalize(d store.Doc) (store.Doc, error) {
-	if d == nil {
-		return nil, invalid("(body)", "expected a segment object")
+	out, err := confdoc.Copy(d, "a segment")
+	if err != nil {
+		return nil, err
 	}
-	out := make(store.Doc, len(d))
-	for k, v := range d {
-		out[k] = v
-	}
-	for _, k := range []string{"id", "name", "description", "condition"} {
-		if v, ok := d[k]; ok && v != nil {
-			if _, isStr := v.(string); !isStr {
-				return nil, invalid(k, fmt.Sprintf("expected a string, got %T", v))
-			}
-		}
+	if err := confdoc.Strings(d, "id", "name", "description", "condition"); err != nil {
+		return nil, err
 	}
 	name, _ := d["name"].(string)
 	if strings.TrimSpace(name) == "" {
@@ -116,12 +108,8 @@ func Normalize(d store.Doc) (store.Doc, error) {
 		}
 	}
 	out["condition"] = src
-	if v, ok := d["enabled"]; ok && v != nil {
-		if _, isBool := v.(bool); !isBool {
-			return nil, invalid("enabled", "expected true or false")
-		}
-	} else {
-		out["enabled"] = true
+	if err := confdoc.Bool(d, out, "enabled", true); err != nil {
+		return nil, err
 	}
 	types := []any{}
 	if v, ok := d["event_type"]; ok && v != nil {
@@ -138,18 +126,8 @@ func Normalize(d store.Doc) (store.Doc, error) {
 		types = l
 	}
 	out["event_type"] = types
-	if tags, ok := d["tags"]; ok && tags != nil {
-		l, isList := tags.([]any)
-		if !isList {
-			return nil, invalid("tags", "expected a list of strings")
-		}
-		for i, t := range l {
-			if _, ok := t.(string); !ok {
-				return nil, invalid(fmt.Sprintf("tags[%d]", i), "expected a string")
-			}
-		}
-	} else {
-		out["tags"] = []any{}
+	if err := confdoc.Tags(d, out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -166,6 +166,24 @@ func TypeName(v any) string { return notation.TypeName(v) }
 // their shortest form, objects and lists as JSON, null as "".
 func Stringify(v any) string { return notation.Stringify(v) }
 
+// JoinLists returns a copy of fields in which every list value is flattened
+// into text: its items stringified and joined with sep(key). Services that
+// take one text per field (tags, multi-select values) want this.
+func JoinLists(fields map[string]any, sep func(key string) string) map[string]any {
+	out := make(map[string]any, len(fields))
+	for k, x := range fields {
+		if l, ok := x.([]any); ok {
+			parts := make([]string, len(l))
+			for i, e := range l {
+				parts[i] = Stringify(e)
+			}
+			x = strings.Join(parts, sep(k))
+		}
+		out[k] = x
+	}
+	return out
+}
+
 // Cast converts a string the way a backtick value is cast: "true"/"false"
 // to booleans, "null"/"none" to nil, decimal numbers to float64; other
 // strings stay strings.

@@ -61,3 +61,21 @@ func TestStrictReportsFirstMissInStableOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinLists(t *testing.T) {
+	in := map[string]any{"tags": []any{"a", 1.0, true}, "colours": []any{"red", "blue"}, "name": "Ann", "none": []any{}}
+	sep := func(k string) string {
+		if k == "tags" {
+			return ","
+		}
+		return "|"
+	}
+	got := JoinLists(in, sep)
+	want := map[string]any{"tags": "a,1,true", "colours": "red|blue", "name": "Ann", "none": ""}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	if _, ok := in["tags"].([]any); !ok {
+		t.Fatal("JoinLists changed its input")
+	}
+}

@@ -1,8 +1,9 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import * as api from '../api.js';
+import { FormDialog, ListTable, PageHead, RowActions, useEditForm } from '../components/Crud.jsx';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, JsonField, Link, Modal, SelectField, Spinner, StaleNotice, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDelete, formatTime, notify, notifyError, useAsync, useFocusFirstError,
+  BusyButton, CheckField, Empty, ErrorBox, JsonField, Link, SelectField, Spinner, Tag, TagsField, TextField,
+  confirmDelete, formatTime, notify, notifyError, useAsync,
 } from '../ui.jsx';
 
 const METHODS = ['POST', 'PUT', 'PATCH'].map((m) => ({ value: m, label: m }));
@@ -22,35 +23,26 @@ function fromDoc(d) {
 }
 
 function DestinationDialog({ destination, onClose, onSaved }) {
-  const [form, setForm] = useState(() => fromDoc(destination));
   const [version, setVersion] = useState(destination?.version);
-  const [stale, setStale] = useState(false);
   const [valid, setValid] = useState({ headers: true, mapping: true });
-  const [errors, setErrors] = useState({});
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef(null);
-  useFocusFirstError(formRef, errors);
-  const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
   const { data: resources } = useAsync(() => api.listResources(), []);
   const { data: sources } = useAsync(() => api.listSources(), []);
-
-  const submit = async (e) => {
-    e.preventDefault();
-    const errs = {};
-    if (!form.name.trim()) errs.name = 'Give the destination a name.';
-    if (!/^https?:\/\/./.test(form.url.trim())) errs['destination.init.url'] = 'Enter the address to send to, starting with http:// or https://.';
-    if (!valid.headers) errs['destination.init.headers'] = 'Fix the JSON of the headers.';
-    if (!valid.mapping) errs.mapping = 'Fix the JSON of the mapping.';
-    const attempts = Number(form.maxAttempts);
-    if (!Number.isInteger(attempts) || attempts < 1 || attempts > 100) errs.max_attempts = 'A whole number from 1 to 100.';
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    const init = { url: form.url.trim(), method: form.method, headers: form.headers || {} };
-    if (form.timeout.trim()) init.timeout = Number(form.timeout);
-    const types = form.eventType.split(',').map((t) => t.trim()).filter(Boolean);
-    setBusy(true);
-    try {
-      await api.saveDestination({
+  const edit = useEditForm(() => fromDoc(destination), {
+    validate: (form) => {
+      const errs = {};
+      if (!form.name.trim()) errs.name = 'Give the destination a name.';
+      if (!/^https?:\/\/./.test(form.url.trim())) errs['destination.init.url'] = 'Enter the address to send to, starting with http:// or https://.';
+      if (!valid.headers) errs['destination.init.headers'] = 'Fix the JSON of the headers.';
+      if (!valid.mapping) errs.mapping = 'Fix the JSON of the mapping.';
+      const attempts = Number(form.maxAttempts);
+      if (!Number.isInteger(attempts) || attempts < 1 || attempts > 100) errs.max_attempts = 'A whole number from 1 to 100.';
+      return errs;
+    },
+    save: (form) => {
+      const init = { url: form.url.trim(), method: form.method, headers: form.headers || {} };
+      if (form.timeout.trim()) init.timeout = Number(form.timeout);
+      const types = form.eventType.split(',').map((t) => t.trim()).filter(Boolean);
+      return api.saveDestination({
         ...(destination?.id ? { id: destination.id, version } : {}),
         name: form.name.trim(), description: form.description,
         destination: { package: 'webhook', init },
@@ -58,67 +50,51 @@ function DestinationDialog({ destination, onClose, onSaved }) {
         source: form.source ? { id: form.source } : null,
         event_type: types.length === 0 ? null : types.length === 1 ? { id: types[0] } : types.map((id) => ({ id })),
         condition: form.condition, mapping: form.mapping, on_profile_change_only: form.profileChangeOnly,
-        max_attempts: attempts, tags: form.tags, enabled: form.enabled,
+        max_attempts: Number(form.maxAttempts), tags: form.tags, enabled: form.enabled,
       });
-      onSaved();
-    } catch (err) {
-      setStale(api.isStale(err));
-      setErrors(api.isStale(err) ? {} : apiFieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const reload = async () => {
-    try {
-      const d = await api.getDestination(destination.id);
-      setForm(fromDoc(d));
-      setVersion(d.version);
-      setStale(false);
-    } catch (err) {
-      setErrors(apiFieldErrors(err));
-    }
-  };
+    },
+    onSaved,
+  });
+  const { form, setForm, set, errors } = edit;
+  const reload = () => edit.reload(async () => {
+    const d = await api.getDestination(destination.id);
+    setForm(fromDoc(d));
+    setVersion(d.version);
+  });
   const webhookResources = api.rows(resources);
   return (
-    <Modal title={destination?.id ? 'Edit destination' : 'New destination'} onClose={onClose} wide
-      footer={<>
-        <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <BusyButton type="submit" form="destination-form" className="btn btn-primary" busy={busy}>{destination?.id ? 'Save' : 'Create'}</BusyButton>
-      </>}>
-      <form id="destination-form" ref={formRef} onSubmit={submit} noValidate>
-        <StaleNotice show={stale} onReload={reload} what="This destination" />
-        <FormError error={errors['']} />
-        <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
-        <TextField label="Description" value={form.description} onChange={set('description')} multiline rows={2} />
-        <div className="grid-2">
-          <TextField label="Webhook URL" value={form.url} onChange={set('url')} error={errors['destination.init.url']} required placeholder="https://example.com/hook" />
-          <SelectField label="Method" value={form.method} onChange={set('method')} options={METHODS} error={errors['destination.init.method']} />
-        </div>
-        <div className="grid-2">
-          <SelectField label="Credentials (resource)" value={form.resource} onChange={set('resource')} placeholder="None"
-            options={webhookResources.map((r) => ({ value: r.id, label: `${r.name} (${r.type})` }))} error={errors['resource.id'] || errors.resource}
-            hint="Its production credentials give headers, a token (Bearer) or username and password." />
-          <TextField label="Timeout (seconds)" value={form.timeout} onChange={set('timeout')} error={errors['destination.init.timeout']} placeholder="10" />
-        </div>
-        <JsonField label="Headers" value={form.headers} onChange={set('headers')} expect="object" rows={3}
-          onValidity={(ok) => setValid((v) => ({ ...v, headers: ok }))} error={errors['destination.init.headers']} />
-        <div className="grid-2">
-          <SelectField label="Event source" value={form.source} onChange={set('source')} placeholder="Any source"
-            options={api.rows(sources).map((s) => ({ value: s.id, label: s.name }))} error={errors['source.id'] || errors.source} />
-          <TextField label="Event types" value={form.eventType} onChange={set('eventType')} error={errors.event_type} hint="Comma-separated; empty: every type." />
-        </div>
-        <TextField label="Condition (TQL)" value={form.condition} onChange={set('condition')} error={errors.condition} placeholder='event@properties.total > 100' hint="Empty: always." />
-        <JsonField label="Mapping" value={form.mapping} onChange={set('mapping')} rows={5}
-          onValidity={(ok) => setValid((v) => ({ ...v, mapping: ok }))} error={errors.mapping}
-          hint="The JSON body: values may be references such as profile@traits.email or event@properties." />
-        <div className="grid-2">
-          <TextField label="Tries before the delivery is dead" value={form.maxAttempts} onChange={set('maxAttempts')} error={errors.max_attempts} />
-          <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
-        </div>
-        <CheckField label="Only when the profile changed" checked={form.profileChangeOnly} onChange={set('profileChangeOnly')} />
-        <CheckField label="Enabled" checked={form.enabled} onChange={set('enabled')} />
-      </form>
-    </Modal>
+    <FormDialog edit={edit} id="destination-form" title={destination?.id ? 'Edit destination' : 'New destination'} what="This destination"
+      isNew={!destination?.id} onClose={onClose} onReload={reload} wide>
+      <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
+      <TextField label="Description" value={form.description} onChange={set('description')} multiline rows={2} />
+      <div className="grid-2">
+        <TextField label="Webhook URL" value={form.url} onChange={set('url')} error={errors['destination.init.url']} required placeholder="https://example.com/hook" />
+        <SelectField label="Method" value={form.method} onChange={set('method')} options={METHODS} error={errors['destination.init.method']} />
+      </div>
+      <div className="grid-2">
+        <SelectField label="Credentials (resource)" value={form.resource} onChange={set('resource')} placeholder="None"
+          options={webhookResources.map((r) => ({ value: r.id, label: `${r.name} (${r.type})` }))} error={errors['resource.id'] || errors.resource}
+          hint="Its production credentials give headers, a token (Bearer) or username and password." />
+        <TextField label="Timeout (seconds)" value={form.timeout} onChange={set('timeout')} error={errors['destination.init.timeout']} placeholder="10" />
+      </div>
+      <JsonField label="Headers" value={form.headers} onChange={set('headers')} expect="object" rows={3}
+        onValidity={(ok) => setValid((v) => ({ ...v, headers: ok }))} error={errors['destination.init.headers']} />
+      <div className="grid-2">
+        <SelectField label="Event source" value={form.source} onChange={set('source')} placeholder="Any source"
+          options={api.rows(sources).map((s) => ({ value: s.id, label: s.name }))} error={errors['source.id'] || errors.source} />
+        <TextField label="Event types" value={form.eventType} onChange={set('eventType')} error={errors.event_type} hint="Comma-separated; empty: every type." />
+      </div>
+      <TextField label="Condition (TQL)" value={form.condition} onChange={set('condition')} error={errors.condition} placeholder='event@properties.total > 100' hint="Empty: always." />
+      <JsonField label="Mapping" value={form.mapping} onChange={set('mapping')} rows={5}
+        onValidity={(ok) => setValid((v) => ({ ...v, mapping: ok }))} error={errors.mapping}
+        hint="The JSON body: values may be references such as profile@traits.email or event@properties." />
+      <div className="grid-2">
+        <TextField label="Tries before the delivery is dead" value={form.maxAttempts} onChange={set('maxAttempts')} error={errors.max_attempts} />
+        <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
+      </div>
+      <CheckField label="Only when the profile changed" checked={form.profileChangeOnly} onChange={set('profileChangeOnly')} />
+      <CheckField label="Enabled" checked={form.enabled} onChange={set('enabled')} />
+    </FormDialog>
   );
 }
 
@@ -188,42 +164,29 @@ function Deliveries({ id }) {
 }
 
 export default function Destinations({ deliveriesOf }) {
-  const { data, error, loading, reload } = useAsync(() => (deliveriesOf ? Promise.resolve(null) : api.listDestinations()), [deliveriesOf]);
+  const list = useAsync(() => (deliveriesOf ? Promise.resolve(null) : api.listDestinations()), [deliveriesOf]);
   const [editing, setEditing] = useState(null);
   if (deliveriesOf) return <Deliveries id={deliveriesOf} />;
-  const list = api.rows(data);
-  const remove = (d) => confirmDelete(`Delete the destination "${d.name}" and its delivery log?`, () => api.deleteDestination(d.id), () => reload());
+  const remove = (d) => confirmDelete(`Delete the destination "${d.name}" and its delivery log?`, () => api.deleteDestination(d.id), () => list.reload());
   return (
     <div className="page">
-      <div className="page-head">
-        <h1>Destinations</h1>
-        <button type="button" className="btn btn-primary" onClick={() => setEditing({})}>New destination</button>
-      </div>
-      <p className="muted">Send profile and event data to other systems when events arrive: a webhook per destination, retried until it is accepted.</p>
-      <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : error && !data ? null : list.length === 0 ? <Empty>No destinations yet.</Empty> : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead><tr><th>Name</th><th className="hide-narrow">Sends to</th><th className="hide-narrow">Tags</th><th>Enabled</th><th><span className="sr-only">Actions</span></th></tr></thead>
-            <tbody>
-              {list.map((d) => (
-                <tr key={d.id}>
-                  <td className="strong"><Link to={`/destination/${encodeURIComponent(d.id)}`}>{d.name}</Link></td>
-                  <td className="hide-narrow"><code>{d.destination?.init?.url}</code></td>
-                  <td className="hide-narrow">{(d.tags || []).map((t) => <Tag key={t}>{t}</Tag>)}</td>
-                  <td>{d.enabled ? 'yes' : 'no'}</td>
-                  <td className="row-actions">
-                    <Link className="btn btn-small" to={`/destination/${encodeURIComponent(d.id)}`} aria-label={`Deliveries of ${d.name}`}>Deliveries</Link>
-                    <button type="button" className="btn btn-small" onClick={() => setEditing(d)} aria-label={`Edit ${d.name}`}>Edit</button>
-                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => remove(d)} aria-label={`Delete ${d.name}`}>Delete</button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {editing && <DestinationDialog destination={editing.id ? editing : null} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); notify('Destination saved.'); reload(); }} />}
+      <PageHead title="Destinations" newLabel="New destination" onNew={() => setEditing({})}>
+        Send profile and event data to other systems when events arrive: a webhook per destination, retried until it is accepted.
+      </PageHead>
+      <ListTable list={list} items={api.rows(list.data)} empty="No destinations yet."
+        columns={<><th>Name</th><th className="hide-narrow">Sends to</th><th className="hide-narrow">Tags</th><th>Enabled</th></>}
+        row={(d) => (
+          <tr key={d.id}>
+            <td className="strong"><Link to={`/destination/${encodeURIComponent(d.id)}`}>{d.name}</Link></td>
+            <td className="hide-narrow"><code>{d.destination?.init?.url}</code></td>
+            <td className="hide-narrow">{(d.tags || []).map((t) => <Tag key={t}>{t}</Tag>)}</td>
+            <td>{d.enabled ? 'yes' : 'no'}</td>
+            <RowActions name={d.name} onEdit={() => setEditing(d)} onDelete={() => remove(d)}>
+              <Link className="btn btn-small" to={`/destination/${encodeURIComponent(d.id)}`} aria-label={`Deliveries of ${d.name}`}>Deliveries</Link>
+            </RowActions>
+          </tr>
+        )} />
+      {editing && <DestinationDialog destination={editing.id ? editing : null} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); notify('Destination saved.'); list.reload(); }} />}
     </div>
   );
 }

@@ -1,69 +1,47 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import * as api from '../api.js';
+import { FormDialog, ListTable, PageHead, RowActions, useEditForm } from '../components/Crud.jsx';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, Link, Modal, Spinner, StaleNotice, Tag, TagsField, TextField, apiFieldErrors, confirmDelete,
-  errorMessage, formatTime, notify, notifyError, useAsync, useFocusFirstError,
+  BusyButton, CheckField, Empty, ErrorBox, Link, Modal, Spinner, Tag, TagsField, TextField, confirmDelete,
+  errorMessage, formatTime, notify, notifyError, useAsync,
 } from '../ui.jsx';
 
 function SegmentDialog({ segment, onClose, onSaved }) {
-  const [form, setForm] = useState(() => ({
+  const edit = useEditForm(() => ({
     name: segment?.name || '', description: segment?.description || '', condition: segment?.condition || '',
     eventTypes: segment?.event_type || [], workflow: segment?.workflow?.id || '', tags: segment?.tags || [],
     enabled: segment ? segment.enabled !== false : true,
-  }));
-  const [errors, setErrors] = useState({});
-  const [stale, setStale] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef(null);
-  useFocusFirstError(formRef, errors);
-  const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
-
-  const submit = async (e) => {
-    e.preventDefault();
-    const errs = {};
-    if (!form.name.trim()) errs.name = 'Give the segment a name.';
-    if (!form.condition.trim() && !form.workflow.trim()) errs.condition = 'Write a condition, e.g. stats.visits > 3, or name a segmentation workflow.';
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    try {
-      await api.saveSegment({
-        ...(segment?.id ? { id: segment.id, version: segment.version } : {}),
-        name: form.name.trim(), description: form.description, condition: form.condition.trim(),
-        event_type: form.eventTypes, workflow: form.workflow.trim() ? { id: form.workflow.trim() } : null,
-        tags: form.tags, enabled: form.enabled,
-      });
-      onSaved();
-    } catch (err) {
-      setStale(api.isStale(err));
-      setErrors(api.isStale(err) ? {} : apiFieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-
+  }), {
+    validate: (form) => {
+      const errs = {};
+      if (!form.name.trim()) errs.name = 'Give the segment a name.';
+      if (!form.condition.trim() && !form.workflow.trim()) errs.condition = 'Write a condition, e.g. stats.visits > 3, or name a segmentation workflow.';
+      return errs;
+    },
+    save: (form) => api.saveSegment({
+      ...(segment?.id ? { id: segment.id, version: segment.version } : {}),
+      name: form.name.trim(), description: form.description, condition: form.condition.trim(),
+      event_type: form.eventTypes, workflow: form.workflow.trim() ? { id: form.workflow.trim() } : null,
+      tags: form.tags, enabled: form.enabled,
+    }),
+    onSaved,
+  });
+  const { form, set, errors } = edit;
   return (
-    <Modal title={segment?.id ? 'Edit segment' : 'New segment'} onClose={onClose} wide
-      footer={<>
-        <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <BusyButton type="submit" form="segment-form" className="btn btn-primary" busy={busy}>{segment?.id ? 'Save' : 'Create'}</BusyButton>
-      </>}>
-      <form id="segment-form" ref={formRef} onSubmit={submit} noValidate>
-        <StaleNotice show={stale} onReload={onClose} what="This segment" />
-        <FormError error={errors['']} />
-        <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name || errors.id} required
-          hint={segment?.id ? `Kept in profiles as ${segment.id}.` : 'Profiles in the segment carry its name in lower case with dashes, e.g. big-spenders.'} />
-        <TextField label="Description" value={form.description} onChange={set('description')} multiline rows={2} />
-        <TextField label="Condition" value={form.condition} onChange={set('condition')} error={errors.condition} multiline rows={3}
-          hint="TQL over the profile; bare paths read the profile, e.g. stats.visits > 3 AND traits.country == &quot;PL&quot;." />
-        <TagsField label="Only after events of these types" value={form.eventTypes} onChange={set('eventTypes')} error={errors.event_type}
-          hint="Comma-separated; empty: re-evaluated after every event." />
-        <TextField label="Segmentation workflow (flow id)" value={form.workflow} onChange={set('workflow')} error={errors['workflow.id'] || errors.workflow}
-          hint="Optional: a deployed flow started by Start segmentation, run with the profile; its nodes decide its segments." />
-        <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
-        <CheckField label="Enabled" checked={form.enabled} onChange={set('enabled')} />
-      </form>
-    </Modal>
+    <FormDialog edit={edit} id="segment-form" title={segment?.id ? 'Edit segment' : 'New segment'} what="This segment"
+      isNew={!segment?.id} onClose={onClose} wide>
+      <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name || errors.id} required
+        hint={segment?.id ? `Kept in profiles as ${segment.id}.` : 'Profiles in the segment carry its name in lower case with dashes, e.g. big-spenders.'} />
+      <TextField label="Description" value={form.description} onChange={set('description')} multiline rows={2} />
+      <TextField label="Condition" value={form.condition} onChange={set('condition')} error={errors.condition} multiline rows={3}
+        hint="TQL over the profile; bare paths read the profile, e.g. stats.visits > 3 AND traits.country == &quot;PL&quot;." />
+      <TagsField label="Only after events of these types" value={form.eventTypes} onChange={set('eventTypes')} error={errors.event_type}
+        hint="Comma-separated; empty: re-evaluated after every event." />
+      <TextField label="Segmentation workflow (flow id)" value={form.workflow} onChange={set('workflow')} error={errors['workflow.id'] || errors.workflow}
+        hint="Optional: a deployed flow started by Start segmentation, run with the profile; its nodes decide its segments." />
+      <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
+      <CheckField label="Enabled" checked={form.enabled} onChange={set('enabled')} />
+    </FormDialog>
   );
 }
 
@@ -145,43 +123,30 @@ function Refresh() {
 }
 
 export default function Segments() {
-  const { data, error, loading, reload } = useAsync(() => api.listSegments(), []);
+  const list = useAsync(() => api.listSegments(), []);
   const [editing, setEditing] = useState(null);
   const [members, setMembers] = useState(null);
-  const segments = api.rows(data);
-  const remove = (s) => confirmDelete(`Delete the segment "${s.name}"? Profiles keep its name until they are re-evaluated.`, () => api.deleteSegment(s.id), () => reload());
+  const remove = (s) => confirmDelete(`Delete the segment "${s.name}"? Profiles keep its name until they are re-evaluated.`, () => api.deleteSegment(s.id), () => list.reload());
   return (
     <div className="page">
-      <div className="page-head">
-        <h1>Segments</h1>
-        <button type="button" className="btn btn-primary" onClick={() => setEditing({})}>New segment</button>
-      </div>
-      <p className="muted">Groups of profiles by a condition. After every event the profile&apos;s segments are re-evaluated; entering or leaving one fires segment-entered or segment-left, which rules can match.</p>
+      <PageHead title="Segments" newLabel="New segment" onNew={() => setEditing({})}>
+        Groups of profiles by a condition. After every event the profile&apos;s segments are re-evaluated; entering or leaving one fires segment-entered or segment-left, which rules can match.
+      </PageHead>
       <Refresh />
-      <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : error && !data ? null : segments.length === 0 ? <Empty>No segments yet.</Empty> : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead><tr><th>Name</th><th>Condition</th><th className="hide-narrow">Events</th><th>Enabled</th><th><span className="sr-only">Actions</span></th></tr></thead>
-            <tbody>
-              {segments.map((s) => (
-                <tr key={s.id}>
-                  <td className="strong">{s.name}<div><code className="muted small">{s.id}</code></div></td>
-                  <td><code>{s.condition || (s.workflow ? `workflow ${s.workflow.id}` : '')}</code></td>
-                  <td className="hide-narrow">{(s.event_type || []).length ? s.event_type.map((t) => <Tag key={t}>{t}</Tag>) : <span className="muted">every event</span>}</td>
-                  <td>{s.enabled !== false ? 'yes' : 'no'}</td>
-                  <td className="row-actions">
-                    <button type="button" className="btn btn-small" onClick={() => setMembers(s)} aria-label={`Profiles in ${s.name}`}>Profiles</button>
-                    <button type="button" className="btn btn-small" onClick={() => setEditing(s)} aria-label={`Edit ${s.name}`}>Edit</button>
-                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => remove(s)} aria-label={`Delete ${s.name}`}>Delete</button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {editing && <SegmentDialog segment={editing.id ? editing : null} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); notify('Segment saved.'); reload(); }} />}
+      <ListTable list={list} items={api.rows(list.data)} empty="No segments yet."
+        columns={<><th>Name</th><th>Condition</th><th className="hide-narrow">Events</th><th>Enabled</th></>}
+        row={(s) => (
+          <tr key={s.id}>
+            <td className="strong">{s.name}<div><code className="muted small">{s.id}</code></div></td>
+            <td><code>{s.condition || (s.workflow ? `workflow ${s.workflow.id}` : '')}</code></td>
+            <td className="hide-narrow">{(s.event_type || []).length ? s.event_type.map((t) => <Tag key={t}>{t}</Tag>) : <span className="muted">every event</span>}</td>
+            <td>{s.enabled !== false ? 'yes' : 'no'}</td>
+            <RowActions name={s.name} onEdit={() => setEditing(s)} onDelete={() => remove(s)}>
+              <button type="button" className="btn btn-small" onClick={() => setMembers(s)} aria-label={`Profiles in ${s.name}`}>Profiles</button>
+            </RowActions>
+          </tr>
+        )} />
+      {editing && <SegmentDialog segment={editing.id ? editing : null} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); notify('Segment saved.'); list.reload(); }} />}
       {members && <Members segment={members} onClose={() => setMembers(null)} />}
     </div>
   );

@@ -1,9 +1,9 @@
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import * as api from '../api.js';
+import { FormDialog, ListTable, PageHead, RowActions, useEditForm } from '../components/Crud.jsx';
 import { formatOrigins, originsError, originsFieldError, parseOrigins } from '../lib/origins.js';
 import {
-  BusyButton, CheckField, Empty, ErrorBox, FormError, Modal, SelectField, Spinner, StaleNotice, Switch, Tag, TagsField, TextField,
-  apiFieldErrors, confirmDelete, copyText, notify, notifyError, useAsync, useFocusFirstError,
+  CheckField, Modal, SelectField, Switch, Tag, TagsField, TextField, confirmDelete, copyText, notify, notifyError, useAsync,
 } from '../ui.jsx';
 
 const SOURCE_TYPES = [{ value: 'rest', label: 'REST API (/track)' }];
@@ -22,71 +22,46 @@ const UNKNOWN_PROFILE = [
 
 function SourceDialog({ source: opened, onClose, onSaved }) {
   const [source, setSource] = useState(opened);
-  const [form, setForm] = useState(() => sourceForm(opened));
-  const [stale, setStale] = useState(false);
-  const [errors, setErrors] = useState({});
-  const [busy, setBusy] = useState(false);
-  const formRef = useRef(null);
-  useFocusFirstError(formRef, errors);
-  const set = (k) => (v) => setForm((f) => ({ ...f, [k]: v }));
-  const submit = async (e) => {
-    e.preventDefault();
-    const errs = {};
-    if (!form.name.trim()) errs.name = 'Give the source a name.';
-    if (form.id && !/^[A-Za-z0-9._-]+$/.test(form.id)) errs.id = 'Use letters, digits, dots, dashes and underscores only.';
-    const origins = parseOrigins(form.origins);
-    const oerr = originsError(origins);
-    if (oerr) errs.allowed_origins = oerr;
-    setErrors(errs);
-    if (Object.keys(errs).length) return;
-    setBusy(true);
-    try {
+  const edit = useEditForm(() => sourceForm(opened), {
+    validate: (form) => {
+      const errs = {};
+      if (!form.name.trim()) errs.name = 'Give the source a name.';
+      if (form.id && !/^[A-Za-z0-9._-]+$/.test(form.id)) errs.id = 'Use letters, digits, dots, dashes and underscores only.';
+      const oerr = originsError(parseOrigins(form.origins));
+      if (oerr) errs.allowed_origins = oerr;
+      return errs;
+    },
+    save: (form) => {
       const fields = { ...form };
       delete fields.origins;
-      const body = { ...source, ...fields, name: form.name.trim(), type: [form.type], allowed_origins: origins };
+      const body = { ...source, ...fields, name: form.name.trim(), type: [form.type], allowed_origins: parseOrigins(form.origins) };
       if (!body.id) delete body.id;
-      await api.saveSource(body);
-      onSaved();
-    } catch (err) {
-      setStale(api.isStale(err));
-      setErrors(api.isStale(err) ? {} : apiFieldErrors(err));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const reload = async () => {
-    try {
-      const fresh = await api.getSource(source.id);
-      setSource(fresh);
-      setForm(sourceForm(fresh));
-      setStale(false);
-    } catch (err) {
-      setErrors(apiFieldErrors(err));
-    }
-  };
+      return api.saveSource(body);
+    },
+    onSaved,
+  });
+  const { form, setForm, set, errors } = edit;
+  const reload = () => edit.reload(async () => {
+    const fresh = await api.getSource(source.id);
+    setSource(fresh);
+    setForm(sourceForm(fresh));
+  });
   return (
-    <Modal title={source ? 'Edit event source' : 'New event source'} onClose={onClose}
-      footer={<>
-        <button type="button" className="btn" onClick={onClose}>Cancel</button>
-        <BusyButton type="submit" form="source-form" className="btn btn-primary" busy={busy}>{source ? 'Save' : 'Create'}</BusyButton>
-      </>}>
-      <form id="source-form" ref={formRef} onSubmit={submit} noValidate>
-        <StaleNotice show={stale} onReload={reload} what="This event source" />
-        <FormError error={errors['']} />
-        <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
-        {!source && <TextField label="Id" value={form.id} onChange={set('id')} error={errors.id}
-          hint="The public key sites send with their events. Leave empty to generate one." />}
-        <TextField label="Description" value={form.description} onChange={set('description')} error={errors.description} multiline rows={2} />
-        <SelectField label="Type" value={form.type} onChange={set('type')} options={SOURCE_TYPES} error={errors.type} />
-        <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
-        <TextField label="Allowed origins" value={form.origins} onChange={set('origins')} error={originsFieldError(errors)} multiline rows={2}
-          placeholder="https://shop.example.com"
-          hint="Web pages that may send this source's events from a browser, one origin per line (https://*.example.com for every sub-domain). Empty: any site." />
-        <SelectField label="Unknown profile ids" value={form.unknown_profile} onChange={set('unknown_profile')} options={UNKNOWN_PROFILE}
-          error={errors.unknown_profile} hint="What happens when a tracker sends a profile id this server does not know." />
-        <CheckField label="Enabled: accept events from this source" checked={form.enabled} onChange={set('enabled')} error={errors.enabled} />
-      </form>
-    </Modal>
+    <FormDialog edit={edit} id="source-form" title={source ? 'Edit event source' : 'New event source'} what="This event source"
+      isNew={!source} onClose={onClose} onReload={reload}>
+      <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
+      {!source && <TextField label="Id" value={form.id} onChange={set('id')} error={errors.id}
+        hint="The public key sites send with their events. Leave empty to generate one." />}
+      <TextField label="Description" value={form.description} onChange={set('description')} error={errors.description} multiline rows={2} />
+      <SelectField label="Type" value={form.type} onChange={set('type')} options={SOURCE_TYPES} error={errors.type} />
+      <TagsField value={form.tags} onChange={set('tags')} error={errors.tags} />
+      <TextField label="Allowed origins" value={form.origins} onChange={set('origins')} error={originsFieldError(errors)} multiline rows={2}
+        placeholder="https://shop.example.com"
+        hint="Web pages that may send this source's events from a browser, one origin per line (https://*.example.com for every sub-domain). Empty: any site." />
+      <SelectField label="Unknown profile ids" value={form.unknown_profile} onChange={set('unknown_profile')} options={UNKNOWN_PROFILE}
+        error={errors.unknown_profile} hint="What happens when a tracker sends a profile id this server does not know." />
+      <CheckField label="Enabled: accept events from this source" checked={form.enabled} onChange={set('enabled')} error={errors.enabled} />
+    </FormDialog>
   );
 }
 
@@ -114,7 +89,8 @@ function SnippetDialog({ source, onClose }) {
 }
 
 export default function Sources() {
-  const { data, error, loading, reload, setData } = useAsync(() => api.listSources(), []);
+  const list = useAsync(() => api.listSources(), []);
+  const { data, reload, setData } = list;
   const [editing, setEditing] = useState(null);
   const [snippet, setSnippet] = useState(null);
   const sources = api.rows(data);
@@ -133,35 +109,23 @@ export default function Sources() {
 
   return (
     <div className="page">
-      <div className="page-head">
-        <h1>Event sources</h1>
-        <button type="button" className="btn btn-primary" onClick={() => setEditing({})}>New event source</button>
-      </div>
-      <p className="muted">A source's id is the key that sites send with their events to <code>/track</code>.</p>
-      <ErrorBox error={error} onRetry={reload} />
-      {loading && !data ? <Spinner /> : error && !data ? null : sources.length === 0 ? <Empty>No event sources yet.</Empty> : (
-        <div className="table-wrap">
-          <table className="table">
-            <thead><tr><th>Name</th><th>Id</th><th className="hide-narrow">Type</th><th className="hide-narrow">Tags</th><th>Enabled</th><th><span className="sr-only">Actions</span></th></tr></thead>
-            <tbody>
-              {sources.map((s) => (
-                <tr key={s.id}>
-                  <td className="strong">{s.name}</td>
-                  <td><code className="id">{s.id}</code></td>
-                  <td className="hide-narrow">{(s.type || []).join(', ')}</td>
-                  <td className="hide-narrow">{(s.tags || []).map((t) => <Tag key={t}>{t}</Tag>)}</td>
-                  <td><Switch checked={!!s.enabled} onChange={(v) => toggle(s, v)} label={`Enabled: ${s.name}`} /></td>
-                  <td className="row-actions">
-                    <button type="button" className="btn btn-small" onClick={() => setSnippet(s)} aria-label={`Tracking snippet for ${s.name}`}>Snippet</button>
-                    <button type="button" className="btn btn-small" onClick={() => setEditing(s)} aria-label={`Edit ${s.name}`}>Edit</button>
-                    <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => remove(s)} aria-label={`Delete ${s.name}`}>Delete</button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <PageHead title="Event sources" newLabel="New event source" onNew={() => setEditing({})}>
+        A source&apos;s id is the key that sites send with their events to <code>/track</code>.
+      </PageHead>
+      <ListTable list={list} items={sources} empty="No event sources yet."
+        columns={<><th>Name</th><th>Id</th><th className="hide-narrow">Type</th><th className="hide-narrow">Tags</th><th>Enabled</th></>}
+        row={(s) => (
+          <tr key={s.id}>
+            <td className="strong">{s.name}</td>
+            <td><code className="id">{s.id}</code></td>
+            <td className="hide-narrow">{(s.type || []).join(', ')}</td>
+            <td className="hide-narrow">{(s.tags || []).map((t) => <Tag key={t}>{t}</Tag>)}</td>
+            <td><Switch checked={!!s.enabled} onChange={(v) => toggle(s, v)} label={`Enabled: ${s.name}`} /></td>
+            <RowActions name={s.name} onEdit={() => setEditing(s)} onDelete={() => remove(s)}>
+              <button type="button" className="btn btn-small" onClick={() => setSnippet(s)} aria-label={`Tracking snippet for ${s.name}`}>Snippet</button>
+            </RowActions>
+          </tr>
+        )} />
       {editing && <SourceDialog source={editing.id ? editing : null} onClose={() => setEditing(null)} onSaved={() => { setEditing(null); notify('Event source saved.'); reload(); }} />}
       {snippet && <SnippetDialog source={snippet} onClose={() => setSnippet(null)} />}
     </div>
