@@ -53,7 +53,7 @@ func (s *Server) allowOrigin(w http.ResponseWriter, r *http.Request, sourceID st
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 	publicCORS(w)
 	h := w.Header()
-	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS")
 	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
 		h.Set("Access-Control-Allow-Headers", req)
 	} else {
@@ -86,6 +86,9 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Payload) error {
+	if s.tracker.Asynchronous(p.SourceID) {
+		return s.trackAsync(w, r, p)
+	}
 	res, err := s.tracker.Track(r.Context(), p, requestHeaders(r))
 	if err != nil {
 		return trackError(err)

@@ -8,31 +8,47 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/inbox"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/tracking"
 )
 
 // background is the server's durable background work: the job queue and
 // the services that enqueue into it.
 type background struct {
-	q    *jobs.Queue
-	dest *destinations.Service
+	q     *jobs.Queue
+	dest  *destinations.Service
+	inbox *inbox.Service
 }
+
+// lateTracker hands the inbox's requests to the tracker, which is made
+// after the queue (the tracker tells the destinations about its commits).
+type lateTracker struct{ t **tracking.Tracker }
+
+func (l lateTracker) Track(ctx context.Context, p *tracking.Payload, h map[string]any) (*tracking.Result, error) {
+	return (*l.t).Track(ctx, p, h)
+}
+
+func (l lateTracker) CheckSource(id string) error { return (*l.t).CheckSource(id) }
 
 // startBackground opens the job queue in the server's database and sets up
 // the destinations. The queue's workers start with q.Start, once the HTTP
 // server is built.
 func startBackground(ctx context.Context, st store.Store, res *resources.Service, dsn, data string, policy retention.Policy,
-	forget func(string), log *slog.Logger) (*background, error) {
+	forget func(string), tracker **tracking.Tracker, log *slog.Logger) (*background, error) {
 	var creds destinations.Credentials
 	if res != nil {
 		creds = res
 	}
 	dest := destinations.New(st, creds, log)
 	ret := retention.New(st, dest, policy, forget, log)
-	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: append(dest.JobKinds(), ret.Kind()), Periodic: ret.Periodic(), Log: log})
+	in := inbox.New(lateTracker{tracker}, st, log, inbox.Options{})
+	kinds := append(append(dest.JobKinds(), ret.Kind()), in.JobKinds()...)
+	periodic := append(ret.Periodic(), in.Periodic()...)
+	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: kinds, Periodic: periodic, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the job queue: %w", err)
 	}
@@ -40,13 +56,18 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 		q.Close(ctx)
 		return nil, fmt.Errorf("destinations: %w", err)
 	}
+	if err := in.Init(ctx, q); err != nil {
+		q.Close(ctx)
+		return nil, err
+	}
 	dest.Start()
-	return &background{q: q, dest: dest}, nil
+	return &background{q: q, dest: dest, inbox: in}, nil
 }
 
 // close queues what the collector handed over, then lets running jobs
 // finish (up to 20 s; a job cut off is run again later).
 func (b *background) close(log *slog.Logger) {
+	b.inbox.Close()
 	b.dest.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

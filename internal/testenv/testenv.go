@@ -21,6 +21,7 @@ import (
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/inbox"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
@@ -51,6 +52,8 @@ type Env struct {
 	// Jobs and Destinations run when Options.Background is set.
 	Jobs         *jobs.Queue
 	Destinations *destinations.Service
+	// Inbox queues asynchronously collected requests (with Background).
+	Inbox *inbox.Service
 }
 
 // Options change what New starts.
@@ -110,9 +113,12 @@ func New(t testing.TB, o Options) *Env {
 	topt.CacheProfiles, topt.Resources = o.DSN == "", res.ForRuns(false)
 	var q *jobs.Queue
 	var dest *destinations.Service
+	var in *inbox.Service
+	var tr *tracking.Tracker
 	if o.Background {
 		dest = destinations.New(st, res, nil)
-		jo := jobs.Options{Kinds: dest.JobKinds(), PollInterval: 20 * time.Millisecond,
+		in = inbox.New(lateTracker{&tr}, st, nil, inbox.Options{})
+		jo := jobs.Options{Kinds: append(dest.JobKinds(), in.JobKinds()...), Periodic: in.Periodic(), PollInterval: 20 * time.Millisecond,
 			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
 		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
 			q, err = jobs.OpenSQLite(ctx, path, jo)
@@ -125,11 +131,14 @@ func New(t testing.TB, o Options) *Env {
 		if err := dest.Init(ctx, q); err != nil {
 			t.Fatal(err)
 		}
+		if err := in.Init(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 		dest.Start()
 		topt.Committed = dest.Notify
-		o.API.Jobs, o.API.Destinations = q, dest
+		o.API.Jobs, o.API.Destinations, o.API.Inbox = q, dest, in
 	}
-	tr := tracking.New(st, cat, topt)
+	tr = tracking.New(st, cat, topt)
 	if o.API.Installed == nil {
 		o.API.Installed = actions.Installed
 	}
@@ -139,15 +148,17 @@ func New(t testing.TB, o Options) *Env {
 	srv := api.New(st, cat, tr, o.API)
 	srv.Auth().Cost = bcrypt.MinCost // fast hashes: tests create many users
 	hs := httptest.NewServer(srv.Handler())
-	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir, Jobs: q, Destinations: dest}
+	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir, Jobs: q, Destinations: dest, Inbox: in}
 	if q != nil {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
+		in.Start(ctx)
 	}
 	t.Cleanup(func() {
 		hs.Close()
 		if q != nil {
+			in.Close()
 			dest.Close()
 			q.Close(context.Background())
 		}
@@ -274,3 +285,13 @@ func PGDSN(t testing.TB) string {
 	t.Helper()
 	return storetest.PostgresServer(t)
 }
+
+// lateTracker hands the inbox's requests to the tracker, made after the
+// queue as in tracflow serve.
+type lateTracker struct{ t **tracking.Tracker }
+
+func (l lateTracker) Track(ctx context.Context, p *tracking.Payload, h map[string]any) (*tracking.Result, error) {
+	return (*l.t).Track(ctx, p, h)
+}
+
+func (l lateTracker) CheckSource(id string) error { return (*l.t).CheckSource(id) }
