@@ -165,11 +165,11 @@ func componentSchemas() map[string]any {
 			"events": withDesc(sStrList, "The stored events' ids, when the request asked for debug."),
 		}),
 		"TrackQueuedAnswer": object([]string{"profile", "session", "queued", "events"}, map[string]any{
-			"profile":  withDesc(nullable(sIDRef), "The profile the events are queued for: the one sent, or a new id (null when profile-less)."),
-			"session":  withDesc(nullable(sIDRef), "The session sent (null when none: the profile's open session, or a new one, is chosen when the events run)."),
-			"queued":   typed("boolean", "Always true: the events are stored and their flows run later, in order per profile."),
-			"events":   withDesc(sStrList, "The queued events' ids (an id is given to an event sent without one)."),
-			"ux":       sAnyList, "response": sObj, "errors": sStrList, "warnings": sStrList, "task": sStr,
+			"profile": withDesc(nullable(sIDRef), "The profile the events are queued for: the one sent, or a new id (null when profile-less)."),
+			"session": withDesc(nullable(sIDRef), "The session sent (null when none: the profile's open session, or a new one, is chosen when the events run)."),
+			"queued":  typed("boolean", "Always true: the events are stored and their flows run later, in order per profile."),
+			"events":  withDesc(sStrList, "The queued events' ids (an id is given to an event sent without one)."),
+			"ux":      sAnyList, "response": sObj, "errors": sStrList, "warnings": sStrList, "task": sStr,
 		}),
 		"DebugRun": object([]string{"debugInfo", "errors"}, map[string]any{
 			"logs": sAnyList, "debugInfo": sObj, "ux": sAnyList, "response": sObj,
