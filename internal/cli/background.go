@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/flowwait"
 	"github.com/tracflow/tracflow/internal/inbox"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/resources"
@@ -22,6 +23,7 @@ type background struct {
 	q     *jobs.Queue
 	dest  *destinations.Service
 	inbox *inbox.Service
+	waits *flowwait.Service
 }
 
 // lateTracker hands the inbox's requests to the tracker, which is made
@@ -33,6 +35,10 @@ func (l lateTracker) Track(ctx context.Context, p *tracking.Payload, h map[strin
 }
 
 func (l lateTracker) CheckSource(id string) error { return (*l.t).CheckSource(id) }
+
+func (l lateTracker) Resume(ctx context.Context, w tracking.Waiting) ([]string, error) {
+	return (*l.t).Resume(ctx, w)
+}
 
 // startBackground opens the job queue in the server's database and sets up
 // the destinations. The queue's workers start with q.Start, once the HTTP
@@ -46,7 +52,8 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 	dest := destinations.New(st, creds, log)
 	ret := retention.New(st, dest, policy, forget, log)
 	in := inbox.New(lateTracker{tracker}, st, log, inbox.Options{})
-	kinds := append(append(dest.JobKinds(), ret.Kind()), in.JobKinds()...)
+	fw := flowwait.New(lateTracker{tracker}, log)
+	kinds := append(append(append(dest.JobKinds(), ret.Kind()), in.JobKinds()...), fw.JobKinds()...)
 	periodic := append(ret.Periodic(), in.Periodic()...)
 	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: kinds, Periodic: periodic, Log: log})
 	if err != nil {
@@ -60,8 +67,9 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 		q.Close(ctx)
 		return nil, err
 	}
+	fw.Init(q)
 	dest.Start()
-	return &background{q: q, dest: dest, inbox: in}, nil
+	return &background{q: q, dest: dest, inbox: in, waits: fw}, nil
 }
 
 // close queues what the collector handed over, then lets running jobs

@@ -233,7 +233,7 @@ func (e *env) serve(s *serveSettings) error {
 	}
 	defer bg.close(log)
 	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
-		Committed: bg.dest.Notify})
+		Committed: bg.dest.Notify, Waits: bg.waits.Store})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
 		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest, Inbox: bg.inbox})
 	// Not ctx: a signal stops the queue gracefully, in bg.close.

@@ -21,6 +21,7 @@ import (
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/flowwait"
 	"github.com/tracflow/tracflow/internal/inbox"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
@@ -118,7 +119,8 @@ func New(t testing.TB, o Options) *Env {
 	if o.Background {
 		dest = destinations.New(st, res, nil)
 		in = inbox.New(lateTracker{&tr}, st, nil, inbox.Options{})
-		jo := jobs.Options{Kinds: append(dest.JobKinds(), in.JobKinds()...), Periodic: in.Periodic(), PollInterval: 20 * time.Millisecond,
+		fw := flowwait.New(lateTracker{&tr}, nil)
+		jo := jobs.Options{Kinds: append(append(dest.JobKinds(), in.JobKinds()...), fw.JobKinds()...), Periodic: in.Periodic(), PollInterval: 20 * time.Millisecond,
 			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
 		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
 			q, err = jobs.OpenSQLite(ctx, path, jo)
@@ -134,8 +136,9 @@ func New(t testing.TB, o Options) *Env {
 		if err := in.Init(ctx, q); err != nil {
 			t.Fatal(err)
 		}
+		fw.Init(q)
 		dest.Start()
-		topt.Committed = dest.Notify
+		topt.Committed, topt.Waits = dest.Notify, fw.Store
 		o.API.Jobs, o.API.Destinations, o.API.Inbox = q, dest, in
 	}
 	tr = tracking.New(st, cat, topt)
@@ -295,3 +298,7 @@ func (l lateTracker) Track(ctx context.Context, p *tracking.Payload, h map[strin
 }
 
 func (l lateTracker) CheckSource(id string) error { return (*l.t).CheckSource(id) }
+
+func (l lateTracker) Resume(ctx context.Context, w tracking.Waiting) ([]string, error) {
+	return (*l.t).Resume(ctx, w)
+}

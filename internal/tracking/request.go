@@ -42,6 +42,7 @@ type request struct {
 	profileChanged, sessionChanged bool
 
 	events []store.Doc // the events to store, in order
+	waits  []Waiting   // flows that go on later (see wait.go)
 }
 
 // newRequest checks the request's source and sets up its state.
@@ -167,6 +168,7 @@ func (r *request) runEvent(ev plugin.Event) {
 	if out.sessionUpdated {
 		r.sessionChanged = true
 	}
+	r.waits = append(r.waits, out.waits...)
 }
 
 // keepLockedProfile keeps the request from saving a stored profile whose
