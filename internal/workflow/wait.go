@@ -37,7 +37,7 @@ func (r *run) delayed(n *cnode, de *plugin.DelayError) (plugin.Results, error) {
 	}
 	if !r.delays {
 		r.st.Logs = append(r.st.Logs, plugin.Log{Level: "info", NodeID: n.id,
-			Message: "a wait until " + de.Until.UTC().Format(time.RFC3339) + " was asked; this run cannot be resumed later, so it went on at once"})
+			Message: "the node asked the flow to wait; this run cannot be resumed later, so it went on at once"})
 		return de.Results, nil
 	}
 	res := make(plugin.Results, len(de.Results))
