@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -37,16 +38,54 @@ func (s *Server) handleTrackAsync(w http.ResponseWriter, r *http.Request) error 
 	if err := s.allowOrigin(w, r, p.SourceID); err != nil {
 		return err
 	}
-	return s.trackAsync(w, r, p)
+	_, err = s.trackLater(w, r, p, true)
+	return err
 }
 
-// trackAsync queues a parsed request and answers as /track does, without
-// the flows' response, UX or errors (they run later).
-func (s *Server) trackAsync(w http.ResponseWriter, r *http.Request, p *tracking.Payload) error {
-	if s.opt.Inbox == nil {
-		return errorf(http.StatusServiceUnavailable, "asynchronous collection is not available on this server (no job queue)")
+// ScheduledAtOption is the /track option that runs a request's flows at a
+// time: options.scheduledAt, RFC 3339 text.
+const ScheduledAtOption = "scheduledAt"
+
+// trackLater queues a request that runs later: at its options.scheduledAt,
+// or, when async, as soon as its profile's earlier requests ran. It
+// answers false (and writes nothing) for a request to run now.
+func (s *Server) trackLater(w http.ResponseWriter, r *http.Request, p *tracking.Payload, async bool) (bool, error) {
+	v, scheduled := p.Options[ScheduledAtOption]
+	if !scheduled && !async {
+		return false, nil
 	}
-	ack, err := s.opt.Inbox.Accept(r.Context(), p, requestHeaders(r))
+	if s.opt.Inbox == nil {
+		return true, errorf(http.StatusServiceUnavailable, "asynchronous and scheduled collection are not available on this server (no job queue)")
+	}
+	var ack *inbox.Ack
+	var err error
+	var at time.Time
+	if scheduled {
+		text, _ := v.(string)
+		at, err = time.Parse(time.RFC3339, text)
+		field := "options." + ScheduledAtOption
+		switch {
+		case err != nil:
+			return true, invalidField(field, fmt.Sprintf("expected a time as RFC 3339 text, e.g. \"2030-01-02T15:04:05Z\", got %v", jsonText(v)))
+		case time.Until(at) > inbox.MaxSchedule:
+			return true, invalidField(field, "is more than a year ahead")
+		}
+		delete(p.Options, ScheduledAtOption)
+		ack, err = s.opt.Inbox.Schedule(r.Context(), p, requestHeaders(r), at)
+	} else {
+		ack, err = s.opt.Inbox.Accept(r.Context(), p, requestHeaders(r))
+	}
+	return true, s.writeQueued(w, ack, at, err)
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// writeQueued answers a queued request as /track does, without the flows'
+// response, UX or errors (they run later).
+func (s *Server) writeQueued(w http.ResponseWriter, ack *inbox.Ack, at time.Time, err error) error {
 	if errors.Is(err, inbox.ErrStopping) {
 		return errorf(http.StatusServiceUnavailable, "the server is stopping: send the events again")
 	}
@@ -68,6 +107,9 @@ func (s *Server) trackAsync(w http.ResponseWriter, r *http.Request, p *tracking.
 	}
 	if ack.ProfileID != "" {
 		out["profile"] = map[string]any{"id": ack.ProfileID}
+	}
+	if !at.IsZero() {
+		out["scheduled"] = at.UTC().Format(time.RFC3339)
 	}
 	ids := make([]any, len(ack.EventIDs))
 	for i, id := range ack.EventIDs {

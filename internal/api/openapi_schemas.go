@@ -209,6 +209,14 @@ func componentSchemas() map[string]any {
 			"source": map[string]any{"description": "{id} or a string; empty: every source."}, "max_attempts": sInt,
 		}),
 		"DestinationPage": pageOf("Destination"),
+		"Schedule": object([]string{"id", "name"}, map[string]any{
+			"id": sStr, "name": sStr, "description": sStr, "enabled": sBool, "version": sVersion,
+			"cron":  typed("string", "Five cron fields (minute hour day month weekday) in UTC, or @hourly, @daily..."),
+			"every": typed("string", "An interval of a minute or more, e.g. 1h; instead of cron."),
+			"event": object([]string{"source", "type"}, map[string]any{"source": sIDRef, "type": sStr, "properties": sObj, "profile": nullable(sIDRef)}),
+			"job":   typed("string", "A job kind to enqueue instead of an event, e.g. segment re-evaluation's."), "args": sObj,
+		}),
+		"SchedulePage": pageOf("Schedule"),
 		"Delivery": object([]string{"id", "destination_id", "status", "attempts"}, map[string]any{
 			"id": typed("string", "The delivery's idempotency key (the Idempotency-Key header)."), "destination_id": sStr,
 			"profile_id": sStr, "event_id": sStr, "event_type": sStr, "job_id": sInt,

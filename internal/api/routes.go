@@ -29,6 +29,7 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, s.configRoutes()...)
 	rt = append(rt, s.resourceRoutes()...)
 	rt = append(rt, s.backgroundRoutes()...)
+	rt = append(rt, s.scheduleRoutes()...)
 	rt = append(rt, s.dataRoutes()...)
 	rt = append(rt, s.opsRoutes()...)
 	rt = append(rt, s.docRoutes()...)

@@ -24,6 +24,7 @@ import (
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/schedule"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/internal/workflow"
@@ -77,6 +78,8 @@ type Options struct {
 	// Inbox queues asynchronously collected requests (nil: PUT /track and
 	// asynchronous sources answer 503).
 	Inbox *inbox.Service
+	// Schedules fires schedules (nil: their routes answer 503).
+	Schedules *schedule.Service
 }
 
 // Server holds what the handlers need.

@@ -86,8 +86,8 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Payload) error {
-	if s.tracker.Asynchronous(p.SourceID) {
-		return s.trackAsync(w, r, p)
+	if later, err := s.trackLater(w, r, p, s.tracker.Asynchronous(p.SourceID)); later {
+		return err
 	}
 	res, err := s.tracker.Track(r.Context(), p, requestHeaders(r))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
+	"github.com/tracflow/tracflow/internal/schedule"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
 )
@@ -24,6 +25,7 @@ type background struct {
 	dest  *destinations.Service
 	inbox *inbox.Service
 	waits *flowwait.Service
+	sched *schedule.Service
 }
 
 // lateTracker hands the inbox's requests to the tracker, which is made
@@ -53,8 +55,9 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 	ret := retention.New(st, dest, policy, forget, log)
 	in := inbox.New(lateTracker{tracker}, st, log, inbox.Options{})
 	fw := flowwait.New(lateTracker{tracker}, log)
-	kinds := append(append(append(dest.JobKinds(), ret.Kind()), in.JobKinds()...), fw.JobKinds()...)
-	periodic := append(ret.Periodic(), in.Periodic()...)
+	sc := schedule.New(st, lateTracker{tracker}, log, schedule.Options{})
+	kinds := append(append(append(append(dest.JobKinds(), ret.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...)
+	periodic := append(append(ret.Periodic(), in.Periodic()...), sc.Periodic()...)
 	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: kinds, Periodic: periodic, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the job queue: %w", err)
@@ -67,9 +70,13 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 		q.Close(ctx)
 		return nil, err
 	}
+	if err := sc.Init(ctx, q); err != nil {
+		q.Close(ctx)
+		return nil, err
+	}
 	fw.Init(q)
 	dest.Start()
-	return &background{q: q, dest: dest, inbox: in, waits: fw}, nil
+	return &background{q: q, dest: dest, inbox: in, waits: fw, sched: sc}, nil
 }
 
 // close queues what the collector handed over, then lets running jobs

@@ -235,7 +235,7 @@ func (e *env) serve(s *serveSettings) error {
 	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
 		Committed: bg.dest.Notify, Waits: bg.waits.Store})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
-		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest, Inbox: bg.inbox})
+		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest, Inbox: bg.inbox, Schedules: bg.sched})
 	// Not ctx: a signal stops the queue gracefully, in bg.close.
 	if err := bg.q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fail(err)

@@ -43,7 +43,12 @@ const (
 	// SweepKind, a periodic job, queues a drain for every lane with rows
 	// waiting for a while (a drain lost with a crashed process).
 	SweepKind = "track.sweep"
+	// ScheduledKind runs a request at the time it asked for.
+	ScheduledKind = "track.scheduled"
 )
+
+// MaxSchedule is how far ahead a request may be scheduled.
+const MaxSchedule = 366 * 24 * time.Hour
 
 // Tracker is the collector the inbox hands requests to.
 type Tracker interface {
@@ -113,6 +118,7 @@ func (s *Service) JobKinds() []jobs.Kind {
 		// rows stay in the inbox meanwhile.
 		{Name: DrainKind, Handle: s.drain, MaxAttempts: 100, Timeout: 10 * time.Minute},
 		{Name: SweepKind, Handle: s.sweep, MaxAttempts: 3},
+		{Name: ScheduledKind, Handle: s.scheduled, MaxAttempts: 25, Timeout: 5 * time.Minute},
 	}
 }
 
@@ -195,8 +201,49 @@ type pending struct {
 // and every event without an id is given one, so that running a request
 // again is recognised as a retry.
 func (s *Service) Accept(ctx context.Context, p *tracking.Payload, headers map[string]any) (*Ack, error) {
-	if err := s.tr.CheckSource(p.SourceID); err != nil {
+	lane, ack, data, err := s.prepare(p, headers)
+	if err != nil {
 		return nil, err
+	}
+	w := &pending{lane: lane, data: data, err: make(chan error, 1)}
+	select {
+	case s.in <- w:
+	case <-s.stop:
+		return nil, ErrStopping
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Once handed over, the outcome is waited for: the caller answers 200
+	// only for a stored request.
+	if err := <-w.err; err != nil {
+		return nil, err
+	}
+	return ack, nil
+}
+
+// Schedule stores a request durably to be run at a time (a job at that
+// time; a time past is now). It is prepared as Accept prepares requests.
+func (s *Service) Schedule(ctx context.Context, p *tracking.Payload, headers map[string]any, at time.Time) (*Ack, error) {
+	_, ack, data, err := s.prepare(p, headers)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := s.q.Enqueue(ctx, jobs.Request{Kind: ScheduledKind, Args: json.RawMessage(data), RunAt: at}); err != nil {
+		return nil, err
+	}
+	return ack, nil
+}
+
+// scheduled runs a scheduled request.
+func (s *Service) scheduled(ctx context.Context, j *jobs.Job) error {
+	return s.run(ctx, string(j.Args))
+}
+
+// prepare checks the source, gives the request its profile id and event
+// ids, and encodes it.
+func (s *Service) prepare(p *tracking.Payload, headers map[string]any) (string, *Ack, []byte, error) {
+	if err := s.tr.CheckSource(p.SourceID); err != nil {
+		return "", nil, nil, err
 	}
 	lane := ""
 	if p.ProfileLess {
@@ -219,22 +266,9 @@ func (s *Service) Accept(ctx context.Context, p *tracking.Payload, headers map[s
 	}
 	data, err := json.Marshal(item{Payload: p, Headers: headers})
 	if err != nil {
-		return nil, fmt.Errorf("inbox: encoding the request: %w", err)
+		return "", nil, nil, fmt.Errorf("inbox: encoding the request: %w", err)
 	}
-	w := &pending{lane: lane, data: data, err: make(chan error, 1)}
-	select {
-	case s.in <- w:
-	case <-s.stop:
-		return nil, ErrStopping
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
-	// Once handed over, the outcome is waited for: the caller answers 200
-	// only for a stored request.
-	if err := <-w.err; err != nil {
-		return nil, err
-	}
-	return ack, nil
+	return lane, ack, data, nil
 }
 
 // write stores accepted requests, a group at a time in one transaction,

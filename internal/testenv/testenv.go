@@ -26,6 +26,7 @@ import (
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/schedule"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
@@ -69,6 +70,9 @@ type Options struct {
 	// Background opens the job queue (polled every 20 ms, retries after
 	// 100 ms) with the destinations service, as tracflow serve does.
 	Background bool
+	// ScheduleTick is how often schedules are looked at (with Background;
+	// default a second).
+	ScheduleTick time.Duration
 	// QueueInStoreFile puts an SQLite queue in the store's own file (for
 	// the benchmark that shows why the server does not).
 	QueueInStoreFile bool
@@ -115,12 +119,19 @@ func New(t testing.TB, o Options) *Env {
 	var q *jobs.Queue
 	var dest *destinations.Service
 	var in *inbox.Service
+	var sc *schedule.Service
 	var tr *tracking.Tracker
 	if o.Background {
 		dest = destinations.New(st, res, nil)
 		in = inbox.New(lateTracker{&tr}, st, nil, inbox.Options{})
 		fw := flowwait.New(lateTracker{&tr}, nil)
-		jo := jobs.Options{Kinds: append(append(dest.JobKinds(), in.JobKinds()...), fw.JobKinds()...), Periodic: in.Periodic(), PollInterval: 20 * time.Millisecond,
+		tick := o.ScheduleTick
+		if tick <= 0 {
+			tick = time.Second
+		}
+		sc = schedule.New(st, lateTracker{&tr}, nil, schedule.Options{TickEvery: tick})
+		jo := jobs.Options{Kinds: append(append(append(dest.JobKinds(), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...),
+			Periodic: append(in.Periodic(), sc.Periodic()...), PollInterval: 20 * time.Millisecond,
 			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
 		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
 			q, err = jobs.OpenSQLite(ctx, path, jo)
@@ -136,10 +147,13 @@ func New(t testing.TB, o Options) *Env {
 		if err := in.Init(ctx, q); err != nil {
 			t.Fatal(err)
 		}
+		if err := sc.Init(ctx, q); err != nil {
+			t.Fatal(err)
+		}
 		fw.Init(q)
 		dest.Start()
 		topt.Committed, topt.Waits = dest.Notify, fw.Store
-		o.API.Jobs, o.API.Destinations, o.API.Inbox = q, dest, in
+		o.API.Jobs, o.API.Destinations, o.API.Inbox, o.API.Schedules = q, dest, in, sc
 	}
 	tr = tracking.New(st, cat, topt)
 	if o.API.Installed == nil {
