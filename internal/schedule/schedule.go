@@ -247,14 +247,17 @@ type fireArgs struct {
 	At         time.Time `json:"at"`
 }
 
-// doTick enqueues a fire for every due time of every enabled schedule
-// since its last fire (a new schedule starts from now).
-func (s *Service) doTick(ctx context.Context, _ *jobs.Job) error {
+func (s *Service) doTick(ctx context.Context, _ *jobs.Job) error { return s.Tick(ctx, s.now()) }
+
+// Tick enqueues a fire for every due time, up to now, of every enabled
+// schedule since its last fire (a schedule seen for the first time starts
+// from now). The leader's periodic job calls it with the clock's time.
+func (s *Service) Tick(ctx context.Context, now time.Time) error {
 	docs, err := s.st.ListConfig(ctx, Kind)
 	if err != nil {
 		return err
 	}
-	now := s.now().UTC()
+	now = now.UTC()
 	db := s.q.DB()
 	for _, d := range docs {
 		id := domain.Str(d, "id")

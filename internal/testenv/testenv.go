@@ -56,6 +56,8 @@ type Env struct {
 	Destinations *destinations.Service
 	// Inbox queues asynchronously collected requests (with Background).
 	Inbox *inbox.Service
+	// Schedules fires schedules (with Background).
+	Schedules *schedule.Service
 }
 
 // Options change what New starts.
@@ -165,7 +167,7 @@ func New(t testing.TB, o Options) *Env {
 	srv := api.New(st, cat, tr, o.API)
 	srv.Auth().Cost = bcrypt.MinCost // fast hashes: tests create many users
 	hs := httptest.NewServer(srv.Handler())
-	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir, Jobs: q, Destinations: dest, Inbox: in}
+	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir, Jobs: q, Destinations: dest, Inbox: in, Schedules: sc}
 	if q != nil {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)
