@@ -137,6 +137,9 @@ func TestAsyncAnswerAndRefusals(t *testing.T) {
 	}
 
 	// A source that asks for asynchronous processing queues POST /track.
+	if r := e.Admin("POST", "/event-source", map[string]any{"id": "async", "name": "Async", "type": []any{"rest"}, "asynchronous": "yes"}); r.Status != 422 || !strings.Contains(string(r.Raw), `"asynchronous"`) {
+		t.Fatalf("asynchronous: \"yes\": %d %s", r.Status, r.Raw)
+	}
 	e.Admin("POST", "/event-source", map[string]any{"id": "async", "name": "Async", "type": []any{"rest"}, "enabled": true, "asynchronous": true}).MustOK(t)
 	if err := e.Catalog.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
