@@ -22,13 +22,9 @@ import (
 // setting is true.
 func (s *Server) handleTrackAsync(w http.ResponseWriter, r *http.Request) error {
 	publicCORS(w)
-	body, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
+	if err := s.readJSON(w, r, &v); err != nil {
+		return err
 	}
 	p, err := tracking.ParsePayload(v, s.opt.MaxEvents)
 	if err != nil {

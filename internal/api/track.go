@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -66,13 +65,9 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 // handleTrack is POST /track: Tracardi's collector protocol.
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	publicCORS(w) // errors before the source is known are readable by any page
-	body, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
+	if err := s.readJSON(w, r, &v); err != nil {
+		return err
 	}
 	p, err := tracking.ParsePayload(v, s.opt.MaxEvents)
 	if err != nil {
@@ -82,10 +77,6 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	if err := s.allowOrigin(w, r, p.SourceID); err != nil {
 		return err
 	}
-	return s.track(w, r, p)
-}
-
-func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Payload) error {
 	if later, err := s.trackLater(w, r, p, s.tracker.Asynchronous(p.SourceID)); later {
 		return err
 	}
@@ -93,6 +84,11 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Paylo
 	if err != nil {
 		return trackError(err)
 	}
+	return s.writeTracked(w, p, res)
+}
+
+// writeTracked writes the collector's answer: Tracardi's shape.
+func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *tracking.Result) error {
 	out := map[string]any{
 		"task":     res.Task,
 		"ux":       res.UX,
@@ -122,12 +118,8 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Paylo
 }
 
 func trackError(err error) error {
-	var se *tracking.ShapeError
 	var tm *tracking.TooManyEventsError
 	switch {
-	case errors.As(err, &se):
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: se.Error(),
-			Errors: []plugin.FieldError{{Field: se.Field, Message: se.Message}}}
 	case errors.As(err, &tm):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: tm.Error()}
 	case errors.Is(err, tracking.ErrUnknownSource), errors.Is(err, tracking.ErrDisabledSource):
@@ -163,19 +155,14 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	}
 	props := map[string]any{}
 	if r.Method == http.MethodPost {
-		body, err := s.readBody(w, r)
-		if err != nil {
+		var v any
+		if err := s.readJSON(w, r, &v, bodyEmptyOK); err != nil {
 			return err
 		}
-		if len(strings.TrimSpace(string(body))) > 0 {
-			var v any
-			if err := json.Unmarshal(body, &v); err != nil {
-				return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
-			}
+		if v != nil {
 			m, ok := v.(map[string]any)
 			if !ok {
-				return &Error{Status: http.StatusUnprocessableEntity, Detail: "(body): expected a JSON object",
-					Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
+				return plugin.FieldErr("(body)", "expected a JSON object")
 			}
 			props = m
 		}
@@ -199,17 +186,11 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	if err := tracking.CheckID("profile_id", p.ProfileID); err != nil {
 		return trackError(err)
 	}
-	if p.SessionID == "" && p.ProfileID == "" {
-		p.ProfileLess = true
+	res, err := s.tracker.Collect(r.Context(), p, requestHeaders(r))
+	if err != nil {
+		return trackError(err)
 	}
-	if p.SessionID != "" && p.ProfileID == "" {
-		if sess, err := s.st.Session(r.Context(), p.SessionID); err == nil {
-			if prof, ok := sess["profile"].(map[string]any); ok {
-				p.ProfileID, _ = prof["id"].(string)
-			}
-		}
-	}
-	return s.track(w, r, p)
+	return s.writeTracked(w, p, res)
 }
 
 func queryValue(v []string) any {

@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +58,8 @@ type Snapshot struct {
 	// plugin was removed), by flow id.
 	FlowErrors map[string]error
 	flowSrc    map[string][]byte
+	// Identity holds the event mappings and identification points.
+	Identity *Identity
 }
 
 // Rule is a trigger rule: events of a type from a source run a flow.
@@ -187,6 +188,9 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 		}
 		s.Flows[id] = f
 	}
+	if s.Identity, err = c.loadIdentity(ctx); err != nil {
+		return err
+	}
 	rules, err := c.st.ListConfig(ctx, KindRule)
 	if err != nil {
 		return err
@@ -227,22 +231,8 @@ func (c *Catalog) compile(ctx context.Context, raw []byte) (*workflow.Compiled, 
 	return workflow.Compile(ctx, f, c.reg)
 }
 
-// Validation errors of configuration documents.
-type FieldError = plugin.FieldError
-
-// InvalidError lists what is wrong with a document, field by field.
-type InvalidError struct{ Errors []FieldError }
-
-func (e *InvalidError) Error() string {
-	parts := make([]string, len(e.Errors))
-	for i, f := range e.Errors {
-		parts[i] = f.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
 func invalid(field, msg string) error {
-	return &InvalidError{Errors: []FieldError{{Field: field, Message: msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 // ErrNotFound is returned (wrapped) for missing documents.

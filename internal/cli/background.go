@@ -14,6 +14,7 @@ import (
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
 	"github.com/tracflow/tracflow/internal/schedule"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
 )
@@ -23,6 +24,7 @@ import (
 type background struct {
 	q     *jobs.Queue
 	dest  *destinations.Service
+	segs  *segments.Refresher
 	inbox *inbox.Service
 	waits *flowwait.Service
 	sched *schedule.Service
@@ -53,10 +55,11 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 	}
 	dest := destinations.New(st, creds, log)
 	ret := retention.New(st, dest, policy, forget, log)
+	segs := segments.NewRefresher(st, forget, log)
 	in := inbox.New(lateTracker{tracker}, st, log, inbox.Options{})
 	fw := flowwait.New(lateTracker{tracker}, log)
 	sc := schedule.New(st, lateTracker{tracker}, log, schedule.Options{})
-	kinds := append(append(append(append(dest.JobKinds(), ret.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...)
+	kinds := append(append(append(append(dest.JobKinds(), ret.Kind(), segs.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...)
 	periodic := append(append(ret.Periodic(), in.Periodic()...), sc.Periodic()...)
 	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: kinds, Periodic: periodic, Log: log})
 	if err != nil {
@@ -76,7 +79,8 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 	}
 	fw.Init(q)
 	dest.Start()
-	return &background{q: q, dest: dest, inbox: in, waits: fw, sched: sc}, nil
+	segs.Init(q)
+	return &background{q: q, dest: dest, segs: segs, inbox: in, waits: fw, sched: sc}, nil
 }
 
 // close queues what the collector handed over, then lets running jobs

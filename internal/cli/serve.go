@@ -18,10 +18,12 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
+	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
@@ -147,7 +149,7 @@ func (e *env) serve(s *serveSettings) error {
 	if err != nil {
 		return fail(err)
 	}
-	proxies, err := api.ParseTrustedProxies(s.trustedProxies)
+	proxies, err := auth.ParseTrustedProxies(s.trustedProxies)
 	if err != nil {
 		return fail(usagef("--trusted-proxies: %v", err))
 	}
@@ -232,10 +234,12 @@ func (e *env) serve(s *serveSettings) error {
 		return fail(err)
 	}
 	defer bg.close(log)
+	bg.segs.Catalog, bg.segs.Data = cat, rundata.New(st) // segmentation workflows
 	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
 		Committed: bg.dest.Notify, Waits: bg.waits.Store})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
-		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest, Inbox: bg.inbox, Schedules: bg.sched})
+		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest,
+		Segments: bg.segs, Inbox: bg.inbox, Schedules: bg.sched})
 	// Not ctx: a signal stops the queue gracefully, in bg.close.
 	if err := bg.q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fail(err)

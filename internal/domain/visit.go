@@ -20,12 +20,11 @@ const (
 )
 
 // StartVisit records on profile that a new visit (session) began at now:
-// stats.visits and metadata.time.visit.count grow by one, the visit's
-// "current" time moves to "last", and the session's time zone, when it has
-// one, becomes the visit's.
+// metadata.time.visit.count grows by one, the visit's "current" time moves
+// to "last", and the session's time zone, when it has one, becomes the
+// visit's. As in Tracardi, stats.visits is left to flows (the Increase
+// visits plugin), so a Tracardi flow that counts visits counts each once.
 func StartVisit(profile plugin.Profile, session plugin.Session, now time.Time) {
-	stats := Child(profile, "stats")
-	stats["visits"] = number(stats["visits"]) + 1
 	visit := visitMap(profile)
 	visit["last"] = visit["current"]
 	visit["current"] = Timestamp(now)

@@ -14,8 +14,8 @@ func TestStartVisit(t *testing.T) {
 	s["context"] = map[string]any{"time": map[string]any{"tz": "Europe/Warsaw"}}
 	StartVisit(p, s, t0)
 	StartVisit(p, s, t0.Add(time.Hour))
-	if got := p["stats"].(map[string]any)["visits"]; got != 2.0 {
-		t.Fatalf("stats.visits = %v, want 2", got)
+	if got := p["stats"].(map[string]any)["visits"]; got != 0.0 {
+		t.Fatalf("stats.visits = %v, want 0: flows count visits, as in Tracardi", got)
 	}
 	v := p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)
 	if v["count"] != 2.0 || v["last"] != Timestamp(t0) || v["current"] != Timestamp(t0.Add(time.Hour)) || v["tz"] != "Europe/Warsaw" {

@@ -34,6 +34,7 @@ import (
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/tracking"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // Job kinds of the inbox.
@@ -482,9 +483,9 @@ func (s *Service) run(ctx context.Context, data string) error {
 		return nil
 	}
 	res, err := s.tr.Track(ctx, it.Payload, it.Headers)
-	var se *tracking.ShapeError
+	var fe plugin.FieldErrors
 	switch {
-	case errors.Is(err, tracking.ErrUnknownSource), errors.Is(err, tracking.ErrDisabledSource), errors.As(err, &se):
+	case errors.Is(err, tracking.ErrUnknownSource), errors.Is(err, tracking.ErrDisabledSource), errors.As(err, &fe):
 		s.dropped.Add(1)
 		s.log.Warn("inbox: a queued request was refused when its turn came; dropped",
 			"source", it.Payload.SourceID, "profile", it.Payload.ProfileID, "err", err)

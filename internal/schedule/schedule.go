@@ -25,7 +25,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/store"
@@ -55,7 +54,7 @@ type Tracker interface {
 }
 
 func invalid(field, msg string) error {
-	return &catalog.InvalidError{Errors: []plugin.FieldError{{Field: field, Message: msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 // When is a schedule's timing: a cron expression (five fields, in UTC, or
@@ -169,10 +168,10 @@ func eventOf(d store.Doc) (*tracking.Payload, error) {
 	}
 	p, err := tracking.ParsePayload(body, 1)
 	if err != nil {
-		var se *tracking.ShapeError
-		if errors.As(err, &se) {
-			field := strings.Replace(se.Field, "events[0].", "", 1)
-			return nil, invalid("event."+field, se.Message)
+		var fe plugin.FieldErrors
+		if errors.As(err, &fe) && len(fe) > 0 {
+			field := strings.Replace(fe[0].Field, "events[0].", "", 1)
+			return nil, invalid("event."+field, fe[0].Message)
 		}
 		return nil, err
 	}
@@ -339,9 +338,9 @@ func (s *Service) fire(ctx context.Context, j *jobs.Job) error {
 	}
 	p.Events[0].Time = map[string]any{"create": a.At.UTC().Format(time.RFC3339)}
 	res, err := s.tr.Track(ctx, p, map[string]any{"x-tracflow-schedule": a.ScheduleID})
-	var se *tracking.ShapeError
+	var fe plugin.FieldErrors
 	switch {
-	case errors.Is(err, tracking.ErrUnknownSource), errors.Is(err, tracking.ErrDisabledSource), errors.As(err, &se):
+	case errors.Is(err, tracking.ErrUnknownSource), errors.Is(err, tracking.ErrDisabledSource), errors.As(err, &fe):
 		return jobs.Cancel(err)
 	case err != nil:
 		return err

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/schedule"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/internal/testenv"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 func TestNormalize(t *testing.T) {
@@ -52,8 +52,8 @@ func TestNormalize(t *testing.T) {
 	}
 	for _, c := range bad {
 		_, err := schedule.Normalize(c.doc, kinds)
-		var ie *catalog.InvalidError
-		if !errors.As(err, &ie) || len(ie.Errors) == 0 || ie.Errors[0].Field != c.field {
+		var fe plugin.FieldErrors
+		if !errors.As(err, &fe) || len(fe) == 0 || fe[0].Field != c.field {
 			t.Errorf("%v: error %v, want one on field %s", c.doc, err, c.field)
 		}
 	}

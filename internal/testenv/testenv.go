@@ -19,6 +19,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/flowwait"
@@ -26,8 +27,10 @@ import (
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/schedule"
 	"github.com/tracflow/tracflow/internal/secrets"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/store/storetest"
@@ -58,6 +61,8 @@ type Env struct {
 	Inbox *inbox.Service
 	// Schedules fires schedules (with Background).
 	Schedules *schedule.Service
+	// Segments re-evaluates the segments (with Options.Background).
+	Segments *segments.Refresher
 }
 
 // Options change what New starts.
@@ -78,6 +83,9 @@ type Options struct {
 	// QueueInStoreFile puts an SQLite queue in the store's own file (for
 	// the benchmark that shows why the server does not).
 	QueueInStoreFile bool
+	// SegmentsPageSize sets the segments re-evaluation's page size (0: its
+	// default).
+	SegmentsPageSize int
 }
 
 // New starts a server on a new SQLite database in a temp folder, creates the
@@ -123,8 +131,15 @@ func New(t testing.TB, o Options) *Env {
 	var in *inbox.Service
 	var sc *schedule.Service
 	var tr *tracking.Tracker
+	var segs *segments.Refresher
+	e := &Env{T: t, Dir: dir}
 	if o.Background {
 		dest = destinations.New(st, res, nil)
+		segs = segments.NewRefresher(st, func(id string) { e.Tracker.Forget(id) }, nil)
+		segs.Catalog, segs.Data = cat, rundata.New(st)
+		if o.SegmentsPageSize > 0 {
+			segs.PageSize = o.SegmentsPageSize
+		}
 		in = inbox.New(lateTracker{&tr}, st, nil, inbox.Options{})
 		fw := flowwait.New(lateTracker{&tr}, nil)
 		tick := o.ScheduleTick
@@ -132,7 +147,7 @@ func New(t testing.TB, o Options) *Env {
 			tick = time.Second
 		}
 		sc = schedule.New(st, lateTracker{&tr}, nil, schedule.Options{TickEvery: tick})
-		jo := jobs.Options{Kinds: append(append(append(dest.JobKinds(), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...),
+		jo := jobs.Options{Kinds: append(append(append(append(dest.JobKinds(), segs.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...),
 			Periodic: append(in.Periodic(), sc.Periodic()...), PollInterval: 20 * time.Millisecond,
 			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
 		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
@@ -154,8 +169,9 @@ func New(t testing.TB, o Options) *Env {
 		}
 		fw.Init(q)
 		dest.Start()
+		segs.Init(q)
 		topt.Committed, topt.Waits = dest.Notify, fw.Store
-		o.API.Jobs, o.API.Destinations, o.API.Inbox, o.API.Schedules = q, dest, in, sc
+		o.API.Jobs, o.API.Destinations, o.API.Segments, o.API.Inbox, o.API.Schedules = q, dest, segs, in, sc
 	}
 	tr = tracking.New(st, cat, topt)
 	if o.API.Installed == nil {
@@ -167,7 +183,8 @@ func New(t testing.TB, o Options) *Env {
 	srv := api.New(st, cat, tr, o.API)
 	srv.Auth().Cost = bcrypt.MinCost // fast hashes: tests create many users
 	hs := httptest.NewServer(srv.Handler())
-	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir, Jobs: q, Destinations: dest, Inbox: in, Schedules: sc}
+	e.URL, e.Store, e.Catalog, e.Server, e.Tracker, e.Jobs, e.Destinations, e.Segments = hs.URL, st, cat, srv, tr, q, dest, segs
+	e.Inbox, e.Schedules = in, sc
 	if q != nil {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)
@@ -184,9 +201,9 @@ func New(t testing.TB, o Options) *Env {
 		cat.Close()
 		st.Close()
 	})
-	users, _ := st.ListConfig(ctx, api.KindUser)
+	users, _ := st.ListConfig(ctx, auth.KindUser)
 	if len(users) == 0 {
-		if _, err := srv.Auth().CreateUser(ctx, AdminEmail, AdminPassword, "Admin", api.AllRoles); err != nil {
+		if _, err := srv.Auth().CreateUser(ctx, AdminEmail, AdminPassword, "Admin", auth.AllRoles); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -203,9 +220,9 @@ func (e *Env) Login(email, password string) string {
 	}
 	defer resp.Body.Close()
 	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	if resp.StatusCode != 200 {
-		e.T.Fatalf("login %s: %d %v", email, resp.StatusCode, out)
+	derr := json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 200 || derr != nil {
+		e.T.Fatalf("login %s: %d %v %v", email, resp.StatusCode, out, derr)
 	}
 	return out["access_token"].(string)
 }

@@ -43,6 +43,13 @@ type request struct {
 
 	events []store.Doc // the events to store, in order
 	waits  []Waiting   // flows that go on later (see wait.go)
+
+	segments []string // the profile's segments as of the last segmentation (segments.go)
+	// mergeKeys are the merge keys of the identification points the
+	// events matched; loaded holds the stored profiles flows loaded, whose
+	// locks the request took (see identity.go).
+	mergeKeys [][]string
+	loaded    map[string]plugin.Profile
 }
 
 // newRequest checks the request's source and sets up its state.
@@ -156,11 +163,13 @@ func (r *request) runEvents() {
 		r.res.EventIDs = append(r.res.EventIDs, ev.ID())
 		r.runEvent(ev)
 		r.events = append(r.events, map[string]any(ev))
+		r.segment(ev)
 	}
 }
 
 // runEvent runs one event through the rules and their flows.
 func (r *request) runEvent(ev plugin.Event) {
+	r.mapEvent(ev)
 	out := r.t.runRules(r.ctx, r.snap, r.p, ev, &r.profile, &r.session, r.res)
 	if out.profileUpdated {
 		r.profileChanged = true
@@ -174,6 +183,9 @@ func (r *request) runEvent(ev plugin.Event) {
 // keepLockedProfile keeps the request from saving a stored profile whose
 // lock it does not hold (see lockedProfile).
 func (r *request) keepLockedProfile() {
+	if r.lockedLoaded() {
+		return // saved with the request's own profile, under both locks
+	}
 	if keep, msg := lockedProfile(r.locked, r.profile); msg != "" {
 		r.profile = keep
 		r.res.Warnings = append(r.res.Warnings, msg)
@@ -191,6 +203,9 @@ func (r *request) commit() error {
 	cs := &store.ChangeSet{}
 	if r.profile != nil && r.profileChanged && r.save.profile {
 		cs.Profiles = append(cs.Profiles, map[string]any(r.profile))
+	}
+	if r.lockedLoaded() && r.save.profile {
+		cs.Profiles = append(cs.Profiles, map[string]any(r.locked))
 	}
 	if r.sessionChanged && r.save.session {
 		cs.Sessions = append(cs.Sessions, map[string]any(r.session))

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/rundata"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
@@ -35,6 +37,11 @@ type Tracker struct {
 	lim   workflow.Limits
 	after CommitHook
 	waits WaitHook
+
+	// post-event segmentation: the compiled segments
+	segOnce sync.Once
+	segs    *segments.Cache
+
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
@@ -160,6 +167,9 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 	if err := r.loadProfile(); err != nil {
 		return nil, err
 	}
+	if err := r.prepareIdentity(); err != nil {
+		return nil, err
+	}
 	if err := r.checkEventIDs(); err != nil {
 		return nil, err
 	}
@@ -167,6 +177,7 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		return nil, err
 	}
 	r.openVisit()
+	r.noteSegments()
 	r.runEvents()
 	r.keepLockedProfile()
 	r.settle()
@@ -174,15 +185,17 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		return nil, err
 	}
 	r.afterCommit()
+	r.mergeIdentities()
 	r.storeWaits()
 	return r.res, nil
 }
 
 // lockedProfile decides which profile a request may save: the flows may
 // have switched the run to another profile. A profile they created (new)
-// is theirs, and is saved. A stored profile they loaded (Load profile by
-// field) is not saved: the request holds only the lock of its own
-// profile, and writing another without its lock could lose what other
+// is theirs, and is saved. A stored profile they loaded through the
+// request's Data (Load profile by field) is locked then, and saved (see
+// requestData). Any other stored profile is not saved: the request does
+// not hold its lock, and writing another without its lock could lose what other
 // servers write to it meanwhile. Then the request's own profile (locked;
 // nil for a profile-less request) is kept, with the changes made to it
 // before the switch, and msg says what was dropped.
@@ -437,7 +450,7 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		// A tracker's "debug" flag is recorded on the event, but the public
 		// collector never runs debug-only nodes nor hands out debug info:
 		// that is what the editor's debugger (POST /flow/debug) is for.
-		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: t.data,
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: dataFor(ctx, t.data),
 			Limits: t.lim, NodeRunsBefore: nodeRuns, Delays: t.waits != nil})
 		nodeRuns = o.NodeRuns
 		out.waits = append(out.waits, waitsOf(r.FlowID, ev, o)...)
