@@ -69,8 +69,11 @@ func (s *Service) Store(ctx context.Context, ws []tracking.Waiting) error {
 
 func (s *Service) work(ctx context.Context, j *jobs.Job) error {
 	var w tracking.Waiting
-	if err := json.Unmarshal(j.Args, &w); err != nil || w.FlowID == "" || w.NodeID == "" {
-		return jobs.Cancel(fmt.Errorf("waiting flow arguments: a flow_id and a node_id are required (%v)", err))
+	if err := json.Unmarshal(j.Args, &w); err != nil {
+		return jobs.Cancel(fmt.Errorf("waiting flow arguments: %w", err))
+	}
+	if w.FlowID == "" || w.NodeID == "" {
+		return jobs.Cancel(errors.New("waiting flow arguments: a flow_id and a node_id are required"))
 	}
 	errs, err := s.tr.Resume(ctx, w)
 	if errors.Is(err, tracking.ErrGone) || errors.Is(err, tracking.ErrNoFlow) {
