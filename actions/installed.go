@@ -241,6 +241,7 @@ func Installed() []plugin.Installed {
 		{Register: datetime.RegisterLocalTimeSpan, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
 		{Register: datetime.RegisterLiveTime, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
 		{Register: datetime.RegisterTimeDifference, Test: plugin.TestData{Init: plugin.Config{"now": "now", "reference_date": "12:10:10"}}},
+		{Register: datetime.RegisterSleep, Test: plugin.TestData{Init: plugin.Config{"wait": 1}}},
 
 		// Location
 		{Register: location.RegisterGeoFence, Test: plugin.TestData{Init: plugin.Config{"center_coordinate": map[string]any{"lat": 0, "lng": 0}, "test_coordinate": map[string]any{"lat": 0, "lng": 0}, "radius": 10}}},

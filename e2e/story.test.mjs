@@ -657,6 +657,32 @@ describe('Tracflow web GUI', () => {
     }
   });
 
+  it('creates an hourly schedule, with a bad cron reported at its field', async () => {
+    await go('/schedules');
+    await page.getByRole('button', { name: 'New schedule' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.locator('.field-error', { hasText: 'Give the schedule a name.' }).waitFor();
+    await dialog.getByLabel('Name').fill(`Hourly ${RUN}`);
+    await dialog.getByLabel('Cron').fill('61 * * * *');
+    await dialog.getByLabel('Event source').selectOption(state.sourceId);
+    await dialog.getByLabel('Event type').fill('hourly-check');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    // The server checks the expression and names the field.
+    await dialog.locator('.field-error', { hasText: /minute/ }).waitFor();
+    await dialog.getByLabel('Cron').fill('0 * * * *');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('table[aria-label="Schedules"] tr', { hasText: `Hourly ${RUN}` });
+    await row.waitFor();
+    assert.match(await row.textContent(), /0 \* \* \* \*/);
+    await shot(page, 'schedules');
+    const token = await apiToken(base);
+    const list = await api(base, 'GET', '/schedules', { token });
+    const saved = list.result.find((d) => d.name === `Hourly ${RUN}`);
+    assert.equal(saved.cron, '0 * * * *');
+    assert.deepEqual(saved.event, { source: { id: state.sourceId }, type: 'hourly-check', properties: {}, profile: null });
+  });
+
   it('filters profiles with TQL and reports a bad filter at the field', async () => {
     await go('/profiles');
     const input = page.getByLabel('Filter (TQL)');

@@ -164,6 +164,13 @@ func componentSchemas() map[string]any {
 			"errors":   sStrList, "warnings": sStrList, "task": sStr,
 			"events": withDesc(sStrList, "The stored events' ids, when the request asked for debug."),
 		}),
+		"TrackQueuedAnswer": object([]string{"profile", "session", "queued", "events"}, map[string]any{
+			"profile": withDesc(nullable(sIDRef), "The profile the events are queued for: the one sent, or a new id (null when profile-less)."),
+			"session": withDesc(nullable(sIDRef), "The session sent (null when none: the profile's open session, or a new one, is chosen when the events run)."),
+			"queued":  typed("boolean", "Always true: the events are stored and their flows run later, in order per profile."),
+			"events":  withDesc(sStrList, "The queued events' ids (an id is given to an event sent without one)."),
+			"ux":      sAnyList, "response": sObj, "errors": sStrList, "warnings": sStrList, "task": sStr,
+		}),
 		"DebugRun": object([]string{"debugInfo", "errors"}, map[string]any{
 			"logs": sAnyList, "debugInfo": sObj, "ux": sAnyList, "response": sObj,
 			"profile": nullable(sObj), "session": nullable(sObj), "event": nullable(sObj),
@@ -202,6 +209,14 @@ func componentSchemas() map[string]any {
 			"source": map[string]any{"description": "{id} or a string; empty: every source."}, "max_attempts": sInt,
 		}),
 		"DestinationPage": pageOf("Destination"),
+		"Schedule": object([]string{"id", "name"}, map[string]any{
+			"id": sStr, "name": sStr, "description": sStr, "enabled": sBool, "version": sVersion,
+			"cron":  typed("string", "Five cron fields (minute hour day month weekday) in UTC, or @hourly, @daily..."),
+			"every": typed("string", "An interval of a minute or more, e.g. 1h; instead of cron."),
+			"event": object([]string{"source", "type"}, map[string]any{"source": sIDRef, "type": sStr, "properties": sObj, "profile": nullable(sIDRef)}),
+			"job":   typed("string", "A job kind to enqueue instead of an event, e.g. segment re-evaluation's."), "args": sObj,
+		}),
+		"SchedulePage": pageOf("Schedule"),
 		"Delivery": object([]string{"id", "destination_id", "status", "attempts"}, map[string]any{
 			"id": typed("string", "The delivery's idempotency key (the Idempotency-Key header)."), "destination_id": sStr,
 			"profile_id": sStr, "event_id": sStr, "event_type": sStr, "job_id": sInt,

@@ -32,6 +32,7 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, s.configRoutes()...)
 	rt = append(rt, s.resourceRoutes()...)
 	rt = append(rt, s.backgroundRoutes()...)
+	rt = append(rt, s.scheduleRoutes()...)
 	rt = append(rt, s.dataRoutes()...)
 	rt = append(rt, s.segmentRoutes()...)
 	rt = append(rt, s.identityRoutes()...)
@@ -43,6 +44,7 @@ func (s *Server) routeTable() []Route {
 func (s *Server) collectorRoutes() []Route {
 	return []Route{
 		{Method: "POST", Path: "/track", Tag: "collector", Summary: "Collect a batch of events for one profile and session (Tracardi's tracker protocol)", Query: []Param{{Name: "profile_less", Type: "boolean", Description: "true: process the events without a profile."}}, Answer: jsonAnswer("TrackAnswer"), handle: s.handleTrack},
+		{Method: "PUT", Path: "/track", Tag: "collector", Summary: "Collect a batch of events asynchronously: answered once stored, the flows run later in order per profile (Tracardi's PUT /track)", Query: []Param{{Name: "profile_less", Type: "boolean", Description: "true: process the events without a profile."}}, Answer: jsonAnswer("TrackQueuedAnswer"), handle: s.handleTrackAsync},
 		{Method: "GET", Path: "/collect/{event_type}/{source_id}", Tag: "collector", Summary: "Collect one event from a webhook; properties from the query", Query: []Param{{Name: "profile_id", Description: "The profile the event belongs to; without it the event is profile-less. Every other parameter is a property of the event."}}, Answer: jsonAnswer("TrackAnswer"), handle: s.handleCollect},
 		{Method: "POST", Path: "/collect/{event_type}/{source_id}", Tag: "collector", Summary: "Collect one event from a webhook; properties from the JSON body", Query: []Param{{Name: "profile_id", Description: "The profile the event belongs to; without it the event is profile-less."}}, Answer: jsonAnswer("TrackAnswer"), handle: s.handleCollect},
 		{Method: "GET", Path: "/collect/{event_type}/{source_id}/{session_id}", Tag: "collector", Summary: "Collect one event of a session from a webhook", Answer: jsonAnswer("TrackAnswer"), handle: s.handleCollect},

@@ -20,9 +20,11 @@ import (
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/inbox"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/schedule"
 	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
@@ -75,6 +77,11 @@ type Options struct {
 	Jobs *jobs.Queue
 	// Destinations delivers to destinations (nil: their routes answer 503).
 	Destinations *destinations.Service
+	// Inbox queues asynchronously collected requests (nil: PUT /track and
+	// asynchronous sources answer 503).
+	Inbox *inbox.Service
+	// Schedules fires schedules (nil: their routes answer 503).
+	Schedules *schedule.Service
 	// Segments re-evaluates every segment in the background (nil: its
 	// route answers 503).
 	Segments *segments.Refresher
@@ -134,6 +141,9 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 	s.metrics = newMetrics(st)
 	if opt.Jobs != nil {
 		s.metrics.registerJobMetrics(opt.Jobs, opt.Destinations)
+	}
+	if opt.Inbox != nil {
+		s.metrics.registerInboxMetrics(opt.Inbox)
 	}
 	s.metricsHandler = promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 	if tracker != nil && tracker.Observe == nil {

@@ -52,7 +52,7 @@ func (s *Server) allowOrigin(w http.ResponseWriter, r *http.Request, sourceID st
 func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 	publicCORS(w)
 	h := w.Header()
-	h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+	h.Set("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS")
 	if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
 		h.Set("Access-Control-Allow-Headers", req)
 	} else {
@@ -75,6 +75,9 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.ProfileLess = r.URL.Query().Get("profile_less") == "true"
 	if err := s.allowOrigin(w, r, p.SourceID); err != nil {
+		return err
+	}
+	if later, err := s.trackLater(w, r, p, s.tracker.Asynchronous(p.SourceID)); later {
 		return err
 	}
 	res, err := s.tracker.Track(r.Context(), p, requestHeaders(r))

@@ -56,6 +56,11 @@ func (c *Catalog) SaveSource(ctx context.Context, d store.Doc) (store.Doc, error
 	if err != nil {
 		return nil, err
 	}
+	if v, ok := d["asynchronous"]; ok && v != nil {
+		if _, isBool := v.(bool); !isBool {
+			return nil, invalid("asynchronous", "expected true (queue the source's requests and answer at once) or false")
+		}
+	}
 	if id == "" {
 		id = domain.NewID()
 	}

@@ -8,26 +8,47 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/flowwait"
+	"github.com/tracflow/tracflow/internal/inbox"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
+	"github.com/tracflow/tracflow/internal/schedule"
 	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/tracking"
 )
 
 // background is the server's durable background work: the job queue and
 // the services that enqueue into it.
 type background struct {
-	q    *jobs.Queue
-	dest *destinations.Service
-	segs *segments.Refresher
+	q     *jobs.Queue
+	dest  *destinations.Service
+	segs  *segments.Refresher
+	inbox *inbox.Service
+	waits *flowwait.Service
+	sched *schedule.Service
+}
+
+// lateTracker hands the inbox's requests to the tracker, which is made
+// after the queue (the tracker tells the destinations about its commits).
+type lateTracker struct{ t **tracking.Tracker }
+
+func (l lateTracker) Track(ctx context.Context, p *tracking.Payload, h map[string]any) (*tracking.Result, error) {
+	return (*l.t).Track(ctx, p, h)
+}
+
+func (l lateTracker) CheckSource(id string) error { return (*l.t).CheckSource(id) }
+
+func (l lateTracker) Resume(ctx context.Context, w tracking.Waiting) ([]string, error) {
+	return (*l.t).Resume(ctx, w)
 }
 
 // startBackground opens the job queue in the server's database and sets up
 // the destinations. The queue's workers start with q.Start, once the HTTP
 // server is built.
 func startBackground(ctx context.Context, st store.Store, res *resources.Service, dsn, data string, policy retention.Policy,
-	forget func(string), log *slog.Logger) (*background, error) {
+	forget func(string), tracker **tracking.Tracker, log *slog.Logger) (*background, error) {
 	var creds destinations.Credentials
 	if res != nil {
 		creds = res
@@ -35,7 +56,12 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 	dest := destinations.New(st, creds, log)
 	ret := retention.New(st, dest, policy, forget, log)
 	segs := segments.NewRefresher(st, forget, log)
-	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: append(dest.JobKinds(), ret.Kind(), segs.Kind()), Periodic: ret.Periodic(), Log: log})
+	in := inbox.New(lateTracker{tracker}, st, log, inbox.Options{})
+	fw := flowwait.New(lateTracker{tracker}, log)
+	sc := schedule.New(st, lateTracker{tracker}, log, schedule.Options{})
+	kinds := append(append(append(append(dest.JobKinds(), ret.Kind(), segs.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...)
+	periodic := append(append(ret.Periodic(), in.Periodic()...), sc.Periodic()...)
+	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: kinds, Periodic: periodic, Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the job queue: %w", err)
 	}
@@ -43,14 +69,24 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 		q.Close(ctx)
 		return nil, fmt.Errorf("destinations: %w", err)
 	}
+	if err := in.Init(ctx, q); err != nil {
+		q.Close(ctx)
+		return nil, err
+	}
+	if err := sc.Init(ctx, q); err != nil {
+		q.Close(ctx)
+		return nil, err
+	}
+	fw.Init(q)
 	dest.Start()
 	segs.Init(q)
-	return &background{q: q, dest: dest, segs: segs}, nil
+	return &background{q: q, dest: dest, segs: segs, inbox: in, waits: fw, sched: sc}, nil
 }
 
 // close queues what the collector handed over, then lets running jobs
 // finish (up to 20 s; a job cut off is run again later).
 func (b *background) close(log *slog.Logger) {
+	b.inbox.Close()
 	b.dest.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -229,21 +229,22 @@ func (e *env) serve(s *serveSettings) error {
 	}
 	var tracker *tracking.Tracker
 	forget := func(id string) { tracker.Forget(id) } // runs only once the queue works
-	bg, err := startBackground(ctx, st, res, s.db, s.data, policy, forget, log)
+	bg, err := startBackground(ctx, st, res, s.db, s.data, policy, forget, &tracker, log)
 	if err != nil {
 		return fail(err)
 	}
 	defer bg.close(log)
 	bg.segs.Catalog, bg.segs.Data = cat, rundata.New(st) // segmentation workflows
 	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
-		Committed: bg.dest.Notify})
+		Committed: bg.dest.Notify, Waits: bg.waits.Store})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
 		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest,
-		Segments: bg.segs})
+		Segments: bg.segs, Inbox: bg.inbox, Schedules: bg.sched})
 	// Not ctx: a signal stops the queue gracefully, in bg.close.
 	if err := bg.q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fail(err)
 	}
+	bg.inbox.Start(ctx)
 
 	adminPassword := os.Getenv("TRACFLOW_ADMIN_PASSWORD")
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), adminPassword, !s.noDemo)

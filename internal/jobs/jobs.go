@@ -97,6 +97,9 @@ type Periodic struct {
 	Every time.Duration
 	// Args makes the job's arguments (nil: an empty object).
 	Args func() any
+	// RunOnStart also enqueues one when a process becomes the leader
+	// (after a restart, say), not only an interval later.
+	RunOnStart bool
 }
 
 // Options configure a Queue.
@@ -244,7 +247,7 @@ func config(o Options, obs *observer) (*river.Config, map[string]Kind, error) {
 				// Unique by kind while one is waiting: a slow run is not
 				// stacked up behind.
 				return envelope{kind: k.Name, Key: "periodic", Data: b}, &river.InsertOpts{UniqueOpts: uniqueOpts()}
-			}, &river.PeriodicJobOpts{ID: k.Name}))
+			}, &river.PeriodicJobOpts{ID: k.Name, RunOnStart: p.RunOnStart}))
 	}
 	return cfg, kinds, nil
 }

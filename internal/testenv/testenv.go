@@ -22,10 +22,13 @@ import (
 	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/flowwait"
+	"github.com/tracflow/tracflow/internal/inbox"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/rundata"
+	"github.com/tracflow/tracflow/internal/schedule"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
@@ -54,6 +57,10 @@ type Env struct {
 	// Jobs and Destinations run when Options.Background is set.
 	Jobs         *jobs.Queue
 	Destinations *destinations.Service
+	// Inbox queues asynchronously collected requests (with Background).
+	Inbox *inbox.Service
+	// Schedules fires schedules (with Background).
+	Schedules *schedule.Service
 	// Segments re-evaluates the segments (with Options.Background).
 	Segments *segments.Refresher
 }
@@ -70,6 +77,9 @@ type Options struct {
 	// Background opens the job queue (polled every 20 ms, retries after
 	// 100 ms) with the destinations service, as tracflow serve does.
 	Background bool
+	// ScheduleTick is how often schedules are looked at (with Background;
+	// default a second).
+	ScheduleTick time.Duration
 	// QueueInStoreFile puts an SQLite queue in the store's own file (for
 	// the benchmark that shows why the server does not).
 	QueueInStoreFile bool
@@ -118,6 +128,9 @@ func New(t testing.TB, o Options) *Env {
 	topt.CacheProfiles, topt.Resources = o.DSN == "", res.ForRuns(false)
 	var q *jobs.Queue
 	var dest *destinations.Service
+	var in *inbox.Service
+	var sc *schedule.Service
+	var tr *tracking.Tracker
 	var segs *segments.Refresher
 	e := &Env{T: t, Dir: dir}
 	if o.Background {
@@ -127,7 +140,15 @@ func New(t testing.TB, o Options) *Env {
 		if o.SegmentsPageSize > 0 {
 			segs.PageSize = o.SegmentsPageSize
 		}
-		jo := jobs.Options{Kinds: append(dest.JobKinds(), segs.Kind()), PollInterval: 20 * time.Millisecond,
+		in = inbox.New(lateTracker{&tr}, st, nil, inbox.Options{})
+		fw := flowwait.New(lateTracker{&tr}, nil)
+		tick := o.ScheduleTick
+		if tick <= 0 {
+			tick = time.Second
+		}
+		sc = schedule.New(st, lateTracker{&tr}, nil, schedule.Options{TickEvery: tick})
+		jo := jobs.Options{Kinds: append(append(append(append(dest.JobKinds(), segs.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...),
+			Periodic: append(in.Periodic(), sc.Periodic()...), PollInterval: 20 * time.Millisecond,
 			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
 		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
 			q, err = jobs.OpenSQLite(ctx, path, jo)
@@ -140,12 +161,19 @@ func New(t testing.TB, o Options) *Env {
 		if err := dest.Init(ctx, q); err != nil {
 			t.Fatal(err)
 		}
+		if err := in.Init(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		if err := sc.Init(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		fw.Init(q)
 		dest.Start()
 		segs.Init(q)
-		topt.Committed = dest.Notify
-		o.API.Jobs, o.API.Destinations, o.API.Segments = q, dest, segs
+		topt.Committed, topt.Waits = dest.Notify, fw.Store
+		o.API.Jobs, o.API.Destinations, o.API.Segments, o.API.Inbox, o.API.Schedules = q, dest, segs, in, sc
 	}
-	tr := tracking.New(st, cat, topt)
+	tr = tracking.New(st, cat, topt)
 	if o.API.Installed == nil {
 		o.API.Installed = actions.Installed
 	}
@@ -156,14 +184,17 @@ func New(t testing.TB, o Options) *Env {
 	srv.Auth().Cost = bcrypt.MinCost // fast hashes: tests create many users
 	hs := httptest.NewServer(srv.Handler())
 	e.URL, e.Store, e.Catalog, e.Server, e.Tracker, e.Jobs, e.Destinations, e.Segments = hs.URL, st, cat, srv, tr, q, dest, segs
+	e.Inbox, e.Schedules = in, sc
 	if q != nil {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
+		in.Start(ctx)
 	}
 	t.Cleanup(func() {
 		hs.Close()
 		if q != nil {
+			in.Close()
 			dest.Close()
 			q.Close(context.Background())
 		}
@@ -289,4 +320,18 @@ func (e *Env) Setup(sourceID, flowJSON, eventType string) string {
 func PGDSN(t testing.TB) string {
 	t.Helper()
 	return storetest.PostgresServer(t)
+}
+
+// lateTracker hands the inbox's requests to the tracker, made after the
+// queue as in tracflow serve.
+type lateTracker struct{ t **tracking.Tracker }
+
+func (l lateTracker) Track(ctx context.Context, p *tracking.Payload, h map[string]any) (*tracking.Result, error) {
+	return (*l.t).Track(ctx, p, h)
+}
+
+func (l lateTracker) CheckSource(id string) error { return (*l.t).CheckSource(id) }
+
+func (l lateTracker) Resume(ctx context.Context, w tracking.Waiting) ([]string, error) {
+	return (*l.t).Resume(ctx, w)
 }

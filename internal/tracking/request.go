@@ -42,6 +42,7 @@ type request struct {
 	profileChanged, sessionChanged bool
 
 	events []store.Doc // the events to store, in order
+	waits  []Waiting   // flows that go on later (see wait.go)
 
 	segments []string // the profile's segments as of the last segmentation (segments.go)
 	// mergeKeys are the merge keys of the identification points the
@@ -176,6 +177,7 @@ func (r *request) runEvent(ev plugin.Event) {
 	if out.sessionUpdated {
 		r.sessionChanged = true
 	}
+	r.waits = append(r.waits, out.waits...)
 }
 
 // keepLockedProfile keeps the request from saving a stored profile whose

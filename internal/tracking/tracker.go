@@ -36,6 +36,7 @@ type Tracker struct {
 	data  plugin.Data // stored records, for plugins
 	lim   workflow.Limits
 	after CommitHook
+	waits WaitHook
 
 	// post-event segmentation: the compiled segments
 	segOnce sync.Once
@@ -76,6 +77,9 @@ type Options struct {
 	// Committed, when set, is told about each request once its changes are
 	// committed (destinations). It must not block.
 	Committed CommitHook
+	// Waits, when set, stores flows that wait (plugin.Delay) to go on
+	// later; without it a wait goes on at once.
+	Waits WaitHook
 }
 
 // CommitHook receives a request's events, profile (nil when profile-less)
@@ -85,7 +89,7 @@ type CommitHook func(events []map[string]any, profile, session map[string]any, p
 
 // New returns a tracker over st, running the flows of cat.
 func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
-	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits, data: rundata.New(st), visit: o.VisitTimeout, after: o.Committed}
+	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits, data: rundata.New(st), visit: o.VisitTimeout, after: o.Committed, waits: o.Waits}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
@@ -182,6 +186,7 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 	}
 	r.afterCommit()
 	r.mergeIdentities()
+	r.storeWaits()
 	return r.res, nil
 }
 
@@ -406,7 +411,10 @@ func orList(l []any) []any {
 	return l
 }
 
-type runOutcome struct{ profileUpdated, sessionUpdated bool }
+type runOutcome struct {
+	profileUpdated, sessionUpdated bool
+	waits                          []Waiting // flows that go on later
+}
 
 // runRules runs, for one event, every flow its rules select, one after
 // another; each flow sees the profile as the previous one left it.
@@ -443,8 +451,9 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		// collector never runs debug-only nodes nor hands out debug info:
 		// that is what the editor's debugger (POST /flow/debug) is for.
 		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: dataFor(ctx, t.data),
-			Limits: t.lim, NodeRunsBefore: nodeRuns})
+			Limits: t.lim, NodeRunsBefore: nodeRuns, Delays: t.waits != nil})
 		nodeRuns = o.NodeRuns
+		out.waits = append(out.waits, waitsOf(r.FlowID, ev, o)...)
 		if t.Observe != nil {
 			t.Observe.FlowRun(r.FlowID, time.Since(start), len(o.Errors) > 0)
 		}

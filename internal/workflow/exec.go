@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 	"time"
@@ -35,6 +36,12 @@ type Input struct {
 	// NodeRunsBefore is how many node runs earlier flows made for the same
 	// event: Limits.MaxNodeRuns bounds them all together.
 	NodeRunsBefore int
+	// Delays says the caller resumes flows that wait (plugin.Delay): waits
+	// are answered in Output.Waits. Without it a wait goes on at once.
+	Delays bool
+	// Resume, when set, runs only the rest of the flow after a wait: from
+	// the node's saved results on, instead of from the start nodes.
+	Resume *Resume
 }
 
 // NodeObserver receives the run time of every plugin call of a flow run.
@@ -77,6 +84,9 @@ type Output struct {
 	// NodeRuns counts the node runs of the event so far: Input.NodeRunsBefore
 	// plus this run's.
 	NodeRuns int
+	// Waits are the nodes that asked the flow to go on later (only with
+	// Input.Delays): the caller saves them and resumes the flow from each.
+	Waits []Wait
 }
 
 type delivery struct {
@@ -97,6 +107,9 @@ type run struct {
 	runs, maxRuns   int
 	bytes, maxBytes int64
 	limited         *LimitError
+
+	delays bool    // waits are recorded (Input.Delays)
+	resume *Resume // run the rest of the flow after a wait
 }
 
 // Run runs the flow once. It never panics because of a plugin: failures are
@@ -133,7 +146,7 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 	}
 	lim := in.Limits.withDefaults()
 	r := &run{c: c, set: set, st: st, out: out, obs: in.Observe,
-		runs: in.NodeRunsBefore, maxRuns: lim.MaxNodeRuns, maxBytes: lim.MaxPayloadBytes}
+		runs: in.NodeRunsBefore, maxRuns: lim.MaxNodeRuns, maxBytes: lim.MaxPayloadBytes, delays: in.Delays, resume: in.Resume}
 	if r.obs == nil {
 		r.obs, _ = ctx.Value(nodeObserverKey{}).(NodeObserver)
 	}
@@ -190,7 +203,31 @@ func saved(flag plugin.SaveFlag, created bool, doc map[string]any, before uint64
 }
 
 func (r *run) exec(ctx context.Context, payload plugin.Payload) {
+	var from *cnode
+	var after []bool
+	if r.resume != nil {
+		var err error
+		if from, after, err = r.resumeFrom(r.resume); err != nil {
+			r.out.Errors = append(r.out.Errors, NodeError{NodeID: r.resume.NodeID, Message: err.Error()})
+			r.out.Stopped = true
+			return
+		}
+	}
 	for _, n := range r.c.nodes {
+		if from != nil {
+			if n == from {
+				// The waiting node's saved results go on.
+				if !r.emit(n, nil, r.resume.Results) {
+					r.out.Stopped = true
+					return
+				}
+				r.sendVoid(n)
+				continue
+			}
+			if !after[n.idx] {
+				continue // ran before the wait
+			}
+		}
 		if err := ctx.Err(); err != nil {
 			r.fail(n, nil, fmt.Errorf("flow run cancelled before this node: %w", err))
 			r.out.Stopped = true
@@ -510,6 +547,9 @@ func (r *run) call(ctx context.Context, n *cnode, in plugin.Payload, e *cedge, n
 			t0 = time.Now()
 		}
 		results, err = safeRun(ctx, act, in, pe)
+		if de := (*plugin.DelayError)(nil); errors.As(err, &de) {
+			results, err = r.delayed(n, de)
+		}
 		if err == nil {
 			err = checkPorts(n, results)
 		}

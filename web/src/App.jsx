@@ -14,6 +14,7 @@ import Rules from './pages/Rules.jsx';
 import Resources from './pages/Resources.jsx';
 import Destinations from './pages/Destinations.jsx';
 import Jobs from './pages/Jobs.jsx';
+import Schedules from './pages/Schedules.jsx';
 import Profiles from './pages/Profiles.jsx';
 import ProfileDetail from './pages/ProfileDetail.jsx';
 import Users from './pages/Users.jsx';
@@ -34,6 +35,7 @@ const NAV = [
   { to: '/resources', label: 'Resources', match: ['resources'] },
   { to: '/destinations', label: 'Destinations', match: ['destinations', 'destination'], role: ['admin', 'developer'] },
   { to: '/jobs', label: 'Jobs', match: ['jobs'], role: ['admin', 'developer', 'maintainer'] },
+  { to: '/schedules', label: 'Schedules', match: ['schedules'], role: ['admin', 'developer'] },
   { to: '/profiles', label: 'Profiles', match: ['profiles', 'profile'] },
   { to: '/users', label: 'Users', match: ['users'], role: 'admin' },
   { to: '/segments', label: 'Segments', match: ['segments'], role: ['admin', 'developer', 'marketer'] },
@@ -93,6 +95,7 @@ function Page({ route }) {
     case 'destinations': return <Destinations />;
     case 'destination': return <Destinations key={b} deliveriesOf={b} />;
     case 'jobs': return <Jobs query={route.query} />;
+    case 'schedules': return <Schedules />;
     case 'profiles': return <Profiles query={route.query} />;
     case 'profile': return <ProfileDetail key={b} id={b} />;
     case 'users': return <Users />;

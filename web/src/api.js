@@ -250,6 +250,10 @@ export const listDestinations = () => get('/destinations');
 export const saveDestination = (d) => post('/destination', d);
 export const getDestination = (id) => get(`/destination/${enc(id)}`);
 export const deleteDestination = (id) => del(`/destination/${enc(id)}`);
+export const listSchedules = () => get('/schedules');
+export const saveSchedule = (d) => post('/schedule', d);
+export const getSchedule = (id) => get(`/schedule/${enc(id)}`);
+export const deleteSchedule = (id) => del(`/schedule/${enc(id)}`);
 export const listDeliveries = (id, { limit = 50, offset = 0 } = {}) => get(`/destination/${enc(id)}/deliveries?limit=${limit}&offset=${offset}`);
 export const retryDelivery = (id, delivery) => post(`/destination/${enc(id)}/delivery/${enc(delivery)}/retry`, {});
 
