@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tracflow/tracflow/internal/geoip/geoiptest"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
@@ -87,7 +88,7 @@ func TestGeoDistance(t *testing.T) {
 }
 
 func TestGeoIP(t *testing.T) {
-	db := testCityDB(t)
+	db := geoiptest.CityDB(t)
 	warsaw := plugin.Payload{
 		"city": "Warsaw", "country": map[string]any{"name": "Poland", "code": "PL"}, "county": "Warsaw County",
 		"postal": "00-001", "latitude": 52.2297, "longitude": 21.0122, "location": []any{21.0122, 52.2297},
@@ -137,7 +138,7 @@ func TestGeoIP(t *testing.T) {
 }
 
 func TestGeoIPDatabaseFromEnvAndResource(t *testing.T) {
-	db := testCityDB(t)
+	db := geoiptest.CityDB(t)
 	notDB := filepath.Join(t.TempDir(), "not.mmdb")
 	if err := os.WriteFile(notDB, []byte("not a database"), 0o600); err != nil {
 		t.Fatal(err)
