@@ -25,6 +25,12 @@ type Payload struct {
 	// ProfileLess processes the events without a profile (?profile_less=true).
 	ProfileLess bool
 	Debug       bool
+	// ClientIP is the address of the client that sent the request ("" when
+	// unknown), for the session's geo location.
+	ClientIP string
+
+	system  systemRequest // set for a request the server makes itself (visit-ended)
+	emitted int           // system events added to Events so far
 }
 
 // EventIn is one event of a payload.
@@ -36,6 +42,10 @@ type EventIn struct {
 	Context    map[string]any
 	Options    map[string]any
 	Tags       []any
+
+	// depth is 0 for a tracker's event and n for a system event that a
+	// chain of n events caused (see EmitSystem).
+	depth int
 }
 
 // ShapeError is a request of the wrong shape; Field is the path of the

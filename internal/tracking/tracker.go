@@ -9,6 +9,8 @@ import (
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/enrich"
+	"github.com/tracflow/tracflow/internal/geoip"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/store"
@@ -34,6 +36,11 @@ type Tracker struct {
 	data  plugin.Data // stored records, for plugins
 	lim   workflow.Limits
 	after CommitHook
+	// enrichment and system events (enrich.go, system.go, visitend.go)
+	agents   *enrich.Parser
+	geo      *geoip.DB
+	jobs     Scheduler
+	visitEnd time.Duration
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
@@ -69,6 +76,14 @@ type Options struct {
 	// Committed, when set, is told about each request once its changes are
 	// committed (destinations). It must not block.
 	Committed CommitHook
+	// GeoIP, when set, locates sessions by their client address.
+	GeoIP *geoip.DB
+	// Jobs, when set, schedules the visit-ended jobs (run by
+	// VisitEndedKind); without it no visit-ended event fires.
+	Jobs Scheduler
+	// VisitEndedAfter is the inactivity after which a visit ends
+	// (VisitTimeout when 0).
+	VisitEndedAfter time.Duration
 }
 
 // CommitHook receives a request's events, profile (nil when profile-less)
@@ -87,6 +102,10 @@ func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
 	}
 	if t.visit <= 0 {
 		t.visit = DefaultVisitTimeout
+	}
+	t.agents, t.geo, t.jobs, t.visitEnd = enrich.NewParser(0), o.GeoIP, o.Jobs, o.VisitEndedAfter
+	if t.visitEnd <= 0 {
+		t.visitEnd = t.visit
 	}
 	if o.CacheProfiles {
 		size := o.CacheBytes
@@ -198,9 +217,13 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 	if p.Context != nil && newSession {
 		session["context"] = notation.DeepCopy(p.Context)
 	}
+	if err := t.checkSystemRequest(p, profile, newProfile, session, newSession, now); err != nil {
+		return nil, err
+	}
+	visit, visitChanged := t.beginVisit(p, session, newSession, headers, now)
 	profileChanged := newProfile
-	if profile != nil {
-		if newSession {
+	if profile != nil && p.system == trackerRequest {
+		if visit.opened || visit.reopened {
 			startVisit(profile, session, now)
 			profileChanged = true
 		}
@@ -208,12 +231,13 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 			profileChanged = true
 		}
 	}
+	res.Warnings = append(res.Warnings, t.addSystemEvents(p, profile, newProfile, visit)...)
 
-	sessionChanged := newSession
+	sessionChanged := newSession || visitChanged
 	events := make([]store.Doc, 0, len(p.Events))
-	for i := range p.Events {
+	for i := 0; i < len(p.Events); i++ { // system events may be added meanwhile
 		in := &p.Events[i]
-		if ids != nil {
+		if ids != nil && i < len(ids) {
 			if ids[i].retry {
 				res.EventIDs = append(res.EventIDs, in.ID)
 				continue
@@ -221,7 +245,11 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 			in.ID = ids[i].id
 		}
 		ev := t.buildEvent(p, in, src, profile, session, headers, now)
-		res.EventIDs = append(res.EventIDs, ev.ID())
+		markSystem(ev, in)
+		enrichEvent(ev, session)
+		if in.depth == 0 {
+			res.EventIDs = append(res.EventIDs, ev.ID())
+		}
 		out := t.runRules(ctx, snap, p, ev, &profile, &session, res)
 		if out.profileUpdated {
 			profileChanged = true
@@ -271,6 +299,7 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 			return nil, fmt.Errorf("storing the request: %w", err)
 		}
 	}
+	t.scheduleVisitEnd(ctx, p, profile, session, visit, now)
 	if t.after != nil {
 		t.after(events, profile, session, profileChanged)
 	}
