@@ -86,6 +86,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Payload) error {
+	p.ClientIP = clientAddr(r, s.opt.TrustedProxies) // for the session's geo location
 	res, err := s.tracker.Track(r.Context(), p, requestHeaders(r))
 	if err != nil {
 		return trackError(err)

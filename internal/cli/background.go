@@ -12,6 +12,7 @@ import (
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/tracking"
 )
 
 // background is the server's durable background work: the job queue and
@@ -25,14 +26,14 @@ type background struct {
 // the destinations. The queue's workers start with q.Start, once the HTTP
 // server is built.
 func startBackground(ctx context.Context, st store.Store, res *resources.Service, dsn, data string, policy retention.Policy,
-	forget func(string), log *slog.Logger) (*background, error) {
+	forget func(string), log *slog.Logger, tracker func() *tracking.Tracker) (*background, error) {
 	var creds destinations.Credentials
 	if res != nil {
 		creds = res
 	}
 	dest := destinations.New(st, creds, log)
 	ret := retention.New(st, dest, policy, forget, log)
-	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: append(dest.JobKinds(), ret.Kind()), Periodic: ret.Periodic(), Log: log})
+	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: append(dest.JobKinds(), ret.Kind(), tracking.VisitEndedKind(tracker)), Periodic: ret.Periodic(), Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the job queue: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -110,9 +111,10 @@ func New(t testing.TB, o Options) *Env {
 	topt.CacheProfiles, topt.Resources = o.DSN == "", res.ForRuns(false)
 	var q *jobs.Queue
 	var dest *destinations.Service
+	var ready atomic.Pointer[tracking.Tracker]
 	if o.Background {
 		dest = destinations.New(st, res, nil)
-		jo := jobs.Options{Kinds: dest.JobKinds(), PollInterval: 20 * time.Millisecond,
+		jo := jobs.Options{Kinds: append(dest.JobKinds(), tracking.VisitEndedKind(ready.Load)), PollInterval: 20 * time.Millisecond,
 			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
 		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
 			q, err = jobs.OpenSQLite(ctx, path, jo)
@@ -126,10 +128,11 @@ func New(t testing.TB, o Options) *Env {
 			t.Fatal(err)
 		}
 		dest.Start()
-		topt.Committed = dest.Notify
+		topt.Committed, topt.Jobs = dest.Notify, q
 		o.API.Jobs, o.API.Destinations = q, dest
 	}
 	tr := tracking.New(st, cat, topt)
+	ready.Store(tr)
 	if o.API.Installed == nil {
 		o.API.Installed = actions.Installed
 	}
