@@ -58,9 +58,9 @@ func TestUTM(t *testing.T) {
 	for url, want := range map[string]map[string]any{
 		"https://x.example/?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=shoes&utm_content=top": {
 			"source": "news", "medium": "email", "campaign": "spring", "term": "shoes", "content": "top"},
-		"https://x.example/p?utm_source=a%20b&q=1": {"source": "a b"},
-		"https://x.example/p?q=1":                 nil,
-		"::not a url utm_source=x":                nil,
+		"https://x.example/p?utm_source=a%20b&q=1":                     {"source": "a b"},
+		"https://x.example/p?q=1":                                      nil,
+		"::not a url utm_source=x":                                     nil,
 		"https://x.example/?utm_source=" + strings.Repeat("a", MaxURL): nil,
 	} {
 		if got := UTM(url); !reflect.DeepEqual(got, want) && !(got == nil && want == nil) {
