@@ -8,8 +8,10 @@ package actions
 
 import (
 	"github.com/tracflow/tracflow/actions/connectors"
+	"github.com/tracflow/tracflow/actions/consents"
 	"github.com/tracflow/tracflow/actions/converters"
 	"github.com/tracflow/tracflow/actions/data"
+	"github.com/tracflow/tracflow/actions/databases"
 	"github.com/tracflow/tracflow/actions/datetime"
 	"github.com/tracflow/tracflow/actions/events"
 	"github.com/tracflow/tracflow/actions/flow"
@@ -19,9 +21,12 @@ import (
 	"github.com/tracflow/tracflow/actions/location"
 	"github.com/tracflow/tracflow/actions/operations"
 	"github.com/tracflow/tracflow/actions/parsers"
+	"github.com/tracflow/tracflow/actions/queues"
 	"github.com/tracflow/tracflow/actions/regex"
 	"github.com/tracflow/tracflow/actions/reporting"
+	"github.com/tracflow/tracflow/actions/saas"
 	"github.com/tracflow/tracflow/actions/scrapper"
+	"github.com/tracflow/tracflow/actions/segmentation"
 	"github.com/tracflow/tracflow/actions/stats"
 	"github.com/tracflow/tracflow/actions/text"
 	"github.com/tracflow/tracflow/actions/ux"
@@ -98,6 +103,7 @@ func Installed() []plugin.Installed {
 		{Register: operations.RegisterFieldType, Test: plugin.TestData{Init: plugin.Config{"field": "profile@id"}}},
 		{Register: operations.RegisterAddEmptyProfile, Test: plugin.TestData{Init: plugin.Config{}}},
 		{Register: operations.RegisterInjectProfileByField, Test: plugin.TestData{Init: plugin.Config{"field": "data.contact.email.main", "value": "test@test.com"}}},
+		{Register: operations.RegisterMergeProfiles, Test: plugin.TestData{Init: plugin.Config{"mergeBy": []any{"profile@data.contact.email.main"}}}},
 		{Register: operations.RegisterAddEmptySession},
 		{Register: operations.RegisterSortArray, Test: plugin.TestData{Init: plugin.Config{"data": "event@properties.list_of_something", "direction": "asc"}}},
 		// Connectors
@@ -128,6 +134,54 @@ func Installed() []plugin.Installed {
 		{Register: connectors.RegisterPostgreSQLQuery, Test: plugin.TestData{Init: plugin.Config{"query": "select 1", "source": map[string]any{"id": "1", "name": "Some value"}, "timeout": 20}, Resource: map[string]any{"host": "", "database": "database", "user": "user", "password": "password"}}},
 		{Register: connectors.RegisterTelegramPost, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "id", "name": "name"}, "message": "test"}, Resource: map[string]any{"bot_token": "bot_token", "chat_id": 100}}},
 
+		// SaaS connectors installed on demand in Tracardi (Tracardi's test configs)
+		{Register: saas.RegisterMauticAddContact, Test: plugin.TestData{Init: plugin.Config{"additional_mapping": map[string]any{}, "email": "test@test.com", "overwrite_with_blank": false, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticFetchByID, Test: plugin.TestData{Init: plugin.Config{"contact_id": "1", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticFetchByEmail, Test: plugin.TestData{Init: plugin.Config{"contact_email": "test@test.com", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticEditPoints, Test: plugin.TestData{Init: plugin.Config{"action": "add", "contact_id": "1", "points": 1, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterMauticSegment, Test: plugin.TestData{Init: plugin.Config{"action": "add", "contact_id": "1", "segment": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MauticTestResource}},
+		{Register: saas.RegisterHubSpotAddCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}, "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotAddContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "properties": []any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotGetCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "company_id": "1"}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotGetContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "contact_id": "1"}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotUpdateCompany, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "company_id": "1", "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterHubSpotUpdateContact, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "contact_id": "1", "properties": map[string]any{}}, Resource: saas.HubSpotTestResource}},
+		{Register: saas.RegisterMailchimpAddToAudience, Test: plugin.TestData{Init: plugin.Config{"email": "email@email.com", "list_id": "1", "merge_fields": map[string]any{}, "source": map[string]any{"id": "1", "name": "test"}, "subscribed": false, "update": false}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpRemoveFromAudience, Test: plugin.TestData{Init: plugin.Config{"delete": false, "email": "test@test.com", "list_id": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpTagContact, Test: plugin.TestData{Init: plugin.Config{"tags": "test", "email": "test@test.com", "list_id": "None", "source": map[string]any{"id": "None", "name": "None"}}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterMailchimpSendEmail, Test: plugin.TestData{Init: plugin.Config{"message": map[string]any{"content": map[string]any{"content": "None", "type": "text/html"}, "recipient": "test@test.com", "subject": "None"}, "sender_email": "test@test.com", "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MailchimpTestResource}},
+		{Register: saas.RegisterElasticEmailAddContact, Test: plugin.TestData{Init: plugin.Config{"additional_mapping": map[string]any{}, "email": "abc@test.com", "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ElasticEmailTestResource}},
+		{Register: saas.RegisterElasticEmailStatus, Test: plugin.TestData{Init: plugin.Config{"email": "test@rest.co", "status": "status", "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ElasticEmailTestResource}},
+		{Register: saas.RegisterElasticEmailTransactional, Test: plugin.TestData{Init: plugin.Config{"message": map[string]any{"content": map[string]any{"content": "", "type": "text/plain"}, "recipient": "test@rest.co", "subject": "subject"}, "sender_email": "test@rest.co", "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ElasticEmailTestResource}},
+		{Register: saas.RegisterElasticEmailBulk, Test: plugin.TestData{Init: plugin.Config{"message": map[string]any{"content": map[string]any{"content": "", "type": "text/plain"}, "recipient": "test@rest.co", "subject": "subject"}, "sender_email": "test@rest.co", "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ElasticEmailTestResource}},
+		{Register: saas.RegisterMeaningCloudSentiment, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "language": "en", "text": "text"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudLanguage, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "message": "Hello world", "timeout": 15}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudClassification, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "", "name": ""}, "language": "en", "model": "social", "title": "title", "text": "text"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudReputation, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "Test", "id": "1"}, "text": "text", "lang": "auto", "focus": "focus", "company_type": "type", "relaxed_typography": false}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudTopics, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "test", "id": "1"}, "text": "test", "lang": "auto"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudSummarization, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "Test", "id": "1"}, "text": "text", "lang": "auto", "sentences": "2"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterMeaningCloudDeepCategorization, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"name": "Test", "id": "1"}, "text": "Text", "model": "IAB_2.0-tier3"}, Resource: saas.MeaningCloudTestResource}},
+		{Register: saas.RegisterActiveCampaignFetch, Test: plugin.TestData{Init: plugin.Config{"email": "some@email.com", "source": map[string]any{"id": "", "name": ""}}, Resource: saas.ActiveCampaignTestResource}},
+		{Register: saas.RegisterActiveCampaignAddContact, Test: plugin.TestData{Init: plugin.Config{"fields": map[string]any{}, "source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.ActiveCampaignTestResource}},
+		{Register: saas.RegisterCiviAddContact, Test: plugin.TestData{Init: plugin.Config{"contact_type": "Individual", "fields": map[string]any{}, "source": map[string]any{"id": "", "name": ""}}, Resource: saas.CiviCRMTestResource}},
+		{Register: saas.RegisterAmplitudeSend, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "1"}}, Resource: saas.AmplitudeTestResource}},
+		{Register: saas.RegisterMixpanelSend, Test: plugin.TestData{Init: plugin.Config{"mapping": map[string]any{}, "source": map[string]any{"id": "1", "name": "Some value"}}, Resource: saas.MixpanelTestResource}},
+		{Register: saas.RegisterMixpanelFunnel, Test: plugin.TestData{Init: plugin.Config{"from_date": "2000-01-01", "funnel_id": 1, "project_id": 1, "source": map[string]any{"id": "1", "name": "Some value"}, "to_date": "2000-01-01"}, Resource: saas.MixpanelTestResource}},
+		{Register: saas.RegisterMatomoSend, Test: plugin.TestData{Init: plugin.Config{"dimensions": map[string]any{}, "goal_id": "None", "rck": "session@context.utm.term", "rcn": "session@context.utm.campaign", "revenue": nil, "search_category": nil, "search_keyword": nil, "search_results_count": nil, "site_id": 1, "source": map[string]any{"id": "1", "name": "Some value"}, "url_ref": "event@context.page.referer.host"}, Resource: saas.MatomoTestResource}},
+		{Register: saas.RegisterNovuTrigger, Test: plugin.TestData{Init: plugin.Config{"payload": "{}", "recipient_email": "profile@data.contact.email.main", "source": map[string]any{"id": "", "name": ""}, "subscriber_id": "profile@id", "template": map[string]any{"id": "", "name": ""}}, Resource: saas.NovuTestResource}},
+		{Register: saas.RegisterSalesforceSend, Test: plugin.TestData{Init: plugin.Config{"extension_id": "1", "mapping": map[string]any{}, "source": map[string]any{"id": "", "name": ""}, "update": false}, Resource: saas.SalesforceTestResource}},
+		// Databases, queues and memory: outside databases, message brokers
+		// and the memory shared by all instances (Tracardi's test configs).
+		{Register: databases.RegisterMySQLQuery, Test: plugin.TestData{Init: plugin.Config{"data": []any{}, "query": "SELECT 1", "source": map[string]any{"id": "", "name": ""}, "timeout": 10, "type": "select"}, Resource: map[string]any{"host": "localhost", "port": 3306, "user": "<username>", "password": "", "database": "<database>"}}},
+		{Register: databases.RegisterMongoQuery, Test: plugin.TestData{Init: plugin.Config{"collection": map[string]any{"id": "1", "name": "1"}, "database": map[string]any{"id": "1", "name": "1"}, "query": "{}", "source": map[string]any{"id": "1", "name": "1"}}, Resource: map[string]any{"uri": "mongodb://127.0.0.1:27017/", "timeout": 5000}}},
+		{Register: databases.RegisterInfluxSend, Test: plugin.TestData{Init: plugin.Config{"bucket": "bucket", "fields": map[string]any{}, "measurement": "measurement", "organization": "measurement", "source": map[string]any{"id": "1", "name": "Some value"}, "tags": map[string]any{}, "time": nil}, Resource: map[string]any{"url": "http://localhost:8086", "token": "<token>"}}},
+		{Register: databases.RegisterInfluxFetch, Test: plugin.TestData{Init: plugin.Config{"aggregation": "abc", "bucket": "test", "filters": map[string]any{}, "organization": "test", "source": map[string]any{"id": "1", "name": "Some value"}, "start": "-15m", "stop": "0m"}, Resource: map[string]any{"url": "http://localhost:8086", "token": "<token>"}}},
+		{Register: queues.RegisterRabbitMQPublish, Test: plugin.TestData{Init: plugin.Config{"queue": map[string]any{"auto_declare": true, "compression": nil, "name": "queue", "queue_type": "direct", "routing_key": "None", "serializer": "json"}, "source": map[string]any{"id": "", "name": ""}}, Resource: map[string]any{"uri": "amqp://localhost:5672/", "port": "5672", "timeout": "5", "virtual_host": ""}}},
+		{Register: queues.RegisterMQTTPublish, Test: plugin.TestData{Init: plugin.Config{"payload": "{}", "qos": "0", "retain": false, "source": map[string]any{"id": "", "name": ""}, "topic": ""}, Resource: map[string]any{"url": "<url>", "port": 100, "username": "<username>", "password": "<password>"}}},
+		{Register: queues.RegisterSQSSend, Test: plugin.TestData{Init: plugin.Config{"source": map[string]any{"id": "1", "name": "2"}, "message": map[string]any{"content": "sssssss", "type": "plain/text"}, "region_name": "", "queue_url": "http://test", "message_attributes": ""}, Resource: map[string]any{"aws_access_key_id": "str", "aws_secret_access_key": "str"}}},
+		{Register: operations.RegisterWriteToMemory, Test: plugin.TestData{Init: plugin.Config{"key": "test-key", "ttl": 15, "value": "test-value"}, Resource: map[string]any{"url": "<url>", "user": "<user>", "password": "<password>"}}},
+		{Register: operations.RegisterReadFromMemory, Test: plugin.TestData{Init: plugin.Config{"key": "test-key"}, Resource: map[string]any{"url": "<url>", "user": "<user>", "password": "<password>"}}},
+
 		// Error reporting
 		{Register: reporting.RegisterThrow, Test: plugin.TestData{Init: plugin.Config{"message": "Flow stopped due to error."}}},
 		{Register: reporting.RegisterLog, Test: plugin.TestData{Init: plugin.Config{"type": "info", "message": "Event {{ event@id }}"}}},
@@ -136,6 +190,19 @@ func Installed() []plugin.Installed {
 		{Register: ux.RegisterConsent, Test: plugin.TestData{Init: plugin.Config{"agree_all_event_type": "agree-all-event-type", "enabled": true, "endpoint": "http://localhost:8686",
 			"event_type": "user-consent-pref", "expand_height": 400, "position": "bottom", "uix_source": "http://localhost:8686"}}},
 		{Register: ux.RegisterCustomJS, Test: plugin.TestData{Init: plugin.Config{"attributes": "{}", "content": ""}}},
+		// Pop-up widgets. Tracardi's test configs of these are commented out and
+		// leave required texts as None, which its own checks refuse: the
+		// same configs with those texts filled in.
+		{Register: ux.RegisterContactPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "contact_type": "email", "content": "Leave us your e-mail", "dark_theme": false,
+			"event_type": "contact-data", "horizontal_pos": "center", "save_event": true, "uix_source": "http://localhost:8686", "vertical_pos": "bottom"}}},
+		{Register: ux.RegisterCTAMessage, Test: plugin.TestData{Init: plugin.Config{"border_radius": 2, "border_shadow": 1, "cancel_button": "", "cta_button": "Buy", "cta_link": "",
+			"hide_after": 6000, "max_width": 500, "message": "Sale today", "min_width": 300, "position_x": "right", "position_y": "bottom", "title": "", "uix_mf_source": "http://localhost:8686"}}},
+		{Register: ux.RegisterGeneric, Test: plugin.TestData{Init: plugin.Config{"props": map[string]any{}, "uix_source": "http://localhost:8686/uix/widget/index.js"}}},
+		{Register: ux.RegisterQuestionPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "content": "Do you like it?", "dark_theme": false, "event_type": "question-answer",
+			"horizontal_pos": "center", "left_button_text": "No", "popup_lifetime": "6", "popup_title": nil, "right_button_text": "Yes", "save_event": true, "uix_source": "http://localhost:8686", "vertical_pos": "bottom"}}},
+		{Register: ux.RegisterRatingPopup, Test: plugin.TestData{Init: plugin.Config{"api_url": "http://localhost:8686", "dark_theme": false, "event_type": "rating",
+			"horizontal_position": "center", "lifetime": "6", "message": "Rate us", "save_event": true, "title": nil, "uix_source": "http://localhost:8686", "vertical_position": "bottom"}}},
+		{Register: ux.RegisterSnackbar, Test: plugin.TestData{Init: plugin.Config{"hide_after": 6000, "message": "Thank you", "position_x": "center", "position_y": "bottom", "type": "success", "uix_mf_source": "http://localhost:8686"}}},
 		// String, Regex, Converters, Parsers and the XPath scrapper, each with
 		// Tracardi's own test config (some are odd on purpose: they must set up).
 		{Register: text.RegisterReplace, Test: plugin.TestData{Init: plugin.Config{"field": "profile@", "find": "", "replace": ""}}},
@@ -188,5 +255,20 @@ func Installed() []plugin.Installed {
 		{Register: stats.RegisterKeyCounter, Test: plugin.TestData{Init: plugin.Config{"key": "1", "save_in": "2"}}},
 		{Register: stats.RegisterIncreaseViews, Test: plugin.TestData{Init: plugin.Config{}}},
 		{Register: stats.RegisterIncreaseVisits, Test: plugin.TestData{Init: plugin.Config{}}},
+
+		// Segmentation, interests and consents (Tracardi's test configs), and the segmentation flow's start node
+		{Register: flow.RegisterStartSegmentation, Test: plugin.TestData{Init: plugin.Config{"profile_id": "id"}}},
+		{Register: segmentation.RegisterForceSegmentation, Test: plugin.TestData{Init: plugin.Config{}}},
+		{Register: segmentation.RegisterHasSegment, Test: plugin.TestData{Init: plugin.Config{"segment": "abc"}}},
+		{Register: segmentation.RegisterConditional, Test: plugin.TestData{Init: plugin.Config{"condition": "profile@id exists", "false_action": "remove", "false_segment": "xxx", "true_action": "add", "true_segment": "zzz"}}},
+		{Register: segmentation.RegisterAddSegment, Test: plugin.TestData{Init: plugin.Config{"segment": "abc"}}},
+		{Register: segmentation.RegisterDeleteSegment, Test: plugin.TestData{Init: plugin.Config{"segment": "abc"}}},
+		{Register: segmentation.RegisterMoveSegment, Test: plugin.TestData{Init: plugin.Config{"from_segment": "abc", "to_segment": "asd"}}},
+		{Register: segmentation.RegisterAddInterest, Test: plugin.TestData{Init: plugin.Config{"interest": "abc", "value": "1.0"}}},
+		{Register: segmentation.RegisterIncreaseInterest, Test: plugin.TestData{Init: plugin.Config{"interest": "abc", "value": "1.0"}}},
+		{Register: segmentation.RegisterDecreaseInterest, Test: plugin.TestData{Init: plugin.Config{"interest": "abc", "value": "1.0"}}},
+		{Register: segmentation.RegisterGroupAndRank, Test: plugin.TestData{Init: plugin.Config{"interests": "profile@interests", "segment_mapping": "{}", "segments_to_apply": ""}}},
+		{Register: consents.RegisterAddConsent, Test: plugin.TestData{Init: plugin.Config{"consents": "aa"}}},
+		{Register: consents.RegisterRequireConsents, Test: plugin.TestData{Init: plugin.Config{"consent_ids": []any{}, "require_all": false}}},
 	}
 }

@@ -53,12 +53,42 @@ func TestTracardiNames(t *testing.T) {
 		"traits.mask_traits_action", "operations.update_session_action", "operations.reduce_array.plugin",
 		"traits.field_type_action", "internal.add_empty_profile.plugin", "internal.add_empty_session.plugin",
 		"internal.inject_profile_by_field.plugin",
+		"operations.merge_profiles_action",
 		"sort_array_action",
 		"new_visit_action", "new_profile_action", "traits.condition_set.plugin",
 		"traits.assign_condition_result.plugin", "operations.threshold.plugin",
 		"internal.inject_event.plugin", "internal.get_prev_event.plugin", "internal.get_prev_session.plugin",
 		"internal.query_string.plugin", "internal.event_source_fetcher.plugin",
 		"ux.consent.plugin", "ux.custom_js.plugin",
+		"flow.start_segmentation.plugin", "segmentation.add.plugin", "segmentation.delete.plugin",
+		"segmentation.move.plugin", "segmentation.conditional.plugin", "segmentation.has.plugin",
+		"segmentation.force.plugin", "interest.add.plugin", "interest.increase.plugin", "interest.decrease.plugin",
+		"group_and_rank_interests_action", "consents.add_consent_action.plugin", "consents.require_consents_action.plugin",
+	)
+	// SaaS connectors Tracardi installs on demand.
+	want = append(want,
+		"connectors.mautic.add_contact.plugin", "connectors.mautic.fetch_contact_by_id.plugin",
+		"connectors.mautic.fetch_contact_by_email.plugin", "connectors.mautic.edit_points.plugin",
+		"connectors.mautic.add_remove_segment.plugin",
+		"connectors.hubspot.add_company.plugin", "connectors.hubspot.add_contact.plugin", "connectors.hubspot.get_company.plugin", "connectors.hubspot.get_contact.plugin", "connectors.hubspot.update_company.plugin", "connectors.hubspot.update_contact.plugin",
+		"connectors.mailchimp.add_to_audience.plugin", "connectors.mailchimp.remove_from_audience.plugin", "connectors.mailchimp.tag_contact.plugin", "connectors.mailchimp.transactional_email.plugin",
+		"connectors.elastic_email.add_contact.plugin", "connectors.elastic_email.contact_status_change.plugin", "connectors.elastic_email.transactional_email.plugin", "connectors.elastic_email.bulk_email.plugin",
+		"connectors.meaningcloud.sentiment_analysis.plugin", "connectors.meaningcloud.language_detection.plugin", "connectors.meaningcloud.text_classification.plugin", "connectors.meaningcloud.corporate_reputation.plugin", "connectors.meaningcloud.topics_extraction.plugin", "connectors.meaningcloud.summarization.plugin", "connectors.meaningcloud.deep_categorization.plugin",
+		"connectors.active_campaign.fetch_by_email.plugin", "connectors.active_campaign.add_contact.plugin", "connectors.civi_crm.add_contact.plugin",
+		"connectors.amplitude.send_events.plugin",
+		"connectors.mixpanel.send.plugin", "connectors.mixpanel.fetch_funnel.plugin",
+		"connectors.matomo.send_event.plugin",
+		"connectors.novu.trigger.plugin",
+		"connectors.salesforce.marketing_cloud.send.plugin",
+	)
+	// Databases, queues and memory.
+	want = append(want,
+		"connectors.mysql.query.plugin", "connectors.rabbitmq.publish.plugin", "connectors.mqtt.publish.plugin",
+		"connectors.influxdb.send.plugin", "connectors.influxdb.fetch.plugin",
+		"connectors.aws.sqs.plugin", "connectors.mongo.query.plugin",
+		"operations.write_to_memory.plugin", "operations.read_from_memory.plugin",
+		"ux.contact_popup.plugin", "ux.cta_message.plugin", "ux.generic.plugin", "ux.question_popup.plugin",
+		"ux.rating_popup.plugin", "ux.snackbar.plugin",
 	)
 	reg := registry.NewRegistry()
 	if rep := reg.Install(actions.Installed()); len(rep.Error) > 0 {

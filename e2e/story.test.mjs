@@ -674,6 +674,52 @@ describe('Tracflow web GUI', () => {
     assert.equal((await page.locator('main, body').first().textContent()).split(message).length - 1, 1, 'the message appears once on the page');
   });
 
+  it('creates, edits and deletes an identification point; a sign-in by the same e-mail merges two profiles', async () => {
+    const POINT = `By e-mail ${RUN}`;
+    await go('/identification');
+    await page.getByRole('button', { name: 'New identification point' }).click();
+    let dlg = page.getByRole('dialog');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error', { hasText: 'Give it a name.' }).waitFor();
+    await dlg.locator('.field-error', { hasText: 'Name the event type.' }).waitFor();
+    await dlg.getByLabel('Name').fill(POINT);
+    await dlg.getByLabel('Event type').fill('identify');
+    await dlg.getByLabel('Event source').selectOption(state.sourceId);
+    await dlg.getByLabel('Event property 1').fill('properties.email');
+    // A field the server refuses: its message shows at the row's field.
+    await dlg.getByLabel('Profile field 1').fill('metadata.time');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error', { hasText: 'kept by the server' }).waitFor();
+    await dlg.getByLabel('Profile field 1').fill('data.contact.email.main');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('tr', { hasText: POINT });
+    await row.waitFor();
+    assert.match(await row.textContent(), /properties\.email → data\.contact\.email\.main/);
+    await row.getByRole('button', { name: `Edit ${POINT}` }).click();
+    dlg = page.getByRole('dialog');
+    await dlg.getByLabel('Name').fill(`${POINT} (edited)`);
+    await dlg.getByRole('button', { name: 'Save' }).click();
+    await page.locator('tr', { hasText: `${POINT} (edited)` }).waitFor();
+    await shot(page, 'identification-points');
+
+    // The point at work: the visitor's profile and a new one identify with one e-mail.
+    const identify = (profile) => api(base, 'POST', '/track', {
+      body: { source: { id: state.sourceId }, profile, events: [{ type: 'identify', properties: { email: `ann-${RUN}@example.com` } }] },
+    });
+    await identify({ id: state.profileId });
+    const other = await api(base, 'POST', '/track', { body: { source: { id: state.sourceId }, profile: null, events: [{ type: 'page-view' }] } });
+    const merged = await identify({ id: other.profile.id });
+    assert.equal(merged.profile.id, state.profileId, `the survivor's id is answered: ${JSON.stringify(merged)}`);
+    await go(`/profile/${encodeURIComponent(state.profileId)}`);
+    const list = page.getByRole('list', { name: 'Merged-away profile ids' });
+    await list.getByText(other.profile.id).waitFor();
+
+    await go('/identification');
+    await page.locator('tr', { hasText: `${POINT} (edited)` }).getByRole('button', { name: /^Delete/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.locator('tr', { hasText: POINT }).waitFor({ state: 'detached' });
+  });
+
   it('imports a flow exported from Tracardi', async () => {
     await go('/flows');
     await page.getByRole('button', { name: 'Import', exact: true }).click();
@@ -770,6 +816,68 @@ describe('Tracflow web GUI', () => {
     await dlg.getByRole('status').filter({ hasText: 'production' }).waitFor();
     assert.match(await dlg.getByRole('status').innerText(), /✗ production: .*allow-private-outbound/);
     await dlg.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('creates a segment; the next event puts the profile in it; lists, exports and deletes it', async () => {
+    await go('/segments');
+    await page.getByRole('button', { name: 'New segment' }).click();
+    let dlg = page.getByRole('dialog', { name: 'New segment' });
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error', { hasText: 'Give the segment a name.' }).waitFor();
+    await dlg.getByLabel('Name').fill('Frequent visitors');
+    // A condition the server refuses is reported at the field.
+    await dlg.getByLabel('Condition').fill('stats.counters.visits >');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error').filter({ hasText: /./ }).first().waitFor();
+    await dlg.getByLabel('Condition').fill('stats.counters.visits >= 1');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    const row = page.locator('tr', { hasText: 'Frequent visitors' });
+    await row.waitFor();
+    assert.match(await row.textContent(), /frequent-visitors/);
+
+    // Post-event segmentation: the next event of the profile enters it.
+    await api(base, 'POST', '/track', { body: { source: { id: state.sourceId }, profile: { id: state.profileId }, events: [{ type: 'page-view' }] } });
+    await row.getByRole('button', { name: 'Profiles in Frequent visitors' }).click();
+    dlg = page.getByRole('dialog', { name: 'Profiles in Frequent visitors' });
+    await dlg.getByRole('status', { name: 'Segment size' }).filter({ hasText: /^\d+ profiles?$/ }).waitFor();
+    await dlg.getByRole('link', { name: state.profileId }).waitFor();
+    await shot(page, 'segment-profiles');
+    const [download] = await Promise.all([page.waitForEvent('download'), dlg.getByRole('button', { name: 'Export CSV' }).click()]);
+    const { readFile } = await import('node:fs/promises');
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.match(csv.split('\n')[0], /^id,email,/);
+    assert.ok(csv.includes(state.profileId), 'the export holds the profile');
+    await dlg.getByRole('button', { name: 'Close' }).last().click();
+
+    await go(`/profile/${encodeURIComponent(state.profileId)}`);
+    await page.locator('section', { has: page.getByRole('heading', { name: 'Segments' }) }).locator('.tag', { hasText: 'frequent-visitors' }).waitFor();
+    await page.locator('.timeline-item', { hasText: 'segment-entered' }).waitFor();
+
+    await go('/segments');
+    await page.locator('tr', { hasText: 'Frequent visitors' }).getByRole('button', { name: 'Delete Frequent visitors' }).click();
+    await page.getByRole('dialog', { name: 'Please confirm' }).getByRole('button', { name: 'Delete' }).click();
+    await page.locator('tr', { hasText: 'Frequent visitors' }).waitFor({ state: 'detached' });
+  });
+
+  it('creates a consent type and grants and revokes it on a profile', async () => {
+    await go('/consents');
+    await page.getByRole('button', { name: 'New consent type' }).click();
+    const dlg = page.getByRole('dialog', { name: 'New consent type' });
+    await dlg.getByLabel('Name').fill('Marketing e-mails');
+    await dlg.getByLabel('Revokable: a grant expires').check();
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await dlg.locator('.field-error', { hasText: 'Say how long a grant lasts' }).waitFor();
+    await dlg.getByLabel('Expires after').fill('30d');
+    await dlg.getByRole('button', { name: 'Create' }).click();
+    await page.locator('tr', { hasText: 'Marketing e-mails' }).waitFor();
+
+    await go(`/profile/${encodeURIComponent(state.profileId)}`);
+    await page.getByRole('button', { name: 'Grant Marketing e-mails' }).click();
+    const item = page.locator('tr', { has: page.locator('th', { hasText: 'Marketing e-mails' }) });
+    await item.filter({ hasText: /granted until/ }).waitFor();
+    await page.getByRole('button', { name: 'Revoke Marketing e-mails' }).click();
+    await item.filter({ hasText: /revoked on/ }).waitFor();
+    await shot(page, 'profile-consents');
   });
 
   it('shows events per hour on the dashboard', async () => {

@@ -76,8 +76,8 @@ type State struct {
 
 	Logs []Log
 
-	profileFlag int8 // 0 automatic, 1 forced by UpdateProfile, -1 discarded
-	sessionFlag int8
+	profileFlag SaveFlag
+	sessionFlag SaveFlag
 
 	flowData flowData // FlowData's object, built once per run
 }
@@ -94,12 +94,41 @@ type Log struct {
 	Message string `json:"message"`
 }
 
-// ProfileFlag reports what plugins asked for the profile: 1 when the last
-// call was UpdateProfile, -1 when it was DiscardProfileUpdate, 0 otherwise.
-func (s *State) ProfileFlag() int8 { return s.profileFlag }
+// SaveFlag is what plugins asked of the run's profile or session: whether
+// it is saved at the end of the run.
+type SaveFlag int8
+
+// The save flags.
+const (
+	// SaveIfChanged (no plugin asked): the document is saved when the run
+	// changed it.
+	SaveIfChanged SaveFlag = 0
+	// SaveForced: the last call was UpdateProfile (UpdateSession); the
+	// document is saved whatever changed.
+	SaveForced SaveFlag = 1
+	// SaveDiscarded: the last call was DiscardProfileUpdate; the document is
+	// not saved, whatever changed.
+	SaveDiscarded SaveFlag = -1
+)
+
+// String names the flag.
+func (f SaveFlag) String() string {
+	switch f {
+	case SaveForced:
+		return "forced"
+	case SaveDiscarded:
+		return "discarded"
+	case SaveIfChanged:
+		return "if changed"
+	}
+	return fmt.Sprintf("SaveFlag(%d)", int8(f))
+}
+
+// ProfileFlag reports what plugins asked for the profile.
+func (s *State) ProfileFlag() SaveFlag { return s.profileFlag }
 
 // SessionFlag is ProfileFlag for the session.
-func (s *State) SessionFlag() int8 { return s.sessionFlag }
+func (s *State) SessionFlag() SaveFlag { return s.sessionFlag }
 
 // ActionRunner is embedded by actions to see the state of the flow run they
 // serve. The engine fills it in before every Run.
@@ -175,7 +204,7 @@ func (r *ActionRunner) UpdateProfile() {
 		r.Console.Warning("Can not update profile: this event has no profile.")
 		return
 	}
-	r.State.profileFlag = 1
+	r.State.profileFlag = SaveForced
 }
 
 // DiscardProfileUpdate cancels saving the profile for this run, whatever
@@ -185,7 +214,7 @@ func (r *ActionRunner) DiscardProfileUpdate() {
 		r.Console.Warning("Can not discard profile update: this event has no profile.")
 		return
 	}
-	r.State.profileFlag = -1
+	r.State.profileFlag = SaveDiscarded
 }
 
 // UpdateSession marks the session to be saved at the end of the run.
@@ -194,7 +223,7 @@ func (r *ActionRunner) UpdateSession() {
 		r.Console.Warning("Can not update session: this event has no session.")
 		return
 	}
-	r.State.sessionFlag = 1
+	r.State.sessionFlag = SaveForced
 }
 
 // Console writes messages into the flow run's log, tagged with the node id.

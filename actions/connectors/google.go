@@ -176,7 +176,7 @@ func RegisterGoogleAnalytics() plugin.Plugin {
 	return plugin.Plugin{
 		New: func() plugin.Action { return &GoogleAnalytics{} },
 		Spec: plugin.Spec{
-			Module: "tracflow.connectors.google.analytics", Aliases: []string{tracardi + "connectors.google.analytics.plugin"},
+			Module: "tracflow.connectors.google.analytics", Aliases: []string{tracardi + "connectors.google.analytics.plugin", tracardi + "connectors.google.analytics.registry"},
 			ClassName: "GoogleAnalyticsEventTrackerAction", Inputs: []string{"payload"}, Outputs: []string{"response", "error"},
 			Config: gaSpec, License: "MIT", Version: "1.0.0", Author: "Tracflow",
 		},
@@ -288,7 +288,7 @@ func RegisterGoogleAnalytics4() plugin.Plugin {
 	return plugin.Plugin{
 		New: func() plugin.Action { return &GoogleAnalytics4{} },
 		Spec: plugin.Spec{
-			Module: "tracflow.connectors.google.analytics_v4", Aliases: []string{tracardi + "connectors.google.analytics_v4.plugin"},
+			Module: "tracflow.connectors.google.analytics_v4", Aliases: []string{tracardi + "connectors.google.analytics_v4.plugin", tracardi + "connectors.google.analytics_v4.registry"},
 			ClassName: "GoogleAnalyticsV4EventTrackerAction", Inputs: []string{"payload"}, Outputs: []string{"response", "error"},
 			Config: ga4Spec, License: "MIT", Version: "1.0.0", Author: "Tracflow",
 		},

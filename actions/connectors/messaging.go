@@ -207,7 +207,7 @@ func RegisterTelegramPost() plugin.Plugin {
 	return plugin.Plugin{
 		New: func() plugin.Action { return &TelegramPost{} },
 		Spec: plugin.Spec{
-			Module: "tracflow.connectors.telegram.post", Aliases: []string{tracardi + "connectors.telegram.post.plugin"},
+			Module: "tracflow.connectors.telegram.post", Aliases: []string{tracardi + "connectors.telegram.post.plugin", tracardi + "connectors.telegram.post.registry"},
 			ClassName: "TelegramPostAction", Inputs: []string{"payload"}, Outputs: []string{"response", "error"},
 			Config: telegramSpec, License: "MIT", Version: "1.0.0", Author: "Tracflow",
 		},

@@ -105,7 +105,7 @@ func RegisterSms77SMS() plugin.Plugin {
 	return plugin.Plugin{
 		New: func() plugin.Action { return &Sms77SMS{} },
 		Spec: plugin.Spec{
-			Module: "tracflow.connectors.sms77.sendsms", Aliases: []string{tracardi + "connectors.sms77.sendsms.plugin"},
+			Module: "tracflow.connectors.sms77.sendsms", Aliases: []string{tracardi + "connectors.sms77.sendsms.plugin", tracardi + "connectors.sms77.sendsms.registry"},
 			ClassName: "Sms77SendSmsAction", Inputs: []string{"payload"}, Outputs: []string{"response", "error"},
 			Config: sms77Spec, License: "MIT", Version: "1.0.0", Author: "Tracflow",
 		},

@@ -145,7 +145,7 @@ func RegisterClickSendSMS() plugin.Plugin {
 	return plugin.Plugin{
 		New: func() plugin.Action { return &ClickSendSMS{} },
 		Spec: plugin.Spec{
-			Module: "tracflow.connectors.clicksend.sendsms", Aliases: []string{tracardi + "connectors.clicksend.sendsms.plugin"},
+			Module: "tracflow.connectors.clicksend.sendsms", Aliases: []string{tracardi + "connectors.clicksend.sendsms.plugin", tracardi + "connectors.clicksend.sendsms.registry"},
 			ClassName: "ClicksendSendSmsAction", Inputs: []string{"payload"}, Outputs: []string{"response", "error"},
 			Config: clicksendSpec, License: "MIT", Version: "1.0.0", Author: "Tracflow",
 		},

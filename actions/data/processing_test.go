@@ -148,8 +148,8 @@ func TestMergeProperties(t *testing.T) {
 		if !reflect.DeepEqual(map[string]any(got), c.want) || !reflect.DeepEqual(profile["traits"], c.want) {
 			t.Errorf("%q: traits = %v, profile %v, want %v", c.sub, got, profile["traits"], c.want)
 		}
-		if len(out.Logs()) != c.logs || out.State.ProfileFlag() != 1 {
-			t.Errorf("%q: logs %v, profile flag %d", c.sub, out.Logs(), out.State.ProfileFlag())
+		if len(out.Logs()) != c.logs || out.State.ProfileFlag() != plugin.SaveForced {
+			t.Errorf("%q: logs %v, profile flag %v", c.sub, out.Logs(), out.State.ProfileFlag())
 		}
 	}
 	// The merged values are copies: changing the event later leaves the profile alone.

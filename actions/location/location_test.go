@@ -120,7 +120,7 @@ func TestGeoIP(t *testing.T) {
 			if !reflect.DeepEqual(geo, map[string]any(c.want)) {
 				t.Errorf("profile geo = %v", geo)
 			}
-			if out.State.ProfileFlag() != 1 {
+			if out.State.ProfileFlag() != plugin.SaveForced {
 				t.Error("profile not marked for update")
 			}
 		})

@@ -200,7 +200,7 @@ func TestUpdateSession(t *testing.T) {
 	if out.Err != nil || len(out.Results) != 0 {
 		t.Fatalf("results %v, err %v", out.Results, out.Err)
 	}
-	if out.State.SessionFlag() != 1 {
+	if out.State.SessionFlag() != plugin.SaveForced {
 		t.Error("session not marked for saving")
 	}
 	if u, _ := session["metadata"].(map[string]any)["time"].(map[string]any)["update"].(string); !strings.HasPrefix(u, "20") {
@@ -349,8 +349,8 @@ func TestAddEmptySession(t *testing.T) {
 	if s.ID() == "old" || s.ID() == "" || s["profile"].(map[string]any)["id"] != "p" {
 		t.Fatalf("session = %v", s)
 	}
-	if ev["session"].(map[string]any)["id"] != s.ID() || out.State.SessionFlag() != 1 {
-		t.Errorf("event session %v, flag %d", ev["session"], out.State.SessionFlag())
+	if ev["session"].(map[string]any)["id"] != s.ID() || out.State.SessionFlag() != plugin.SaveForced {
+		t.Errorf("event session %v, flag %v", ev["session"], out.State.SessionFlag())
 	}
 }
 
@@ -370,7 +370,7 @@ func TestAddEmptyProfile(t *testing.T) {
 		out := plugintest.Run(t, operations.RegisterAddEmptyProfile(), plugintest.Case{Config: plugin.Config{"session": c.session}, Event: ev, Session: old})
 		out.MustPort(t, "payload")
 		p := out.State.Profile
-		if p == nil || p.ID() == "" || p["operation"].(map[string]any)["new"] != true || out.State.ProfileFlag() != 1 {
+		if p == nil || p.ID() == "" || p["operation"].(map[string]any)["new"] != true || out.State.ProfileFlag() != plugin.SaveForced {
 			t.Fatalf("%s: profile = %v", c.session, p)
 		}
 		if ev["profile"].(map[string]any)["id"] != p.ID() || ev["metadata"].(map[string]any)["profile_less"] != false {

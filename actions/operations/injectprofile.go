@@ -102,11 +102,11 @@ func RegisterInjectProfileByField() plugin.Plugin {
 			"Later nodes read and write that profile as profile@, and the event is assigned to it. No match, or " +
 			"several, go to the error port (several also log a warning); a reference to a missing value goes " +
 			"to the error port too, where Tracardi fails the node. Runs without storage stop with a \"no storage " +
-			"attached\" error. Differences from Tracardi: in /track, changes the flow makes to the loaded " +
-			"profile are not saved, because the request holds only the lock of its own profile and saving " +
-			"another without its lock could lose the updates other servers make to it at the same time; the " +
-			"response carries a warning saying so. Changes made to the request's own profile before this node " +
-			"are saved, and loading the request's own profile saves as usual.",
+			"attached\" error. In /track, the loaded profile's lock is taken (after the request's own, so that two " +
+			"requests changing the same profiles cannot lose each other's updates) and the flow's changes to it are " +
+			"saved, with the changes made to the request's own profile before this node. When another request holds " +
+			"that lock and would have to wait for this request's own, the wait is bounded and the node fails with an " +
+			"error saying the profile is being changed.",
 		input: "Any object; it can hold the value the reference reads.",
 		ports: plugin.Ports{"profile": "The profile loaded, as a JSON object.", "error": "{\"message\": ...} when no single profile matches."},
 	})

@@ -103,12 +103,12 @@ func TestUpdateProfile(t *testing.T) {
 	if out.Err != nil || len(out.Results) != 0 {
 		t.Fatalf("results %v, err %v; want none", out.Results, out.Err)
 	}
-	if out.State.ProfileFlag() != 1 {
-		t.Errorf("profile flag = %d, want 1 (update)", out.State.ProfileFlag())
+	if out.State.ProfileFlag() != plugin.SaveForced {
+		t.Errorf("profile flag = %v, want forced (update)", out.State.ProfileFlag())
 	}
 	out = plugintest.Run(t, p, plugintest.Case{})
-	if out.Err != nil || out.State.ProfileFlag() != 0 || len(out.Logs()) != 1 || out.Logs()[0].Level != "warning" {
-		t.Fatalf("profile-less: err %v, flag %d, logs %v; want a warning only", out.Err, out.State.ProfileFlag(), out.Logs())
+	if out.Err != nil || out.State.ProfileFlag() != plugin.SaveIfChanged || len(out.Logs()) != 1 || out.Logs()[0].Level != "warning" {
+		t.Fatalf("profile-less: err %v, flag %v, logs %v; want a warning only", out.Err, out.State.ProfileFlag(), out.Logs())
 	}
 }
 
@@ -118,8 +118,8 @@ func TestDiscardProfileUpdate(t *testing.T) {
 	if got := out.MustPort(t, "payload"); got["a"] != 1 {
 		t.Errorf("payload = %v", got)
 	}
-	if out.State.ProfileFlag() != -1 {
-		t.Errorf("profile flag = %d, want -1 (discard)", out.State.ProfileFlag())
+	if out.State.ProfileFlag() != plugin.SaveDiscarded {
+		t.Errorf("profile flag = %v, want discarded", out.State.ProfileFlag())
 	}
 	out = plugintest.Run(t, p, plugintest.Case{})
 	out.MustPort(t, "payload")

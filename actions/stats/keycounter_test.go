@@ -89,7 +89,7 @@ func TestIncreaseViewsAndVisits(t *testing.T) {
 	oldSession := plugin.Session{"id": "s", "operation": map[string]any{"new": false}}
 
 	out := plugintest.Run(t, stats.RegisterIncreaseViews(), plugintest.Case{Profile: profile, Session: oldSession, Payload: plugin.Payload{"a": 1.0}})
-	if got := out.MustPort(t, "payload"); got["a"] != 1.0 || profile["stats"].(map[string]any)["views"] != 4.0 || out.State.ProfileFlag() != 1 {
+	if got := out.MustPort(t, "payload"); got["a"] != 1.0 || profile["stats"].(map[string]any)["views"] != 4.0 || out.State.ProfileFlag() != plugin.SaveForced {
 		t.Errorf("views: payload %v profile %v", got, profile)
 	}
 	plugintest.Run(t, stats.RegisterIncreaseVisits(), plugintest.Case{Profile: profile, Session: oldSession}).MustPort(t, "payload")

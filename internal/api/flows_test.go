@@ -193,7 +193,7 @@ func TestImportTracardiFlow(t *testing.T) {
 		t.Fatalf("want one warning (the unknown mail plugin): %s", r.Raw)
 	}
 	w := warns[0].(map[string]any)
-	if w["nodeId"] != "a1f3c2e4-0000-4000-8000-000000000003" || !strings.Contains(w["module"].(string), "mailchimp") || !strings.Contains(w["message"].(string), "not installed") {
+	if w["nodeId"] != "a1f3c2e4-0000-4000-8000-000000000003" || !strings.Contains(w["module"].(string), "acme_mailer") || !strings.Contains(w["message"].(string), "not installed") {
 		t.Errorf("warning: %v", w)
 	}
 	d := e.Admin("GET", "/flow/draft/"+id, nil).MustOK(t).Obj()

@@ -220,7 +220,36 @@ func componentSchemas() map[string]any {
 			"counts": listOf(object([]string{"kind", "state", "count"}, map[string]any{"kind": sStr, "state": sStr, "count": sInt})),
 			"kinds":  sStrList,
 		}),
-		"OpenAPI": object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
+		// Segments and consents.
+		"Segment": object([]string{"id", "name", "condition"}, map[string]any{
+			"id": typed("string", "The name kept in profiles' segments (the name's machine name unless given)."), "name": sStr, "description": sStr,
+			"condition":  typed("string", "TQL over the profile, e.g. stats.visits > 3 (bare paths read the profile)."),
+			"event_type": withDesc(sStrList, "Re-evaluate only after events of these types; empty: after every event."),
+			"enabled":    sBool, "tags": sStrList, "machine_name": sStr, "version": sVersion,
+		}),
+		"SegmentPage": pageOf("Segment"),
+		"SegmentSize": object([]string{"id", "total"}, map[string]any{"id": sStr, "total": sInt}),
+		"SegmentsRefresh": object([]string{"state"}, map[string]any{
+			"run": sStr, "state": typed("string", "never, running, done or failed"), "total": sInt, "done": sInt, "changed": sInt,
+			"started": sStr, "updated": sStr, "finished": sStr, "error": sStr,
+		}),
+		"ConsentType": object([]string{"id", "name"}, map[string]any{
+			"id": sStr, "name": sStr, "description": sStr, "revokable": sBool, "default_value": typed("string", "grant or deny"),
+			"auto_revoke": typed("string", "How long a grant of a revokable consent lasts, e.g. 365d, 2w, 12h."),
+			"enabled":     sBool, "required": sBool, "tags": sStrList, "version": sVersion,
+		}),
+		"ConsentTypePage": pageOf("ConsentType"),
+		"ProfileConsents": object([]string{"profile_id", "consents", "result"}, map[string]any{
+			"profile_id": sStr, "consents": withDesc(sObj, "The profile's consents as stored: {id: {revoke, granted, revoked}}."),
+			"result": listOf(object([]string{"id", "held", "in_force"}, map[string]any{"id": sStr, "name": sStr, "revokable": sBool,
+				"held": sBool, "in_force": sBool, "consent": sObj, "unknown_type": sBool})),
+		}),
+		"EventMapping":            eventMappingSchema,
+		"EventMappingPage":        pageOf("EventMapping"),
+		"IdentificationPoint":     identificationPointSchema,
+		"IdentificationPointPage": pageOf("IdentificationPoint"),
+		"EventTypeList":           object([]string{"total", "result"}, map[string]any{"total": sInt, "result": listOf(eventTypeSchema)}),
+		"OpenAPI":                 object([]string{"openapi", "info", "paths"}, map[string]any{"openapi": sStr, "info": sObj, "paths": sObj}),
 	}
 }
 

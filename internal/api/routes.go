@@ -30,6 +30,8 @@ func (s *Server) routeTable() []Route {
 	rt = append(rt, s.resourceRoutes()...)
 	rt = append(rt, s.backgroundRoutes()...)
 	rt = append(rt, s.dataRoutes()...)
+	rt = append(rt, s.segmentRoutes()...)
+	rt = append(rt, s.identityRoutes()...)
 	rt = append(rt, s.opsRoutes()...)
 	rt = append(rt, s.docRoutes()...)
 	return rt

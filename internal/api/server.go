@@ -23,6 +23,7 @@ import (
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/internal/workflow"
@@ -73,6 +74,9 @@ type Options struct {
 	Jobs *jobs.Queue
 	// Destinations delivers to destinations (nil: their routes answer 503).
 	Destinations *destinations.Service
+	// Segments re-evaluates every segment in the background (nil: its
+	// route answers 503).
+	Segments *segments.Refresher
 }
 
 // Server holds what the handlers need.

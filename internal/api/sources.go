@@ -12,6 +12,8 @@ var sourceBody = &Body{
 		"type":        map[string]any{"type": "array", "items": map[string]any{"type": "string"}, "default": []string{"rest"}},
 		"enabled":     map[string]any{"type": "boolean", "default": true, "description": "a disabled source's events are refused (401)"},
 		"tags":        map[string]any{"type": "array", "items": map[string]any{"type": "string"}},
+		"unknown_profile": map[string]any{"type": "string", "enum": []string{catalog.UnknownProfileAdopt, catalog.UnknownProfileReplace}, "default": catalog.UnknownProfileAdopt,
+			"description": "What a profile id the server does not know becomes: adopt creates the profile with that id; replace creates one with a new id."},
 		"allowed_origins": map[string]any{"type": "array", "maxItems": catalog.MaxAllowedOrigins, "default": []string{},
 			"items": map[string]any{"type": "string", "example": "https://shop.example.com"},
 			"description": "Origins of the web pages that may send this source's events from a browser: scheme://host[:port], " +

@@ -58,8 +58,8 @@ func TestTrackCreatesProfileAndCountsThroughAFlow(t *testing.T) {
 	if v := p["stats"].(map[string]any)["views"]; v != 3.0 {
 		t.Errorf("stored profile views = %v, want 3", v)
 	}
-	if v := p["stats"].(map[string]any)["visits"]; v != 1.0 {
-		t.Errorf("stored profile visits = %v, want 1 (one session)", v)
+	if v := p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)["count"]; v != 1.0 {
+		t.Errorf("stored profile visit count = %v, want 1 (one session)", v)
 	}
 	evs := e.Admin("GET", "/profile/"+pid+"/events?limit=2", nil).MustOK(t).Obj()
 	if evs["total"] != 3.0 || len(evs["result"].([]any)) != 2 {
@@ -160,8 +160,8 @@ func TestBrowserTrackerRequest(t *testing.T) {
 		t.Fatalf("second page load got another profile: %s", r.Raw)
 	}
 	p := e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
-	if p["stats"].(map[string]any)["visits"] != 2.0 || p["stats"].(map[string]any)["views"] != 2.0 {
-		t.Errorf("profile stats = %v, want 2 visits and 2 views", p["stats"])
+	if p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)["count"] != 2.0 || p["stats"].(map[string]any)["views"] != 2.0 {
+		t.Errorf("profile = %v, want 2 visits and 2 views", p)
 	}
 }
 

@@ -59,6 +59,8 @@ type Snapshot struct {
 	// plugin was removed), by flow id.
 	FlowErrors map[string]error
 	flowSrc    map[string][]byte
+	// Identity holds the event mappings and identification points.
+	Identity *Identity
 }
 
 // Rule is a trigger rule: events of a type from a source run a flow.
@@ -186,6 +188,9 @@ func (c *Catalog) Refresh(ctx context.Context) error {
 			continue
 		}
 		s.Flows[id] = f
+	}
+	if s.Identity, err = c.loadIdentity(ctx); err != nil {
+		return err
 	}
 	rules, err := c.st.ListConfig(ctx, KindRule)
 	if err != nil {

@@ -49,6 +49,9 @@ func (c *Catalog) SaveSource(ctx context.Context, d store.Doc) (store.Doc, error
 	if err != nil {
 		return nil, err
 	}
+	if err := checkUnknownProfile(d); err != nil {
+		return nil, err
+	}
 	origins, err := normalizeOrigins(d["allowed_origins"])
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/tracking"
 )
@@ -20,6 +21,7 @@ import (
 type background struct {
 	q    *jobs.Queue
 	dest *destinations.Service
+	segs *segments.Refresher
 }
 
 // startBackground opens the job queue in the server's database and sets up
@@ -33,7 +35,8 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 	}
 	dest := destinations.New(st, creds, log)
 	ret := retention.New(st, dest, policy, forget, log)
-	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: append(dest.JobKinds(), ret.Kind(), tracking.VisitEndedKind(tracker)), Periodic: ret.Periodic(), Log: log})
+	segs := segments.NewRefresher(st, forget, log)
+	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: append(dest.JobKinds(), ret.Kind(), segs.Kind(), tracking.VisitEndedKind(tracker)), Periodic: ret.Periodic(), Log: log})
 	if err != nil {
 		return nil, fmt.Errorf("opening the job queue: %w", err)
 	}
@@ -42,7 +45,8 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 		return nil, fmt.Errorf("destinations: %w", err)
 	}
 	dest.Start()
-	return &background{q: q, dest: dest}, nil
+	segs.Init(q)
+	return &background{q: q, dest: dest, segs: segs}, nil
 }
 
 // close queues what the collector handed over, then lets running jobs

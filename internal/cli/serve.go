@@ -25,6 +25,7 @@ import (
 	"github.com/tracflow/tracflow/internal/geoip"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
+	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
@@ -248,11 +249,13 @@ func (e *env) serve(s *serveSettings) error {
 	if geo != nil {
 		defer geo.Close()
 	}
+	bg.segs.Catalog, bg.segs.Data = cat, rundata.New(st) // segmentation workflows
 	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
 		Committed: bg.dest.Notify, GeoIP: geo, Jobs: bg.q, VisitEndedAfter: s.visitEndedAfter})
 	trackerReady.Store(tracker)
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
-		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest})
+		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest,
+		Segments: bg.segs})
 	// Not ctx: a signal stops the queue gracefully, in bg.close.
 	if err := bg.q.Start(context.WithoutCancel(ctx)); err != nil {
 		return fail(err)

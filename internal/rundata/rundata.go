@@ -4,6 +4,7 @@ package rundata
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -17,7 +18,8 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// New returns the plugin.Data of flow runs over st.
+// New returns the plugin.Data of flow runs over st. It is also the runs'
+// plugin.SharedMemory when st implements store.Memory.
 func New(st store.Store) plugin.Data { return data{st: st} }
 
 type data struct{ st store.Store }
@@ -258,4 +260,42 @@ func get(doc map[string]any, path string) (any, bool) {
 		}
 	}
 	return cur, true
+}
+
+// Remember implements plugin.SharedMemory over the store's memory table.
+func (d data) Remember(ctx context.Context, key string, value any, ttl time.Duration) error {
+	m, ok := d.st.(store.Memory)
+	if !ok {
+		return plugin.ErrNoSharedMemory
+	}
+	b, err := json.Marshal(value)
+	if err != nil {
+		return fmt.Errorf("memory: the value is not JSON: %w", err)
+	}
+	now := time.Now()
+	var expires time.Time
+	if ttl > 0 {
+		expires = now.Add(ttl)
+	}
+	return m.PutMemory(ctx, key, b, now, expires)
+}
+
+// Recall implements plugin.SharedMemory.
+func (d data) Recall(ctx context.Context, key string) (any, bool, error) {
+	m, ok := d.st.(store.Memory)
+	if !ok {
+		return nil, false, plugin.ErrNoSharedMemory
+	}
+	b, err := m.GetMemory(ctx, key, time.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return nil, false, fmt.Errorf("memory %q: %w", key, err)
+	}
+	return v, true, nil
 }

@@ -39,6 +39,12 @@ type Query struct {
 	// Limit bounds the records returned (<= 0: all); Offset skips as many
 	// first. Select always counts every match in Page.Total.
 	Limit, Offset int
+	// After, when not "", keeps the records whose id sorts after it (by
+	// bytes): keyset paging. Sort by id ascending, and pass the last id of
+	// a page to get the next one; unlike Offset, a page costs the same
+	// memory however far the paging has gone. Page.Total then counts the
+	// matches after it.
+	After string
 }
 
 // Equal is a field (a dot path such as "type" or "profile.id") and the values

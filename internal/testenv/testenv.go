@@ -25,7 +25,9 @@ import (
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/registry"
 	"github.com/tracflow/tracflow/internal/resources"
+	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/secrets"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/store/storetest"
@@ -52,6 +54,8 @@ type Env struct {
 	// Jobs and Destinations run when Options.Background is set.
 	Jobs         *jobs.Queue
 	Destinations *destinations.Service
+	// Segments re-evaluates the segments (with Options.Background).
+	Segments *segments.Refresher
 }
 
 // Options change what New starts.
@@ -69,6 +73,9 @@ type Options struct {
 	// QueueInStoreFile puts an SQLite queue in the store's own file (for
 	// the benchmark that shows why the server does not).
 	QueueInStoreFile bool
+	// SegmentsPageSize sets the segments re-evaluation's page size (0: its
+	// default).
+	SegmentsPageSize int
 }
 
 // New starts a server on a new SQLite database in a temp folder, creates the
@@ -112,9 +119,16 @@ func New(t testing.TB, o Options) *Env {
 	var q *jobs.Queue
 	var dest *destinations.Service
 	var ready atomic.Pointer[tracking.Tracker]
+	var segs *segments.Refresher
+	e := &Env{T: t, Dir: dir}
 	if o.Background {
 		dest = destinations.New(st, res, nil)
-		jo := jobs.Options{Kinds: append(dest.JobKinds(), tracking.VisitEndedKind(ready.Load)), PollInterval: 20 * time.Millisecond,
+		segs = segments.NewRefresher(st, func(id string) { e.Tracker.Forget(id) }, nil)
+		segs.Catalog, segs.Data = cat, rundata.New(st)
+		if o.SegmentsPageSize > 0 {
+			segs.PageSize = o.SegmentsPageSize
+		}
+		jo := jobs.Options{Kinds: append(dest.JobKinds(), segs.Kind(), tracking.VisitEndedKind(ready.Load)), PollInterval: 20 * time.Millisecond,
 			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
 		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
 			q, err = jobs.OpenSQLite(ctx, path, jo)
@@ -128,8 +142,9 @@ func New(t testing.TB, o Options) *Env {
 			t.Fatal(err)
 		}
 		dest.Start()
+		segs.Init(q)
 		topt.Committed, topt.Jobs = dest.Notify, q
-		o.API.Jobs, o.API.Destinations = q, dest
+		o.API.Jobs, o.API.Destinations, o.API.Segments = q, dest, segs
 	}
 	tr := tracking.New(st, cat, topt)
 	ready.Store(tr)
@@ -142,7 +157,7 @@ func New(t testing.TB, o Options) *Env {
 	srv := api.New(st, cat, tr, o.API)
 	srv.Auth().Cost = bcrypt.MinCost // fast hashes: tests create many users
 	hs := httptest.NewServer(srv.Handler())
-	e := &Env{T: t, URL: hs.URL, Store: st, Catalog: cat, Server: srv, Tracker: tr, Dir: dir, Jobs: q, Destinations: dest}
+	e.URL, e.Store, e.Catalog, e.Server, e.Tracker, e.Jobs, e.Destinations, e.Segments = hs.URL, st, cat, srv, tr, q, dest, segs
 	if q != nil {
 		if err := q.Start(ctx); err != nil {
 			t.Fatal(err)

@@ -21,17 +21,36 @@ const (
 type visitChange struct {
 	opened   bool // a new session
 	reopened bool // a session whose visit had ended sees an event again
+	// ended holds the visit-ended event's properties when the visit-ended
+	// job's request ends the visit.
+	ended map[string]any
 }
 
-// beginVisit opens the request's visit: a new session, or one whose visit
-// ended (visit-ended fired) and that a tracker sends events to again, is
-// (re)started and enriched. It reports what changed; changed is true when
-// the session must be stored.
-func (t *Tracker) beginVisit(p *Payload, session plugin.Session, newSession bool, headers map[string]any, now time.Time) (v visitChange, changed bool) {
-	if p.system != trackerRequest {
-		return v, p.system == endVisitRequest // its status changed to ended
+// beginVisit is the request step after the session is loaded: a tracker's
+// request (re)starts and enriches the visit (see startVisit); the
+// visit-ended job's request checks that the visit is over and ends it
+// (see checkVisitEnded).
+func (r *request) beginVisit() error {
+	if r.p.system == endVisitRequest {
+		ended, err := r.t.checkVisitEnded(r.profile, r.newProfile, r.session, r.newSession, r.now)
+		if err != nil {
+			return err
+		}
+		r.visit.ended, r.sessionChanged = ended, true
+		return nil
 	}
-	md := child(session, "metadata")
+	v, changed := r.t.startVisit(r.p, r.session, r.newSession, r.headers, r.now)
+	r.visit = v
+	r.sessionChanged = r.sessionChanged || changed
+	return nil
+}
+
+// startVisit opens a tracker request's visit: a new session, or one whose
+// visit ended (visit-ended fired) and that a tracker sends events to
+// again, is (re)started and enriched. It reports what changed; changed is
+// true when the session must be stored.
+func (t *Tracker) startVisit(p *Payload, session plugin.Session, newSession bool, headers map[string]any, now time.Time) (v visitChange, changed bool) {
+	md := domain.Child(session, "metadata")
 	switch {
 	case newSession:
 		v.opened = true
@@ -60,7 +79,7 @@ func (t *Tracker) enrichSession(p *Payload, session plugin.Session, headers map[
 	if len(p.Events) > 0 && len(p.Events[0].Context) > 0 {
 		ctx = mergeContext(p.Context, p.Events[0].Context, true)
 	}
-	device, os, app := child(session, "device"), child(session, "os"), child(session, "app")
+	device, os, app := domain.Child(session, "device"), domain.Child(session, "os"), domain.Child(session, "app")
 	browser := enrich.Browser(ctx)
 	ua, _ := browser["userAgent"].(string)
 	if ua == "" {
@@ -97,7 +116,7 @@ func (t *Tracker) enrichSession(p *Payload, session plugin.Session, headers map[
 		}
 	}
 	if ref := enrich.Referrer(page); ref != "" {
-		child(session, "context")["referer"] = ref
+		domain.Child(session, "context")["referer"] = ref
 	}
 	if p.ClientIP != "" {
 		device["ip"] = p.ClientIP
@@ -122,7 +141,7 @@ func (t *Tracker) locate(ip string, session plugin.Session, device map[string]an
 	}
 	device["geo"] = loc.Fields
 	if loc.TimeZone != "" && domain.Str(session, "context", "time", "tz") == "" {
-		child(child(session, "context"), "time")["tz"] = loc.TimeZone
+		domain.Child(domain.Child(session, "context"), "time")["tz"] = loc.TimeZone
 	}
 }
 
@@ -132,7 +151,7 @@ func (t *Tracker) locate(ip string, session plugin.Session, device map[string]an
 // it was stored, so a steady stream of events does not rewrite the session
 // each time.
 func (t *Tracker) touchSession(session plugin.Session, now time.Time) bool {
-	tm := child(child(session, "metadata"), "time")
+	tm := domain.Child(domain.Child(session, "metadata"), "time")
 	ins, _ := tm["insert"].(string)
 	start, err := time.Parse(time.RFC3339Nano, ins)
 	if err != nil {
@@ -142,8 +161,8 @@ func (t *Tracker) touchSession(session plugin.Session, now time.Time) bool {
 	if d < 0 {
 		return false
 	}
-	old := num(tm["duration"])
-	if d-old < (t.visit / 30).Seconds() {
+	old := number(tm["duration"])
+	if d-old < (t.visit / activityGranularity).Seconds() {
 		return false
 	}
 	tm["duration"] = d
@@ -171,7 +190,7 @@ func enrichEvent(ev plugin.Event, session plugin.Session) {
 	if sess, ok := ev["session"].(map[string]any); ok {
 		md, _ := session["metadata"].(map[string]any)
 		tm, _ := md["time"].(map[string]any)
-		sess["duration"] = num(tm["duration"])
+		sess["duration"] = number(tm["duration"])
 	}
 	ctx, _ := ev["context"].(map[string]any)
 	page := enrich.Page(ctx)
@@ -195,4 +214,9 @@ func enrichEvent(ev plugin.Event, session plugin.Session) {
 		hit["referer"] = ref
 	}
 	ev["hit"] = hit
+}
+
+func number(v any) float64 {
+	f, _ := notation.ToFloat(v)
+	return f
 }

@@ -256,7 +256,7 @@ func TestVisitEndedFiresFromTheQueue(t *testing.T) {
 		// The visitor comes back to the same session: a new visit, which ends too.
 		send(pid)
 		p, _ := e.Store.Profile(t.Context(), pid)
-		if v := num(obj(p, "stats")["visits"]); v != 2 {
+		if v := num(obj(p, "metadata", "time", "visit")["count"]); v != 2 {
 			t.Errorf("visits = %v after the session reopened, want 2", v)
 		}
 		deadline = time.Now().Add(15 * time.Second)

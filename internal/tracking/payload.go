@@ -29,8 +29,7 @@ type Payload struct {
 	// unknown), for the session's geo location.
 	ClientIP string
 
-	system  systemRequest // set for a request the server makes itself (visit-ended)
-	emitted int           // system events added to Events so far
+	system systemRequest // set for a request the server makes itself (visit-ended)
 }
 
 // EventIn is one event of a payload.
@@ -42,10 +41,6 @@ type EventIn struct {
 	Context    map[string]any
 	Options    map[string]any
 	Tags       []any
-
-	// depth is 0 for a tracker's event and n for a system event that a
-	// chain of n events caused (see EmitSystem).
-	depth int
 }
 
 // ShapeError is a request of the wrong shape; Field is the path of the

@@ -7,17 +7,14 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// System event types, in Tracardi's names. The collector emits
-// profile-created, session-opened, visit-started and visit-ended itself;
-// profile merging and segmentation emit the others through EmitSystem.
+// System event types, in Tracardi's names, that the collector emits
+// itself. Identity merging emits EventProfileMerged (identity.go) and
+// segmentation segment-entered and segment-left (segments.go).
 const (
 	EventProfileCreated = "profile-created"
 	EventSessionOpened  = "session-opened"
 	EventVisitStarted   = "visit-started"
 	EventVisitEnded     = "visit-ended"
-	EventProfileMerged  = "profile-merged"
-	EventSegmentEntered = "segment-entered"
-	EventSegmentLeft    = "segment-left"
 )
 
 // InternalSource marks a system event: its options.source_id, as Tracardi
@@ -27,45 +24,59 @@ const (
 const InternalSource = "@internal"
 
 // Bounds of system events, so that flows reacting to system events cannot
-// loop (a segment-entered flow that makes the profile leave the segment,
-// whose segment-left flow puts it back, ...).
+// loop (a step that emits a system event while another one runs, and so
+// on).
 const (
-	// MaxSystemDepth is the longest chain of system events: an event a
-	// tracker sent causes system events of depth 1; a system event of depth
-	// n causes ones of depth n+1, up to this.
+	// MaxSystemDepth is the deepest nesting of system events: a system
+	// event emitted while the flows of n system events run is at depth n+1.
 	MaxSystemDepth = 3
-	// MaxSystemEvents is the most system events one request may add.
+	// MaxSystemEvents is the most system events one request may emit.
 	MaxSystemEvents = 64
 )
 
 // ErrSystemLoop is a system event refused by the bounds above.
-var ErrSystemLoop = errors.New("system event not emitted: too many system events in one request (a flow reacting to system events may be looping)")
+var ErrSystemLoop = errors.New("system event not emitted: too many system events in one request (flows reacting to system events may be looping)")
 
-// EmitSystem adds a system event of type typ, with props as its
-// properties, to the request: it is stored and runs through the rules
-// like the tracker's events, after the events before it. cause is the
-// index in p.Events of the event whose processing emitted it (-1 for the
-// request itself); it sets the new event's depth. It answers
-// ErrSystemLoop, and adds nothing, past MaxSystemDepth or
-// MaxSystemEvents.
-//
-// The collector's steps (identity merging: profile-merged; segmentation:
-// segment-entered, segment-left) call it while they process a request.
-func (p *Payload) EmitSystem(cause int, typ string, props map[string]any) error {
-	depth := 1
-	if cause >= 0 && cause < len(p.Events) {
-		depth = p.Events[cause].depth + 1
+// systemBudget counts a request's system events against the bounds.
+type systemBudget struct{ depth, count int }
+
+// enter admits one more system event, or answers ErrSystemLoop; leave
+// ends an admitted one.
+func (b *systemBudget) enter(typ string) error {
+	if b.depth >= MaxSystemDepth || b.count >= MaxSystemEvents {
+		return fmt.Errorf("%w: %s at depth %d, after %d", ErrSystemLoop, typ, b.depth+1, b.count)
 	}
-	if depth > MaxSystemDepth || p.emitted >= MaxSystemEvents {
-		return fmt.Errorf("%w: %s at depth %d", ErrSystemLoop, typ, depth)
+	b.depth++
+	b.count++
+	return nil
+}
+
+func (b *systemBudget) leave() { b.depth-- }
+
+// emitSystem is the one way a step of the collector emits a system event
+// of type typ with props as its properties: the event is built like the
+// request's events (its profile, session, device), marked (metadata.system
+// and options.source_id InternalSource), run through the rules of the
+// request's source and their flows, and stored with the request's events.
+// It has no context of its own. Past the bounds it adds a warning to the
+// answer instead and reports false.
+func (r *request) emitSystem(typ string, props map[string]any) bool {
+	if err := r.system.enter(typ); err != nil {
+		r.res.Warnings = append(r.res.Warnings, err.Error())
+		return false
 	}
+	defer r.system.leave()
 	if props == nil {
 		props = map[string]any{}
 	}
-	p.Events = append(p.Events, EventIn{Type: typ, Properties: props,
-		Options: map[string]any{"source_id": InternalSource}, depth: depth})
-	p.emitted++
-	return nil
+	in := &EventIn{Type: typ, Properties: props, Options: map[string]any{"source_id": InternalSource}}
+	ev := r.t.buildEvent(r.p, in, r.src, r.profile, r.session, r.headers, r.now)
+	ev["context"] = map[string]any{}
+	delete(ev, "hit")
+	ev["metadata"].(map[string]any)["system"] = true
+	r.runEvent(ev)
+	r.events = append(r.events, map[string]any(ev))
+	return true
 }
 
 // IsSystem tells whether the event is a system event.
@@ -73,16 +84,6 @@ func IsSystem(ev plugin.Event) bool {
 	md, _ := ev["metadata"].(map[string]any)
 	b, _ := md["system"].(bool)
 	return b
-}
-
-// markSystem marks a built event as a system event when in is one.
-func markSystem(ev plugin.Event, in *EventIn) {
-	if in.depth == 0 {
-		return
-	}
-	if md, ok := ev["metadata"].(map[string]any); ok {
-		md["system"] = true
-	}
 }
 
 // systemRequest is what a request the server makes itself does.
@@ -93,33 +94,31 @@ const (
 	endVisitRequest                      // the visit-ended job's
 )
 
-// addSystemEvents emits the collector's own system events for a request
-// of a tracker: profile-created for a new profile, session-opened for a new
-// session, visit-started for a new or reopened one. The events that
-// caused visit-started are named in its trigger-event-types property, as
-// Tracardi does.
-func (t *Tracker) addSystemEvents(p *Payload, profile plugin.Profile, newProfile bool, v visitChange) []string {
-	if profile == nil || p.system != trackerRequest || !saveOptions(p.Options).session {
-		return nil
+// systemEvents emits the collector's own system events, before the
+// request's events: for a tracker's request profile-created for a new
+// profile, session-opened for a new session, visit-started for a new or
+// reopened one (its trigger-event-types property names the request's
+// event types, as Tracardi's does); for the visit-ended job's, visit-ended.
+// Requests that do not save their session emit none, as in Tracardi.
+func (r *request) systemEvents() {
+	if r.profile == nil || !r.save.session {
+		return
 	}
-	var types []any
-	for _, e := range p.Events {
-		types = append(types, e.Type)
+	if r.p.system == endVisitRequest {
+		r.emitSystem(EventVisitEnded, r.visit.ended)
+		return
 	}
-	var warnings []string
-	emit := func(typ string, props map[string]any) {
-		if err := p.EmitSystem(-1, typ, props); err != nil {
-			warnings = append(warnings, err.Error())
+	if r.newProfile {
+		r.emitSystem(EventProfileCreated, nil)
+	}
+	if r.visit.opened {
+		r.emitSystem(EventSessionOpened, nil)
+	}
+	if r.visit.opened || r.visit.reopened {
+		types := make([]any, len(r.p.Events))
+		for i, e := range r.p.Events {
+			types[i] = e.Type
 		}
+		r.emitSystem(EventVisitStarted, map[string]any{"trigger-event-types": types})
 	}
-	if newProfile {
-		emit(EventProfileCreated, nil)
-	}
-	if v.opened {
-		emit(EventSessionOpened, nil)
-	}
-	if v.opened || v.reopened {
-		emit(EventVisitStarted, map[string]any{"trigger-event-types": types})
-	}
-	return warnings
 }

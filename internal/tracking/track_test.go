@@ -95,8 +95,8 @@ func TestRequestsWithoutSessionJoinTheOpenSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := num(p["stats"].(map[string]any)["visits"]); v != 2 {
-			t.Errorf("visits = %v, want 2 (one per session)", v)
+		if v := num(p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)["count"]); v != 2 {
+			t.Errorf("visit count = %v, want 2 (one per session)", v)
 		}
 		if v := num(p["stats"].(map[string]any)["views"]); v != 4 {
 			t.Errorf("views = %v, want 4", v)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/catalog"
@@ -13,6 +14,7 @@ import (
 	"github.com/tracflow/tracflow/internal/geoip"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/rundata"
+	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
@@ -36,11 +38,17 @@ type Tracker struct {
 	data  plugin.Data // stored records, for plugins
 	lim   workflow.Limits
 	after CommitHook
+
+	// post-event segmentation: the compiled segments
+	segOnce sync.Once
+	segs    *segments.Cache
+
 	// enrichment and system events (enrich.go, system.go, visitend.go)
 	agents   *enrich.Parser
 	geo      *geoip.DB
 	jobs     Scheduler
 	visitEnd time.Duration
+
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
 	Observe Observer
@@ -165,164 +173,49 @@ func (t *Tracker) Track(ctx context.Context, p *Payload, headers map[string]any)
 }
 
 func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any) (*Result, error) {
-	snap := t.cat.Snapshot()
-	src, ok := snap.Sources[p.SourceID]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrUnknownSource, p.SourceID)
-	}
-	if en, ok := src["enabled"].(bool); ok && !en {
-		return nil, fmt.Errorf("%w: %q", ErrDisabledSource, p.SourceID)
-	}
-	now := t.now()
-	res := &Result{Task: domain.NewID(), Response: map[string]any{}, UX: []plugin.UX{}, Errors: []string{}, Warnings: []string{}}
-
-	save := saveOptions(p.Options)
-	var profile plugin.Profile
-	newProfile := false
-	if !p.ProfileLess {
-		pid := p.ProfileID
-		if pid == "" {
-			pid = domain.NewID()
-		}
-		release, prof, isNew, err := t.lockAndLoadProfile(ctx, pid, now)
-		if err != nil {
-			return nil, err
-		}
-		defer release()
-		profile, newProfile = prof, isNew
-		res.ProfileID = profile.ID()
-	}
-	locked := profile // the profile whose lock this request holds
-	ids, err := t.eventIDs(ctx, p, profile, res)
+	r, err := t.newRequest(ctx, p, headers)
 	if err != nil {
 		return nil, err
 	}
-
-	cache := t.cache
-	if profile == nil {
-		// Sessions of profile-less requests are not under a profile lock:
-		// read them fresh and keep them out of the cache.
-		cache = nil
-	}
-	session, newSession, err := t.loadSession(ctx, cache, p.SessionID, profile, newProfile, now)
-	if err != nil {
+	defer r.close()
+	// The steps of a request, in order. Each is a method of request in
+	// request.go (or in the file of the feature it belongs to).
+	if err := r.loadProfile(); err != nil {
 		return nil, err
 	}
-	res.SessionID = session.ID()
-	if p.Device != nil {
-		if d, ok := session["device"].(map[string]any); !ok || len(d) == 0 {
-			session["device"] = notation.DeepCopy(p.Device)
-		}
-	}
-	if p.Context != nil && newSession {
-		session["context"] = notation.DeepCopy(p.Context)
-	}
-	if err := t.checkSystemRequest(p, profile, newProfile, session, newSession, now); err != nil {
+	if err := r.prepareIdentity(); err != nil {
 		return nil, err
 	}
-	visit, visitChanged := t.beginVisit(p, session, newSession, headers, now)
-	profileChanged := newProfile
-	if profile != nil && p.system == trackerRequest {
-		if visit.opened || visit.reopened {
-			startVisit(profile, session, now)
-			profileChanged = true
-		}
-		if t.noteActivity(profile, session, now) {
-			profileChanged = true
-		}
+	if err := r.checkEventIDs(); err != nil {
+		return nil, err
 	}
-	res.Warnings = append(res.Warnings, t.addSystemEvents(p, profile, newProfile, visit)...)
-
-	sessionChanged := newSession || visitChanged
-	events := make([]store.Doc, 0, len(p.Events))
-	for i := 0; i < len(p.Events); i++ { // system events may be added meanwhile
-		in := &p.Events[i]
-		if ids != nil && i < len(ids) {
-			if ids[i].retry {
-				res.EventIDs = append(res.EventIDs, in.ID)
-				continue
-			}
-			in.ID = ids[i].id
-		}
-		ev := t.buildEvent(p, in, src, profile, session, headers, now)
-		markSystem(ev, in)
-		enrichEvent(ev, session)
-		if in.depth == 0 {
-			res.EventIDs = append(res.EventIDs, ev.ID())
-		}
-		out := t.runRules(ctx, snap, p, ev, &profile, &session, res)
-		if out.profileUpdated {
-			profileChanged = true
-		}
-		if out.sessionUpdated {
-			sessionChanged = true
-		}
-		events = append(events, map[string]any(ev))
+	if err := r.loadSession(); err != nil {
+		return nil, err
 	}
-	if keep, msg := lockedProfile(locked, profile); msg != "" {
-		profile = keep
-		res.Warnings = append(res.Warnings, msg)
+	if err := r.beginVisit(); err != nil { // enrich.go
+		return nil, err
 	}
-	if profile != nil {
-		// Transient flags are answered to flows, not stored as facts.
-		if op, ok := profile["operation"].(map[string]any); ok {
-			op["new"] = false
-		}
-		if profileChanged {
-			if md, ok := profile["metadata"].(map[string]any); ok {
-				if tm, ok := md["time"].(map[string]any); ok {
-					tm["update"] = domain.Timestamp(now)
-				}
-			}
-		}
+	r.openVisit()
+	r.noteSegments()
+	r.systemEvents() // system.go
+	r.runEvents()
+	r.keepLockedProfile()
+	r.settle()
+	if err := r.commit(); err != nil {
+		return nil, err
 	}
-	if op, ok := session["operation"].(map[string]any); ok {
-		op["new"] = false
-	}
-
-	cs := &store.ChangeSet{}
-	if profile != nil && profileChanged && save.profile {
-		cs.Profiles = append(cs.Profiles, map[string]any(profile))
-	}
-	if sessionChanged && save.session {
-		cs.Sessions = append(cs.Sessions, map[string]any(session))
-	}
-	if save.events {
-		cs.NewEvents = events
-	}
-	if !cs.Empty() {
-		if err := t.st.Apply(ctx, cs); err != nil {
-			if profile != nil {
-				t.cache.forgetProfile(profile.ID())
-			}
-			t.cache.forgetSession(session.ID())
-			return nil, fmt.Errorf("storing the request: %w", err)
-		}
-	}
-	t.scheduleVisitEnd(ctx, p, profile, session, visit, now)
-	if t.after != nil {
-		t.after(events, profile, session, profileChanged)
-	}
-	if cache != nil {
-		if save.profile {
-			cache.putProfile(profile, profileChanged)
-		} else {
-			cache.forgetProfile(profile.ID())
-		}
-		if save.session {
-			cache.putSession(session, sessionChanged)
-		} else {
-			cache.forgetSession(session.ID())
-		}
-	}
-	return res, nil
+	r.afterCommit()
+	r.scheduleVisitEnd() // visitend.go
+	r.mergeIdentities()
+	return r.res, nil
 }
 
 // lockedProfile decides which profile a request may save: the flows may
 // have switched the run to another profile. A profile they created (new)
-// is theirs, and is saved. A stored profile they loaded (Load profile by
-// field) is not saved: the request holds only the lock of its own
-// profile, and writing another without its lock could lose what other
+// is theirs, and is saved. A stored profile they loaded through the
+// request's Data (Load profile by field) is locked then, and saved (see
+// requestData). Any other stored profile is not saved: the request does
+// not hold its lock, and writing another without its lock could lose what other
 // servers write to it meanwhile. Then the request's own profile (locked;
 // nil for a profile-less request) is kept, with the changes made to it
 // before the switch, and msg says what was dropped.
@@ -452,35 +345,6 @@ func (t *Tracker) findSession(ctx context.Context, cache *docCache, id, profileI
 	return s, nil
 }
 
-// startVisit records a new visit on the profile.
-func startVisit(profile plugin.Profile, session plugin.Session, now time.Time) {
-	stats := child(profile, "stats")
-	stats["visits"] = num(stats["visits"]) + 1
-	md := child(profile, "metadata")
-	tm := child(md, "time")
-	visit := child(tm, "visit")
-	visit["last"] = visit["current"]
-	visit["current"] = domain.Timestamp(now)
-	visit["count"] = num(visit["count"]) + 1
-	if tz := domain.Str(session, "context", "time", "tz"); tz != "" {
-		visit["tz"] = tz
-	}
-}
-
-func child(m map[string]any, key string) map[string]any {
-	if c, ok := m[key].(map[string]any); ok {
-		return c
-	}
-	c := map[string]any{}
-	m[key] = c
-	return c
-}
-
-func num(v any) float64 {
-	f, _ := notation.ToFloat(v)
-	return f
-}
-
 func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profile plugin.Profile, session plugin.Session, headers map[string]any, now time.Time) plugin.Event {
 	ev := plugin.Event{
 		"type":       in.Type,
@@ -530,6 +394,7 @@ func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profil
 		md["time"].(map[string]any)["create"] = c
 	}
 	ev["metadata"] = md
+	enrichEvent(ev, session)
 	return domain.PrepareEvent(ev, now)
 }
 
@@ -603,7 +468,7 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		// A tracker's "debug" flag is recorded on the event, but the public
 		// collector never runs debug-only nodes nor hands out debug info:
 		// that is what the editor's debugger (POST /flow/debug) is for.
-		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: t.data,
+		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: dataFor(ctx, t.data),
 			Limits: t.lim, NodeRunsBefore: nodeRuns})
 		nodeRuns = o.NodeRuns
 		if t.Observe != nil {

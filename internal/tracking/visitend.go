@@ -57,15 +57,17 @@ func (e *errVisitActive) Error() string {
 // errVisitGone is a session or profile deleted before its visit ended.
 var errVisitGone = errors.New("the session or its profile no longer exists")
 
-// scheduleVisitEnd enqueues the visit-ended job of a session whose visit
-// (re)started. A failure is logged, not answered: the request is stored.
-func (t *Tracker) scheduleVisitEnd(ctx context.Context, p *Payload, profile plugin.Profile, session plugin.Session, v visitChange, now time.Time) {
-	if t.jobs == nil || profile == nil || !(v.opened || v.reopened) || !saveOptions(p.Options).session {
+// scheduleVisitEnd is the request step after the commit that enqueues
+// the visit-ended job of a session whose visit (re)started. A failure is
+// logged, not answered: the request is stored.
+func (r *request) scheduleVisitEnd() {
+	t := r.t
+	if t.jobs == nil || r.profile == nil || !(r.visit.opened || r.visit.reopened) || !r.save.session {
 		return
 	}
-	args := visitArgs{Session: session.ID(), Profile: profile.ID(), Source: p.SourceID}
-	_, _, err := t.jobs.Enqueue(context.WithoutCancel(ctx), jobs.Request{Kind: VisitEndedJob, Args: args, Key: args.Session,
-		RunAt: now.Add(t.visitEnd + t.visit/30)})
+	args := visitArgs{Session: r.session.ID(), Profile: r.profile.ID(), Source: r.p.SourceID}
+	_, _, err := t.jobs.Enqueue(context.WithoutCancel(r.ctx), jobs.Request{Kind: VisitEndedJob, Args: args, Key: args.Session,
+		RunAt: r.now.Add(t.visitEnd + t.visit/activityGranularity)})
 	if err != nil {
 		t.log.Warn("scheduling the end of a visit", "session", args.Session, "err", err)
 	}
@@ -77,8 +79,7 @@ func (t *Tracker) endVisit(ctx context.Context, j *jobs.Job) error {
 	if err := json.Unmarshal(j.Args, &a); err != nil || a.Session == "" || a.Profile == "" || a.Source == "" {
 		return jobs.Cancel(fmt.Errorf("visit-ended job: bad arguments %s", j.Args))
 	}
-	p := &Payload{SourceID: a.Source, SessionID: a.Session, ProfileID: a.Profile, system: endVisitRequest,
-		Events: []EventIn{{Type: EventVisitEnded, Properties: map[string]any{}, Options: map[string]any{"source_id": InternalSource}, depth: 1}}}
+	p := &Payload{SourceID: a.Source, SessionID: a.Session, ProfileID: a.Profile, system: endVisitRequest}
 	_, err := t.Track(ctx, p, nil)
 	var active *errVisitActive
 	switch {
@@ -92,48 +93,40 @@ func (t *Tracker) endVisit(ctx context.Context, j *jobs.Job) error {
 	return err
 }
 
-// checkSystemRequest decides, under the profile's lock, whether a request
-// the server makes itself goes on: a visit ends only when its profile and
+// checkVisitEnded decides, under the profile's lock, whether the
+// visit-ended job's request goes on: a visit ends only when its profile and
 // session still exist, the session's visit has not ended yet and saw no
-// event for the visit-ended time. Then the session is marked ended.
-func (t *Tracker) checkSystemRequest(p *Payload, profile plugin.Profile, newProfile bool, session plugin.Session, newSession bool, now time.Time) error {
-	if p.system != endVisitRequest {
-		return nil
-	}
+// event for the visit-ended time. Then the session is marked ended, and
+// the answer is the visit-ended event's properties.
+func (t *Tracker) checkVisitEnded(profile plugin.Profile, newProfile bool, session plugin.Session, newSession bool, now time.Time) (map[string]any, error) {
 	if newProfile || newSession || profile == nil {
-		return errVisitGone
+		return nil, errVisitGone
 	}
-	md := child(session, "metadata")
+	md := domain.Child(session, "metadata")
 	if md["status"] == sessionEnded {
-		return errVisitGone // ended already (a job of an earlier visit)
+		return nil, errVisitGone // ended already (a job of an earlier visit)
 	}
 	last := lastActivity(profile, session)
-	if due := last.Add(t.visitEnd + t.visit/30); now.Before(due) {
-		return &errVisitActive{due: due}
+	if due := last.Add(t.visitEnd + t.visit/activityGranularity); now.Before(due) {
+		return nil, &errVisitActive{due: due}
 	}
 	md["status"] = sessionEnded
-	tm := child(md, "time")
+	tm := domain.Child(md, "time")
 	if start, err := time.Parse(time.RFC3339Nano, domain.Str(session, "metadata", "time", "insert")); err == nil && last.After(start) {
 		tm["duration"] = last.Sub(start).Seconds()
 	}
-	p.Events[0].Properties["last_activity"] = domain.Timestamp(last)
-	p.Events[0].Properties["duration"] = num(tm["duration"])
-	return nil
+	return map[string]any{"last_activity": domain.Timestamp(last), "duration": number(tm["duration"])}, nil
 }
 
 // lastActivity is when the session last saw an event: the profile's
-// visit activity when the session is the profile's latest, else the
-// session's start plus its duration.
+// activity when the session is the profile's latest, else the session's
+// start plus its duration.
 func lastActivity(profile plugin.Profile, session plugin.Session) time.Time {
-	if visit := visitOf(profile); visit != nil {
-		if id, _ := visit[visitSessionKey].(string); id == session.ID() {
-			if at, ok := visitTime(visit); ok {
-				return at
-			}
-		}
+	if id, at, ok := domain.LastActivity(profile); ok && id == session.ID() {
+		return at
 	}
 	start, _ := time.Parse(time.RFC3339Nano, domain.Str(session, "metadata", "time", "insert"))
 	md, _ := session["metadata"].(map[string]any)
 	tm, _ := md["time"].(map[string]any)
-	return start.Add(time.Duration(num(tm["duration"]) * float64(time.Second)))
+	return start.Add(time.Duration(number(tm["duration"]) * float64(time.Second)))
 }

@@ -110,164 +110,211 @@ type instanceSet struct {
 // the graph has no cycle, and every node's configuration passes its plugin's
 // set-up. All problems are reported at once.
 func Compile(ctx context.Context, f *Flow, reg *registry.Registry) (*Compiled, error) {
-	var errs CompileErrors
-	c := &Compiled{ID: f.ID, Name: f.Name, Description: f.Description, Response: f.Response}
 	g := f.FlowGraph
 	if g == nil {
 		return nil, CompileErrors{{Message: "flow has no flowGraph"}}
 	}
-	byID := map[string]*cnode{}
+	cp := &compiler{
+		c:      &Compiled{ID: f.ID, Name: f.Name, Description: f.Description, Response: f.Response},
+		reg:    reg,
+		byID:   map[string]*cnode{},
+		broken: map[string]bool{},
+	}
+	cp.nodes(g.Nodes)
+	cp.edges(g.Edges)
+	order, cycle := topoOrder(cp.fileOrder)
+	if cycle != nil {
+		cp.errs = append(cp.errs, CompileError{NodeID: cycle[0], Message: "the flow has a cycle: " + strings.Join(cycle, " → ") + "; flows must be acyclic"})
+	}
+	if len(cp.errs) > 0 {
+		// Report configuration errors too, so that one lint shows everything.
+		cp.checkConfigs(ctx)
+		return nil, cp.errs
+	}
+	if err := cp.c.setUp(ctx, order); err != nil {
+		return nil, err
+	}
+	return cp.c, nil
+}
+
+// compiler is the state of one Compile.
+type compiler struct {
+	c    *Compiled
+	reg  *registry.Registry
+	errs CompileErrors
+
+	byID map[string]*cnode
 	// broken holds the nodes already reported (unknown plugin, bad data):
 	// edges that touch them add no second error.
-	broken := map[string]bool{}
-	var fileOrder []*cnode
-	for i, n := range g.Nodes {
+	broken    map[string]bool
+	fileOrder []*cnode
+}
+
+// nodes compiles the flow's nodes, in file order.
+func (cp *compiler) nodes(nodes []Node) {
+	for i, n := range nodes {
 		if n.ID == "" {
-			errs = append(errs, CompileError{Message: fmt.Sprintf("node #%d has no id", i+1)})
+			cp.errs = append(cp.errs, CompileError{Message: fmt.Sprintf("node #%d has no id", i+1)})
 			continue
 		}
-		if _, dup := byID[n.ID]; dup || broken[n.ID] {
-			errs = append(errs, CompileError{NodeID: n.ID, Message: "duplicate node id"})
+		if _, dup := cp.byID[n.ID]; dup || cp.broken[n.ID] {
+			cp.errs = append(cp.errs, CompileError{NodeID: n.ID, Message: "duplicate node id"})
 			continue
 		}
-		var d nodeData
-		if len(n.Data) == 0 || string(n.Data) == "null" {
-			errs = append(errs, CompileError{NodeID: n.ID, Message: "node has no data (expected {\"spec\": {\"module\": ...}, ...})"})
-			broken[n.ID] = true
+		cn, ce := cp.node(n)
+		if ce != nil {
+			cp.errs = append(cp.errs, *ce)
+		}
+		if cn == nil {
+			cp.broken[n.ID] = true
 			continue
 		}
-		if err := json.Unmarshal(n.Data, &d); err != nil {
-			errs = append(errs, CompileError{NodeID: n.ID, Message: "node data: " + JSONError("data", n.Data, err).Error()})
-			broken[n.ID] = true
-			continue
-		}
-		if d.Spec.Module == "" {
-			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: "node names no plugin module"})
-			broken[n.ID] = true
-			continue
-		}
-		r, ok := reg.Lookup(d.Spec.Module)
-		if !ok {
-			errs = append(errs, CompileError{NodeID: n.ID, Field: "data.spec.module", Message: NotInstalledMessage(d.Spec.Module)})
-			broken[n.ID] = true
-			continue
-		}
-		p := &r.Plugin
-		name := d.MetaData.Name
-		if name == "" {
-			name = p.MetaData.Name
-		}
-		inputs, outputs := d.Spec.Inputs, d.Spec.Outputs
-		if len(inputs) == 0 {
-			inputs = p.Spec.Inputs
-		}
-		if len(outputs) == 0 {
-			outputs = p.Spec.Outputs
-		}
-		if p.Start || len(p.Spec.Inputs) == 0 {
-			inputs = nil
-		}
-		config := d.Spec.Init
-		if config == nil {
-			config = cloneConfig(p.Spec.Init)
-		}
-		cn := &cnode{
-			id: n.ID, name: name, reg: r, config: config,
-			start:     p.Start,
-			debugOnly: p.Start && p.Debug,
-			skip:      d.Spec.Skip,
-			block:     d.Spec.BlockFlow,
-			appendIn:  d.Spec.AppendInputPayload,
-			onErrCont: d.Spec.OnErrorContinue,
-			join:      d.Spec.JoinInputPayload,
-			info: &plugin.Node{ID: n.ID, Name: name, Module: p.Spec.Module, Init: config,
-				Inputs: inputs, Outputs: outputs},
-		}
-		for _, o := range outputs {
-			if o == "error" {
-				cn.errorPort = true
-			}
-		}
-		if ro := d.Spec.RunOnce; ro != nil && ro.Enabled {
-			once, ce := compileRunOnce(ro)
-			if ce != nil {
-				ce.NodeID = n.ID
-				errs = append(errs, *ce)
-			}
-			cn.once = once
-		}
-		byID[n.ID] = cn
-		fileOrder = append(fileOrder, cn)
+		cp.byID[n.ID] = cn
+		cp.fileOrder = append(cp.fileOrder, cn)
 	}
-	seenEdge := map[string]bool{}
-	for i, e := range g.Edges {
+}
+
+// node compiles one node. A nil node is a broken one (its data or plugin);
+// a node may come with an error that does not break it (its run_once).
+func (cp *compiler) node(n Node) (*cnode, *CompileError) {
+	var d nodeData
+	if len(n.Data) == 0 || string(n.Data) == "null" {
+		return nil, &CompileError{NodeID: n.ID, Message: "node has no data (expected {\"spec\": {\"module\": ...}, ...})"}
+	}
+	if err := json.Unmarshal(n.Data, &d); err != nil {
+		return nil, &CompileError{NodeID: n.ID, Message: "node data: " + JSONError("data", n.Data, err).Error()}
+	}
+	if d.Spec.Module == "" {
+		return nil, &CompileError{NodeID: n.ID, Field: "data.spec.module", Message: "node names no plugin module"}
+	}
+	r, ok := cp.reg.Lookup(d.Spec.Module)
+	if !ok {
+		return nil, &CompileError{NodeID: n.ID, Field: "data.spec.module", Message: NotInstalledMessage(d.Spec.Module)}
+	}
+	p := &r.Plugin
+	name := d.MetaData.Name
+	if name == "" {
+		name = p.MetaData.Name
+	}
+	inputs, outputs := d.Spec.Inputs, d.Spec.Outputs
+	if len(inputs) == 0 {
+		inputs = p.Spec.Inputs
+	}
+	if len(outputs) == 0 {
+		outputs = p.Spec.Outputs
+	}
+	if p.Start || len(p.Spec.Inputs) == 0 {
+		inputs = nil
+	}
+	config := d.Spec.Init
+	if config == nil {
+		config = cloneConfig(p.Spec.Init)
+	}
+	cn := &cnode{
+		id: n.ID, name: name, reg: r, config: config,
+		start:     p.Start,
+		debugOnly: p.Start && p.Debug,
+		skip:      d.Spec.Skip,
+		block:     d.Spec.BlockFlow,
+		appendIn:  d.Spec.AppendInputPayload,
+		onErrCont: d.Spec.OnErrorContinue,
+		join:      d.Spec.JoinInputPayload,
+		errorPort: contains(outputs, "error"),
+		info: &plugin.Node{ID: n.ID, Name: name, Module: p.Spec.Module, Init: config,
+			Inputs: inputs, Outputs: outputs},
+	}
+	if ro := d.Spec.RunOnce; ro != nil && ro.Enabled {
+		once, ce := compileRunOnce(ro)
+		cn.once = once
+		if ce != nil {
+			ce.NodeID = n.ID
+			return cn, ce
+		}
+	}
+	return cn, nil
+}
+
+// edges checks the flow's edges and joins the nodes with them.
+func (cp *compiler) edges(edges []Edge) {
+	seen := map[string]bool{}
+	for i, e := range edges {
 		id := e.ID
 		if id == "" {
 			id = fmt.Sprintf("#%d", i+1)
 		}
-		if seenEdge[id] {
-			errs = append(errs, CompileError{EdgeID: id, Message: "duplicate edge id"})
+		if seen[id] {
+			cp.errs = append(cp.errs, CompileError{EdgeID: id, Message: "duplicate edge id"})
 			continue
 		}
-		seenEdge[id] = true
-		src, okS := byID[e.Source]
-		dst, okT := byID[e.Target]
-		if broken[e.Source] || broken[e.Target] {
+		seen[id] = true
+		if cp.broken[e.Source] || cp.broken[e.Target] {
 			continue
 		}
-		if !okS {
-			errs = append(errs, CompileError{EdgeID: id, Message: fmt.Sprintf("source node %q does not exist", e.Source)})
-		}
-		if !okT {
-			errs = append(errs, CompileError{EdgeID: id, Message: fmt.Sprintf("target node %q does not exist", e.Target)})
-		}
-		if !okS || !okT {
+		ce, errs := cp.edge(id, e)
+		if len(errs) > 0 {
+			cp.errs = append(cp.errs, errs...)
 			continue
 		}
-		if !contains(src.info.Outputs, e.SourceHandle) {
-			errs = append(errs, CompileError{NodeID: src.id, EdgeID: id, Message: fmt.Sprintf("node has no output port %q (ports: %s)", e.SourceHandle, portList(src.info.Outputs))})
-			continue
-		}
-		if !contains(dst.info.Inputs, e.TargetHandle) {
-			errs = append(errs, CompileError{NodeID: dst.id, EdgeID: id, Message: fmt.Sprintf("node has no input port %q (ports: %s)", e.TargetHandle, portList(dst.info.Inputs))})
-			continue
-		}
-		ce := &cedge{id: id, key: id, src: src, dst: dst, srcPort: e.SourceHandle, dstPort: e.TargetHandle}
-		name := ""
-		if e.Data != nil && e.Data.Name != "" {
-			ce.key = e.Data.Name
-			name = e.Data.Name
-		}
-		ce.pe = &plugin.Edge{ID: id, Name: name, Source: src.id, SourcePort: e.SourceHandle, Target: dst.id, TargetPort: e.TargetHandle}
-		ce.idx = len(c.edges)
-		c.edges = append(c.edges, ce)
-		src.out = append(src.out, ce)
-		dst.in = append(dst.in, ce)
+		ce.idx = len(cp.c.edges)
+		cp.c.edges = append(cp.c.edges, ce)
+		ce.src.out = append(ce.src.out, ce)
+		ce.dst.in = append(ce.dst.in, ce)
 	}
-	order, cycle := topoOrder(fileOrder)
-	if cycle != nil {
-		errs = append(errs, CompileError{NodeID: cycle[0], Message: "the flow has a cycle: " + strings.Join(cycle, " → ") + "; flows must be acyclic"})
+}
+
+// edge compiles one edge between existing nodes' declared ports.
+func (cp *compiler) edge(id string, e Edge) (*cedge, CompileErrors) {
+	var errs CompileErrors
+	src, okS := cp.byID[e.Source]
+	dst, okT := cp.byID[e.Target]
+	if !okS {
+		errs = append(errs, CompileError{EdgeID: id, Message: fmt.Sprintf("source node %q does not exist", e.Source)})
 	}
-	if len(errs) > 0 {
-		// Report configuration errors too, so that one lint shows everything.
-		for _, n := range fileOrder {
-			a, err := newAction(ctx, n)
-			if err != nil {
-				errs = append(errs, configErrors(n, err)...)
-				continue
-			}
-			closeActions(ctx, []plugin.Action{a})
-		}
+	if !okT {
+		errs = append(errs, CompileError{EdgeID: id, Message: fmt.Sprintf("target node %q does not exist", e.Target)})
+	}
+	if errs != nil {
 		return nil, errs
 	}
+	if !contains(src.info.Outputs, e.SourceHandle) {
+		return nil, CompileErrors{{NodeID: src.id, EdgeID: id, Message: fmt.Sprintf("node has no output port %q (ports: %s)", e.SourceHandle, portList(src.info.Outputs))}}
+	}
+	if !contains(dst.info.Inputs, e.TargetHandle) {
+		return nil, CompileErrors{{NodeID: dst.id, EdgeID: id, Message: fmt.Sprintf("node has no input port %q (ports: %s)", e.TargetHandle, portList(dst.info.Inputs))}}
+	}
+	ce := &cedge{id: id, key: id, src: src, dst: dst, srcPort: e.SourceHandle, dstPort: e.TargetHandle}
+	name := ""
+	if e.Data != nil && e.Data.Name != "" {
+		ce.key = e.Data.Name
+		name = e.Data.Name
+	}
+	ce.pe = &plugin.Edge{ID: id, Name: name, Source: src.id, SourcePort: e.SourceHandle, Target: dst.id, TargetPort: e.TargetHandle}
+	return ce, nil
+}
+
+// checkConfigs sets up every node's plugin once, to report configuration
+// errors beside the flow's other problems.
+func (cp *compiler) checkConfigs(ctx context.Context) {
+	for _, n := range cp.fileOrder {
+		a, err := newAction(ctx, n)
+		if err != nil {
+			cp.errs = append(cp.errs, configErrors(n, err)...)
+			continue
+		}
+		closeActions(ctx, []plugin.Action{a})
+	}
+}
+
+// setUp fixes the execution order and sets up the first instance set, so
+// that configuration errors surface at compile time.
+func (c *Compiled) setUp(ctx context.Context, order []*cnode) error {
 	c.nodes = order
 	for i, n := range order {
 		n.idx = i
 	}
-	// Set up the first instance set now: configuration errors surface at compile time.
 	set, err := c.newSet(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for i, a := range set.acts {
 		if _, ok := a.(plugin.Joiner); ok {
@@ -276,7 +323,7 @@ func Compile(ctx context.Context, f *Flow, reg *registry.Registry) (*Compiled, e
 	}
 	c.all = append(c.all, set)
 	c.free = append(c.free, set)
-	return c, nil
+	return nil
 }
 
 // NotInstalledMessage says that a flow's node names a plugin this build

@@ -166,24 +166,27 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 	out.Memory = st.Memory
 	out.Logs = st.Logs
 	if st.Profile != nil {
-		switch st.ProfileFlag() {
-		case 1:
-			out.ProfileUpdated = true
-		case 0:
-			out.ProfileUpdated = in.Profile == nil || fingerprint(map[string]any(st.Profile)) != profBefore
-		}
+		out.ProfileUpdated = saved(st.ProfileFlag(), in.Profile == nil, map[string]any(st.Profile), profBefore)
 	}
 	if st.Session != nil {
-		switch st.SessionFlag() {
-		case 1:
-			out.SessionUpdated = true
-		case 0:
-			out.SessionUpdated = in.Session == nil || fingerprint(map[string]any(st.Session)) != sessBefore
-		}
+		out.SessionUpdated = saved(st.SessionFlag(), in.Session == nil, map[string]any(st.Session), sessBefore)
 	}
 	out.Debug = r.dbg
 	out.NodeRuns = min(r.runs, r.maxRuns)
 	return out
+}
+
+// saved decides whether a run's profile (or session) must be stored: what
+// the plugins asked (flag) or, when they asked nothing, whether the run
+// created the document or changed it (its fingerprint moved from before).
+func saved(flag plugin.SaveFlag, created bool, doc map[string]any, before uint64) bool {
+	switch flag {
+	case plugin.SaveForced:
+		return true
+	case plugin.SaveDiscarded:
+		return false
+	}
+	return created || fingerprint(doc) != before
 }
 
 func (r *run) exec(ctx context.Context, payload plugin.Payload) {
@@ -206,136 +209,167 @@ func (r *run) exec(ctx context.Context, payload plugin.Payload) {
 	}
 }
 
+// nodeRun is the state of one node while it runs once per payload waiting
+// on its incoming edges.
+type nodeRun struct {
+	n  *cnode
+	nd *NodeDebug // nil unless debugging
+
+	produced bool // a call produced results (or run_once passed it over)
+	realRuns int  // calls made
+	sawVoid  bool // an incoming edge delivered a void
+
+	// joined collects, for a join node, what its calls put out per port
+	// and incoming edge, emitted together once all edges were read.
+	joined map[string]plugin.Payload
+}
+
 // runNode runs node n once per payload waiting on its incoming edges (once
 // with the flow's payload for a start node) and delivers its results. It
 // reports whether the flow must stop.
 func (r *run) runNode(ctx context.Context, n *cnode, payload plugin.Payload) (stop bool) {
-	var nd *NodeDebug
+	nr := &nodeRun{n: n}
 	if r.dbg != nil {
-		nd = r.dbg.node(n)
+		nr.nd = r.dbg.node(n)
 	}
 	var nodeStart time.Time
-	if nd != nil {
+	if nr.nd != nil {
 		nodeStart = time.Now()
 	}
 	logsBefore := len(r.st.Logs)
-	produced, realRuns, sawVoid := false, 0, false
-	var joined map[string]plugin.Payload
 	if n.join {
-		joined = map[string]plugin.Payload{}
+		nr.joined = map[string]plugin.Payload{}
 	}
+	if n.start {
+		stop = r.handle(ctx, nr, payload, nil)
+	} else {
+		stop = r.readEdges(ctx, nr)
+	}
+	if !stop && n.join && nr.realRuns > 0 {
+		stop = r.emitJoined(ctx, n, nr.joined, nr.nd)
+		nr.produced = !stop
+	}
+	if !stop && (nr.produced || (nr.realRuns == 0 && nr.sawVoid)) {
+		r.sendVoid(n)
+	}
+	if nr.nd != nil {
+		r.finishNodeDebug(n, nr.nd, nodeStart, logsBefore, nr.realRuns)
+	}
+	return stop
+}
 
-	handle := func(in plugin.Payload, e *cedge) bool {
-		if n.once != nil {
-			pass, err := n.once.pass(r.st, r.c.ID+"/"+n.id+"/run_once", in)
-			if err != nil {
-				r.fail(n, nd, fmt.Errorf("run_once: %w", err))
-				return !n.onErrCont && !n.errorPort
+// readEdges runs the node once per payload delivered on its incoming edges,
+// in edge order. It reports whether the flow must stop.
+func (r *run) readEdges(ctx context.Context, nr *nodeRun) bool {
+	for _, e := range nr.n.in {
+		if !r.set.sent[e.idx] {
+			continue // dead edge: upstream never ran
+		}
+		for _, d := range r.set.edges[e.idx] {
+			if r.dbg != nil {
+				r.dbg.edge(e.id, !d.void)
 			}
-			if !pass {
-				// The watched value did not change: the node does not run and
-				// its edges are void.
-				r.st.Logs = append(r.st.Logs, plugin.Log{Level: "info", NodeID: n.id,
-					Message: "not run: the value run_once watches has not changed"})
-				produced = true
-				return false
+			if d.void {
+				nr.sawVoid = true
+				if nr.n.join {
+					for _, p := range nr.n.info.Outputs {
+						nr.joinedPort(p)[e.key] = nil
+					}
+				}
+				continue
 			}
-		}
-		r.runs++
-		if r.runs > r.maxRuns {
-			r.stopAtLimit(n, nd, &LimitError{Bound: "node runs", Limit: int64(r.maxRuns), Setting: NodeRunsSetting})
-			return true
-		}
-		realRuns++
-		results, err := r.call(ctx, n, in, e, nd)
-		if r.limited != nil {
-			return true
-		}
-		if err != nil {
-			if n.errorPort {
-				results = plugin.Port("error", plugin.Payload{"message": err.Error()})
-			} else if n.onErrCont {
-				return false
-			} else {
+			if r.handle(ctx, nr, d.v, e) {
 				return true
 			}
 		}
-		if len(results) > 0 {
-			produced = true
+	}
+	return false
+}
+
+// handle runs the node once with in, arrived on e (nil for a start node),
+// and passes on what it produced. It reports whether the flow must stop.
+func (r *run) handle(ctx context.Context, nr *nodeRun, in plugin.Payload, e *cedge) bool {
+	n := nr.n
+	if n.once != nil {
+		pass, err := n.once.pass(r.st, r.c.ID+"/"+n.id+"/run_once", in)
+		if err != nil {
+			r.fail(n, nr.nd, fmt.Errorf("run_once: %w", err))
+			return !n.onErrCont && !n.errorPort
 		}
-		if n.join {
-			key := ""
-			if e != nil {
-				key = e.key
-			}
-			for _, res := range results {
-				m := joined[res.Port]
-				if m == nil {
-					m = plugin.Payload{}
-					joined[res.Port] = m
-				}
-				if res.Value == nil {
-					m[key] = nil
-				} else {
-					m[key] = res.Value
-				}
-			}
+		if !pass {
+			// The watched value did not change: the node does not run and
+			// its edges are void.
+			r.st.Logs = append(r.st.Logs, plugin.Log{Level: "info", NodeID: n.id,
+				Message: "not run: the value run_once watches has not changed"})
+			nr.produced = true
 			return false
 		}
-		return !r.emit(n, nd, results)
 	}
+	r.runs++
+	if r.runs > r.maxRuns {
+		r.stopAtLimit(n, nr.nd, &LimitError{Bound: "node runs", Limit: int64(r.maxRuns), Setting: NodeRunsSetting})
+		return true
+	}
+	nr.realRuns++
+	results, err := r.call(ctx, n, in, e, nr.nd)
+	if r.limited != nil {
+		return true
+	}
+	if err != nil {
+		switch {
+		case n.errorPort:
+			results = plugin.Port("error", plugin.Payload{"message": err.Error()})
+		case n.onErrCont:
+			return false
+		default:
+			return true
+		}
+	}
+	if len(results) > 0 {
+		nr.produced = true
+	}
+	if n.join {
+		nr.collect(e, results)
+		return false
+	}
+	return !r.emit(n, nr.nd, results)
+}
 
-	if n.start {
-		stop = handle(payload, nil)
-	} else {
-	edges:
-		for _, e := range n.in {
-			if !r.set.sent[e.idx] {
-				continue // dead edge: upstream never ran
-			}
-			for _, d := range r.set.edges[e.idx] {
-				if r.dbg != nil {
-					r.dbg.edge(e.id, !d.void)
-				}
-				if d.void {
-					sawVoid = true
-					if n.join {
-						for _, p := range n.info.Outputs {
-							m := joined[p]
-							if m == nil {
-								m = plugin.Payload{}
-								joined[p] = m
-							}
-							m[e.key] = nil
-						}
-					}
-					continue
-				}
-				if stop = handle(d.v, e); stop {
-					break edges
-				}
-			}
+// collect keeps a join node's results, by port and incoming edge, for
+// emitJoined.
+func (nr *nodeRun) collect(e *cedge, results plugin.Results) {
+	key := ""
+	if e != nil {
+		key = e.key
+	}
+	for _, res := range results {
+		if res.Value == nil {
+			nr.joinedPort(res.Port)[key] = nil
+		} else {
+			nr.joinedPort(res.Port)[key] = res.Value
 		}
 	}
-	if !stop && n.join && realRuns > 0 {
-		stop = r.emitJoined(ctx, n, joined, nd)
-		produced = !stop
+}
+
+// joinedPort is what the join node collected for port, made on first use.
+func (nr *nodeRun) joinedPort(port string) plugin.Payload {
+	m := nr.joined[port]
+	if m == nil {
+		m = plugin.Payload{}
+		nr.joined[port] = m
 	}
-	if !stop {
-		voidOut := produced || (realRuns == 0 && sawVoid)
-		if voidOut {
-			for _, e := range n.out {
-				if !r.set.sent[e.idx] {
-					r.set.sent[e.idx] = true
-					r.set.edges[e.idx] = append(r.set.edges[e.idx], delivery{void: true})
-				}
-			}
+	return m
+}
+
+// sendVoid marks the node's outgoing edges that got nothing as void, so
+// that downstream nodes know the branch ended here.
+func (r *run) sendVoid(n *cnode) {
+	for _, e := range n.out {
+		if !r.set.sent[e.idx] {
+			r.set.sent[e.idx] = true
+			r.set.edges[e.idx] = append(r.set.edges[e.idx], delivery{void: true})
 		}
 	}
-	if nd != nil {
-		r.finishNodeDebug(n, nd, nodeStart, logsBefore, realRuns)
-	}
-	return stop
 }
 
 func (r *run) emitJoined(ctx context.Context, n *cnode, joined map[string]plugin.Payload, nd *NodeDebug) bool {

@@ -17,6 +17,9 @@ import Jobs from './pages/Jobs.jsx';
 import Profiles from './pages/Profiles.jsx';
 import ProfileDetail from './pages/ProfileDetail.jsx';
 import Users from './pages/Users.jsx';
+import Segments from './pages/Segments.jsx';
+import ConsentTypes from './pages/ConsentTypes.jsx';
+import { EventMappings, IdentificationPoints } from './pages/Identity.jsx';
 
 // The editor brings React Flow and the layout engine: load it on first use.
 const Editor = lazy(() => import('./editor/Editor.jsx'));
@@ -33,6 +36,10 @@ const NAV = [
   { to: '/jobs', label: 'Jobs', match: ['jobs'], role: ['admin', 'developer', 'maintainer'] },
   { to: '/profiles', label: 'Profiles', match: ['profiles', 'profile'] },
   { to: '/users', label: 'Users', match: ['users'], role: 'admin' },
+  { to: '/segments', label: 'Segments', match: ['segments'], role: ['admin', 'developer', 'marketer'] },
+  { to: '/consents', label: 'Consents', match: ['consents'], role: ['admin', 'developer', 'marketer'] },
+  { to: '/identification', label: 'Identification', match: ['identification'] },
+  { to: '/event-mappings', label: 'Event mappings', match: ['event-mappings'] },
 ];
 
 function TopBar({ user, route, onLogout }) {
@@ -89,6 +96,10 @@ function Page({ route }) {
     case 'profiles': return <Profiles query={route.query} />;
     case 'profile': return <ProfileDetail key={b} id={b} />;
     case 'users': return <Users />;
+    case 'segments': return <Segments />;
+    case 'consents': return <ConsentTypes />;
+    case 'identification': return <IdentificationPoints />;
+    case 'event-mappings': return <EventMappings />;
     default: return <div className="page"><h1>Page not found</h1><p><Link to="/dashboard">Go to the dashboard</Link></p></div>;
   }
 }

@@ -198,6 +198,15 @@ export const saveRule = (r) => post('/rule', r);
 export const getRule = (id) => get(`/rule/${enc(id)}`);
 export const deleteRule = (id) => del(`/rule/${enc(id)}`);
 
+export const listIdentificationPoints = () => get('/identification-points');
+export const saveIdentificationPoint = (p) => post('/identification-point', p);
+export const getIdentificationPoint = (id) => get(`/identification-point/${enc(id)}`);
+export const deleteIdentificationPoint = (id) => del(`/identification-point/${enc(id)}`);
+export const listEventMappings = () => get('/event-mappings');
+export const saveEventMapping = (m) => post('/event-mapping', m);
+export const getEventMapping = (id) => get(`/event-mapping/${enc(id)}`);
+export const deleteEventMapping = (id) => del(`/event-mapping/${enc(id)}`);
+
 export const listResources = () => get('/resources');
 export const saveResource = (r) => post('/resource', r);
 export const getResource = (id) => get(`/resource/${enc(id)}`);
@@ -205,6 +214,37 @@ export const deleteResource = (id) => del(`/resource/${enc(id)}`);
 export const listResourceTypes = () => get('/resource-types');
 /** Runs the resource type's connection check with the stored credentials of set (production or test). */
 export const testResource = (id, set) => post(`/resource/${enc(id)}/test?set=${enc(set)}`, {});
+
+// --- Segments and consents --------------------------------------------------
+
+export const listSegments = () => get('/segments');
+export const saveSegment = (s) => post('/segment', s);
+export const deleteSegment = (id) => del(`/segment/${enc(id)}`);
+export const segmentCount = (id) => get(`/segment/${enc(id)}/count`);
+export const segmentProfiles = (id, { limit = 20, after = '' } = {}) => get(`/segment/${enc(id)}/profiles${qs({ limit, after })}`);
+export const refreshSegments = () => post('/segments/refresh', {});
+export const segmentsProgress = () => get('/segments/refresh');
+
+/** Downloads a segment's export (csv or ndjson) as a file. */
+export async function downloadSegment(id, format) {
+  const res = await fetch(`/segment/${enc(id)}/export?format=${enc(format)}`, { headers: { Authorization: `Bearer ${token}` } });
+  if (!res.ok) throw new ApiError(res.status, describeStatus(res.status));
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `segment-${id}.${format}`;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+export const listConsentTypes = () => get('/consent-types');
+export const saveConsentType = (c) => post('/consent-type', c);
+export const deleteConsentType = (id) => del(`/consent-type/${enc(id)}`);
+export const profileConsents = (id) => get(`/profile/${enc(id)}/consents`);
+export const grantConsent = (id, consent) => post(`/profile/${enc(id)}/consent/${enc(consent)}/grant`, {});
+export const revokeConsent = (id, consent) => post(`/profile/${enc(id)}/consent/${enc(consent)}/revoke`, {});
 
 export const listDestinations = () => get('/destinations');
 export const saveDestination = (d) => post('/destination', d);

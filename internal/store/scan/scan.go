@@ -85,6 +85,7 @@ type Plan struct {
 	Match     func(store.Doc) bool
 	Limit     int
 	Offset    int
+	After     *string // keyset: only ids after it
 	tieDesc   bool
 	nColKeys  int
 	extractor *Extractor
@@ -113,6 +114,10 @@ func Compile(q *store.Query) (*Plan, error) {
 	if !q.To.IsZero() {
 		us := q.To.UnixMicro()
 		p.ToUS = &us
+	}
+	if q.After != "" {
+		after := q.After
+		p.After = &after
 	}
 	for _, e := range q.Equal {
 		c, ok := t.Columns[e.Field]
@@ -260,6 +265,9 @@ func (b *SQL) where() string {
 	}
 	if b.p.ToUS != nil {
 		conds = append(conds, "inserted_us < "+b.arg(*b.p.ToUS))
+	}
+	if b.p.After != nil {
+		conds = append(conds, "id > "+b.arg(*b.p.After))
 	}
 	for _, e := range b.p.Equal {
 		if len(e.values) == 0 {

@@ -22,6 +22,7 @@ var queryTests = []struct {
 	{"SelectEqualAndRange", testSelectEqualAndRange},
 	{"SelectProfilesAndSessions", testSelectProfilesAndSessions},
 	{"SelectBadQueries", testSelectBadQueries},
+	{"SelectAfter", testSelectAfter},
 	{"Histogram", testHistogram},
 }
 
@@ -426,4 +427,35 @@ func BenchmarkSelect(b *testing.B, open BenchOpenFunc) {
 			}
 		}
 	})
+}
+
+// testSelectAfter pages by id with Query.After (keyset paging), on the
+// database's path and on the scan path.
+func testSelectAfter(t *testing.T, st store.Store) {
+	queryFixture(t, st)
+	byID := []store.Sort{{Field: []string{"id"}}}
+	for _, f := range []*store.Filter{nil, always} {
+		name := "database"
+		if f != nil {
+			name = "scan"
+		}
+		var got []string
+		after := ""
+		for range 10 {
+			p := sel(t, st, &store.Query{Kind: store.KindEvent, Filter: f, Sort: byID, Limit: 5, After: after})
+			if len(p.Docs) == 0 {
+				break
+			}
+			for _, d := range p.Docs {
+				got = append(got, d["id"].(string))
+			}
+			after = got[len(got)-1]
+		}
+		want := "e00 e01 e02 e03 e04 e05 e06 e07 e08 e09 e10 e11"
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: pages by After give %v, want %s", name, got, want)
+		}
+		p := sel(t, st, &store.Query{Kind: store.KindEvent, Filter: f, Sort: byID, Limit: 2, After: "e09"})
+		wantIDs(t, name+" after e09", p, 2, "e10", "e11")
+	}
 }

@@ -87,6 +87,7 @@ func Run(t *testing.T, open OpenFunc, opts ...Option) {
 		{"Close", testClose},
 		{"Prune", testPrune},
 		{"PruneProfiles", testPruneProfiles},
+		{"Memory", testMemory},
 	}
 	tests = append(tests, queryTests...)
 	for _, tc := range tests {

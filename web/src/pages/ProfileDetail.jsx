@@ -6,6 +6,7 @@ import {
   Empty, ErrorBox, Link, Spinner, Tag, confirmDelete, formatTime, notify, pretty, useAsync,
 } from '../ui.jsx';
 import { profileLabel } from './Profiles.jsx';
+import ProfileConsents from '../components/ProfileConsents.jsx';
 
 function KeyValues({ value, empty = 'Nothing yet.' }) {
   const rows = flatten(value || {});
@@ -37,6 +38,11 @@ function EventItem({ ev }) {
 }
 
 const EVENTS_PAGE = 20;
+
+// Ids made from contact fields and merge keys start with one of these.
+const KEY_PREFIX = /^(emm|emb|emp|phm|phb|pho|pwa|ipk|iid|mrg)-/;
+const keyIds = (p) => (p.ids || []).filter((x) => KEY_PREFIX.test(x));
+const mergedIds = (p) => (p.ids || []).filter((x) => !KEY_PREFIX.test(x));
 
 export default function ProfileDetail({ id }) {
   const profile = useAsync(() => api.getProfile(id), [id]);
@@ -99,7 +105,13 @@ export default function ProfileDetail({ id }) {
             <h2 id="h-data">Personal data and contact</h2>
             <KeyValues value={prune({ pii: p.data?.pii, contact: p.data?.contact }) || {}} empty="No personal data." />
             {(p.interests && Object.keys(p.interests).length > 0) && (<><h3>Interests</h3><KeyValues value={p.interests} /></>)}
-            {(p.ids || []).length > 0 && (<><h3>Other ids</h3>{p.ids.map((x) => <code key={x} className="id block">{x}</code>)}</>)}
+            {mergedIds(p).length > 0 && (<><h3>Merged-away profiles</h3>
+              <p className="muted small">Ids of profiles merged into this one; trackers that still send them find this profile.</p>
+              <ul className="plain-list" aria-label="Merged-away profile ids">{mergedIds(p).map((x) => <li key={x}><code className="id">{x}</code></li>)}</ul></>)}
+            {keyIds(p).length > 0 && (<><h3>Identity keys</h3>
+              <p className="muted small">Hashed contact and merge-key ids: another profile that gets one of them is merged into this one.</p>
+              {keyIds(p).map((x) => <code key={x} className="id block">{x}</code>)}</>)}
+            <ProfileConsents profileId={p.id} />
           </section>
           <section className="card card-wide" aria-labelledby="h-events">
             <h2 id="h-events">Events <span className="muted small">({events.total})</span></h2>

@@ -12,7 +12,13 @@ const sourceForm = (source) => ({
   id: source?.id || '', name: source?.name || '', description: source?.description || '',
   type: (source?.type || ['rest'])[0] || 'rest', tags: source?.tags || [], enabled: source ? !!source.enabled : true,
   origins: formatOrigins(source?.allowed_origins),
+  unknown_profile: source?.unknown_profile || 'adopt',
 });
+
+const UNKNOWN_PROFILE = [
+  { value: 'adopt', label: 'Create the profile with the id the tracker sent' },
+  { value: 'replace', label: 'Create a profile with a new id' },
+];
 
 function SourceDialog({ source: opened, onClose, onSaved }) {
   const [source, setSource] = useState(opened);
@@ -76,6 +82,8 @@ function SourceDialog({ source: opened, onClose, onSaved }) {
         <TextField label="Allowed origins" value={form.origins} onChange={set('origins')} error={originsFieldError(errors)} multiline rows={2}
           placeholder="https://shop.example.com"
           hint="Web pages that may send this source's events from a browser, one origin per line (https://*.example.com for every sub-domain). Empty: any site." />
+        <SelectField label="Unknown profile ids" value={form.unknown_profile} onChange={set('unknown_profile')} options={UNKNOWN_PROFILE}
+          error={errors.unknown_profile} hint="What happens when a tracker sends a profile id this server does not know." />
         <CheckField label="Enabled: accept events from this source" checked={form.enabled} onChange={set('enabled')} error={errors.enabled} />
       </form>
     </Modal>
