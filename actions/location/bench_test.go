@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/tracflow/tracflow/internal/geoip/geoiptest"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/geoip/geoiptest"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 

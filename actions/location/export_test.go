@@ -3,7 +3,7 @@ package location
 import (
 	"testing"
 
-	"github.com/tracflow/tracflow/internal/geoip/geoiptest"
+	"github.com/tracflow/tracflow/plugin/geoip/geoiptest"
 )
 
 // WriteTestCityDB writes the test City database for the external tests.

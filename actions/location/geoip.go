@@ -8,9 +8,9 @@ import (
 	"os"
 	"strings"
 
-	"github.com/tracflow/tracflow/internal/geoip"
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
+	"github.com/tracflow/tracflow/plugin/geoip"
 )
 
 // DatabaseEnv names the environment variable holding the path of the

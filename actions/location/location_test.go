@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tracflow/tracflow/internal/geoip/geoiptest"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/geoip/geoiptest"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 

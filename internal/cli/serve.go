@@ -22,7 +22,6 @@ import (
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
-	"github.com/tracflow/tracflow/internal/geoip"
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/retention"
 	"github.com/tracflow/tracflow/internal/rundata"
@@ -31,6 +30,7 @@ import (
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin/geoip"
 	"github.com/tracflow/tracflow/plugin/outbound"
 )
 

@@ -6,9 +6,9 @@ import (
 
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/enrich"
-	"github.com/tracflow/tracflow/internal/geoip"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/geoip"
 )
 
 // Session statuses, Tracardi's.

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracflow/tracflow/internal/geoip"
-	"github.com/tracflow/tracflow/internal/geoip/geoiptest"
 	"github.com/tracflow/tracflow/internal/testenv"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/geoip"
+	"github.com/tracflow/tracflow/plugin/geoip/geoiptest"
 )
 
 const chromeWindows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"

@@ -11,13 +11,13 @@ import (
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/enrich"
-	"github.com/tracflow/tracflow/internal/geoip"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/geoip"
 )
 
 // Errors Track returns for a request it refuses.

@@ -1,5 +1,5 @@
 // Package geoip reads MaxMind GeoLite2/GeoIP2 City databases (.mmdb): the
-// one reader both the GeoIp service plugin and the collector's session
+// one reader the GeoIp service plugin, other plugins and the collector's session
 // enrichment use.
 package geoip
 
