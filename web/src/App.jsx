@@ -15,6 +15,7 @@ import Resources from './pages/Resources.jsx';
 import Destinations from './pages/Destinations.jsx';
 import Jobs from './pages/Jobs.jsx';
 import Profiles from './pages/Profiles.jsx';
+import Records from './pages/Records.jsx';
 import ProfileDetail from './pages/ProfileDetail.jsx';
 import Users from './pages/Users.jsx';
 import Segments from './pages/Segments.jsx';
@@ -35,6 +36,8 @@ const NAV = [
   { to: '/destinations', label: 'Destinations', match: ['destinations', 'destination'], role: ['admin', 'developer'] },
   { to: '/jobs', label: 'Jobs', match: ['jobs'], role: ['admin', 'developer', 'maintainer'] },
   { to: '/profiles', label: 'Profiles', match: ['profiles', 'profile'] },
+  { to: '/events', label: 'Events', match: ['events'] },
+  { to: '/sessions', label: 'Sessions', match: ['sessions'] },
   { to: '/users', label: 'Users', match: ['users'], role: 'admin' },
   { to: '/segments', label: 'Segments', match: ['segments'], role: ['admin', 'developer', 'marketer'] },
   { to: '/consents', label: 'Consents', match: ['consents'], role: ['admin', 'developer', 'marketer'] },
@@ -94,6 +97,8 @@ function Page({ route }) {
     case 'destination': return <Destinations key={b} deliveriesOf={b} />;
     case 'jobs': return <Jobs query={route.query} />;
     case 'profiles': return <Profiles query={route.query} />;
+    case 'events': return <Records key="event" kind="event" query={route.query} />;
+    case 'sessions': return <Records key="session" kind="session" query={route.query} />;
     case 'profile': return <ProfileDetail key={b} id={b} />;
     case 'users': return <Users />;
     case 'segments': return <Segments />;
