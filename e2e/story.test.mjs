@@ -674,6 +674,39 @@ describe('Tracflow web GUI', () => {
     assert.equal((await page.locator('main, body').first().textContent()).split(message).length - 1, 1, 'the message appears once on the page');
   });
 
+  it('lists events, filters them by type, shows one in detail, and lists the sessions with their device', async () => {
+    await go('/events');
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    const rows = page.getByTestId('event-row');
+    await rows.first().waitFor();
+    await page.getByLabel('Event type').fill('profile-created');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => {
+      const list = [...document.querySelectorAll('[data-testid="event-row"]')];
+      return window.location.hash.includes('type=profile-created') && list.length > 0 &&
+        list.every((r) => r.cells[0].textContent.startsWith('profile-created'));
+    });
+    const n = await rows.count();
+    const total = Number((await page.getByTestId('record-total').textContent()).split(' ')[0]);
+    assert.ok(n >= 1 && total >= n, `${n} rows of ${total}`);
+    await rows.first().click();
+    const detail = page.getByRole('region', { name: /^event / });
+    await detail.waitFor();
+    assert.match(await detail.textContent(), /"type": "profile-created"/);
+    assert.match(await detail.textContent(), /"system": true/);
+    await shot(page, 'events');
+
+    // Another type: none of its rows is a profile-created one.
+    await page.getByLabel('Event type').fill('no-such-type');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No event matches these filters.').waitFor();
+
+    await go('/sessions');
+    await page.getByRole('heading', { name: 'Sessions' }).waitFor();
+    await page.getByTestId('session-row').first().waitFor();
+    await shot(page, 'sessions');
+  });
+
   it('creates, edits and deletes an identification point; a sign-in by the same e-mail merges two profiles', async () => {
     const POINT = `By e-mail ${RUN}`;
     await go('/identification');
