@@ -917,6 +917,15 @@ describe('Tracflow web GUI', () => {
     await go('/dashboard');
     await page.locator('.chart svg').waitFor();
     assert.ok(await page.locator('.chart-bar').count() >= 24);
+    // Events by type (the visits' system events among them), new and
+    // returning visitors, top sources; every axis in whole numbers.
+    await page.getByRole('img', { name: /^Events by type: \d+ in total$/ }).waitFor();
+    await page.getByRole('list', { name: 'Events by type: legend' }).getByText('profile-created').waitFor();
+    await page.getByRole('img', { name: /^New and returning visitors: \d+ in total$/ }).waitFor();
+    await page.getByRole('table', { name: 'Top sources by events' }).locator('tr').first().waitFor();
+    for (const label of await page.locator('.chart svg text.chart-label').allTextContents()) {
+      if (/^[\d.]+$/.test(label)) assert.ok(Number.isInteger(Number(label)), `axis label ${label} is a whole number`);
+    }
     await shot(page, 'dashboard');
   });
 
