@@ -162,7 +162,7 @@ func (t *Tracker) touchSession(session plugin.Session, now time.Time) bool {
 		return false
 	}
 	old := number(tm["duration"])
-	if d-old < (t.visit / activityGranularity).Seconds() {
+	if d-old < t.activityGap().Seconds() {
 		return false
 	}
 	tm["duration"] = d

@@ -144,7 +144,7 @@ func (r *request) openVisit() {
 		domain.StartVisit(r.profile, r.session, r.now)
 		r.profileChanged = true
 	}
-	if domain.NoteActivity(r.profile, r.session.ID(), r.now, r.t.visit/activityGranularity) {
+	if domain.NoteActivity(r.profile, r.session.ID(), r.now, r.t.activityGap()) {
 		r.profileChanged = true
 	}
 }

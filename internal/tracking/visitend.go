@@ -67,7 +67,7 @@ func (r *request) scheduleVisitEnd() {
 	}
 	args := visitArgs{Session: r.session.ID(), Profile: r.profile.ID(), Source: r.p.SourceID}
 	_, _, err := t.jobs.Enqueue(context.WithoutCancel(r.ctx), jobs.Request{Kind: VisitEndedJob, Args: args, Key: args.Session,
-		RunAt: r.now.Add(t.visitEnd + t.visit/activityGranularity)})
+		RunAt: r.now.Add(t.visitEnd + t.activityGap())})
 	if err != nil {
 		t.log.Warn("scheduling the end of a visit", "session", args.Session, "err", err)
 	}
@@ -107,7 +107,7 @@ func (t *Tracker) checkVisitEnded(profile plugin.Profile, newProfile bool, sessi
 		return nil, errVisitGone // ended already (a job of an earlier visit)
 	}
 	last := lastActivity(profile, session)
-	if due := last.Add(t.visitEnd + t.visit/activityGranularity); now.Before(due) {
+	if due := last.Add(t.visitEnd + t.activityGap()); now.Before(due) {
 		return nil, &errVisitActive{due: due}
 	}
 	md["status"] = sessionEnded
@@ -129,4 +129,13 @@ func lastActivity(profile plugin.Profile, session plugin.Session) time.Time {
 	md, _ := session["metadata"].(map[string]any)
 	tm, _ := md["time"].(map[string]any)
 	return start.Add(time.Duration(number(tm["duration"]) * float64(time.Second)))
+}
+
+// activityGap is how stale the recorded activity of a profile (and the
+// duration of a session) may be: a thirtieth of the shorter of the visit
+// timeout and the visit-ended time, so that a steady stream of events
+// rewrites them once in that time, and a visit ends within that much of
+// its due time.
+func (t *Tracker) activityGap() time.Duration {
+	return min(t.visit, t.visitEnd) / activityGranularity
 }
