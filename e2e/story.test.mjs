@@ -586,7 +586,8 @@ describe('Tracflow web GUI', () => {
     await counter.waitFor();
     assert.equal((await counter.locator('td').textContent()).trim(), '2');
     await page.locator('.timeline-item').first().waitFor();
-    assert.equal(await page.locator('.timeline-item').count(), 2);
+    // The two events and the visit's profile-created, session-opened and visit-started.
+    assert.equal(await page.locator('.timeline-item').count(), 5);
     await shot(page, 'profile');
   });
 
