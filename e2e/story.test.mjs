@@ -916,7 +916,7 @@ describe('Tracflow web GUI', () => {
 
   it('shows events per hour on the dashboard', async () => {
     await go('/dashboard');
-    await page.locator('.chart svg').waitFor();
+    await page.getByRole('img', { name: /^Events per hour: \d+ in total$/ }).waitFor();
     assert.ok(await page.locator('.chart-bar').count() >= 24);
     // Events by type (the visits' system events among them), new and
     // returning visitors, top sources; every axis in whole numbers.
