@@ -16,7 +16,7 @@ import (
 // DatabaseEnv names the environment variable holding the path of the
 // GeoLite2/GeoIP2 City database the GeoIP plugin reads when neither its
 // config nor its resource names one.
-const DatabaseEnv = "TRACFLOW_GEOIP_DB"
+const DatabaseEnv = geoip.DatabaseEnv
 
 var geoIPSpec = plugin.NewConfigSpec().
 	Field(plugin.NewObjectField("source").Name("GeoIP database resource").

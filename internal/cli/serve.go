@@ -18,7 +18,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/tracflow/tracflow/actions/location"
 	"github.com/tracflow/tracflow/internal/api"
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
@@ -467,7 +466,7 @@ func openGeoIP(path string) (*geoip.DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--geoip-db: %w", err)
 	}
-	if err := os.Setenv(location.DatabaseEnv, path); err != nil {
+	if err := os.Setenv(geoip.DatabaseEnv, path); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -12,6 +12,10 @@ import (
 	"github.com/oschwald/maxminddb-golang/v2"
 )
 
+// DatabaseEnv names the environment variable holding the path of the City
+// database the server and the GeoIp plugin read by default.
+const DatabaseEnv = "TRACFLOW_GEOIP_DB"
+
 // ErrNotFound is an address the database has no record of.
 var ErrNotFound = errors.New("the address is not in the GeoIP database")
 
