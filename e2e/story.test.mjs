@@ -549,6 +549,10 @@ describe('Tracflow web GUI', () => {
     await page.getByRole('menu', { name: 'More actions' }).getByRole('menuitem', { name: 'Reinstall Plugins' }).click();
     const dlg = page.getByRole('dialog', { name: 'Plugins reinstalled' });
     await dlg.waitFor();
+    // The dialog reports the reinstall the server made, as the plugins page's does.
+    const registered = await dlg.locator('.report-ok li').allTextContents();
+    assert.ok(registered.length > 5, `registered ${registered.length} plugins`);
+    assert.ok(registered.some((t) => t.includes('tracflow.flow.start')), `the start plugin is not among ${registered.slice(0, 5).join(', ')}...`);
     await dlg.getByRole('button', { name: 'Close' }).first().click();
   });
 
@@ -914,10 +918,25 @@ describe('Tracflow web GUI', () => {
     await shot(page, 'profile-consents');
   });
 
-  it('shows events per hour on the dashboard', async () => {
+  it('shows events per hour on the dashboard, each bar its hour\'s count', async () => {
     await go('/dashboard');
+    const perHour = page.locator('.chart').first(); // events per hour; by type and visitors follow
     await page.getByRole('img', { name: /^Events per hour: \d+ in total$/ }).waitFor();
-    assert.ok(await page.locator('.chart-bar').count() >= 24);
+    const titles = await perHour.locator('.chart-bar title').allTextContents();
+    assert.ok(titles.length >= 24, `${titles.length} bars`);
+    const counts = titles.map((t) => Number(/: (\d+) events$/.exec(t)?.[1]));
+    // The server's own count of the same hours, as the page asks for them.
+    const HOUR = 3600e3;
+    const now = Date.now();
+    const token = await apiToken(base);
+    const hist = await api(base, 'POST', '/event/select/histogram', {
+      token, body: { interval: 'hour', from: new Date(Math.floor((now - 23 * HOUR) / HOUR) * HOUR).toISOString(), to: new Date(now).toISOString() },
+    });
+    assert.ok(hist.total > 0, 'the story has tracked events by now');
+    assert.deepEqual(counts.slice(-hist.buckets.length), hist.buckets.map((b) => b.count));
+    const total = counts.reduce((a, b) => a + b, 0);
+    assert.equal(total, hist.total);
+    assert.match(await perHour.locator('figcaption').innerText(), new RegExp(`^${total} events`));
     // Events by type (the visits' system events among them), new and
     // returning visitors, top sources; every axis in whole numbers.
     await page.getByRole('img', { name: /^Events by type: \d+ in total$/ }).waitFor();

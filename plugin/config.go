@@ -35,7 +35,7 @@ func (es FieldErrors) Error() string {
 	for i, f := range es {
 		parts[i] = f.Error()
 	}
-	return "invalid config: " + strings.Join(parts, "; ")
+	return strings.Join(parts, "; ")
 }
 
 // As lets errors.As find the first FieldError of the list.

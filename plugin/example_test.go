@@ -56,7 +56,7 @@ func ExampleNewConfigSpec() {
 	res, _ := g.Run(context.Background(), plugin.Payload{}, nil)
 	fmt.Println(res[0].Value["greeting"])
 	// Output:
-	// invalid config: target: flow@x: flow@ is read-only; write to payload, profile, session, event or memory
+	// target: flow@x: flow@ is read-only; write to payload, profile, session, event or memory
 	// map[target:payload@greeting text:Hello {{ profile@traits.name }}]
 	// Hi Ann!
 }

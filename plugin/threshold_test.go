@@ -38,7 +38,8 @@ func TestPassThreshold(t *testing.T) {
 	}
 	// Without a profile every value passes.
 	free := &State{}
-	if !free.PassThreshold("k", 1, 0, t0) || !free.PassThreshold("k", 1, 0, t0) {
+	first, again := free.PassThreshold("k", 1, 0, t0), free.PassThreshold("k", 1, 0, t0)
+	if !first || !again {
 		t.Error("a profile-less threshold blocked")
 	}
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the project: gofmt and vet, the Go tests with the race
+# Runs every test of the project: gofmt, vet and golangci-lint
+# (scripts/lint.sh), the Go tests with the race
 # detector (the storage suite against SQLite and a real PostgreSQL server,
 # the serve process tests, the example plugin of the developer guide), then
 # the web GUI's checks and its real-browser tests (e2e/run.sh).
@@ -99,6 +100,8 @@ for p in "${svc_pids[@]}"; do
 done
 # A connector test that would skip for want of its server fails instead.
 export TRACFLOW_TEST_REQUIRE_SERVICES=1
+echo "== golangci-lint"
+scripts/lint.sh
 echo "== go test -race"
 go test -race -count=1 ./...
 echo "== web GUI"

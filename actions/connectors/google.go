@@ -64,7 +64,7 @@ func checkGA4(ctx context.Context, creds map[string]any) error {
 	doc, _ := res.Content().(map[string]any)
 	if msgs, _ := doc["validationMessages"].([]any); len(msgs) > 0 {
 		b, _ := json.Marshal(msgs[0])
-		return fmt.Errorf("Google Analytics refused the test event: %s", b)
+		return fmt.Errorf("the Google Analytics service refused the test event: %s", b)
 	}
 	return nil
 }

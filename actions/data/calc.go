@@ -133,7 +133,7 @@ func calcLex(line string) ([]calcToken, error) {
 				}
 				ref, err := dotpath.Parse(line[i:k])
 				if err != nil {
-					return nil, fmt.Errorf("%q at column %d: %v", line[i:k], i+1, err)
+					return nil, fmt.Errorf("%q at column %d: %w", line[i:k], i+1, err)
 				}
 				if ref.IsWhole() {
 					return nil, fmt.Errorf("%q at column %d needs a path, e.g. %s@stats.visits", line[i:k], i+1, line[i:j])

@@ -66,7 +66,7 @@ func checkMongo(ctx context.Context, creds map[string]any) error {
 	if err != nil {
 		return errors.New(outbound.Redact(err.Error(), secrets...))
 	}
-	defer cl.Disconnect(context.Background())
+	defer func() { _ = cl.Disconnect(context.Background()) }()
 	if err := cl.Ping(ctx, nil); err != nil {
 		return errors.New(outbound.Redact(err.Error(), secrets...))
 	}

@@ -107,7 +107,7 @@ func sqsAttributes(src string) (map[string]types.MessageAttributeValue, error) {
 	d.UseNumber()
 	var m map[string]any
 	if err := d.Decode(&m); err != nil {
-		return nil, fmt.Errorf("expected a JSON object of names and values: %v", err)
+		return nil, fmt.Errorf("expected a JSON object of names and values: %w", err)
 	}
 	out := make(map[string]types.MessageAttributeValue, len(m))
 	for k, v := range m {

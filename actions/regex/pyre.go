@@ -28,7 +28,7 @@ func compilePython(pattern string) (*regexp.Regexp, error) {
 		if errors.As(err, &se) {
 			return nil, fmt.Errorf("not a valid regular expression: %s: %s", se.Code, se.Expr)
 		}
-		return nil, fmt.Errorf("not a valid regular expression: %v", err)
+		return nil, fmt.Errorf("not a valid regular expression: %w", err)
 	}
 	return re, nil
 }
@@ -193,7 +193,7 @@ func expandPython(re *regexp.Regexp, tmpl, src string, m []int) (string, error) 
 			}
 			num, _ := strconv.Atoi(tmpl[i:j])
 			if err := group(num); err != nil {
-				return "", fmt.Errorf("%v offset %d", err, i-1)
+				return "", fmt.Errorf("%w offset %d", err, i-1)
 			}
 			i = j - 1
 		case n == 'g':
@@ -210,7 +210,7 @@ func expandPython(re *regexp.Regexp, tmpl, src string, m []int) (string, error) 
 				}
 			}
 			if err := group(num); err != nil {
-				return "", fmt.Errorf("%v offset %d", err, i-1)
+				return "", fmt.Errorf("%w offset %d", err, i-1)
 			}
 			i += end
 		case n == '\\':

@@ -37,7 +37,7 @@ func (a *Throw) SetUp(_ context.Context, config plugin.Config) error {
 // Run fails.
 func (a *Throw) Run(context.Context, plugin.Payload, *plugin.Edge) (plugin.Results, error) {
 	if a.err == nil {
-		return nil, errors.New(defaultMessage)
+		return nil, errors.New(defaultMessage) //nolint:staticcheck // Tracardi's own message, a sentence shown to users
 	}
 	return nil, a.err
 }

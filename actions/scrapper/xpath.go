@@ -35,7 +35,7 @@ var xpathSpec = plugin.NewConfigSpec().
 		Check(func(v any) error {
 			if s := v.(string); strings.TrimSpace(s) != "" {
 				if _, err := xpath.Compile(s); err != nil {
-					return fmt.Errorf("not a valid XPath expression: %v", err)
+					return fmt.Errorf("not a valid XPath expression: %w", err)
 				}
 			}
 			return nil

@@ -18,4 +18,14 @@ func TestImportPicture(t *testing.T) {
 			t.Errorf("internal/api, internal/cli or tracflowcmd imports %s: only cmd/tracflow chooses the plugins", dep)
 		}
 	}
+	// The first start needs the accounts (internal/auth), not the HTTP layer.
+	out, err = exec.Command("go", "list", "-deps", "github.com/tracflow/tracflow/internal/bootstrap").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "github.com/tracflow/tracflow/internal/api" {
+			t.Errorf("internal/bootstrap imports internal/api: it needs internal/auth only")
+		}
+	}
 }

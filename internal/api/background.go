@@ -13,6 +13,7 @@ import (
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // jobRoles look after background jobs.
@@ -206,7 +207,7 @@ func (s *Server) handleListJobs(w http.ResponseWriter, r *http.Request) error {
 }
 
 func invalidField(field, msg string) error {
-	return &Error{Status: http.StatusUnprocessableEntity, Detail: field + ": " + msg, Errors: []map[string]string{{"field": field, "message": msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 func (s *Server) jobAction(f func(q *jobs.Queue, ctx context.Context, id int64) (*jobs.Job, error)) func(http.ResponseWriter, *http.Request) error {

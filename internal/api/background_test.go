@@ -115,7 +115,7 @@ func TestDestinationDeliveryThroughTheAPI(t *testing.T) {
 
 	jobsPage := e.Admin("GET", "/jobs?kind=destination.deliver", nil).MustOK(t).Obj()
 	list, _ := jobsPage["result"].([]any)
-	if len(list) != 1 || list[0].(map[string]any)["id"] != jobID {
+	if len(list) != 1 || testenv.At(list, "0.id") != jobID {
 		t.Fatalf("/jobs %v", jobsPage)
 	}
 	wantError(t, e.Admin("GET", "/jobs?state=nope", nil), 422, "state")

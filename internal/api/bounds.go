@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"github.com/tracflow/tracflow/internal/tracking"
-	"github.com/tracflow/tracflow/plugin"
 )
 
 // Bounds of hostile input that are not about body size: ids, NUL
@@ -41,20 +40,10 @@ func pathParams(path string) []string {
 func checkPathValues(r *http.Request, names []string) error {
 	for _, name := range names {
 		if err := tracking.CheckID(name, r.PathValue(name)); err != nil {
-			return shapeError(err)
+			return err
 		}
 	}
 	return nil
-}
-
-// shapeError turns a *tracking.ShapeError into a 422 naming its field.
-func shapeError(err error) error {
-	var se *tracking.ShapeError
-	if errors.As(err, &se) {
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: se.Error(),
-			Errors: []plugin.FieldError{{Field: se.Field, Message: se.Message}}}
-	}
-	return err
 }
 
 // checkDocIDs checks the ids a configuration document names at its top
@@ -63,7 +52,7 @@ func checkDocIDs(d map[string]any) error {
 	for _, k := range []string{"id", "email"} {
 		if s, ok := d[k].(string); ok {
 			if err := tracking.CheckID(k, s); err != nil {
-				return shapeError(err)
+				return err
 			}
 		}
 	}

@@ -28,7 +28,7 @@ func TestEventSources(t *testing.T) {
 	e.Admin("POST", "/event-source", map[string]any{"id": "web", "name": "Web site", "description": "The shop"}).MustOK(t)
 	e.Admin("POST", "/event-source", map[string]any{"id": "app", "name": "App"}).MustOK(t)
 	list := e.Admin("GET", "/event-sources", nil).MustOK(t).Obj()
-	if list["total"] != 2.0 || list["result"].([]any)[0].(map[string]any)["id"] != "app" {
+	if list["total"] != 2.0 || testenv.At(list, "result.0.id") != "app" {
 		t.Fatalf("sources: %v", list)
 	}
 	if r := e.Admin("GET", "/event-sources?query=shop", nil).MustOK(t).Obj(); r["total"] != 1.0 {
@@ -69,7 +69,7 @@ func TestRules(t *testing.T) {
 	e.Admin("POST", "/rule", map[string]any{"id": "buy", "name": "A purchase", "event_type": map[string]any{"id": "purchase"},
 		"source": map[string]any{"id": "web"}, "flow": map[string]any{"id": "count"}}).MustOK(t)
 	list := e.Do("GET", "/rules", toks[api.RoleMarketer], nil).MustOK(t).Obj()
-	if list["total"] != 2.0 || list["result"].([]any)[0].(map[string]any)["id"] != "buy" {
+	if list["total"] != 2.0 || testenv.At(list, "result.0.id") != "buy" {
 		t.Fatalf("rules: %v", list)
 	}
 	if r := e.Admin("GET", "/rules?query=purchase", nil).MustOK(t).Obj(); r["total"] != 1.0 {

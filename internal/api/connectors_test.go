@@ -90,7 +90,7 @@ func connectorCredentialsPerRun(t *testing.T, e *testenv.Env) {
 	src := e.Setup("web", connectorFlow("crm-sync", 5), "signup")
 
 	r := e.Do("POST", "/track", "", trackBody(src, "", "", "signup")).MustOK(t)
-	if got := r.Obj()["response"].(map[string]any)["crm"]; got == nil || got.(map[string]any)["content"].(map[string]any)["synced"] != true {
+	if got := r.At("response.crm"); got == nil || got.(map[string]any)["content"].(map[string]any)["synced"] != true {
 		t.Fatalf("track answer: %s", r.Raw)
 	}
 	mu.Lock()

@@ -1,21 +1,17 @@
 package api
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/store/query"
 	"github.com/tracflow/tracflow/internal/store/rows"
-	"github.com/tracflow/tracflow/internal/tql"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -29,11 +25,6 @@ const (
 	selectMaxWindow    = 100_000 // offset + limit
 	selectMaxSortKeys  = 5
 	histogramMaxBins   = 10_000
-	// A condition's field == value terms joined by AND become one SQL
-	// expression each: the databases refuse trees too deep or too many
-	// parameters, so the API bounds them first.
-	whereMaxTerms  = 64
-	whereMaxValues = 10_000
 )
 
 func (s *Server) dataRoutes() []Route {
@@ -180,28 +171,28 @@ var intervals = map[string]struct {
 func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req selectRequest
-		if err := s.readStrict(w, r, &req); err != nil {
+		if err := s.readJSON(w, r, &req, bodyStrict, bodyEmptyOK); err != nil {
 			return err
 		}
 		q := &store.Query{Kind: kind, Limit: selectDefaultLimit}
 		var errs []plugin.FieldError
 		if req.Limit != nil {
 			if *req.Limit < 1 || *req.Limit > selectMaxLimit {
-				errs = append(errs, fieldErrorf("limit", "expected a whole number from 1 to %d, got %d", selectMaxLimit, *req.Limit))
+				errs = append(errs, fieldErr("limit", "expected a whole number from 1 to %d, got %d", selectMaxLimit, *req.Limit))
 			}
 			q.Limit = *req.Limit
 		}
 		if req.Offset != nil {
 			switch {
 			case *req.Offset < 0:
-				errs = append(errs, fieldErrorf("offset", "expected a whole number, 0 or more, got %d", *req.Offset))
+				errs = append(errs, fieldErr("offset", "expected a whole number, 0 or more, got %d", *req.Offset))
 			case *req.Offset+q.Limit > selectMaxWindow:
-				errs = append(errs, fieldErrorf("offset", "offset + limit may be at most %d; narrow the search with where instead", selectMaxWindow))
+				errs = append(errs, fieldErr("offset", "offset + limit may be at most %d; narrow the search with where instead", selectMaxWindow))
 			}
 			q.Offset = *req.Offset
 		}
 		if len(req.Sort) > selectMaxSortKeys {
-			errs = append(errs, fieldErrorf("sort", "at most %d sort keys", selectMaxSortKeys))
+			errs = append(errs, fieldErr("sort", "at most %d sort keys", selectMaxSortKeys))
 		}
 		for i, sf := range req.Sort {
 			key, err := sortKey(kind, i, sf)
@@ -220,23 +211,21 @@ func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.R
 			}
 			t, err := parseWhen(b.v)
 			if err != nil {
-				errs = append(errs, fieldErrorf(b.field, "%v", err))
+				errs = append(errs, fieldErr(b.field, "%v", err))
 			}
 			*b.dst = t
 		}
-		w0, ferr := s.where(kind, req.Where, q)
-		if ferr != nil {
-			errs = append(errs, *ferr)
-		}
+		w0, werr := query.Where(kind, req.Where, q)
+		errs = append(errs, plugin.AsFieldErrors(werr)...)
 		if len(errs) > 0 {
-			return fieldErrors(errs)
+			return invalid(errs...)
 		}
 		page, err := s.st.Select(r.Context(), q)
 		if err != nil {
 			return err
 		}
 		out := map[string]any{"total": page.Total, "result": page.Docs}
-		if warn := w0.warning(kind); warn != "" {
+		if warn := w0.Warning(kind); warn != "" {
 			out["warnings"] = []string{warn}
 		}
 		writeJSON(w, http.StatusOK, out)
@@ -247,7 +236,7 @@ func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.R
 func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *http.Request) error {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		var req histogramRequest
-		if err := s.readStrict(w, r, &req); err != nil {
+		if err := s.readJSON(w, r, &req, bodyStrict, bodyEmptyOK); err != nil {
 			return err
 		}
 		var errs []plugin.FieldError
@@ -256,14 +245,14 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 		}
 		iv, ok := intervals[strings.ToLower(req.Interval)]
 		if !ok {
-			errs = append(errs, fieldErrorf("interval", "expected minute, hour or day, got %q", req.Interval))
+			errs = append(errs, fieldErr("interval", "expected minute, hour or day, got %q", req.Interval))
 			iv = intervals["hour"]
 		}
 		to := time.Now().UTC()
 		if req.To != "" {
 			t, err := parseWhen(req.To)
 			if err != nil {
-				errs = append(errs, fieldErrorf("to", "%v", err))
+				errs = append(errs, fieldErr("to", "%v", err))
 			}
 			to = t
 		}
@@ -271,7 +260,7 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 		if req.From != "" {
 			t, err := parseWhen(req.From)
 			if err != nil {
-				errs = append(errs, fieldErrorf("from", "%v", err))
+				errs = append(errs, fieldErr("from", "%v", err))
 			}
 			from = t
 		}
@@ -281,19 +270,17 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 			bins = (floorUS(to.UnixMicro()-1, wus)-floorUS(from.UnixMicro(), wus))/wus + 1
 			switch {
 			case !from.Before(to):
-				errs = append(errs, fieldErrorf("to", "must be later than from (%s)", from.Format(time.RFC3339Nano)))
+				errs = append(errs, fieldErr("to", "must be later than from (%s)", from.Format(time.RFC3339Nano)))
 			case bins > histogramMaxBins:
-				errs = append(errs, fieldErrorf("interval", "from %s to %s makes %d buckets of a %s; at most %d: choose a longer interval or a shorter range",
+				errs = append(errs, fieldErr("interval", "from %s to %s makes %d buckets of a %s; at most %d: choose a longer interval or a shorter range",
 					from.Format(time.RFC3339), to.Format(time.RFC3339), bins, req.Interval, histogramMaxBins))
 			}
 		}
 		q := &store.Query{Kind: kind, From: from, To: to}
-		w0, ferr := s.where(kind, req.Where, q)
-		if ferr != nil {
-			errs = append(errs, *ferr)
-		}
+		w0, werr := query.Where(kind, req.Where, q)
+		errs = append(errs, plugin.AsFieldErrors(werr)...)
 		if len(errs) > 0 {
-			return fieldErrors(errs)
+			return invalid(errs...)
 		}
 		got, err := s.st.Histogram(r.Context(), q, iv.width)
 		if err != nil {
@@ -316,7 +303,7 @@ func (s *Server) handleHistogram(kind string) func(w http.ResponseWriter, r *htt
 			"interval": strings.ToLower(req.Interval), "from": from.Format(time.RFC3339Nano), "to": to.Format(time.RFC3339Nano),
 			"total": total, "buckets": buckets,
 		}
-		if warn := w0.warning(kind); warn != "" {
+		if warn := w0.Warning(kind); warn != "" {
 			out["warnings"] = []string{warn}
 		}
 		writeJSON(w, http.StatusOK, out)
@@ -348,12 +335,12 @@ func sortKey(kind string, i int, sf sortField) (store.Sort, *plugin.FieldError) 
 	case "desc":
 		key.Desc = true
 	default:
-		e := fieldErrorf(name+".order", "expected asc or desc, got %q", sf.Order)
+		e := fieldErr(name+".order", "expected asc or desc, got %q", sf.Order)
 		return key, &e
 	}
 	field := strings.TrimSpace(sf.Field)
 	if field == "" {
-		e := fieldErrorf(name+".field", "a field of the %s is required, e.g. metadata.time.insert", kind)
+		e := fieldErr(name+".field", "a field of the %s is required, e.g. metadata.time.insert", kind)
 		return key, &e
 	}
 	src := field
@@ -367,205 +354,17 @@ func sortKey(kind string, i int, sf sortField) (store.Sort, *plugin.FieldError) 
 		if err != nil {
 			msg += ": " + err.Error()
 		}
-		e := fieldErrorf(name+".field", "%s", msg)
+		e := fieldErr(name+".field", "%s", msg)
 		return key, &e
 	case ref.Source != kind:
-		e := fieldErrorf(name+".field", "%s search sorts by fields of the %s (%s@... or a bare path), not %s@", article(kind), kind, kind, ref.Source)
+		e := fieldErr(name+".field", "%s search sorts by fields of the %s (%s@... or a bare path), not %s@", query.Article(kind), kind, kind, ref.Source)
 		return key, &e
 	case len(ref.Path) == 0:
-		e := fieldErrorf(name+".field", "name a field of the %s, not the whole %s", kind, kind)
+		e := fieldErr(name+".field", "name a field of the %s, not the whole %s", kind, kind)
 		return key, &e
 	}
 	key.Field = ref.Path
 	return key, nil
-}
-
-// evalErrors counts records the condition could not be evaluated on.
-type evalErrors struct {
-	mu    sync.Mutex
-	n     int
-	first string
-}
-
-func (e *evalErrors) warning(kind string) string {
-	if e == nil || e.n == 0 {
-		return ""
-	}
-	return fmt.Sprintf("where could not be evaluated on %d %s(s), which are left out; the first: %s", e.n, kind, e.first)
-}
-
-// where compiles a TQL condition into q: the field == "text" terms of its
-// top-level AND that a text column answers go to q.Equal, and unless they
-// are the whole condition, the condition itself becomes q.Filter.
-func (s *Server) where(kind, src string, q *store.Query) (*evalErrors, *plugin.FieldError) {
-	if strings.TrimSpace(src) == "" {
-		return nil, nil
-	}
-	cond, err := tql.ParseDefault(src, kind)
-	if err != nil {
-		var se *tql.SyntaxError
-		if errors.As(err, &se) {
-			e := fieldErrorf("where", "at %d: %s", se.Pos, se.Msg)
-			return nil, &e
-		}
-		e := fieldErrorf("where", "%v", err)
-		return nil, &e
-	}
-	fields := cond.Fields()
-	paths := make([][]string, 0, len(fields))
-	for _, f := range fields {
-		if f.Source != kind {
-			e := fieldErrorf("where", "%s search reads fields of the %s: write %s@%s or just %s; %s is not part of %s",
-				article(kind), kind, kind, examplePath(kind), examplePath(kind), f.String(), article(kind))
-			return nil, &e
-		}
-		paths = append(paths, f.Path)
-	}
-	terms, whole := cond.Terms()
-	eq := store.EqualFields(kind)
-	pushed, values := 0, 0
-	for _, t := range terms {
-		name := strings.Join(t.Field.Path, ".")
-		// A column holds NULL for "": such a term stays with the filter.
-		if slices.ContainsFunc(t.Field.Path, func(s string) bool { return strings.Contains(s, ".") }) || !slices.Contains(eq, name) || slices.Contains(t.Values, "") {
-			continue
-		}
-		q.Equal = append(q.Equal, store.Equal{Field: name, Values: t.Values})
-		pushed++
-		values += len(t.Values)
-	}
-	if pushed > whereMaxTerms || values > whereMaxValues {
-		e := fieldErrorf("where", "the condition compares %d fields with %d values (field == value terms joined by AND); at most %d terms and %d values: "+
-			"use field == [\"a\", \"b\"] for several values of one field, or narrow the search", pushed, values, whereMaxTerms, whereMaxValues)
-		return nil, &e
-	}
-	if whole && pushed == len(terms) {
-		return nil, nil // the columns answer the whole condition
-	}
-	ee := &evalErrors{}
-	now := time.Now() // one instant for the whole search
-	q.Filter = &store.Filter{Fields: paths, Match: func(d store.Doc) bool {
-		var scope notation.Scope
-		switch kind {
-		case store.KindProfile:
-			scope.Profile = d
-		case store.KindEvent:
-			scope.Event = d
-		default:
-			scope.Session = d
-		}
-		ok, err := cond.EvalAt(&scope, now)
-		if err != nil {
-			ee.mu.Lock()
-			if ee.n == 0 {
-				ee.first = err.Error()
-			}
-			ee.n++
-			ee.mu.Unlock()
-			return false
-		}
-		return ok
-	}}
-	return ee, nil
-}
-
-// article is "a profile", "an event", "a session".
-func article(kind string) string {
-	if kind == store.KindEvent {
-		return "an " + kind
-	}
-	return "a " + kind
-}
-
-func examplePath(kind string) string {
-	switch kind {
-	case store.KindProfile:
-		return "traits.plan"
-	case store.KindEvent:
-		return "type"
-	}
-	return "metadata.channel"
-}
-
-func fieldErrorf(field, format string, args ...any) plugin.FieldError {
-	return plugin.FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
-}
-
-// fieldErrors answers 422 naming every field that is wrong.
-func fieldErrors(errs []plugin.FieldError) *Error {
-	parts := make([]string, len(errs))
-	for i, e := range errs {
-		parts[i] = e.Field + ": " + e.Message
-	}
-	return &Error{Status: http.StatusUnprocessableEntity, Detail: strings.Join(parts, "; "), Errors: errs}
-}
-
-// readStrict decodes a JSON object body into v, refusing fields v does not
-// have (a misspelt "were" would otherwise search everything). An empty body
-// is an empty object.
-func (s *Server) readStrict(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(b)) == 0 {
-		return nil
-	}
-	if err := checkNUL(b); err != nil {
-		return err
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("more than one JSON value")
-	}
-	if err == nil {
-		return nil
-	}
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v (at byte %d)", se, se.Offset)
-	case errors.As(err, &te):
-		field := te.Field
-		if field == "" {
-			return fieldErrors([]plugin.FieldError{fieldErrorf("(body)", "expected a JSON object, got %s", te.Value)})
-		}
-		return fieldErrors([]plugin.FieldError{fieldErrorf(field, "expected %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)})
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return fieldErrors([]plugin.FieldError{fieldErrorf(name, "unknown field; expected one of: %s", strings.Join(jsonFields(v), ", "))})
-	}
-	return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
-}
-
-func jsonKind(k string) string {
-	switch k {
-	case "string":
-		return "a string"
-	case "int", "int64":
-		return "a whole number"
-	case "slice":
-		return "a list"
-	case "struct", "map":
-		return "an object"
-	case "ptr":
-		return "a value"
-	}
-	return k
-}
-
-// jsonFields lists the JSON names of a request struct's fields.
-func jsonFields(v any) []string {
-	switch v.(type) {
-	case *selectRequest:
-		return []string{"where", "sort", "limit", "offset"}
-	case *histogramRequest:
-		return []string{"where", "interval", "from", "to"}
-	}
-	return nil
 }
 
 // Request bodies, for the API document.

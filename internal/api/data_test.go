@@ -196,7 +196,7 @@ func TestHistogram(t *testing.T) {
 		}
 		r = e.Admin("POST", "/event/select/histogram", map[string]any{"where": `type == "purchase" OR type == "login"`, "interval": "day", "from": "2024-06-01", "to": "2024-06-02"}).MustOK(t)
 		bs := r.Obj()["buckets"].([]any)
-		if len(bs) != 1 || bs[0].(map[string]any)["count"] != 3.0 || bs[0].(map[string]any)["time"] != "2024-06-01T00:00:00Z" {
+		if len(bs) != 1 || testenv.At(bs, "0.count") != 3.0 || testenv.At(bs, "0.time") != "2024-06-01T00:00:00Z" {
 			t.Errorf("purchases and logins per day: %s", r.Raw)
 		}
 		// Without from and to: the last 24 hours, one bucket each (nothing
@@ -206,7 +206,7 @@ func TestHistogram(t *testing.T) {
 			t.Errorf("default range: %d buckets: %s", len(bs), r.Raw)
 		}
 		r = e.Admin("POST", "/session/select/histogram", map[string]any{"interval": "minute", "from": "2024-06-01T10:00:30Z", "to": "2024-06-01T10:02:00Z"}).MustOK(t)
-		if bs := r.Obj()["buckets"].([]any); len(bs) != 2 || bs[0].(map[string]any)["time"] != "2024-06-01T10:00:00Z" || bs[0].(map[string]any)["count"] != 0.0 {
+		if bs := r.Obj()["buckets"].([]any); len(bs) != 2 || testenv.At(bs, "0.time") != "2024-06-01T10:00:00Z" || testenv.At(bs, "0.count") != 0.0 {
 			t.Errorf("from inside a bucket (s1 at 10:00:00 is before from): %s", r.Raw)
 		}
 	})
@@ -252,8 +252,8 @@ func TestDeleteProfile(t *testing.T) {
 		var eventIDs []string
 		for i := 0; i < 3; i++ {
 			r := e.Do("POST", "/track", "", trackBody(src, pid, sid, "page-view")).MustOK(t)
-			pid = r.Obj()["profile"].(map[string]any)["id"].(string)
-			sid = r.Obj()["session"].(map[string]any)["id"].(string)
+			pid = r.At("profile.id").(string)
+			sid = r.At("session.id").(string)
 		}
 		evs := e.Admin("GET", "/profile/"+pid+"/events", nil).MustOK(t)
 		for _, x := range evs.Obj()["result"].([]any) {
@@ -274,7 +274,7 @@ func TestDeleteProfile(t *testing.T) {
 		expectFieldError(t, e.Admin("DELETE", "/profile/"+pid, nil), 404, "", "")
 		// The tracker's cache forgot them: the same ids start a new profile.
 		r = e.Do("POST", "/track", "", trackBody(src, pid, sid, "page-view")).MustOK(t)
-		if v := r.Obj()["response"].(map[string]any)["views"].(map[string]any)["value"]; v != 1.0 {
+		if v := r.At("response.views.value"); v != 1.0 {
 			t.Errorf("views after tracking the deleted profile again = %v, want 1", v)
 		}
 		if n := e.Admin("POST", "/event/select", map[string]any{"where": fmt.Sprintf("profile.id == %q and type == \"page-view\"", pid)}).MustOK(t).Obj()["total"]; n != 1.0 {

@@ -58,7 +58,7 @@ func TestDebugAStoredEvent(t *testing.T) {
 	r := e.Do("POST", "/track", "", trackBody("web", "", "", "page-view")).MustOK(t)
 	pid := obj(r.Body, "profile")["id"].(string)
 	evs := e.Admin("GET", "/profile/"+pid+"/events", nil).MustOK(t).Obj()["result"].([]any)
-	evID := evs[0].(map[string]any)["id"].(string)
+	evID := testenv.At(evs, "0.id").(string)
 
 	flow := flowDoc(t, testenv.CounterFlow("count", "stats.counters.n", "n"))
 	out := e.Admin("POST", "/flow/debug", map[string]any{"flow": flow, "event_id": evID}).MustOK(t).Obj()
@@ -94,7 +94,7 @@ func TestDebugReportsFailuresAndBadInput(t *testing.T) {
 	}, "start.payload>boom"))
 	out := e.Admin("POST", "/flow/debug", map[string]any{"flow": failing, "event": map[string]any{"type": "x"}}).MustOK(t).Obj()
 	errs, _ := out["errors"].([]any)
-	if len(errs) != 1 || errs[0].(map[string]any)["nodeId"] != "boom" || !strings.Contains(errs[0].(map[string]any)["message"].(string), "stop here") {
+	if len(errs) != 1 || testenv.At(errs, "0.nodeId") != "boom" || !strings.Contains(testenv.At(errs, "0.message").(string), "stop here") {
 		t.Errorf("errors: %v", out["errors"])
 	}
 

@@ -26,17 +26,6 @@ func fieldErr(field, format string, args ...any) plugin.FieldError {
 	return plugin.FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// yesNo reads a {yes|no} path segment.
-func yesNo(r *http.Request, name string) (bool, error) {
-	switch strings.ToLower(r.PathValue(name)) {
-	case "yes", "true", "on", "1":
-		return true, nil
-	case "no", "false", "off", "0":
-		return false, nil
-	}
-	return false, invalid(fieldErr(name, "expected yes or no, got %q", r.PathValue(name)))
-}
-
 // boolQuery reads an optional boolean query parameter.
 func boolQuery(r *http.Request, name string) (bool, error) {
 	v := r.URL.Query().Get(name)

@@ -368,7 +368,7 @@ func tracardiFlow(body any, maxInflate int64) (map[string]any, error) {
 func decodeTracardiRecord(s string, limit int64) (map[string]any, error) {
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
 	if err != nil {
-		return nil, fmt.Errorf("not base64: %v", err)
+		return nil, fmt.Errorf("not base64: %w", err)
 	}
 	if zr, err := gzip.NewReader(bytes.NewReader(raw)); err == nil {
 		un, err := inflate(zr, limit)
@@ -379,7 +379,7 @@ func decodeTracardiRecord(s string, limit int64) (map[string]any, error) {
 	}
 	var out map[string]any
 	if err := json.Unmarshal(raw, &out); err != nil {
-		return nil, fmt.Errorf("not JSON: %v", err)
+		return nil, fmt.Errorf("not JSON: %w", err)
 	}
 	return out, nil
 }
@@ -396,7 +396,7 @@ func (e *inflateLimitError) Error() string {
 func inflate(zr io.Reader, limit int64) ([]byte, error) {
 	un, err := io.ReadAll(io.LimitReader(zr, limit+1))
 	if err != nil {
-		return nil, fmt.Errorf("bad gzip data: %v", err)
+		return nil, fmt.Errorf("bad gzip data: %w", err)
 	}
 	if int64(len(un)) > limit {
 		return nil, &inflateLimitError{Limit: limit}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"runtime"
@@ -84,7 +85,7 @@ func TestFlowMetadataDraftProductionAndList(t *testing.T) {
 	if strings.Join(names, ",") != "Alpha,beta,Gamma,Welcome" {
 		t.Errorf("flows by name: %v", names)
 	}
-	if r := e.Admin("GET", "/flows?tag=greek&limit=2&offset=1", nil).MustOK(t).Obj(); r["total"] != 3.0 || len(r["result"].([]any)) != 2 || r["result"].([]any)[0].(map[string]any)["name"] != "beta" {
+	if r := e.Admin("GET", "/flows?tag=greek&limit=2&offset=1", nil).MustOK(t).Obj(); r["total"] != 3.0 || len(r["result"].([]any)) != 2 || testenv.At(r, "result.0.name") != "beta" {
 		t.Errorf("flows?tag=greek&limit=2&offset=1: %v", r)
 	}
 	if r := e.Admin("GET", "/flows?query=GREETS", nil).MustOK(t).Obj(); r["total"] != 1.0 {
@@ -156,7 +157,7 @@ func TestDeleteFlowDeletesItsRules(t *testing.T) {
 	if rules["total"] != 1.0 {
 		t.Fatalf("rules by flow: %v", rules)
 	}
-	ruleID := rules["result"].([]any)[0].(map[string]any)["id"].(string)
+	ruleID := testenv.At(rules, "result.0.id").(string)
 	if r := e.Admin("DELETE", "/flow/f", nil).MustOK(t).Obj(); r["rules_deleted"] != 1.0 {
 		t.Errorf("delete: %v", r)
 	}
@@ -308,4 +309,25 @@ func TestFlowStatus(t *testing.T) {
 	status("deployed", "the changed draft deployed")
 	e.Admin("GET", "/flow/production/f/restore", nil).MustOK(t)
 	status("changed", "the previous version restored")
+}
+
+// TestTwentyRestores: production keeps the last 20 versions it replaced,
+// so restore steps back 20 times, newest first, and the 21st says there is
+// nothing left.
+func TestTwentyRestores(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	for i := range 22 {
+		e.Admin("POST", "/flow/production", flowDoc(t, testenv.CounterFlow("f", fmt.Sprintf("stats.counters.v%d", i), "n"))).MustOK(t)
+	}
+	// Production is v21; the history holds v1 to v20 (v0 fell off).
+	for i := 20; i >= 1; i-- {
+		r := e.Admin("GET", "/flow/production/f/restore", nil).MustOK(t)
+		if want := fmt.Sprintf("stats.counters.v%d\"", i); !strings.Contains(string(r.Raw), want) {
+			t.Fatalf("restore %d: want v%d back: %s", 21-i, i, r.Raw)
+		}
+	}
+	wantError(t, e.Admin("GET", "/flow/production/f/restore", nil), http.StatusNotFound, "")
+	if p := e.Admin("GET", "/flow/production/f", nil).MustOK(t); !strings.Contains(string(p.Raw), "stats.counters.v1\"") {
+		t.Errorf("production after 20 restores: %s", p.Raw)
+	}
 }

@@ -29,13 +29,13 @@ func TestTrackStopsExponentialFlows(t *testing.T) {
 	var flow map[string]any
 	json.Unmarshal([]byte(testenv.DiamondFlow("diamonds", 22)), &flow)
 	w := e.Admin("POST", "/flow/production", flow).MustOK(t).Obj()["warnings"].([]any)
-	if len(w) != 1 || w[0].(map[string]any)["nodeId"] != "d7" {
+	if len(w) != 1 || testenv.At(w, "0.nodeId") != "d7" {
 		t.Errorf("deploy warnings %v, want one naming d7", w)
 	}
 	// So does the import.
 	flow["id"] = "imported-diamonds"
 	iw := e.Admin("POST", "/flow/import", flow).MustOK(t).Obj()["warnings"].([]any)
-	if len(iw) != 1 || iw[0].(map[string]any)["nodeId"] != "d7" {
+	if len(iw) != 1 || testenv.At(iw, "0.nodeId") != "d7" {
 		t.Errorf("import warnings %v, want one naming d7", iw)
 	}
 	flow["id"] = "diamonds"
@@ -56,7 +56,7 @@ func TestTrackRunsSmallDiamonds(t *testing.T) {
 	if errs, _ := r.Obj()["errors"].([]any); len(errs) != 0 {
 		t.Fatalf("errors: %s", r.Raw)
 	}
-	pid := r.Obj()["profile"].(map[string]any)["id"].(string)
+	pid := r.At("profile.id").(string)
 	p := e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
 	if got := obj(p, "stats", "counters")["d3"]; got != 8.0 {
 		t.Errorf("d3 counted %v, want 8", got)

@@ -64,9 +64,11 @@ var errorSchema = map[string]any{
 	"required": []string{"detail"},
 	"properties": map[string]any{
 		"detail": map[string]any{"type": "string", "description": "What was wrong, in words."},
-		"errors": map[string]any{"type": "array", "description": "One entry per wrong field, when fields were wrong.",
-			"items": map[string]any{"type": "object", "properties": map[string]any{
-				"field": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"}}}},
+		"errors": map[string]any{"type": "array", "description": "One entry per wrong field, when fields were wrong (422): field is a dot path into the input " +
+			"(roles[1], where, events[0].type; empty for the input as a whole). The errors of a flow also name the node (nodeId) or edge (edgeId).",
+			"items": map[string]any{"type": "object", "required": []string{"message"}, "properties": map[string]any{
+				"field": map[string]any{"type": "string"}, "message": map[string]any{"type": "string"},
+				"nodeId": map[string]any{"type": "string"}, "edgeId": map[string]any{"type": "string"}}}},
 	},
 }
 

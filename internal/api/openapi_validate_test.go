@@ -113,10 +113,10 @@ func TestAnswersMatchTheirSchemas(t *testing.T) {
 	src := e.Setup("web", testenv.CounterFlow("count-views", "profile@stats.views", "views"), "page-view")
 	tr := e.Do("POST", "/track", "", map[string]any{"source": map[string]any{"id": src},
 		"events": []any{map[string]any{"type": "page-view", "properties": map[string]any{"url": "https://example.com/"}}}}).MustOK(t).Obj()
-	pid := tr["profile"].(map[string]any)["id"].(string)
-	sid := tr["session"].(map[string]any)["id"].(string)
+	pid := testenv.At(tr, "profile.id").(string)
+	sid := testenv.At(tr, "session.id").(string)
 	evs := e.Admin("GET", "/profile/"+pid+"/events", nil).MustOK(t).Obj()["result"].([]any)
-	eid := evs[0].(map[string]any)["id"].(string)
+	eid := testenv.At(evs, "0.id").(string)
 	plugin := "tracflow.flow.start"
 
 	type call struct {

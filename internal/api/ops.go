@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/tracflow/tracflow/internal/auth"
 )
 
 // readyTimeout bounds the database check of /readyz.
@@ -43,7 +45,7 @@ func (s *Server) opsRoutes() []Route {
 
 // metricsAccess lets a request read /metrics on the API's address.
 func (s *Server) metricsAccess(r *http.Request) error {
-	tok := bearer(r)
+	tok := auth.Bearer(r)
 	if tok == "" {
 		return errorf(http.StatusUnauthorized, "the metrics need a token: send Authorization: Bearer <the metrics token (--metrics-token)> "+
 			"or the API token of an admin or maintainer; or serve them on an address of their own (--metrics-addr)")
@@ -75,7 +77,7 @@ func (s *Server) MetricsHandler() http.Handler {
 			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"detail": "method not allowed"})
 			return
 		}
-		if mt := s.opt.MetricsToken; mt != "" && subtle.ConstantTimeCompare([]byte(bearer(r)), []byte(mt)) != 1 {
+		if mt := s.opt.MetricsToken; mt != "" && subtle.ConstantTimeCompare([]byte(auth.Bearer(r)), []byte(mt)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tracflow metrics"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"detail": "the metrics need the metrics token: send Authorization: Bearer <token>"})
 			return

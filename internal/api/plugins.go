@@ -154,8 +154,7 @@ func (s *Server) handleValidateConfig(w http.ResponseWriter, r *http.Request) er
 	}
 	norm, err := validateConfig(r.Context(), reg, cfg)
 	if err != nil {
-		ce := plugin.AsFieldErrors(err)
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: ce.Error(), Errors: ce}
+		return plugin.AsFieldErrors(err)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"config": norm})
 	return nil

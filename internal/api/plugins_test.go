@@ -221,7 +221,7 @@ func TestGetPluginAndSettings(t *testing.T) {
 	r := e.Admin("POST", "/flow/production", flow)
 	wantError(t, r, http.StatusUnprocessableEntity, "data.spec.module")
 	errs := r.Obj()["errors"].([]any)
-	if len(errs) != 1 || errs[0].(map[string]any)["nodeId"] != "inc" || !strings.Contains(r.Obj()["detail"].(string), "disabled") {
+	if len(errs) != 1 || testenv.At(errs, "0.nodeId") != "inc" || !strings.Contains(r.Obj()["detail"].(string), "disabled") {
 		t.Errorf("deploy with a disabled plugin: %s", r.Raw)
 	}
 	// Debug runs refuse it too.
@@ -258,4 +258,26 @@ func TestValidatePluginConfig(t *testing.T) {
 		t.Errorf("echo default: %s", r.Raw)
 	}
 	wantError(t, e.Admin("POST", "/plugin/test.echo/config/validate", map[string]any{"times": 11}), http.StatusUnprocessableEntity, "times")
+}
+
+// TestDisabledPluginKeepsProductionRunning: disabling a plugin stops new
+// deploys of flows using it, not the flows already in production.
+func TestDisabledPluginKeepsProductionRunning(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("web", testenv.CounterFlow("count", "stats.views", "views"), "page-view")
+	send := func() *testenv.Response {
+		return e.Do("POST", "/track", "", map[string]any{"source": map[string]any{"id": src}, "profile": map[string]any{"id": "p1"},
+			"events": []any{map[string]any{"type": "page-view"}}}).MustOK(t)
+	}
+	if v := send().At("response.views.value"); v != 1.0 {
+		t.Fatalf("before disabling: views %v, want 1", v)
+	}
+	e.Admin("GET", "/flow/action/plugin/tracflow.stats.increment/enable/no", nil).MustOK(t)
+	r := send()
+	if v := r.At("response.views.value"); v != 2.0 {
+		t.Errorf("after disabling the plugin: views %v, want 2 (the production flow still runs): %s", v, r.Raw)
+	}
+	if errs, _ := r.Obj()["errors"].([]any); len(errs) != 0 {
+		t.Errorf("errors after disabling the plugin: %v", errs)
+	}
 }

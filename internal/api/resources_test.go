@@ -230,7 +230,7 @@ func TestPluginsGetTestCredentialsInDebugAndProductionOnesWhenTracking(t *testin
 	res["enabled"] = false
 	e.Admin("POST", "/resource", res).MustOK(t)
 	out = e.Admin("POST", "/flow/debug", map[string]any{"flow": flowDoc(t, flowJS), "event": map[string]any{"type": "x"}}).MustOK(t).Obj()
-	if errs, _ := out["errors"].([]any); len(errs) != 1 || !strings.Contains(errs[0].(map[string]any)["message"].(string), "disabled") {
+	if errs, _ := out["errors"].([]any); len(errs) != 1 || !strings.Contains(testenv.At(errs, "0.message").(string), "disabled") {
 		t.Errorf("debug with a disabled resource: %v", out["errors"])
 	}
 }

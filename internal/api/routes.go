@@ -1,10 +1,13 @@
 package api
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // Role sets used by the route table.
@@ -78,10 +81,16 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	}
 	user, pw := r.PostForm.Get("username"), r.PostForm.Get("password")
 	if user == "" || pw == "" {
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: "username and password are required form fields",
-			Errors: []map[string]string{{"field": "username", "message": "required"}, {"field": "password", "message": "required"}}}
+		var errs plugin.FieldErrors
+		if user == "" {
+			errs = append(errs, fieldErr("username", "is required (a form field)"))
+		}
+		if pw == "" {
+			errs = append(errs, fieldErr("password", "is required (a form field)"))
+		}
+		return errs
 	}
-	tok, u, err := s.auth.Login(r.Context(), user, pw, clientAddr(r, s.opt.TrustedProxies))
+	tok, u, err := s.auth.Login(r.Context(), user, pw, auth.ClientAddr(r, s.opt.TrustedProxies))
 	if err != nil {
 		return err
 	}
@@ -92,7 +101,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.auth.Logout(r.Context(), bearer(r)); err != nil {
+	if err := s.auth.Logout(r.Context(), auth.Bearer(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"detail": "logged out"})
@@ -180,7 +189,8 @@ func (s *Server) handleDeploy(w http.ResponseWriter, r *http.Request) error {
 // compileError answers a flow that does not compile with 422 and its
 // errors, each naming the node (and the field).
 func compileError(err error) error {
-	if ce, ok := err.(workflow.CompileErrors); ok {
+	var ce workflow.CompileErrors
+	if errors.As(err, &ce) {
 		return &Error{Status: http.StatusUnprocessableEntity, Detail: "the flow does not compile: " + ce.Error(), Errors: []workflow.CompileError(ce)}
 	}
 	return err
@@ -215,16 +225,14 @@ func paging(r *http.Request, def int) (limit, offset int, err error) {
 	if v := q.Get("limit"); v != "" {
 		n, e := strconv.Atoi(v)
 		if e != nil || n < 1 || n > 10000 {
-			return 0, 0, &Error{Status: http.StatusUnprocessableEntity, Detail: "limit: expected a whole number from 1 to 10000",
-				Errors: []map[string]string{{"field": "limit", "message": "expected a whole number from 1 to 10000"}}}
+			return 0, 0, plugin.FieldErr("limit", "expected a whole number from 1 to 10000, got %q", v)
 		}
 		limit = n
 	}
 	if v := q.Get("offset"); v != "" {
 		n, e := strconv.Atoi(v)
 		if e != nil || n < 0 {
-			return 0, 0, &Error{Status: http.StatusUnprocessableEntity, Detail: "offset: expected a whole number, 0 or more",
-				Errors: []map[string]string{{"field": "offset", "message": "expected a whole number, 0 or more"}}}
+			return 0, 0, plugin.FieldErr("offset", "expected a whole number, 0 or more, got %q", v)
 		}
 		offset = n
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/testenv"
 )
@@ -48,7 +49,7 @@ func mintToken(t *testing.T, e *testenv.Env, userID string, expires time.Time) s
 	sum := sha256.Sum256([]byte(tok))
 	h := hex.EncodeToString(sum[:])
 	doc := store.Doc{"id": h, "user": userID, "expires": float64(expires.Unix())}
-	if err := e.Store.PutConfig(context.Background(), api.KindToken, h, doc); err != nil {
+	if err := e.Store.PutConfig(context.Background(), auth.KindToken, h, doc); err != nil {
 		t.Fatal(err)
 	}
 	return tok

@@ -3,7 +3,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/domain"
@@ -30,16 +30,17 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// Roles.
+// The roles of the route table: package auth's, named here so that route
+// tables read RoleAdmin.
 const (
-	RoleAdmin      = "admin"
-	RoleDeveloper  = "developer"
-	RoleMarketer   = "marketer"
-	RoleMaintainer = "maintainer"
+	RoleAdmin      = auth.RoleAdmin
+	RoleDeveloper  = auth.RoleDeveloper
+	RoleMarketer   = auth.RoleMarketer
+	RoleMaintainer = auth.RoleMaintainer
 )
 
-// AllRoles lists every role.
-var AllRoles = []string{RoleAdmin, RoleDeveloper, RoleMarketer, RoleMaintainer}
+// AllRoles lists every role (auth.AllRoles).
+var AllRoles = auth.AllRoles
 
 // Options configure the server.
 type Options struct {
@@ -85,7 +86,7 @@ type Server struct {
 	cat     *catalog.Catalog
 	reg     *registry.Registry
 	tracker *tracking.Tracker
-	auth    *Auth
+	auth    *auth.Auth
 	metrics *Metrics
 	// metricsHandler writes the metrics in Prometheus' text format.
 	metricsHandler http.Handler
@@ -126,7 +127,7 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 		opt.Log = slog.Default()
 	}
 	s := &Server{st: st, cat: cat, reg: cat.Registry(), tracker: tracker, opt: opt, log: opt.Log}
-	s.auth = NewAuth(st, opt.TokenTTL)
+	s.auth = auth.NewAuth(st, opt.TokenTTL)
 	s.metrics = newMetrics(st)
 	if opt.Jobs != nil {
 		s.metrics.registerJobMetrics(opt.Jobs, opt.Destinations)
@@ -153,7 +154,7 @@ func New(st store.Store, cat *catalog.Catalog, tracker *tracking.Tracker, opt Op
 }
 
 // Auth returns the server's authentication service.
-func (s *Server) Auth() *Auth { return s.auth }
+func (s *Server) Auth() *auth.Auth { return s.auth }
 
 // Routes returns the route table.
 func (s *Server) Routes() []Route { return s.routes }
@@ -250,7 +251,7 @@ func (s *Server) wrap(rt Route) http.Handler {
 			if info != nil {
 				info.user = u.Email
 			}
-			r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+			r = r.WithContext(auth.WithUser(r.Context(), u))
 		}
 		if err := rt.handle(w, r); err != nil {
 			s.fail(w, r, err)
@@ -258,23 +259,21 @@ func (s *Server) wrap(rt Route) http.Handler {
 	})
 }
 
-type userKey struct{}
-
 // CurrentUser returns the authenticated user of a request.
-func CurrentUser(r *http.Request) *User {
-	u, _ := r.Context().Value(userKey{}).(*User)
-	return u
-}
+func CurrentUser(r *http.Request) *auth.User { return auth.UserFrom(r.Context()) }
 
 // fail writes err as a JSON error answer.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *Error
-	var inv *catalog.InvalidError
+	var fes plugin.FieldErrors
+	var fe plugin.FieldError
 	var mbe *http.MaxBytesError
-	var te *ThrottledError
+	var te *auth.ThrottledError
 	var se, stale *store.StaleError
 	switch {
 	case errors.As(err, &ae):
+	case errors.Is(err, auth.ErrUnauthenticated):
+		ae = &Error{Status: http.StatusUnauthorized, Detail: err.Error()}
 	case errors.As(err, &te):
 		secs := int(te.RetryAfter.Round(time.Second).Seconds())
 		w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
@@ -282,8 +281,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &se):
 		ae = &Error{Status: http.StatusConflict, Detail: staleDetail(se)}
 		stale = se
-	case errors.As(err, &inv):
-		ae = &Error{Status: http.StatusUnprocessableEntity, Detail: inv.Error(), Errors: inv.Errors}
+	case errors.As(err, &fes):
+		ae = invalid(fes...)
+	case errors.As(err, &fe):
+		ae = invalid(fe)
 	case errors.As(err, &mbe):
 		ae = errorf(http.StatusRequestEntityTooLarge, "request body is larger than %d bytes", mbe.Limit)
 	case errors.Is(err, store.ErrNotFound):
@@ -325,56 +326,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
-}
-
-// readJSON decodes the request body (bounded by MaxBody) into v. Errors are
-// 400 (not JSON), 408 (sent too slowly), 413 (too large) or 422 (a NUL
-// character in a key or a string).
-func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	b, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
-	if err := checkNUL(b); err != nil {
-		return err
-	}
-	if len(strings.TrimSpace(string(b))) == 0 {
-		return errorf(http.StatusBadRequest, "request body is empty; expected JSON")
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			return errorf(http.StatusBadRequest, "request body is not valid JSON: %v (at byte %d)", se, se.Offset)
-		}
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			field := te.Field
-			if field == "" {
-				field = "(body)"
-			}
-			return &Error{Status: http.StatusUnprocessableEntity, Detail: fmt.Sprintf("%s: expected %s, got JSON %s", field, te.Type, te.Value),
-				Errors: []plugin.FieldError{{Field: field, Message: fmt.Sprintf("expected %s, got %s", te.Type, te.Value)}}}
-		}
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
-	}
-	return nil
-}
-
-// readDoc reads a JSON object body.
-func (s *Server) readDoc(w http.ResponseWriter, r *http.Request) (store.Doc, error) {
-	var v any
-	if err := s.readJSON(w, r, &v); err != nil {
-		return nil, err
-	}
-	d, ok := v.(map[string]any)
-	if !ok {
-		return nil, &Error{Status: http.StatusUnprocessableEntity, Detail: "(body): expected a JSON object",
-			Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
-	}
-	if err := checkDocIDs(d); err != nil {
-		return nil, err
-	}
-	return d, nil
 }
 
 // staleDetail explains a conditional write that found the document changed.

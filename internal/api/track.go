@@ -1,12 +1,12 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/tracflow/tracflow/internal/catalog"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/publicdir"
 	"github.com/tracflow/tracflow/internal/tracking"
@@ -66,13 +66,9 @@ func (s *Server) preflight(w http.ResponseWriter, r *http.Request) {
 // handleTrack is POST /track: Tracardi's collector protocol.
 func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	publicCORS(w) // errors before the source is known are readable by any page
-	body, err := s.readBody(w, r)
-	if err != nil {
-		return err
-	}
 	var v any
-	if err := json.Unmarshal(body, &v); err != nil {
-		return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
+	if err := s.readJSON(w, r, &v); err != nil {
+		return err
 	}
 	p, err := tracking.ParsePayload(v, s.opt.MaxEvents)
 	if err != nil {
@@ -82,15 +78,16 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	if err := s.allowOrigin(w, r, p.SourceID); err != nil {
 		return err
 	}
-	return s.track(w, r, p)
-}
-
-func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Payload) error {
-	p.ClientIP = clientAddr(r, s.opt.TrustedProxies) // for the session's geo location
+	p.ClientIP = auth.ClientAddr(r, s.opt.TrustedProxies) // for the session's geo location
 	res, err := s.tracker.Track(r.Context(), p, requestHeaders(r))
 	if err != nil {
 		return trackError(err)
 	}
+	return s.writeTracked(w, p, res)
+}
+
+// writeTracked writes the collector's answer: Tracardi's shape.
+func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *tracking.Result) error {
 	out := map[string]any{
 		"task":     res.Task,
 		"ux":       res.UX,
@@ -120,12 +117,8 @@ func (s *Server) track(w http.ResponseWriter, r *http.Request, p *tracking.Paylo
 }
 
 func trackError(err error) error {
-	var se *tracking.ShapeError
 	var tm *tracking.TooManyEventsError
 	switch {
-	case errors.As(err, &se):
-		return &Error{Status: http.StatusUnprocessableEntity, Detail: se.Error(),
-			Errors: []plugin.FieldError{{Field: se.Field, Message: se.Message}}}
 	case errors.As(err, &tm):
 		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: tm.Error()}
 	case errors.Is(err, tracking.ErrUnknownSource), errors.Is(err, tracking.ErrDisabledSource):
@@ -161,19 +154,14 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	}
 	props := map[string]any{}
 	if r.Method == http.MethodPost {
-		body, err := s.readBody(w, r)
-		if err != nil {
+		var v any
+		if err := s.readJSON(w, r, &v, bodyEmptyOK); err != nil {
 			return err
 		}
-		if len(strings.TrimSpace(string(body))) > 0 {
-			var v any
-			if err := json.Unmarshal(body, &v); err != nil {
-				return errorf(http.StatusBadRequest, "request body is not valid JSON: %v", err)
-			}
+		if v != nil {
 			m, ok := v.(map[string]any)
 			if !ok {
-				return &Error{Status: http.StatusUnprocessableEntity, Detail: "(body): expected a JSON object",
-					Errors: []plugin.FieldError{{Field: "(body)", Message: "expected a JSON object"}}}
+				return plugin.FieldErr("(body)", "expected a JSON object")
 			}
 			props = m
 		}
@@ -197,17 +185,12 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	if err := tracking.CheckID("profile_id", p.ProfileID); err != nil {
 		return trackError(err)
 	}
-	if p.SessionID == "" && p.ProfileID == "" {
-		p.ProfileLess = true
+	p.ClientIP = auth.ClientAddr(r, s.opt.TrustedProxies)
+	res, err := s.tracker.Collect(r.Context(), p, requestHeaders(r))
+	if err != nil {
+		return trackError(err)
 	}
-	if p.SessionID != "" && p.ProfileID == "" {
-		if sess, err := s.st.Session(r.Context(), p.SessionID); err == nil {
-			if prof, ok := sess["profile"].(map[string]any); ok {
-				p.ProfileID, _ = prof["id"].(string)
-			}
-		}
-	}
-	return s.track(w, r, p)
+	return s.writeTracked(w, p, res)
 }
 
 func queryValue(v []string) any {

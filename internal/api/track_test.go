@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -40,25 +41,25 @@ func TestTrackCreatesProfileAndCountsThroughAFlow(t *testing.T) {
 
 	r := e.Do("POST", "/track", "", trackBody(src, "", "", "page-view")).MustOK(t)
 	body := r.Obj()
-	pid := body["profile"].(map[string]any)["id"].(string)
-	sid := body["session"].(map[string]any)["id"].(string)
+	pid := testenv.At(body, "profile.id").(string)
+	sid := testenv.At(body, "session.id").(string)
 	if pid == "" || sid == "" {
 		t.Fatalf("no profile or session id: %s", r.Raw)
 	}
-	if got := body["response"].(map[string]any)["views"].(map[string]any)["value"]; got != 1.0 {
+	if got := testenv.At(body, "response.views.value"); got != 1.0 {
 		t.Fatalf("response views = %v, want 1: %s", got, r.Raw)
 	}
 	for i := 2; i <= 3; i++ {
 		r = e.Do("POST", "/track", "", trackBody(src, pid, sid, "page-view")).MustOK(t)
-		if got := r.Obj()["response"].(map[string]any)["views"].(map[string]any)["value"]; got != float64(i) {
+		if got := r.At("response.views.value"); got != float64(i) {
 			t.Fatalf("request %d: views = %v", i, got)
 		}
 	}
 	p := e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
-	if v := p["stats"].(map[string]any)["views"]; v != 3.0 {
+	if v := testenv.At(p, "stats.views"); v != 3.0 {
 		t.Errorf("stored profile views = %v, want 3", v)
 	}
-	if v := p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)["count"]; v != 1.0 {
+	if v := testenv.At(p, "metadata.time.visit.count"); v != 1.0 {
 		t.Errorf("stored profile visit count = %v, want 1 (one session)", v)
 	}
 	evs := e.Admin("GET", "/profile/"+pid+"/events?limit=2", nil).MustOK(t).Obj()
@@ -70,7 +71,7 @@ func TestTrackCreatesProfileAndCountsThroughAFlow(t *testing.T) {
 	if md["status"] != "processed" {
 		t.Errorf("event status = %v", md["status"])
 	}
-	if flows := md["processed_by"].(map[string]any)["flows"].([]any); len(flows) != 1 || flows[0] != "count" {
+	if flows := testenv.At(md, "processed_by.flows").([]any); len(flows) != 1 || flows[0] != "count" {
 		t.Errorf("processed_by.flows = %v", flows)
 	}
 }
@@ -149,18 +150,18 @@ func TestBrowserTrackerRequest(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" || resp.Header.Get("Access-Control-Allow-Credentials") != "" {
 		t.Fatalf("track: %d %v %v", resp.StatusCode, resp.Header, out)
 	}
-	if out["session"].(map[string]any)["id"] != "browser-made-session-1" {
+	if testenv.At(out, "session.id") != "browser-made-session-1" {
 		t.Errorf("the browser's session id was not kept: %v", out["session"])
 	}
-	pid := out["profile"].(map[string]any)["id"].(string)
+	pid := testenv.At(out, "profile.id").(string)
 	// The next page load sends the profile id it got first.
 	body2 := strings.Replace(strings.Replace(body, `"profile":null`, `"profile":{"id":"`+pid+`"}`, 1), "browser-made-session-1", "browser-made-session-2", 1)
 	r := e.Do("POST", "/track", "", body2).MustOK(t)
-	if r.Obj()["profile"].(map[string]any)["id"] != pid {
+	if r.At("profile.id") != pid {
 		t.Fatalf("second page load got another profile: %s", r.Raw)
 	}
 	p := e.Admin("GET", "/profile/"+pid, nil).MustOK(t).Obj()
-	if p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)["count"] != 2.0 || p["stats"].(map[string]any)["views"] != 2.0 {
+	if testenv.At(p, "metadata.time.visit.count") != 2.0 || testenv.At(p, "stats.views") != 2.0 {
 		t.Errorf("profile = %v, want 2 visits and 2 views", p)
 	}
 }
@@ -182,7 +183,7 @@ func TestRulesRunEveryFlowInOrderAndSurviveAFailure(t *testing.T) {
 	}
 	r := e.Do("POST", "/track", "", trackBody("s", "p1", "", "buy")).MustOK(t).Obj()
 	resp := r["response"].(map[string]any)
-	if resp["first"].(map[string]any)["value"] != 1.0 || resp["second"].(map[string]any)["value"] != 2.0 {
+	if testenv.At(resp, "first.value") != 1.0 || testenv.At(resp, "second.value") != 2.0 {
 		t.Errorf("the second flow did not see the first one's change: %v", resp)
 	}
 	errs := r["errors"].([]any)
@@ -190,8 +191,8 @@ func TestRulesRunEveryFlowInOrderAndSurviveAFailure(t *testing.T) {
 		t.Errorf("errors = %v", errs)
 	}
 	evs := e.Admin("POST", "/event/select", map[string]any{"where": `profile.id == "p1" and type == "buy"`}).MustOK(t).Obj()["result"].([]any)
-	md := evs[0].(map[string]any)["metadata"].(map[string]any)
-	if md["status"] != "error" || len(md["processed_by"].(map[string]any)["flows"].([]any)) != 3 {
+	md := testenv.At(evs, "0.metadata").(map[string]any)
+	if md["status"] != "error" || len(testenv.At(md, "processed_by.flows").([]any)) != 3 {
 		t.Errorf("stored event metadata = %v", md)
 	}
 }
@@ -218,7 +219,7 @@ func TestNoLostUpdatesSQLite(t *testing.T) {
 	wg.Wait()
 	failed.Range(func(k, v any) bool { t.Errorf("a request failed: %v %v", k, v); return true })
 	p := e.Admin("GET", "/profile/hot-profile", nil).MustOK(t).Obj()
-	if got := p["stats"].(map[string]any)["counters"].(map[string]any)["n"]; got != float64(n) {
+	if got := testenv.At(p, "stats.counters.n"); got != float64(n) {
 		t.Fatalf("counter = %v after %d concurrent requests, want %d", got, n, n)
 	}
 }
@@ -259,7 +260,7 @@ func TestProfileLessAndSaveOptions(t *testing.T) {
 	body := trackBody(src, "unsaved", "", "page-view")
 	body["options"] = map[string]any{"saveProfile": false}
 	r = e.Do("POST", "/track", "", body).MustOK(t).Obj()
-	if r["response"].(map[string]any)["views"].(map[string]any)["value"] != 1.0 {
+	if testenv.At(r, "response.views.value") != 1.0 {
 		t.Errorf("response %v", r["response"])
 	}
 	if got := e.Admin("GET", "/profile/unsaved", nil); got.Status != 404 {
@@ -283,18 +284,30 @@ func TestCollectWebhook(t *testing.T) {
 	r := e.Do("POST", "/track", "", trackBody(src, "buyer", "buyer-session", "visit")).MustOK(t)
 	_ = r
 	r = e.Do("POST", "/collect/order/"+src+"/buyer-session", "", map[string]any{"total": 99.5}).MustOK(t)
-	if r.Obj()["profile"].(map[string]any)["id"] != "buyer" {
+	if r.At("profile.id") != "buyer" {
 		t.Fatalf("webhook event did not go to the session's profile: %s", r.Raw)
 	}
 	evs := e.Admin("GET", "/profile/buyer/events", nil).MustOK(t).Obj()["result"].([]any)
-	props := evs[0].(map[string]any)["properties"].(map[string]any)
-	if evs[0].(map[string]any)["type"] != "order" || props["total"] != 99.5 {
+	props := testenv.At(evs, "0.properties").(map[string]any)
+	if testenv.At(evs, "0.type") != "order" || props["total"] != 99.5 {
 		t.Errorf("stored webhook event: %v", evs[0])
 	}
 	// GET: properties from the query; without a session: profile-less.
 	r = e.Do("GET", "/collect/order/"+src+"?total=5&sku=a&sku=b", "", nil).MustOK(t)
 	if r.Obj()["profile"] != nil {
 		t.Errorf("GET webhook without a session made a profile: %s", r.Raw)
+	}
+	// GET with ?profile_id=: the event belongs to that profile, and the
+	// query's values are its properties (a repeated one a list), without
+	// profile_id.
+	r = e.Do("GET", "/collect/order/"+src+"?total=5&sku=a&sku=b&profile_id=buyer", "", nil).MustOK(t)
+	if p, _ := r.Obj()["profile"].(map[string]any); p == nil || p["id"] != "buyer" {
+		t.Fatalf("GET webhook with ?profile_id=buyer: %s", r.Raw)
+	}
+	evs = e.Admin("GET", "/profile/buyer/events", nil).MustOK(t).Obj()["result"].([]any)
+	want := map[string]any{"total": "5", "sku": []any{"a", "b"}}
+	if len(evs) != 3 || !reflect.DeepEqual(testenv.At(evs, "0.properties"), want) {
+		t.Errorf("stored GET webhook event: %v, want properties %v", evs, want)
 	}
 	// An unknown source is refused.
 	if r = e.Do("GET", "/collect/order/nope", "", nil); r.Status != 401 {
@@ -311,10 +324,10 @@ func TestAliasFindsTheProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := e.Do("POST", "/track", "", trackBody(src, "old-id", "", "page-view")).MustOK(t).Obj()
-	if r["profile"].(map[string]any)["id"] != "survivor" {
+	if testenv.At(r, "profile.id") != "survivor" {
 		t.Fatalf("tracking with an alias answered %v", r["profile"])
 	}
-	if v := r["response"].(map[string]any)["views"].(map[string]any)["value"]; v != 6.0 {
+	if v := testenv.At(r, "response.views.value"); v != 6.0 {
 		t.Errorf("views = %v, want 6", v)
 	}
 	if got := e.Admin("GET", "/profile/old-id", nil).MustOK(t).Obj()["id"]; got != "survivor" {
@@ -341,7 +354,7 @@ func TestTrackerDebugFlagRunsNoDebugNodes(t *testing.T) {
 		t.Errorf("events ids: %v", r["events"])
 	}
 	p := e.Admin("GET", "/profile/dbg", nil).MustOK(t).Obj()
-	if n := p["stats"].(map[string]any)["counters"]; n != nil && n.(map[string]any)["injected"] != nil {
+	if n := testenv.At(p, "stats.counters"); n != nil && n.(map[string]any)["injected"] != nil {
 		t.Errorf("a debug-only node ran in the collector: %v", n)
 	}
 }

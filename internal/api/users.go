@@ -1,17 +1,13 @@
 package api
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/mail"
 	"slices"
-	"sort"
 	"strings"
-	"time"
 
-	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/password"
 	"github.com/tracflow/tracflow/internal/store"
@@ -29,75 +25,6 @@ func (s *Server) userRoutes() []Route {
 		{Method: "POST", Path: "/user/{id}", Tag: "users", Summary: "Change a user: any of {full_name, roles, password, disabled}, with the version read (body \"version\" or If-Match) to be refused (409) if someone changed the user meanwhile; a new password or disabling revokes the user's tokens", Roles: adminOnly, Answer: jsonAnswer("User"), handle: s.handleUpdateUser},
 		{Method: "POST", Path: "/user/me/password", Tag: "users", Summary: "Change your own password: {current_password, new_password}; your other sessions are logged out; wrong current passwords are throttled like logins", Roles: anyRole, Answer: jsonAnswer("Detail"), handle: s.handleChangeOwnPassword},
 	}
-}
-
-// SetClock replaces the clock that token expiry and login throttling read
-// (for tests); nil restores the real one.
-func (a *Auth) SetClock(now func() time.Time) {
-	if now == nil {
-		a.clk.Store(nil)
-		return
-	}
-	a.clk.Store(&now)
-}
-
-func (a *Auth) clock() time.Time {
-	if f := a.clk.Load(); f != nil {
-		return (*f)()
-	}
-	return time.Now()
-}
-
-// User returns a user by id (the e-mail, any case).
-func (a *Auth) User(ctx context.Context, id string) (*User, error) {
-	d, err := a.st.GetConfig(ctx, KindUser, userID(id))
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, fmt.Errorf("user %q does not exist: %w", id, store.ErrNotFound)
-		}
-		return nil, err
-	}
-	return userFromDoc(d), nil
-}
-
-// Users lists the users, sorted by e-mail.
-func (a *Auth) Users(ctx context.Context) ([]*User, error) {
-	docs, err := a.st.ListConfig(ctx, KindUser)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]*User, 0, len(docs))
-	for _, d := range docs {
-		out = append(out, userFromDoc(d))
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Email < out[j].Email })
-	return out, nil
-}
-
-// DeleteUser deletes a user and every token issued to the user.
-func (a *Auth) DeleteUser(ctx context.Context, id string) error {
-	id = userID(id)
-	if err := a.st.DeleteConfig(ctx, KindUser, id); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("user %q does not exist: %w", id, store.ErrNotFound)
-		}
-		return err
-	}
-	a.Forget(id)
-	toks, err := a.st.ListConfig(ctx, KindToken)
-	if err != nil {
-		return err
-	}
-	for _, t := range toks {
-		if domain.Str(t, "user") != id {
-			continue
-		}
-		if err := a.st.DeleteConfig(ctx, KindToken, domain.Str(t, "id")); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	a.Forget(id)
-	return nil
 }
 
 // newUser is a validated POST /user body.
@@ -157,10 +84,10 @@ func checkPassword(field, pw string, context ...string) []plugin.FieldError {
 func parseRoles(v any) (roles []string, errs []plugin.FieldError) {
 	switch rv := v.(type) {
 	case nil:
-		errs = append(errs, fieldErr("roles", "is required: a list of one or more of %s", strings.Join(AllRoles, ", ")))
+		errs = append(errs, fieldErr("roles", "is required: a list of one or more of %s", strings.Join(auth.AllRoles, ", ")))
 	case []any:
 		if len(rv) == 0 {
-			errs = append(errs, fieldErr("roles", "must name at least one role: %s", strings.Join(AllRoles, ", ")))
+			errs = append(errs, fieldErr("roles", "must name at least one role: %s", strings.Join(auth.AllRoles, ", ")))
 		}
 		for i, x := range rv {
 			r, ok := x.(string)
@@ -168,8 +95,8 @@ func parseRoles(v any) (roles []string, errs []plugin.FieldError) {
 				errs = append(errs, fieldErr(fmt.Sprintf("roles[%d]", i), "expected a string, got %s", notation.TypeName(x)))
 				continue
 			}
-			if !slices.Contains(AllRoles, r) {
-				errs = append(errs, fieldErr(fmt.Sprintf("roles[%d]", i), "unknown role %q; roles are %s", r, strings.Join(AllRoles, ", ")))
+			if !slices.Contains(auth.AllRoles, r) {
+				errs = append(errs, fieldErr(fmt.Sprintf("roles[%d]", i), "unknown role %q; roles are %s", r, strings.Join(auth.AllRoles, ", ")))
 				continue
 			}
 			if !slices.Contains(roles, r) {
@@ -205,7 +132,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("query")))
-	list := []*User{}
+	list := []*auth.User{}
 	for _, u := range all {
 		if q == "" || strings.Contains(strings.ToLower(u.Email+" "+u.FullName), q) {
 			list = append(list, u)
@@ -230,7 +157,7 @@ func (s *Server) handleGetUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) error {
-	id := userID(r.PathValue("id"))
+	id := auth.UserID(r.PathValue("id"))
 	if me := CurrentUser(r); me != nil && me.ID == id {
 		return errorf(http.StatusConflict, "you cannot delete your own account; another admin can")
 	}
@@ -241,142 +168,13 @@ func (s *Server) handleDeleteUser(w http.ResponseWriter, r *http.Request) error 
 	return nil
 }
 
-// UserChange is a change to a user; nil fields stay as they are.
-type UserChange struct {
-	FullName *string
-	Roles    []string
-	Password *string
-	Disabled *bool
-	// Version, when not 0, is the version the change was made from: the
-	// change is refused (a *store.StaleError) if the user is at another.
-	// Without it the change applies to the user as stored now (fields it
-	// does not name keep what others wrote meanwhile).
-	Version int64
-}
-
-// UpdateUser changes a user. A new password or disabling the account
-// revokes the user's tokens, except keepToken (the caller's own, when users
-// change their own password). A new password must pass password.Validate
-// (a 422 naming the field "password").
-func (a *Auth) UpdateUser(ctx context.Context, id string, c UserChange, keepToken string) (*User, error) {
-	id = userID(id)
-	var hash string
-	if c.Password != nil {
-		name := ""
-		if c.FullName != nil {
-			name = *c.FullName
-		}
-		if err := password.Validate(*c.Password, id, name); err != nil {
-			return nil, invalid(fieldErr("password", "%v", err))
-		}
-		var err error
-		if hash, err = a.hash(*c.Password); err != nil {
-			return nil, err
-		}
-	}
-	apply := func(d store.Doc) error {
-		if c.FullName != nil {
-			d["full_name"] = *c.FullName
-		}
-		if c.Roles != nil {
-			rl := make([]any, len(c.Roles))
-			for i, r := range c.Roles {
-				rl[i] = r
-			}
-			d["roles"] = rl
-		}
-		if c.Password != nil {
-			d["password_hash"] = hash
-		}
-		if c.Disabled != nil {
-			d["disabled"] = *c.Disabled
-		}
-		return nil
-	}
-	var d store.Doc
-	var err error
-	if c.Version != 0 {
-		if d, err = a.st.GetConfig(ctx, KindUser, id); err == nil {
-			if store.Version(d) != c.Version {
-				err = &store.StaleError{Kind: KindUser, ID: id, Want: c.Version, Have: store.Version(d)}
-			} else {
-				apply(d)
-				var v int64
-				if v, err = a.st.PutConfigIf(ctx, KindUser, id, d, c.Version); err == nil {
-					d["version"] = float64(v)
-				}
-			}
-		}
-	} else {
-		d, err = store.UpdateConfig(ctx, a.st, KindUser, id, apply)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("user %q does not exist: %w", id, store.ErrNotFound)
-	}
-	if err != nil {
-		return nil, err
-	}
-	a.Forget(id) // cached tokens carry the old roles
-	if c.Password != nil || c.Disabled != nil && *c.Disabled {
-		if err := a.revokeTokens(ctx, id, keepToken); err != nil {
-			return nil, err
-		}
-	}
-	return userFromDoc(d), nil
-}
-
-// CheckPassword reports whether password is the user's.
-func (a *Auth) CheckPassword(ctx context.Context, id, pw string) bool {
-	d, err := a.st.GetConfig(ctx, KindUser, userID(id))
-	if err != nil {
-		return false
-	}
-	return password.Compare(domain.Str(d, "password_hash"), pw)
-}
-
-// checkOwnPassword checks a user's current password from addr, throttled
-// like logins (a wrong one counts as a failed login there).
-func (a *Auth) checkOwnPassword(ctx context.Context, id, pw, addr string) error {
-	id = userID(id)
-	if err := a.takeAttempt(ctx, id, addr); err != nil {
-		return err
-	}
-	if !a.CheckPassword(ctx, id, pw) {
-		return invalid(fieldErr("current_password", "is not your password"))
-	}
-	return a.st.ClearAttempts(ctx, attemptKey(id, addr))
-}
-
-// revokeTokens deletes the user's tokens but keep (a raw token, or "").
-func (a *Auth) revokeTokens(ctx context.Context, id, keep string) error {
-	keepHash := ""
-	if keep != "" {
-		keepHash = tokenHash(keep)
-	}
-	toks, err := a.st.ListConfig(ctx, KindToken)
-	if err != nil {
-		return err
-	}
-	for _, t := range toks {
-		h := domain.Str(t, "id")
-		if domain.Str(t, "user") != id || h == keepHash {
-			continue
-		}
-		if err := a.st.DeleteConfig(ctx, KindToken, h); err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	a.Forget(id)
-	return nil
-}
-
 func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.readDoc(w, r)
 	if err != nil {
 		return err
 	}
 	var errs []plugin.FieldError
-	var c UserChange
+	var c auth.UserChange
 	for k, v := range d {
 		switch k {
 		case "full_name":
@@ -410,7 +208,7 @@ func (s *Server) handleUpdateUser(w http.ResponseWriter, r *http.Request) error 
 			errs = append(errs, fieldErr(k, "unknown field; a user change has full_name, roles, password, disabled and version"))
 		}
 	}
-	id := userID(r.PathValue("id"))
+	id := auth.UserID(r.PathValue("id"))
 	if c.Password != nil {
 		name := ""
 		if c.FullName != nil {
@@ -463,10 +261,10 @@ func (s *Server) handleChangeOwnPassword(w http.ResponseWriter, r *http.Request)
 		return invalid(errs...)
 	}
 	me := CurrentUser(r)
-	if err := s.auth.checkOwnPassword(r.Context(), me.ID, cur, clientAddr(r, s.opt.TrustedProxies)); err != nil {
+	if err := s.auth.CheckOwnPassword(r.Context(), me.ID, cur, auth.ClientAddr(r, s.opt.TrustedProxies)); err != nil {
 		return err
 	}
-	if _, err := s.auth.UpdateUser(r.Context(), me.ID, UserChange{Password: &pw}, bearer(r)); err != nil {
+	if _, err := s.auth.UpdateUser(r.Context(), me.ID, auth.UserChange{Password: &pw}, auth.Bearer(r)); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"detail": "password changed; your other sessions are logged out"})

@@ -177,7 +177,7 @@ func TestRuleSourceResourceVersions(t *testing.T) {
 		t.Fatalf("new source: %v", src)
 	}
 	list := e.Admin("GET", "/event-sources", nil).MustOK(t).Obj()["result"].([]any)
-	if list[0].(map[string]any)["version"] != 1.0 {
+	if testenv.At(list, "0.version") != 1.0 {
 		t.Fatalf("listed source without its version: %v", list)
 	}
 	// Enabling keeps the version moving; a save from the version read

@@ -88,8 +88,9 @@ func (f *Files) load(name string) (*file, error) {
 		c.compress = true
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(raw)
-		zw.Close()
+		// Writes to a bytes.Buffer do not fail.
+		_, _ = zw.Write(raw)
+		_ = zw.Close()
 		// Tiny files can grow; keep the gzip form only when it is smaller.
 		if buf.Len() < len(raw) {
 			c.gz = buf.Bytes()

@@ -13,7 +13,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	pw "github.com/tracflow/tracflow/internal/password"
@@ -37,8 +37,8 @@ type Result struct {
 
 // FirstStart creates the admin account and the demo when the installation
 // has no user yet. It does nothing on later starts.
-func FirstStart(ctx context.Context, st store.Store, cat *catalog.Catalog, auth *api.Auth, email, password string, demo bool) (*Result, error) {
-	users, err := st.ListConfig(ctx, api.KindUser)
+func FirstStart(ctx context.Context, st store.Store, cat *catalog.Catalog, accounts *auth.Auth, email, password string, demo bool) (*Result, error) {
+	users, err := st.ListConfig(ctx, auth.KindUser)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func FirstStart(ctx context.Context, st store.Store, cat *catalog.Catalog, auth 
 	}
 	if password != "" {
 		if err := pw.Validate(password, res.AdminEmail); err != nil {
-			return nil, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %v", err)
+			return nil, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %w", err)
 		}
 	} else {
 		var b [12]byte
@@ -61,7 +61,7 @@ func FirstStart(ctx context.Context, st store.Store, cat *catalog.Catalog, auth 
 		password = base64.RawURLEncoding.EncodeToString(b[:])
 		res.GeneratedPassword = password
 	}
-	if _, err := auth.CreateUser(ctx, res.AdminEmail, password, "Administrator", api.AllRoles); err != nil {
+	if _, err := accounts.CreateUser(ctx, res.AdminEmail, password, "Administrator", auth.AllRoles); err != nil {
 		return nil, fmt.Errorf("creating the admin account: %w", err)
 	}
 	if err := remember(ctx, st, res.AdminEmail); err != nil {
@@ -83,7 +83,7 @@ const kindStart = "bootstrap"
 
 // remember notes the admin's password hash as a start set it.
 func remember(ctx context.Context, st store.Store, email string) error {
-	u, err := st.GetConfig(ctx, api.KindUser, strings.ToLower(strings.TrimSpace(email)))
+	u, err := st.GetConfig(ctx, auth.KindUser, strings.ToLower(strings.TrimSpace(email)))
 	if err != nil {
 		return fmt.Errorf("reading the admin account: %w", err)
 	}
@@ -108,7 +108,7 @@ const (
 // variable and starts again. Once the password was changed through the API,
 // the variable no longer applies (PasswordIgnored): use
 // `tracflow admin reset-password` instead.
-func AdminPassword(ctx context.Context, st store.Store, auth *api.Auth, password string) (Password, string, error) {
+func AdminPassword(ctx context.Context, st store.Store, accounts *auth.Auth, password string) (Password, string, error) {
 	if password == "" {
 		return PasswordUnchanged, "", nil
 	}
@@ -120,7 +120,7 @@ func AdminPassword(ctx context.Context, st store.Store, auth *api.Auth, password
 		return 0, "", err
 	}
 	id := domain.Str(mark, "user")
-	u, err := st.GetConfig(ctx, api.KindUser, id)
+	u, err := st.GetConfig(ctx, auth.KindUser, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return PasswordIgnored, id, nil
 	}
@@ -130,13 +130,13 @@ func AdminPassword(ctx context.Context, st store.Store, auth *api.Auth, password
 	if domain.Str(u, "password_hash") != domain.Str(mark, "password_hash") {
 		return PasswordIgnored, id, nil
 	}
-	if auth.CheckPassword(ctx, id, password) {
+	if accounts.CheckPassword(ctx, id, password) {
 		return PasswordUnchanged, id, nil
 	}
 	if err := pw.Validate(password, id); err != nil {
-		return 0, id, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %v", err)
+		return 0, id, fmt.Errorf("the admin password (TRACFLOW_ADMIN_PASSWORD) %w", err)
 	}
-	if _, err := auth.UpdateUser(ctx, id, api.UserChange{Password: &password}, ""); err != nil {
+	if _, err := accounts.UpdateUser(ctx, id, auth.UserChange{Password: &password}, ""); err != nil {
 		return 0, id, fmt.Errorf("setting the admin's password: %w", err)
 	}
 	return PasswordApplied, id, remember(ctx, st, id)

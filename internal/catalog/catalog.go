@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -232,22 +231,8 @@ func (c *Catalog) compile(ctx context.Context, raw []byte) (*workflow.Compiled, 
 	return workflow.Compile(ctx, f, c.reg)
 }
 
-// Validation errors of configuration documents.
-type FieldError = plugin.FieldError
-
-// InvalidError lists what is wrong with a document, field by field.
-type InvalidError struct{ Errors []FieldError }
-
-func (e *InvalidError) Error() string {
-	parts := make([]string, len(e.Errors))
-	for i, f := range e.Errors {
-		parts[i] = f.Error()
-	}
-	return strings.Join(parts, "; ")
-}
-
 func invalid(field, msg string) error {
-	return &InvalidError{Errors: []FieldError{{Field: field, Message: msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 // ErrNotFound is returned (wrapped) for missing documents.

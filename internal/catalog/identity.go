@@ -104,7 +104,7 @@ func (c *Catalog) SaveEventMapping(ctx context.Context, d store.Doc) (store.Doc,
 	}
 	_, norm, errs := eventmap.ParseMapping(d)
 	if len(errs) > 0 {
-		return nil, &InvalidError{Errors: errs}
+		return nil, errs
 	}
 	if id == "" {
 		id = domain.NewID()
@@ -139,7 +139,7 @@ func (c *Catalog) SaveIdentificationPoint(ctx context.Context, d store.Doc) (sto
 	}
 	p, norm, errs := eventmap.ParsePoint(d)
 	if len(errs) > 0 {
-		return nil, &InvalidError{Errors: errs}
+		return nil, errs
 	}
 	src := map[string]any{"id": "", "name": ""}
 	if p.SourceID != "" {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 func TestNormalizeOrigins(t *testing.T) {
@@ -39,8 +40,8 @@ func TestNormalizeOrigins(t *testing.T) {
 		make([]any, MaxAllowedOrigins+1),
 	} {
 		_, err := normalizeOrigins(bad)
-		var inv *InvalidError
-		if !errors.As(err, &inv) || !strings.HasPrefix(inv.Errors[0].Field, "allowed_origins") {
+		var fe plugin.FieldError
+		if !errors.As(err, &fe) || !strings.HasPrefix(fe.Field, "allowed_origins") {
 			t.Errorf("%v: %v, want an error on allowed_origins", bad, err)
 		}
 	}

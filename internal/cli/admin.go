@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/password"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
@@ -80,8 +80,8 @@ func (e *env) resetPassword(o *resetOptions, args []string) error {
 		return fmt.Errorf("opening the database: %w", err)
 	}
 	defer st.Close()
-	auth := api.NewAuth(st, time.Hour)
-	u, err := auth.UpdateUser(ctx, email, api.UserChange{Password: &pw}, "")
+	accounts := auth.NewAuth(st, time.Hour)
+	u, err := accounts.UpdateUser(ctx, email, auth.UserChange{Password: &pw}, "")
 	if errors.Is(err, store.ErrNotFound) {
 		return usagef("admin reset-password: no user %q in this database%s", email, knownUsers(ctx, st))
 	}
@@ -94,7 +94,7 @@ func (e *env) resetPassword(o *resetOptions, args []string) error {
 
 // knownUsers lists the stored users' e-mails, for an error message.
 func knownUsers(ctx context.Context, st store.Store) string {
-	docs, err := st.ListConfig(ctx, api.KindUser)
+	docs, err := st.ListConfig(ctx, auth.KindUser)
 	if err != nil || len(docs) == 0 {
 		return ""
 	}

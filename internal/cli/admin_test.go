@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/actions"
-	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/store/storetest"
@@ -102,13 +102,13 @@ func TestAdminResetPasswordSQLite(t *testing.T) {
 		f(st)
 	}
 	withStore(func(st store.Store) {
-		if _, err := api.NewAuth(st, time.Hour).CreateUser(ctx, testenv.AdminEmail, testenv.AdminPassword, "Admin", api.AllRoles); err != nil {
+		if _, err := auth.NewAuth(st, time.Hour).CreateUser(ctx, testenv.AdminEmail, testenv.AdminPassword, "Admin", auth.AllRoles); err != nil {
 			t.Fatal(err)
 		}
 	})
 	testResetPassword(t, []string{"--data", dir}, func(password string) (ok bool) {
 		withStore(func(st store.Store) {
-			_, _, err := api.NewAuth(st, time.Hour).Login(ctx, testenv.AdminEmail, password, "127.0.0.1")
+			_, _, err := auth.NewAuth(st, time.Hour).Login(ctx, testenv.AdminEmail, password, "127.0.0.1")
 			ok = err == nil
 		})
 		return ok

@@ -105,7 +105,7 @@ func vacuumInto(ctx context.Context, from, to string) error {
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, to); err != nil {
-		os.Remove(to)
+		_ = os.Remove(to) // a partial copy, if any; the copy's error is the one to report
 		return fmt.Errorf("backup: copy %s into %s: %w", from, to, err)
 	}
 	if err := os.Chmod(to, 0o600); err != nil {

@@ -299,7 +299,9 @@ func (c *trackConn) send(source, eventType string, profile int, session bool) (i
 	c.body = fmt.Appendf(c.body, `"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`, eventType, profile%100)
 	c.req = fmt.Appendf(c.req[:0], "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tracflow-bench\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", c.path, c.host, len(c.body))
 	c.req = append(c.req, c.body...)
-	c.conn.SetDeadline(time.Now().Add(30 * time.Second))
+	if err := c.conn.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
+		return 0, nil, err
+	}
 	if _, err := c.conn.Write(c.req); err != nil {
 		return 0, nil, err
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/bootstrap"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/resources"
@@ -155,7 +156,7 @@ func (e *env) serve(s *serveSettings) error {
 	if err != nil {
 		return fail(err)
 	}
-	proxies, err := api.ParseTrustedProxies(s.trustedProxies)
+	proxies, err := auth.ParseTrustedProxies(s.trustedProxies)
 	if err != nil {
 		return fail(usagef("--trusted-proxies: %v", err))
 	}

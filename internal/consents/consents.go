@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/plugin"
@@ -27,7 +26,7 @@ import (
 const Kind = "consent-type"
 
 func invalid(field, msg string) error {
-	return &catalog.InvalidError{Errors: []plugin.FieldError{{Field: field, Message: msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 // MachineName turns a name into an id as Tracardi does: lower case, spaces

@@ -14,13 +14,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/postgres"
 	"github.com/tracflow/tracflow/internal/store/sqlite"
 	"github.com/tracflow/tracflow/internal/store/storetest"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 func TestMain(m *testing.M) {
@@ -321,8 +321,8 @@ func TestNormalizeNamesTheField(t *testing.T) {
 	}
 	for field, d := range cases {
 		_, err := destinations.Normalize(d)
-		var ie *catalog.InvalidError
-		if !errors.As(err, &ie) || ie.Errors[0].Field != field {
+		var fe plugin.FieldError
+		if !errors.As(err, &fe) || fe.Field != field {
 			t.Errorf("%s: got %v, want an error on that field", field, err)
 		}
 	}

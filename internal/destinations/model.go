@@ -21,7 +21,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
@@ -62,7 +61,7 @@ type compiled struct {
 }
 
 func invalid(field, msg string) error {
-	return &catalog.InvalidError{Errors: []plugin.FieldError{{Field: field, Message: msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 // Normalize checks a destination document and answers it as stored: with
@@ -174,9 +173,8 @@ func compile(d store.Doc) (*compiled, error) {
 	if s, ok := d["condition"].(string); ok && strings.TrimSpace(s) != "" {
 		if c.cond, err = tql.Parse(s); err != nil {
 			return nil, invalid("condition", err.Error())
-		} else if c.cond.UsesNow() {
-			// fine: evaluated at the time of the event
 		}
+		// A condition that reads now() is fine: it is evaluated at the time of the event.
 	} else if v, ok := d["condition"]; ok && v != nil && !isEmptyString(v) {
 		return nil, invalid("condition", "expected a TQL condition (a string)")
 	}

@@ -31,7 +31,7 @@ func (s *Service) send(ctx context.Context, c *compiled, d store.Doc, a delivery
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, c.webhookMethod, c.webhookURL, bytes.NewReader(body))
 	if err != nil {
-		return 0, fmt.Errorf("building the request to %s: %v", redact(c.webhookURL), errors.Unwrap(err))
+		return 0, fmt.Errorf("building the request to %s: %w", redact(c.webhookURL), errors.Unwrap(err))
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Tracflow destination")
@@ -60,7 +60,7 @@ func (s *Service) send(ctx context.Context, c *compiled, d store.Doc, a delivery
 		if errors.As(err, &ue) {
 			err = ue.Err // without the URL, which may hold a token
 		}
-		return 0, fmt.Errorf("%s %s: %v", c.webhookMethod, redact(c.webhookURL), err)
+		return 0, fmt.Errorf("%s %s: %w", c.webhookMethod, redact(c.webhookURL), err)
 	}
 	defer resp.Body.Close()
 	head, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))

@@ -27,7 +27,7 @@ func roundTrip(t *testing.T, v any) {
 
 func TestMatchesEncodingJSON(t *testing.T) {
 	values := []any{
-		nil, true, false, 0.0, -0.0, 1.0, -2.5, 1e21, 1e-7, 123456789.125, 3.0, math.MaxFloat64, 5e-324,
+		nil, true, false, 0.0, math.Copysign(0, -1), 1.0, -2.5, 1e21, 1e-7, 123456789.125, 3.0, math.MaxFloat64, 5e-324,
 		"", "plain", "quote \" backslash \\ tab \t newline \n cr \r", "\x00\x01\x1f", "héllo ✓ 𝄞", "bad \xff utf8", "\u2028\u2029",
 		"<html>&amp;", 7, int64(-9), json.Number("12.50"),
 		[]any{}, []any{1.0, "a", nil, []any{true}}, []string{"x", "y"},

@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/secrets"
@@ -95,7 +94,7 @@ func (s *Service) checkKey(ctx context.Context) error {
 func aad(id, set string) []byte { return []byte("resource:" + id + ":" + set) }
 
 func invalid(field, msg string) error {
-	return &catalog.InvalidError{Errors: []catalog.FieldError{{Field: field, Message: msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 // Save validates and stores a resource: {id?, name, type, description?,

@@ -178,7 +178,7 @@ func LoadKey(env, dataDir string) ([]byte, Source, string, error) {
 		werr = cerr
 	}
 	if werr != nil {
-		os.Remove(path)
+		_ = os.Remove(path) // the partial file, if any; the write's error is the one to report
 		return nil, "", "", fmt.Errorf("key file: %w", werr)
 	}
 	return k, FromCreatedFile, path, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,11 +27,11 @@ func TestSealOpen(t *testing.T) {
 	if err != nil || string(pt) != `{"password":"hunter2"}` {
 		t.Fatalf("open: %q %v", pt, err)
 	}
-	if _, err := b.Open(s, []byte("resource:b:test")); err != ErrOpen {
+	if _, err := b.Open(s, []byte("resource:b:test")); !errors.Is(err, ErrOpen) {
 		t.Errorf("open with another aad: %v, want ErrOpen", err)
 	}
 	other, _ := New(GenerateKey())
-	if _, err := other.Open(s, []byte("resource:a:test")); err != ErrOpen {
+	if _, err := other.Open(s, []byte("resource:a:test")); !errors.Is(err, ErrOpen) {
 		t.Errorf("open with another key: %v, want ErrOpen", err)
 	}
 	tampered := s[:len(s)-2] + "AA"

@@ -28,7 +28,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/consents"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/notation"
@@ -48,7 +47,7 @@ const (
 )
 
 func invalid(field, msg string) error {
-	return &catalog.InvalidError{Errors: []plugin.FieldError{{Field: field, Message: msg}}}
+	return plugin.FieldErrors{{Field: field, Message: msg}}
 }
 
 // Compile parses a segment condition: TQL over the profile only.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tracflow/tracflow/actions"
 	"github.com/tracflow/tracflow/internal/api"
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/jobs"
@@ -172,9 +173,9 @@ func New(t testing.TB, o Options) *Env {
 		cat.Close()
 		st.Close()
 	})
-	users, _ := st.ListConfig(ctx, api.KindUser)
+	users, _ := st.ListConfig(ctx, auth.KindUser)
 	if len(users) == 0 {
-		if _, err := srv.Auth().CreateUser(ctx, AdminEmail, AdminPassword, "Admin", api.AllRoles); err != nil {
+		if _, err := srv.Auth().CreateUser(ctx, AdminEmail, AdminPassword, "Admin", auth.AllRoles); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -191,9 +192,9 @@ func (e *Env) Login(email, password string) string {
 	}
 	defer resp.Body.Close()
 	var out map[string]any
-	json.NewDecoder(resp.Body).Decode(&out)
-	if resp.StatusCode != 200 {
-		e.T.Fatalf("login %s: %d %v", email, resp.StatusCode, out)
+	derr := json.NewDecoder(resp.Body).Decode(&out)
+	if resp.StatusCode != 200 || derr != nil {
+		e.T.Fatalf("login %s: %d %v %v", email, resp.StatusCode, out, derr)
 	}
 	return out["access_token"].(string)
 }

@@ -39,7 +39,7 @@ func TestLoadedProfileIsSavedUnderItsLock(t *testing.T) {
 		}
 
 		answer := send("own", "ann@example.com")
-		if got := answer["response"].(map[string]any)["loaded"]; got == nil || got.(map[string]any)["id"] != "other" {
+		if got := testenv.At(answer, "response.loaded"); got == nil || got.(map[string]any)["id"] != "other" {
 			t.Fatalf("the flow did not run on the loaded profile: %v", answer)
 		}
 		if w := warnings(answer); strings.Contains(w, "loaded by a flow") {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tracflow/tracflow/internal/notation"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 // Payload is a decoded /track request (Tracardi's TrackerPayload).
@@ -43,22 +44,13 @@ type EventIn struct {
 	Tags       []any
 }
 
-// ShapeError is a request of the wrong shape; Field is the path of the
-// offending field, e.g. "events[2].type".
-type ShapeError struct {
-	Field   string
-	Message string
-}
-
-func (e *ShapeError) Error() string { return e.Field + ": " + e.Message }
-
 // ParsePayload checks a decoded JSON body against Tracardi's tracker payload
 // and returns it typed. maxEvents bounds the events of one request (0: no
 // bound); more is a *TooManyEventsError.
 func ParsePayload(body any, maxEvents int) (*Payload, error) {
 	root, ok := body.(map[string]any)
 	if !ok {
-		return nil, &ShapeError{Field: "(body)", Message: "expected a JSON object"}
+		return nil, plugin.FieldErrors{{Field: "(body)", Message: "expected a JSON object"}}
 	}
 	p := &Payload{}
 	src, err := ref(root, "source", true)
@@ -85,14 +77,14 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 	}
 	raw, present := root["events"]
 	if !present || raw == nil {
-		return nil, &ShapeError{Field: "events", Message: "is required: a list of events, each with a \"type\""}
+		return nil, plugin.FieldErrors{{Field: "events", Message: "is required: a list of events, each with a \"type\""}}
 	}
 	list, ok := raw.([]any)
 	if !ok {
-		return nil, &ShapeError{Field: "events", Message: "expected a list of events, got " + notation.TypeName(raw)}
+		return nil, plugin.FieldErrors{{Field: "events", Message: "expected a list of events, got " + notation.TypeName(raw)}}
 	}
 	if len(list) == 0 {
-		return nil, &ShapeError{Field: "events", Message: "must hold at least one event"}
+		return nil, plugin.FieldErrors{{Field: "events", Message: "must hold at least one event"}}
 	}
 	if maxEvents > 0 && len(list) > maxEvents {
 		return nil, &TooManyEventsError{Count: len(list), Max: maxEvents}
@@ -102,18 +94,18 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 		at := fmt.Sprintf("events[%d]", i)
 		m, ok := e.(map[string]any)
 		if !ok {
-			return nil, &ShapeError{Field: at, Message: "expected an event object, got " + notation.TypeName(e)}
+			return nil, plugin.FieldErrors{{Field: at, Message: "expected an event object, got " + notation.TypeName(e)}}
 		}
 		ev := &p.Events[i]
 		t, ok := m["type"].(string)
 		if !ok {
 			if _, present := m["type"]; !present || m["type"] == nil {
-				return nil, &ShapeError{Field: at + ".type", Message: "is required: the event type, e.g. \"page-view\""}
+				return nil, plugin.FieldErrors{{Field: at + ".type", Message: "is required: the event type, e.g. \"page-view\""}}
 			}
-			return nil, &ShapeError{Field: at + ".type", Message: "expected a string, got " + notation.TypeName(m["type"])}
+			return nil, plugin.FieldErrors{{Field: at + ".type", Message: "expected a string, got " + notation.TypeName(m["type"])}}
 		}
 		if strings.TrimSpace(t) == "" {
-			return nil, &ShapeError{Field: at + ".type", Message: "must not be empty"}
+			return nil, plugin.FieldErrors{{Field: at + ".type", Message: "must not be empty"}}
 		}
 		if err := CheckID(at+".type", t); err != nil {
 			return nil, err
@@ -122,7 +114,7 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 		if id, present := m["id"]; present && id != nil {
 			s, ok := id.(string)
 			if !ok {
-				return nil, &ShapeError{Field: at + ".id", Message: "expected a string, got " + notation.TypeName(id)}
+				return nil, plugin.FieldErrors{{Field: at + ".id", Message: "expected a string, got " + notation.TypeName(id)}}
 			}
 			if err := CheckID(at+".id", s); err != nil {
 				return nil, err
@@ -140,7 +132,7 @@ func ParsePayload(body any, maxEvents int) (*Payload, error) {
 		if tags, present := m["tags"]; present && tags != nil {
 			l, ok := tags.([]any)
 			if !ok {
-				return nil, &ShapeError{Field: at + ".tags", Message: "expected a list, got " + notation.TypeName(tags)}
+				return nil, plugin.FieldErrors{{Field: at + ".tags", Message: "expected a list, got " + notation.TypeName(tags)}}
 			}
 			ev.Tags = l
 		}
@@ -161,27 +153,27 @@ func ref(m map[string]any, key string, required bool) (string, error) {
 	v, present := m[key]
 	if !present || v == nil {
 		if required {
-			return "", &ShapeError{Field: key, Message: "is required: {\"id\": \"...\"}"}
+			return "", plugin.FieldErrors{{Field: key, Message: "is required: {\"id\": \"...\"}"}}
 		}
 		return "", nil
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return "", &ShapeError{Field: key, Message: "expected an object {\"id\": \"...\"}, got " + notation.TypeName(v)}
+		return "", plugin.FieldErrors{{Field: key, Message: "expected an object {\"id\": \"...\"}, got " + notation.TypeName(v)}}
 	}
 	idv, present := obj["id"]
 	if !present || idv == nil {
 		if required {
-			return "", &ShapeError{Field: key + ".id", Message: "is required"}
+			return "", plugin.FieldErrors{{Field: key + ".id", Message: "is required"}}
 		}
 		return "", nil
 	}
 	id, ok := idv.(string)
 	if !ok {
-		return "", &ShapeError{Field: key + ".id", Message: "expected a string, got " + notation.TypeName(idv)}
+		return "", plugin.FieldErrors{{Field: key + ".id", Message: "expected a string, got " + notation.TypeName(idv)}}
 	}
 	if required && strings.TrimSpace(id) == "" {
-		return "", &ShapeError{Field: key + ".id", Message: "must not be empty"}
+		return "", plugin.FieldErrors{{Field: key + ".id", Message: "must not be empty"}}
 	}
 	if err := CheckID(key+".id", id); err != nil {
 		return "", err
@@ -195,13 +187,13 @@ const MaxIDLength = 200
 
 // CheckID checks an id or an event type that field names: at most
 // MaxIDLength bytes, and no NUL character, which the databases' text
-// columns cannot hold. It answers a *ShapeError naming field.
+// columns cannot hold. It answers a plugin.FieldErrors naming field.
 func CheckID(field, s string) error {
 	if len(s) > MaxIDLength {
-		return &ShapeError{Field: field, Message: fmt.Sprintf("is longer than %d bytes (%d)", MaxIDLength, len(s))}
+		return plugin.FieldErrors{{Field: field, Message: fmt.Sprintf("is longer than %d bytes (%d)", MaxIDLength, len(s))}}
 	}
 	if strings.IndexByte(s, 0) >= 0 {
-		return &ShapeError{Field: field, Message: "must not contain the NUL character (\\u0000)"}
+		return plugin.FieldErrors{{Field: field, Message: "must not contain the NUL character (\\u0000)"}}
 	}
 	return nil
 }
@@ -213,7 +205,7 @@ func optObject(m map[string]any, key, field string) (map[string]any, error) {
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, &ShapeError{Field: field, Message: "expected an object, got " + notation.TypeName(v)}
+		return nil, plugin.FieldErrors{{Field: field, Message: "expected an object, got " + notation.TypeName(v)}}
 	}
 	return obj, nil
 }

@@ -2,8 +2,11 @@ package tracking
 
 import (
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/tracflow/tracflow/plugin"
 )
 
 func TestParsePayloadNamesTheField(t *testing.T) {
@@ -34,8 +37,8 @@ func TestParsePayloadNamesTheField(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := ParsePayload(v, 10)
-		se, ok := err.(*ShapeError)
-		if !ok || se.Field != c.field {
+		var fe plugin.FieldError
+		if !errors.As(err, &fe) || fe.Field != c.field {
 			t.Errorf("%s: error %v, want one naming %s", c.body, err, c.field)
 		}
 	}
@@ -64,10 +67,10 @@ func FuzzParsePayload(f *testing.F) {
 		}
 		p, err := ParsePayload(v, 100)
 		if err != nil {
-			if _, ok := err.(*ShapeError); !ok {
-				if _, ok := err.(*TooManyEventsError); !ok {
-					t.Fatalf("unexpected error type %T: %v", err, err)
-				}
+			var fe plugin.FieldError
+			var tm *TooManyEventsError
+			if !errors.As(err, &fe) && !errors.As(err, &tm) {
+				t.Fatalf("unexpected error type %T: %v", err, err)
 			}
 			return
 		}

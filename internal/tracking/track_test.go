@@ -95,10 +95,10 @@ func TestRequestsWithoutSessionJoinTheOpenSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v := num(p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)["count"]); v != 2 {
+		if v := num(testenv.At(p, "metadata.time.visit.count")); v != 2 {
 			t.Errorf("visit count = %v, want 2 (one per session)", v)
 		}
-		if v := num(p["stats"].(map[string]any)["views"]); v != 4 {
+		if v := num(testenv.At(p, "stats.views")); v != 4 {
 			t.Errorf("views = %v, want 4", v)
 		}
 		visit := p["metadata"].(map[string]any)["time"].(map[string]any)["visit"].(map[string]any)
@@ -144,7 +144,7 @@ func TestActivityIsRecordedSparingly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return p["metadata"].(map[string]any)["time"].(map[string]any)["update"].(string)
+			return testenv.At(p, "metadata.time.update").(string)
 		}
 		send()
 		u0 := updated()
@@ -206,7 +206,7 @@ func TestStoredEventsAreImmutableFromTrack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := num(p["stats"].(map[string]any)["counters"].(map[string]any)["purchases"]); n != 1 {
+		if n := num(testenv.At(p, "stats.counters.purchases")); n != 1 {
 			t.Errorf("purchases = %v after a retry, want 1: the retry ran through the rules", n)
 		}
 		if total := trackerEvents(t, e, "alice"); total != 1 {
@@ -235,7 +235,7 @@ func TestStoredEventsAreImmutableFromTrack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if pid := moved["profile"].(map[string]any)["id"]; pid != "mallory" || num(moved["properties"].(map[string]any)["price"]) != 0.01 {
+		if pid := testenv.At(moved, "profile.id"); pid != "mallory" || num(testenv.At(moved, "properties.price")) != 0.01 {
 			t.Errorf("the re-numbered event: %v", moved)
 		}
 
@@ -283,7 +283,7 @@ func TestIdenticalRetriesAtOnceStoreOneEvent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := num(p["stats"].(map[string]any)["counters"].(map[string]any)["purchases"]); c != 1 {
+		if c := num(testenv.At(p, "stats.counters.purchases")); c != 1 {
 			t.Errorf("purchases = %v after %d identical retries at once, want 1", c, n)
 		}
 		if total := trackerEvents(t, e, "bob"); total != 1 {

@@ -110,11 +110,14 @@ func ParseFlow(b []byte) (*Flow, error) {
 // JSONError turns encoding/json's errors about b into one line that says
 // where (line and column, or field) and what; what names the document.
 func JSONError(what string, b []byte, err error) error {
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		line, col := lineCol(b, e.Offset)
-		return fmt.Errorf("%s: invalid JSON at line %d, column %d: %v", what, line, col, e)
-	case *json.UnmarshalTypeError:
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		line, col := lineCol(b, se.Offset)
+		return fmt.Errorf("%s: invalid JSON at line %d, column %d: %w", what, line, col, se)
+	case errors.As(err, &te):
+		e := te
 		line, col := lineCol(b, e.Offset)
 		field := e.Field
 		if field == "" {
@@ -129,7 +132,7 @@ func JSONError(what string, b []byte, err error) error {
 	if errors.Is(err, io.EOF) {
 		return fmt.Errorf("%s: empty input, expected a JSON object", what)
 	}
-	return fmt.Errorf("%s: %v", what, err)
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 func lineCol(b []byte, off int64) (int, int) {

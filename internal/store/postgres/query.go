@@ -9,15 +9,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/store/query"
 	"github.com/tracflow/tracflow/internal/store/rows"
-	"github.com/tracflow/tracflow/internal/store/scan"
 )
 
 var _ store.Querier = (*Store)(nil)
 
 // dialect: JSON values are read with #> (a text[] path, which indexes lists
 // by whole-number segments as dot notation does), as JSON text.
-var dialect = &scan.Dialect{
+var dialect = &query.Dialect{
 	Arg:     func(n int) string { return "$" + strconv.Itoa(n) },
 	Extract: func(ph string) string { return "(doc #> " + ph + "::text[])::text" },
 	PathArg: func(path []string) any { return path },
@@ -27,7 +27,7 @@ var dialect = &scan.Dialect{
 
 // Select implements store.Querier.
 func (s *Store) Select(ctx context.Context, q *store.Query) (*store.Page, error) {
-	p, err := scan.Compile(q)
+	p, err := query.Compile(q)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (s *Store) Select(ctx context.Context, q *store.Query) (*store.Page, error)
 }
 
 // selectFast reads the count and the page in one round trip and snapshot.
-func (s *Store) selectFast(ctx context.Context, p *scan.Plan) (*store.Page, error) {
+func (s *Store) selectFast(ctx context.Context, p *query.Plan) (*store.Page, error) {
 	page := &store.Page{Docs: []store.Doc{}}
 	b := &pgx.Batch{}
 	cb := p.Builder(dialect)
@@ -69,7 +69,7 @@ func (s *Store) selectFast(ctx context.Context, p *scan.Plan) (*store.Page, erro
 }
 
 // scan runs the plan's scan statement and hands every row to add.
-func (s *Store) scan(ctx context.Context, p *scan.Plan, add func(*scan.Row) error) error {
+func (s *Store) scan(ctx context.Context, p *query.Plan, add func(*query.Row) error) error {
 	b := p.Builder(dialect)
 	rs, err := s.pool.Query(ctx, b.Scan(), b.Args...)
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *Store) scan(ctx context.Context, p *scan.Plan, add func(*scan.Row) erro
 }
 
 // docsByID loads the page's documents, in the order of ids.
-func (s *Store) docsByID(ctx context.Context, p *scan.Plan, ids []string) ([]store.Doc, error) {
+func (s *Store) docsByID(ctx context.Context, p *query.Plan, ids []string) ([]store.Doc, error) {
 	byID := make(map[string]store.Doc, len(ids))
 	const chunk = 1000
 	for start := 0; start < len(ids); start += chunk {
@@ -120,18 +120,18 @@ func (s *Store) docsByID(ctx context.Context, p *scan.Plan, ids []string) ([]sto
 			return nil, fmt.Errorf("store: select %s: %w", p.Table.Name, err)
 		}
 	}
-	return scan.Order(ids, byID), nil
+	return query.Order(ids, byID), nil
 }
 
 // Histogram implements store.Querier.
 func (s *Store) Histogram(ctx context.Context, q *store.Query, width time.Duration) ([]store.Bucket, error) {
-	w, err := scan.WidthUS(width)
+	w, err := query.WidthUS(width)
 	if err != nil {
 		return nil, err
 	}
 	hq := *q
 	hq.Sort, hq.Limit, hq.Offset = nil, 0, 0
-	p, err := scan.Compile(&hq)
+	p, err := query.Compile(&hq)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +154,7 @@ func (s *Store) Histogram(ctx context.Context, q *store.Query, width time.Durati
 		if err := rs.Scan(&start, &n); err != nil {
 			return nil, fmt.Errorf("store: histogram %s: %w", p.Table.Name, err)
 		}
-		out = append(out, scan.BucketRow(start, n))
+		out = append(out, query.BucketRow(start, n))
 	}
 	if err := rs.Err(); err != nil {
 		return nil, fmt.Errorf("store: histogram %s: %w", p.Table.Name, err)

@@ -7,16 +7,16 @@ import (
 	"time"
 
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/internal/store/query"
 	"github.com/tracflow/tracflow/internal/store/rows"
-	"github.com/tracflow/tracflow/internal/store/scan"
 )
 
 var _ store.Querier = (*Store)(nil)
 
 // dialect: a scan reads the stored JSON text and extracts the values it
-// needs in Go (scan.Extractor), which is about three times faster here than
+// needs in Go (query.Extractor), which is about three times faster here than
 // SQLite's own JSON functions.
-var dialect = &scan.Dialect{
+var dialect = &query.Dialect{
 	Arg:     func(int) string { return "?" },
 	Whole:   "doc",
 	NoLimit: "-1",
@@ -24,7 +24,7 @@ var dialect = &scan.Dialect{
 
 // Select implements store.Querier.
 func (s *Store) Select(ctx context.Context, q *store.Query) (*store.Page, error) {
-	p, err := scan.Compile(q)
+	p, err := query.Compile(q)
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +43,7 @@ func (s *Store) Select(ctx context.Context, q *store.Query) (*store.Page, error)
 	return &store.Page{Total: c.Total, Docs: docs}, nil
 }
 
-func (s *Store) selectFast(ctx context.Context, p *scan.Plan) (*store.Page, error) {
+func (s *Store) selectFast(ctx context.Context, p *query.Plan) (*store.Page, error) {
 	b := p.Builder(dialect)
 	var total int
 	if err := s.r.QueryRowContext(ctx, b.Count(), b.Args...).Scan(&total); err != nil {
@@ -74,7 +74,7 @@ func (s *Store) selectFast(ctx context.Context, p *scan.Plan) (*store.Page, erro
 }
 
 // scan runs the plan's scan statement and hands every row to add.
-func (s *Store) scan(ctx context.Context, p *scan.Plan, add func(*scan.Row) error) error {
+func (s *Store) scan(ctx context.Context, p *query.Plan, add func(*query.Row) error) error {
 	b := p.Builder(dialect)
 	rs, err := s.r.QueryContext(ctx, b.Scan(), b.Args...)
 	if err != nil {
@@ -104,7 +104,7 @@ func (s *Store) scan(ctx context.Context, p *scan.Plan, add func(*scan.Row) erro
 }
 
 // docsByID loads the page's documents, in the order of ids.
-func (s *Store) docsByID(ctx context.Context, p *scan.Plan, ids []string) ([]store.Doc, error) {
+func (s *Store) docsByID(ctx context.Context, p *query.Plan, ids []string) ([]store.Doc, error) {
 	byID := make(map[string]store.Doc, len(ids))
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
@@ -134,18 +134,18 @@ func (s *Store) docsByID(ctx context.Context, p *scan.Plan, ids []string) ([]sto
 			return nil, fmt.Errorf("store: select %s: %w", p.Table.Name, err)
 		}
 	}
-	return scan.Order(ids, byID), nil
+	return query.Order(ids, byID), nil
 }
 
 // Histogram implements store.Querier.
 func (s *Store) Histogram(ctx context.Context, q *store.Query, width time.Duration) ([]store.Bucket, error) {
-	w, err := scan.WidthUS(width)
+	w, err := query.WidthUS(width)
 	if err != nil {
 		return nil, err
 	}
 	hq := *q
 	hq.Sort, hq.Limit, hq.Offset = nil, 0, 0
-	p, err := scan.Compile(&hq)
+	p, err := query.Compile(&hq)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +162,7 @@ func (s *Store) Histogram(ctx context.Context, q *store.Query, width time.Durati
 			if err := rs.Scan(&start, &n); err != nil {
 				return nil, fmt.Errorf("store: histogram %s: %w", p.Table.Name, err)
 			}
-			out = append(out, scan.BucketRow(start, n))
+			out = append(out, query.BucketRow(start, n))
 		}
 		if err := rs.Err(); err != nil {
 			return nil, fmt.Errorf("store: histogram %s: %w", p.Table.Name, err)

@@ -83,7 +83,7 @@ func Open(ctx context.Context, path string) (_ *Store, err error) {
 	s := &Store{path: path, locks: keylock.New(), unlock: unlock}
 	defer func() {
 		if err != nil {
-			s.closeDBs()
+			_ = s.closeDBs() // the error that stopped the open is the one to report
 		}
 	}()
 	if s.w, err = sql.Open("sqlite", dsn(path, roleWriter)); err != nil {
@@ -136,7 +136,8 @@ func (s *Store) checkpoints() {
 		case <-s.ckStop:
 			return
 		case <-t.C:
-			s.ck.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			// A passive checkpoint that fails is tried again at the next tick.
+			_, _ = s.ck.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
 		}
 	}
 }

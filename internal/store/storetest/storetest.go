@@ -817,7 +817,9 @@ func testConfigVersion(t *testing.T, st store.Store) {
 	step := func(what string, changes bool, f func() error) {
 		t.Helper()
 		before, _ := st.ConfigVersion(c)
-		f()
+		if err := f(); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
 		after, err := st.ConfigVersion(c)
 		if err != nil {
 			t.Fatal(err)
@@ -830,7 +832,12 @@ func testConfigVersion(t *testing.T, st store.Store) {
 	step("put again", true, func() error { return st.PutConfig(c, "flow", "f1", store.Doc{"id": "f1", "name": "x"}) })
 	step("read", false, func() error { _, err := st.ListConfig(c, "flow"); return err })
 	step("profile write", false, func() error { return st.Apply(c, &store.ChangeSet{Profiles: []store.Doc{{"id": "p"}}}) })
-	step("delete missing", false, func() error { return st.DeleteConfig(c, "flow", "nope") })
+	step("delete missing", false, func() error {
+		if err := st.DeleteConfig(c, "flow", "nope"); !errors.Is(err, store.ErrNotFound) {
+			return fmt.Errorf("want ErrNotFound, got %w", err)
+		}
+		return nil
+	})
 	step("delete", true, func() error { return st.DeleteConfig(c, "flow", "f1") })
 	if v, _ := st.ConfigVersion(c); v <= v0 {
 		t.Fatalf("version went from %d to %d", v0, v)

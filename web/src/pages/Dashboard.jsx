@@ -49,7 +49,11 @@ function BarChart({ series, label, unit = 'events', names }) {
                 base = top;
                 return r;
               })}
-              {s.count === 0 && <rect x={x + 1} y={y(0)} width={Math.max(1, bw - 2)} height={0} className="chart-bar" />}
+              {s.count === 0 && (
+                <rect x={x + 1} y={y(0)} width={Math.max(1, bw - 2)} height={0} className="chart-bar">
+                  <title>{`${d.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' })}: 0 ${unit}`}</title>
+                </rect>
+              )}
               {i % labelEvery === 0 && (
                 <text x={x + bw / 2} y={H - pad.b + 16} textAnchor="middle" className="chart-label">
                   {d.getHours() === 0 || i === 0 ? d.toLocaleDateString([], { month: 'short', day: 'numeric' }) : `${String(d.getHours()).padStart(2, '0')}:00`}

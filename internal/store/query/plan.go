@@ -1,4 +1,4 @@
-// Package scan holds what both backends share to answer store.Query: the
+// Package query holds what both backends share to answer store.Query: the
 // query checked and mapped onto the tables (a Plan), the SQL it needs in
 // either dialect, the partial documents a filter reads, the top-k sort and
 // the histogram buckets.
@@ -16,7 +16,7 @@
 //     decoded); Go builds a small partial document per row, runs the
 //     filter, counts, keeps the best offset+limit rows in a heap, and finally
 //     loads the page's documents by id.
-package scan
+package query
 
 import (
 	"bytes"

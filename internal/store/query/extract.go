@@ -1,4 +1,4 @@
-package scan
+package query
 
 import (
 	"encoding/json"

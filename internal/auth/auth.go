@@ -1,4 +1,7 @@
-package api
+// Package auth is the management API's accounts: users and their roles,
+// bearer tokens, login throttling and the client address a request comes
+// from. It knows no HTTP routes; internal/api serves it.
+package auth
 
 import (
 	"context"
@@ -20,7 +23,19 @@ import (
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/password"
 	"github.com/tracflow/tracflow/internal/store"
+	"github.com/tracflow/tracflow/plugin"
 )
+
+// Roles.
+const (
+	RoleAdmin      = "admin"
+	RoleDeveloper  = "developer"
+	RoleMarketer   = "marketer"
+	RoleMaintainer = "maintainer"
+)
+
+// AllRoles lists every role.
+var AllRoles = []string{RoleAdmin, RoleDeveloper, RoleMarketer, RoleMaintainer}
 
 // Configuration kinds of the auth service.
 const (
@@ -133,12 +148,12 @@ func userFromDoc(d store.Doc) *User {
 func userID(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
 // CreateUser stores a new user. It is ErrConflict when the e-mail is taken,
-// and a 422 naming the field when the password breaks the rules
-// (password.Validate).
+// and plugin.FieldErrors naming the field when the password breaks the
+// rules (password.Validate).
 func (a *Auth) CreateUser(ctx context.Context, email, pw, fullName string, roles []string) (*User, error) {
 	id := userID(email)
 	if err := password.Validate(pw, id, fullName); err != nil {
-		return nil, invalid(fieldErr("password", "%v", err))
+		return nil, plugin.FieldErr("password", "%v", err)
 	}
 	hash, err := a.hash(pw)
 	if err != nil {
@@ -249,7 +264,24 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-var errBadLogin = &Error{Status: http.StatusUnauthorized, Detail: "incorrect username or password"}
+// ErrUnauthenticated is a login or a request whose credentials do not
+// hold: errors.Is matches it in each of the errors below, whose text says
+// what to do. The API answers them 401.
+var ErrUnauthenticated = errors.New("not authenticated")
+
+var (
+	errBadLogin = unauthenticated("incorrect username or password")
+	errNoToken  = unauthenticated("not authenticated: send Authorization: Bearer <token> (get one from POST /user/token)")
+	errBadToken = unauthenticated("invalid or expired token: log in again (POST /user/token)")
+)
+
+// unauthenticated is an ErrUnauthenticated with its own message.
+type unauthenticated string
+
+func (e unauthenticated) Error() string { return string(e) }
+
+// Is makes errors.Is(err, ErrUnauthenticated) true.
+func (e unauthenticated) Is(target error) bool { return target == ErrUnauthenticated }
 
 // Logout revokes a token.
 func (a *Auth) Logout(ctx context.Context, token string) error {
@@ -269,8 +301,8 @@ func tokenHash(t string) string {
 	return hex.EncodeToString(s[:])
 }
 
-// bearer returns the request's bearer token.
-func bearer(r *http.Request) string {
+// Bearer returns the request's bearer token ("" without one).
+func Bearer(r *http.Request) string {
 	h := r.Header.Get("Authorization")
 	if len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
 		return strings.TrimSpace(h[7:])
@@ -278,12 +310,9 @@ func bearer(r *http.Request) string {
 	return ""
 }
 
-var errNoToken = &Error{Status: http.StatusUnauthorized, Detail: "not authenticated: send Authorization: Bearer <token> (get one from POST /user/token)"}
-var errBadToken = &Error{Status: http.StatusUnauthorized, Detail: "invalid or expired token: log in again (POST /user/token)"}
-
 // Authenticate returns the user of a request's bearer token.
 func (a *Auth) Authenticate(r *http.Request) (*User, error) {
-	tok := bearer(r)
+	tok := Bearer(r)
 	if tok == "" {
 		return nil, errNoToken
 	}
@@ -376,11 +405,11 @@ func (a *Auth) Forget(userID string) {
 	}
 }
 
-// clientAddr is the request's client address: the peer's address without
+// ClientAddr is the request's client address: the peer's address without
 // the port, or, when the peer is a trusted proxy, the nearest address in
 // X-Forwarded-For that is not a trusted proxy (the right-most entries were
 // written by the proxies themselves; the left-most can be forged).
-func clientAddr(r *http.Request, trusted []netip.Prefix) string {
+func ClientAddr(r *http.Request, trusted []netip.Prefix) string {
 	addr := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
@@ -437,7 +466,7 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 		}
 		p, err := netip.ParsePrefix(f)
 		if err != nil {
-			return nil, fmt.Errorf("trusted proxy %q: not a CIDR (e.g. 10.0.0.0/8): %v", f, err)
+			return nil, fmt.Errorf("trusted proxy %q: not a CIDR (e.g. 10.0.0.0/8): %w", f, err)
 		}
 		if p.Addr().Is4In6() && p.Bits() >= 96 {
 			p = netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
