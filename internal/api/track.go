@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/auth"
+	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/publicdir"
 	"github.com/tracflow/tracflow/internal/tracking"
