@@ -306,7 +306,8 @@ func TestCollectWebhook(t *testing.T) {
 	}
 	evs = e.Admin("GET", "/profile/buyer/events", nil).MustOK(t).Obj()["result"].([]any)
 	want := map[string]any{"total": "5", "sku": []any{"a", "b"}}
-	if len(evs) != 3 || !reflect.DeepEqual(testenv.At(evs, "0.properties"), want) {
+	// Three webhook events and the first one's profile-created, session-opened, visit-started.
+	if len(evs) != 6 || !reflect.DeepEqual(testenv.At(evs, "0.properties"), want) {
 		t.Errorf("stored GET webhook event: %v, want properties %v", evs, want)
 	}
 	// An unknown source is refused.
