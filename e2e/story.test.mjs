@@ -590,7 +590,8 @@ describe('Tracflow web GUI', () => {
     await counter.waitFor();
     assert.equal((await counter.locator('td').textContent()).trim(), '2');
     await page.locator('.timeline-item').first().waitFor();
-    assert.equal(await page.locator('.timeline-item').count(), 2);
+    // The two events and the visit's profile-created, session-opened and visit-started.
+    assert.equal(await page.locator('.timeline-item').count(), 5);
     await shot(page, 'profile');
   });
 
@@ -702,6 +703,39 @@ describe('Tracflow web GUI', () => {
     const shown = (await err.textContent()).trim();
     assert.equal(shown, message);
     assert.equal((await page.locator('main, body').first().textContent()).split(message).length - 1, 1, 'the message appears once on the page');
+  });
+
+  it('lists events, filters them by type, shows one in detail, and lists the sessions with their device', async () => {
+    await go('/events');
+    await page.getByRole('heading', { name: 'Events' }).waitFor();
+    const rows = page.getByTestId('event-row');
+    await rows.first().waitFor();
+    await page.getByLabel('Event type').fill('profile-created');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForFunction(() => {
+      const list = [...document.querySelectorAll('[data-testid="event-row"]')];
+      return window.location.hash.includes('type=profile-created') && list.length > 0 &&
+        list.every((r) => r.cells[0].textContent.startsWith('profile-created'));
+    });
+    const n = await rows.count();
+    const total = Number((await page.getByTestId('record-total').textContent()).split(' ')[0]);
+    assert.ok(n >= 1 && total >= n, `${n} rows of ${total}`);
+    await rows.first().click();
+    const detail = page.getByRole('region', { name: /^event / });
+    await detail.waitFor();
+    assert.match(await detail.textContent(), /"type": "profile-created"/);
+    assert.match(await detail.textContent(), /"system": true/);
+    await shot(page, 'events');
+
+    // Another type: none of its rows is a profile-created one.
+    await page.getByLabel('Event type').fill('no-such-type');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No event matches these filters.').waitFor();
+
+    await go('/sessions');
+    await page.getByRole('heading', { name: 'Sessions' }).waitFor();
+    await page.getByTestId('session-row').first().waitFor();
+    await shot(page, 'sessions');
   });
 
   it('creates, edits and deletes an identification point; a sign-in by the same e-mail merges two profiles', async () => {
@@ -912,8 +946,9 @@ describe('Tracflow web GUI', () => {
 
   it('shows events per hour on the dashboard, each bar its hour\'s count', async () => {
     await go('/dashboard');
-    await page.locator('.chart svg').waitFor();
-    const titles = await page.locator('.chart-bar title').allTextContents();
+    const perHour = page.locator('.chart').first(); // events per hour; by type and visitors follow
+    await page.getByRole('img', { name: /^Events per hour: \d+ in total$/ }).waitFor();
+    const titles = await perHour.locator('.chart-bar title').allTextContents();
     assert.ok(titles.length >= 24, `${titles.length} bars`);
     const counts = titles.map((t) => Number(/: (\d+) events$/.exec(t)?.[1]));
     // The server's own count of the same hours, as the page asks for them.
@@ -927,7 +962,16 @@ describe('Tracflow web GUI', () => {
     assert.deepEqual(counts.slice(-hist.buckets.length), hist.buckets.map((b) => b.count));
     const total = counts.reduce((a, b) => a + b, 0);
     assert.equal(total, hist.total);
-    assert.match(await page.locator('.chart figcaption').innerText(), new RegExp(`^${total} events`));
+    assert.match(await perHour.locator('figcaption').innerText(), new RegExp(`^${total} events`));
+    // Events by type (the visits' system events among them), new and
+    // returning visitors, top sources; every axis in whole numbers.
+    await page.getByRole('img', { name: /^Events by type: \d+ in total$/ }).waitFor();
+    await page.getByRole('list', { name: 'Events by type: legend' }).getByText('profile-created').waitFor();
+    await page.getByRole('img', { name: /^New and returning visitors: \d+ in total$/ }).waitFor();
+    await page.getByRole('table', { name: 'Top sources by events' }).locator('tr').first().waitFor();
+    for (const label of await page.locator('.chart svg text.chart-label').allTextContents()) {
+      if (/^[\d.]+$/.test(label)) assert.ok(Number.isInteger(Number(label)), `axis label ${label} is a whole number`);
+    }
     await shot(page, 'dashboard');
   });
 

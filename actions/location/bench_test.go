@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/geoip/geoiptest"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
 // BenchmarkGeoIP looks an address up in a City database.
 func BenchmarkGeoIP(b *testing.B) {
-	db := testCityDB(b)
+	db := geoiptest.CityDB(b)
 	ctx := context.Background()
 	p := RegisterGeoIP()
 	config := plugin.Config{"database": db, "ip": "event@request.ip"}

@@ -8,16 +8,15 @@ import (
 	"os"
 	"strings"
 
-	"github.com/oschwald/maxminddb-golang/v2"
-
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
+	"github.com/tracflow/tracflow/plugin/geoip"
 )
 
 // DatabaseEnv names the environment variable holding the path of the
 // GeoLite2/GeoIP2 City database the GeoIP plugin reads when neither its
 // config nor its resource names one.
-const DatabaseEnv = "TRACFLOW_GEOIP_DB"
+const DatabaseEnv = geoip.DatabaseEnv
 
 var geoIPSpec = plugin.NewConfigSpec().
 	Field(plugin.NewObjectField("source").Name("GeoIP database resource").
@@ -41,7 +40,7 @@ type GeoIP struct {
 	toProf   bool
 	// db is the open database; for a resource's database it is opened at
 	// the first run (resources are read at run time).
-	db     *maxminddb.Reader
+	db     *geoip.DB
 	dbPath string
 	dbErr  error
 }
@@ -58,18 +57,18 @@ func (a *GeoIP) SetUp(_ context.Context, c plugin.Config) error {
 		a.resource = strings.TrimSpace(id)
 	}
 	if path := strings.TrimSpace(cfg.String("database")); path != "" {
-		db, err := maxminddb.Open(path)
+		db, err := geoip.Open(path)
 		if err != nil {
-			return plugin.FieldErr("database", "can not open the GeoIP database: %v", err)
+			return plugin.FieldErr("database", "%v", err)
 		}
 		a.db, a.dbPath = db, path
 		return nil
 	}
 	if a.resource == "" {
 		if path := os.Getenv(DatabaseEnv); path != "" {
-			db, err := maxminddb.Open(path)
+			db, err := geoip.Open(path)
 			if err != nil {
-				return fmt.Errorf("can not open the GeoIP database %s names: %w", DatabaseEnv, err)
+				return fmt.Errorf("%s: %w", DatabaseEnv, err)
 			}
 			a.db, a.dbPath = db, path
 		}
@@ -89,7 +88,7 @@ func (a *GeoIP) Close(context.Context) error {
 // the resource's credentials name or, failing that, the one DatabaseEnv
 // names (so flows imported from Tracardi, whose resource holds web service
 // credentials, work with a server-wide file).
-func (a *GeoIP) database(ctx context.Context) (*maxminddb.Reader, error) {
+func (a *GeoIP) database(ctx context.Context) (*geoip.DB, error) {
 	if a.db != nil || a.dbErr != nil {
 		return a.db, a.dbErr
 	}
@@ -117,9 +116,9 @@ func (a *GeoIP) database(ctx context.Context) (*maxminddb.Reader, error) {
 		}
 		return nil, errors.New(why + "; set the plugin's database field, a geo-locator resource's database, or " + DatabaseEnv)
 	}
-	db, err := maxminddb.Open(path)
+	db, err := geoip.Open(path)
 	if err != nil {
-		a.dbErr = fmt.Errorf("can not open the GeoIP database: %w", err)
+		a.dbErr = err
 		return nil, a.dbErr
 	}
 	a.db, a.dbPath = db, path
@@ -133,34 +132,6 @@ func (a *GeoIP) resourceCredentials(ctx context.Context) (map[string]any, error)
 	return a.Resources.Credentials(ctx, a.resource)
 }
 
-// cityRecord is the part of a City database record the plugin reports.
-type cityRecord struct {
-	City struct {
-		Names map[string]string `maxminddb:"names"`
-	} `maxminddb:"city"`
-	Country struct {
-		ISOCode string            `maxminddb:"iso_code"`
-		Names   map[string]string `maxminddb:"names"`
-	} `maxminddb:"country"`
-	Subdivisions []struct {
-		Names map[string]string `maxminddb:"names"`
-	} `maxminddb:"subdivisions"`
-	Postal struct {
-		Code string `maxminddb:"code"`
-	} `maxminddb:"postal"`
-	Location struct {
-		Latitude  *float64 `maxminddb:"latitude"`
-		Longitude *float64 `maxminddb:"longitude"`
-	} `maxminddb:"location"`
-}
-
-func orNil(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // parseIP reads an address; of a list such as X-Forwarded-For's
 // "client, proxy1, proxy2" it takes the first (the client).
 func parseIP(v any) (netip.Addr, error) {
@@ -168,13 +139,7 @@ func parseIP(v any) (netip.Addr, error) {
 	if !ok {
 		return netip.Addr{}, fmt.Errorf("the IP address must be text, got %s", dotpath.TypeName(v))
 	}
-	first, _, _ := strings.Cut(s, ",")
-	first = strings.TrimSpace(first)
-	addr, err := netip.ParseAddr(first)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("%q is not an IP address", first)
-	}
-	return addr.Unmap(), nil
+	return geoip.ParseAddr(s)
 }
 
 func (a *GeoIP) fail(payload plugin.Payload, err error) plugin.Results {
@@ -196,34 +161,11 @@ func (a *GeoIP) Run(ctx context.Context, payload plugin.Payload, _ *plugin.Edge)
 	if err != nil {
 		return a.fail(payload, err), nil
 	}
-	res := db.Lookup(addr)
-	if err := res.Err(); err != nil {
-		return a.fail(payload, fmt.Errorf("GeoIP lookup of %s: %w", addr, err)), nil
+	loc, err := db.Lookup(addr)
+	if err != nil {
+		return a.fail(payload, err), nil
 	}
-	if !res.Found() {
-		return a.fail(payload, fmt.Errorf("the address %s is not in the GeoIP database", addr)), nil
-	}
-	var rec cityRecord
-	if err := res.Decode(&rec); err != nil {
-		return a.fail(payload, fmt.Errorf("GeoIP record of %s: %w", addr, err)), nil
-	}
-	var county string
-	if n := len(rec.Subdivisions); n > 0 {
-		county = rec.Subdivisions[n-1].Names["en"] // the most specific
-	}
-	out := plugin.Payload{
-		"city":      orNil(rec.City.Names["en"]),
-		"country":   map[string]any{"name": orNil(rec.Country.Names["en"]), "code": orNil(rec.Country.ISOCode)},
-		"county":    orNil(county),
-		"postal":    orNil(rec.Postal.Code),
-		"latitude":  nil,
-		"longitude": nil,
-		"location":  nil,
-	}
-	if lat, lng := rec.Location.Latitude, rec.Location.Longitude; lat != nil && lng != nil {
-		out["latitude"], out["longitude"] = *lat, *lng
-		out["location"] = []any{*lng, *lat}
-	}
+	out := plugin.Payload(loc.Fields)
 	if a.toProf {
 		if a.Profile == nil {
 			a.Console.Warning("Location not added to the profile: this event has no profile.")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tracflow/tracflow/plugin"
 	"github.com/tracflow/tracflow/plugin/dotpath"
+	"github.com/tracflow/tracflow/plugin/geoip/geoiptest"
 	"github.com/tracflow/tracflow/plugin/plugintest"
 )
 
@@ -88,7 +89,7 @@ func TestGeoDistance(t *testing.T) {
 }
 
 func TestGeoIP(t *testing.T) {
-	db := testCityDB(t)
+	db := geoiptest.CityDB(t)
 	warsaw := plugin.Payload{
 		"city": "Warsaw", "country": map[string]any{"name": "Poland", "code": "PL"}, "county": "Warsaw County",
 		"postal": "00-001", "latitude": 52.2297, "longitude": 21.0122, "location": []any{21.0122, 52.2297},
@@ -138,7 +139,7 @@ func TestGeoIP(t *testing.T) {
 }
 
 func TestGeoIPDatabaseFromEnvAndResource(t *testing.T) {
-	db := testCityDB(t)
+	db := geoiptest.CityDB(t)
 	notDB := filepath.Join(t.TempDir(), "not.mmdb")
 	if err := os.WriteFile(notDB, []byte("not a database"), 0o600); err != nil {
 		t.Fatal(err)

@@ -106,7 +106,9 @@ func checkAsyncOutcome(t *testing.T, base, tok string, acked [][]string) {
 		}
 		have := map[string]bool{}
 		for _, e := range evs["result"].([]any) {
-			have[e.(map[string]any)["id"].(string)] = true
+			if ev := e.(map[string]any); ev["type"] == "hit" { // not the visit's system events
+				have[ev["id"].(string)] = true
+			}
 		}
 		for _, id := range ids {
 			if !have[id] {

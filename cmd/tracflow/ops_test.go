@@ -28,6 +28,7 @@ func TestServeOperations(t *testing.T) {
 	if code, r := call(t, "POST", s.url+"/track", "", body); code != 200 {
 		t.Fatalf("track: %d %v", code, r)
 	}
+	// Four events: the page view and its visit's profile-created, session-opened, visit-started.
 	req, _ := http.NewRequest("GET", s.url+"/metrics", nil)
 	req.Header.Set("Authorization", "Bearer scrape-token")
 	resp, err := http.DefaultClient.Do(req)
@@ -36,7 +37,7 @@ func TestServeOperations(t *testing.T) {
 	}
 	text, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(text), `tracflow_events_total{status="processed"} 1`) || !strings.Contains(string(text), `tracflow_build_info{commit="`) {
+	if resp.StatusCode != 200 || !strings.Contains(string(text), `tracflow_events_total{status="processed"} 4`) || !strings.Contains(string(text), `tracflow_build_info{commit="`) {
 		t.Errorf("metrics: %d\n%s", resp.StatusCode, text)
 	}
 	// Every line on stderr is one JSON record, the welcome included; the

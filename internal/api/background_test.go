@@ -164,7 +164,7 @@ func TestDestinationsTwoServersOnePostgres(t *testing.T) {
 	}))
 	defer rcv.Close()
 	a.Admin("POST", "/event-source", map[string]any{"id": "web", "name": "Web", "type": []any{"rest"}}).MustOK(t)
-	a.Admin("POST", "/destination", map[string]any{"id": "hook", "name": "Hook",
+	a.Admin("POST", "/destination", map[string]any{"id": "hook", "name": "Hook", "event_type": map[string]any{"id": "view"}, // not the system events
 		"destination": map[string]any{"package": "webhook", "init": map[string]any{"url": rcv.URL}}}).MustOK(t)
 	// b would see both within its polling interval; read them now.
 	if err := b.Destinations.Reload(context.Background()); err != nil {

@@ -141,6 +141,9 @@ type selectRequest struct {
 	Sort   []sortField `json:"sort"`
 	Limit  *int        `json:"limit"`
 	Offset *int        `json:"offset"`
+	// From and To bound the insert time: from <= metadata.time.insert < to.
+	From string `json:"from"`
+	To   string `json:"to"`
 }
 
 type sortField struct {
@@ -198,6 +201,19 @@ func (s *Server) handleSelect(kind string) func(w http.ResponseWriter, r *http.R
 				continue
 			}
 			q.Sort = append(q.Sort, key)
+		}
+		for _, b := range []struct {
+			field, v string
+			dst      *time.Time
+		}{{"from", req.From, &q.From}, {"to", req.To, &q.To}} {
+			if b.v == "" {
+				continue
+			}
+			t, err := parseWhen(b.v)
+			if err != nil {
+				errs = append(errs, fieldErr(b.field, "%v", err))
+			}
+			*b.dst = t
 		}
 		w0, werr := query.Where(kind, req.Where, q)
 		errs = append(errs, plugin.AsFieldErrors(werr)...)
@@ -356,6 +372,7 @@ var (
 	selectBody = &Body{
 		Optional: true,
 		Description: "where: a TQL condition on the record (profile@traits.plan == \"pro\", or the bare traits.plan == \"pro\"); empty means all. " +
+			"from and to (RFC 3339 times or dates, optional): only records with from <= metadata.time.insert < to. " +
 			"sort: fields of the record, asc (default) or desc; default metadata.time.insert desc. limit: 1 to 1000 (default 20); offset: 0 or more (offset + limit at most 100000). " +
 			"Answers {\"total\", \"result\"}, and \"warnings\" when the condition could not be evaluated on some records.",
 		Schema: map[string]any{"type": "object", "additionalProperties": false, "properties": map[string]any{
@@ -364,6 +381,8 @@ var (
 				"field": map[string]any{"type": "string"}, "order": map[string]any{"type": "string", "enum": []string{"asc", "desc"}}}}},
 			"limit":  map[string]any{"type": "integer", "minimum": 1, "maximum": selectMaxLimit, "default": selectDefaultLimit},
 			"offset": map[string]any{"type": "integer", "minimum": 0, "default": 0},
+			"from":   map[string]any{"type": "string", "format": "date-time"},
+			"to":     map[string]any{"type": "string", "format": "date-time"},
 		}},
 		Example: map[string]any{"where": `traits.plan == "pro" AND stats.visits > 3`, "sort": []any{map[string]any{"field": "metadata.time.update", "order": "desc"}}, "limit": 20, "offset": 0},
 	}

@@ -85,7 +85,7 @@ func TestMetrics(t *testing.T) {
 
 	m := scrape(t, e, e.Token)
 	want := map[string]float64{
-		`tracflow_events_total{status="processed"}`:                                     3,
+		`tracflow_events_total{status="processed"}`:                                     6, // and profile-created, session-opened, visit-started
 		`tracflow_flow_runs_total{flow="count"}`:                                        3,
 		`tracflow_flow_run_duration_seconds_count{flow="count"}`:                        3,
 		`tracflow_http_requests_total{method="POST",route="/track",status="200"}`:       3,

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/publicdir"
@@ -77,6 +78,7 @@ func (s *Server) handleTrack(w http.ResponseWriter, r *http.Request) error {
 	if err := s.allowOrigin(w, r, p.SourceID); err != nil {
 		return err
 	}
+	p.ClientIP = auth.ClientAddr(r, s.opt.TrustedProxies) // for the session's geo location
 	if later, err := s.trackLater(w, r, p, s.tracker.Asynchronous(p.SourceID)); later {
 		return err
 	}
@@ -186,6 +188,7 @@ func (s *Server) handleCollect(w http.ResponseWriter, r *http.Request) error {
 	if err := tracking.CheckID("profile_id", p.ProfileID); err != nil {
 		return trackError(err)
 	}
+	p.ClientIP = auth.ClientAddr(r, s.opt.TrustedProxies)
 	res, err := s.tracker.Collect(r.Context(), p, requestHeaders(r))
 	if err != nil {
 		return trackError(err)

@@ -60,6 +60,7 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 	fw := flowwait.New(lateTracker{tracker}, log)
 	sc := schedule.New(st, lateTracker{tracker}, log, schedule.Options{})
 	kinds := append(append(append(append(dest.JobKinds(), ret.Kind(), segs.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...)
+	kinds = append(kinds, tracking.VisitEndedKind(func() *tracking.Tracker { return *tracker }))
 	periodic := append(append(ret.Periodic(), in.Periodic()...), sc.Periodic()...)
 	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: kinds, Periodic: periodic, Log: log})
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/tracflow/tracflow/internal/store/open"
 	"github.com/tracflow/tracflow/internal/tracking"
 	"github.com/tracflow/tracflow/internal/workflow"
+	"github.com/tracflow/tracflow/plugin/geoip"
 	"github.com/tracflow/tracflow/plugin/outbound"
 )
 
@@ -81,6 +82,9 @@ type serveSettings struct {
 	noDemo         bool
 	trackerDir     string
 	pprofAddr      string
+	// enrichment and system events
+	geoipDB         string
+	visitEndedAfter time.Duration
 }
 
 // define defines the settings' flags on fs.
@@ -104,6 +108,8 @@ func (s *serveSettings) define(fs *flag.FlagSet) {
 	fs.StringVar(&s.cacheSize, "cache-size", "128MiB", "memory the embedded database's profile and session cache may take")
 	fs.DurationVar(&s.visitTimeout, "visit-timeout", tracking.DefaultVisitTimeout, "a request without a session id joins the profile's last session if it saw an event within this time")
 	s.retain = retentionFlags(fs)
+	fs.StringVar(&s.geoipDB, "geoip-db", "", "a MaxMind GeoLite2/GeoIP2 City database (.mmdb): sessions get the geo location of their client address, and the GeoIp service plugin reads it by default")
+	fs.DurationVar(&s.visitEndedAfter, "visit-ended-after", 0, "the inactivity after which a visit ends and its visit-ended event fires (default: --visit-timeout)")
 	fs.StringVar(&s.pprofAddr, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 }
 
@@ -234,9 +240,16 @@ func (e *env) serve(s *serveSettings) error {
 		return fail(err)
 	}
 	defer bg.close(log)
+	geo, err := openGeoIP(s.geoipDB)
+	if err != nil {
+		return fail(err)
+	}
+	if geo != nil {
+		defer geo.Close()
+	}
 	bg.segs.Catalog, bg.segs.Data = cat, rundata.New(st) // segmentation workflows
 	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
-		Committed: bg.dest.Notify, Waits: bg.waits.Store})
+		Committed: bg.dest.Notify, Waits: bg.waits.Store, GeoIP: geo, Jobs: bg.q, VisitEndedAfter: s.visitEndedAfter})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
 		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest,
 		Segments: bg.segs, Inbox: bg.inbox, Schedules: bg.sched})
@@ -440,4 +453,21 @@ func parseFlowLimits(runs int, size string) (workflow.Limits, error) {
 		return workflow.Limits{}, usagef("--max-flow-bytes: %v", err)
 	}
 	return workflow.Limits{MaxNodeRuns: runs, MaxPayloadBytes: b}, nil
+}
+
+// openGeoIP opens the --geoip-db file (nil without one) and makes it the
+// GeoIp service plugin's default too.
+func openGeoIP(path string) (*geoip.DB, error) {
+	if path == "" {
+		return nil, nil
+	}
+	db, err := geoip.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--geoip-db: %w", err)
+	}
+	if err := os.Setenv(geoip.DatabaseEnv, path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

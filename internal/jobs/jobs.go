@@ -79,6 +79,10 @@ type Handler func(ctx context.Context, j *Job) error
 // Cancel wraps err so that the job is not tried again.
 func Cancel(err error) error { return river.JobCancel(err) }
 
+// Snooze makes the job run again after d without counting an attempt: for
+// a job that finds its moment has not come yet.
+func Snooze(d time.Duration) error { return river.JobSnooze(d) }
+
 // Kind registers a kind of job.
 type Kind struct {
 	Name   string

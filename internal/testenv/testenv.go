@@ -147,7 +147,7 @@ func New(t testing.TB, o Options) *Env {
 			tick = time.Second
 		}
 		sc = schedule.New(st, lateTracker{&tr}, nil, schedule.Options{TickEvery: tick})
-		jo := jobs.Options{Kinds: append(append(append(append(dest.JobKinds(), segs.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...),
+		jo := jobs.Options{Kinds: append(append(append(append(append(dest.JobKinds(), segs.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...), tracking.VisitEndedKind(func() *tracking.Tracker { return tr })),
 			Periodic: append(in.Periodic(), sc.Periodic()...), PollInterval: 20 * time.Millisecond,
 			Backoff: func(int) time.Duration { return 100 * time.Millisecond }}
 		if b, path := open.Classify(o.DSN, dir); o.QueueInStoreFile && b == open.SQLite {
@@ -170,7 +170,7 @@ func New(t testing.TB, o Options) *Env {
 		fw.Init(q)
 		dest.Start()
 		segs.Init(q)
-		topt.Committed, topt.Waits = dest.Notify, fw.Store
+		topt.Committed, topt.Waits, topt.Jobs = dest.Notify, fw.Store, q
 		o.API.Jobs, o.API.Destinations, o.API.Segments, o.API.Inbox, o.API.Schedules = q, dest, segs, in, sc
 	}
 	tr = tracking.New(st, cat, topt)

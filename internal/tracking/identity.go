@@ -407,7 +407,8 @@ func (t *Tracker) profileMergedEvent(r *mergeOrigin, survivor string, merged []s
 		"profile":    map[string]any{"id": survivor},
 		"session":    map[string]any{"id": r.sessionID},
 		"properties": map[string]any{"survivor": survivor, "merged": l},
-		"metadata": map[string]any{"status": "processed", "profile_less": false,
+		"options":    map[string]any{"source_id": InternalSource},
+		"metadata": map[string]any{"status": "processed", "profile_less": false, "system": true,
 			"time": map[string]any{"insert": domain.Timestamp(t.now())}},
 	}
 	return map[string]any(domain.PrepareEvent(ev, t.now()))

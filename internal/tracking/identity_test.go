@@ -14,6 +14,8 @@ import (
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/internal/testenv"
+	"github.com/tracflow/tracflow/internal/tracking"
+	"github.com/tracflow/tracflow/plugin"
 )
 
 func event(src, profile, session, typ string, props map[string]any) map[string]any {
@@ -100,13 +102,17 @@ func TestPhoneAndLaptopBecomeOneProfile(t *testing.T) {
 			t.Errorf("no e-mail on the survivor")
 		}
 		evs, total, err := e.Store.ProfileEvents(ctx, "phone", 100, 0)
-		if err != nil || total != 8 {
-			t.Errorf("survivor's events: %d (%v), want the 4 of the phone, the 3 of the laptop and profile-merged", total, err)
+		if err != nil || total != 14 {
+			t.Errorf("survivor's events: %d (%v), want the 4 of the phone, the 3 of the laptop, profile-merged, "+
+				"and each profile's profile-created, session-opened and visit-started", total, err)
 		}
 		merged := 0
 		for _, ev := range evs {
 			if ev["type"] == "profile-merged" {
 				merged++
+				if !tracking.IsSystem(plugin.Event(ev)) {
+					t.Errorf("profile-merged is not marked as a system event: %v", ev["metadata"])
+				}
 				if pr := ev["properties"].(map[string]any); fmt.Sprint(pr["merged"]) != "[laptop]" {
 					t.Errorf("profile-merged properties %v", pr)
 				}
@@ -187,8 +193,9 @@ func TestConcurrentMergesEndInOneProfile(t *testing.T) {
 			if got := testenv.At(pa, "stats.counters.pages"); got != 2.0 {
 				t.Errorf("pair %d: pages %v, want 1 + 1", i, got)
 			}
-			if _, n, _ := a.Store.ProfileEvents(ctx, pa["id"].(string), 10, 0); n != 5 {
-				t.Errorf("pair %d: %d events on the survivor, want 2 page views, 2 sign-ins, 1 profile-merged", i, n)
+			if _, n, _ := a.Store.ProfileEvents(ctx, pa["id"].(string), 10, 0); n != 11 {
+				t.Errorf("pair %d: %d events on the survivor, want 2 page views, 2 sign-ins, 1 profile-merged, "+
+					"2 profile-created, 2 session-opened and 2 visit-started", i, n)
 			}
 		}
 		page, err := a.Store.Select(ctx, &store.Query{Kind: store.KindProfile, Limit: 1})

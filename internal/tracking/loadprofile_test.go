@@ -59,9 +59,8 @@ func TestLoadedProfileIsSavedUnderItsLock(t *testing.T) {
 		if tr, _ := own["traits"].(map[string]any); tr["before"] != "yes" || tr["after"] != nil {
 			t.Errorf("own profile traits %v: want the change made before the switch only", tr)
 		}
-		evs, _, err := e.Store.ProfileEvents(ctx, "other", 10, 0)
-		if err != nil || len(evs) != 1 {
-			t.Errorf("events of the loaded profile: %d (%v), want the tracked one", len(evs), err)
+		if n := trackerEvents(t, e, "other"); n != 1 {
+			t.Errorf("events of the loaded profile: %d, want the tracked one", n)
 		}
 	})
 }

@@ -26,6 +26,11 @@ type Payload struct {
 	// ProfileLess processes the events without a profile (?profile_less=true).
 	ProfileLess bool
 	Debug       bool
+	// ClientIP is the address of the client that sent the request ("" when
+	// unknown), for the session's geo location.
+	ClientIP string
+
+	system systemRequest // set for a request the server makes itself (visit-ended)
 }
 
 // EventIn is one event of a payload.

@@ -3,6 +3,7 @@ package tracking
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/catalog"
@@ -50,6 +51,9 @@ type request struct {
 	// locks the request took (see identity.go).
 	mergeKeys [][]string
 	loaded    map[string]plugin.Profile
+
+	visit  visitChange  // what the request did to the visit (enrich.go)
+	system systemBudget // the system events it emitted (system.go)
 }
 
 // newRequest checks the request's source and sets up its state.
@@ -134,14 +138,14 @@ func (r *request) loadSession() error {
 // openVisit records a new session as a new visit of the profile, and the
 // profile's activity in its session.
 func (r *request) openVisit() {
-	if r.profile == nil {
+	if r.profile == nil || r.p.system != trackerRequest {
 		return
 	}
-	if r.newSession {
+	if r.visit.opened || r.visit.reopened {
 		domain.StartVisit(r.profile, r.session, r.now)
 		r.profileChanged = true
 	}
-	if domain.NoteActivity(r.profile, r.session.ID(), r.now, r.t.visit/activityGranularity) {
+	if domain.NoteActivity(r.profile, r.session.ID(), r.now, r.t.activityGap()) {
 		r.profileChanged = true
 	}
 }
@@ -149,7 +153,7 @@ func (r *request) openVisit() {
 // runEvents builds each event of the payload and runs it through the
 // rules and their flows. Retries of stored events are answered, not run.
 func (r *request) runEvents() {
-	r.events = make([]store.Doc, 0, len(r.p.Events))
+	r.events = slices.Grow(r.events, len(r.p.Events)) // after the system events before them
 	for i := range r.p.Events {
 		in := &r.p.Events[i]
 		if r.ids != nil {

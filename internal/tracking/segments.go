@@ -71,12 +71,7 @@ func (r *request) segment(ev plugin.Event) {
 // It is a system event: metadata.system is true and it has no context of
 // its own.
 func (r *request) emitSegmentEvent(typ, id string) {
-	in := &EventIn{Type: typ, Properties: map[string]any{"segment": id}}
-	ev := r.t.buildEvent(r.p, in, r.src, r.profile, r.session, r.headers, r.now)
-	ev["context"] = map[string]any{}
-	ev["metadata"].(map[string]any)["system"] = true
-	r.runEvent(ev)
-	r.events = append(r.events, map[string]any(ev))
+	r.emitSystem(typ, map[string]any{"segment": id})
 }
 
 // forcedSegmentation reads and clears the profile's operation.segment, set

@@ -10,12 +10,14 @@ import (
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/enrich"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/segments"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/workflow"
 	"github.com/tracflow/tracflow/plugin"
+	"github.com/tracflow/tracflow/plugin/geoip"
 )
 
 // Errors Track returns for a request it refuses.
@@ -41,6 +43,12 @@ type Tracker struct {
 	// post-event segmentation: the compiled segments
 	segOnce sync.Once
 	segs    *segments.Cache
+
+	// enrichment and system events (enrich.go, system.go, visitend.go)
+	agents   *enrich.Parser
+	geo      *geoip.DB
+	jobs     Scheduler
+	visitEnd time.Duration
 
 	// Observe, when set, is told about every event processed and every flow
 	// run (for metrics).
@@ -80,6 +88,14 @@ type Options struct {
 	// Waits, when set, stores flows that wait (plugin.Delay) to go on
 	// later; without it a wait goes on at once.
 	Waits WaitHook
+	// GeoIP, when set, locates sessions by their client address.
+	GeoIP *geoip.DB
+	// Jobs, when set, schedules the visit-ended jobs (run by
+	// VisitEndedKind); without it no visit-ended event fires.
+	Jobs Scheduler
+	// VisitEndedAfter is the inactivity after which a visit ends
+	// (VisitTimeout when 0).
+	VisitEndedAfter time.Duration
 }
 
 // CommitHook receives a request's events, profile (nil when profile-less)
@@ -98,6 +114,10 @@ func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
 	}
 	if t.visit <= 0 {
 		t.visit = DefaultVisitTimeout
+	}
+	t.agents, t.geo, t.jobs, t.visitEnd = enrich.NewParser(0), o.GeoIP, o.Jobs, o.VisitEndedAfter
+	if t.visitEnd <= 0 {
+		t.visitEnd = t.visit
 	}
 	if o.CacheProfiles {
 		size := o.CacheBytes
@@ -176,8 +196,12 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 	if err := r.loadSession(); err != nil {
 		return nil, err
 	}
+	if err := r.beginVisit(); err != nil { // enrich.go
+		return nil, err
+	}
 	r.openVisit()
 	r.noteSegments()
+	r.systemEvents() // system.go
 	r.runEvents()
 	r.keepLockedProfile()
 	r.settle()
@@ -185,6 +209,7 @@ func (t *Tracker) track(ctx context.Context, p *Payload, headers map[string]any)
 		return nil, err
 	}
 	r.afterCommit()
+	r.scheduleVisitEnd() // visitend.go
 	r.mergeIdentities()
 	r.storeWaits()
 	return r.res, nil
@@ -374,6 +399,7 @@ func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profil
 		md["time"].(map[string]any)["create"] = c
 	}
 	ev["metadata"] = md
+	enrichEvent(ev, session)
 	return domain.PrepareEvent(ev, now)
 }
 

@@ -9,8 +9,9 @@ import (
 
 // A profile remembers its latest session and when it last saw an event
 // (domain.NoteActivity). That record is kept to within a thirtieth of the
-// visit timeout (activityGranularity), so that a steady stream of events
-// rewrites the profile once in that time, not each time.
+// visit timeout, or of the visit-ended time when shorter (activityGap), so
+// that a steady stream of events rewrites the profile once in that time,
+// not each time.
 //
 // A request that names no session joins that session while it is open: when
 // the profile saw an event within the visit timeout.

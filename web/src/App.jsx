@@ -16,6 +16,7 @@ import Destinations from './pages/Destinations.jsx';
 import Jobs from './pages/Jobs.jsx';
 import Schedules from './pages/Schedules.jsx';
 import Profiles from './pages/Profiles.jsx';
+import Records from './pages/Records.jsx';
 import ProfileDetail from './pages/ProfileDetail.jsx';
 import Users from './pages/Users.jsx';
 import Segments from './pages/Segments.jsx';
@@ -37,6 +38,8 @@ const NAV = [
   { to: '/jobs', label: 'Jobs', match: ['jobs'], role: ['admin', 'developer', 'maintainer'] },
   { to: '/schedules', label: 'Schedules', match: ['schedules'], role: ['admin', 'developer'] },
   { to: '/profiles', label: 'Profiles', match: ['profiles', 'profile'] },
+  { to: '/events', label: 'Events', match: ['events'] },
+  { to: '/sessions', label: 'Sessions', match: ['sessions'] },
   { to: '/users', label: 'Users', match: ['users'], role: 'admin' },
   { to: '/segments', label: 'Segments', match: ['segments'], role: ['admin', 'developer', 'marketer'] },
   { to: '/consents', label: 'Consents', match: ['consents'], role: ['admin', 'developer', 'marketer'] },
@@ -97,6 +100,8 @@ function Page({ route }) {
     case 'jobs': return <Jobs query={route.query} />;
     case 'schedules': return <Schedules />;
     case 'profiles': return <Profiles query={route.query} />;
+    case 'events': return <Records key="event" kind="event" query={route.query} />;
+    case 'sessions': return <Records key="session" kind="session" query={route.query} />;
     case 'profile': return <ProfileDetail key={b} id={b} />;
     case 'users': return <Users />;
     case 'segments': return <Segments />;

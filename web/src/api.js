@@ -279,6 +279,10 @@ export const profileSessions = (id) => get(`/profile/${enc(id)}/sessions`);
 export const eventHistogram = ({ where = '', interval = 'hour', from, to }) =>
   post('/event/select/histogram', { where, interval, from, to });
 
+/** Search events or sessions (kind): a TQL condition, an insert-time range, a page. */
+export const selectRecords = (kind, { where = '', from = '', to = '', sort, limit = 25, offset = 0 }) =>
+  post(`/${kind}/select`, { where, sort, limit, offset, ...(from ? { from } : {}), ...(to ? { to } : {}) });
+
 // --- Tracking (public) -------------------------------------------------------
 
 /** The snippet a site pastes into its pages: Tracflow's tracker, sending to this server. */

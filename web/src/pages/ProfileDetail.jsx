@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import * as api from '../api.js';
+import { deviceLabel } from './Records.jsx';
 import { navigate } from '../router.js';
 import { flatten, prune, showValue } from '../lib/flatten.js';
 import {
@@ -112,6 +113,28 @@ export default function ProfileDetail({ id }) {
               <p className="muted small">Hashed contact and merge-key ids: another profile that gets one of them is merged into this one.</p>
               {keyIds(p).map((x) => <code key={x} className="id block">{x}</code>)}</>)}
             <ProfileConsents profileId={p.id} />
+          </section>
+          <section className="card card-wide" aria-labelledby="h-sessions">
+            <h2 id="h-sessions">Sessions <span className="muted small">({sessionCount ?? '…'})</span> <Link className="small" to={`/sessions?profile=${encodeURIComponent(p.id)}`}>all</Link></h2>
+            <ErrorBox error={sessions.error} onRetry={sessions.reload} />
+            {api.rows(sessions.data).length === 0 ? !sessions.loading && <Empty>No sessions.</Empty> : (
+              <div className="table-wrap">
+                <table className="table" aria-label="Sessions, newest first">
+                  <thead><tr><th>Started</th><th>Device</th><th className="hide-narrow">Where</th><th className="hide-narrow">UTM source</th><th>Status</th></tr></thead>
+                  <tbody>
+                    {api.rows(sessions.data).map((s) => (
+                      <tr key={s.id}>
+                        <td className="nowrap">{formatTime(s.metadata?.time?.insert)}</td>
+                        <td>{deviceLabel(s) || <span className="muted">unknown</span>}</td>
+                        <td className="hide-narrow">{[s.device?.geo?.city, s.device?.geo?.country?.code || s.device?.geo?.country?.name].filter(Boolean).join(', ')}</td>
+                        <td className="hide-narrow">{s.utm?.source || ''}</td>
+                        <td>{s.metadata?.status}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
           </section>
           <section className="card card-wide" aria-labelledby="h-events">
             <h2 id="h-events">Events <span className="muted small">({events.total})</span></h2>

@@ -1,4 +1,5 @@
-package location
+// Package geoiptest writes small MaxMind DB (City) files for tests.
+package geoiptest
 
 import (
 	"bytes"
@@ -22,20 +23,23 @@ type mmdbNode struct {
 	data  int
 } // data: -1 none, else index
 
-type mmdbNetwork struct {
-	prefix netip.Prefix
-	record map[string]any
+// Network is one network of a test database and its record.
+type Network struct {
+	Prefix netip.Prefix
+	Record map[string]any
 }
 
-func writeMMDB(t testing.TB, networks []mmdbNetwork) string {
+// Write writes a City database of networks into a temporary folder of t
+// and answers its path.
+func Write(t testing.TB, networks []Network) string {
 	t.Helper()
 	root := &mmdbNode{data: -1}
 	var data bytes.Buffer
 	offsets := make([]int, len(networks))
 	for i, n := range networks {
 		offsets[i] = data.Len()
-		encodeMMDB(&data, n.record)
-		p := n.prefix
+		encodeMMDB(&data, n.Record)
+		p := n.Prefix
 		addr, bits := p.Addr(), p.Bits()
 		if addr.Is4() {
 			addr, bits = netip.AddrFrom16(addr.As16()), bits+96
@@ -178,24 +182,25 @@ func encodeMMDB(w *bytes.Buffer, v any) {
 	}
 }
 
-func names(en string) map[string]any {
+// Names is a record part with English (and German) names.
+func Names(en string) map[string]any {
 	return map[string]any{"names": map[string]any{"en": en, "de": en + "-de"}}
 }
 
-// testCityDB writes a City database with Warsaw at 89.64.0.0/16, a
+// CityDB writes a City database with Warsaw at 89.64.0.0/16, a
 // country-only record at 2a02:a000::/24 and a city without coordinates at
 // 10.1.0.0/16.
-func testCityDB(t testing.TB) string {
+func CityDB(t testing.TB) string {
 	warsaw := map[string]any{
-		"city":         names("Warsaw"),
+		"city":         Names("Warsaw"),
 		"country":      map[string]any{"iso_code": "PL", "names": map[string]any{"en": "Poland"}},
-		"subdivisions": []any{names("Mazovia"), names("Warsaw County")},
+		"subdivisions": []any{Names("Mazovia"), Names("Warsaw County")},
 		"postal":       map[string]any{"code": "00-001"},
 		"location":     map[string]any{"latitude": 52.2297, "longitude": 21.0122, "time_zone": "Europe/Warsaw", "accuracy_radius": uint16(20)},
 	}
-	return writeMMDB(t, []mmdbNetwork{
+	return Write(t, []Network{
 		{netip.MustParsePrefix("89.64.0.0/16"), warsaw},
 		{netip.MustParsePrefix("2a02:a000::/24"), map[string]any{"country": map[string]any{"iso_code": "DE", "names": map[string]any{"en": "Germany"}}}},
-		{netip.MustParsePrefix("10.1.0.0/16"), map[string]any{"city": names("Nowhere")}},
+		{netip.MustParsePrefix("10.1.0.0/16"), map[string]any{"city": Names("Nowhere")}},
 	})
 }
