@@ -14,8 +14,8 @@
 # load balancer without affinity would send it. One line per run:
 #   instances, req/s, p99 (worst instance), tracflow CPU µs/event (all
 #   instances), PostgreSQL CPU µs/event (all its processes, when it runs on
-#   this machine and its data directory, PGDATA, is readable), statements, commits and
-#   WAL bytes per event.
+#   this machine and its data directory, PGDATA, is readable), statements
+#   and WAL bytes per event.
 set -euo pipefail
 DSN="${1:?usage: bench-pg.sh DSN [bench kit]}"
 KIT="$(cd "${2:-$(dirname "$0")/../../shared/bench}" && pwd)"
@@ -30,7 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT
 export TRACFLOW_SECRET_KEY="${TRACFLOW_SECRET_KEY:-$(head -c 32 /dev/urandom | base64)}"
-ADDR="${SETUP_ADDR:-127.0.0.1:18799}" DB="$DSN" PREPARE="$work" scripts/bench-compare.sh "$KIT" >/dev/null
+ADDR="${SETUP_ADDR:-127.0.0.1:18799}" DB="$DSN" PREPARE="$work" scripts/bench-compare.sh "$KIT" >/dev/null ||
+	{ tail -3 "$work/setup.log" >&2; exit 1; }
 
 sql() { psql "$DSN" -Atqc "$1"; }
 has_pgss=0
@@ -51,14 +52,14 @@ ticks() { # utime+stime of the given pids, in clock ticks
 	for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat"))); done
 	echo "$t"
 }
-snapshot() { # statements, commits, WAL position
+snapshot() { # statements, WAL position
 	local st=-
 	[ "$has_pgss" = 1 ] && st="$(sql "select sum(calls) from pg_stat_statements")"
-	echo "$st $(sql "select xact_commit from pg_stat_database where datname = current_database()") $(sql "select pg_current_wal_lsn() - '0/0'")"
+	echo "$st $(sql "select pg_current_wal_lsn() - '0/0'")"
 }
 HZ="$(getconf CLK_TCK)"
 
-printf '%-9s %8s %8s %10s %10s %9s %9s %9s\n' instances 'req/s' 'p99_ms' 'tf_us/ev' 'pg_us/ev' 'stmts/ev' 'xact/ev' 'WAL_B/ev'
+printf '%-9s %8s %8s %10s %10s %9s %9s\n' instances 'req/s' 'p99_ms' 'tf_us/ev' 'pg_us/ev' 'stmts/ev' 'WAL_B/ev'
 for n in $INSTANCES; do
 	pids=() urls=()
 	for i in $(seq "$n"); do
@@ -79,7 +80,7 @@ for n in $INSTANCES; do
 	done
 	for p in "${warm[@]}"; do wait "$p"; done
 	sleep 1
-	read -r st0 tx0 wal0 <<<"$(snapshot)"
+	read -r st0 wal0 <<<"$(snapshot)"
 	t0="$(ticks "${pids[@]}")" p0="$(pg_ticks)"
 	outs=()
 	for i in "${!urls[@]}"; do
@@ -88,22 +89,23 @@ for n in $INSTANCES; do
 	done
 	for p in "${outs[@]}"; do wait "$p"; done
 	t1="$(ticks "${pids[@]}")" p1="$(pg_ticks)"
-	read -r st1 tx1 wal1 <<<"$(snapshot)"
+	read -r st1 wal1 <<<"$(snapshot)"
 	cat "$work"/load*.txt | awk -v n="$n" -v t="$((t1 - t0))" -v p0="$p0" -v p="$((p1 - p0))" -v hz="$HZ" \
-		-v st="$([ "$st0" = - ] && echo - || echo $((st1 - st0)))" -v tx="$((tx1 - tx0))" -v wal="$((wal1 - wal0))" '
+		-v st="$([ "$st0" = - ] && echo - || echo $((st1 - st0)))" -v wal="$((wal1 - wal0))" '
 		{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		  rps += v["rps"]; req += v["requests"]; if (v["p99_ms"] > p99) p99 = v["p99_ms"] }
 		END {
 			pg = (p0 < 0) ? "-" : sprintf("%.0f", p * 1e6 / hz / req)
 			s = (st == "-") ? "-" : sprintf("%.1f", st / req)
-			printf "%-9d %8.0f %8.1f %10.0f %10s %9s %9.2f %9.0f\n", n, rps, p99, t * 1e6 / hz / req, pg, s, tx / req, wal / req
+			printf "%-9d %8.0f %8.1f %10.0f %10s %9s %9.0f\n", n, rps, p99, t * 1e6 / hz / req, pg, s, wal / req
 		}'
 	rm -f "$work"/load*.txt
 	for p in "${pids[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
 	pids=()
 done
 if [ "$has_pgss" = 1 ]; then
-	echo "# statements by calls since the server started (pg_stat_statements):"
-	sql "select calls, left(regexp_replace(query, '\s+', ' ', 'g'), 110) from pg_stat_statements
+	echo "# the most frequent statements: calls, mean execution µs (waits included), WAL bytes per call"
+	sql "select calls, round((total_exec_time / calls * 1000)::numeric, 1), round(wal_bytes / calls),
+		left(regexp_replace(query, '\s+', ' ', 'g'), 90) from pg_stat_statements
 		where dbid = (select oid from pg_database where datname = current_database()) order by calls desc limit 8"
 fi
