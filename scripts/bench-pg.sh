@@ -6,8 +6,8 @@
 #   scripts/bench-pg.sh DSN [path/to/bench]   # default ../shared/bench
 #   INSTANCES="1 2" SECS=15 CONNS=32 scripts/bench-pg.sh DSN
 #
-# DSN is a database the script may fill (e.g. the one scripts/pg-test-server.sh
-# prints). For the statement counts, PostgreSQL must load pg_stat_statements
+# DSN is an empty database the script may fill (e.g. the one
+# scripts/pg-test-server.sh prints; drop and create it again between runs). For the statement counts, PostgreSQL must load pg_stat_statements
 # (shared_preload_libraries) and the database must have the extension; without
 # it the statements column reads "-". The load (wrk, CONNS connections split
 # over the instances, 1,000 profiles) goes to each instance directly, as a
