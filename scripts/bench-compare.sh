@@ -6,6 +6,8 @@
 #   ONLY="limit-sqlite third" SECS=30 scripts/bench-compare.sh
 #   PREPARE=/tmp/tf-bench scripts/bench-compare.sh # only build and prepare
 #                        # /tmp/tf-bench/{tracflow,data}, e.g. to profile
+#   DB=postgres://... PREPARE=DIR scripts/bench-compare.sh # the same workload
+#                        # set up in PostgreSQL (see scripts/bench-pg.sh)
 #
 # Builds tracflow and prepares a data folder (SQLite, the defaults) with the
 # kit's workload: source "s1" and a rule on "purchase" events running
@@ -31,7 +33,9 @@ else
 fi
 go build -o "$work/tracflow" ./cmd/tracflow
 export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
-"$work/tracflow" serve --addr "$ADDR" --data "$work/data" --no-demo --log-level warn >"$work/setup.log" 2>&1 &
+db=()
+[ -n "${DB:-}" ] && db=(--db "$DB")
+"$work/tracflow" serve --addr "$ADDR" --data "$work/data" "${db[@]}" --no-demo --log-level warn >"$work/setup.log" 2>&1 &
 pid=$!
 for _ in $(seq 300); do
 	curl -fs -o /dev/null "http://$ADDR/healthz" 2>/dev/null && break

@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -50,17 +51,15 @@ func HashID(prefix, value string) string {
 // identification point or the merge_profiles plugin) whose fields all
 // hold a value. A key of one hashed field is that field's hashed id.
 func KeyIDs(profile map[string]any, keys [][]string) []string {
+	// Every collected event asks this of its profile, which usually holds
+	// none of these fields: that case allocates nothing.
 	var out []string
-	seen := map[string]bool{}
 	add := func(id string) {
-		if !seen[id] {
-			seen[id] = true
+		if !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
-	hashed := map[string]string{}
 	for _, h := range HashedFields {
-		hashed[h.Field] = h.Prefix
 		if v := scalar(profile, h.Field); v != "" {
 			add(HashID(h.Prefix, v))
 		}
@@ -71,7 +70,7 @@ func KeyIDs(profile map[string]any, keys [][]string) []string {
 			continue
 		}
 		if len(fields) == 1 {
-			if p, ok := hashed[fields[0]]; ok {
+			if p, ok := hashedPrefix(fields[0]); ok {
 				if v := scalar(profile, fields[0]); v != "" {
 					add(HashID(p, v))
 				}
@@ -94,6 +93,16 @@ func KeyIDs(profile map[string]any, keys [][]string) []string {
 	return out
 }
 
+// hashedPrefix answers the prefix of a hashed field's ids.
+func hashedPrefix(field string) (string, bool) {
+	for _, h := range HashedFields {
+		if h.Field == field {
+			return h.Prefix, true
+		}
+	}
+	return "", false
+}
+
 // normFields drops a "profile@" prefix, blanks and repeats, and sorts.
 func normFields(key []string) []string {
 	var out []string
@@ -113,7 +122,9 @@ func normFields(key []string) []string {
 // or not a plain value).
 func scalar(doc map[string]any, path string) string {
 	var cur any = doc
-	for _, k := range strings.Split(path, ".") {
+	for rest, more := path, true; more; {
+		var k string
+		k, rest, more = strings.Cut(rest, ".")
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return ""
@@ -131,6 +142,9 @@ func scalar(doc map[string]any, path string) string {
 
 // Missing answers the ids of want that profile's ids do not hold.
 func Missing(profile map[string]any, want []string) []string {
+	if len(want) == 0 {
+		return nil
+	}
 	have := map[string]bool{domain.Str(profile, "id"): true}
 	ids, _ := profile["ids"].([]any)
 	for _, id := range ids {

@@ -273,6 +273,28 @@ func testAliases(t *testing.T, st store.Store) {
 			t.Fatalf("Profile(%q): %v", id, err)
 		}
 	}
+	// An update that keeps the ids keeps the aliases (a backend may skip
+	// rewriting them); ids changed by a later write of the same change set
+	// are followed.
+	p["traits"] = map[string]any{"n": 1.0}
+	apply(t, st, &store.ChangeSet{Profiles: []store.Doc{p}})
+	for _, id := range []string{"p1", "a2", "a3"} {
+		got, err := st.Profile(c, id)
+		if err != nil {
+			t.Fatalf("Profile(%q) after an update keeping the ids: %v", id, err)
+		}
+		same(t, "profile by "+id, got, p)
+	}
+	q := profileDoc("p1", "a2", "a3", "a4")
+	apply(t, st, &store.ChangeSet{Profiles: []store.Doc{p, q}})
+	for _, id := range []string{"p1", "a2", "a3", "a4"} {
+		if _, err := st.Profile(c, id); err != nil {
+			t.Fatalf("Profile(%q): %v", id, err)
+		}
+	}
+	apply(t, st, &store.ChangeSet{Profiles: []store.Doc{q, p}})
+	_, err = st.Profile(c, "a4")
+	notFound(t, "alias dropped by the second write of a change set", nil, err)
 	// An alias freed by one profile can be taken by another.
 	apply(t, st, &store.ChangeSet{Profiles: []store.Doc{profileDoc("p2", "a1")}})
 	got, err := st.Profile(c, "a1")
