@@ -20,14 +20,21 @@ import (
 func benchCommand() *command {
 	return &command{
 		name:  "bench",
-		usage: "--source ID [--url URL] [--duration 20s | --events N] [--concurrency 32] [--profiles 10000] [--no-session] [--server-pid PID [--max-rss 256MB]]",
+		usage: "--source ID [--url URL] [--duration 20s | --events N] [--concurrency 32] [--rate N] [--profiles 10000] [--no-session] [--server-pid PID [--max-rss 256MB]]",
 		short: "load /track and print events/s, latency and the server's CPU per request",
 		long: `Drives POST /track of a running server with single-event requests spread over
 many profiles, and prints events/s, latency percentiles and, with --server-pid
 (or from /metrics), the server's CPU per request and peak memory. Each worker
 keeps one HTTP/1.1 connection, so the load generator takes little of the CPU
 of the machine it measures. It fails when a request fails, when nothing was
-measured, or when the server's memory passes --max-rss.`,
+measured, or when the server's memory passes --max-rss.
+
+Without --rate the workers send as fast as the server answers (a closed
+loop: the figures are the server's capacity, and the latency there is mostly
+queueing). With --rate N the requests are sent at N per second whatever the
+answers (an open loop), and each latency counts from the time its request
+was due, so a server that falls behind shows it: this measures the latency
+at a given load, e.g. with and without a feature switched on.`,
 		flags: func(fs *flag.FlagSet) runFunc {
 			var o benchOptions
 			fs.StringVar(&o.base, "url", "http://127.0.0.1:8686", "the server's base URL (http)")
@@ -36,6 +43,7 @@ measured, or when the server's memory passes --max-rss.`,
 			fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "how long to send before measuring")
 			fs.IntVar(&o.events, "events", 0, "send this many events (after the warm-up), then stop; 0: run for --duration")
 			fs.IntVar(&o.conc, "concurrency", 32, "requests in flight (one connection each)")
+			fs.IntVar(&o.rate, "rate", 0, "send this many requests per second (an open loop; latency counted from each request's due time); 0: as fast as the server answers")
 			fs.IntVar(&o.profiles, "profiles", 10000, "number of distinct profiles the events spread over (in turn)")
 			fs.BoolVar(&o.noSession, "no-session", false, "send no session id, as server-side senders often do")
 			fs.StringVar(&o.eventType, "event-type", "page-view", "event type to send")
@@ -57,6 +65,7 @@ type benchOptions struct {
 	base, source, eventType string
 	duration, warmup        time.Duration
 	events, conc, profiles  int
+	rate                    int
 	noSession               bool
 	serverPID               int
 	maxRSS, metricsToken    string
@@ -70,8 +79,8 @@ func (e *env) bench(o *benchOptions) error {
 	if o.source == "" {
 		return usagef("bench: --source ID is required (the id of an enabled event source)")
 	}
-	if o.conc < 1 || o.profiles < 1 || o.events < 0 {
-		return usagef("bench: --concurrency and --profiles must be at least 1, --events at least 0")
+	if o.conc < 1 || o.profiles < 1 || o.events < 0 || o.rate < 0 {
+		return usagef("bench: --concurrency and --profiles must be at least 1, --events and --rate at least 0")
 	}
 	var rssLimit int64
 	if o.maxRSS != "" {
@@ -120,6 +129,32 @@ func (e *env) bench(o *benchOptions) error {
 	done := make(chan struct{})
 	var doneOnce sync.Once
 	lat := make([][]time.Duration, o.conc)
+	// With --rate, a pacer hands out the due times of the requests; a
+	// worker's latency counts from its request's due time.
+	var due chan time.Time
+	var missed atomic.Int64
+	if o.rate > 0 {
+		due = make(chan time.Time, 1<<16)
+		go func() {
+			defer close(due)
+			interval := time.Duration(float64(time.Second) / float64(o.rate))
+			next := time.Now()
+			for !stop.Load() {
+				now := time.Now()
+				for !next.After(now) {
+					select {
+					case due <- next:
+					default:
+						if measuring.Load() {
+							missed.Add(1) // a backlog of 65,536: the server is far behind
+						}
+					}
+					next = next.Add(interval)
+				}
+				time.Sleep(next.Sub(now))
+			}
+		}()
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < o.conc; w++ {
 		wg.Add(1)
@@ -139,6 +174,12 @@ func (e *env) bench(o *benchOptions) error {
 					}
 				}
 				t0 := time.Now()
+				if due != nil {
+					var ok bool
+					if t0, ok = <-due; !ok {
+						break
+					}
+				}
 				code, body, err := c.send(o.source, o.eventType, int((seq.Add(1)-1)%int64(o.profiles)), !o.noSession)
 				d := time.Since(t0)
 				if err != nil {
@@ -240,7 +281,11 @@ func (e *env) bench(o *benchOptions) error {
 		sessions = "no session ids"
 	}
 	ok := okN.Load()
-	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, %s, concurrency %d)\n", target, o.source, o.profiles, sessions, o.conc)
+	load := fmt.Sprintf("concurrency %d", o.conc)
+	if o.rate > 0 {
+		load += fmt.Sprintf(", %d requests/s offered", o.rate)
+	}
+	fmt.Fprintf(e.stdout, "target       %s (source %s, %d profiles, %s, %s)\n", target, o.source, o.profiles, sessions, load)
 	fmt.Fprintf(e.stdout, "duration     %s (after %s warm-up)\n", elapsed.Round(time.Millisecond), o.warmup)
 	fmt.Fprintf(e.stdout, "events       %d ok, %d failed (one event per request)\n", ok, failN.Load())
 	fmt.Fprintf(e.stdout, "events/s     %.0f (as many requests/s)\n", float64(ok)/elapsed.Seconds())
@@ -251,6 +296,9 @@ func (e *env) bench(o *benchOptions) error {
 	}
 	if proc != nil {
 		fmt.Fprintf(e.stdout, "server RSS   peak %.1f MB (VmRSS sampled every 250ms, and VmHWM)\n", float64(peakRSS.Load())/1e6)
+	}
+	if n := missed.Load(); n > 0 {
+		fmt.Fprintf(e.stdout, "not sent     %d requests: the server fell too far behind the offered rate\n", n)
 	}
 	if v := lastErr.Load(); v != nil {
 		fmt.Fprintf(e.stdout, "last error   %s\n", v)

@@ -127,3 +127,29 @@ func TestBenchCountsEventsAndReadsTheServerProcess(t *testing.T) {
 		t.Errorf("--max-rss 1MB did not fail: exit %d\n%s", code, out)
 	}
 }
+
+// TestBenchAtAFixedRate: with --rate the run sends no more than the offered
+// rate, however fast the server answers.
+func TestBenchAtAFixedRate(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	src := e.Setup("rate", testenv.CounterFlow("count", "stats.views", "views"), "page-view")
+	code, out, errs := run(t, "bench", "--url", e.URL, "--source", src, "--duration", "1s", "--warmup", "200ms",
+		"--concurrency", "4", "--profiles", "50", "--rate", "100")
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	if !strings.Contains(out, "100 requests/s offered") {
+		t.Errorf("output does not name the offered rate:\n%s", out)
+	}
+	m := regexp.MustCompile(`events\s+(\d+) ok`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no event count in the output:\n%s", out)
+	}
+	// One second at 100/s: a closed loop on this server sends thousands.
+	if n, _ := strconv.Atoi(m[1]); n == 0 || n > 130 {
+		t.Errorf("%d events in one second at --rate 100:\n%s", n, out)
+	}
+	if code, _, errs := run(t, "bench", "--url", e.URL, "--source", src, "--rate", "-1"); code == 0 || !strings.Contains(errs, "--rate") {
+		t.Errorf("negative rate: exit %d, %s", code, errs)
+	}
+}

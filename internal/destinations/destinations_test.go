@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -347,8 +348,10 @@ func TestDisabledOrDeletedDestinationCancels(t *testing.T) {
 			e.saveDest(t, d)
 		}
 		e.svc.Notify([]map[string]any{event("x", "purchase")}, profile, nil, false)
+		var goneJob int64
 		for _, id := range []string{"off", "gone"} {
-			waitDelivery(t, e, id, func(d destinations.Delivery) bool { return d.Status == destinations.StatusRetrying })
+			d := waitDelivery(t, e, id, func(d destinations.Delivery) bool { return d.Status == destinations.StatusRetrying })
+			goneJob = d.JobID
 		}
 		off := webhook("off", "http://"+addr)
 		off["enabled"] = false
@@ -364,24 +367,168 @@ func TestDisabledOrDeletedDestinationCancels(t *testing.T) {
 			t.Fatalf("cancelled delivery %+v", d)
 		}
 		// The job of the deleted destination ends cancelled, not dead.
-		key := destinations.Key("gone", "x")
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			list, _, err := e.q.List(context.Background(), jobs.ListParams{Kinds: []string{destinations.JobKind}})
+			j, err := e.q.Get(context.Background(), goneJob)
 			if err != nil {
 				t.Fatal(err)
 			}
-			state := ""
-			for _, j := range list {
-				if j.Key == key {
-					state = j.State
-				}
-			}
-			if state == jobs.StateCancelled {
+			if j.State == jobs.StateCancelled {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("job of the deleted destination: %q", state)
+				t.Fatalf("job of the deleted destination: %q", j.State)
 			}
 		}
 	})
+}
+
+// Deliveries matched together share jobs (a few, not one each); a
+// delivery that fails is tried again alone: its batch's delivered ones are
+// not sent twice, and each delivery keeps its own log row and key.
+func TestDeliveriesShareJobsAndRetryAlone(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		const n = 250
+		var mu sync.Mutex
+		got := map[string]int{}
+		bad := destinations.Key("batch", "e7")
+		rejected := false
+		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			mu.Lock()
+			defer mu.Unlock()
+			k := r.Header.Get("Idempotency-Key")
+			got[k]++
+			if k == bad && !rejected {
+				rejected = true
+				http.Error(w, "not now", http.StatusServiceUnavailable)
+			}
+		}))
+		defer rcv.Close()
+		dest := e.saveDest(t, webhook("batch", rcv.URL))
+		var evs []map[string]any
+		for i := range n {
+			evs = append(evs, event(fmt.Sprintf("e%d", i), "purchase"))
+		}
+		e.svc.Notify(evs, profile, nil, false)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			ds, total, err := e.svc.Deliveries(context.Background(), dest, n, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			delivered := 0
+			for _, d := range ds {
+				if d.Status == destinations.StatusDelivered {
+					delivered++
+				}
+			}
+			if total == n && delivered == n {
+				for _, d := range ds {
+					want := 1
+					if d.ID == bad {
+						want = 2
+					}
+					if d.Attempts != want {
+						t.Fatalf("delivery %+v: want %d attempts", d, want)
+					}
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of %d logged, %d delivered", total, n, delivered)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for i := range n {
+			k := destinations.Key("batch", fmt.Sprintf("e%d", i))
+			want := 1
+			if k == bad {
+				want = 2
+			}
+			if got[k] != want {
+				t.Fatalf("event e%d reached the receiver %d times, want %d", i, got[k], want)
+			}
+		}
+		list, _, err := e.q.List(context.Background(), jobs.ListParams{Kinds: []string{destinations.JobKind}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) == 0 || len(list) > n/50 {
+			t.Fatalf("%d jobs for %d deliveries matched together: want a few", len(list), n)
+		}
+	})
+}
+
+// A delivery job written by an earlier version (one delivery, its fields
+// at the top level) is still delivered after an upgrade.
+func TestEarlierVersionsJobIsDelivered(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		got := make(chan string, 4)
+		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got <- r.Header.Get("Idempotency-Key") + " " + string(b)
+		}))
+		defer rcv.Close()
+		dest := e.saveDest(t, webhook("old", rcv.URL))
+		key := destinations.Key("old", "e-old")
+		if _, _, err := e.q.Enqueue(context.Background(), jobs.Request{Kind: destinations.JobKind, Key: key, Args: map[string]any{
+			"destination_id": dest, "key": key, "profile_id": "p1", "event_id": "e-old", "event_type": "purchase",
+			"data": map[string]any{"email": "a@example.com"}}}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case s := <-got:
+			if want := key + ` {"email":"a@example.com"}`; s != want {
+				t.Fatalf("receiver got %q, want %q", s, want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("the earlier version's job was not delivered")
+		}
+		d := waitDelivery(t, e, dest, func(d destinations.Delivery) bool { return d.Status == destinations.StatusDelivered })
+		if d.ID != key || d.EventID != "e-old" {
+			t.Fatalf("logged %+v", d)
+		}
+	})
+}
+
+// The delivery log of an earlier version (without the batch and data
+// columns) is brought up to date, its rows kept.
+func TestEarlierDeliveryLogIsUpgraded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tracflow.db")
+	st, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := destinations.New(st, nil, nil)
+	q, err := jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), jobs.Options{Kinds: svc.JobKinds()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close(context.Background())
+	for _, stmt := range []string{`CREATE TABLE destination_deliveries (
+		id TEXT PRIMARY KEY, destination_id TEXT NOT NULL, profile_id TEXT NOT NULL DEFAULT '', event_id TEXT NOT NULL DEFAULT '',
+		event_type TEXT NOT NULL DEFAULT '', job_id BIGINT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL,
+		max_attempts INTEGER NOT NULL, http_status INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',
+		latency_ms BIGINT NOT NULL DEFAULT 0, created_us BIGINT NOT NULL, updated_us BIGINT NOT NULL)`,
+		`INSERT INTO destination_deliveries VALUES ('k1', 'd1', 'p1', 'e1', 'purchase', 7, 'delivered', 1, 10, 200, '', 3, 1, 1)`} {
+		if _, err := q.DB().Exec(stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 { // and again: nothing to do the second time
+		if err := svc.Init(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, total, err := svc.Deliveries(context.Background(), "d1", 10, 0)
+	if err != nil || total != 1 || ds[0].JobID != 7 || ds[0].Status != destinations.StatusDelivered {
+		t.Fatalf("after the upgrade: %+v %d %v", ds, total, err)
+	}
+	var n int
+	if err := q.DB().QueryRow(`SELECT count(*) FROM pragma_table_info('destination_deliveries') WHERE name IN ('batch', 'data')`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("added columns: %d %v", n, err)
+	}
 }

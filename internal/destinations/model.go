@@ -7,15 +7,17 @@
 //
 // After the collector commits a request, each event is matched against the
 // enabled destinations (source, event type, profile change, condition); the
-// mapping of each match is rendered at once and a delivery job is enqueued
-// in the background (package jobs), so that /track never waits for it. The
-// job sends the data at least once, with an Idempotency-Key header that stays
-// the same on every try, retrying with exponential backoff; after
-// max_attempts tries it is dead (River's discarded state). Every delivery has
-// a row in the delivery log.
+// mapping of each match is rendered and encoded at once, and handed to a
+// background batcher, so that /track never waits for it. The batcher
+// stores the deliveries in the delivery log with a job per batch (package
+// jobs), in one transaction. A job sends its deliveries at least once, with
+// an Idempotency-Key header that stays the same on every try, retrying the
+// failed ones with exponential backoff; after max_attempts tries they are
+// dead (the job is discarded). Every delivery has a row in the delivery log.
 package destinations
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -53,11 +55,13 @@ type compiled struct {
 	profileChange  bool
 	cond           *tql.Condition // nil: always
 	mapping        *notation.Reshape
+	mappingKey     string // the mapping, encoded: equal for equal mappings
 	maxAttempts    int
 	enabled        bool
 	webhookMethod  string
 	webhookURL     string
 	webhookTimeout time.Duration
+	doc            store.Doc // as stored
 }
 
 // invalid is the error for one bad field.
@@ -121,7 +125,7 @@ func refID(d store.Doc, key string) (string, error) {
 }
 
 func compile(d store.Doc) (*compiled, error) {
-	c := &compiled{id: domain.Str(d, "id"), name: domain.Str(d, "name"), eventTypes: map[string]bool{}}
+	c := &compiled{id: domain.Str(d, "id"), name: domain.Str(d, "name"), eventTypes: map[string]bool{}, doc: d}
 	c.enabled, _ = d["enabled"].(bool)
 	c.profileChange, _ = d["on_profile_change_only"].(bool)
 	var err error
@@ -168,6 +172,11 @@ func compile(d store.Doc) (*compiled, error) {
 	}
 	if c.mapping, err = notation.CompileReshape(m); err != nil {
 		return nil, invalid("mapping", err.Error())
+	}
+	if b, err := json.Marshal(m); err == nil {
+		c.mappingKey = string(b)
+	} else {
+		c.mappingKey = c.id // not shared
 	}
 	c.maxAttempts = DefaultMaxAttempts
 	if v, ok := d["max_attempts"]; ok && v != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -30,6 +31,7 @@ const (
 	StatusDead      = "dead"      // out of attempts
 	StatusCancelled = "cancelled" // the destination is gone or disabled
 	StatusQueued    = "queued"    // "retry now" was asked
+	StatusWaiting   = "waiting"   // matched, not tried yet
 )
 
 // ErrNotFound is a delivery that does not exist.
@@ -52,7 +54,7 @@ type Service struct {
 	list    atomic.Pointer[[]*compiled]
 	version atomic.Int64 // config version the list was read at
 
-	in       chan jobs.Request
+	in       chan pending
 	stop     chan struct{}
 	done     chan struct{}
 	startOne sync.Once
@@ -72,11 +74,15 @@ func New(st store.Store, creds Credentials, log *slog.Logger) *Service {
 	}
 	s := &Service{st: st, creds: creds, log: log,
 		http: &http.Client{
+			// Keep-alive connections for every delivery in flight to a
+			// receiver (the default keeps two per host: the others would
+			// be dialled anew each time).
+			Transport: deliveryTransport(),
 			// No redirects: a receiver that moves must be configured anew,
 			// and credentials never follow a redirect elsewhere.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		in: make(chan jobs.Request, 4096), stop: make(chan struct{}), done: make(chan struct{})}
+		in: make(chan pending, 4096), stop: make(chan struct{}), done: make(chan struct{})}
 	empty := []*compiled{}
 	s.list.Store(&empty)
 	return s
@@ -101,8 +107,17 @@ const schema = `CREATE TABLE IF NOT EXISTS destination_deliveries (
 	last_error     TEXT NOT NULL DEFAULT '',
 	latency_ms     BIGINT NOT NULL DEFAULT 0,
 	created_us     BIGINT NOT NULL,
-	updated_us     BIGINT NOT NULL
+	updated_us     BIGINT NOT NULL,
+	batch          TEXT NOT NULL DEFAULT '',
+	data           TEXT
 )`
+
+// The columns added since the table was first made: the job batch a
+// delivery waits in, and its data until it is delivered.
+var addedColumns = []struct{ name, def string }{
+	{"batch", "TEXT NOT NULL DEFAULT ''"},
+	{"data", "TEXT"},
+}
 
 // Init creates the delivery log table (when missing) with the queue's
 // database handle, and reads the destinations.
@@ -115,7 +130,33 @@ func (s *Service) Init(ctx context.Context, q *jobs.Queue) error {
 			return fmt.Errorf("destinations: delivery log: %w", err)
 		}
 	}
+	for _, c := range addedColumns {
+		if err := s.addColumn(ctx, c.name, c.def); err != nil {
+			return fmt.Errorf("destinations: delivery log: adding column %s: %w", c.name, err)
+		}
+	}
+	if _, err := q.DB().ExecContext(ctx, `CREATE INDEX IF NOT EXISTS destination_deliveries_by_batch ON destination_deliveries (batch)`); err != nil {
+		return fmt.Errorf("destinations: delivery log: %w", err)
+	}
 	return s.Reload(ctx)
+}
+
+// addColumn adds a column the delivery log of an earlier version lacks.
+func (s *Service) addColumn(ctx context.Context, name, def string) error {
+	db := s.q.DB()
+	if s.q.Dialect() == jobs.Postgres {
+		_, err := db.ExecContext(ctx, `ALTER TABLE destination_deliveries ADD COLUMN IF NOT EXISTS `+name+` `+def)
+		return err
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pragma_table_info('destination_deliveries') WHERE name = ?`, name).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, `ALTER TABLE destination_deliveries ADD COLUMN `+name+` `+def)
+	return err
 }
 
 // Reload reads the destinations again (the API calls it after a change;
@@ -169,15 +210,49 @@ func Key(destinationID, eventID string) string {
 	return hex.EncodeToString(h[:16])
 }
 
-// deliveryArgs are a delivery job's arguments.
+// deliveryArgs is one delivery: of an event's mapped data to a
+// destination.
 type deliveryArgs struct {
-	DestinationID string `json:"destination_id"`
+	DestinationID string `json:"destination_id,omitempty"`
 	Key           string `json:"key"`
 	ProfileID     string `json:"profile_id,omitempty"`
 	EventID       string `json:"event_id,omitempty"`
 	EventType     string `json:"event_type,omitempty"`
 	Data          any    `json:"data"`
 }
+
+// jobArgs reads a delivery job's arguments: a batch of deliveries to one
+// destination that wait in the log (batchArgs), or, in jobs of earlier
+// versions, the deliveries themselves, or one delivery's fields at the top
+// level; work reads them all.
+type jobArgs struct {
+	deliveryArgs
+	Batch      string         `json:"batch,omitempty"`
+	Deliveries []deliveryArgs `json:"deliveries,omitempty"`
+}
+
+// batchArgs are the arguments of the jobs this version writes: the
+// deliveries wait in the log, with their data, under the batch's id.
+type batchArgs struct {
+	DestinationID string `json:"destination_id"`
+	Batch         string `json:"batch"`
+}
+
+// pending is a matched delivery waiting to be queued.
+type pending struct {
+	d           deliveryArgs
+	maxAttempts int
+}
+
+// Delivery jobs carry up to maxPerJob deliveries, sent up to sendParallel
+// at a time: a job's queue row, its fetch and completion, and the log's
+// transaction are shared by all of them, so that a busy destination costs
+// the collector's machine little more than its HTTP requests.
+const (
+	maxPerJob    = 100
+	sendParallel = 8
+	gatherFor    = 100 * time.Millisecond
+)
 
 // Notify is the collector's hook, called once a request's changes are
 // committed: each event is matched against the destinations and the data
@@ -190,23 +265,36 @@ func (s *Service) Notify(events []map[string]any, profile, session map[string]an
 		return
 	}
 	now := time.Now()
+	var rendered map[string]json.RawMessage // of this event, by mapping
 	for _, ev := range events {
+		clear(rendered)
 		for _, c := range list {
 			if !c.matches(ev, profile, session, profileChanged, now) {
 				continue
 			}
-			data, err := c.mapping.Apply(&notation.Scope{Event: ev, Profile: profile, Session: session})
-			if err != nil {
-				s.log.Warn("destination mapping failed", "destination", c.id, "event", domain.Str(ev, "id"), "err", err)
-				continue
+			// Encoded at once, from the documents as they are (the caller
+			// changes them only after Notify returns); destinations with
+			// the same mapping share the encoding.
+			data, ok := rendered[c.mappingKey]
+			if !ok {
+				v, err := c.mapping.ApplyShared(&notation.Scope{Event: ev, Profile: profile, Session: session})
+				if err == nil {
+					data, err = json.Marshal(v)
+				}
+				if err != nil {
+					s.log.Warn("destination mapping failed", "destination", c.id, "event", domain.Str(ev, "id"), "err", err)
+					continue
+				}
+				if rendered == nil {
+					rendered = map[string]json.RawMessage{}
+				}
+				rendered[c.mappingKey] = data
 			}
 			evID := domain.Str(ev, "id")
-			key := Key(c.id, evID)
-			req := jobs.Request{Kind: JobKind, Key: key, MaxAttempts: c.maxAttempts, Args: deliveryArgs{
-				DestinationID: c.id, Key: key, ProfileID: domain.Str(profile, "id"), EventID: evID,
-				EventType: domain.Str(ev, "type"), Data: data}}
+			p := pending{maxAttempts: c.maxAttempts, d: deliveryArgs{DestinationID: c.id, Key: Key(c.id, evID),
+				ProfileID: domain.Str(profile, "id"), EventID: evID, EventType: domain.Str(ev, "type"), Data: data}}
 			select {
-			case s.in <- req:
+			case s.in <- p:
 			case <-s.stop:
 				s.Dropped.Add(1)
 				s.log.Error("destination delivery not queued: the server is stopping", "destination", c.id, "event", evID)
@@ -215,46 +303,105 @@ func (s *Service) Notify(events []map[string]any, profile, session map[string]an
 	}
 }
 
+// batchesOf groups waiting deliveries per destination, in order, into
+// batches of up to maxPerJob.
+func batchesOf(ps []pending) [][]pending {
+	var out [][]pending
+	open := map[string]int{} // destination: index in out of its batch being filled
+	for _, p := range ps {
+		i, ok := open[p.d.DestinationID]
+		if !ok || len(out[i]) >= maxPerJob {
+			i = len(out)
+			open[p.d.DestinationID] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], p)
+	}
+	return out
+}
+
+// enqueue stores waiting deliveries in the log, with their data, and a
+// job per batch, in one transaction.
+func (s *Service) enqueue(ctx context.Context, ps []pending) error {
+	batches := batchesOf(ps)
+	reqs := make([]jobs.Request, len(batches))
+	ids := make([]string, len(batches))
+	for i, b := range batches {
+		ids[i] = domain.NewID()
+		reqs[i] = jobs.Request{Kind: JobKind, MaxAttempts: b[0].maxAttempts,
+			Args: batchArgs{DestinationID: b[0].d.DestinationID, Batch: ids[i]}}
+	}
+	// A delivery logged already (the same event sent again) waits in the
+	// new batch, unless it was delivered.
+	q := `INSERT INTO destination_deliveries
+		(id, destination_id, profile_id, event_id, event_type, job_id, status, attempts, max_attempts, http_status, last_error, latency_ms, created_us, updated_us, batch, data)
+		VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, 0, '', 0, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET batch = excluded.batch, data = excluded.data, status = excluded.status,
+			max_attempts = excluded.max_attempts, updated_us = excluded.updated_us
+		WHERE destination_deliveries.status <> '` + StatusDelivered + `'`
+	now := time.Now().UnixMicro()
+	return s.q.EnqueueWith(ctx, reqs, func(ctx context.Context, tx jobs.Execer) error {
+		for i, b := range batches {
+			for _, p := range b {
+				data, ok := p.d.Data.(json.RawMessage)
+				if !ok {
+					var err error
+					if data, err = json.Marshal(p.d.Data); err != nil {
+						return fmt.Errorf("encoding the data of delivery %s: %w", p.d.Key, err)
+					}
+				}
+				if err := tx.Exec(ctx, q, p.d.Key, p.d.DestinationID, p.d.ProfileID, p.d.EventID, p.d.EventType,
+					StatusWaiting, p.maxAttempts, now, now, ids[i], string(data)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
 // run inserts waiting deliveries in batches, and reloads the destinations
 // when the configuration changed in another process.
 func (s *Service) run() {
 	defer close(s.done)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	batch := make([]jobs.Request, 0, 256)
+	batch := make([]pending, 0, 1024)
 	flush := func() {
-		for len(batch) > 0 {
+		for {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			err := s.q.EnqueueMany(ctx, batch)
+			err := s.enqueue(ctx, batch)
 			cancel()
 			if err == nil {
-				batch = batch[:0]
-				return
+				break
 			}
 			s.log.Error("destinations: queueing deliveries failed; trying again", "deliveries", len(batch), "err", err)
 			select {
 			case <-time.After(time.Second):
+				continue
 			case <-s.stop:
-				if len(batch) > 0 {
-					s.Dropped.Add(int64(len(batch)))
-					s.log.Error("destinations: deliveries lost at shutdown", "deliveries", len(batch))
-				}
-				batch = batch[:0]
-				return
+				s.Dropped.Add(int64(len(batch)))
+				s.log.Error("destinations: deliveries lost at shutdown", "deliveries", len(batch))
 			}
+			break
 		}
+		clear(batch)
+		batch = batch[:0]
 	}
 	for {
 		select {
-		case r := <-s.in:
-			batch = append(batch, r)
-			// Take what else is waiting, briefly, to share the transaction.
-			wait := time.After(5 * time.Millisecond)
+		case p := <-s.in:
+			batch = append(batch, p)
+			// Gather for a while: fewer, fuller jobs and transactions
+			// keep the queue's database (which /track's own scheduling
+			// writes to) free most of the time. A delivery waits for
+			// gatherFor at most before it is queued.
+			wait := time.After(gatherFor)
 		fill:
 			for len(batch) < cap(batch) {
 				select {
-				case r := <-s.in:
-					batch = append(batch, r)
+				case p := <-s.in:
+					batch = append(batch, p)
 				case <-wait:
 					break fill
 				}
@@ -271,80 +418,255 @@ func (s *Service) run() {
 		case <-s.stop:
 			for {
 				select {
-				case r := <-s.in:
-					batch = append(batch, r)
+				case p := <-s.in:
+					batch = append(batch, p)
 					continue
 				default:
 				}
 				break
 			}
-			flush()
+			if len(batch) > 0 {
+				flush()
+			}
 			return
 		}
 	}
 }
 
-// work delivers one job.
+// destination answers the destination a job delivers to (why is set when
+// the job is to be cancelled). A first attempt takes the enabled ones at
+// hand, compiled (as fresh as the last reload); a retry, and a destination
+// not at hand, read the stored one, so that a destination disabled or
+// deleted meanwhile stops its retries at once.
+func (s *Service) destination(ctx context.Context, id string, retry bool) (c *compiled, why string, err error) {
+	if !retry {
+		for _, c := range *s.list.Load() {
+			if c.id == id {
+				return c, "", nil
+			}
+		}
+	}
+	d, err := s.st.GetConfig(ctx, Kind, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, "", err
+	case err != nil:
+		return nil, "", err
+	}
+	c, err = compile(d)
+	switch {
+	case err != nil:
+		return nil, "the destination no longer compiles: " + err.Error(), nil
+	case !c.enabled:
+		return nil, "the destination is disabled", nil
+	}
+	return c, "", nil
+}
+
+// outcome is one delivery's attempt, for the log.
+type outcome struct {
+	d      deliveryArgs
+	status string
+	code   int
+	msg    string
+	took   time.Duration
+}
+
+// work delivers one job's deliveries. Those the log shows delivered (by an
+// earlier attempt of the job, or a job of the same event) are skipped; the
+// others are sent, and the job fails (to be tried again with backoff) when
+// any of them did.
 func (s *Service) work(ctx context.Context, j *jobs.Job) error {
-	var a deliveryArgs
+	var a jobArgs
 	if err := json.Unmarshal(j.Args, &a); err != nil {
 		return jobs.Cancel(fmt.Errorf("delivery arguments: %w", err))
 	}
+	destID := a.DestinationID
 	start := time.Now()
-	d, err := s.st.GetConfig(ctx, Kind, a.DestinationID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
+	c, why, err := s.destination(ctx, destID, j.Attempt > 1)
+	if errors.Is(err, store.ErrNotFound) {
 		// Its log went with it: nothing to record.
 		return jobs.Cancel(errors.New("the destination was deleted"))
-	case err != nil:
-		s.record(ctx, j, a, StatusRetrying, 0, err.Error(), time.Since(start))
-		return err // the database: try again
 	}
-	c, err := compile(d)
-	why := ""
+	ds := a.Deliveries
+	if a.Batch != "" {
+		var lerr error
+		if ds, lerr = s.waiting(ctx, destID, a.Batch); lerr != nil {
+			return lerr
+		}
+		if len(ds) == 0 {
+			return nil // delivered, or moved to a later batch, or its log was deleted
+		}
+	} else if len(ds) == 0 {
+		if a.Key == "" {
+			return jobs.Cancel(fmt.Errorf("delivery arguments: no deliveries in %s", j.Args))
+		}
+		ds = []deliveryArgs{a.deliveryArgs}
+	}
+	all := func(status, msg string) []outcome {
+		out := make([]outcome, len(ds))
+		for i, d := range ds {
+			out[i] = outcome{d: d, status: status, msg: msg, took: time.Since(start)}
+		}
+		return out
+	}
 	switch {
 	case err != nil:
-		why = "the destination no longer compiles: " + err.Error()
-	case !c.enabled:
-		why = "the destination is disabled"
-	}
-	if why != "" {
-		s.record(ctx, j, a, StatusCancelled, 0, why, time.Since(start))
+		s.record(ctx, j, destID, all(StatusRetrying, err.Error()))
+		return err // the database: try again
+	case why != "":
+		s.record(ctx, j, destID, all(StatusCancelled, why))
 		return jobs.Cancel(errors.New(why))
 	}
-	code, err := s.send(ctx, c, d, a)
-	took := time.Since(start)
-	status := StatusDelivered
-	msg := ""
-	if err != nil {
-		msg = err.Error()
-		status = StatusRetrying
-		if j.Attempt >= j.MaxAttempts {
-			status = StatusDead
+	done := map[string]bool{} // a batch's were left out already
+	if a.Batch == "" {
+		if done, err = s.delivered(ctx, ds); err != nil {
+			return err
 		}
 	}
-	s.record(ctx, j, a, status, code, msg, took)
-	if s.Observe != nil {
-		s.Observe(status, took)
+	todo := ds[:0:0]
+	for _, d := range ds {
+		if !done[d.Key] {
+			todo = append(todo, d)
+		}
 	}
-	return err
+	out := make([]outcome, len(todo))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, sendParallel)
+	for i, d := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			t0 := time.Now()
+			code, err := s.send(ctx, c, d)
+			o := outcome{d: d, status: StatusDelivered, code: code, took: time.Since(t0)}
+			if err != nil {
+				o.msg, o.status = err.Error(), StatusRetrying
+				if j.Attempt >= j.MaxAttempts {
+					o.status = StatusDead
+				}
+			}
+			out[i] = o
+		}()
+	}
+	wg.Wait()
+	s.record(ctx, j, destID, out)
+	failed, first := 0, ""
+	for _, o := range out {
+		if s.Observe != nil {
+			s.Observe(o.status, o.took)
+		}
+		if o.status != StatusDelivered {
+			if failed == 0 {
+				first = o.msg
+			}
+			failed++
+		}
+	}
+	switch {
+	case failed == 0:
+		return nil
+	case len(ds) == 1:
+		return errors.New(first)
+	}
+	return fmt.Errorf("%d of %d deliveries failed; the first: %s", failed, len(todo), first)
 }
 
-func (s *Service) record(ctx context.Context, j *jobs.Job, a deliveryArgs, status string, code int, msg string, took time.Duration) {
-	now := time.Now().UnixMicro()
-	q := s.q.Rebind(`INSERT INTO destination_deliveries
+// waiting answers the deliveries of a batch not delivered yet, with their
+// data.
+func (s *Service) waiting(ctx context.Context, destID, batch string) ([]deliveryArgs, error) {
+	rows, err := s.q.DB().QueryContext(ctx, s.q.Rebind(`SELECT id, profile_id, event_id, event_type, data FROM destination_deliveries
+		WHERE batch = ? AND destination_id = ? AND status <> ? ORDER BY created_us, id`), batch, destID, StatusDelivered)
+	if err != nil {
+		return nil, fmt.Errorf("destinations: reading the batch: %w", err)
+	}
+	defer rows.Close()
+	var out []deliveryArgs
+	for rows.Next() {
+		var d deliveryArgs
+		var data sql.NullString
+		if err := rows.Scan(&d.Key, &d.ProfileID, &d.EventID, &d.EventType, &data); err != nil {
+			return nil, fmt.Errorf("destinations: reading the batch: %w", err)
+		}
+		if data.Valid {
+			d.Data = json.RawMessage(data.String)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// delivered answers which of ds the log shows delivered.
+func (s *Service) delivered(ctx context.Context, ds []deliveryArgs) (map[string]bool, error) {
+	q := strings.Builder{}
+	q.WriteString(`SELECT id FROM destination_deliveries WHERE status = ? AND id IN (`)
+	args := make([]any, 0, len(ds)+1)
+	args = append(args, StatusDelivered)
+	for i, d := range ds {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('?')
+		args = append(args, d.Key)
+	}
+	q.WriteByte(')')
+	rows, err := s.q.DB().QueryContext(ctx, s.q.Rebind(q.String()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("destinations: reading the delivery log: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("destinations: reading the delivery log: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// record writes the job's outcomes to the delivery log, in one
+// transaction.
+func (s *Service) record(ctx context.Context, j *jobs.Job, destID string, out []outcome) {
+	if len(out) == 0 {
+		return
+	}
+	err := s.recordTx(context.WithoutCancel(ctx), j, destID, out)
+	if err != nil {
+		s.log.Error("destinations: writing the delivery log", "destination", destID, "deliveries", len(out), "err", err)
+	}
+}
+
+func (s *Service) recordTx(ctx context.Context, j *jobs.Job, destID string, out []outcome) error {
+	tx, err := s.q.DB().BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, s.q.Rebind(`INSERT INTO destination_deliveries
 		(id, destination_id, profile_id, event_id, event_type, job_id, status, attempts, max_attempts, http_status, last_error, latency_ms, created_us, updated_us)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET job_id = excluded.job_id, status = excluded.status, attempts = excluded.attempts,
 			max_attempts = excluded.max_attempts, http_status = excluded.http_status, last_error = excluded.last_error,
-			latency_ms = excluded.latency_ms, updated_us = excluded.updated_us`)
-	if len(msg) > 1000 {
-		msg = msg[:1000]
+			latency_ms = excluded.latency_ms, updated_us = excluded.updated_us`))
+	if err != nil {
+		return err
 	}
-	if _, err := s.q.DB().ExecContext(context.WithoutCancel(ctx), q, a.Key, a.DestinationID, a.ProfileID, a.EventID, a.EventType, j.ID,
-		status, j.Attempt, j.MaxAttempts, code, msg, took.Milliseconds(), now, now); err != nil {
-		s.log.Error("destinations: writing the delivery log", "destination", a.DestinationID, "err", err)
+	defer st.Close()
+	now := time.Now().UnixMicro()
+	for _, o := range out {
+		msg := o.msg
+		if len(msg) > 1000 {
+			msg = msg[:1000]
+		}
+		if _, err := st.ExecContext(ctx, o.d.Key, destID, o.d.ProfileID, o.d.EventID, o.d.EventType, j.ID,
+			o.status, j.Attempt, j.MaxAttempts, o.code, msg, o.took.Milliseconds(), now, now); err != nil {
+			return err
+		}
 	}
+	return tx.Commit()
 }
 
 // Delivery is one row of the delivery log.
@@ -400,8 +722,9 @@ func (s *Service) Deliveries(ctx context.Context, destinationID string, limit, o
 	return out, total, rows.Err()
 }
 
-// RetryNow runs a delivery's job again at once, whatever its state (a dead
-// one too). It answers the delivery as logged, marked queued.
+// RetryNow runs a delivery's job again at once, whatever its state: a dead
+// one is tried again, a delivered one sent again (with its key, so that
+// the receiver can tell). It answers the delivery as logged, marked queued.
 func (s *Service) RetryNow(ctx context.Context, destinationID, deliveryID string) (Delivery, error) {
 	db := s.q.DB()
 	d, err := scanDelivery(db.QueryRowContext(ctx, s.q.Rebind(`SELECT `+deliveryCols+` FROM destination_deliveries WHERE id = ? AND destination_id = ?`), deliveryID, destinationID))
@@ -411,19 +734,20 @@ func (s *Service) RetryNow(ctx context.Context, destinationID, deliveryID string
 	if err != nil {
 		return Delivery{}, fmt.Errorf("destinations: delivery: %w", err)
 	}
+	if d.JobID == 0 {
+		return d, nil // not tried yet: its job runs it shortly
+	}
 	// Marked before the job is retried, so that the worker's own record
 	// of the new attempt comes after.
 	now := time.Now()
-	if _, err := db.ExecContext(ctx, s.q.Rebind(`UPDATE destination_deliveries SET status = ?, updated_us = ? WHERE id = ? AND status <> ?`),
-		StatusQueued, now.UnixMicro(), d.ID, StatusDelivered); err != nil {
+	if _, err := db.ExecContext(ctx, s.q.Rebind(`UPDATE destination_deliveries SET status = ?, updated_us = ? WHERE id = ?`),
+		StatusQueued, now.UnixMicro(), d.ID); err != nil {
 		return Delivery{}, fmt.Errorf("destinations: delivery: %w", err)
 	}
 	if _, err := s.q.Retry(ctx, d.JobID); err != nil {
 		return Delivery{}, err
 	}
-	if d.Status != StatusDelivered {
-		d.Status = StatusQueued
-	}
+	d.Status = StatusQueued
 	d.Updated = now.UTC()
 	return d, nil
 }
@@ -444,4 +768,13 @@ func (s *Service) PruneLog(ctx context.Context, before time.Time, limit int) (in
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// deliveryTransport is the HTTP transport of deliveries: the default one,
+// with enough idle connections per receiver for the deliveries in flight.
+func deliveryTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = sendParallel * 8 // River's workers of the kind
+	t.MaxIdleConns = 256
+	return t
 }

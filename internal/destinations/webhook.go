@@ -12,8 +12,6 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/tracflow/tracflow/internal/store"
 )
 
 // maxAnswer is how much of a receiver's answer is read (the rest is
@@ -22,10 +20,14 @@ const maxAnswer = 64 << 10
 
 // send makes one delivery attempt and answers the HTTP status (0 when
 // there was no answer). Errors never carry credentials nor the URL's query.
-func (s *Service) send(ctx context.Context, c *compiled, d store.Doc, a deliveryArgs) (int, error) {
-	body, err := json.Marshal(a.Data)
-	if err != nil {
-		return 0, fmt.Errorf("encoding the data: %w", err)
+func (s *Service) send(ctx context.Context, c *compiled, a deliveryArgs) (int, error) {
+	d := c.doc
+	body, ok := a.Data.(json.RawMessage) // encoded when it was matched
+	if !ok {
+		var err error
+		if body, err = json.Marshal(a.Data); err != nil {
+			return 0, fmt.Errorf("encoding the data: %w", err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.webhookTimeout)
 	defer cancel()

@@ -229,7 +229,7 @@ func (s *Service) Schedule(ctx context.Context, p *tracking.Payload, headers map
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := s.q.Enqueue(ctx, jobs.Request{Kind: ScheduledKind, Args: json.RawMessage(data), RunAt: at}); err != nil {
+	if err := s.q.Submit(ctx, jobs.Request{Kind: ScheduledKind, Args: json.RawMessage(data), RunAt: at}); err != nil {
 		return nil, err
 	}
 	return ack, nil

@@ -253,3 +253,61 @@ func TestRetryJustCompletedJob(t *testing.T) {
 		}
 	})
 }
+
+// Submissions made at the same time are all stored and worked, each once;
+// a bad one among them fails alone.
+func TestSubmitGroupsAndIsolatesFailures(t *testing.T) {
+	backends(t, func(t *testing.T, open func(jobs.Options) *jobs.Queue) {
+		var mu sync.Mutex
+		seen := map[int]int{}
+		q := open(fast(jobs.Options{Kinds: []jobs.Kind{{Name: "num", Handle: func(_ context.Context, j *jobs.Job) error {
+			var a struct{ I int }
+			if err := json.Unmarshal(j.Args, &a); err != nil {
+				return err
+			}
+			mu.Lock()
+			seen[a.I]++
+			mu.Unlock()
+			return nil
+		}}}}))
+		if err := q.Start(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		const n = 200
+		var wg sync.WaitGroup
+		errs := make([]error, n+1)
+		for i := range n + 1 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := jobs.Request{Kind: "num", Args: map[string]int{"i": i}}
+				if i == n {
+					r.Kind = "nope"
+				}
+				errs[i] = q.Submit(context.Background(), r)
+			}()
+		}
+		wg.Wait()
+		for i, err := range errs[:n] {
+			if err != nil {
+				t.Fatalf("submission %d: %v", i, err)
+			}
+		}
+		if !errors.Is(errs[n], jobs.ErrUnknownKind) {
+			t.Fatalf("bad submission: %v, want ErrUnknownKind", errs[n])
+		}
+		waitFor(t, "every submitted job worked", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(seen) == n
+		})
+		time.Sleep(100 * time.Millisecond)
+		mu.Lock()
+		defer mu.Unlock()
+		for i, c := range seen {
+			if c != 1 {
+				t.Fatalf("job %d worked %d times", i, c)
+			}
+		}
+	})
+}

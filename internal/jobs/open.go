@@ -91,7 +91,26 @@ func OpenSQLite(ctx context.Context, path string, o Options) (*Queue, error) {
 		db.Close()
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Queue{c: c, db: db, dialect: SQLite, kinds: kinds, obs: obs, log: cfg.Logger, close: func() { db.Close() }}, nil
+	q := &Queue{c: c, db: db, dialect: SQLite, kinds: kinds, obs: obs, log: cfg.Logger, close: func() { db.Close() }}
+	q.withTx = func(ctx context.Context, ps []river.InsertManyParams, write WriteFunc) error {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		ex := &sqlExec{tx: tx, stmts: map[string]*sql.Stmt{}}
+		defer ex.close()
+		if err := write(ctx, ex); err != nil {
+			return err
+		}
+		if len(ps) > 0 {
+			if _, err := c.InsertManyFastTx(ctx, tx, ps); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	}
+	return q, nil
 }
 
 // OpenPostgres opens the queue in the PostgreSQL database of dsn (River's
@@ -133,7 +152,24 @@ func OpenPostgres(ctx context.Context, dsn string, o Options) (*Queue, error) {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	return &Queue{c: c, db: db, dialect: Postgres, kinds: kinds, obs: obs, log: cfg.Logger, close: func() { db.Close(); pool.Close() }}, nil
+	q := &Queue{c: c, db: db, dialect: Postgres, kinds: kinds, obs: obs, log: cfg.Logger, close: func() { db.Close(); pool.Close() }}
+	q.withTx = func(ctx context.Context, ps []river.InsertManyParams, write WriteFunc) error {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if err := write(ctx, pgxExec{tx: tx, rebind: q.Rebind}); err != nil {
+			return err
+		}
+		if len(ps) > 0 {
+			if _, err := c.InsertManyFastTx(ctx, tx, ps); err != nil {
+				return err
+			}
+		}
+		return tx.Commit(ctx)
+	}
+	return q, nil
 }
 
 func migrateUp[T any](ctx context.Context, drv riverdriver.Driver[T]) error {
@@ -145,4 +181,50 @@ func migrateUp[T any](ctx context.Context, drv riverdriver.Driver[T]) error {
 		return fmt.Errorf("jobs: migrations: %w", err)
 	}
 	return nil
+}
+
+// Execer runs statements (written with ? placeholders) in EnqueueWith's
+// transaction.
+type Execer interface {
+	Exec(ctx context.Context, query string, args ...any) error
+}
+
+// WriteFunc writes rows of the caller's own tables in EnqueueWith's
+// transaction.
+type WriteFunc func(ctx context.Context, tx Execer) error
+
+// sqlExec prepares each statement once per transaction: a caller writes
+// many rows with the same statement.
+type sqlExec struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+func (e *sqlExec) Exec(ctx context.Context, query string, args ...any) error {
+	st, ok := e.stmts[query]
+	if !ok {
+		var err error
+		if st, err = e.tx.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		e.stmts[query] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func (e *sqlExec) close() {
+	for _, st := range e.stmts {
+		st.Close()
+	}
+}
+
+type pgxExec struct {
+	tx     pgx.Tx
+	rebind func(string) string
+}
+
+func (e pgxExec) Exec(ctx context.Context, query string, args ...any) error {
+	_, err := e.tx.Exec(ctx, e.rebind(query), args...)
+	return err
 }

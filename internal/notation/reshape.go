@@ -114,15 +114,30 @@ func where(at string) string {
 	return strings.TrimPrefix(at, ".")
 }
 
-// Apply builds the reshaped value from the scope.
+// Apply builds the reshaped value from the scope: a value of its own, that
+// the caller may change.
 func (r *Reshape) Apply(s *Scope) (any, error) {
-	return r.root.apply(s)
+	return r.root.apply(s, true)
 }
 
-func (n *rnode) apply(s *Scope) (any, error) {
+// ApplyShared builds the reshaped value as Apply does, except that the
+// values it takes from the scope and the template are shared, not copied:
+// for a caller that only reads the result (to encode it, say) before the
+// scope's documents change.
+func (r *Reshape) ApplyShared(s *Scope) (any, error) {
+	return r.root.apply(s, false)
+}
+
+func (n *rnode) apply(s *Scope, own bool) (any, error) {
+	keep := func(v any) any {
+		if own {
+			return DeepCopy(v)
+		}
+		return v
+	}
 	switch n.kind {
 	case rLiteral:
-		return DeepCopy(n.lit), nil
+		return keep(n.lit), nil
 	case rValue:
 		v, err := n.val.Resolve(s)
 		if err != nil {
@@ -131,12 +146,12 @@ func (n *rnode) apply(s *Scope) (any, error) {
 			}
 			return nil, err
 		}
-		return DeepCopy(v), nil
+		return keep(v), nil
 	case rObject:
 		out := make(map[string]any, len(n.keys))
 		for i := range n.keys {
 			k := &n.keys[i]
-			v, err := k.node.apply(s)
+			v, err := k.node.apply(s, own)
 			if err != nil {
 				return nil, err
 			}
@@ -149,7 +164,7 @@ func (n *rnode) apply(s *Scope) (any, error) {
 	case rList:
 		out := make([]any, len(n.items))
 		for i := range n.items {
-			v, err := n.items[i].apply(s)
+			v, err := n.items[i].apply(s, own)
 			if err != nil {
 				return nil, err
 			}

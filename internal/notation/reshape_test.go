@@ -72,6 +72,26 @@ func TestReshapeCopies(t *testing.T) {
 	}
 }
 
+// ApplyShared builds the same value as Apply, sharing the scope's maps.
+func TestReshapeShared(t *testing.T) {
+	s := testScope(t)
+	r, err := CompileReshape(map[string]any{"t": "profile@traits", "n": "profile@traits.name", "lit": []any{"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, _ := r.Apply(s)
+	shared, _ := r.ApplyShared(s)
+	a, _ := json.Marshal(own)
+	b, _ := json.Marshal(shared)
+	if string(a) != string(b) || At(shared, "n") != "Ann" {
+		t.Fatalf("shared %s, own %s", b, a)
+	}
+	At(shared, "t").(map[string]any)["name"] = "changed"
+	if At(s.Profile, "traits.name") != "changed" {
+		t.Fatal("ApplyShared copied the profile's map")
+	}
+}
+
 func TestReshapeErrors(t *testing.T) {
 	_, err := CompileReshape(map[string]any{"a": []any{"ok", "profile@a..b"}})
 	if err == nil {

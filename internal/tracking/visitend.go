@@ -24,7 +24,7 @@ const VisitEndedJob = "visit-ended"
 
 // Scheduler enqueues jobs (the server's *jobs.Queue).
 type Scheduler interface {
-	Enqueue(ctx context.Context, r jobs.Request) (id int64, dup bool, err error)
+	Submit(ctx context.Context, r jobs.Request) error
 }
 
 // visitArgs are a visit-ended job's arguments.
@@ -66,7 +66,7 @@ func (r *request) scheduleVisitEnd() {
 		return
 	}
 	args := visitArgs{Session: r.session.ID(), Profile: r.profile.ID(), Source: r.p.SourceID}
-	_, _, err := t.jobs.Enqueue(context.WithoutCancel(r.ctx), jobs.Request{Kind: VisitEndedJob, Args: args, Key: args.Session,
+	err := t.jobs.Submit(context.WithoutCancel(r.ctx), jobs.Request{Kind: VisitEndedJob, Args: args, Key: args.Session,
 		RunAt: r.now.Add(t.visitEnd + t.activityGap())})
 	if err != nil {
 		t.log.Warn("scheduling the end of a visit", "session", args.Session, "err", err)

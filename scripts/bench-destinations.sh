@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bench-destinations.sh: /track latency with and without webhook
+# destinations, at the same offered load.
+#
+#   scripts/bench-destinations.sh                 # 0 and 3 destinations, 3 runs each
+#   DESTS="0 1 3" RUNS=5 RATE=500 SECS=20s scripts/bench-destinations.sh
+#   RATE=0 scripts/bench-destinations.sh          # closed loop: capacity instead
+#
+# Prepares the load kit's purchase workload (scripts/bench-compare.sh
+# PREPARE), starts a stand-in receiver (scripts/sink), and for each count of
+# destinations starts a fresh server on a copy of the data, adds that many
+# webhook destinations on purchase events (the default mapping: the profile
+# and the event), and runs `tracflow bench` at RATE requests/s (an open loop;
+# latency counted from each request's due time) over PROFILES profiles. It
+# prints each run's latency line and the deliveries the receiver got, then
+# the median p99 per count of destinations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RATE="${RATE:-500}"; SECS="${SECS:-20s}"; RUNS="${RUNS:-3}"; DESTS="${DESTS:-0 3}"
+PROFILES="${PROFILES:-1000}"
+ADDR=127.0.0.1:18688; SINK=127.0.0.1:18900
+work="$(mktemp -d)"
+pid=""; sink=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$sink" ] && kill "$sink" 2>/dev/null; rm -rf "$work"' EXIT
+PREPARE="$work" scripts/bench-compare.sh >/dev/null
+go build -o "$work/sink" ./scripts/sink
+"$work/sink" --addr "$SINK" &
+sink=$!
+export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
+rate=(); [ "$RATE" != 0 ] && rate=(--rate "$RATE")
+declare -A p99s
+for run in $(seq "$RUNS"); do
+	for n in $DESTS; do
+		rm -rf "$work/run"; cp -r "$work/data" "$work/run"
+		"$work/tracflow" serve --addr "$ADDR" --data "$work/run" --no-demo --log-level warn >"$work/serve.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 300); do curl -fs -o /dev/null "http://$ADDR/healthz" && break; sleep 0.1; done
+		token="$(curl -fs "http://$ADDR/user/token" -d username=admin@localhost --data-urlencode "password=$TRACFLOW_ADMIN_PASSWORD" |
+			sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
+		for i in $(seq 1 "$n"); do
+			curl -fs -o /dev/null -H "Authorization: Bearer $token" -H 'Content-Type: application/json' "http://$ADDR/destination" \
+				-d '{"id":"d'"$i"'","name":"D'"$i"'","enabled":true,"destination":{"package":"webhook","init":{"url":"http://'"$SINK"'/hook'"$i"'"}},"event_type":{"id":"purchase"}}'
+		done
+		c0="$(curl -fs "http://$SINK/count")"
+		out="$("$work/tracflow" bench --url "http://$ADDR" --source s1 --event-type purchase --duration "$SECS" \
+			--concurrency 32 --profiles "$PROFILES" "${rate[@]}" --server-pid "$pid")"
+		sleep 3 # deliveries still on their way
+		got=$(($(curl -fs "http://$SINK/count") - c0))
+		kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+		line="$(grep '^latency' <<<"$out")"
+		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received"
+		p99s[$n]+="$(sed -n 's/.*p99 \([0-9.]*\)ms.*/\1/p' <<<"$line") "
+	done
+done
+for n in $DESTS; do
+	echo "median p99 with $n destinations: $(tr ' ' '\n' <<<"${p99s[$n]}" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ms"
+done
