@@ -242,6 +242,7 @@ func Installed() []plugin.Installed {
 		{Register: datetime.RegisterLiveTime, Test: plugin.TestData{Init: plugin.Config{"end": "10:10:10", "start": "12:10:10", "timezone": "session@context.time.tz"}}},
 		{Register: datetime.RegisterTimeDifference, Test: plugin.TestData{Init: plugin.Config{"now": "now", "reference_date": "12:10:10"}}},
 		{Register: datetime.RegisterSleep, Test: plugin.TestData{Init: plugin.Config{"wait": 1}}},
+		{Register: datetime.RegisterScheduler, Test: plugin.TestData{Init: plugin.Config{"resource": map[string]any{"id": "", "name": ""}, "source": map[string]any{"id": "@current-source", "name": "@current-source"}, "event_type": "reminder", "properties": "{}", "postpone": 60}}},
 
 		// Location
 		{Register: location.RegisterGeoFence, Test: plugin.TestData{Init: plugin.Config{"center_coordinate": map[string]any{"lat": 0, "lng": 0}, "test_coordinate": map[string]any{"lat": 0, "lng": 0}, "radius": 10}}},

@@ -205,10 +205,7 @@ var tracardiTestPlugins = []string{
 // notYetInstalled are the modules of both lists that other parts of issue 12
 // deliver. Delete a line when its plugin lands: the test fails while a
 // module listed here is installed, so the list only shrinks, down to empty.
-var notYetInstalled = map[string]bool{
-	"pro.scheduler.plugin":   true,
-	"pro.scheduler.registry": true,
-}
+var notYetInstalled = map[string]bool{}
 
 // TestTracardiLists checks that Tracflow answers to every module name of
 // Tracardi's two plugin lists, so any flow exported from Tracardi finds its

@@ -109,3 +109,29 @@ type Searcher interface {
 	// in all.
 	Search(ctx context.Context, q RecordQuery) (records []map[string]any, total int, err error)
 }
+
+// ScheduledEvent is an event to be collected later (EventScheduler).
+type ScheduledEvent struct {
+	// At is when the event is collected; a time past is now.
+	At time.Time
+	// SourceID is the event source it comes through (an enabled one).
+	SourceID string
+	// ProfileID and SessionID are the event's profile and session ("" for
+	// none).
+	ProfileID, SessionID string
+	// Type and Properties are the event's.
+	Type       string
+	Properties map[string]any
+	// Context is the event's context (the current event's, usually).
+	Context map[string]any
+}
+
+// EventScheduler is implemented by the Data of the collector's runs: it
+// schedules an event, stored durably, to be collected at a later time as
+// if it had been sent then (its rules and flows run then, on any server
+// sharing the database, after a restart too). A plugin checks for it with a
+// type assertion on the run's Data.
+type EventScheduler interface {
+	// ScheduleEvent stores e and answers the scheduled event's id.
+	ScheduleEvent(ctx context.Context, e ScheduledEvent) (id string, err error)
+}

@@ -249,7 +249,8 @@ func (e *env) serve(s *serveSettings) error {
 	}
 	bg.segs.Catalog, bg.segs.Data = cat, rundata.New(st) // segmentation workflows
 	tracker = tracking.New(st, cat, tracking.Options{CacheProfiles: embedded, CacheBytes: cacheBytes, VisitTimeout: s.visitTimeout, Log: log, Resources: res.ForRuns(false), FlowLimits: flowLimits,
-		Committed: bg.dest.Notify, Waits: bg.waits.Store, GeoIP: geo, Jobs: bg.q, VisitEndedAfter: s.visitEndedAfter})
+		Committed: bg.dest.Notify, Waits: bg.waits.Store, GeoIP: geo, Jobs: bg.q, VisitEndedAfter: s.visitEndedAfter,
+		ScheduleEvent: bg.inbox.ScheduleEvent})
 	srv := api.New(st, cat, tracker, api.Options{MaxBody: limit, MaxEvents: s.maxEvents, TokenTTL: s.tokenTTL, Log: log, Static: staticHandler(), TrackerDir: s.trackerDir,
 		Resources: res, MetricsToken: s.metricsToken, Installed: e.installed, FlowLimits: flowLimits, TrustedProxies: proxies, Jobs: bg.q, Destinations: bg.dest,
 		Segments: bg.segs, Inbox: bg.inbox, Schedules: bg.sched})

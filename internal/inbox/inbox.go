@@ -235,6 +235,20 @@ func (s *Service) Schedule(ctx context.Context, p *tracking.Payload, headers map
 	return ack, nil
 }
 
+// ScheduleEvent schedules one event, as a flow asks (the Schedule event
+// plugin): a request of that event through its source, for its profile
+// and session, run at e.At. It answers the event's id.
+func (s *Service) ScheduleEvent(ctx context.Context, e plugin.ScheduledEvent) (string, error) {
+	p := &tracking.Payload{SourceID: e.SourceID, ProfileID: e.ProfileID, SessionID: e.SessionID, Context: e.Context,
+		ProfileLess: e.ProfileID == "",
+		Events:      []tracking.EventIn{{Type: e.Type, Properties: e.Properties}}}
+	ack, err := s.Schedule(ctx, p, nil, e.At)
+	if err != nil {
+		return "", err
+	}
+	return ack.EventIDs[0], nil
+}
+
 // scheduled runs a scheduled request.
 func (s *Service) scheduled(ctx context.Context, j *jobs.Job) error {
 	return s.run(ctx, string(j.Args))

@@ -326,3 +326,24 @@ func (d data) Recall(ctx context.Context, key string) (any, bool, error) {
 	}
 	return v, true, nil
 }
+
+// ScheduleFunc stores an event to be collected later (plugin.EventScheduler).
+type ScheduleFunc func(ctx context.Context, e plugin.ScheduledEvent) (string, error)
+
+// WithScheduler returns the Data of New(st) that also schedules events
+// with f (a plugin.EventScheduler): the collector's runs.
+func WithScheduler(st store.Store, f ScheduleFunc) plugin.Data { return scheduling{data{st: st}, f} }
+
+var (
+	_ plugin.Searcher       = scheduling{}
+	_ plugin.EventScheduler = scheduling{}
+)
+
+type scheduling struct {
+	data
+	schedule ScheduleFunc
+}
+
+func (d scheduling) ScheduleEvent(ctx context.Context, e plugin.ScheduledEvent) (string, error) {
+	return d.schedule(ctx, e)
+}

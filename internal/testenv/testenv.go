@@ -170,7 +170,7 @@ func New(t testing.TB, o Options) *Env {
 		fw.Init(q)
 		dest.Start()
 		segs.Init(q)
-		topt.Committed, topt.Waits, topt.Jobs = dest.Notify, fw.Store, q
+		topt.Committed, topt.Waits, topt.Jobs, topt.ScheduleEvent = dest.Notify, fw.Store, q, in.ScheduleEvent
 		o.API.Jobs, o.API.Destinations, o.API.Segments, o.API.Inbox, o.API.Schedules = q, dest, segs, in, sc
 	}
 	tr = tracking.New(st, cat, topt)

@@ -111,6 +111,50 @@ type requestData struct {
 
 type requestDataKey struct{}
 
+// The capabilities of the run's Data that plugins find by type assertion
+// pass through requestData.
+var (
+	_ plugin.Searcher       = requestData{}
+	_ plugin.SharedMemory   = requestData{}
+	_ plugin.EventScheduler = requestData{}
+)
+
+// Search searches as the run's Data does.
+func (d requestData) Search(ctx context.Context, q plugin.RecordQuery) ([]map[string]any, int, error) {
+	s, ok := d.Data.(plugin.Searcher)
+	if !ok {
+		return nil, 0, errors.New("this run's storage cannot search records")
+	}
+	return s.Search(ctx, q)
+}
+
+// Remember stores in the run's shared memory.
+func (d requestData) Remember(ctx context.Context, key string, value any, ttl time.Duration) error {
+	m, ok := d.Data.(plugin.SharedMemory)
+	if !ok {
+		return plugin.ErrNoSharedMemory
+	}
+	return m.Remember(ctx, key, value, ttl)
+}
+
+// Recall reads the run's shared memory.
+func (d requestData) Recall(ctx context.Context, key string) (any, bool, error) {
+	m, ok := d.Data.(plugin.SharedMemory)
+	if !ok {
+		return nil, false, plugin.ErrNoSharedMemory
+	}
+	return m.Recall(ctx, key)
+}
+
+// ScheduleEvent schedules as the run's Data does.
+func (d requestData) ScheduleEvent(ctx context.Context, e plugin.ScheduledEvent) (string, error) {
+	s, ok := d.Data.(plugin.EventScheduler)
+	if !ok {
+		return "", errors.New("events can be scheduled only where the server runs its background jobs")
+	}
+	return s.ScheduleEvent(ctx, e)
+}
+
 func dataFor(ctx context.Context, d plugin.Data) plugin.Data {
 	if rd, ok := ctx.Value(requestDataKey{}).(requestData); ok && d != nil {
 		rd.Data = d

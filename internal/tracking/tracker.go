@@ -96,6 +96,9 @@ type Options struct {
 	// VisitEndedAfter is the inactivity after which a visit ends
 	// (VisitTimeout when 0).
 	VisitEndedAfter time.Duration
+	// ScheduleEvent, when set, lets the flows schedule events to be
+	// collected later (plugin.EventScheduler; the inbox's Schedule).
+	ScheduleEvent rundata.ScheduleFunc
 }
 
 // CommitHook receives a request's events, profile (nil when profile-less)
@@ -106,6 +109,9 @@ type CommitHook func(events []map[string]any, profile, session map[string]any, p
 // New returns a tracker over st, running the flows of cat.
 func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {
 	t := &Tracker{st: st, cat: cat, log: o.Log, now: time.Now, res: o.Resources, lim: o.FlowLimits, data: rundata.New(st), visit: o.VisitTimeout, after: o.Committed, waits: o.Waits}
+	if o.ScheduleEvent != nil {
+		t.data = rundata.WithScheduler(st, o.ScheduleEvent)
+	}
 	if t.log == nil {
 		t.log = slog.Default()
 	}
