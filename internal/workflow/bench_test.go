@@ -71,6 +71,22 @@ func TestBenchFlowRuns(t *testing.T) {
 	}
 }
 
+// maxRunAllocs is what one run of the 5-node flow may allocate: a change
+// that allocates on every node call (an escaping errors.As target, say)
+// fails here rather than only moving the benchmark.
+const maxRunAllocs = 15
+
+func TestExecutorAllocs(t *testing.T) {
+	c := compileBench(t)
+	defer c.Close(context.Background())
+	in := benchInput()
+	ctx := context.Background()
+	c.Run(ctx, in) // pools warmed
+	if n := testing.AllocsPerRun(200, func() { c.Run(ctx, in) }); n > maxRunAllocs {
+		t.Fatalf("one run of the 5-node flow allocates %.0f times, more than %d", n, maxRunAllocs)
+	}
+}
+
 // BenchmarkExecutor5Nodes measures one run of the 5-node flow, debug off.
 func BenchmarkExecutor5Nodes(b *testing.B) {
 	c := compileBench(b)

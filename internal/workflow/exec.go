@@ -547,8 +547,10 @@ func (r *run) call(ctx context.Context, n *cnode, in plugin.Payload, e *cedge, n
 			t0 = time.Now()
 		}
 		results, err = safeRun(ctx, act, in, pe)
-		if de := (*plugin.DelayError)(nil); errors.As(err, &de) {
-			results, err = r.delayed(n, de)
+		if err != nil { // errors.As's target escapes: only on the error path
+			if de := (*plugin.DelayError)(nil); errors.As(err, &de) {
+				results, err = r.delayed(n, de)
+			}
 		}
 		if err == nil {
 			err = checkPorts(n, results)
