@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
@@ -109,15 +110,27 @@ func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *t
 	}
 	// The collector's answer is made of maps, strings and lists: the
 	// reflection-free encoder writes it several times faster.
-	b, err := jsonx.Append(make([]byte, 0, 512), map[string]any(out))
+	bp := answerBuf.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= 64<<10 {
+			answerBuf.Put(bp)
+		}
+	}()
+	b, err := jsonx.Append((*bp)[:0], map[string]any(out))
+	*bp = b
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
-	_, err = w.Write(append(b, '\n'))
+	*bp = append(b, '\n')
+	_, err = w.Write(*bp)
 	return err
 }
+
+// answerBuf holds the buffers the collector's answers are encoded in (the
+// ResponseWriter copies what it is given).
+var answerBuf = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func trackError(err error) error {
 	var tm *tracking.TooManyEventsError

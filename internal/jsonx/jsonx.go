@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -88,10 +89,29 @@ func Append(dst []byte, v any) ([]byte, error) {
 	return append(dst, b...), nil
 }
 
-// Marshal returns the JSON encoding of v.
+// Marshal returns the JSON encoding of v, in a slice of its own exact
+// size: it is encoded into a pooled scratch buffer and copied out, so that
+// neither the buffer's growth nor its spare capacity is garbage.
 func Marshal(v any) ([]byte, error) {
-	return Append(make([]byte, 0, 2048), v)
+	bp := scratch.Get().(*[]byte)
+	b, err := Append((*bp)[:0], v)
+	var out []byte
+	if err == nil {
+		out = make([]byte, len(b))
+		copy(out, b)
+	}
+	if cap(b) <= maxScratch {
+		*bp = b[:0]
+		scratch.Put(bp)
+	}
+	return out, err
 }
+
+// Scratch buffers of Marshal; a buffer grown past maxScratch (a huge
+// document) is dropped rather than kept.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+const maxScratch = 256 << 10
 
 func appendMap(dst []byte, m map[string]any) ([]byte, error) {
 	if m == nil {
