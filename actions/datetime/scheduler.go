@@ -30,7 +30,7 @@ var schedulerSpec = plugin.NewConfigSpec().
 			" (the default) is the current event's source.").
 		Default(map[string]any{"id": currentSource, "name": currentSource}).Component("json", nil).
 		Check(func(v any) error {
-			if sourceOf(v) == "" {
+			if plugin.ResourceID(v) == "" {
 				return fmt.Errorf(`expected {"id": "..."} or a source id`)
 			}
 			return nil
@@ -39,17 +39,6 @@ var schedulerSpec = plugin.NewConfigSpec().
 	Field(plugin.NewJSONField("properties").Name("Properties").
 		Description("The event's properties, an object; its values may be references (profile@id), read now.").
 		Default(map[string]any{}).ObjectOnly())
-
-func sourceOf(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case map[string]any:
-		id, _ := x["id"].(string)
-		return id
-	}
-	return ""
-}
 
 // Scheduler is Tracardi's Schedule event: it schedules an event to be
 // collected later for the current profile and session.
@@ -68,7 +57,7 @@ func (a *Scheduler) SetUp(_ context.Context, c plugin.Config) error {
 		return err
 	}
 	a.postpone = time.Duration(cfg.Int("postpone")) * time.Second
-	a.source = sourceOf(cfg.Any("source"))
+	a.source = plugin.ResourceID(cfg.Any("source"))
 	a.eventType = cfg.String("event_type")
 	if a.props, err = dotpath.CompileObject(cfg.Any("properties"), true); err != nil {
 		return fmt.Errorf("properties: %w", err)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/tracflow/tracflow/internal/auth"
 	"github.com/tracflow/tracflow/internal/catalog"
@@ -110,13 +109,9 @@ func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *t
 	}
 	// The collector's answer is made of maps, strings and lists: the
 	// reflection-free encoder writes it several times faster.
-	bp := answerBuf.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= 64<<10 {
-			answerBuf.Put(bp)
-		}
-	}()
-	b, err := jsonx.Append((*bp)[:0], map[string]any(out))
+	bp := jsonx.GetScratch() // the ResponseWriter copies what it is given
+	defer jsonx.PutScratch(bp)
+	b, err := jsonx.Append(*bp, map[string]any(out))
 	*bp = b
 	if err != nil {
 		return err
@@ -127,10 +122,6 @@ func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *t
 	_, err = w.Write(*bp)
 	return err
 }
-
-// answerBuf holds the buffers the collector's answers are encoded in (the
-// ResponseWriter copies what it is given).
-var answerBuf = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 func trackError(err error) error {
 	var tm *tracking.TooManyEventsError

@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -222,13 +221,11 @@ type deliveryArgs struct {
 }
 
 // jobArgs reads a delivery job's arguments: a batch of deliveries to one
-// destination that wait in the log (batchArgs), or, in jobs of earlier
-// versions, the deliveries themselves, or one delivery's fields at the top
-// level; work reads them all.
+// destination that wait in the log (batchArgs), or, in a job of an earlier
+// version, one delivery's fields at the top level.
 type jobArgs struct {
 	deliveryArgs
-	Batch      string         `json:"batch,omitempty"`
-	Deliveries []deliveryArgs `json:"deliveries,omitempty"`
+	Batch string `json:"batch,omitempty"`
 }
 
 // batchArgs are the arguments of the jobs this version writes: the
@@ -238,9 +235,11 @@ type batchArgs struct {
 	Batch         string `json:"batch"`
 }
 
-// pending is a matched delivery waiting to be queued.
+// pending is a matched delivery waiting to be queued, with its data
+// encoded.
 type pending struct {
-	d           deliveryArgs
+	d           deliveryArgs // without Data
+	data        string
 	maxAttempts int
 }
 
@@ -265,7 +264,7 @@ func (s *Service) Notify(events []map[string]any, profile, session map[string]an
 		return
 	}
 	now := time.Now()
-	var rendered map[string]json.RawMessage // of this event, by mapping
+	var rendered map[string]string // of this event, by mapping
 	for _, ev := range events {
 		clear(rendered)
 		for _, c := range list {
@@ -278,21 +277,23 @@ func (s *Service) Notify(events []map[string]any, profile, session map[string]an
 			data, ok := rendered[c.mappingKey]
 			if !ok {
 				v, err := c.mapping.ApplyShared(&notation.Scope{Event: ev, Profile: profile, Session: session})
+				var b []byte
 				if err == nil {
-					data, err = json.Marshal(v)
+					b, err = json.Marshal(v)
 				}
 				if err != nil {
 					s.log.Warn("destination mapping failed", "destination", c.id, "event", domain.Str(ev, "id"), "err", err)
 					continue
 				}
+				data = string(b)
 				if rendered == nil {
-					rendered = map[string]json.RawMessage{}
+					rendered = map[string]string{}
 				}
 				rendered[c.mappingKey] = data
 			}
 			evID := domain.Str(ev, "id")
-			p := pending{maxAttempts: c.maxAttempts, d: deliveryArgs{DestinationID: c.id, Key: Key(c.id, evID),
-				ProfileID: domain.Str(profile, "id"), EventID: evID, EventType: domain.Str(ev, "type"), Data: data}}
+			p := pending{maxAttempts: c.maxAttempts, data: data, d: deliveryArgs{DestinationID: c.id, Key: Key(c.id, evID),
+				ProfileID: domain.Str(profile, "id"), EventID: evID, EventType: domain.Str(ev, "type")}}
 			select {
 			case s.in <- p:
 			case <-s.stop:
@@ -320,6 +321,15 @@ func batchesOf(ps []pending) [][]pending {
 	return out
 }
 
+// insertWaiting logs a matched delivery. One logged already (the same event
+// sent again) waits in the new batch, unless it was delivered.
+const insertWaiting = `INSERT INTO destination_deliveries
+	(id, destination_id, profile_id, event_id, event_type, job_id, status, attempts, max_attempts, http_status, last_error, latency_ms, created_us, updated_us, batch, data)
+	VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, 0, '', 0, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET batch = excluded.batch, data = excluded.data, status = excluded.status,
+		max_attempts = excluded.max_attempts, updated_us = excluded.updated_us
+	WHERE destination_deliveries.status <> '` + StatusDelivered + `'`
+
 // enqueue stores waiting deliveries in the log, with their data, and a
 // job per batch, in one transaction.
 func (s *Service) enqueue(ctx context.Context, ps []pending) error {
@@ -331,27 +341,12 @@ func (s *Service) enqueue(ctx context.Context, ps []pending) error {
 		reqs[i] = jobs.Request{Kind: JobKind, MaxAttempts: b[0].maxAttempts,
 			Args: batchArgs{DestinationID: b[0].d.DestinationID, Batch: ids[i]}}
 	}
-	// A delivery logged already (the same event sent again) waits in the
-	// new batch, unless it was delivered.
-	q := `INSERT INTO destination_deliveries
-		(id, destination_id, profile_id, event_id, event_type, job_id, status, attempts, max_attempts, http_status, last_error, latency_ms, created_us, updated_us, batch, data)
-		VALUES (?, ?, ?, ?, ?, 0, ?, 0, ?, 0, '', 0, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET batch = excluded.batch, data = excluded.data, status = excluded.status,
-			max_attempts = excluded.max_attempts, updated_us = excluded.updated_us
-		WHERE destination_deliveries.status <> '` + StatusDelivered + `'`
 	now := time.Now().UnixMicro()
 	return s.q.EnqueueWith(ctx, reqs, func(ctx context.Context, tx jobs.Execer) error {
 		for i, b := range batches {
 			for _, p := range b {
-				data, ok := p.d.Data.(json.RawMessage)
-				if !ok {
-					var err error
-					if data, err = json.Marshal(p.d.Data); err != nil {
-						return fmt.Errorf("encoding the data of delivery %s: %w", p.d.Key, err)
-					}
-				}
-				if err := tx.Exec(ctx, q, p.d.Key, p.d.DestinationID, p.d.ProfileID, p.d.EventID, p.d.EventType,
-					StatusWaiting, p.maxAttempts, now, now, ids[i], string(data)); err != nil {
+				if err := tx.Exec(ctx, insertWaiting, p.d.Key, p.d.DestinationID, p.d.ProfileID, p.d.EventID, p.d.EventType,
+					StatusWaiting, p.maxAttempts, now, now, ids[i], p.data); err != nil {
 					return err
 				}
 			}
@@ -447,11 +442,8 @@ func (s *Service) destination(ctx context.Context, id string, retry bool) (c *co
 		}
 	}
 	d, err := s.st.GetConfig(ctx, Kind, id)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, "", err
-	case err != nil:
-		return nil, "", err
+	if err != nil {
+		return nil, "", err // store.ErrNotFound: deleted
 	}
 	c, err = compile(d)
 	switch {
@@ -488,8 +480,9 @@ func (s *Service) work(ctx context.Context, j *jobs.Job) error {
 		// Its log went with it: nothing to record.
 		return jobs.Cancel(errors.New("the destination was deleted"))
 	}
-	ds := a.Deliveries
-	if a.Batch != "" {
+	var ds []deliveryArgs
+	switch {
+	case a.Batch != "":
 		var lerr error
 		if ds, lerr = s.waiting(ctx, destID, a.Batch); lerr != nil {
 			return lerr
@@ -497,11 +490,14 @@ func (s *Service) work(ctx context.Context, j *jobs.Job) error {
 		if len(ds) == 0 {
 			return nil // delivered, or moved to a later batch, or its log was deleted
 		}
-	} else if len(ds) == 0 {
-		if a.Key == "" {
-			return jobs.Cancel(fmt.Errorf("delivery arguments: no deliveries in %s", j.Args))
+	case a.Key != "":
+		// An earlier version's job: its delivery may have gone out already.
+		if done, lerr := s.delivered(ctx, a.Key); lerr != nil || done {
+			return lerr
 		}
 		ds = []deliveryArgs{a.deliveryArgs}
+	default:
+		return jobs.Cancel(fmt.Errorf("delivery arguments: no deliveries in %s", j.Args))
 	}
 	all := func(status, msg string) []outcome {
 		out := make([]outcome, len(ds))
@@ -518,22 +514,10 @@ func (s *Service) work(ctx context.Context, j *jobs.Job) error {
 		s.record(ctx, j, destID, all(StatusCancelled, why))
 		return jobs.Cancel(errors.New(why))
 	}
-	done := map[string]bool{} // a batch's were left out already
-	if a.Batch == "" {
-		if done, err = s.delivered(ctx, ds); err != nil {
-			return err
-		}
-	}
-	todo := ds[:0:0]
-	for _, d := range ds {
-		if !done[d.Key] {
-			todo = append(todo, d)
-		}
-	}
-	out := make([]outcome, len(todo))
+	out := make([]outcome, len(ds))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, sendParallel)
-	for i, d := range todo {
+	for i, d := range ds {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -570,7 +554,7 @@ func (s *Service) work(ctx context.Context, j *jobs.Job) error {
 	case len(ds) == 1:
 		return errors.New(first)
 	}
-	return fmt.Errorf("%d of %d deliveries failed; the first: %s", failed, len(todo), first)
+	return fmt.Errorf("%d of %d deliveries failed; the first: %s", failed, len(ds), first)
 }
 
 // waiting answers the deliveries of a batch not delivered yet, with their
@@ -597,34 +581,16 @@ func (s *Service) waiting(ctx context.Context, destID, batch string) ([]delivery
 	return out, rows.Err()
 }
 
-// delivered answers which of ds the log shows delivered.
-func (s *Service) delivered(ctx context.Context, ds []deliveryArgs) (map[string]bool, error) {
-	q := strings.Builder{}
-	q.WriteString(`SELECT id FROM destination_deliveries WHERE status = ? AND id IN (`)
-	args := make([]any, 0, len(ds)+1)
-	args = append(args, StatusDelivered)
-	for i, d := range ds {
-		if i > 0 {
-			q.WriteByte(',')
-		}
-		q.WriteByte('?')
-		args = append(args, d.Key)
-	}
-	q.WriteByte(')')
-	rows, err := s.q.DB().QueryContext(ctx, s.q.Rebind(q.String()), args...)
+// delivered says whether the log shows the delivery with this key
+// delivered.
+func (s *Service) delivered(ctx context.Context, key string) (bool, error) {
+	var n int
+	err := s.q.DB().QueryRowContext(ctx, s.q.Rebind(`SELECT count(*) FROM destination_deliveries WHERE id = ? AND status = ?`),
+		key, StatusDelivered).Scan(&n)
 	if err != nil {
-		return nil, fmt.Errorf("destinations: reading the delivery log: %w", err)
+		return false, fmt.Errorf("destinations: reading the delivery log: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("destinations: reading the delivery log: %w", err)
-		}
-		out[id] = true
-	}
-	return out, rows.Err()
+	return n > 0, nil
 }
 
 // record writes the job's outcomes to the delivery log, in one

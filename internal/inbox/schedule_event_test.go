@@ -9,23 +9,16 @@ import (
 )
 
 // scheduleFlow schedules a "reminder" event 5 seconds on (Tracardi's
-// Schedule event, with its own module name and config format).
-const scheduleFlow = `{"id": "later", "name": "Remind later", "flowGraph": {
-	"nodes": [
-		{"id": "start", "data": {"spec": {"module": "tracardi.process_engine.action.v1.flow.start.start_action"}}},
-		{"id": "schedule", "data": {"spec": {"module": "tracardi.process_engine.action.v1.pro.scheduler.plugin", "init": {
-			"resource": {"id": "", "name": ""}, "source": {"id": "@current-source", "name": "@current-source"},
-			"event_type": "reminder", "properties": "{\"cart\": \"event@properties.cart\", \"who\": \"profile@id\"}", "postpone": "5"}}}},
-		{"id": "answer", "data": {"spec": {"module": "tracardi.process_engine.action.v1.internal.add_response.plugin",
-			"init": {"key": "scheduled", "body": "{\"at\": \"payload@response.time\", \"id\": \"payload@response.id\"}"}}}},
-		{"id": "failed", "data": {"spec": {"module": "tracardi.process_engine.action.v1.internal.add_response.plugin",
-			"init": {"key": "failed", "body": "{\"error\": \"payload@error\"}"}}}}
-	],
-	"edges": [
-		{"id": "e1", "source": "start", "sourceHandle": "payload", "target": "schedule", "targetHandle": "payload"},
-		{"id": "e2", "source": "schedule", "sourceHandle": "response", "target": "answer", "targetHandle": "payload"},
-		{"id": "e3", "source": "schedule", "sourceHandle": "error", "target": "failed", "targetHandle": "payload"}
-	]}}`
+// Schedule event, with its own module name and config format), and answers
+// what was scheduled, or why not.
+var scheduleFlow = testenv.FlowJSON("later", []testenv.Node{
+	{ID: "start", Module: testenv.Start},
+	{ID: "schedule", Module: "tracardi.process_engine.action.v1.pro.scheduler.plugin", Init: map[string]any{
+		"resource": map[string]any{"id": "", "name": ""}, "source": map[string]any{"id": "@current-source", "name": "@current-source"},
+		"event_type": "reminder", "properties": `{"cart": "event@properties.cart", "who": "profile@id"}`, "postpone": "5"}},
+	{ID: "answer", Module: testenv.AddResponse, Init: map[string]any{"key": "scheduled", "body": `{"at": "payload@response.time", "id": "payload@response.id"}`}},
+	{ID: "failed", Module: testenv.AddResponse, Init: map[string]any{"key": "failed", "body": `{"error": "payload@error"}`}},
+}, "start.payload>schedule", "schedule.response>answer", "schedule.error>failed")
 
 // The scheduled event is collected after its delay, for the same profile
 // and session, through the same source, with the properties read when it

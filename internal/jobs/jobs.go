@@ -21,7 +21,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -189,8 +188,7 @@ type Queue struct {
 
 	withTx func(ctx context.Context, ps []river.InsertManyParams, write WriteFunc) error
 
-	groupOnce sync.Once
-	group     *groupcommit.Queue[Request] // Submit's writer
+	group *groupcommit.Queue[Request] // Submit's writer
 }
 
 // envelope is how a job's arguments are stored: the caller's JSON under
@@ -381,32 +379,39 @@ func (q *Queue) Enqueue(ctx context.Context, r Request) (id int64, dup bool, err
 	return res.Job.ID, res.UniqueSkippedAsDuplicate, nil
 }
 
+// insertParams turns requests into River's insert parameters; unique says
+// whether any of them has a unique key.
+func (q *Queue) insertParams(rs []Request) (ps []river.InsertManyParams, unique bool, err error) {
+	ps = make([]river.InsertManyParams, 0, len(rs))
+	for _, r := range rs {
+		args, opts, err := q.params(r)
+		if err != nil {
+			return nil, false, err
+		}
+		unique = unique || r.Key != ""
+		ps = append(ps, river.InsertManyParams{Args: args, InsertOpts: opts})
+	}
+	return ps, unique, nil
+}
+
 // EnqueueMany inserts jobs in one transaction.
 func (q *Queue) EnqueueMany(ctx context.Context, rs []Request) error {
 	if len(rs) == 0 {
 		return nil
 	}
-	ps := make([]river.InsertManyParams, 0, len(rs))
-	unique := false
-	for _, r := range rs {
-		args, opts, err := q.params(r)
-		if err != nil {
-			return err
-		}
-		unique = unique || r.Key != ""
-		ps = append(ps, river.InsertManyParams{Args: args, InsertOpts: opts})
+	ps, unique, err := q.insertParams(rs)
+	if err != nil {
+		return err
 	}
 	// Without unique keys there is nothing to learn from the inserted
 	// rows: the insert that does not read them back costs about half
 	// (on SQLite, the arguments are not converted back from JSONB).
-	insert := q.c.InsertMany
-	if !unique {
-		insert = func(ctx context.Context, ps []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
-			_, err := q.c.InsertManyFast(ctx, ps)
-			return nil, err
-		}
+	if unique {
+		_, err = q.c.InsertMany(ctx, ps)
+	} else {
+		_, err = q.c.InsertManyFast(ctx, ps)
 	}
-	if _, err := insert(ctx, ps); err != nil {
+	if err != nil {
 		return fmt.Errorf("jobs: enqueue %d jobs: %w", len(rs), err)
 	}
 	return nil
@@ -417,16 +422,12 @@ func (q *Queue) EnqueueMany(ctx context.Context, rs []Request) error {
 // neither is. The jobs carry no unique keys (Request.Key must be empty):
 // such an insert is the cheapest River has.
 func (q *Queue) EnqueueWith(ctx context.Context, rs []Request, write WriteFunc) error {
-	ps := make([]river.InsertManyParams, 0, len(rs))
-	for _, r := range rs {
-		if r.Key != "" {
-			return fmt.Errorf("jobs: EnqueueWith takes no unique keys (%s job %q)", r.Kind, r.Key)
-		}
-		args, opts, err := q.params(r)
-		if err != nil {
-			return err
-		}
-		ps = append(ps, river.InsertManyParams{Args: args, InsertOpts: opts})
+	ps, unique, err := q.insertParams(rs)
+	if err != nil {
+		return err
+	}
+	if unique {
+		return errors.New("jobs: EnqueueWith takes no unique keys")
 	}
 	if err := q.withTx(ctx, ps, write); err != nil {
 		return fmt.Errorf("jobs: enqueue %d jobs: %w", len(rs), err)
@@ -440,11 +441,12 @@ func (q *Queue) EnqueueWith(ctx context.Context, rs []Request, write WriteFunc) 
 // callers on the request path; a failed group is retried one job at a
 // time, so a bad request fails only its own caller.
 func (q *Queue) Submit(ctx context.Context, r Request) error {
-	q.groupOnce.Do(func() {
-		q.group = groupcommit.New(q.EnqueueMany, 256, 4096)
-	})
 	return q.group.Do(ctx, r)
 }
+
+// startGroup starts Submit's writer; the constructors call it once the
+// queue can insert.
+func (q *Queue) startGroup() { q.group = groupcommit.New(q.EnqueueMany, 256, 4096) }
 
 // Start starts working jobs (and, on the leader, periodic jobs).
 func (q *Queue) Start(ctx context.Context) error {
@@ -460,10 +462,7 @@ func (q *Queue) Start(ctx context.Context) error {
 // again later, by this process after a restart or by another.
 func (q *Queue) Close(ctx context.Context) error {
 	var err error
-	q.groupOnce.Do(func() {}) // no group is started after Close
-	if q.group != nil {
-		q.group.Close()
-	}
+	q.group.Close() // what was submitted is stored; later submissions fail
 	if q.started {
 		if err = q.c.Stop(ctx); err != nil {
 			err = fmt.Errorf("jobs: stop: %w", err)

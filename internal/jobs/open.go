@@ -110,6 +110,7 @@ func OpenSQLite(ctx context.Context, path string, o Options) (*Queue, error) {
 		}
 		return tx.Commit()
 	}
+	q.startGroup()
 	return q, nil
 }
 
@@ -169,6 +170,7 @@ func OpenPostgres(ctx context.Context, dsn string, o Options) (*Queue, error) {
 		}
 		return tx.Commit(ctx)
 	}
+	q.startGroup()
 	return q, nil
 }
 

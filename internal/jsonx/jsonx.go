@@ -90,25 +90,38 @@ func Append(dst []byte, v any) ([]byte, error) {
 }
 
 // Marshal returns the JSON encoding of v, in a slice of its own exact
-// size: it is encoded into a pooled scratch buffer and copied out, so that
-// neither the buffer's growth nor its spare capacity is garbage.
+// size: it is encoded into a scratch buffer and copied out, so that neither
+// the buffer's growth nor its spare capacity is garbage.
 func Marshal(v any) ([]byte, error) {
-	bp := scratch.Get().(*[]byte)
+	bp := GetScratch()
+	defer PutScratch(bp)
 	b, err := Append((*bp)[:0], v)
-	var out []byte
-	if err == nil {
-		out = make([]byte, len(b))
-		copy(out, b)
+	*bp = b
+	if err != nil {
+		return nil, err
 	}
-	if cap(b) <= maxScratch {
-		*bp = b[:0]
-		scratch.Put(bp)
-	}
-	return out, err
+	out := make([]byte, len(b))
+	copy(out, b)
+	return out, nil
 }
 
-// Scratch buffers of Marshal; a buffer grown past maxScratch (a huge
+// GetScratch lends an empty buffer to encode into (with Append); keep what
+// Append returns in it, and give it back with PutScratch once its bytes
+// are written or copied.
+func GetScratch() *[]byte {
+	bp := scratch.Get().(*[]byte)
+	*bp = (*bp)[:0]
+	return bp
+}
+
+// PutScratch gives a buffer back; one grown past maxScratch (a huge
 // document) is dropped rather than kept.
+func PutScratch(bp *[]byte) {
+	if cap(*bp) <= maxScratch {
+		scratch.Put(bp)
+	}
+}
+
 var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
 
 const maxScratch = 256 << 10

@@ -8,21 +8,13 @@ import (
 
 // memoryFlow writes the event's value to the shared memory (no Redis
 // resource: the server's own), reads it back and answers it.
-const memoryFlow = `{"id": "mem", "name": "Memory", "flowGraph": {
-	"nodes": [
-		{"id": "start", "data": {"spec": {"module": "tracardi.process_engine.action.v1.flow.start.start_action"}}},
-		{"id": "write", "data": {"spec": {"module": "tracardi.process_engine.action.v1.operations.write_to_memory.plugin",
-			"init": {"key": "last-value", "value": "event@properties.value", "ttl": 60}}}},
-		{"id": "read", "data": {"spec": {"module": "tracardi.process_engine.action.v1.operations.read_from_memory.plugin",
-			"init": {"key": "last-value"}}}},
-		{"id": "answer", "data": {"spec": {"module": "tracardi.process_engine.action.v1.internal.add_response.plugin",
-			"init": {"key": "memory", "body": "{\"value\": \"payload@value\"}"}}}}
-	],
-	"edges": [
-		{"id": "e1", "source": "start", "sourceHandle": "payload", "target": "write", "targetHandle": "payload"},
-		{"id": "e2", "source": "write", "sourceHandle": "success", "target": "read", "targetHandle": "payload"},
-		{"id": "e3", "source": "read", "sourceHandle": "success", "target": "answer", "targetHandle": "payload"}
-	]}}`
+var memoryFlow = testenv.FlowJSON("mem", []testenv.Node{
+	{ID: "start", Module: testenv.Start},
+	{ID: "write", Module: "tracardi.process_engine.action.v1.operations.write_to_memory.plugin",
+		Init: map[string]any{"key": "last-value", "value": "event@properties.value", "ttl": 60}},
+	{ID: "read", Module: "tracardi.process_engine.action.v1.operations.read_from_memory.plugin", Init: map[string]any{"key": "last-value"}},
+	{ID: "answer", Module: testenv.AddResponse, Init: map[string]any{"key": "memory", "body": `{"value": "payload@value"}`}},
+}, "start.payload>write", "write.success>read", "read.success>answer")
 
 // The flows /track runs reach the run data's capabilities (the shared
 // memory here) through the request's wrapper around it.
