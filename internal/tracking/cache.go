@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/tracflow/tracflow/internal/docsum"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -17,7 +18,7 @@ const DefaultCacheBytes = 128 << 20
 // commit; the profile lock serialises the writers of one profile.
 //
 // The cache is bounded in bytes: each entry counts what its decoded document
-// takes on the Go heap (see docSize) plus the entry's own bookkeeping, so
+// takes on the Go heap (see docsum.Measure) plus the entry's own bookkeeping, so
 // that a million small anonymous profiles cost no more memory than a few
 // thousand large ones. Profiles and sessions share the bound. The keys are
 // spread over shards, each with its own lock, byte budget and second-chance
@@ -61,6 +62,7 @@ type cacheEntry struct {
 	key  cacheKey
 	doc  map[string]any
 	size int64
+	fp   uint64 // the document's fingerprint as last stored
 	slot int
 	ref  bool
 }
@@ -120,6 +122,28 @@ func (c *docCache) forgetSession(id string) {
 	c.del(cacheKey{kindSession, id})
 }
 
+// stored returns the fingerprint of doc as it was last stored, when doc is
+// the cached document of its kind and id (a request changes the cached
+// document in place until it stores it); nil otherwise. Flows compare their
+// result with it to tell whether the document needs storing (see
+// workflow.Input.StoredProfile), without hashing it before they run.
+func (c *docCache) stored(kind docKind, doc map[string]any) *uint64 {
+	if c == nil || doc == nil {
+		return nil
+	}
+	id, _ := doc["id"].(string)
+	k := cacheKey{kind, id}
+	s := c.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.m[k]
+	if !ok || !sameMap(e.doc, doc) {
+		return nil
+	}
+	fp := e.fp
+	return &fp
+}
+
 // usage reports the entries cached and the bytes they are accounted for.
 func (c *docCache) usage() (entries int, bytes int64) {
 	for i := range c.shards {
@@ -157,7 +181,8 @@ func (c *docCache) put(k cacheKey, doc map[string]any, changed bool) {
 		e.ref = true
 		return
 	}
-	size := docSize(doc) + int64(len(k.id)) + entryOverhead
+	fp, n := docsum.Measure(doc)
+	size := n + int64(len(k.id)) + entryOverhead
 	if size > s.limit {
 		// Larger than a shard's share of the bound: never cached.
 		if ok {
@@ -167,14 +192,14 @@ func (c *docCache) put(k cacheKey, doc map[string]any, changed bool) {
 	}
 	if ok {
 		s.bytes += size - e.size
-		e.doc, e.size, e.ref = doc, size, true
+		e.doc, e.size, e.fp, e.ref = doc, size, fp, true
 		s.evict(e)
 		return
 	}
 	for s.bytes+size > s.limit {
 		s.evictOne(nil)
 	}
-	e = &cacheEntry{key: k, doc: doc, size: size}
+	e = &cacheEntry{key: k, doc: doc, size: size, fp: fp}
 	if n := len(s.free); n > 0 {
 		e.slot = s.free[n-1]
 		s.free = s.free[:n-1]

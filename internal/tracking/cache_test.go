@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/docsum"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -37,7 +38,14 @@ func heapInUse() uint64 {
 	return m.HeapAlloc
 }
 
-// TestDocSizeMatchesTheHeap checks docSize against what the runtime
+// docSize is what the cache counts for a document besides its id and
+// entry.
+func docSize(v any) int64 {
+	_, n := docsum.Measure(v)
+	return n
+}
+
+// TestDocSizeMatchesTheHeap checks docsum.Measure's size against what the runtime
 // reports for many decoded profiles and sessions: the cache's byte bound is
 // only as good as this estimate.
 func TestDocSizeMatchesTheHeap(t *testing.T) {

@@ -174,7 +174,7 @@ func (r *request) runEvents() {
 // runEvent runs one event through the rules and their flows.
 func (r *request) runEvent(ev plugin.Event) {
 	r.mapEvent(ev)
-	out := r.t.runRules(r.ctx, r.snap, r.p, ev, &r.profile, &r.session, r.res)
+	out := r.t.runRules(r.ctx, r.snap, r.cache, r.p, ev, &r.profile, &r.session, r.res)
 	if out.profileUpdated {
 		r.profileChanged = true
 	}

@@ -340,3 +340,47 @@ func trackerEvents(t *testing.T, e *testenv.Env, profileID string) int {
 	}
 	return n
 }
+
+// TestFlowsStoreOnlyChangedProfiles checks that a profile is stored when a
+// flow changes it, and not when the flow sets what is already stored, on
+// the collector's cached path (SQLite) and the uncached one (PostgreSQL).
+func TestFlowsStoreOnlyChangedProfiles(t *testing.T) {
+	c := newClock()
+	onEachBackend(t, c.options(), func(t *testing.T, e *testenv.Env) {
+		src := e.Setup("colors", testenv.FlowJSON("color", []testenv.Node{
+			{ID: "start", Module: testenv.Start},
+			{ID: "copy", Module: testenv.CopyData, Init: map[string]any{"traits": map[string]any{"set": map[string]any{"profile@traits.color": "event@properties.color"}}}},
+		}, "start.payload>copy"), "pick")
+		send := func(color string) {
+			track(t, e, map[string]any{"source": map[string]any{"id": src}, "profile": map[string]any{"id": "painter"}, "session": map[string]any{"id": "easel"},
+				"events": []any{map[string]any{"type": "pick", "properties": map[string]any{"color": color}}}})
+		}
+		stored := func() (update, color string) {
+			p, err := e.Store.Profile(t.Context(), "painter")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return testenv.At(p, "metadata.time.update").(string), fmt.Sprint(testenv.At(p, "traits.color"))
+		}
+		send("red")
+		u0, col := stored()
+		if col != "red" {
+			t.Fatalf("the first color was not stored: %s", col)
+		}
+		c.add(10 * time.Second)
+		send("red")
+		if u, _ := stored(); u != u0 {
+			t.Errorf("a flow that set the stored color rewrote the profile (update %s, was %s)", u, u0)
+		}
+		c.add(10 * time.Second)
+		send("blue")
+		if u, col := stored(); u == u0 || col != "blue" {
+			t.Errorf("a changed color was not stored: update %s (was %s), color %s", u, u0, col)
+		}
+		c.add(10 * time.Second)
+		send("red")
+		if _, col := stored(); col != "red" {
+			t.Errorf("the color changed back was not stored: %s", col)
+		}
+	})
+}

@@ -450,7 +450,7 @@ type runOutcome struct {
 
 // runRules runs, for one event, every flow its rules select, one after
 // another; each flow sees the profile as the previous one left it.
-func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Payload, ev plugin.Event, profile *plugin.Profile, session *plugin.Session, res *Result) runOutcome {
+func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, cache *docCache, p *Payload, ev plugin.Event, profile *plugin.Profile, session *plugin.Session, res *Result) runOutcome {
 	if no, ok := t.Observe.(workflow.NodeObserver); ok {
 		ctx = workflow.WithNodeObserver(ctx, no) // per-plugin run times
 	}
@@ -483,7 +483,8 @@ func (t *Tracker) runRules(ctx context.Context, snap *catalog.Snapshot, p *Paylo
 		// collector never runs debug-only nodes nor hands out debug info:
 		// that is what the editor's debugger (POST /flow/debug) is for.
 		o := f.Run(ctx, workflow.Input{Event: ev, Profile: *profile, Session: *session, UX: ux, Resources: t.res, Data: dataFor(ctx, t.data),
-			Limits: t.lim, NodeRunsBefore: nodeRuns, Delays: t.waits != nil})
+			Limits: t.lim, NodeRunsBefore: nodeRuns, Delays: t.waits != nil,
+			StoredProfile: cache.stored(kindProfile, *profile), StoredSession: cache.stored(kindSession, *session)})
 		nodeRuns = o.NodeRuns
 		out.waits = append(out.waits, waitsOf(r.FlowID, ev, o)...)
 		if t.Observe != nil {

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/docsum"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/plugin"
 )
@@ -42,6 +43,12 @@ type Input struct {
 	// Resume, when set, runs only the rest of the flow after a wait: from
 	// the node's saved results on, instead of from the start nodes.
 	Resume *Resume
+	// StoredProfile and StoredSession, when set, are the fingerprints
+	// (docsum.Fingerprint) of the profile and the session as they are
+	// stored. The run then reports an update when the document differs
+	// from the stored one, and need not hash it before it runs. Without
+	// them the run compares the document after the run with the one given.
+	StoredProfile, StoredSession *uint64
 }
 
 // NodeObserver receives the run time of every plugin call of a flow run.
@@ -137,13 +144,7 @@ func (c *Compiled) Run(ctx context.Context, in Input) *Output {
 		Flow:   &plugin.Flow{ID: c.ID, Name: c.Name, Description: c.Description, Response: resp},
 		Memory: mem, UX: in.UX, Debug: in.Debug, Resources: in.Resources, Data: in.Data,
 	}
-	var profBefore, sessBefore uint64
-	if in.Profile != nil {
-		profBefore = fingerprint(map[string]any(in.Profile))
-	}
-	if in.Session != nil {
-		sessBefore = fingerprint(map[string]any(in.Session))
-	}
+	profBefore, sessBefore := before(in.StoredProfile, in.Profile), before(in.StoredSession, in.Session)
 	lim := in.Limits.withDefaults()
 	r := &run{c: c, set: set, st: st, out: out, obs: in.Observe,
 		runs: in.NodeRunsBefore, maxRuns: lim.MaxNodeRuns, maxBytes: lim.MaxPayloadBytes, delays: in.Delays, resume: in.Resume}
@@ -199,7 +200,20 @@ func saved(flag plugin.SaveFlag, created bool, doc map[string]any, before uint64
 	case plugin.SaveDiscarded:
 		return false
 	}
-	return created || fingerprint(doc) != before
+	return created || docsum.Fingerprint(doc) != before
+}
+
+// before is what saved compares a run's document with: its stored
+// fingerprint when the caller knows it, else the document's own before the
+// run.
+func before(stored *uint64, doc map[string]any) uint64 {
+	if stored != nil {
+		return *stored
+	}
+	if doc == nil {
+		return 0
+	}
+	return docsum.Fingerprint(doc)
 }
 
 func (r *run) exec(ctx context.Context, payload plugin.Payload) {
