@@ -11,11 +11,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/jobs"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/postgres"
@@ -530,5 +532,33 @@ func TestEarlierDeliveryLogIsUpgraded(t *testing.T) {
 	var n int
 	if err := q.DB().QueryRow(`SELECT count(*) FROM pragma_table_info('destination_deliveries') WHERE name IN ('batch', 'data')`).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("added columns: %d %v", n, err)
+	}
+}
+
+// TestKeysOfTracflowEventsFollowTime checks that the keys of deliveries of
+// Tracflow's own event ids (UUIDs of version 7) are ordered by the events'
+// time, stay stable and distinct per destination, and that other ids keep
+// their hash-only keys.
+func TestKeysOfTracflowEventsFollowTime(t *testing.T) {
+	a, b := domain.NewID(), ""
+	for b <= a { // a later millisecond
+		time.Sleep(2 * time.Millisecond)
+		b = domain.NewID()
+	}
+	ka, kb := destinations.Key("d1", a), destinations.Key("d1", b)
+	if len(ka) != 32 || len(kb) != 32 || ka >= kb {
+		t.Errorf("keys of events %s < %s: %s, %s; want ordered, 32 digits", a, b, ka, kb)
+	}
+	if !strings.HasPrefix(ka, a[0:8]+a[9:13]) {
+		t.Errorf("key %s does not start with the time of event %s", ka, a)
+	}
+	if destinations.Key("d1", a) != ka || destinations.Key("d2", a) == ka {
+		t.Error("a key is not stable, or two destinations share one")
+	}
+	if k := destinations.Key("d1", "order-1"); len(k) != 32 || k == destinations.Key("d2", "order-1") {
+		t.Errorf("the key of a tracker's own event id: %s", k)
+	}
+	if k := destinations.Key("d1", strings.ToUpper(a)); strings.HasPrefix(k, a[0:8]) {
+		t.Errorf("an id that is not in domain.NewID's form got a time prefix: %s", k)
 	}
 }

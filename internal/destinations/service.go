@@ -204,9 +204,32 @@ func (s *Service) Close() {
 
 // Key is the idempotency key of the delivery of an event to a destination:
 // the same on every try, and for the same event sent again with its id.
+// It is 32 hexadecimal digits of a hash of both ids, except that an event
+// id of Tracflow's own (a UUID of version 7, which starts with its time in
+// milliseconds) gives the key its 12 digits of time first: then the keys of
+// deliveries matched one after another sit side by side in the delivery
+// log's index, and inserting a batch of them writes about half the pages
+// (random keys land each on a page of its own).
 func Key(destinationID, eventID string) string {
 	h := sha256.Sum256([]byte(destinationID + "\x00" + eventID))
-	return hex.EncodeToString(h[:16])
+	if !isUUIDv7(eventID) {
+		return hex.EncodeToString(h[:16])
+	}
+	return eventID[0:8] + eventID[9:13] + hex.EncodeToString(h[:10])
+}
+
+// isUUIDv7 reports an id in the canonical form of a UUID of version 7
+// (lower-case, as domain.NewID makes them).
+func isUUIDv7(id string) bool {
+	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' || id[14] != '7' {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; c != '-' && (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // deliveryArgs is one delivery: of an event's mapped data to a
