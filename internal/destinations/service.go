@@ -16,6 +16,7 @@ import (
 
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/jobs"
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
 )
@@ -202,6 +203,25 @@ func (s *Service) Close() {
 	})
 }
 
+// render applies a destination's mapping and encodes the result: keys in
+// sorted order, as encoding/json would write them (without escaping HTML
+// characters), in a scratch buffer copied once into the data the delivery
+// keeps.
+func render(mapping *notation.Reshape, ev, profile, session map[string]any) (string, error) {
+	v, err := mapping.ApplyShared(&notation.Scope{Event: ev, Profile: profile, Session: session})
+	if err != nil {
+		return "", err
+	}
+	bp := jsonx.GetScratch()
+	defer jsonx.PutScratch(bp)
+	b, err := jsonx.AppendSorted((*bp)[:0], v)
+	*bp = b
+	if err != nil {
+		return "", err
+	}
+	return string(b), nil
+}
+
 // Key is the idempotency key of the delivery of an event to a destination:
 // the same on every try, and for the same event sent again with its id.
 // It is 32 hexadecimal digits of a hash of both ids, except that an event
@@ -299,16 +319,11 @@ func (s *Service) Notify(events []map[string]any, profile, session map[string]an
 			// the same mapping share the encoding.
 			data, ok := rendered[c.mappingKey]
 			if !ok {
-				v, err := c.mapping.ApplyShared(&notation.Scope{Event: ev, Profile: profile, Session: session})
-				var b []byte
-				if err == nil {
-					b, err = json.Marshal(v)
-				}
-				if err != nil {
+				var err error
+				if data, err = render(c.mapping, ev, profile, session); err != nil {
 					s.log.Warn("destination mapping failed", "destination", c.id, "event", domain.Str(ev, "id"), "err", err)
 					continue
 				}
-				data = string(b)
 				if rendered == nil {
 					rendered = map[string]string{}
 				}

@@ -9,13 +9,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
 )
 
 // Append appends the JSON encoding of v to dst.
-func Append(dst []byte, v any) ([]byte, error) {
+func Append(dst []byte, v any) ([]byte, error) { return encoder{}.append(dst, v) }
+
+// AppendSorted is Append with every object's keys in sorted order, as
+// encoding/json writes them: the same value always gives the same bytes.
+func AppendSorted(dst []byte, v any) ([]byte, error) { return encoder{sorted: true}.append(dst, v) }
+
+// encoder writes objects' keys in map order, or sorted.
+type encoder struct{ sorted bool }
+
+func (e encoder) append(dst []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "null"...), nil
@@ -38,18 +48,18 @@ func Append(dst []byte, v any) ([]byte, error) {
 		}
 		return append(dst, x...), nil
 	case map[string]any:
-		return appendMap(dst, x)
+		return e.appendMap(dst, x)
 	case []any:
 		if x == nil {
 			return append(dst, "null"...), nil
 		}
 		dst = append(dst, '[')
-		for i, e := range x {
+		for i, v := range x {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = Append(dst, e); err != nil {
+			if dst, err = e.append(dst, v); err != nil {
 				return dst, err
 			}
 		}
@@ -59,12 +69,12 @@ func Append(dst []byte, v any) ([]byte, error) {
 			return append(dst, "null"...), nil
 		}
 		dst = append(dst, '[')
-		for i, e := range x {
+		for i, m := range x {
 			if i > 0 {
 				dst = append(dst, ',')
 			}
 			var err error
-			if dst, err = appendMap(dst, e); err != nil {
+			if dst, err = e.appendMap(dst, m); err != nil {
 				return dst, err
 			}
 		}
@@ -126,25 +136,52 @@ var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b 
 
 const maxScratch = 256 << 10
 
-func appendMap(dst []byte, m map[string]any) ([]byte, error) {
+func (e encoder) appendMap(dst []byte, m map[string]any) ([]byte, error) {
 	if m == nil {
 		return append(dst, "null"...), nil
 	}
+	if e.sorted && len(m) > 1 {
+		return e.appendSortedMap(dst, m)
+	}
 	dst = append(dst, '{')
 	first := true
-	for k, e := range m {
+	for k, v := range m {
 		if !first {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendString(dst, k)
-		dst = append(dst, ':')
 		var err error
-		if dst, err = Append(dst, e); err != nil {
+		if dst, err = e.appendEntry(dst, k, v); err != nil {
 			return dst, err
 		}
 	}
 	return append(dst, '}'), nil
+}
+
+func (e encoder) appendSortedMap(dst []byte, m map[string]any) ([]byte, error) {
+	var small [16]string
+	keys := small[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		var err error
+		if dst, err = e.appendEntry(dst, k, m[k]); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
+}
+
+func (e encoder) appendEntry(dst []byte, k string, v any) ([]byte, error) {
+	dst = appendString(dst, k)
+	dst = append(dst, ':')
+	return e.append(dst, v)
 }
 
 // appendFloat writes numbers as encoding/json does.

@@ -1,6 +1,7 @@
 package jsonx
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"reflect"
@@ -36,6 +37,38 @@ func TestMatchesEncodingJSON(t *testing.T) {
 	}
 	for _, v := range values {
 		roundTrip(t, v)
+	}
+}
+
+// TestSortedIsEncodingJSON checks that AppendSorted writes the bytes
+// encoding/json writes without HTML escaping, for every value the
+// round-trip test uses.
+func TestSortedIsEncodingJSON(t *testing.T) {
+	values := []any{
+		map[string]any{"b": 1.0, "a": map[string]any{"z": []any{"x", map[string]any{"d": nil, "c": true}}, "y": "<&>"}, "k\"ey": "v"},
+		map[string]any{"single": map[string]any{}}, []any{map[string]any{"2": 2.0, "10": 10.0, "1": 1.0}},
+	}
+	for i := range 40 {
+		m := map[string]any{}
+		for j := range i {
+			m[string(rune('a'+j%26))+string(rune('A'+j))] = float64(j)
+		}
+		values = append(values, m)
+	}
+	for _, v := range values {
+		got, err := AppendSorted(nil, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			t.Fatal(err)
+		}
+		if w := bytes.TrimSuffix(want.Bytes(), []byte("\n")); !bytes.Equal(got, w) {
+			t.Errorf("AppendSorted: %s\nencoding/json: %s", got, w)
+		}
 	}
 }
 
@@ -79,6 +112,13 @@ func BenchmarkMarshalProfile(b *testing.B) {
 		buf := make([]byte, 0, 1024)
 		for b.Loop() {
 			buf, _ = Append(buf[:0], doc)
+		}
+	})
+	b.Run("jsonx-sorted", func(b *testing.B) {
+		b.ReportAllocs()
+		buf := make([]byte, 0, 1024)
+		for b.Loop() {
+			buf, _ = AppendSorted(buf[:0], doc)
 		}
 	})
 	b.Run("encoding/json", func(b *testing.B) {
