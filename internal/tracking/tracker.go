@@ -357,14 +357,16 @@ func (t *Tracker) findSession(ctx context.Context, cache *docCache, id, profileI
 }
 
 func (t *Tracker) buildEvent(p *Payload, in *EventIn, src map[string]any, profile plugin.Profile, session plugin.Session, headers map[string]any, now time.Time) plugin.Event {
-	ev := plugin.Event{
-		"type":       in.Type,
-		"source":     map[string]any{"id": p.SourceID},
-		"properties": orEmpty(in.Properties),
-		"context":    mergeContext(p.Context, in.Context, len(p.Events) > 1),
-		"tags":       orList(in.Tags),
-		"options":    orEmpty(in.Options),
-	}
+	// Sized for the 14 keys an event of the tracker ends with at most
+	// before its device's enrichment (those below and PrepareEvent's), so
+	// that it is not grown and copied on the way.
+	ev := make(plugin.Event, 14)
+	ev["type"] = in.Type
+	ev["source"] = map[string]any{"id": p.SourceID}
+	ev["properties"] = orEmpty(in.Properties)
+	ev["context"] = mergeContext(p.Context, in.Context, len(p.Events) > 1)
+	ev["tags"] = orList(in.Tags)
+	ev["options"] = orEmpty(in.Options)
 	if in.ID != "" {
 		ev["id"] = in.ID
 	}
