@@ -148,8 +148,9 @@ func (s *Store) checkpoints() {
 // share a budget, since they read mostly what the collector's cache missed
 // and the operating system caches the file too.
 const (
-	writerCacheKiB  = 12 << 10
-	readersCacheKiB = 12 << 10
+	writerCacheKiB       = 8 << 10
+	readersCacheKiB      = 6 << 10
+	checkpointerCacheKiB = 1 << 10
 )
 
 // readers is the size of the pool of read-only connections.
@@ -179,6 +180,9 @@ func dsn(path string, role int) string {
 	case roleReader:
 		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -readerCacheKiB()))
 		v.Add("_pragma", "query_only(1)")
+	case roleCheckpointer:
+		// It reads only the log's frames and the pages they replace.
+		v.Add("_pragma", fmt.Sprintf("cache_size(%d)", -checkpointerCacheKiB))
 	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + v.Encode()
 }
