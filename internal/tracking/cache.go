@@ -9,8 +9,9 @@ import (
 	"github.com/tracflow/tracflow/plugin"
 )
 
-// DefaultCacheBytes bounds the document cache when Options.CacheBytes is 0.
-const DefaultCacheBytes = 128 << 20
+// DefaultCacheBytes bounds the document cache when Options.CacheBytes is 0;
+// it is the server's --cache-size default too.
+const DefaultCacheBytes = 96 << 20
 
 // docCache keeps recently used profiles and sessions in memory, so that the
 // collector reads them from the database once. It is only correct when no
