@@ -79,8 +79,7 @@ func (a *Scheduler) Run(ctx context.Context, payload plugin.Payload, _ *plugin.E
 	e := plugin.ScheduledEvent{At: time.Now().Add(a.postpone), SourceID: a.source, Type: a.eventType, Properties: props}
 	if ev := a.Event; ev != nil {
 		if e.SourceID == currentSource {
-			src, _ := ev["source"].(map[string]any)
-			e.SourceID, _ = src["id"].(string)
+			e.SourceID = plugin.ResourceID(ev["source"])
 		}
 		e.Context, _ = ev["context"].(map[string]any)
 	}

@@ -400,26 +400,23 @@ func (s *Service) run() {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	batch := make([]pending, 0, 1024)
+	enqueue := func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return s.enqueue(ctx, batch)
+	}
 	flush := func() {
-		for {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			err := s.enqueue(ctx, batch)
-			cancel()
-			if err == nil {
-				break
-			}
+		defer func() { clear(batch); batch = batch[:0] }()
+		for err := enqueue(); err != nil; err = enqueue() {
 			s.log.Error("destinations: queueing deliveries failed; trying again", "deliveries", len(batch), "err", err)
 			select {
 			case <-time.After(time.Second):
-				continue
 			case <-s.stop:
 				s.Dropped.Add(int64(len(batch)))
 				s.log.Error("destinations: deliveries lost at shutdown", "deliveries", len(batch))
+				return
 			}
-			break
 		}
-		clear(batch)
-		batch = batch[:0]
 	}
 	for {
 		select {

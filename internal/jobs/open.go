@@ -100,13 +100,8 @@ func OpenSQLite(ctx context.Context, path string, o Options) (*Queue, error) {
 		defer tx.Rollback()
 		ex := &sqlExec{tx: tx, stmts: map[string]*sql.Stmt{}}
 		defer ex.close()
-		if err := write(ctx, ex); err != nil {
+		if err := writeAndInsert(ctx, c, tx, ex, ps, write); err != nil {
 			return err
-		}
-		if len(ps) > 0 {
-			if _, err := c.InsertManyFastTx(ctx, tx, ps); err != nil {
-				return err
-			}
 		}
 		return tx.Commit()
 	}
@@ -160,13 +155,8 @@ func OpenPostgres(ctx context.Context, dsn string, o Options) (*Queue, error) {
 			return err
 		}
 		defer tx.Rollback(context.WithoutCancel(ctx))
-		if err := write(ctx, pgxExec{tx: tx, rebind: q.Rebind}); err != nil {
+		if err := writeAndInsert(ctx, c, tx, pgxExec{tx: tx, rebind: q.Rebind}, ps, write); err != nil {
 			return err
-		}
-		if len(ps) > 0 {
-			if _, err := c.InsertManyFastTx(ctx, tx, ps); err != nil {
-				return err
-			}
 		}
 		return tx.Commit(ctx)
 	}
@@ -183,6 +173,19 @@ func migrateUp[T any](ctx context.Context, drv riverdriver.Driver[T]) error {
 		return fmt.Errorf("jobs: migrations: %w", err)
 	}
 	return nil
+}
+
+// writeAndInsert is EnqueueWith's work inside its transaction tx, on
+// either backend: the caller's rows through ex, then the jobs.
+func writeAndInsert[TTx any](ctx context.Context, c *river.Client[TTx], tx TTx, ex Execer, ps []river.InsertManyParams, write WriteFunc) error {
+	if err := write(ctx, ex); err != nil {
+		return err
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	_, err := c.InsertManyFastTx(ctx, tx, ps)
+	return err
 }
 
 // Execer runs statements (written with ? placeholders) in EnqueueWith's
