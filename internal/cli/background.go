@@ -28,6 +28,8 @@ type background struct {
 	inbox *inbox.Service
 	waits *flowwait.Service
 	sched *schedule.Service
+	// deliver is the delivery process, when deliveries are sent from one.
+	deliver *deliveryProcess
 }
 
 // lateTracker hands the inbox's requests to the tracker, which is made
@@ -46,9 +48,10 @@ func (l lateTracker) Resume(ctx context.Context, w tracking.Waiting) ([]string, 
 
 // startBackground opens the job queue in the server's database and sets up
 // the destinations. The queue's workers start with q.Start, once the HTTP
-// server is built.
+// server is built. With deliveryProcess, this process leaves the delivery
+// jobs to the delivery process (startDeliveryProcess).
 func startBackground(ctx context.Context, st store.Store, res *resources.Service, dsn, data string, policy retention.Policy,
-	forget func(string), tracker **tracking.Tracker, log *slog.Logger) (*background, error) {
+	forget func(string), tracker **tracking.Tracker, deliveryProcess bool, log *slog.Logger) (*background, error) {
 	var creds destinations.Credentials
 	if res != nil {
 		creds = res
@@ -62,7 +65,11 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 	kinds := append(append(append(append(dest.JobKinds(), ret.Kind(), segs.Kind()), in.JobKinds()...), fw.JobKinds()...), sc.JobKinds()...)
 	kinds = append(kinds, tracking.VisitEndedKind(func() *tracking.Tracker { return *tracker }))
 	periodic := append(append(ret.Periodic(), in.Periodic()...), sc.Periodic()...)
-	q, err := jobs.Open(ctx, dsn, data, jobs.Options{Kinds: kinds, Periodic: periodic, Log: log})
+	opts := jobs.Options{Kinds: kinds, Periodic: periodic, Log: log}
+	if deliveryProcess {
+		opts.Queues = []string{jobs.DefaultQueue}
+	}
+	q, err := jobs.Open(ctx, dsn, data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("opening the job queue: %w", err)
 	}
@@ -85,10 +92,15 @@ func startBackground(ctx context.Context, st store.Store, res *resources.Service
 }
 
 // close queues what the collector handed over, then lets running jobs
-// finish (up to 20 s; a job cut off is run again later).
+// finish, in the delivery process first (it may leave batches to store
+// here), then here (up to 20 s each; a job cut off is run again later).
 func (b *background) close(log *slog.Logger) {
 	b.inbox.Close()
 	b.dest.Close()
+	if b.deliver != nil {
+		b.deliver.drain()
+		b.deliver.close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := b.q.Close(ctx); err != nil {

@@ -47,7 +47,7 @@ at a given load, e.g. with and without a feature switched on.`,
 			fs.IntVar(&o.profiles, "profiles", 10000, "number of distinct profiles the events spread over (in turn)")
 			fs.BoolVar(&o.noSession, "no-session", false, "send no session id, as server-side senders often do")
 			fs.StringVar(&o.eventType, "event-type", "page-view", "event type to send")
-			fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id (on this machine): report its CPU per request and sample its memory (VmRSS)")
+			fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id (on this machine): report its CPU per request (with its child processes', such as the delivery process) and sample its memory (VmRSS)")
 			fs.StringVar(&o.maxRSS, "max-rss", "", "with --server-pid: fail when the server's resident memory exceeds this, e.g. 256MB")
 			fs.StringVar(&o.metricsToken, "metrics-token", "", "without --server-pid, the CPU per request is read from /metrics (process_cpu_seconds_total) with this token when it needs one")
 			return func(e *env, args []string) error {

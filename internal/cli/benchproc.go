@@ -22,28 +22,25 @@ type procStat struct {
 // clockTick is the unit of /proc/<pid>/stat's times: USER_HZ, 100 on Linux.
 const clockTick = 10 * time.Millisecond
 
+// readProc reads a process's figures; its CPU time includes that of its
+// running children (serve's delivery process).
 func readProc(pid int) (*procStat, error) {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	cpu, _, err := readStat(pid)
 	if err != nil {
 		return nil, err
 	}
-	// The command name, in parentheses, may hold spaces: fields count from
-	// the last ')'.
-	i := bytes.LastIndexByte(stat, ')')
-	if i < 0 {
-		return nil, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	if ents, err := os.ReadDir("/proc"); err == nil {
+		for _, e := range ents {
+			child, err := strconv.Atoi(e.Name())
+			if err != nil || child == pid {
+				continue
+			}
+			if c, ppid, err := readStat(child); err == nil && ppid == pid {
+				cpu += c
+			}
+		}
 	}
-	f := strings.Fields(string(stat[i+1:]))
-	if len(f) < 13 {
-		return nil, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
-	}
-	// Fields 14 and 15 of stat (utime, stime) are f[11] and f[12] here.
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err := errors.Join(err1, err2); err != nil {
-		return nil, fmt.Errorf("/proc/%d/stat: %w", pid, err)
-	}
-	p := &procStat{cpu: time.Duration(ut+st) * clockTick}
+	p := &procStat{cpu: cpu}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return nil, err
@@ -64,6 +61,34 @@ func readProc(pid int) (*procStat, error) {
 		}
 	}
 	return p, nil
+}
+
+// readStat reads a process's CPU time (user and system) and its parent's
+// id from /proc/<pid>/stat.
+func readStat(pid int) (cpu time.Duration, ppid int, err error) {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	// The command name, in parentheses, may hold spaces: fields count from
+	// the last ')'.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 13 {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	// Fields 4, 14 and 15 of stat (ppid, utime, stime) are f[1], f[11] and
+	// f[12] here.
+	pp, err0 := strconv.Atoi(f[1])
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err := errors.Join(err0, err1, err2); err != nil {
+		return 0, 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+	}
+	return time.Duration(ut+st) * clockTick, pp, nil
 }
 
 // scrapeCPU reads process_cpu_seconds_total from the server's /metrics;

@@ -51,6 +51,7 @@ func commands() []*command {
 		pluginsListCommand(),
 		pluginNewCommand(),
 		backupCommand(),
+		deliverCommand(),
 		adminResetPasswordCommand(),
 		healthcheckCommand(),
 		versionCommand(),

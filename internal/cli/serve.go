@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/tracflow/tracflow/internal/api"
@@ -82,6 +84,8 @@ type serveSettings struct {
 	noDemo         bool
 	trackerDir     string
 	pprofAddr      string
+	deliveryProcess bool
+	deliveryNice    int
 	// enrichment and system events
 	geoipDB         string
 	visitEndedAfter time.Duration
@@ -110,26 +114,32 @@ func (s *serveSettings) define(fs *flag.FlagSet) {
 	s.retain = retentionFlags(fs)
 	fs.StringVar(&s.geoipDB, "geoip-db", "", "a MaxMind GeoLite2/GeoIP2 City database (.mmdb): sessions get the geo location of their client address, and the GeoIp service plugin reads it by default")
 	fs.DurationVar(&s.visitEndedAfter, "visit-ended-after", 0, "the inactivity after which a visit ends and its visit-ended event fires (default: --visit-timeout)")
+	fs.BoolVar(&s.deliveryProcess, "delivery-process", true, "send the destinations' deliveries from a child process of lower CPU priority, so that /track's latency does not depend on them; false: from this process")
+	fs.IntVar(&s.deliveryNice, "delivery-nice", 10, "how much lower the delivery process's CPU priority is (a nice value, 0 to 19)")
 	fs.StringVar(&s.pprofAddr, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 }
 
-func (e *env) serve(s *serveSettings) error {
+// newLogger makes the logger --log-format and --log-level ask for; json
+// says it writes JSON records.
+func newLogger(w io.Writer, format, levelName string) (log *slog.Logger, json bool, err error) {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(s.logLevel)); err != nil {
-		return usagef("--log-level: say debug, info, warn or error, not %q", s.logLevel)
+	if err := level.UnmarshalText([]byte(levelName)); err != nil {
+		return nil, false, usagef("--log-level: say debug, info, warn or error, not %q", levelName)
 	}
-	var handler slog.Handler
-	jsonLogs := false
-	switch s.logFormat {
+	switch format {
 	case "text":
-		handler = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})
+		return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level})), false, nil
 	case "json":
-		handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level})
-		jsonLogs = true
-	default:
-		return usagef("--log-format: say text or json, not %q", s.logFormat)
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})), true, nil
 	}
-	log := slog.New(handler)
+	return nil, false, usagef("--log-format: say text or json, not %q", format)
+}
+
+func (e *env) serve(s *serveSettings) error {
+	log, jsonLogs, err := newLogger(e.stderr, s.logFormat, s.logLevel)
+	if err != nil {
+		return err
+	}
 	// fail ends the start: with JSON logs as one error record, so that
 	// stderr stays JSON only; with text logs as the usual one line.
 	fail := func(err error) error {
@@ -163,6 +173,12 @@ func (e *env) serve(s *serveSettings) error {
 	if err != nil {
 		return fail(err)
 	}
+	if s.deliveryNice < 0 || s.deliveryNice > 19 {
+		return fail(usagef("--delivery-nice: say 0 to 19, not %d", s.deliveryNice))
+	}
+	// A test binary cannot be started as `tracflow deliver`: tests that run
+	// serve in their process deliver from it.
+	deliveryProcess := s.deliveryProcess && !testing.Testing()
 
 	// Bind the addresses before anything is created: a start that cannot
 	// listen must not leave an admin account behind whose generated
@@ -235,7 +251,7 @@ func (e *env) serve(s *serveSettings) error {
 	}
 	var tracker *tracking.Tracker
 	forget := func(id string) { tracker.Forget(id) } // runs only once the queue works
-	bg, err := startBackground(ctx, st, res, s.db, s.data, policy, forget, &tracker, log)
+	bg, err := startBackground(ctx, st, res, s.db, s.data, policy, forget, &tracker, deliveryProcess, log)
 	if err != nil {
 		return fail(err)
 	}
@@ -259,6 +275,11 @@ func (e *env) serve(s *serveSettings) error {
 		return fail(err)
 	}
 	bg.inbox.Start(ctx)
+	if deliveryProcess {
+		if bg.deliver, err = startDeliveryProcess(ctx, s.db, s.data, s.logFormat, s.logLevel, s.deliveryNice, bg.dest, bg.q, log, e.stderr); err != nil {
+			return fail(err)
+		}
+	}
 
 	adminPassword := os.Getenv("TRACFLOW_ADMIN_PASSWORD")
 	first, err := bootstrap.FirstStart(ctx, st, cat, srv.Auth(), os.Getenv("TRACFLOW_ADMIN_EMAIL"), adminPassword, !s.noDemo)

@@ -45,14 +45,16 @@ type Credentials interface {
 // Service matches events to destinations, enqueues deliveries and works
 // them.
 type Service struct {
-	st    store.Store
+	st    Config
 	q     *jobs.Queue
 	creds Credentials
 	log   *slog.Logger
 	http  *http.Client
 
-	list    atomic.Pointer[[]*compiled]
-	version atomic.Int64 // config version the list was read at
+	list     atomic.Pointer[[]*compiled]
+	version  atomic.Int64 // config version the list was read at
+	reloaded atomic.Pointer[func()]
+	forward  atomic.Pointer[func([]byte) bool]
 
 	in       chan pending
 	stop     chan struct{}
@@ -67,8 +69,9 @@ type Service struct {
 }
 
 // New makes the service; register its Kind with the queue (JobKinds) and
-// call Init and Start before use. creds may be nil (no resources).
-func New(st store.Store, creds Credentials, log *slog.Logger) *Service {
+// call Init and Start before use. st is the store (or, in a delivery
+// process, a Mirror); creds may be nil (no resources).
+func New(st Config, creds Credentials, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -90,7 +93,7 @@ func New(st store.Store, creds Credentials, log *slog.Logger) *Service {
 
 // JobKinds answers the job kinds the service works.
 func (s *Service) JobKinds() []jobs.Kind {
-	return []jobs.Kind{{Name: JobKind, Handle: s.work, MaxAttempts: DefaultMaxAttempts, Timeout: MaxTimeout + 10*time.Second}}
+	return []jobs.Kind{{Name: JobKind, Handle: s.work, MaxAttempts: DefaultMaxAttempts, Timeout: MaxTimeout + 10*time.Second, Queue: JobQueue}}
 }
 
 const schema = `CREATE TABLE IF NOT EXISTS destination_deliveries (
@@ -183,8 +186,33 @@ func (s *Service) Reload(ctx context.Context) error {
 	}
 	s.list.Store(&list)
 	s.version.Store(v)
+	if f := s.reloaded.Load(); f != nil {
+		(*f)()
+	}
 	return nil
 }
+
+// Forward sets a function that hands each batch of matched deliveries (in
+// the form EnqueueBatch reads) to the delivery process, which stores them
+// in the queue; when it answers false (the process is not running, or is
+// behind), the batch is stored by this process.
+func (s *Service) Forward(f func(batch []byte) bool) { s.forward.Store(&f) }
+
+// EnqueueBatch stores a batch of matched deliveries Forward handed over.
+func (s *Service) EnqueueBatch(ctx context.Context, batch []byte) error {
+	ps, err := decodeBatch(batch)
+	if err != nil {
+		return err
+	}
+	return s.enqueue(ctx, ps)
+}
+
+// Active says whether any destination is enabled.
+func (s *Service) Active() bool { return len(*s.list.Load()) > 0 }
+
+// OnReload sets a function called after each Reload (the delivery
+// process's supervisor sends it the new configuration).
+func (s *Service) OnReload(f func()) { s.reloaded.Store(&f) }
 
 // Start runs the enqueuer, and a poll of the configuration version.
 func (s *Service) Start() {
@@ -403,6 +431,9 @@ func (s *Service) run() {
 	enqueue := func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		if f := s.forward.Load(); f != nil && (*f)(encodeBatch(batch)) {
+			return nil
+		}
 		return s.enqueue(ctx, batch)
 	}
 	flush := func() {
@@ -523,7 +554,12 @@ func (s *Service) work(ctx context.Context, j *jobs.Job) error {
 			return lerr
 		}
 		if len(ds) == 0 {
-			return nil // delivered, or moved to a later batch, or its log was deleted
+			// Delivered, or moved to a later batch, or its log was deleted
+			// with the destination (since it was read above).
+			if _, gerr := s.st.GetConfig(ctx, Kind, destID); errors.Is(gerr, store.ErrNotFound) {
+				return jobs.Cancel(errors.New("the destination was deleted"))
+			}
+			return nil
 		}
 	case a.Key != "":
 		// An earlier version's job: its delivery may have gone out already.

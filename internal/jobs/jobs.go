@@ -41,6 +41,9 @@ const (
 	StatePending   = "pending"
 )
 
+// DefaultQueue is the queue of the kinds that do not name one.
+const DefaultQueue = river.QueueDefault
+
 // States lists every state, in the order a job goes through them.
 var States = []string{StatePending, StateScheduled, StateAvailable, StateRunning, StateRetryable, StateCompleted, StateCancelled, StateDiscarded}
 
@@ -93,6 +96,10 @@ type Kind struct {
 	MaxAttempts int
 	// Timeout bounds one attempt (0: one minute).
 	Timeout time.Duration
+	// Queue is the queue its jobs wait in ("": the default queue). A
+	// process works the queues Options.Queues names; a kind with a queue of
+	// its own can thus be worked by another process (see Options.Queues).
+	Queue string
 }
 
 // Periodic enqueues a job of a kind at a fixed interval. Over PostgreSQL
@@ -122,6 +129,14 @@ type Options struct {
 	// Backoff, when set, is the wait before retry n (n >= 1) instead of
 	// River's exponential policy (about n^4 seconds, with jitter).
 	Backoff func(attempt int) time.Duration
+	// Queues names the queues this process works (nil: those of every
+	// kind). Jobs of the others are enqueued here and worked elsewhere.
+	Queues []string
+	// Follower keeps this process out of the leader's election: it works
+	// its queues, but never enqueues periodic jobs (Periodic must be empty)
+	// nor runs the queue's maintenance (scheduled jobs and retries coming
+	// due, rescue of stuck jobs, cleaning). Another process must lead.
+	Follower bool
 }
 
 // DoneFunc is told about each attempt a worker of this process made (for
@@ -138,6 +153,10 @@ func (o *observer) done(kind string, d time.Duration, err error) {
 
 // Observe sets the function told about each attempt.
 func (q *Queue) Observe(f DoneFunc) { q.obs.f.Store(&f) }
+
+// Report tells the function Observe set about an attempt another process
+// made (one working a queue of this process's kinds).
+func (q *Queue) Report(kind string, d time.Duration, err error) { q.obs.done(kind, d, err) }
 
 // Request is one job to enqueue.
 type Request struct {
@@ -219,10 +238,24 @@ func config(o Options, obs *observer) (*river.Config, map[string]Kind, error) {
 	if n <= 0 {
 		n = 8
 	}
+	queues := map[string]river.QueueConfig{}
+	if o.Queues == nil {
+		queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: n}
+		for _, k := range kinds {
+			queues[queueOf(k)] = river.QueueConfig{MaxWorkers: n}
+		}
+	}
+	for _, name := range o.Queues {
+		queues[name] = river.QueueConfig{MaxWorkers: n}
+	}
+	if o.Follower && len(o.Periodic) > 0 {
+		return nil, nil, errors.New("jobs: a follower cannot enqueue periodic jobs")
+	}
 	cfg := &river.Config{
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: n}},
-		Workers: workers,
-		ID:      o.ID,
+		Queues:                 queues,
+		Workers:                workers,
+		ID:                     o.ID,
+		LeaderElectionDisabled: o.Follower,
 		// A job worked by a process that died is given back after this.
 		RescueStuckJobsAfter:        5 * time.Minute,
 		CompletedJobRetentionPeriod: 24 * time.Hour,
@@ -260,6 +293,14 @@ func config(o Options, obs *observer) (*river.Config, map[string]Kind, error) {
 			}, &river.PeriodicJobOpts{ID: k.Name, RunOnStart: p.RunOnStart}))
 	}
 	return cfg, kinds, nil
+}
+
+// queueOf answers the queue of a kind's jobs.
+func queueOf(k Kind) string {
+	if k.Queue == "" {
+		return river.QueueDefault
+	}
+	return k.Queue
 }
 
 type backoffPolicy func(int) time.Duration
@@ -355,7 +396,7 @@ func (q *Queue) params(r Request) (river.JobArgs, *river.InsertOpts, error) {
 			return nil, nil, fmt.Errorf("jobs: arguments of %s: %w", r.Kind, err)
 		}
 	}
-	opts := &river.InsertOpts{ScheduledAt: r.RunAt, MaxAttempts: k.MaxAttempts}
+	opts := &river.InsertOpts{ScheduledAt: r.RunAt, MaxAttempts: k.MaxAttempts, Queue: queueOf(k)}
 	if r.MaxAttempts > 0 {
 		opts.MaxAttempts = r.MaxAttempts
 	}
@@ -604,6 +645,18 @@ func (q *Queue) Counts(ctx context.Context) ([]Count, error) {
 		return out[i].State < out[j].State
 	})
 	return out, rows.Err()
+}
+
+// Waiting says whether jobs wait in a queue: to be worked now, later, or
+// again.
+func (q *Queue) Waiting(ctx context.Context, queue string) (bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, q.Rebind(`SELECT count(*) FROM (SELECT 1 FROM river_job
+		WHERE queue = ? AND state IN ('available', 'scheduled', 'retryable', 'running', 'pending') LIMIT 1) AS w`), queue).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("jobs: waiting: %w", err)
+	}
+	return n > 0, nil
 }
 
 // Kinds answers the registered kinds' names, sorted.

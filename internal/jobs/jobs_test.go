@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -310,4 +311,78 @@ func TestSubmitGroupsAndIsolatesFailures(t *testing.T) {
 			}
 		}
 	})
+}
+
+// A kind with a queue of its own is worked by the process that works that
+// queue (a follower, here), not by the one that enqueued it; its retries
+// come due by the leader's maintenance.
+func TestQueuesSplitWorkBetweenProcesses(t *testing.T) {
+	backends(t, func(t *testing.T, open func(jobs.Options) *jobs.Queue) {
+		var mu sync.Mutex
+		worked := map[string]int{} // process/kind: attempts
+		failedOnce := map[string]bool{}
+		handler := func(who string) jobs.Handler {
+			return func(_ context.Context, j *jobs.Job) error {
+				mu.Lock()
+				defer mu.Unlock()
+				worked[who+"/"+j.Kind]++
+				if j.Kind == "there" && !failedOnce[string(j.Args)] {
+					failedOnce[string(j.Args)] = true
+					return errors.New("first attempt fails")
+				}
+				return nil
+			}
+		}
+		server := open(fast(jobs.Options{Queues: []string{jobs.DefaultQueue}, Kinds: []jobs.Kind{
+			{Name: "here", Handle: handler("server")},
+			{Name: "there", Queue: "elsewhere", Handle: handler("server")},
+		}}))
+		follower := open(fast(jobs.Options{Queues: []string{"elsewhere"}, Follower: true, Kinds: []jobs.Kind{
+			{Name: "there", Queue: "elsewhere", Handle: handler("follower")},
+		}}))
+		var reported atomic.Int64
+		server.Observe(func(kind string, _ time.Duration, err error) {
+			if kind == "there" && err != nil {
+				reported.Add(1)
+			}
+		})
+		ctx := context.Background()
+		for _, q := range []*jobs.Queue{server, follower} {
+			if err := q.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 5 {
+			for _, kind := range []string{"here", "there"} {
+				if _, _, err := server.Enqueue(ctx, jobs.Request{Kind: kind, Args: map[string]int{"n": i}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		waitFor(t, "every job worked", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return worked["server/here"] == 5 && worked["follower/there"] == 10
+		})
+		mu.Lock()
+		if worked["server/there"] != 0 {
+			t.Errorf("the server worked %d jobs of the follower's queue", worked["server/there"])
+		}
+		mu.Unlock()
+		// The follower's attempts reach the server's metrics by Report.
+		server.Report("there", time.Millisecond, errors.New("failed"))
+		if reported.Load() != 1 {
+			t.Errorf("reported failures: %d; want 1", reported.Load())
+		}
+	})
+}
+
+func TestFollowerCannotEnqueuePeriodicJobs(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tracflow-jobs.db")
+	_, err := jobs.OpenSQLite(context.Background(), path, jobs.Options{Follower: true,
+		Kinds:    []jobs.Kind{{Name: "tick", Handle: func(context.Context, *jobs.Job) error { return nil }}},
+		Periodic: []jobs.Periodic{{Kind: "tick", Every: time.Minute}}})
+	if err == nil || !strings.Contains(err.Error(), "follower") {
+		t.Fatalf("a follower with periodic jobs: %v; want an error saying so", err)
+	}
 }

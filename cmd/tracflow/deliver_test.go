@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tracflow/tracflow/internal/store/storetest"
+)
+
+// receiver is a webhook receiver counting deliveries by idempotency key.
+type receiver struct {
+	*httptest.Server
+	mu   sync.Mutex
+	keys map[string]int
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{keys: map[string]int{}}
+	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		io.Copy(io.Discard, req.Body)
+		r.mu.Lock()
+		r.keys[req.Header.Get("Idempotency-Key")]++
+		r.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) distinct() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.keys)
+}
+
+func (r *receiver) waitFor(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for r.distinct() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the receiver got %d distinct deliveries; want %d", r.distinct(), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// addHook creates a webhook destination for the "hit" events of setupCounter.
+func addHook(t *testing.T, base, token, url string) {
+	t.Helper()
+	if code, r := call(t, "POST", base+"/destination", token, map[string]any{"id": "hook", "name": "Hook", "enabled": true,
+		"destination": map[string]any{"package": "webhook", "init": map[string]any{"url": url}},
+		"event_type":  map[string]any{"id": "hit"}}); code != 200 {
+		t.Fatalf("destination: %d %v", code, r)
+	}
+}
+
+// children answers the pids of a process's `tracflow deliver` children.
+func children(t *testing.T, pid int) []int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, e := range ents {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) && bytes.Contains(cmdline, []byte("deliver\x00")) {
+			out = append(out, child)
+		}
+	}
+	return out
+}
+
+// waitChild waits for the server's delivery process other than not.
+func waitChild(t *testing.T, s *server, not int) int {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		for _, c := range children(t, s.cmd.Process.Pid) {
+			if c != not {
+				return c
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no delivery process started:\n%s", s.output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// niceOf answers the nice values of a process's threads.
+func niceOf(t *testing.T, pid int) map[string]bool {
+	t.Helper()
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, task := range tasks {
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		out[f[16]] = true // field 19 of stat: nice
+	}
+	return out
+}
+
+func sendHits(t *testing.T, base string, from, to int) {
+	t.Helper()
+	for i := from; i < to; i++ {
+		if code, r := hit(base, fmt.Sprintf("p%d", i%7), fmt.Sprintf("hit-%d", i)); code != 200 {
+			t.Fatalf("event %d: %d %v", i, code, r)
+		}
+	}
+}
+
+// serve starts its delivery process once there is a destination, at a
+// lower priority; deliveries go out through it; when it is stopped and
+// killed, serve starts another and nothing it was handed is lost; it ends
+// with serve.
+func TestDeliveryProcess(t *testing.T) {
+	recv := newReceiver(t)
+	s := startServer(t, "--data", t.TempDir(), "--no-demo")
+	tok := s.token()
+	setupCounter(t, s.url, tok)
+	if c := children(t, s.cmd.Process.Pid); len(c) != 0 {
+		t.Fatalf("a delivery process runs without destinations: %v", c)
+	}
+	addHook(t, s.url, tok, recv.URL)
+	child := waitChild(t, s, 0)
+	// It lowers its priority first thing after it starts.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		nice := niceOf(t, child)
+		if len(nice) == 1 && nice["10"] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the delivery process's threads have nice values %v; want all 10", nice)
+		}
+	}
+	sendHits(t, s.url, 0, 20)
+	recv.waitFor(t, 20)
+
+	// Stopped, it takes batches until its pipe is full; killed, serve
+	// stores what it did not, and starts another.
+	if err := syscall.Kill(child, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	sendHits(t, s.url, 20, 40)
+	time.Sleep(300 * time.Millisecond) // batched and handed over
+	if err := syscall.Kill(child, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	next := waitChild(t, s, child)
+	sendHits(t, s.url, 40, 50)
+	recv.waitFor(t, 50)
+	if !strings.Contains(s.output(), "the delivery process ended; starting it again") {
+		t.Errorf("serve did not say the delivery process ended:\n%s", s.output())
+	}
+
+	// The delivery process's attempts are counted in serve's metrics.
+	req, _ := http.NewRequest("GET", s.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if m := metricValue(string(b), `tracflow_destination_deliveries_total{status="delivered"}`); m >= 10 {
+			break // at least those of the second process
+		} else if time.Now().After(deadline) {
+			t.Fatalf("delivered deliveries in /metrics: %v; want 10 or more", m)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(60 * time.Second):
+		t.Fatalf("serve did not stop:\n%s", s.output())
+	}
+	if err := syscall.Kill(next, 0); err == nil {
+		t.Errorf("the delivery process %d still runs after serve stopped", next)
+	}
+}
+
+// metricValue answers the value of a metric line of a /metrics page (-1
+// when missing).
+func metricValue(page, name string) float64 {
+	for _, line := range strings.Split(page, "\n") {
+		if rest, ok := strings.CutPrefix(line, name+" "); ok {
+			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			if err == nil {
+				return v
+			}
+		}
+	}
+	return -1
+}
+
+// Over PostgreSQL each instance has its delivery process; what either
+// instance matched is delivered once.
+func TestDeliveryProcessesOfTwoInstances(t *testing.T) {
+	dsn := storetest.PostgresDSN(t) // a fresh schema; skips without a server
+	t.Setenv("TRACFLOW_SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
+	recv := newReceiver(t)
+	a := startServer(t, "--db", dsn, "--no-demo")
+	tok := a.token()
+	setupCounter(t, a.url, tok)
+	addHook(t, a.url, tok, recv.URL)
+	b := startServer(t, "--db", dsn, "--no-demo")
+	waitChild(t, a, 0)
+	waitChild(t, b, 0)
+	sendHits(t, a.url, 0, 30)
+	sendHits(t, b.url, 30, 60)
+	recv.waitFor(t, 60)
+	time.Sleep(time.Second) // room for a second delivery of any
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	for k, n := range recv.keys {
+		if n != 1 {
+			t.Errorf("delivery %s received %d times", k, n)
+		}
+	}
+}

@@ -1,0 +1,652 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/tracflow/tracflow/internal/destinations"
+	"github.com/tracflow/tracflow/internal/jobs"
+)
+
+// The delivery process: serve starts `tracflow deliver` beside itself, at a
+// lower CPU priority, to store and work the destinations' deliveries.
+// Storing thousands of deliveries a second, sending them and logging their
+// outcomes takes CPU; in a process of its own the kernel gives /track's
+// requests the processor first, so that their latency does not depend on
+// destinations (see docs/server.md#the-delivery-process).
+//
+// The two talk over pipes. serve writes frames to the child's stdin: a
+// byte for the kind, the payload's length (4 bytes, big-endian), the
+// payload. 'S' is the destinations and their credentials (a
+// destinations.Snapshot, as JSON), sent at start and whenever they change;
+// 'B' a batch of matched deliveries (destinations.Service.Forward) after
+// its sequence number (8 bytes, big-endian), which the child stores in the
+// queue. When the child is not running or is behind, serve stores the batch
+// itself; serve keeps each batch it handed over until the child says it is
+// stored, and stores those the child did not when it ends (a batch stored
+// twice is harmless: the delivery log's key makes it the same deliveries).
+// The child answers on its stdout, a line per stored batch, per job attempt
+// and per delivery (serve counts the last two in its metrics):
+//
+//	a SEQUENCE
+//	j KIND MICROSECONDS ok|failed
+//	d STATUS MICROSECONDS
+//
+// The child shares the server's job queue (its database); its logs go to
+// the server's stderr. It stops, storing what it was handed and letting
+// running jobs finish, when its stdin closes: when serve stops, or dies.
+
+// Frame kinds.
+const (
+	frameSnapshot = 'S'
+	frameBatch    = 'B'
+)
+
+// maxFrame bounds a frame's payload.
+const maxFrame = 256 << 20
+
+// writeFrame writes a frame whose payload is the parts, one after another.
+func writeFrame(w io.Writer, kind byte, parts ...[]byte) error {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	var h [5]byte
+	h[0] = kind
+	binary.BigEndian.PutUint32(h[1:], uint32(n))
+	if _, err := w.Write(h[:]); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readFrame reads one frame; io.EOF at a frame's boundary ends the stream.
+func readFrame(r io.Reader) (kind byte, payload []byte, err error) {
+	var h [5]byte
+	if _, err := io.ReadFull(r, h[:]); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = errors.New("the stream ended inside a frame's header")
+		}
+		return 0, nil, err
+	}
+	n := binary.BigEndian.Uint32(h[1:])
+	if n > maxFrame {
+		return 0, nil, fmt.Errorf("a frame of %d bytes (at most %d)", n, maxFrame)
+	}
+	payload = make([]byte, n)
+	if _, err := io.ReadFull(r, payload); err != nil {
+		return 0, nil, fmt.Errorf("the stream ended inside a frame of %d bytes: %w", n, err)
+	}
+	return h[0], payload, nil
+}
+
+func deliverCommand() *command {
+	return &command{
+		name:  "deliver",
+		usage: "[flags]",
+		short: "work destination deliveries for a server (serve starts it)",
+		long: `Stores and works the destinations' deliveries of the server whose database
+--db and --data name (by default TRACFLOW_DB and TRACFLOW_DATA, which serve
+sets), at a lower CPU priority. serve starts it as a child process (see
+serve's --delivery-process) and tells it the destinations and the deliveries
+to store on its standard input; it is not run by hand. It stops when its
+standard input closes.`,
+		flags: func(fs *flag.FlagSet) runFunc {
+			var s deliverSettings
+			data := os.Getenv(envName("data"))
+			if data == "" {
+				data = "./data"
+			}
+			fs.StringVar(&s.data, "data", data, "the server's data folder")
+			fs.StringVar(&s.db, "db", os.Getenv(envName("db")), "the server's database (as serve's --db)")
+			fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
+			fs.StringVar(&s.logLevel, "log-level", "info", "least severe log level written")
+			fs.IntVar(&s.nice, "nice", 0, "lower this process's CPU priority by this much (0 to 19)")
+			fs.IntVar(&s.workers, "workers", 8, "delivery jobs worked at once")
+			return func(e *env, args []string) error {
+				if len(args) > 0 {
+					return usagef("deliver: unexpected argument %q", args[0])
+				}
+				return e.deliver(&s)
+			}
+		},
+	}
+}
+
+type deliverSettings struct {
+	data, db            string
+	logFormat, logLevel string
+	nice, workers       int
+}
+
+func (e *env) deliver(s *deliverSettings) error {
+	log, _, err := newLogger(e.stderr, s.logFormat, s.logLevel)
+	if err != nil {
+		return err
+	}
+	log = log.With("process", "deliver")
+	if s.nice < 0 || s.nice > 19 {
+		return usagef("--nice: say 0 to 19, not %d", s.nice)
+	}
+	if s.nice > 0 {
+		if err := lowerPriority(s.nice); err != nil {
+			log.Warn("could not lower the delivery process's priority", "err", err)
+		}
+	}
+	// serve stops it by closing stdin; a terminal's ^C or a TERM meant for
+	// serve must not cut the deliveries in flight short.
+	signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
+	ctx := context.Background()
+
+	mirror := destinations.NewMirror()
+	dest := destinations.New(mirror, mirror, log)
+	q, err := jobs.Open(ctx, s.db, s.data, jobs.Options{Kinds: dest.JobKinds(), Queues: []string{destinations.JobQueue},
+		Follower: true, Workers: s.workers, Log: log})
+	if err != nil {
+		return fmt.Errorf("opening the job queue: %w", err)
+	}
+	rep := newReporter(e.stdout)
+	defer rep.close()
+	q.Observe(rep.job)
+	dest.Observe = rep.delivery
+	if err := dest.Init(ctx, q); err != nil {
+		q.Close(ctx)
+		return fmt.Errorf("destinations: %w", err)
+	}
+
+	in := bufio.NewReaderSize(e.stdin, 64<<10)
+	started := false
+	for {
+		kind, payload, err := readFrame(in)
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				log.Error("reading from the server", "err", err)
+			}
+			break
+		}
+		switch kind {
+		case frameSnapshot:
+			var sn destinations.Snapshot
+			if err := json.Unmarshal(payload, &sn); err != nil {
+				log.Error("reading the destinations from the server", "err", err)
+				continue
+			}
+			mirror.Set(sn)
+			if err := dest.Reload(ctx); err != nil {
+				log.Error("destinations: reload", "err", err)
+			}
+			// Jobs are worked once the destinations are known: before,
+			// every job's destination would look deleted.
+			if !started {
+				if err := q.Start(ctx); err != nil {
+					q.Close(ctx)
+					return err
+				}
+				started = true
+			}
+		case frameBatch:
+			if len(payload) < 8 {
+				log.Error("reading from the server: a batch without its sequence number")
+				continue
+			}
+			if storeBatch(ctx, dest, payload[8:], log) {
+				rep.stored(binary.BigEndian.Uint64(payload))
+			}
+		default:
+			log.Error("reading from the server: a frame of an unknown kind", "kind", kind)
+		}
+	}
+	stopCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	return q.Close(stopCtx)
+}
+
+// storeBatch stores a batch of matched deliveries in the queue, trying
+// again for a while when the database refuses; false when it gave up.
+func storeBatch(ctx context.Context, dest *destinations.Service, batch []byte, log *slog.Logger) bool {
+	for try := 1; ; try++ {
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := dest.EnqueueBatch(sctx, batch)
+		cancel()
+		switch {
+		case err == nil:
+			return true
+		case try == 30:
+			dest.Dropped.Add(1)
+			log.Error("destinations: a batch of deliveries could not be queued; it is lost", "err", err)
+			return false
+		}
+		log.Error("destinations: queueing deliveries failed; trying again", "err", err)
+		time.Sleep(time.Second)
+	}
+}
+
+// reporter writes the child's attempt lines, buffered, flushed a few times
+// a second.
+type reporter struct {
+	mu   sync.Mutex
+	w    *bufio.Writer
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newReporter(w io.Writer) *reporter {
+	r := &reporter{w: bufio.NewWriter(w), stop: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				r.flush()
+			case <-r.stop:
+				r.flush()
+				return
+			}
+		}
+	}()
+	return r
+}
+
+func (r *reporter) flush() {
+	r.mu.Lock()
+	r.w.Flush()
+	r.mu.Unlock()
+}
+
+func (r *reporter) close() {
+	close(r.stop)
+	<-r.done
+}
+
+func (r *reporter) stored(seq uint64) {
+	r.mu.Lock()
+	fmt.Fprintf(r.w, "a %d\n", seq)
+	r.mu.Unlock()
+}
+
+func (r *reporter) job(kind string, d time.Duration, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "failed"
+	}
+	r.mu.Lock()
+	fmt.Fprintf(r.w, "j %s %d %s\n", kind, d.Microseconds(), outcome)
+	r.mu.Unlock()
+}
+
+func (r *reporter) delivery(status string, d time.Duration) {
+	r.mu.Lock()
+	fmt.Fprintf(r.w, "d %s %d\n", status, d.Microseconds())
+	r.mu.Unlock()
+}
+
+// errAttemptFailed stands for a failed attempt the delivery process
+// reported (the metrics count failures, not their errors).
+var errAttemptFailed = errors.New("failed")
+
+// readReports counts the attempts a delivery process reports in the
+// server's metrics.
+func readReports(r io.Reader, c *childConn, q *jobs.Queue, dest *destinations.Service, log *slog.Logger) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 2 && f[0] == "a" {
+			if seq, err := strconv.ParseUint(f[1], 10, 64); err == nil {
+				c.stored(seq)
+			}
+			continue
+		}
+		if len(f) < 3 {
+			continue
+		}
+		us, err := strconv.ParseInt(f[2], 10, 64)
+		if err != nil {
+			continue
+		}
+		d := time.Duration(us) * time.Microsecond
+		switch {
+		case f[0] == "j" && len(f) == 4:
+			var err error
+			if f[3] != "ok" {
+				err = errAttemptFailed
+			}
+			q.Report(f[1], d, err)
+		case f[0] == "d":
+			if dest.Observe != nil {
+				dest.Observe(f[1], d)
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		log.Warn("reading the delivery process's reports", "err", err)
+	}
+}
+
+// deliveryProcess runs and watches serve's delivery process, starting it
+// again (after a growing pause) when it ends unasked.
+type deliveryProcess struct {
+	exe  string
+	args []string
+	env  []string
+	dest *destinations.Service
+	q    *jobs.Queue
+	log  *slog.Logger
+	errw io.Writer // the child's stderr
+
+	cur    atomic.Pointer[childConn] // the running child's
+	kick   chan struct{}             // the destinations changed
+	wanted chan struct{}             // closed once the child is needed
+	want   sync.Once
+	stop   chan struct{}
+	done   chan struct{}
+}
+
+// need starts the child, if it is not running yet: a server without
+// destinations does without it.
+func (p *deliveryProcess) need() { p.want.Do(func() { close(p.wanted) }) }
+
+// childConn is the way to one run of the child: batches wait in a queue of
+// a few for its stdin's writer, and are kept until the child says they are
+// stored.
+type childConn struct {
+	mu      sync.Mutex
+	shut    bool
+	batches chan []byte
+	snaps   chan []byte
+	written chan struct{} // closed when the writer is done
+
+	seq    uint64
+	handed []handed // in order of seq
+}
+
+// handed is a batch handed to the child, not yet stored by it.
+type handed struct {
+	seq   uint64
+	batch []byte
+}
+
+// hand numbers a batch the writer is about to write and keeps it.
+func (c *childConn) hand(b []byte) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.seq++
+	c.handed = append(c.handed, handed{c.seq, b})
+	return c.seq
+}
+
+// stored forgets the batches up to seq: the child stored them.
+func (c *childConn) stored(seq uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	i := 0
+	for i < len(c.handed) && c.handed[i].seq <= seq {
+		c.handed[i] = handed{}
+		i++
+	}
+	c.handed = c.handed[i:]
+}
+
+// unstored answers the batches the child did not say it stored.
+func (c *childConn) unstored() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([][]byte, len(c.handed))
+	for i, h := range c.handed {
+		out[i] = h.batch
+	}
+	c.handed = nil
+	return out
+}
+
+// offer hands a batch to the child's writer; false when it is shut or
+// behind.
+func (c *childConn) offer(b []byte) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.shut {
+		return false
+	}
+	select {
+	case c.batches <- b:
+		return true
+	default:
+		return false
+	}
+}
+
+// close takes no more batches; the writer hands over (or stores) those
+// waiting, then closes the child's stdin.
+func (c *childConn) close() {
+	c.mu.Lock()
+	if !c.shut {
+		c.shut = true
+		close(c.batches)
+	}
+	c.mu.Unlock()
+}
+
+// startDeliveryProcess starts the delivery process of a server with the
+// database dsn and data folder data, once there are destinations or
+// deliveries waiting.
+func startDeliveryProcess(ctx context.Context, dsn, data, logFormat, logLevel string, nice int, dest *destinations.Service, q *jobs.Queue,
+	log *slog.Logger, stderr io.Writer) (*deliveryProcess, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("the delivery process: finding this program: %w", err)
+	}
+	p := &deliveryProcess{exe: exe, dest: dest, q: q, log: log, errw: stderr,
+		args: []string{"deliver", "--log-format", logFormat, "--log-level", logLevel, "--nice", strconv.Itoa(nice)},
+		// The database's address goes by the environment: a PostgreSQL
+		// URL's password would show in the process list.
+		env:  append(os.Environ(), envName("db")+"="+dsn, envName("data")+"="+data),
+		kick: make(chan struct{}, 1), wanted: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	dest.OnReload(func() {
+		if dest.Active() {
+			p.need()
+		}
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
+	})
+	dest.Forward(func(b []byte) bool {
+		c := p.cur.Load()
+		return c != nil && c.offer(b)
+	})
+	waiting, err := q.Waiting(ctx, destinations.JobQueue)
+	if err != nil {
+		return nil, err
+	}
+	if waiting || dest.Active() {
+		p.need()
+	}
+	go p.run()
+	return p, nil
+}
+
+// run keeps the child running until close.
+func (p *deliveryProcess) run() {
+	defer close(p.done)
+	select {
+	case <-p.wanted:
+	case <-p.stop:
+		return
+	}
+	pause := time.Second
+	for {
+		began := time.Now()
+		err := p.once()
+		select {
+		case <-p.stop:
+			return
+		default:
+		}
+		if time.Since(began) > time.Minute {
+			pause = time.Second
+		}
+		p.log.Error("the delivery process ended; starting it again", "err", err, "after", pause)
+		select {
+		case <-time.After(pause):
+		case <-p.stop:
+			return
+		}
+		pause = min(2*pause, 30*time.Second)
+	}
+}
+
+// store stores a batch the child could not be handed.
+func (p *deliveryProcess) store(b []byte) {
+	storeBatch(context.Background(), p.dest, b, p.log)
+}
+
+// once runs the child until it ends, or until close (then it is given
+// 25 s to store what it was handed and finish its running jobs).
+func (p *deliveryProcess) once() error {
+	cmd := exec.Command(p.exe, p.args...)
+	cmd.Env = p.env
+	cmd.Stderr = p.errw
+	cmd.SysProcAttr = childAttr()
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	p.log.Debug("the delivery process started", "pid", cmd.Process.Pid)
+	c := &childConn{batches: make(chan []byte, 64), snaps: make(chan []byte, 1), written: make(chan struct{})}
+	reports := make(chan struct{})
+	go func() { defer close(reports); readReports(out, c, p.q, p.dest, p.log) }()
+	exited := make(chan error, 1)
+	go func() {
+		<-reports
+		err := cmd.Wait()
+		// What the child was handed and did not store, this process stores.
+		c.close()
+		<-c.written
+		for _, b := range c.unstored() {
+			p.store(b)
+		}
+		exited <- err
+	}()
+	go p.write(c, in)
+	send := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		sn, err := p.dest.Snapshot(ctx)
+		if err == nil {
+			var b []byte
+			if b, err = json.Marshal(sn); err == nil {
+				select { // the latest replaces one not written yet
+				case <-c.snaps:
+				default:
+				}
+				c.snaps <- b
+			}
+		}
+		if err != nil {
+			p.log.Error("reading the destinations for the delivery process", "err", err)
+		}
+	}
+	send()
+	p.cur.Store(c)
+	defer p.cur.CompareAndSwap(c, nil)
+	// Credentials may change without the destinations: sent again now and
+	// then.
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.kick:
+			send()
+		case <-tick.C:
+			send()
+		case err := <-exited:
+			if err == nil {
+				err = errors.New("it exited")
+			}
+			return err
+		case <-p.stop:
+			c.close()
+			select {
+			case err := <-exited:
+				return err
+			case <-time.After(25 * time.Second):
+				p.log.Warn("the delivery process did not stop in time; killing it")
+				_ = cmd.Process.Kill()
+				return <-exited
+			}
+		}
+	}
+}
+
+// write writes the frames to the child's stdin until the conn is closed,
+// then closes it. A batch is kept from before it is written (one cut off in
+// the middle is dropped by the child) until the child says it stored it.
+func (p *deliveryProcess) write(c *childConn, in io.WriteCloser) {
+	defer close(c.written)
+	defer in.Close()
+	var werr error
+	for {
+		select {
+		case sn := <-c.snaps:
+			if werr == nil {
+				werr = writeFrame(in, frameSnapshot, sn)
+			}
+		case b, ok := <-c.batches:
+			if !ok {
+				return
+			}
+			seq := c.hand(b)
+			if werr == nil {
+				werr = writeFrame(in, frameBatch, binary.BigEndian.AppendUint64(nil, seq), b)
+			}
+		}
+		if werr != nil {
+			c.close() // the child is gone: the rest are kept for storing
+		}
+	}
+}
+
+// drain stops handing batches to the child: those waiting are handed over
+// or stored. The queue must stay open until it returns.
+func (p *deliveryProcess) drain() {
+	if c := p.cur.Load(); c != nil {
+		c.close()
+		<-c.written
+	}
+}
+
+// close stops the child, letting it store what it was handed and finish
+// its running jobs.
+func (p *deliveryProcess) close() {
+	close(p.stop)
+	<-p.done
+}

@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+)
+
+// lowerPriority sets the nice value of every thread of this process
+// (Linux sets it per thread; threads made later inherit it from the thread
+// that makes them). A few passes catch threads made meanwhile.
+func lowerPriority(nice int) error {
+	done := map[int]bool{}
+	for range 3 {
+		ents, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			return err
+		}
+		fresh := false
+		for _, e := range ents {
+			tid, err := strconv.Atoi(e.Name())
+			if err != nil || done[tid] {
+				continue
+			}
+			if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice); err != nil {
+				return err
+			}
+
+			done[tid], fresh = true, true
+		}
+		if !fresh {
+			break
+		}
+	}
+	return nil
+}
+
+// childAttr puts the delivery process in a process group of its own: a
+// terminal's ^C goes to serve, which stops it in order.
+func childAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
