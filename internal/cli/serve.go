@@ -66,24 +66,24 @@ address with --addr (or TRACFLOW_ADDR).`,
 // serveSettings are serve's settings: each a flag, a TRACFLOW_* variable
 // and a line of the --config file.
 type serveSettings struct {
-	addr, data, db string
-	maxBody        string
-	maxEvents      int
-	logFormat      string
-	logLevel       string
-	metricsToken   string
-	metricsAddr    string
-	trustedProxies string
-	maxNodeRuns    int
-	maxFlowBytes   string
-	allowPrivate   bool
-	cacheSize      string
-	visitTimeout   time.Duration
-	retain         func() (retention.Policy, error)
-	tokenTTL       time.Duration
-	noDemo         bool
-	trackerDir     string
-	pprofAddr      string
+	addr, data, db  string
+	maxBody         string
+	maxEvents       int
+	logFormat       string
+	logLevel        string
+	metricsToken    string
+	metricsAddr     string
+	trustedProxies  string
+	maxNodeRuns     int
+	maxFlowBytes    string
+	allowPrivate    bool
+	cacheSize       string
+	visitTimeout    time.Duration
+	retain          func() (retention.Policy, error)
+	tokenTTL        time.Duration
+	noDemo          bool
+	trackerDir      string
+	pprofAddr       string
 	deliveryProcess bool
 	deliveryNice    int
 	// enrichment and system events
