@@ -272,7 +272,9 @@ func newReporter(w io.Writer) *reporter {
 
 func (r *reporter) flush() {
 	r.mu.Lock()
-	r.w.Flush()
+	// A failure means serve is gone: its end closes stdin too, which stops
+	// this process.
+	_ = r.w.Flush()
 	r.mu.Unlock()
 }
 
