@@ -38,14 +38,44 @@ type env struct {
 	svc *destinations.Service
 }
 
-// setup opens a real store and queue on each backend and runs f.
+// fast makes the queue poll often and retry soon, for tests.
+func fast(o jobs.Options) jobs.Options {
+	o.PollInterval = 20 * time.Millisecond
+	o.Backoff = func(int) time.Duration { return 100 * time.Millisecond }
+	return o
+}
+
+// opener opens a queue in the database of a test's store.
+type opener func(jobs.Options) (*jobs.Queue, error)
+
+// stores runs f on a real store of each backend, with a way to open
+// queues beside it.
+func stores(t *testing.T, f func(t *testing.T, st store.Store, open opener)) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "tracflow.db")
+		st, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		f(t, st, func(o jobs.Options) (*jobs.Queue, error) {
+			return jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), o)
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := storetest.PostgresDSN(t)
+		st, err := postgres.Open(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		f(t, st, func(o jobs.Options) (*jobs.Queue, error) { return jobs.OpenPostgres(context.Background(), dsn, o) })
+	})
+}
+
+// backends opens a real store and queue on each backend and runs f.
 func backends(t *testing.T, f func(t *testing.T, e *env)) {
-	fast := func(o jobs.Options) jobs.Options {
-		o.PollInterval = 20 * time.Millisecond
-		o.Backoff = func(int) time.Duration { return 100 * time.Millisecond }
-		return o
-	}
-	mk := func(t *testing.T, st store.Store, open func(jobs.Options) (*jobs.Queue, error)) *env {
+	stores(t, func(t *testing.T, st store.Store, open opener) {
 		svc := destinations.New(st, nil, nil)
 		q, err := open(fast(jobs.Options{Kinds: svc.JobKinds()}))
 		if err != nil {
@@ -59,27 +89,7 @@ func backends(t *testing.T, f func(t *testing.T, e *env)) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { svc.Close(); q.Close(context.Background()) })
-		return &env{st: st, q: q, svc: svc}
-	}
-	t.Run("sqlite", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "tracflow.db")
-		st, err := sqlite.Open(context.Background(), path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		f(t, mk(t, st, func(o jobs.Options) (*jobs.Queue, error) {
-			return jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), o)
-		}))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := storetest.PostgresDSN(t)
-		st, err := postgres.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		f(t, mk(t, st, func(o jobs.Options) (*jobs.Queue, error) { return jobs.OpenPostgres(context.Background(), dsn, o) }))
+		f(t, &env{st: st, q: q, svc: svc})
 	})
 }
 

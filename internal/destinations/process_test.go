@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -15,9 +14,6 @@ import (
 	"github.com/tracflow/tracflow/internal/resources"
 	"github.com/tracflow/tracflow/internal/secrets"
 	"github.com/tracflow/tracflow/internal/store"
-	"github.com/tracflow/tracflow/internal/store/postgres"
-	"github.com/tracflow/tracflow/internal/store/sqlite"
-	"github.com/tracflow/tracflow/internal/store/storetest"
 )
 
 // split is a server's destinations service and a delivery process's, as
@@ -32,12 +28,7 @@ type split struct {
 }
 
 func splitBackends(t *testing.T, f func(t *testing.T, s *split)) {
-	fast := func(o jobs.Options) jobs.Options {
-		o.PollInterval = 20 * time.Millisecond
-		o.Backoff = func(int) time.Duration { return 100 * time.Millisecond }
-		return o
-	}
-	mk := func(t *testing.T, st store.Store, open func(jobs.Options) (*jobs.Queue, error)) *split {
+	stores(t, func(t *testing.T, st store.Store, open opener) {
 		ctx := context.Background()
 		box, err := secrets.New(secrets.GenerateKey())
 		if err != nil {
@@ -70,28 +61,27 @@ func splitBackends(t *testing.T, f func(t *testing.T, s *split)) {
 			}
 		}
 		t.Cleanup(func() { s.server.Close(); wq.Close(ctx); sq.Close(ctx) })
-		return s
+		f(t, s)
+	})
+}
+
+// save stores a destination on the server's side, which reads it again,
+// and tells the delivery side.
+func (s *split) save(t *testing.T, d store.Doc) store.Doc {
+	t.Helper()
+	ctx := context.Background()
+	n, err := destinations.Normalize(d)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Run("sqlite", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "tracflow.db")
-		st, err := sqlite.Open(context.Background(), path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		f(t, mk(t, st, func(o jobs.Options) (*jobs.Queue, error) {
-			return jobs.OpenSQLite(context.Background(), jobs.QueueFile(path), o)
-		}))
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := storetest.PostgresDSN(t)
-		st, err := postgres.Open(context.Background(), dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-		f(t, mk(t, st, func(o jobs.Options) (*jobs.Queue, error) { return jobs.OpenPostgres(context.Background(), dsn, o) }))
-	})
+	if err := s.st.PutConfig(ctx, destinations.Kind, n["id"].(string), n); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.server.Reload(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.tell(t)
+	return n
 }
 
 // tell gives the delivery side the server's configuration, as serve does
@@ -153,17 +143,7 @@ func TestDeliveryProcessSendsWhatTheServerMatched(t *testing.T) {
 		}
 		d := webhook("d1", recv.URL)
 		d["resource"] = map[string]any{"id": "hook-token"}
-		n, err := destinations.Normalize(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.st.PutConfig(ctx, destinations.Kind, "d1", n); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.server.Reload(ctx); err != nil {
-			t.Fatal(err)
-		}
-		s.tell(t)
+		s.save(t, d)
 
 		// Handed over: the delivery side stores the batch.
 		var handed, refused int
@@ -209,18 +189,7 @@ func TestDeliveryProcessFollowsTheServersDestinations(t *testing.T) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}))
 		defer recv.Close()
-		d := webhook("d1", recv.URL)
-		n, err := destinations.Normalize(d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.st.PutConfig(ctx, destinations.Kind, "d1", n); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.server.Reload(ctx); err != nil {
-			t.Fatal(err)
-		}
-		s.tell(t)
+		n := s.save(t, webhook("d1", recv.URL))
 		s.server.Notify([]map[string]any{event("e1", "purchase")}, profile, nil, true)
 		deadline := time.Now().Add(30 * time.Second)
 		for {
@@ -237,13 +206,7 @@ func TestDeliveryProcessFollowsTheServersDestinations(t *testing.T) {
 			time.Sleep(20 * time.Millisecond)
 		}
 		n["enabled"] = false
-		if err := s.st.PutConfig(ctx, destinations.Kind, "d1", n); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.server.Reload(ctx); err != nil {
-			t.Fatal(err)
-		}
-		s.tell(t)
+		s.save(t, n)
 		ds := s.deliveries(t, "d1", 1)
 		if ds[0].Status != destinations.StatusCancelled || ds[0].LastError != "the destination is disabled" {
 			t.Errorf("delivery: %s (%q); want cancelled: the destination is disabled", ds[0].Status, ds[0].LastError)
