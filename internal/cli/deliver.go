@@ -350,7 +350,8 @@ func readReports(r io.Reader, c *childConn, q *jobs.Queue, dest *destinations.Se
 // deliveryProcess runs and watches serve's delivery process, starting it
 // again (after a growing pause) when it ends unasked.
 type deliveryProcess struct {
-	exe  string
+	exe  string // the file started
+	name string // its name in the process list
 	args []string
 	env  []string
 	dest *destinations.Service
@@ -455,11 +456,15 @@ func (c *childConn) close() {
 // deliveries waiting.
 func startDeliveryProcess(ctx context.Context, dsn, data, logFormat, logLevel string, nice int, dest *destinations.Service, q *jobs.Queue,
 	log *slog.Logger, stderr io.Writer) (*deliveryProcess, error) {
-	exe, err := os.Executable()
+	exe, err := selfExe()
 	if err != nil {
 		return nil, fmt.Errorf("the delivery process: finding this program: %w", err)
 	}
-	p := &deliveryProcess{exe: exe, dest: dest, q: q, log: log, errw: stderr,
+	name, err := os.Executable() // what the process list shows
+	if err != nil {
+		name = exe
+	}
+	p := &deliveryProcess{exe: exe, name: name, dest: dest, q: q, log: log, errw: stderr,
 		args: []string{"deliver", "--log-format", logFormat, "--log-level", logLevel, "--nice", strconv.Itoa(nice)},
 		// The database's address goes by the environment: a PostgreSQL
 		// URL's password would show in the process list.
@@ -528,6 +533,7 @@ func (p *deliveryProcess) store(b []byte) {
 // 25 s to store what it was handed and finish its running jobs).
 func (p *deliveryProcess) once() error {
 	cmd := exec.Command(p.exe, p.args...)
+	cmd.Args[0] = p.name
 	cmd.Env = p.env
 	cmd.Stderr = p.errw
 	cmd.SysProcAttr = childAttr()

@@ -38,3 +38,13 @@ func lowerPriority(nice int) error {
 // childAttr puts the delivery process in a process group of its own: a
 // terminal's ^C goes to serve, which stops it in order.
 func childAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
+
+// selfExe is the file to start this program again from: /proc/self/exe,
+// which stays this very binary even when the file at its path was replaced
+// (an upgrade in place) or removed.
+func selfExe() (string, error) {
+	if _, err := os.Stat("/proc/self/exe"); err == nil {
+		return "/proc/self/exe", nil
+	}
+	return os.Executable()
+}
