@@ -219,7 +219,7 @@ func (e *env) bench(o *benchOptions) error {
 		if err != nil {
 			return fmt.Errorf("bench: --server-pid: %w", err)
 		}
-		cpu0, cpuOK = p.cpu, true
+		cpu0, cpuOK = p.cpu+childrenCPU(o.serverPID), true
 		peakRSS.Store(p.rss)
 		go func() {
 			t := time.NewTicker(250 * time.Millisecond)
@@ -251,7 +251,7 @@ func (e *env) bench(o *benchOptions) error {
 	var cpu1 time.Duration
 	if proc != nil {
 		if p, err := readProc(o.serverPID); err == nil {
-			cpu1 = p.cpu
+			cpu1 = p.cpu + childrenCPU(o.serverPID)
 			// The kernel's high-water mark catches what sampling missed.
 			if m := max(p.rss, p.hwm); m > peakRSS.Load() {
 				peakRSS.Store(m)

@@ -22,23 +22,11 @@ type procStat struct {
 // clockTick is the unit of /proc/<pid>/stat's times: USER_HZ, 100 on Linux.
 const clockTick = 10 * time.Millisecond
 
-// readProc reads a process's figures; its CPU time includes that of its
-// running children (serve's delivery process).
+// readProc reads a process's figures.
 func readProc(pid int) (*procStat, error) {
 	cpu, _, err := readStat(pid)
 	if err != nil {
 		return nil, err
-	}
-	if ents, err := os.ReadDir("/proc"); err == nil {
-		for _, e := range ents {
-			child, err := strconv.Atoi(e.Name())
-			if err != nil || child == pid {
-				continue
-			}
-			if c, ppid, err := readStat(child); err == nil && ppid == pid {
-				cpu += c
-			}
-		}
 	}
 	p := &procStat{cpu: cpu}
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -61,6 +49,26 @@ func readProc(pid int) (*procStat, error) {
 		}
 	}
 	return p, nil
+}
+
+// childrenCPU answers the CPU time of a process's running children (serve's
+// delivery process): a walk of /proc, made only where CPU is counted.
+func childrenCPU(pid int) time.Duration {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var cpu time.Duration
+	for _, e := range ents {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil || child == pid {
+			continue
+		}
+		if c, ppid, err := readStat(child); err == nil && ppid == pid {
+			cpu += c
+		}
+	}
+	return cpu
 }
 
 // readStat reads a process's CPU time (user and system) and its parent's

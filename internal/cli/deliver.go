@@ -210,7 +210,7 @@ func (e *env) deliver(s *deliverSettings) error {
 				log.Error("reading from the server: a batch without its sequence number")
 				continue
 			}
-			if storeBatch(ctx, dest, payload[8:], log) {
+			if dest.StoreBatch(payload[8:]) {
 				rep.stored(binary.BigEndian.Uint64(payload))
 			}
 		default:
@@ -220,26 +220,6 @@ func (e *env) deliver(s *deliverSettings) error {
 	stopCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	return q.Close(stopCtx)
-}
-
-// storeBatch stores a batch of matched deliveries in the queue, trying
-// again for a while when the database refuses; false when it gave up.
-func storeBatch(ctx context.Context, dest *destinations.Service, batch []byte, log *slog.Logger) bool {
-	for try := 1; ; try++ {
-		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-		err := dest.EnqueueBatch(sctx, batch)
-		cancel()
-		switch {
-		case err == nil:
-			return true
-		case try == 30:
-			dest.Dropped.Add(1)
-			log.Error("destinations: a batch of deliveries could not be queued; it is lost", "err", err)
-			return false
-		}
-		log.Error("destinations: queueing deliveries failed; trying again", "err", err)
-		time.Sleep(time.Second)
-	}
 }
 
 // reporter writes the child's attempt lines, buffered, flushed a few times
@@ -283,26 +263,25 @@ func (r *reporter) close() {
 	<-r.done
 }
 
-func (r *reporter) stored(seq uint64) {
+// line writes one line of the reports.
+func (r *reporter) line(format string, args ...any) {
 	r.mu.Lock()
-	fmt.Fprintf(r.w, "a %d\n", seq)
+	fmt.Fprintf(r.w, format, args...)
 	r.mu.Unlock()
 }
+
+func (r *reporter) stored(seq uint64) { r.line("a %d\n", seq) }
 
 func (r *reporter) job(kind string, d time.Duration, err error) {
 	outcome := "ok"
 	if err != nil {
 		outcome = "failed"
 	}
-	r.mu.Lock()
-	fmt.Fprintf(r.w, "j %s %d %s\n", kind, d.Microseconds(), outcome)
-	r.mu.Unlock()
+	r.line("j %s %d %s\n", kind, d.Microseconds(), outcome)
 }
 
 func (r *reporter) delivery(status string, d time.Duration) {
-	r.mu.Lock()
-	fmt.Fprintf(r.w, "d %s %d\n", status, d.Microseconds())
-	r.mu.Unlock()
+	r.line("d %s %d\n", status, d.Microseconds())
 }
 
 // errAttemptFailed stands for a failed attempt the delivery process
@@ -524,11 +503,6 @@ func (p *deliveryProcess) run() {
 	}
 }
 
-// store stores a batch the child could not be handed.
-func (p *deliveryProcess) store(b []byte) {
-	storeBatch(context.Background(), p.dest, b, p.log)
-}
-
 // once runs the child until it ends, or until close (then it is given
 // 25 s to store what it was handed and finish its running jobs).
 func (p *deliveryProcess) once() error {
@@ -560,7 +534,7 @@ func (p *deliveryProcess) once() error {
 		c.close()
 		<-c.written
 		for _, b := range c.unstored() {
-			p.store(b)
+			p.dest.StoreBatch(b)
 		}
 		exited <- err
 	}()

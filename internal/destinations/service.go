@@ -193,18 +193,48 @@ func (s *Service) Reload(ctx context.Context) error {
 }
 
 // Forward sets a function that hands each batch of matched deliveries (in
-// the form EnqueueBatch reads) to the delivery process, which stores them
+// the form StoreBatch reads) to the delivery process, which stores them
 // in the queue; when it answers false (the process is not running, or is
 // behind), the batch is stored by this process.
 func (s *Service) Forward(f func(batch []byte) bool) { s.forward.Store(&f) }
 
-// EnqueueBatch stores a batch of matched deliveries Forward handed over.
-func (s *Service) EnqueueBatch(ctx context.Context, batch []byte) error {
+// StoreBatch stores a batch of matched deliveries Forward handed over,
+// trying again for half a minute while the database refuses; false when
+// it was not stored.
+func (s *Service) StoreBatch(batch []byte) bool {
 	ps, err := decodeBatch(batch)
 	if err != nil {
-		return err
+		s.log.Error("destinations: a batch of deliveries could not be read", "err", err)
+		return false
 	}
-	return s.enqueue(ctx, ps)
+	return s.store(ps, nil, 30)
+}
+
+// store writes deliveries to the queue, trying again every second while
+// the database refuses: until stop closes, or for tries attempts (0: no
+// bound). False when they were given up (counted in Dropped).
+func (s *Service) store(ps []pending, stop <-chan struct{}, tries int) bool {
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := s.enqueue(ctx, ps)
+		cancel()
+		if err == nil {
+			return true
+		}
+		if try == tries {
+			s.Dropped.Add(int64(len(ps)))
+			s.log.Error("destinations: deliveries could not be queued; they are lost", "deliveries", len(ps), "err", err)
+			return false
+		}
+		s.log.Error("destinations: queueing deliveries failed; trying again", "deliveries", len(ps), "err", err)
+		select {
+		case <-time.After(time.Second):
+		case <-stop:
+			s.Dropped.Add(int64(len(ps)))
+			s.log.Error("destinations: deliveries lost at shutdown", "deliveries", len(ps))
+			return false
+		}
+	}
 }
 
 // Active says whether any destination is enabled.
@@ -428,26 +458,12 @@ func (s *Service) run() {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	batch := make([]pending, 0, 1024)
-	enqueue := func() error {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if f := s.forward.Load(); f != nil && (*f)(encodeBatch(batch)) {
-			return nil
-		}
-		return s.enqueue(ctx, batch)
-	}
 	flush := func() {
-		defer func() { clear(batch); batch = batch[:0] }()
-		for err := enqueue(); err != nil; err = enqueue() {
-			s.log.Error("destinations: queueing deliveries failed; trying again", "deliveries", len(batch), "err", err)
-			select {
-			case <-time.After(time.Second):
-			case <-s.stop:
-				s.Dropped.Add(int64(len(batch)))
-				s.log.Error("destinations: deliveries lost at shutdown", "deliveries", len(batch))
-				return
-			}
+		if f := s.forward.Load(); f == nil || !(*f)(encodeBatch(batch)) {
+			s.store(batch, s.stop, 0)
 		}
+		clear(batch)
+		batch = batch[:0]
 	}
 	for {
 		select {

@@ -238,6 +238,9 @@ func config(o Options, obs *observer) (*river.Config, map[string]Kind, error) {
 	if n <= 0 {
 		n = 8
 	}
+	if o.Follower && len(o.Periodic) > 0 {
+		return nil, nil, errors.New("jobs: a follower cannot enqueue periodic jobs")
+	}
 	queues := map[string]river.QueueConfig{}
 	if o.Queues == nil {
 		queues[river.QueueDefault] = river.QueueConfig{MaxWorkers: n}
@@ -247,9 +250,6 @@ func config(o Options, obs *observer) (*river.Config, map[string]Kind, error) {
 	}
 	for _, name := range o.Queues {
 		queues[name] = river.QueueConfig{MaxWorkers: n}
-	}
-	if o.Follower && len(o.Periodic) > 0 {
-		return nil, nil, errors.New("jobs: a follower cannot enqueue periodic jobs")
 	}
 	cfg := &river.Config{
 		Queues:                 queues,
