@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -29,6 +30,17 @@ func TestNewIDIsAnOrderedUUIDv7(t *testing.T) {
 			t.Fatalf("%q sorts before the earlier %q", id, prev)
 		}
 		prev = id
+	}
+	// The first 48 bits are the time in milliseconds.
+	before := time.Now().UnixMilli()
+	id := NewID()
+	ms, err := strconv.ParseInt(id[0:8]+id[9:13], 16, 64)
+	if err != nil || ms < before || ms > time.Now().UnixMilli() {
+		t.Errorf("%q starts with %d ms, not the time it was made (%d)", id, ms, before)
+	}
+	// One allocation: the string (it is made for every event).
+	if n := testing.AllocsPerRun(100, func() { _ = NewID() }); n > 1 {
+		t.Errorf("NewID allocates %v times, want 1", n)
 	}
 }
 
