@@ -21,11 +21,9 @@ done
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   echo "== installing chromium"
   if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    scripts/apt-install.sh chromium fonts-dejavu-core >/dev/null
   else
-    sudo apt-get update -qq
-    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+    sudo scripts/apt-install.sh chromium fonts-dejavu-core >/dev/null
   fi
 fi
 

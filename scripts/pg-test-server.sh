@@ -60,8 +60,7 @@ BIN="$(pgbin || true)"
 if [ -z "$BIN" ]; then
 	[ "$(id -u)" = 0 ] || die "postgresql is not installed; run this script as root to install it"
 	log "installing postgresql"
-	apt-get update >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql >&2
+	"$(dirname "$0")/apt-install.sh" postgresql >&2
 	BIN="$(pgbin)" || die "postgresql installed but no initdb found under /usr/lib/postgresql"
 fi
 

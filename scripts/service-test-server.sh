@@ -40,8 +40,7 @@ ensure_pkg() { # ensure_pkg <command> <package>
 	command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] && return 0
 	[ "$(id -u)" = 0 ] || die "$2 is not installed; run this script as root to install it"
 	log "installing $2"
-	apt-get update >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "$2" >&2
+	"$(dirname "$0")/apt-install.sh" "$2" >&2
 }
 
 wait_port() { # wait_port <port> <seconds> <log file>
