@@ -310,11 +310,15 @@ func (b backoffPolicy) NextRetry(j *rivertype.JobRow) time.Time {
 	return time.Now().Add(b(max(j.Attempt, 1)))
 }
 
+// unfinished are the states of a job still to be worked: now, later, or
+// again.
+var unfinished = []rivertype.JobState{
+	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+}
+
 func uniqueOpts() river.UniqueOpts {
-	return river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
-		rivertype.JobStateRetryable, rivertype.JobStateScheduled,
-	}}
+	return river.UniqueOpts{ByArgs: true, ByState: unfinished}
 }
 
 type worker struct {
@@ -650,9 +654,13 @@ func (q *Queue) Counts(ctx context.Context) ([]Count, error) {
 // Waiting says whether jobs wait in a queue: to be worked now, later, or
 // again.
 func (q *Queue) Waiting(ctx context.Context, queue string) (bool, error) {
+	args := []any{queue}
+	for _, st := range unfinished {
+		args = append(args, string(st))
+	}
 	var n int
 	err := q.db.QueryRowContext(ctx, q.Rebind(`SELECT count(*) FROM (SELECT 1 FROM river_job
-		WHERE queue = ? AND state IN ('available', 'scheduled', 'retryable', 'running', 'pending') LIMIT 1) AS w`), queue).Scan(&n)
+		WHERE queue = ? AND state IN (?`+strings.Repeat(", ?", len(unfinished)-1)+`) LIMIT 1) AS w`), args...).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("jobs: waiting: %w", err)
 	}

@@ -386,3 +386,44 @@ func TestFollowerCannotEnqueuePeriodicJobs(t *testing.T) {
 		t.Fatalf("a follower with periodic jobs: %v; want an error saying so", err)
 	}
 }
+
+// Waiting tells whether a queue holds jobs still to be worked: a scheduled
+// one counts, a cancelled one does not, and other queues' jobs never do.
+func TestWaiting(t *testing.T) {
+	backends(t, func(t *testing.T, open func(jobs.Options) *jobs.Queue) {
+		nop := func(context.Context, *jobs.Job) error { return nil }
+		q := open(fast(jobs.Options{Kinds: []jobs.Kind{{Name: "later", Handle: nop, Queue: "side"}, {Name: "other", Handle: nop}}}))
+		ctx := context.Background()
+		waiting := func(queue string) bool {
+			t.Helper()
+			w, err := q.Waiting(ctx, queue)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return w
+		}
+		if waiting("side") {
+			t.Fatal("an empty queue waits")
+		}
+		at := time.Now().Add(time.Hour)
+		if _, _, err := q.Enqueue(ctx, jobs.Request{Kind: "other", RunAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		if waiting("side") {
+			t.Fatal("a job of the default queue counted in another queue")
+		}
+		id, _, err := q.Enqueue(ctx, jobs.Request{Kind: "later", RunAt: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !waiting("side") || !waiting(jobs.DefaultQueue) {
+			t.Fatal("scheduled jobs do not count as waiting")
+		}
+		if _, err := q.CancelJob(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+		if waiting("side") {
+			t.Fatal("a cancelled job still counts as waiting")
+		}
+	})
+}
