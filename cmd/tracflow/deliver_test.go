@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	encbin "encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -243,6 +244,117 @@ func TestDeliveryProcessesOfTwoInstances(t *testing.T) {
 	sendHits(t, b.url, 30, 60)
 	recv.waitFor(t, 60)
 	time.Sleep(time.Second) // room for a second delivery of any
+	recv.mu.Lock()
+	defer recv.mu.Unlock()
+	for k, n := range recv.keys {
+		if n != 1 {
+			t.Errorf("delivery %s received %d times", k, n)
+		}
+	}
+}
+
+// backlogFiles answers the batches waiting in a data folder's backlog.
+func backlogFiles(t *testing.T, data string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(data, "tracflow-deliveries", "*.rec"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// backlogDeliveries answers the deliveries in the batches of a data
+// folder's backlog (each batch starts with their count, a varint).
+func backlogDeliveries(t *testing.T, data string) int {
+	t.Helper()
+	n := 0
+	for _, f := range backlogFiles(t, data) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // removed meanwhile
+		}
+		c, k := encbin.Uvarint(b)
+		if k <= 0 {
+			t.Fatalf("%s: not a batch", f)
+		}
+		n += int(c)
+	}
+	return n
+}
+
+// Batches of deliveries wait in the backlog, on disk, until the delivery
+// process says it stored them: when serve and its delivery process are
+// both killed before that, the next start delivers them, once each, from
+// its delivery process or, with --delivery-process=false, from serve.
+func TestDeliveryBacklog(t *testing.T) {
+	recv := newReceiver(t)
+	data := t.TempDir()
+	first := true
+	// strand sends events while the delivery process is stopped, sees
+	// their batches wait in the backlog, and kills both processes.
+	strand := func(from, to int) {
+		t.Helper()
+		s := startServer(t, "--data", data, "--no-demo")
+		tok := s.token()
+		if first {
+			setupCounter(t, s.url, tok)
+			addHook(t, s.url, tok, recv.URL)
+			first = false
+		}
+		child := waitChild(t, s, 0)
+		if err := syscall.Kill(child, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
+		sendHits(t, s.url, from, to)
+		req, _ := http.NewRequest("GET", s.url+"/metrics", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			n := metricValue(string(b), "tracflow_destination_backlog_batches")
+			if waiting := backlogDeliveries(t, data); n >= 1 && waiting == to-from {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("backlog: %v batches in /metrics, %d deliveries in its files; want %d", n, waiting, to-from)
+			}
+		}
+		s.kill()
+		if err := syscall.Kill(child, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); syscall.Kill(child, 0) == nil; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the delivery process %d did not end", child)
+			}
+		}
+	}
+	drained := func(s *server, n int) {
+		t.Helper()
+		recv.waitFor(t, n)
+		for deadline := time.Now().Add(10 * time.Second); len(backlogFiles(t, data)) > 0; time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the backlog still holds %v", backlogFiles(t, data))
+			}
+		}
+		s.kill()
+	}
+
+	strand(0, 20)
+	if recv.distinct() != 0 {
+		t.Fatalf("the receiver got %d deliveries before the restart", recv.distinct())
+	}
+	// A server that sends its deliveries itself stores the backlog at start.
+	drained(startServer(t, "--data", data, "--no-demo", "--delivery-process=false"), 20)
+
+	strand(20, 30)
+	s := startServer(t, "--data", data, "--no-demo")
+	waitChild(t, s, 0)
+	drained(s, 30)
+	time.Sleep(500 * time.Millisecond) // room for a second delivery of any
 	recv.mu.Lock()
 	defer recv.mu.Unlock()
 	for k, n := range recv.keys {

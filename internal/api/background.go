@@ -239,6 +239,8 @@ const (
 	metricJobFailures   = "tracflow_job_failures_total"
 	metricDeliveries    = "tracflow_destination_deliveries_total"
 	metricDeliveryDrops = "tracflow_destination_deliveries_dropped_total"
+	metricBacklog       = "tracflow_destination_backlog_batches"
+	metricBacklogBytes  = "tracflow_destination_backlog_bytes"
 )
 
 var jobBuckets = []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}
@@ -264,6 +266,11 @@ func (m *Metrics) registerJobMetrics(q *jobs.Queue, d *destinations.Service) {
 		m.reg.MustRegister(deliveries, prometheus.NewCounterFunc(prometheus.CounterOpts{Name: metricDeliveryDrops,
 			Help: "Deliveries matched but not queued because the server was stopping."}, func() float64 { return float64(d.Dropped.Load()) }))
 		d.Observe = func(status string, _ time.Duration) { deliveries.WithLabelValues(status).Inc() }
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: metricBacklog,
+			Help: "Batches of matched deliveries waiting on disk for the delivery process (it is behind, or not running)."},
+			func() float64 { n, _ := d.Backlog(); return float64(n) }),
+			prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: metricBacklogBytes, Help: "The bytes of those batches."},
+				func() float64 { _, b := d.Backlog(); return float64(b) }))
 	}
 }
 

@@ -22,6 +22,8 @@ import (
 
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/jobs"
+	"github.com/tracflow/tracflow/internal/spool"
+	"github.com/tracflow/tracflow/internal/store/open"
 )
 
 // The delivery process: serve starts `tracflow deliver` beside itself, at a
@@ -37,10 +39,12 @@ import (
 // destinations.Snapshot, as JSON), sent at start and whenever they change;
 // 'B' a batch of matched deliveries (destinations.Service.Forward) after
 // its sequence number (8 bytes, big-endian), which the child stores in the
-// queue. When the child is not running or is behind, serve stores the batch
-// itself; serve keeps each batch it handed over until the child says it is
-// stored, and stores those the child did not when it ends (a batch stored
-// twice is harmless: the delivery log's key makes it the same deliveries).
+// queue. serve first writes each batch to the backlog (a folder in the data
+// folder, see handOver), and removes it from there when the child says it
+// stored it: a batch survives the end of either process, waits on disk
+// while the child is behind or not running, and is handed to the next child
+// when one ends first (a batch stored twice is harmless: the delivery log's
+// key makes it the same deliveries).
 // The child answers on its stdout, a line per stored batch, per job attempt
 // and per delivery (serve counts the last two in its metrics):
 //
@@ -338,12 +342,16 @@ type deliveryProcess struct {
 	log  *slog.Logger
 	errw io.Writer // the child's stderr
 
-	cur    atomic.Pointer[childConn] // the running child's
-	kick   chan struct{}             // the destinations changed
-	wanted chan struct{}             // closed once the child is needed
-	want   sync.Once
-	stop   chan struct{}
-	done   chan struct{}
+	cur atomic.Pointer[childConn] // the running child's
+	// backlog holds the batches the child could not take at once; nil
+	// when its folder could not be opened (the server stores those).
+	backlog *spool.Spool
+	more    chan struct{} // the backlog has a new batch
+	kick    chan struct{} // the destinations changed
+	wanted  chan struct{} // closed once the child is needed
+	want    sync.Once
+	stop    chan struct{}
+	done    chan struct{}
 }
 
 // need starts the child, if it is not running yet: a server without
@@ -355,23 +363,38 @@ func (p *deliveryProcess) need() { p.want.Do(func() { close(p.wanted) }) }
 // stored.
 type childConn struct {
 	mu      sync.Mutex
-	shut    bool
-	batches chan []byte
+	shut    chan struct{} // closed by close: no more batches
+	closed  bool
+	batches chan batch
 	snaps   chan []byte
 	written chan struct{} // closed when the writer is done
+	// fromBacklog is told of each batch from the backlog the child stored.
+	fromBacklog func(id uint64)
 
 	seq    uint64
 	handed []handed // in order of seq
 }
 
+func newChildConn(fromBacklog func(uint64)) *childConn {
+	return &childConn{shut: make(chan struct{}), batches: make(chan batch, 64), snaps: make(chan []byte, 1), written: make(chan struct{}),
+		fromBacklog: fromBacklog}
+}
+
+// batch is a batch of deliveries for the child, and its id in the backlog
+// (0: handed over directly).
+type batch struct {
+	b       []byte
+	backlog uint64
+}
+
 // handed is a batch handed to the child, not yet stored by it.
 type handed struct {
-	seq   uint64
-	batch []byte
+	seq uint64
+	batch
 }
 
 // hand numbers a batch the writer is about to write and keeps it.
-func (c *childConn) hand(b []byte) uint64 {
+func (c *childConn) hand(b batch) uint64 {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.seq++
@@ -382,22 +405,32 @@ func (c *childConn) hand(b []byte) uint64 {
 // stored forgets the batches up to seq: the child stored them.
 func (c *childConn) stored(seq uint64) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	var done []uint64
 	i := 0
 	for i < len(c.handed) && c.handed[i].seq <= seq {
+		if id := c.handed[i].backlog; id != 0 {
+			done = append(done, id)
+		}
 		c.handed[i] = handed{}
 		i++
 	}
 	c.handed = c.handed[i:]
+	c.mu.Unlock()
+	for _, id := range done {
+		c.fromBacklog(id)
+	}
 }
 
-// unstored answers the batches the child did not say it stored.
+// unstored answers the batches handed over directly that the child did
+// not say it stored (those from the backlog wait there for the next child).
 func (c *childConn) unstored() [][]byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([][]byte, len(c.handed))
-	for i, h := range c.handed {
-		out[i] = h.batch
+	var out [][]byte
+	for _, h := range c.handed {
+		if h.backlog == 0 {
+			out = append(out, h.b)
+		}
 	}
 	c.handed = nil
 	return out
@@ -408,24 +441,37 @@ func (c *childConn) unstored() [][]byte {
 func (c *childConn) offer(b []byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.shut {
+	if c.closed {
 		return false
 	}
 	select {
-	case c.batches <- b:
+	case c.batches <- batch{b: b}:
 		return true
 	default:
 		return false
 	}
 }
 
-// close takes no more batches; the writer hands over (or stores) those
-// waiting, then closes the child's stdin.
+// offerWait hands a batch from the backlog to the child's writer, waiting
+// for room; false when the conn was closed first. (One that goes in as the
+// conn closes is not lost: it stays in the backlog until a child stores
+// it.)
+func (c *childConn) offerWait(b batch) bool {
+	select {
+	case c.batches <- b:
+		return true
+	case <-c.shut:
+		return false
+	}
+}
+
+// close takes no more batches; the writer hands over those waiting, then
+// closes the child's stdin.
 func (c *childConn) close() {
 	c.mu.Lock()
-	if !c.shut {
-		c.shut = true
-		close(c.batches)
+	if !c.closed {
+		c.closed = true
+		close(c.shut)
 	}
 	c.mu.Unlock()
 }
@@ -443,7 +489,13 @@ func startDeliveryProcess(ctx context.Context, dsn, data, logFormat, logLevel st
 	if err != nil {
 		name = exe
 	}
-	p := &deliveryProcess{exe: exe, name: name, dest: dest, q: q, log: log, errw: stderr,
+	var backlog *spool.Spool
+	if dir, ok := backlogFolder(dsn, data); ok {
+		if backlog, err = spool.Open(dir); err != nil {
+			log.Error("destinations: the backlog folder cannot be used; batches the delivery process cannot take at once are stored by this process", "err", err)
+		}
+	}
+	p := &deliveryProcess{exe: exe, name: name, dest: dest, q: q, log: log, errw: stderr, backlog: backlog, more: make(chan struct{}, 1),
 		args: []string{"deliver", "--log-format", logFormat, "--log-level", logLevel, "--nice", strconv.Itoa(nice)},
 		// The database's address goes by the environment: a PostgreSQL
 		// URL's password would show in the process list.
@@ -458,15 +510,16 @@ func startDeliveryProcess(ctx context.Context, dsn, data, logFormat, logLevel st
 		default:
 		}
 	})
-	dest.Forward(func(b []byte) bool {
-		c := p.cur.Load()
-		return c != nil && c.offer(b)
-	})
+	dest.Forward(p.handOver)
+	dest.SetBacklog(p.backlogLen)
 	waiting, err := q.Waiting(ctx, destinations.JobQueue)
 	if err != nil {
+		if backlog != nil {
+			backlog.Close()
+		}
 		return nil, err
 	}
-	if waiting || dest.Active() {
+	if n, _ := p.backlogLen(); waiting || n > 0 || dest.Active() {
 		p.need()
 	}
 	go p.run()
@@ -523,7 +576,7 @@ func (p *deliveryProcess) once() error {
 		return err
 	}
 	p.log.Debug("the delivery process started", "pid", cmd.Process.Pid)
-	c := &childConn{batches: make(chan []byte, 64), snaps: make(chan []byte, 1), written: make(chan struct{})}
+	c := newChildConn(p.done1)
 	reports := make(chan struct{})
 	go func() { defer close(reports); readReports(out, c, p.q, p.dest, p.log) }()
 	exited := make(chan error, 1)
@@ -539,6 +592,9 @@ func (p *deliveryProcess) once() error {
 		exited <- err
 	}()
 	go p.write(c, in)
+	if p.backlog != nil {
+		go p.feed(c)
+	}
 	send := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
@@ -590,30 +646,106 @@ func (p *deliveryProcess) once() error {
 }
 
 // write writes the frames to the child's stdin until the conn is closed,
-// then closes it. A batch is kept from before it is written (one cut off in
-// the middle is dropped by the child) until the child says it stored it.
+// then hands over the batches waiting and closes it. A batch is kept from
+// before it is written (one cut off in the middle is dropped by the child)
+// until the child says it stored it.
 func (p *deliveryProcess) write(c *childConn, in io.WriteCloser) {
 	defer close(c.written)
 	defer in.Close()
 	var werr error
+	send := func(b batch) {
+		seq := c.hand(b)
+		if werr == nil {
+			werr = writeFrame(in, frameBatch, binary.BigEndian.AppendUint64(nil, seq), b.b)
+		}
+		if werr != nil {
+			c.close() // the child is gone: the rest are kept for storing
+		}
+	}
 	for {
 		select {
 		case sn := <-c.snaps:
 			if werr == nil {
 				werr = writeFrame(in, frameSnapshot, sn)
 			}
-		case b, ok := <-c.batches:
-			if !ok {
+			if werr != nil {
+				c.close()
+			}
+		case b := <-c.batches:
+			send(b)
+		case <-c.shut:
+			for {
+				select {
+				case b := <-c.batches:
+					send(b)
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// handOver is the server's side of Forward. A batch goes to the backlog, a
+// folder on disk where batches wait, in order, until a child says it stored
+// them in the queue (feed hands them over): written there, it survives the
+// end of both processes, and the server never waits for the child nor
+// stores the batch itself when the child is behind or not running, which
+// would cost it far more, on the cores its /track requests need. Without a
+// backlog (or when it cannot take the batch), the batch goes to a running
+// child that keeps up, and false (the server stores it) otherwise.
+func (p *deliveryProcess) handOver(b []byte) bool {
+	if p.backlog != nil {
+		_, err := p.backlog.Push(b)
+		if err == nil {
+			p.fed()
+			return true
+		}
+		p.log.Error("destinations: a batch of deliveries could not be written to the backlog", "err", err)
+	}
+	c := p.cur.Load()
+	return c != nil && c.offer(b)
+}
+
+// fed wakes the feeder: the backlog has a new batch.
+func (p *deliveryProcess) fed() {
+	select {
+	case p.more <- struct{}{}:
+	default:
+	}
+}
+
+// done1 removes a batch from the backlog: the child stored it.
+func (p *deliveryProcess) done1(id uint64) {
+	if err := p.backlog.Remove(id); err != nil {
+		p.log.Error("destinations: removing a stored batch from the backlog (it will be stored again)", "err", err)
+	}
+}
+
+// feed hands the backlog's batches, oldest first, to a child until its conn
+// closes; the child's acknowledgement removes each (done1).
+func (p *deliveryProcess) feed(c *childConn) {
+	var after uint64
+	for {
+		id, ok := p.backlog.Next(after)
+		if !ok {
+			select {
+			case <-p.more:
+				continue
+			case <-c.shut:
 				return
 			}
-			seq := c.hand(b)
-			if werr == nil {
-				werr = writeFrame(in, frameBatch, binary.BigEndian.AppendUint64(nil, seq), b)
-			}
 		}
-		if werr != nil {
-			c.close() // the child is gone: the rest are kept for storing
+		b, err := p.backlog.Read(id)
+		if err != nil {
+			p.log.Error("destinations: reading a batch from the backlog; it is skipped", "err", err)
+			after = id
+			continue
 		}
+		if !c.offerWait(batch{b: b, backlog: id}) {
+			return
+		}
+		after = id
 	}
 }
 
@@ -627,8 +759,69 @@ func (p *deliveryProcess) drain() {
 }
 
 // close stops the child, letting it store what it was handed and finish
-// its running jobs.
+// its running jobs. The backlog's batches wait for the next start.
 func (p *deliveryProcess) close() {
 	close(p.stop)
 	<-p.done
+	if p.backlog != nil {
+		if n, bytes := p.backlog.Len(); n > 0 {
+			p.log.Info("destinations: batches of deliveries wait in the backlog for the next start", "batches", n, "bytes", bytes, "folder", p.backlog.Dir())
+		}
+		p.backlog.Close()
+	}
+}
+
+// backlogLen answers the batches waiting in the backlog, and their bytes.
+func (p *deliveryProcess) backlogLen() (int, int64) {
+	if p.backlog == nil {
+		return 0, 0
+	}
+	return p.backlog.Len()
+}
+
+// backlogFolder answers the backlog's folder: with SQLite, beside the
+// database's file (tracflow.db: tracflow-deliveries), whose durability it
+// shares; with PostgreSQL there is none (false), since an instance's local
+// disk may not outlive it: a batch the delivery process cannot take at once
+// is stored in the queue by the server, whose writes PostgreSQL does, not
+// its process.
+func backlogFolder(dsn, data string) (string, bool) {
+	b, path := open.Classify(dsn, data)
+	if b != open.SQLite {
+		return "", false
+	}
+	return strings.TrimSuffix(path, ".db") + "-deliveries", true
+}
+
+// storeBacklog stores, in this process, the batches a server that ran a
+// delivery process left in the backlog: for a server that sends its
+// deliveries itself (--delivery-process=false).
+func storeBacklog(dsn, data string, dest *destinations.Service, log *slog.Logger) {
+	dir, ok := backlogFolder(dsn, data)
+	if !ok {
+		return
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return
+	}
+	sp, err := spool.Open(dir)
+	if err != nil {
+		log.Error("destinations: opening the backlog", "err", err)
+		return
+	}
+	defer sp.Close()
+	n := 0
+	for id, ok := sp.Next(0); ok; id, ok = sp.Next(id) {
+		b, err := sp.Read(id)
+		if err == nil && dest.StoreBatch(b) {
+			err = sp.Remove(id)
+			n++
+		}
+		if err != nil {
+			log.Error("destinations: storing a batch from the backlog", "folder", dir, "err", err)
+		}
+	}
+	if n > 0 {
+		log.Info("destinations: stored the batches a delivery process had not taken", "batches", n, "folder", dir)
+	}
 }

@@ -275,10 +275,10 @@ func (e *env) serve(s *serveSettings) error {
 		return fail(err)
 	}
 	bg.inbox.Start(ctx)
-	if deliveryProcess {
-		if bg.deliver, err = startDeliveryProcess(ctx, s.db, s.data, s.logFormat, s.logLevel, s.deliveryNice, bg.dest, bg.q, log, e.stderr); err != nil {
-			return fail(err)
-		}
+	if !deliveryProcess {
+		storeBacklog(s.db, s.data, bg.dest, log)
+	} else if bg.deliver, err = startDeliveryProcess(ctx, s.db, s.data, s.logFormat, s.logLevel, s.deliveryNice, bg.dest, bg.q, log, e.stderr); err != nil {
+		return fail(err)
 	}
 
 	adminPassword := os.Getenv("TRACFLOW_ADMIN_PASSWORD")

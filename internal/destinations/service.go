@@ -55,6 +55,7 @@ type Service struct {
 	version  atomic.Int64 // config version the list was read at
 	reloaded atomic.Pointer[func()]
 	forward  atomic.Pointer[func([]byte) bool]
+	backlog  atomic.Pointer[func() (int, int64)]
 
 	in       chan pending
 	stop     chan struct{}
@@ -235,6 +236,19 @@ func (s *Service) store(ps []pending, stop <-chan struct{}, tries int) bool {
 			return false
 		}
 	}
+}
+
+// SetBacklog sets the function Backlog asks: the delivery process's
+// supervisor, whose batches wait on disk while the process is behind.
+func (s *Service) SetBacklog(f func() (batches int, bytes int64)) { s.backlog.Store(&f) }
+
+// Backlog answers the batches of deliveries waiting on disk for the
+// delivery process, and their bytes (none without one).
+func (s *Service) Backlog() (batches int, bytes int64) {
+	if f := s.backlog.Load(); f != nil {
+		return (*f)()
+	}
+	return 0, 0
 }
 
 // Active says whether any destination is enabled.
