@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -83,6 +84,31 @@ func writeFrame(w io.Writer, kind byte, parts ...[]byte) error {
 		}
 	}
 	return nil
+}
+
+// writeFrameFrom writes a frame whose payload is head and then size bytes
+// of r, copied through buf.
+func writeFrameFrom(w io.Writer, kind byte, head []byte, r io.Reader, size int64, buf []byte) error {
+	n := int64(len(head)) + size
+	if n > maxFrame {
+		return fmt.Errorf("a frame of %d bytes (at most %d)", n, maxFrame)
+	}
+	var h [5]byte
+	h[0] = kind
+	binary.BigEndian.PutUint32(h[1:], uint32(n))
+	if _, err := w.Write(h[:]); err != nil {
+		return err
+	}
+	if _, err := w.Write(head); err != nil {
+		return err
+	}
+	// The frame's length is written: a file cut short (short of a disk
+	// error it cannot be) ends the stream, and the child with it.
+	copied, err := io.CopyBuffer(w, io.LimitReader(r, size), buf)
+	if err == nil && copied < size {
+		err = fmt.Errorf("a batch of %d bytes ended after %d", size, copied)
+	}
+	return err
 }
 
 // readFrame reads one frame; io.EOF at a frame's boundary ends the stream.
@@ -375,13 +401,15 @@ type childConn struct {
 	handed []handed // in order of seq
 }
 
-func newChildConn(fromBacklog func(uint64)) *childConn {
-	return &childConn{shut: make(chan struct{}), batches: make(chan batch, 64), snaps: make(chan []byte, 1), written: make(chan struct{}),
+// newChildConn makes a conn whose writer takes up to queue batches ahead;
+// fromBacklog may be nil without a backlog.
+func newChildConn(queue int, fromBacklog func(uint64)) *childConn {
+	return &childConn{shut: make(chan struct{}), batches: make(chan batch, queue), snaps: make(chan []byte, 1), written: make(chan struct{}),
 		fromBacklog: fromBacklog}
 }
 
-// batch is a batch of deliveries for the child, and its id in the backlog
-// (0: handed over directly).
+// batch is a batch of deliveries for the child: its bytes, or its id in
+// the backlog (whose file the writer copies to the child).
 type batch struct {
 	b       []byte
 	backlog uint64
@@ -445,7 +473,7 @@ func (c *childConn) offer(b []byte) bool {
 		return false
 	}
 	select {
-	case c.batches <- batch{b: b}:
+	case c.batches <- batch{b: bytes.Clone(b)}:
 		return true
 	default:
 		return false
@@ -576,7 +604,13 @@ func (p *deliveryProcess) once() error {
 		return err
 	}
 	p.log.Debug("the delivery process started", "pid", cmd.Process.Pid)
-	c := newChildConn(p.done1)
+	// From the backlog, the writer takes a batch at a time: the others
+	// wait on disk, not in memory.
+	queue := 1
+	if p.backlog == nil {
+		queue = 64
+	}
+	c := newChildConn(queue, p.done1)
 	reports := make(chan struct{})
 	go func() { defer close(reports); readReports(out, c, p.q, p.dest, p.log) }()
 	exited := make(chan error, 1)
@@ -653,10 +687,27 @@ func (p *deliveryProcess) write(c *childConn, in io.WriteCloser) {
 	defer close(c.written)
 	defer in.Close()
 	var werr error
+	var buf []byte // for copying backlog files
 	send := func(b batch) {
-		seq := c.hand(b)
-		if werr == nil {
-			werr = writeFrame(in, frameBatch, binary.BigEndian.AppendUint64(nil, seq), b.b)
+		if werr != nil {
+			return
+		}
+		if b.backlog == 0 {
+			werr = writeFrame(in, frameBatch, binary.BigEndian.AppendUint64(nil, c.hand(b)), b.b)
+		} else {
+			f, size, err := p.backlog.Open(b.backlog)
+			if err != nil {
+				p.log.Error("destinations: reading a batch from the backlog; it is skipped", "err", err)
+				if errors.Is(err, os.ErrNotExist) {
+					_ = p.backlog.Remove(b.backlog)
+				}
+				return
+			}
+			if buf == nil {
+				buf = make([]byte, 64<<10)
+			}
+			werr = writeFrameFrom(in, frameBatch, binary.BigEndian.AppendUint64(nil, c.hand(b)), f, size, buf)
+			f.Close()
 		}
 		if werr != nil {
 			c.close() // the child is gone: the rest are kept for storing
@@ -736,13 +787,7 @@ func (p *deliveryProcess) feed(c *childConn) {
 				return
 			}
 		}
-		b, err := p.backlog.Read(id)
-		if err != nil {
-			p.log.Error("destinations: reading a batch from the backlog; it is skipped", "err", err)
-			after = id
-			continue
-		}
-		if !c.offerWait(batch{b: b, backlog: id}) {
+		if !c.offerWait(batch{backlog: id}) {
 			return
 		}
 		after = id

@@ -3,18 +3,19 @@ package destinations
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 )
 
-// encodeBatch writes matched deliveries in the form decodeBatch reads: a
-// count, then per delivery its maximum attempts and six strings, each
-// length-prefixed (unsigned varints).
-func encodeBatch(ps []pending) []byte {
+// encodeBatch appends matched deliveries to b in the form decodeBatch
+// reads: a count, then per delivery its maximum attempts and six strings,
+// each length-prefixed (unsigned varints).
+func encodeBatch(b []byte, ps []pending) []byte {
 	n := binary.MaxVarintLen64
 	for i := range ps {
 		p := &ps[i]
 		n += 7*binary.MaxVarintLen64 + len(p.d.DestinationID) + len(p.d.Key) + len(p.d.ProfileID) + len(p.d.EventID) + len(p.d.EventType) + len(p.data)
 	}
-	b := make([]byte, 0, n)
+	b = slices.Grow(b, n)
 	b = binary.AppendUvarint(b, uint64(len(ps)))
 	for i := range ps {
 		p := &ps[i]

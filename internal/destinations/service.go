@@ -196,7 +196,8 @@ func (s *Service) Reload(ctx context.Context) error {
 // Forward sets a function that hands each batch of matched deliveries (in
 // the form StoreBatch reads) to the delivery process, which stores them
 // in the queue; when it answers false (the process is not running, or is
-// behind), the batch is stored by this process.
+// behind), the batch is stored by this process. The batch's bytes are
+// reused once f returns: f copies what it keeps.
 func (s *Service) Forward(f func(batch []byte) bool) { s.forward.Store(&f) }
 
 // StoreBatch stores a batch of matched deliveries Forward handed over,
@@ -472,8 +473,13 @@ func (s *Service) run() {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	batch := make([]pending, 0, 1024)
+	var enc []byte // the encoded batch, reused
 	flush := func() {
-		if f := s.forward.Load(); f == nil || !(*f)(encodeBatch(batch)) {
+		f := s.forward.Load()
+		if f != nil {
+			enc = encodeBatch(enc[:0], batch)
+		}
+		if f == nil || !(*f)(enc) {
 			s.store(batch, s.stop, 0)
 		}
 		clear(batch)

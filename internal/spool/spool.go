@@ -166,6 +166,20 @@ func (s *Spool) Read(id uint64) ([]byte, error) {
 	return b, nil
 }
 
+// Open opens a waiting record's file for reading, and answers its size.
+func (s *Spool) Open(id uint64) (*os.File, int64, error) {
+	f, err := os.Open(s.path(id))
+	if err != nil {
+		return nil, 0, fmt.Errorf("spool: %w", err)
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, fmt.Errorf("spool: %w", err)
+	}
+	return f, info.Size(), nil
+}
+
 // Remove drops a record (one already removed is no error).
 func (s *Spool) Remove(id uint64) error {
 	s.mu.Lock()
