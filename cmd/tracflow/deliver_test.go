@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -160,6 +161,14 @@ func TestDeliveryProcess(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the delivery process's threads have nice values %v; want all 10", nice)
 		}
+	}
+	// It takes half the processors at most, one at least.
+	procs := max(1, runtime.GOMAXPROCS(0)/2)
+	if v := os.Getenv("GOMAXPROCS"); v != "" {
+		procs, _ = strconv.Atoi(v)
+	}
+	if want := fmt.Sprintf(`msg="the delivery process started" process=deliver nice=10 processors=%d`, procs); !strings.Contains(s.output(), want) {
+		t.Errorf("serve's log does not say %q:\n%s", want, s.output())
 	}
 	sendHits(t, s.url, 0, 20)
 	recv.waitFor(t, 20)

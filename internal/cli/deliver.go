@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -184,6 +185,13 @@ func (e *env) deliver(s *deliverSettings) error {
 			log.Warn("could not lower the delivery process's priority", "err", err)
 		}
 	}
+	// Half the processors at most (one at least), unless GOMAXPROCS says:
+	// however busy the deliveries, the others are the server's without
+	// waiting for the kernel to preempt this process.
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(max(1, runtime.GOMAXPROCS(0)/2))
+	}
+	log.Info("the delivery process started", "nice", s.nice, "processors", runtime.GOMAXPROCS(0))
 	// serve stops it by closing stdin; a terminal's ^C or a TERM meant for
 	// serve must not cut the deliveries in flight short.
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
