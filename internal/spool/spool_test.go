@@ -139,3 +139,25 @@ func TestLocked(t *testing.T) {
 		t.Fatalf("records %q; want left", got)
 	}
 }
+
+// A push that cannot be written says so, and leaves nothing behind.
+func TestPushFails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "spool")
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Push([]byte("lost")); err == nil {
+		t.Fatal("a push into a removed folder succeeded")
+	}
+	if n, b := s.Len(); n != 0 || b != 0 {
+		t.Fatalf("Len = %d, %d after a failed push; want 0, 0", n, b)
+	}
+	if _, ok := s.Next(0); ok {
+		t.Fatal("a failed push left a record")
+	}
+}
