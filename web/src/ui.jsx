@@ -195,11 +195,11 @@ export function TextField({ label, value, onChange, error, hint, required, type 
   );
 }
 
-export function SelectField({ label, value, onChange, options, error, hint, required, placeholder }) {
+export function SelectField({ label, value, onChange, options, error, hint, required, placeholder, disabled }) {
   return (
     <Field label={label} error={error} hint={hint} required={required}>
       {(p) => (
-        <select {...p} className="input" value={value ?? ''} onChange={(e) => onChange(e.target.value)}>
+        <select {...p} className="input" value={value ?? ''} disabled={disabled} onChange={(e) => onChange(e.target.value)}>
           {placeholder !== undefined && <option value="">{placeholder}</option>}
           {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
         </select>

@@ -75,7 +75,7 @@ function ResourceDialog({ resource, onClose, onSaved }) {
   const [loading, setLoading] = useState(!!resource?.id);
   const [version, setVersion] = useState(resource?.version);
   const [valid, setValid] = useState({ production: true, test: true });
-  const { data: typeData } = useAsync(() => api.listResourceTypes(), []);
+  const { data: typeData, loading: typesLoading } = useAsync(() => api.listResourceTypes(), []);
   const types = api.rows(typeData);
   const [other, setOther] = useState(false);
   const edit = useEditForm(() => resourceForm(resource), {
@@ -119,7 +119,12 @@ function ResourceDialog({ resource, onClose, onSaved }) {
       isNew={!resource?.id} onClose={onClose} onReload={reload} wide busy={loading}>
       <div className="grid-2">
         <TextField label="Name" value={form.name} onChange={set('name')} error={errors.name} required />
-        {types.length > 0 && !other && (known || !form.type) ? (
+        {typesLoading && !other ? (
+          // The types are on their way: the choice they give, not a text
+          // field that turns into it under the user's typing.
+          <SelectField label="Type" value={form.type} required disabled placeholder="Loading types…" onChange={() => {}}
+            options={form.type ? [{ value: form.type, label: form.type }] : []} hint="Plugins find resources by type and tag." />
+        ) : types.length > 0 && !other && (known || !form.type) ? (
           <SelectField label="Type" value={form.type} error={errors.type} required placeholder="Choose a type"
             hint={known?.description || 'Plugins find resources by type and tag.'}
             options={[...types.map((t) => ({ value: t.type, label: `${t.name} (${t.type})` })), { value: OTHER, label: 'Other…' }]}
