@@ -381,11 +381,14 @@ type deliveryProcess struct {
 	// when its folder could not be opened (the server stores those).
 	backlog *spool.Spool
 	more    chan struct{} // the backlog has a new batch
-	kick    chan struct{} // the destinations changed
-	wanted  chan struct{} // closed once the child is needed
-	want    sync.Once
-	stop    chan struct{}
-	done    chan struct{}
+	// warnAt is the backlog's size in bytes that is worth a warning next:
+	// warnFrom, doubling each time, and warnFrom again once it is empty.
+	warnFrom, warnAt int64
+	kick             chan struct{} // the destinations changed
+	wanted           chan struct{} // closed once the child is needed
+	want             sync.Once
+	stop             chan struct{}
+	done             chan struct{}
 }
 
 // need starts the child, if it is not running yet: a server without
@@ -531,7 +534,7 @@ func startDeliveryProcess(ctx context.Context, dsn, data, logFormat, logLevel st
 			log.Error("destinations: the backlog folder cannot be used; batches the delivery process cannot take at once are stored by this process", "err", err)
 		}
 	}
-	p := &deliveryProcess{exe: exe, name: name, dest: dest, q: q, log: log, errw: stderr, backlog: backlog, more: make(chan struct{}, 1),
+	p := &deliveryProcess{exe: exe, name: name, dest: dest, q: q, log: log, errw: stderr, backlog: backlog, more: make(chan struct{}, 1), warnFrom: backlogWarning,
 		args: []string{"deliver", "--log-format", logFormat, "--log-level", logLevel, "--nice", strconv.Itoa(nice)},
 		// The database's address goes by the environment: a PostgreSQL
 		// URL's password would show in the process list.
@@ -758,12 +761,33 @@ func (p *deliveryProcess) handOver(b []byte) bool {
 		_, err := p.backlog.Push(b)
 		if err == nil {
 			p.fed()
+			p.sizeWarning()
 			return true
 		}
 		p.log.Error("destinations: a batch of deliveries could not be written to the backlog", "err", err)
 	}
 	c := p.cur.Load()
 	return c != nil && c.offer(b)
+}
+
+// backlogWarning is the size of the backlog first worth a warning.
+const backlogWarning = 256 << 20
+
+// sizeWarning warns when the backlog passed warnAt, and then at twice that:
+// the delivery process is behind for long (or cannot run), and the folder
+// grows until it catches up. (Only handOver calls it.)
+func (p *deliveryProcess) sizeWarning() {
+	n, bytes := p.backlog.Len()
+	switch {
+	case p.warnAt == 0 || n <= 1:
+		p.warnAt = p.warnFrom
+	case bytes >= p.warnAt:
+		p.log.Warn("destinations: the delivery process is behind; deliveries wait in the backlog",
+			"batches", n, "megabytes", bytes>>20, "folder", p.backlog.Dir())
+		for p.warnAt <= bytes {
+			p.warnAt *= 2
+		}
+	}
 }
 
 // fed wakes the feeder: the backlog has a new batch.
