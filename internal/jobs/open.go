@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/tracflow/tracflow/internal/stmtcache"
 	"net/url"
 	"os"
 	"strings"
@@ -62,7 +63,7 @@ func OpenSQLite(ctx context.Context, path string, o Options) (*Queue, error) {
 	} else {
 		f.Close()
 	}
-	db, err := sql.Open("sqlite", sqliteDSN(path))
+	db, err := stmtcache.Open(sqliteDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: open %s: %w", path, err)
 	}
