@@ -21,21 +21,31 @@ import (
 )
 
 // receiver is a webhook receiver counting deliveries by idempotency key.
+// It counts only requests to its own URL, a path of its own: the delivery
+// process of an earlier test's killed server may still be sending to that
+// test's receiver, whose port this one may have been given.
 type receiver struct {
 	*httptest.Server
+	URL  string // the server's URL and the receiver's path
 	mu   sync.Mutex
 	keys map[string]int
 }
 
 func newReceiver(t *testing.T) *receiver {
 	r := &receiver{keys: map[string]int{}}
+	path := "/hook/" + strings.ReplaceAll(t.Name(), "/", "-") + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		io.Copy(io.Discard, req.Body)
+		if req.URL.Path != path {
+			http.NotFound(w, req)
+			return
+		}
 		r.mu.Lock()
 		r.keys[req.Header.Get("Idempotency-Key")]++
 		r.mu.Unlock()
 		w.WriteHeader(http.StatusNoContent)
 	}))
+	r.URL = r.Server.URL + path
 	t.Cleanup(r.Close)
 	return r
 }
@@ -262,6 +272,20 @@ func TestDeliveryProcessesOfTwoInstances(t *testing.T) {
 	}
 }
 
+// procState answers a process's state letter from /proc ("T": stopped),
+// or "" when there is no such process.
+func procState(pid int) string {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
 // backlogFiles answers the batches waiting in a data folder's backlog.
 func backlogFiles(t *testing.T, data string) []string {
 	t.Helper()
@@ -301,7 +325,7 @@ func TestDeliveryBacklog(t *testing.T) {
 	first := true
 	// strand sends events while the delivery process is stopped, sees
 	// their batches wait in the backlog, and kills both processes.
-	strand := func(from, to int) {
+	strand := func(from, to int) (log string) {
 		t.Helper()
 		s := startServer(t, "--data", data, "--no-demo")
 		tok := s.token()
@@ -314,6 +338,20 @@ func TestDeliveryBacklog(t *testing.T) {
 		if err := syscall.Kill(child, syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
+		// The test counts on this one process being the delivery process
+		// until the end: stopped, not ended and replaced.
+		only := func(when string) {
+			t.Helper()
+			for deadline := time.Now().Add(5 * time.Second); procState(child) != "T"; time.Sleep(10 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: the delivery process %d is in state %q, not stopped; the server's log:\n%s", when, child, procState(child), s.output())
+				}
+			}
+			if c := children(t, s.cmd.Process.Pid); len(c) != 1 || c[0] != child {
+				t.Fatalf("%s: the server's delivery processes are %v, not the stopped %d; the server's log:\n%s", when, c, child, s.output())
+			}
+		}
+		only("before the events")
 		sendHits(t, s.url, from, to)
 		req, _ := http.NewRequest("GET", s.url+"/metrics", nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
@@ -331,6 +369,7 @@ func TestDeliveryBacklog(t *testing.T) {
 				t.Fatalf("backlog: %v batches in /metrics, %d deliveries in its files; want %d", n, waiting, to-from)
 			}
 		}
+		only("with the events in the backlog")
 		s.kill()
 		if err := syscall.Kill(child, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
@@ -340,6 +379,7 @@ func TestDeliveryBacklog(t *testing.T) {
 				t.Fatalf("the delivery process %d did not end", child)
 			}
 		}
+		return s.output()
 	}
 	drained := func(s *server, n int) {
 		t.Helper()
@@ -352,9 +392,10 @@ func TestDeliveryBacklog(t *testing.T) {
 		s.kill()
 	}
 
-	strand(0, 20)
-	if recv.distinct() != 0 {
-		t.Fatalf("the receiver got %d deliveries before the restart", recv.distinct())
+	if log := strand(0, 20); recv.distinct() != 0 {
+		recv.mu.Lock()
+		defer recv.mu.Unlock()
+		t.Fatalf("the receiver got %d deliveries before the restart (%v); the server's log:\n%s", len(recv.keys), recv.keys, log)
 	}
 	// A server that sends its deliveries itself stores the backlog at start.
 	drained(startServer(t, "--data", data, "--no-demo", "--delivery-process=false"), 20)
