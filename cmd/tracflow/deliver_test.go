@@ -370,16 +370,27 @@ func TestDeliveryBacklog(t *testing.T) {
 			}
 		}
 		only("with the events in the backlog")
-		s.kill()
+		// Both end at once, as in a crash. serve is stopped first, so that
+		// it does not see its delivery process end (it would store what it
+		// had handed over), and the delivery process is killed before
+		// serve: when the parent of a stopped process group ends, the
+		// kernel continues the group (SIGHUP, then SIGCONT), and a delivery
+		// process that ignores SIGHUP (started under nohup) would store and
+		// send its batches before its own kill arrived.
+		if err := syscall.Kill(s.cmd.Process.Pid, syscall.SIGSTOP); err != nil {
+			t.Fatal(err)
+		}
 		if err := syscall.Kill(child, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		for deadline := time.Now().Add(10 * time.Second); syscall.Kill(child, 0) == nil; time.Sleep(20 * time.Millisecond) {
+		for deadline := time.Now().Add(10 * time.Second); procState(child) != "Z" && procState(child) != ""; time.Sleep(20 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("the delivery process %d did not end", child)
 			}
 		}
-		return s.output()
+		log = s.output()
+		s.kill()
+		return log
 	}
 	drained := func(s *server, n int) {
 		t.Helper()
