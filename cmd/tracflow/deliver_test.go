@@ -90,13 +90,10 @@ func children(t *testing.T, pid int) []int {
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
+		if f := statFields(filepath.Join("/proc", e.Name(), "stat")); len(f) < 2 || f[1] != strconv.Itoa(pid) {
+			continue // not a child of pid
 		}
-		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		if len(f) > 1 && f[1] == strconv.Itoa(pid) && bytes.Contains(cmdline, []byte("deliver\x00")) {
+		if cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline")); bytes.Contains(cmdline, []byte("deliver\x00")) {
 			out = append(out, child)
 		}
 	}
@@ -129,11 +126,10 @@ func niceOf(t *testing.T, pid int) map[string]bool {
 	}
 	out := map[string]bool{}
 	for _, task := range tasks {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
-		if err != nil {
+		f := statFields(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
+		if len(f) < 17 {
 			continue
 		}
-		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
 		out[f[16]] = true // field 19 of stat: nice
 	}
 	return out
@@ -272,18 +268,24 @@ func TestDeliveryProcessesOfTwoInstances(t *testing.T) {
 	}
 }
 
+// statFields answers the fields of a /proc stat file after the command's
+// name (the first is the state, the second the parent's pid); none when it
+// cannot be read.
+func statFields(path string) []string {
+	stat, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+}
+
 // procState answers a process's state letter from /proc ("T": stopped),
 // or "" when there is no such process.
 func procState(pid int) string {
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return ""
+	if f := statFields(fmt.Sprintf("/proc/%d/stat", pid)); len(f) > 0 {
+		return f[0]
 	}
-	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
-	if len(f) == 0 {
-		return ""
-	}
-	return f[0]
+	return ""
 }
 
 // backlogFiles answers the batches waiting in a data folder's backlog.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/tracflow/tracflow/internal/stmtcache"
 	"net/url"
 	"os"
 	"strings"
@@ -19,8 +18,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/tracflow/tracflow/internal/stmtcache"
 	"github.com/tracflow/tracflow/internal/store/open"
-	_ "modernc.org/sqlite" // database/sql driver "sqlite"
 )
 
 // Open opens the queue in the database dsn names, as store/open reads it.

@@ -19,9 +19,10 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"reflect"
 
-	_ "modernc.org/sqlite" // registers "sqlite"
+	"modernc.org/sqlite"
 )
 
 // maxStatements bounds the statements one connection keeps.
@@ -30,44 +31,41 @@ const maxStatements = 256
 // Open opens the SQLite database named by dsn (a modernc.org/sqlite DSN, as
 // sql.Open("sqlite", dsn) takes) with cached statements.
 func Open(dsn string) (*sql.DB, error) {
-	probe, err := sql.Open("sqlite", "")
+	c, err := sqlite.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
-	d := probe.Driver()
-	probe.Close()
-	return sql.OpenDB(connector{dsn: dsn, d: d}), nil
+	return sql.OpenDB(connector{c}), nil
 }
 
-type connector struct {
-	dsn string
-	d   driver.Driver
-}
+// connector hands out the driver's connections wrapped in conn.
+type connector struct{ driver.Connector }
 
-func (c connector) Connect(context.Context) (driver.Conn, error) {
-	dc, err := c.d.Open(c.dsn)
+func (c connector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.Connector.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	for _, need := range []reflect.Type{
-		reflect.TypeFor[driver.ConnBeginTx](), reflect.TypeFor[driver.ConnPrepareContext](),
-		reflect.TypeFor[driver.ExecerContext](), reflect.TypeFor[driver.QueryerContext](),
-	} {
-		if !reflect.TypeOf(dc).Implements(need) {
-			dc.Close()
-			return nil, errors.New("stmtcache: the sqlite driver's connection is not a " + need.String())
-		}
+	begin, ok1 := dc.(driver.ConnBeginTx)
+	prepare, ok2 := dc.(driver.ConnPrepareContext)
+	execer, ok3 := dc.(driver.ExecerContext)
+	queryer, ok4 := dc.(driver.QueryerContext)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		dc.Close()
+		return nil, fmt.Errorf("stmtcache: the sqlite driver's connection (%T) lacks the context methods", dc)
 	}
-	return &conn{Conn: dc, stmts: map[string]*entry{}}, nil
+	return &conn{Conn: dc, begin: begin, prepare: prepare, execer: execer, queryer: queryer, stmts: map[string]*entry{}}, nil
 }
-
-func (c connector) Driver() driver.Driver { return c.d }
 
 // conn is a driver connection with its kept statements. database/sql uses a
 // connection from one goroutine at a time, so it needs no lock.
 type conn struct {
 	driver.Conn
-	stmts map[string]*entry
+	begin   driver.ConnBeginTx
+	prepare driver.ConnPrepareContext
+	execer  driver.ExecerContext
+	queryer driver.QueryerContext
+	stmts   map[string]*entry
 }
 
 type entry struct {
@@ -86,13 +84,13 @@ var (
 )
 
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.Conn.(driver.ConnBeginTx).BeginTx(ctx, opts)
+	return c.begin.BeginTx(ctx, opts)
 }
 
 // PrepareContext prepares a statement the caller owns and closes, as the
 // driver does; it is not kept.
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.Conn.(driver.ConnPrepareContext).PrepareContext(ctx, query)
+	return c.prepare.PrepareContext(ctx, query)
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -101,7 +99,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return nil, err
 	}
 	if e == nil {
-		return c.Conn.(driver.ExecerContext).ExecContext(ctx, query, args)
+		return c.execer.ExecContext(ctx, query, args)
 	}
 	return e.st.(driver.StmtExecContext).ExecContext(ctx, args)
 }
@@ -112,7 +110,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		return nil, err
 	}
 	if e == nil {
-		return c.Conn.(driver.QueryerContext).QueryContext(ctx, query, args)
+		return c.queryer.QueryContext(ctx, query, args)
 	}
 	r, err := e.st.(driver.StmtQueryContext).QueryContext(ctx, args)
 	if err != nil {

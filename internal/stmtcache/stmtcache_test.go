@@ -9,9 +9,14 @@ import (
 	"testing"
 )
 
-func open(t testing.TB) *sql.DB {
+// open opens a fresh database with table t through Open.
+func open(t testing.TB) *sql.DB { return openWith(t, Open) }
+
+// openWith opens a fresh database with table t through opener, on one
+// connection.
+func openWith(t testing.TB, opener func(dsn string) (*sql.DB, error)) *sql.DB {
 	t.Helper()
-	db, err := Open(dsn(t))
+	db, err := opener(dsn(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,15 +263,6 @@ func BenchmarkExec(b *testing.B) {
 	}
 	b.Run("kept", func(b *testing.B) { run(b, open(b)) })
 	b.Run("prepared-each-time", func(b *testing.B) {
-		db, err := sql.Open("sqlite", dsn(b))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer db.Close()
-		db.SetMaxOpenConns(1)
-		if _, err := db.Exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
-			b.Fatal(err)
-		}
-		run(b, db)
+		run(b, openWith(b, func(dsn string) (*sql.DB, error) { return sql.Open("sqlite", dsn) }))
 	})
 }
