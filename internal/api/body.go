@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/plugin"
 )
 
@@ -46,7 +47,9 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any, rules .
 	if err := checkNUL(b); err != nil {
 		return err
 	}
-	if rule&bodyStrict == 0 {
+	if pv, ok := v.(*any); ok && rule&bodyStrict == 0 {
+		*pv, err = jsonx.Unmarshal(b) // the collector's bodies: see jsonx.Unmarshal
+	} else if rule&bodyStrict == 0 {
 		err = json.Unmarshal(b, v)
 	} else {
 		dec := json.NewDecoder(bytes.NewReader(b))

@@ -1,8 +1,13 @@
-// Package jsonx encodes decoded-JSON values (map[string]any, []any,
-// strings, float64, bool, nil) quickly: a type switch instead of
-// reflection, and object keys in map order instead of sorted. The output is
-// valid JSON that decodes to the same value as encoding/json's; other types
-// are handed to encoding/json.
+// Package jsonx encodes and decodes decoded-JSON values (map[string]any,
+// []any, strings, float64, bool, nil) quickly, for the collector's path.
+//
+// Encoding uses a type switch instead of reflection, and object keys in map
+// order instead of sorted. The output is valid JSON that decodes to the same
+// value as encoding/json's; other types are handed to encoding/json.
+//
+// Decoding (Unmarshal) reads in one pass what encoding/json checks and then
+// decodes in two, and hands what it does not take in stride to
+// encoding/json, so that values and errors are encoding/json's.
 package jsonx
 
 import (

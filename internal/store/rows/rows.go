@@ -293,6 +293,11 @@ func Marshal(d store.Doc) ([]byte, error) {
 
 // Unmarshal decodes a stored document.
 func Unmarshal(b []byte) (store.Doc, error) {
+	v, err := jsonx.Unmarshal(b)
+	if m, ok := v.(map[string]any); ok && err == nil {
+		return store.Doc(m), nil
+	}
+	// Not an object (null, or the error encoding/json gives).
 	var d store.Doc
 	if err := json.Unmarshal(b, &d); err != nil {
 		return nil, fmt.Errorf("store: decoding stored document: %w", err)
