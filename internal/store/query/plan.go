@@ -19,8 +19,6 @@
 package query
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -28,6 +26,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/store"
 )
 
@@ -491,31 +490,12 @@ func (p *Plan) partial(r *Row) (store.Doc, error) {
 	return doc, nil
 }
 
-// decode reads a JSON value as encoding/json does into an any; scalars,
-// the usual case, without its reflection.
+// decode reads a JSON value as encoding/json does into an any.
 func decode(raw []byte) (any, error) {
 	if len(raw) == 0 {
 		return nil, errBadJSON
 	}
-	switch c := raw[0]; {
-	case c == '"':
-		if len(raw) >= 2 && raw[len(raw)-1] == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 {
-			return string(raw[1 : len(raw)-1]), nil
-		}
-	case c == 't' && string(raw) == "true":
-		return true, nil
-	case c == 'f' && string(raw) == "false":
-		return false, nil
-	case c == 'n' && string(raw) == "null":
-		return nil, nil
-	case c == '-' || c >= '0' && c <= '9':
-		if f, err := strconv.ParseFloat(string(raw), 64); err == nil {
-			return f, nil
-		}
-	}
-	var v any
-	err := json.Unmarshal(raw, &v)
-	return v, err
+	return jsonx.Unmarshal(raw)
 }
 
 // Add takes one scanned row; the row may be reused afterwards.
