@@ -23,6 +23,9 @@ import (
 // Append appends the JSON encoding of v to dst.
 func Append(dst []byte, v any) ([]byte, error) { return encoder{}.append(dst, v) }
 
+// AppendString appends s as a JSON string.
+func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
+
 // AppendSorted is Append with every object's keys in sorted order, as
 // encoding/json writes them: the same value always gives the same bytes.
 func AppendSorted(dst []byte, v any) ([]byte, error) { return encoder{sorted: true}.append(dst, v) }
