@@ -185,15 +185,28 @@ func (s *Server) Handler() http.Handler {
 		h := w.Header()
 		// No answer is to be sniffed as another type, framed by other sites
 		// (clickjacking the editor) or leak its URL onwards.
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "same-origin")
+		h["X-Content-Type-Options"] = hdrNosniff
+		h["X-Frame-Options"] = hdrDeny
+		h["Referrer-Policy"] = hdrSameOrigin
 		// API answers are data, never a page: nothing in them may run or
 		// load. The GUI and /docs set a policy of their own.
-		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h["Content-Security-Policy"] = hdrAPIPolicy
 		s.mux.ServeHTTP(&notFoundJSON{ResponseWriter: w}, r)
 	}))
 }
+
+// Header values every answer (or every collector answer) carries, shared
+// rather than allocated per request. Each slice's capacity is its length, so
+// that Header.Add on the same key copies it instead of writing into it; Set
+// replaces it.
+var (
+	hdrNosniff    = []string{"nosniff"}
+	hdrDeny       = []string{"DENY"}
+	hdrSameOrigin = []string{"same-origin"}
+	hdrAPIPolicy  = []string{"default-src 'none'; frame-ancestors 'none'"}
+	hdrAnyOrigin  = []string{"*"}
+	hdrJSON       = []string{"application/json"}
+)
 
 // notFoundJSON turns net/http's plain-text 404 and 405 answers into JSON.
 type notFoundJSON struct {

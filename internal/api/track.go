@@ -22,7 +22,7 @@ import (
 
 // publicCORS lets any origin read an answer that holds nothing private.
 func publicCORS(w http.ResponseWriter) {
-	w.Header().Set("Access-Control-Allow-Origin", "*")
+	w.Header()["Access-Control-Allow-Origin"] = hdrAnyOrigin
 }
 
 // allowOrigin checks a collector request's Origin against the source's
@@ -100,7 +100,7 @@ func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *t
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = hdrJSON
 	w.WriteHeader(http.StatusOK)
 	*bp = append(b, '\n')
 	_, err = w.Write(*bp)
