@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -23,8 +22,7 @@ func BenchmarkTrackHandler(b *testing.B) {
 	h := e.Server.Handler()
 	const profiles = 1000
 	track := func(body []byte, i int64) []byte {
-		body = fmt.Appendf(body[:0], `{"source":{"id":"bench"},"profile":{"id":"p-%d"},"session":{"id":"s-%d"},`+
-			`"events":[{"type":"purchase","properties":{"price":12.5,"sku":"A1"}}]}`, i, i)
+		body = testenv.PurchaseBody(body[:0], "bench", i, true)
 		r := httptest.NewRequest("POST", "/track", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
 		w := httptest.NewRecorder()

@@ -126,19 +126,10 @@ func (d *decoder) object(depth int) (any, bool) {
 			return nil, false
 		}
 		m[k] = v
-		d.space()
-		if d.pos >= len(d.data) {
+		if more, ok := d.next('}'); !ok {
 			return nil, false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-			d.space()
-		case '}':
-			d.pos++
+		} else if !more {
 			return m, true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -157,21 +148,32 @@ func (d *decoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		d.space()
-		if d.pos >= len(d.data) {
+		if more, ok := d.next(']'); !ok {
 			return nil, false
-		}
-		switch d.data[d.pos] {
-		case ',':
-			d.pos++
-			d.space()
-		case ']':
-			d.pos++
+		} else if !more {
 			return a, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// next reads what follows a member of an object or array: a comma (more
+// is true) or its closing bracket (more is false); ok is false for
+// anything else.
+func (d *decoder) next(closing byte) (more, ok bool) {
+	d.space()
+	if d.pos >= len(d.data) {
+		return false, false
+	}
+	switch d.data[d.pos] {
+	case ',':
+		d.pos++
+		d.space()
+		return true, true
+	case closing:
+		d.pos++
+		return false, true
+	}
+	return false, false
 }
 
 // str reads a string; key says it is an object's key, which is looked up
@@ -325,12 +327,9 @@ func (d *decoder) number() (any, bool) {
 	simple := true
 	if i < len(d.data) && d.data[i] == '.' {
 		simple = false
-		i++
-		j := i
-		for i < len(d.data) && d.data[i] >= '0' && d.data[i] <= '9' {
-			i++
-		}
-		if i == j {
+		if j := d.digits(i + 1); j > i+1 {
+			i = j
+		} else {
 			return nil, false
 		}
 	}
@@ -340,11 +339,9 @@ func (d *decoder) number() (any, bool) {
 		if i < len(d.data) && (d.data[i] == '+' || d.data[i] == '-') {
 			i++
 		}
-		j := i
-		for i < len(d.data) && d.data[i] >= '0' && d.data[i] <= '9' {
-			i++
-		}
-		if i == j {
+		if j := d.digits(i); j > i {
+			i = j
+		} else {
 			return nil, false
 		}
 	}
@@ -363,6 +360,14 @@ func (d *decoder) number() (any, bool) {
 		return nil, false
 	}
 	return f, true
+}
+
+// digits returns the position after the decimal digits from i.
+func (d *decoder) digits(i int) int {
+	for i < len(d.data) && d.data[i] >= '0' && d.data[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // commonKeys are object keys of /track payloads and of stored profiles,

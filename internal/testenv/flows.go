@@ -72,3 +72,14 @@ func DiamondFlow(id string, k int) string {
 	}
 	return FlowJSON(id, nodes, edges...)
 }
+
+// PurchaseBody appends to dst the load kit's /track body from source: one
+// purchase event (price 12.5, sku A1) of profile p-i, with session s-i when
+// session is true.
+func PurchaseBody(dst []byte, source string, i int64, session bool) []byte {
+	dst = fmt.Appendf(dst, `{"source":{"id":%q},"profile":{"id":"p-%d"},`, source, i)
+	if session {
+		dst = fmt.Appendf(dst, `"session":{"id":"s-%d"},`, i)
+	}
+	return append(dst, `"events":[{"type":"purchase","properties":{"price":12.5,"sku":"A1"}}]}`...)
+}

@@ -78,11 +78,7 @@ func BenchmarkTrackPayload(b *testing.B) {
 			e.Setup("bench", testenv.CounterFlow("count", "stats.counters.purchases", "purchases"), "purchase")
 			ctx := context.Background()
 			track := func(body []byte, i int64) []byte {
-				body = fmt.Appendf(body[:0], `{"source":{"id":"bench"},"profile":{"id":"p-%d"},`, i)
-				if withSession {
-					body = fmt.Appendf(body, `"session":{"id":"s-%d"},`, i)
-				}
-				body = append(body, `"events":[{"type":"purchase","properties":{"price":12.5,"sku":"A1"}}]}`...)
+				body = testenv.PurchaseBody(body[:0], "bench", i, withSession)
 				v, err := jsonx.Unmarshal(body) // as the server decodes /track bodies
 				if err != nil {
 					b.Fatal(err)
