@@ -109,7 +109,7 @@ func (s *serveSettings) define(fs *flag.FlagSet) {
 	fs.DurationVar(&s.tokenTTL, "token-ttl", time.Hour, "how long an API token stays valid without use")
 	fs.BoolVar(&s.noDemo, "no-demo", false, "on first start, do not create the demo source, flow and rule")
 	fs.StringVar(&s.trackerDir, "tracker-dir", "", "serve this folder's files at /tracker/, e.g. a browser tracker bundle")
-	fs.StringVar(&s.cacheSize, "cache-size", "96MiB", "memory the embedded database's profile and session cache may take")
+	fs.StringVar(&s.cacheSize, "cache-size", "64MiB", "memory the embedded database's profile and session cache may take")
 	fs.DurationVar(&s.visitTimeout, "visit-timeout", tracking.DefaultVisitTimeout, "a request without a session id joins the profile's last session if it saw an event within this time")
 	s.retain = retentionFlags(fs)
 	fs.StringVar(&s.geoipDB, "geoip-db", "", "a MaxMind GeoLite2/GeoIP2 City database (.mmdb): sessions get the geo location of their client address, and the GeoIp service plugin reads it by default")
@@ -370,7 +370,14 @@ func (e *env) serve(s *serveSettings) error {
 // the process under 256 MB (see docs/server.md#memory): the cache, this
 // margin, SQLite's memory outside the Go heap (about 35 MiB) and the
 // binary's own pages (about 35 MiB).
-const memoryMargin = 32 << 20
+//
+// The margin is also the garbage the collector lets pile up between two
+// collections once the cache is full, and every collection walks the whole
+// cache (decoded documents are maps, full of pointers): with 32 MiB and a
+// 96 MiB cache, collections took 45 % of the CPU of a server meeting new
+// visitors all the time; with 64 and 64, 30 %, and it answered about twice
+// as many of them (docs/server.md#memory).
+const memoryMargin = 64 << 20
 
 // openResources finds the secret key that encrypts resource credentials:
 // TRACFLOW_SECRET_KEY, or for the embedded database a key file created in

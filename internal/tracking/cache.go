@@ -11,7 +11,7 @@ import (
 
 // DefaultCacheBytes bounds the document cache when Options.CacheBytes is 0;
 // it is the server's --cache-size default too.
-const DefaultCacheBytes = 96 << 20
+const DefaultCacheBytes = 64 << 20
 
 // docCache keeps recently used profiles and sessions in memory, so that the
 // collector reads them from the database once. It is only correct when no
