@@ -107,6 +107,9 @@ func (s *Server) writeTracked(w http.ResponseWriter, p *tracking.Payload, res *t
 	return err
 }
 
+// appendTracked appends the answer to b: task, profile, session, the
+// flows' response and UX, errors and warnings, and the event ids when the
+// tracker is debugging.
 func appendTracked(b []byte, p *tracking.Payload, res *tracking.Result) ([]byte, error) {
 	var err error
 	b = append(b, `{"task":`...)
@@ -126,9 +129,7 @@ func appendTracked(b []byte, p *tracking.Payload, res *tracking.Result) ([]byte,
 		return b, err
 	}
 	b = append(b, `,"ux":`...)
-	if res.UX == nil {
-		b = append(b, "null"...)
-	} else if b, err = jsonx.Append(b, res.UX); err != nil {
+	if b, err = jsonx.Append(b, res.UX); err != nil {
 		return b, err
 	}
 	b = append(b, `,"errors":`...)
