@@ -385,10 +385,11 @@ func TestDeliveryBacklog(t *testing.T) {
 		if err := syscall.Kill(child, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
-		for deadline := time.Now().Add(10 * time.Second); procState(child) != "Z" && procState(child) != ""; time.Sleep(20 * time.Millisecond) {
+		for deadline, st := time.Now().Add(10*time.Second), procState(child); st != "Z" && st != ""; st = procState(child) {
 			if time.Now().After(deadline) {
 				t.Fatalf("the delivery process %d did not end", child)
 			}
+			time.Sleep(20 * time.Millisecond)
 		}
 		log = s.output()
 		s.kill()

@@ -15,9 +15,9 @@ import (
 // float64, strings, bools and nil.
 //
 // A recursive-descent reader does the usual input (a /track body, a stored
-// document) in one pass, several times faster than encoding/json, which
+// document) in one pass, about 1.7 times as fast as encoding/json, which
 // checks the whole input first and then decodes it byte by byte through a
-// state machine. Whatever it does not take in stride (a syntax error,
+// state machine (most of what remains is allocating the maps). Whatever it does not take in stride (a syntax error,
 // invalid UTF-8, a number out of float64's range, nesting deeper than 512)
 // is handed to encoding/json.Unmarshal, so the result and every error are
 // encoding/json's own: what the caller reports for bad input does not
@@ -66,15 +66,11 @@ func (d *decoder) value(depth int) (any, bool) {
 		return nil, false
 	}
 	switch c := d.data[d.pos]; {
+	case (c == '{' || c == '[') && depth >= maxDepth:
+		return nil, false
 	case c == '{':
-		if depth >= maxDepth {
-			return nil, false
-		}
 		return d.object(depth + 1)
 	case c == '[':
-		if depth >= maxDepth {
-			return nil, false
-		}
 		return d.array(depth + 1)
 	case c == '"':
 		s, ok := d.str(false)

@@ -69,8 +69,10 @@ type conn struct {
 }
 
 type entry struct {
-	st   driver.Stmt
-	busy bool // its rows are open
+	st    driver.Stmt
+	exec  driver.StmtExecContext  // st's, asserted once
+	query driver.StmtQueryContext // st's, asserted once
+	busy  bool                    // its rows are open
 }
 
 var (
@@ -101,7 +103,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if e == nil {
 		return c.execer.ExecContext(ctx, query, args)
 	}
-	return e.st.(driver.StmtExecContext).ExecContext(ctx, args)
+	return e.exec.ExecContext(ctx, args)
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -112,7 +114,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if e == nil {
 		return c.queryer.QueryContext(ctx, query, args)
 	}
-	r, err := e.st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	r, err := e.query.QueryContext(ctx, args)
 	if err != nil {
 		return nil, err
 	}
@@ -133,18 +135,16 @@ func (c *conn) statement(ctx context.Context, query string) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := st.(driver.StmtExecContext); !ok {
+	execSt, ok1 := st.(driver.StmtExecContext)
+	querySt, ok2 := st.(driver.StmtQueryContext)
+	if !ok1 || !ok2 {
 		st.Close()
-		return nil, nil
-	}
-	if _, ok := st.(driver.StmtQueryContext); !ok {
-		st.Close()
-		return nil, nil
+		return nil, nil // run uncached
 	}
 	if len(c.stmts) >= maxStatements {
 		c.evict()
 	}
-	e := &entry{st: st}
+	e := &entry{st: st, exec: execSt, query: querySt}
 	c.stmts[query] = e
 	return e, nil
 }

@@ -54,6 +54,28 @@ func kept(t *testing.T, db *sql.DB) map[string]*entry {
 	return out
 }
 
+// readNames runs query (selecting one text column) on c and reads all its
+// rows.
+func readNames(t *testing.T, c *sql.Conn, query string, args ...any) []string {
+	t.Helper()
+	rows, err := c.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, name)
+	}
+	if err := rows.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func count(t *testing.T, db *sql.DB) int {
 	t.Helper()
 	var n int
@@ -120,20 +142,8 @@ func TestSameQueryWhileItsRowsAreOpen(t *testing.T) {
 		}
 		// The same text on the same connection, while the outer rows
 		// still step the kept statement.
-		inner, err := c.QueryContext(ctx, q, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var last string
-		for inner.Next() {
-			if err := inner.Scan(&last); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := inner.Close(); err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, name+last)
+		inner := readNames(t, c, q, 3)
+		got = append(got, name+inner[len(inner)-1])
 	}
 	if err := outer.Close(); err != nil {
 		t.Fatal(err)
@@ -146,18 +156,7 @@ func TestSameQueryWhileItsRowsAreOpen(t *testing.T) {
 	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE id >= ?`, 2).Scan(&n); err != nil || n != 2 {
 		t.Fatalf("count: %d, %v", n, err)
 	}
-	rows, err := c.QueryContext(ctx, q, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for rows.Next() {
-		var name string
-		rows.Scan(&name)
-		names = append(names, name)
-	}
-	rows.Close()
-	if strings.Join(names, ",") != "b,c" {
+	if names := readNames(t, c, q, 2); strings.Join(names, ",") != "b,c" {
 		t.Fatalf("after: %v", names)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/tracflow/tracflow/internal/jsonx"
 )
 
 // Node is a node of a test flow: its id, its plugin module and its config.
@@ -77,7 +79,9 @@ func DiamondFlow(id string, k int) string {
 // purchase event (price 12.5, sku A1) of profile p-i, with session s-i when
 // session is true.
 func PurchaseBody(dst []byte, source string, i int64, session bool) []byte {
-	dst = fmt.Appendf(dst, `{"source":{"id":%q},"profile":{"id":"p-%d"},`, source, i)
+	dst = append(dst, `{"source":{"id":`...)
+	dst = jsonx.AppendString(dst, source)
+	dst = fmt.Appendf(dst, `},"profile":{"id":"p-%d"},`, i)
 	if session {
 		dst = fmt.Appendf(dst, `"session":{"id":"s-%d"},`, i)
 	}
