@@ -4,12 +4,19 @@ import (
 	"os"
 	"strconv"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-// lowerPriority sets the nice value of every thread of this process
-// (Linux sets it per thread; threads made later inherit it from the thread
-// that makes them). A few passes catch threads made meanwhile.
-func lowerPriority(nice int) error {
+// lowerPriority sets the nice value of every thread of this process, and
+// with idle puts them in the kernel's idle scheduling class (SCHED_IDLE):
+// a thread of another class that wakes takes the processor from them at
+// once, and they get one only when no other thread wants it. Linux sets
+// both per thread (a nice value or class given to the process's first
+// thread alone leaves the others as they were); threads made later inherit
+// them from the thread that makes them. A few passes catch threads made
+// meanwhile.
+func lowerPriority(nice int, idle bool) error {
 	done := map[int]bool{}
 	for range 3 {
 		ents, err := os.ReadDir("/proc/self/task")
@@ -21,6 +28,13 @@ func lowerPriority(nice int) error {
 			tid, err := strconv.Atoi(e.Name())
 			if err != nil || done[tid] {
 				continue
+			}
+			if idle {
+				// The class first: a nice value given with it does not
+				// stay (sched_setattr leaves it at 0 for this class).
+				if err := unix.SchedSetAttr(tid, &unix.SchedAttr{Policy: unix.SCHED_IDLE}, 0); err != nil {
+					return err
+				}
 			}
 			if err := syscall.Setpriority(syscall.PRIO_PROCESS, tid, nice); err != nil {
 				return err

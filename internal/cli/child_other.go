@@ -9,7 +9,7 @@ import (
 
 // lowerPriority is Linux's only; elsewhere the delivery process runs at the
 // server's priority.
-func lowerPriority(int) error { return nil }
+func lowerPriority(int, bool) error { return nil }
 
 func childAttr() *syscall.SysProcAttr { return nil }
 

@@ -154,6 +154,7 @@ standard input closes.`,
 			fs.StringVar(&s.logFormat, "log-format", "text", "log format: text or json")
 			fs.StringVar(&s.logLevel, "log-level", "info", "least severe log level written")
 			fs.IntVar(&s.nice, "nice", 0, "lower this process's CPU priority by this much (0 to 19)")
+			fs.BoolVar(&s.idle, "idle", false, "on Linux, run this process's threads in the idle scheduling class (SCHED_IDLE): they get a processor only when no other process wants it")
 			fs.IntVar(&s.workers, "workers", 8, "delivery jobs worked at once")
 			return func(e *env, args []string) error {
 				if len(args) > 0 {
@@ -169,6 +170,7 @@ type deliverSettings struct {
 	data, db            string
 	logFormat, logLevel string
 	nice, workers       int
+	idle                bool
 }
 
 func (e *env) deliver(s *deliverSettings) error {
@@ -180,8 +182,8 @@ func (e *env) deliver(s *deliverSettings) error {
 	if s.nice < 0 || s.nice > 19 {
 		return usagef("--nice: say 0 to 19, not %d", s.nice)
 	}
-	if s.nice > 0 {
-		if err := lowerPriority(s.nice); err != nil {
+	if s.nice > 0 || s.idle {
+		if err := lowerPriority(s.nice, s.idle); err != nil {
 			log.Warn("could not lower the delivery process's priority", "err", err)
 		}
 	}
@@ -191,7 +193,7 @@ func (e *env) deliver(s *deliverSettings) error {
 	if os.Getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(max(1, runtime.GOMAXPROCS(0)/2))
 	}
-	log.Info("the delivery process started", "nice", s.nice, "processors", runtime.GOMAXPROCS(0))
+	log.Info("the delivery process started", "nice", s.nice, "idle", s.idle, "processors", runtime.GOMAXPROCS(0))
 	// serve stops it by closing stdin; a terminal's ^C or a TERM meant for
 	// serve must not cut the deliveries in flight short.
 	signal.Ignore(syscall.SIGINT, syscall.SIGTERM)
@@ -518,7 +520,7 @@ func (c *childConn) close() {
 // startDeliveryProcess starts the delivery process of a server with the
 // database dsn and data folder data, once there are destinations or
 // deliveries waiting.
-func startDeliveryProcess(ctx context.Context, dsn, data, logFormat, logLevel string, nice int, dest *destinations.Service, q *jobs.Queue,
+func startDeliveryProcess(ctx context.Context, dsn, data, logFormat, logLevel string, nice int, idle bool, dest *destinations.Service, q *jobs.Queue,
 	log *slog.Logger, stderr io.Writer) (*deliveryProcess, error) {
 	exe, err := selfExe()
 	if err != nil {
@@ -535,7 +537,7 @@ func startDeliveryProcess(ctx context.Context, dsn, data, logFormat, logLevel st
 		}
 	}
 	p := &deliveryProcess{exe: exe, name: name, dest: dest, q: q, log: log, errw: stderr, backlog: backlog, more: make(chan struct{}, 1), warnFrom: backlogWarning,
-		args: []string{"deliver", "--log-format", logFormat, "--log-level", logLevel, "--nice", strconv.Itoa(nice)},
+		args: []string{"deliver", "--log-format", logFormat, "--log-level", logLevel, "--nice", strconv.Itoa(nice), "--idle=" + strconv.FormatBool(idle)},
 		// The database's address goes by the environment: a PostgreSQL
 		// URL's password would show in the process list.
 		env:  append(os.Environ(), envName("db")+"="+dsn, envName("data")+"="+data),

@@ -86,6 +86,7 @@ type serveSettings struct {
 	pprofAddr       string
 	deliveryProcess bool
 	deliveryNice    int
+	deliveryIdle    bool
 	// enrichment and system events
 	geoipDB         string
 	visitEndedAfter time.Duration
@@ -116,6 +117,7 @@ func (s *serveSettings) define(fs *flag.FlagSet) {
 	fs.DurationVar(&s.visitEndedAfter, "visit-ended-after", 0, "the inactivity after which a visit ends and its visit-ended event fires (default: --visit-timeout)")
 	fs.BoolVar(&s.deliveryProcess, "delivery-process", true, "send the destinations' deliveries from a child process of lower CPU priority, so that /track's latency does not depend on them; false: from this process")
 	fs.IntVar(&s.deliveryNice, "delivery-nice", 10, "how much lower the delivery process's CPU priority is (a nice value, 0 to 19)")
+	fs.BoolVar(&s.deliveryIdle, "delivery-idle", true, "on Linux, run the delivery process in the kernel's idle scheduling class (SCHED_IDLE): it gets a processor only when /track's requests leave one; false: at --delivery-nice alone")
 	fs.StringVar(&s.pprofAddr, "pprof", "", "serve Go's profiler (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off when empty")
 }
 
@@ -277,7 +279,7 @@ func (e *env) serve(s *serveSettings) error {
 	bg.inbox.Start(ctx)
 	if !deliveryProcess {
 		storeBacklog(s.db, s.data, bg.dest, log)
-	} else if bg.deliver, err = startDeliveryProcess(ctx, s.db, s.data, s.logFormat, s.logLevel, s.deliveryNice, bg.dest, bg.q, log, e.stderr); err != nil {
+	} else if bg.deliver, err = startDeliveryProcess(ctx, s.db, s.data, s.logFormat, s.logLevel, s.deliveryNice, s.deliveryIdle, bg.dest, bg.q, log, e.stderr); err != nil {
 		return fail(err)
 	}
 
