@@ -118,7 +118,9 @@ func waitChild(t *testing.T, s *server, not int) int {
 }
 
 // niceOf answers the nice values of a process's threads.
-func niceOf(t *testing.T, pid int) map[string]bool {
+// schedOf answers the nice values and scheduling policies of a process's
+// threads, as "nice N policy P" (P 0: normal, 5: idle).
+func schedOf(t *testing.T, pid int) map[string]bool {
 	t.Helper()
 	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	if err != nil {
@@ -127,12 +129,27 @@ func niceOf(t *testing.T, pid int) map[string]bool {
 	out := map[string]bool{}
 	for _, task := range tasks {
 		f := statFields(fmt.Sprintf("/proc/%d/task/%s/stat", pid, task.Name()))
-		if len(f) < 17 {
+		if len(f) < 39 {
 			continue
 		}
-		out[f[16]] = true // field 19 of stat: nice
+		out["nice "+f[16]+" policy "+f[38]] = true // fields 19 and 41 of stat
 	}
 	return out
+}
+
+// waitSched waits until every thread of pid has the nice value and policy
+// of want (as schedOf writes them).
+func waitSched(t *testing.T, pid int, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		got := schedOf(t, pid)
+		if len(got) == 1 && got[want] {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the delivery process's threads have %v; want all %q", got, want)
+		}
+	}
 }
 
 func sendHits(t *testing.T, base string, from, to int) {
@@ -158,22 +175,10 @@ func TestDeliveryProcess(t *testing.T) {
 	}
 	addHook(t, s.url, tok, recv.URL)
 	child := waitChild(t, s, 0)
-	// It lowers its priority first thing after it starts.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		nice := niceOf(t, child)
-		if len(nice) == 1 && nice["10"] {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the delivery process's threads have nice values %v; want all 10", nice)
-		}
-	}
-	// It takes half the processors at most, one at least.
-	procs := max(1, runtime.GOMAXPROCS(0)/2)
-	if v := os.Getenv("GOMAXPROCS"); v != "" {
-		procs, _ = strconv.Atoi(v)
-	}
-	if want := fmt.Sprintf(`msg="the delivery process started" process=deliver nice=10 processors=%d`, procs); !strings.Contains(s.output(), want) {
+	// It lowers its priority first thing after it starts (at nice 10
+	// alone: TestMain turns the idle class off).
+	waitSched(t, child, "nice 10 policy 0")
+	if want := fmt.Sprintf(`msg="the delivery process started" process=deliver nice=10 idle=false processors=%d`, childProcs()); !strings.Contains(s.output(), want) {
 		t.Errorf("serve's log does not say %q:\n%s", want, s.output())
 	}
 	sendHits(t, s.url, 0, 20)
@@ -244,6 +249,33 @@ func metricValue(page, name string) float64 {
 
 // Over PostgreSQL each instance has its delivery process; what either
 // instance matched is delivered once.
+// childProcs is the processors the delivery process takes: half the
+// processors at most, one at least.
+func childProcs() int {
+	if v := os.Getenv("GOMAXPROCS"); v != "" {
+		n, _ := strconv.Atoi(v)
+		return n
+	}
+	return max(1, runtime.GOMAXPROCS(0)/2)
+}
+
+// TestDeliveryProcessIdleClass checks serve's default: every thread of the
+// delivery process in the idle scheduling class, at nice 10, delivering.
+func TestDeliveryProcessIdleClass(t *testing.T) {
+	recv := newReceiver(t)
+	s := startServer(t, "--data", t.TempDir(), "--no-demo", "--delivery-idle=true")
+	tok := s.token()
+	setupCounter(t, s.url, tok)
+	addHook(t, s.url, tok, recv.URL)
+	child := waitChild(t, s, 0)
+	waitSched(t, child, "nice 10 policy 5")
+	if want := fmt.Sprintf(`msg="the delivery process started" process=deliver nice=10 idle=true processors=%d`, childProcs()); !strings.Contains(s.output(), want) {
+		t.Errorf("serve's log does not say %q:\n%s", want, s.output())
+	}
+	sendHits(t, s.url, 0, 3)
+	recv.waitFor(t, 3)
+}
+
 func TestDeliveryProcessesOfTwoInstances(t *testing.T) {
 	dsn := storetest.PostgresDSN(t) // a fresh schema; skips without a server
 	t.Setenv("TRACFLOW_SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
