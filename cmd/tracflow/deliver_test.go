@@ -117,7 +117,6 @@ func waitChild(t *testing.T, s *server, not int) int {
 	}
 }
 
-// niceOf answers the nice values of a process's threads.
 // schedOf answers the nice values and scheduling policies of a process's
 // threads, as "nice N policy P" (P 0: normal, 5: idle).
 func schedOf(t *testing.T, pid int) map[string]bool {
@@ -137,18 +136,32 @@ func schedOf(t *testing.T, pid int) map[string]bool {
 	return out
 }
 
-// waitSched waits until every thread of pid has the nice value and policy
-// of want (as schedOf writes them).
-func waitSched(t *testing.T, pid int, want string) {
+// checkLowered waits until every thread of serve's delivery process child
+// runs at nice 10, in the idle class or the normal one, and checks that
+// serve's log says so with the processors the child takes: half the
+// processors at most, one at least.
+func checkLowered(t *testing.T, s *server, child int, idle bool) {
 	t.Helper()
+	want := "nice 10 policy 0"
+	if idle {
+		want = "nice 10 policy 5"
+	}
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-		got := schedOf(t, pid)
+		got := schedOf(t, child)
 		if len(got) == 1 && got[want] {
-			return
+			break
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the delivery process's threads have %v; want all %q", got, want)
 		}
+	}
+	procs := max(1, runtime.GOMAXPROCS(0)/2)
+	if v := os.Getenv("GOMAXPROCS"); v != "" {
+		procs, _ = strconv.Atoi(v)
+	}
+	line := fmt.Sprintf(`msg="the delivery process started" process=deliver nice=10 idle=%v processors=%d`, idle, procs)
+	if !strings.Contains(s.output(), line) {
+		t.Errorf("serve's log does not say %q:\n%s", line, s.output())
 	}
 }
 
@@ -177,10 +190,7 @@ func TestDeliveryProcess(t *testing.T) {
 	child := waitChild(t, s, 0)
 	// It lowers its priority first thing after it starts (at nice 10
 	// alone: TestMain turns the idle class off).
-	waitSched(t, child, "nice 10 policy 0")
-	if want := fmt.Sprintf(`msg="the delivery process started" process=deliver nice=10 idle=false processors=%d`, childProcs()); !strings.Contains(s.output(), want) {
-		t.Errorf("serve's log does not say %q:\n%s", want, s.output())
-	}
+	checkLowered(t, s, child, false)
 	sendHits(t, s.url, 0, 20)
 	recv.waitFor(t, 20)
 
@@ -247,18 +257,6 @@ func metricValue(page, name string) float64 {
 	return -1
 }
 
-// Over PostgreSQL each instance has its delivery process; what either
-// instance matched is delivered once.
-// childProcs is the processors the delivery process takes: half the
-// processors at most, one at least.
-func childProcs() int {
-	if v := os.Getenv("GOMAXPROCS"); v != "" {
-		n, _ := strconv.Atoi(v)
-		return n
-	}
-	return max(1, runtime.GOMAXPROCS(0)/2)
-}
-
 // TestDeliveryProcessIdleClass checks serve's default: every thread of the
 // delivery process in the idle scheduling class, at nice 10, delivering.
 func TestDeliveryProcessIdleClass(t *testing.T) {
@@ -268,14 +266,13 @@ func TestDeliveryProcessIdleClass(t *testing.T) {
 	setupCounter(t, s.url, tok)
 	addHook(t, s.url, tok, recv.URL)
 	child := waitChild(t, s, 0)
-	waitSched(t, child, "nice 10 policy 5")
-	if want := fmt.Sprintf(`msg="the delivery process started" process=deliver nice=10 idle=true processors=%d`, childProcs()); !strings.Contains(s.output(), want) {
-		t.Errorf("serve's log does not say %q:\n%s", want, s.output())
-	}
+	checkLowered(t, s, child, true)
 	sendHits(t, s.url, 0, 3)
 	recv.waitFor(t, 3)
 }
 
+// Over PostgreSQL each instance has its delivery process; what either
+// instance matched is delivered once.
 func TestDeliveryProcessesOfTwoInstances(t *testing.T) {
 	dsn := storetest.PostgresDSN(t) // a fresh schema; skips without a server
 	t.Setenv("TRACFLOW_SECRET_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=")
