@@ -182,11 +182,7 @@ func (e *env) deliver(s *deliverSettings) error {
 	if s.nice < 0 || s.nice > 19 {
 		return usagef("--nice: say 0 to 19, not %d", s.nice)
 	}
-	if s.nice > 0 || s.idle {
-		if err := lowerPriority(s.nice, s.idle); err != nil {
-			log.Warn("could not lower the delivery process's priority", "err", err)
-		}
-	}
+	s.idle = lower(lowerPriority, s.nice, s.idle, log)
 	// Half the processors at most (one at least), unless GOMAXPROCS says:
 	// however busy the deliveries, the others are the server's without
 	// waiting for the kernel to preempt this process.
@@ -260,6 +256,25 @@ func (e *env) deliver(s *deliverSettings) error {
 	stopCtx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	return q.Close(stopCtx)
+}
+
+// lower lowers this process's priority with set (lowerPriority) and
+// answers whether it is in the idle class. Where the class cannot be had (a
+// kernel or sandbox without it), the nice value applies alone.
+func lower(set func(nice int, idle bool) error, nice int, idle bool, log *slog.Logger) bool {
+	if nice == 0 && !idle {
+		return false
+	}
+	err := set(nice, idle)
+	if err != nil && idle {
+		log.Warn("could not put the delivery process in the idle scheduling class; it runs at its nice value alone", "err", err)
+		idle = false
+		err = set(nice, false)
+	}
+	if err != nil {
+		log.Warn("could not lower the delivery process's priority", "err", err)
+	}
+	return idle
 }
 
 // reporter writes the child's attempt lines, buffered, flushed a few times

@@ -2,7 +2,9 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -45,5 +47,58 @@ func TestBacklogSizeWarning(t *testing.T) {
 	}
 	if warnings() != 1 {
 		t.Fatalf("after catching up, 4 batches: %d warnings; want 1\n%s", warnings(), logs.String())
+	}
+}
+
+// TestLowerFallsBackToNice checks that the delivery process runs at its
+// nice value alone where the idle class cannot be had, and says so.
+func TestLowerFallsBackToNice(t *testing.T) {
+	type call struct {
+		nice int
+		idle bool
+	}
+	for _, c := range []struct {
+		name      string
+		nice      int
+		idle      bool
+		refuse    func(call) bool
+		wantCalls []call
+		wantIdle  bool
+		wantLog   []string
+	}{
+		{name: "idle class", nice: 10, idle: true, refuse: func(call) bool { return false },
+			wantCalls: []call{{10, true}}, wantIdle: true},
+		{name: "no idle class", nice: 10, idle: true, refuse: func(c call) bool { return c.idle },
+			wantCalls: []call{{10, true}, {10, false}}, wantLog: []string{"idle scheduling class; it runs at its nice value alone"}},
+		{name: "nothing allowed", nice: 10, idle: true, refuse: func(call) bool { return true },
+			wantCalls: []call{{10, true}, {10, false}}, wantLog: []string{"idle scheduling class", "could not lower the delivery process's priority"}},
+		{name: "nice alone", nice: 5, refuse: func(call) bool { return false }, wantCalls: []call{{5, false}}},
+		{name: "nothing asked", refuse: func(call) bool { return true }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			var calls []call
+			set := func(nice int, idle bool) error {
+				calls = append(calls, call{nice, idle})
+				if c.refuse(call{nice, idle}) {
+					return errors.New("operation not permitted")
+				}
+				return nil
+			}
+			if got := lower(set, c.nice, c.idle, slog.New(slog.NewTextHandler(&logs, nil))); got != c.wantIdle {
+				t.Errorf("in the idle class: %v; want %v", got, c.wantIdle)
+			}
+			if !slices.Equal(calls, c.wantCalls) {
+				t.Errorf("calls %v; want %v", calls, c.wantCalls)
+			}
+			for _, w := range c.wantLog {
+				if !strings.Contains(logs.String(), w) {
+					t.Errorf("the log lacks %q:\n%s", w, logs.String())
+				}
+			}
+			if len(c.wantLog) == 0 && logs.Len() > 0 {
+				t.Errorf("unexpected log:\n%s", logs.String())
+			}
+		})
 	}
 }
