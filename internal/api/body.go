@@ -47,17 +47,19 @@ func (s *Server) readJSON(w http.ResponseWriter, r *http.Request, v any, rules .
 	if err := checkNUL(b); err != nil {
 		return err
 	}
-	if pv, ok := v.(*any); ok && rule&bodyStrict == 0 {
-		*pv, err = jsonx.Unmarshal(b) // the collector's bodies: see jsonx.Unmarshal
-	} else if rule&bodyStrict == 0 {
-		err = json.Unmarshal(b, v)
-	} else {
+	pv, anyTarget := v.(*any)
+	switch {
+	case rule&bodyStrict != 0:
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		err = dec.Decode(v)
 		if err == nil && len(bytes.TrimSpace(b[dec.InputOffset():])) > 0 {
 			err = fmt.Errorf("more than one JSON value (at byte %d)", dec.InputOffset())
 		}
+	case anyTarget:
+		*pv, err = jsonx.Unmarshal(b) // the collector's bodies: see jsonx.Unmarshal
+	default:
+		err = json.Unmarshal(b, v)
 	}
 	if err == nil {
 		return nil

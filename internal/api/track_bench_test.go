@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
-	"sync/atomic"
 	"testing"
 
 	"github.com/tracflow/tracflow/internal/testenv"
@@ -18,10 +17,9 @@ import (
 // (and are cached) before the timing starts.
 func BenchmarkTrackHandler(b *testing.B) {
 	e := testenv.New(b, testenv.Options{})
-	e.Setup("bench", testenv.CounterFlow("count", "stats.counters.purchases", "purchases"), "purchase")
+	e.SetupPurchases()
 	h := e.Server.Handler()
-	const profiles = 1000
-	track := func(body []byte, i int64) []byte {
+	testenv.BenchPurchases(b, func(body []byte, i int64) []byte {
 		body = testenv.PurchaseBody(body[:0], "bench", i, true)
 		r := httptest.NewRequest("POST", "/track", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
@@ -31,19 +29,5 @@ func BenchmarkTrackHandler(b *testing.B) {
 			b.Fatalf("status %d: %s", w.Code, w.Body)
 		}
 		return body
-	}
-	var body []byte
-	for i := range int64(profiles) {
-		body = track(body, i)
-	}
-	var n atomic.Int64
-	b.ReportAllocs()
-	b.SetParallelism(16)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		var body []byte
-		for pb.Next() {
-			body = track(body, n.Add(1)%profiles)
-		}
 	})
 }

@@ -17,9 +17,10 @@ import (
 // A recursive-descent reader does the usual input (a /track body, a stored
 // document) in one pass, about 1.7 times as fast as encoding/json, which
 // checks the whole input first and then decodes it byte by byte through a
-// state machine (most of what remains is allocating the maps). Whatever it does not take in stride (a syntax error,
-// invalid UTF-8, a number out of float64's range, nesting deeper than 512)
-// is handed to encoding/json.Unmarshal, so the result and every error are
+// state machine (most of what remains is allocating the maps). Whatever it
+// does not take in stride (a syntax error, invalid UTF-8, a number out of
+// float64's range, nesting deeper than 512) is handed to
+// encoding/json.Unmarshal, so the result and every error are
 // encoding/json's own: what the caller reports for bad input does not
 // depend on which reader ran.
 func Unmarshal(data []byte) (any, error) {

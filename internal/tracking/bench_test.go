@@ -67,7 +67,6 @@ func BenchmarkTrackStats(b *testing.B) {
 // once before the timing starts: the figures are of the steady state, not
 // of profiles being created.
 func BenchmarkTrackPayload(b *testing.B) {
-	const profiles = 1000
 	for _, withSession := range []bool{true, false} {
 		name := "session"
 		if !withSession {
@@ -75,9 +74,9 @@ func BenchmarkTrackPayload(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			e := testenv.New(b, testenv.Options{})
-			e.Setup("bench", testenv.CounterFlow("count", "stats.counters.purchases", "purchases"), "purchase")
+			e.SetupPurchases()
 			ctx := context.Background()
-			track := func(body []byte, i int64) []byte {
+			testenv.BenchPurchases(b, func(body []byte, i int64) []byte {
 				body = testenv.PurchaseBody(body[:0], "bench", i, withSession)
 				v, err := jsonx.Unmarshal(body) // as the server decodes /track bodies
 				if err != nil {
@@ -91,20 +90,6 @@ func BenchmarkTrackPayload(b *testing.B) {
 					b.Fatal(err)
 				}
 				return body
-			}
-			var body []byte
-			for i := range int64(profiles) {
-				body = track(body, i)
-			}
-			var n atomic.Int64
-			b.ReportAllocs()
-			b.SetParallelism(16)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				var body []byte
-				for pb.Next() {
-					body = track(body, n.Add(1)%profiles)
-				}
 			})
 		})
 	}
