@@ -2,10 +2,12 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -207,4 +209,85 @@ func TestDestinationsTwoServersOnePostgres(t *testing.T) {
 			t.Fatalf("delivery %s received %d times", k, c)
 		}
 	}
+}
+
+// A destination without a mapping sends the profile and the event as they
+// were stored (the collector hands the store's JSON on instead of encoding
+// them again): on SQLite and on PostgreSQL, the body's documents equal the
+// stored ones.
+func TestDestinationDefaultMappingSendsTheStoredDocuments(t *testing.T) {
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			opt := testenv.Options{Background: true}
+			if backend == "postgres" {
+				opt.DSN = storetest.PostgresDSN(t)
+			}
+			e := testenv.New(t, opt)
+			bodies := make(chan []byte, 10)
+			rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				bodies <- b
+			}))
+			defer rcv.Close()
+			e.Admin("POST", "/event-source", map[string]any{"id": "shop", "name": "Shop", "type": []any{"rest"}}).MustOK(t)
+			e.Admin("POST", "/destination", map[string]any{"id": "hook", "name": "Hook", "event_type": map[string]any{"id": "purchase"},
+				"destination": map[string]any{"package": "webhook", "init": map[string]any{"url": rcv.URL}}}).MustOK(t)
+			e.Do("POST", "/track", "", map[string]any{"source": map[string]any{"id": "shop"},
+				"profile": map[string]any{"id": "buyer"},
+				"events": []any{map[string]any{"type": "purchase", "properties": map[string]any{
+					"price": 12.5, "sku": "<b>&\"x\"</b>", "tags": []any{"a", 1.0, nil, true}, "unicode": "żółw ☃"}}}}).MustOK(t)
+			var body []byte
+			select {
+			case body = <-bodies:
+			case <-time.After(30 * time.Second):
+				t.Fatal("no delivery within 30 s")
+			}
+			var got map[string]any
+			if err := json.Unmarshal(body, &got); err != nil {
+				t.Fatalf("body %s: %v", body, err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("body has keys %v, want event and profile", keysOf(got))
+			}
+			ctx := context.Background()
+			p, err := e.Store.Profile(ctx, "buyer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			evID, _ := got["event"].(map[string]any)["id"].(string)
+			ev, err := e.Store.Event(ctx, evID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, stored := range map[string]map[string]any{"profile": p, "event": ev} {
+				if want := viaJSON(t, stored); !reflect.DeepEqual(got[name], want) {
+					t.Errorf("body's %s:\n%v\nwant the stored one:\n%v", name, got[name], want)
+				}
+			}
+			if got["event"].(map[string]any)["properties"].(map[string]any)["sku"] != "<b>&\"x\"</b>" {
+				t.Errorf("event properties %v", got["event"].(map[string]any)["properties"])
+			}
+		})
+	}
+}
+
+func viaJSON(t *testing.T, v any) any {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func keysOf(m map[string]any) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
 }

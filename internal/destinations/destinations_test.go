@@ -19,6 +19,7 @@ import (
 	"github.com/tracflow/tracflow/internal/destinations"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/jobs"
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/postgres"
 	"github.com/tracflow/tracflow/internal/store/sqlite"
@@ -163,7 +164,7 @@ func TestWebhookRetriesWithOneIdempotencyKey(t *testing.T) {
 		}))
 		defer rcv.Close()
 		dest := e.saveDest(t, webhook("d1", rcv.URL+"/hook?token=secret"))
-		e.svc.Notify([]map[string]any{event("e1", "purchase"), event("e2", "page-view")}, profile, map[string]any{"id": "s1"}, true)
+		e.svc.Notify([]map[string]any{event("e1", "purchase"), event("e2", "page-view")}, profile, map[string]any{"id": "s1"}, true, nil)
 		d := waitDelivery(t, e, dest, func(d destinations.Delivery) bool { return d.Status == destinations.StatusDelivered })
 		time.Sleep(300 * time.Millisecond) // room for a stray extra try
 		mu.Lock()
@@ -189,6 +190,38 @@ func TestWebhookRetriesWithOneIdempotencyKey(t *testing.T) {
 		}
 		if msg := j.Errors[0].Error; !contains(msg, "answered 500") || contains(msg, "secret") {
 			t.Fatalf("attempt error %q: want the status and no query token", msg)
+		}
+	})
+}
+
+// Notify copies a whole document the mapping sends from the encodings it
+// is handed (the JSON the store wrote), and encodes the others.
+func TestNotifySendsStoredEncodings(t *testing.T) {
+	backends(t, func(t *testing.T, e *env) {
+		bodies := make(chan string, 4)
+		rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			bodies <- string(b)
+		}))
+		defer rcv.Close()
+		d := webhook("d1", rcv.URL)
+		delete(d, "mapping") // the default: the profile and the event
+		e.saveDest(t, d)
+		ev := event("e1", "purchase")
+		var stored jsonx.Known
+		// What a store wrote the profile as; a key the map has not, to
+		// tell the copy from an encoding.
+		stored.Add(profile, []byte(`{"id":"p1","traits":{"email":"a@example.com"},"as":"stored"}`))
+		e.svc.Notify([]map[string]any{ev}, profile, nil, true, &stored)
+		select {
+		case b := <-bodies:
+			want := `{"event":{"id":"e1","properties":{"amount":12.5},"source":{"id":"web"},"type":"purchase"},` +
+				`"profile":{"id":"p1","traits":{"email":"a@example.com"},"as":"stored"}}`
+			if b != want {
+				t.Fatalf("body\n%s\nwant\n%s", b, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("no delivery within 30 s")
 		}
 	})
 }
@@ -221,7 +254,7 @@ func TestWebhookReceiverDownThenUp(t *testing.T) {
 		for _, id := range []string{"a", "b", "c"} {
 			evs = append(evs, event(id, "purchase"))
 		}
-		e.svc.Notify(evs, profile, nil, false)
+		e.svc.Notify(evs, profile, nil, false, nil)
 		deadline := time.Now().Add(20 * time.Second)
 		for {
 			ds, _, _ := e.svc.Deliveries(context.Background(), dest, 10, 0)
@@ -295,7 +328,7 @@ func TestDeadDeliveryAndRetryNow(t *testing.T) {
 		d := webhook("dead", rcv.URL)
 		d["max_attempts"] = 2.0
 		dest := e.saveDest(t, d)
-		e.svc.Notify([]map[string]any{event("x", "purchase")}, profile, nil, false)
+		e.svc.Notify([]map[string]any{event("x", "purchase")}, profile, nil, false, nil)
 		dl := waitDelivery(t, e, dest, func(d destinations.Delivery) bool { return d.Status == destinations.StatusDead })
 		if dl.Attempts != 2 || dl.HTTPStatus != 502 {
 			t.Fatalf("dead delivery %+v", dl)
@@ -359,7 +392,7 @@ func TestDisabledOrDeletedDestinationCancels(t *testing.T) {
 			d := webhook(id, "http://"+addr)
 			e.saveDest(t, d)
 		}
-		e.svc.Notify([]map[string]any{event("x", "purchase")}, profile, nil, false)
+		e.svc.Notify([]map[string]any{event("x", "purchase")}, profile, nil, false, nil)
 		var goneJob int64
 		for _, id := range []string{"off", "gone"} {
 			d := waitDelivery(t, e, id, func(d destinations.Delivery) bool { return d.Status == destinations.StatusRetrying })
@@ -421,7 +454,7 @@ func TestDeliveriesShareJobsAndRetryAlone(t *testing.T) {
 		for i := range n {
 			evs = append(evs, event(fmt.Sprintf("e%d", i), "purchase"))
 		}
-		e.svc.Notify(evs, profile, nil, false)
+		e.svc.Notify(evs, profile, nil, false, nil)
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			ds, total, err := e.svc.Deliveries(context.Background(), dest, n, 0)

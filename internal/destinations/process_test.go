@@ -155,11 +155,11 @@ func TestDeliveryProcessSendsWhatTheServerMatched(t *testing.T) {
 			handed++
 			return true
 		})
-		s.server.Notify([]map[string]any{event("e1", "purchase")}, profile, nil, true)
+		s.server.Notify([]map[string]any{event("e1", "purchase")}, profile, nil, true, nil)
 		s.deliveries(t, "d1", 1)
 		// Not taken: the server stores it; the delivery side sends it.
 		s.server.Forward(func([]byte) bool { refused++; return false })
-		s.server.Notify([]map[string]any{event("e2", "purchase")}, profile, nil, true)
+		s.server.Notify([]map[string]any{event("e2", "purchase")}, profile, nil, true, nil)
 		ds := s.deliveries(t, "d1", 2)
 		if handed != 1 || refused != 1 {
 			t.Errorf("handed %d, refused %d batches; want 1 and 1", handed, refused)
@@ -190,7 +190,7 @@ func TestDeliveryProcessFollowsTheServersDestinations(t *testing.T) {
 		}))
 		defer recv.Close()
 		n := s.save(t, webhook("d1", recv.URL))
-		s.server.Notify([]map[string]any{event("e1", "purchase")}, profile, nil, true)
+		s.server.Notify([]map[string]any{event("e1", "purchase")}, profile, nil, true, nil)
 		deadline := time.Now().Add(30 * time.Second)
 		for {
 			ds, _, err := s.server.Deliveries(ctx, "d1", 10, 0)

@@ -278,16 +278,17 @@ func (s *Service) Close() {
 
 // render applies a destination's mapping and encodes the result: keys in
 // sorted order, as encoding/json would write them (without escaping HTML
-// characters), in a scratch buffer copied once into the data the delivery
-// keeps.
-func render(mapping *notation.Reshape, ev, profile, session map[string]any) (string, error) {
+// characters), except inside the documents stored holds, which are copied
+// as they were stored; in a scratch buffer copied once into the data the
+// delivery keeps.
+func render(mapping *notation.Reshape, ev, profile, session map[string]any, stored *jsonx.Known) (string, error) {
 	v, err := mapping.ApplyShared(&notation.Scope{Event: ev, Profile: profile, Session: session})
 	if err != nil {
 		return "", err
 	}
 	bp := jsonx.GetScratch()
 	defer jsonx.PutScratch(bp)
-	b, err := jsonx.AppendSorted((*bp)[:0], v)
+	b, err := jsonx.AppendSortedKnown((*bp)[:0], v, stored)
 	*bp = b
 	if err != nil {
 		return "", err
@@ -372,9 +373,12 @@ const (
 // Notify is the collector's hook, called once a request's changes are
 // committed: each event is matched against the destinations and the data
 // of each match rendered (a copy: the caller may change its documents
-// afterwards). It never waits on delivery; it waits only when the queue of
-// deliveries waiting to be inserted is full.
-func (s *Service) Notify(events []map[string]any, profile, session map[string]any, profileChanged bool) {
+// afterwards). A whole document the mapping sends (the default mapping
+// sends the profile and the event) is copied from stored, the JSON the
+// store wrote it as, when stored holds it: not encoded a second time. It
+// never waits on delivery; it waits only when the queue of deliveries
+// waiting to be inserted is full.
+func (s *Service) Notify(events []map[string]any, profile, session map[string]any, profileChanged bool, stored *jsonx.Known) {
 	list := *s.list.Load()
 	if len(list) == 0 {
 		return
@@ -393,7 +397,7 @@ func (s *Service) Notify(events []map[string]any, profile, session map[string]an
 			data, ok := rendered[c.mappingKey]
 			if !ok {
 				var err error
-				if data, err = render(c.mapping, ev, profile, session); err != nil {
+				if data, err = render(c.mapping, ev, profile, session, stored); err != nil {
 					s.log.Warn("destination mapping failed", "destination", c.id, "event", domain.Str(ev, "id"), "err", err)
 					continue
 				}

@@ -30,8 +30,12 @@ func AppendString(dst []byte, s string) []byte { return appendString(dst, s) }
 // encoding/json writes them: the same value always gives the same bytes.
 func AppendSorted(dst []byte, v any) ([]byte, error) { return encoder{sorted: true}.append(dst, v) }
 
-// encoder writes objects' keys in map order, or sorted.
-type encoder struct{ sorted bool }
+// encoder writes objects' keys in map order, or sorted; objects known
+// already are copied from known.
+type encoder struct {
+	sorted bool
+	known  *Known
+}
 
 func (e encoder) append(dst []byte, v any) ([]byte, error) {
 	switch x := v.(type) {
@@ -147,6 +151,9 @@ const maxScratch = 256 << 10
 func (e encoder) appendMap(dst []byte, m map[string]any) ([]byte, error) {
 	if m == nil {
 		return append(dst, "null"...), nil
+	}
+	if raw, ok := e.known.lookup(m); ok {
+		return append(dst, raw...), nil
 	}
 	if e.sorted && len(m) > 1 {
 		return e.appendSortedMap(dst, m)

@@ -18,6 +18,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tracflow/tracflow/internal/jsonx"
 )
 
 // Errors the backends wrap with what was missing or clashing; test them with
@@ -90,6 +92,12 @@ type ChangeSet struct {
 	// DeleteProfiles deletes each profile (by id, not alias) with its
 	// aliases, sessions and events. Deleting a missing profile is no error.
 	DeleteProfiles []string
+
+	// Encoded, when not nil, receives the JSON that Apply wrote each
+	// profile, session and event as, so that the caller need not encode
+	// them again (the collector's destinations send them). Stores that keep
+	// documents unencoded (the memory store) add nothing.
+	Encoded *jsonx.Known
 }
 
 // Empty reports whether the change set writes nothing.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/plugin"
@@ -43,7 +44,10 @@ type request struct {
 	profileChanged, sessionChanged bool
 
 	events []store.Doc // the events to store, in order
-	waits  []Waiting   // flows that go on later (see wait.go)
+	// encoded holds the JSON the store wrote the request's documents as,
+	// for the commit hook (empty without one).
+	encoded jsonx.Known
+	waits   []Waiting // flows that go on later (see wait.go)
 
 	segments []string // the profile's segments as of the last segmentation (segments.go)
 	// mergeKeys are the merge keys of the identification points the
@@ -220,6 +224,9 @@ func (r *request) commit() error {
 	if cs.Empty() {
 		return nil
 	}
+	if r.t.after != nil {
+		cs.Encoded = &r.encoded
+	}
 	if err := r.t.st.Apply(r.ctx, cs); err != nil {
 		if r.profile != nil {
 			r.t.cache.forgetProfile(r.profile.ID())
@@ -234,7 +241,7 @@ func (r *request) commit() error {
 // documents in the cache.
 func (r *request) afterCommit() {
 	if r.t.after != nil {
-		r.t.after(r.events, r.profile, r.session, r.profileChanged)
+		r.t.after(r.events, r.profile, r.session, r.profileChanged, &r.encoded)
 	}
 	if r.cache == nil {
 		return

@@ -11,6 +11,7 @@ import (
 	"github.com/tracflow/tracflow/internal/catalog"
 	"github.com/tracflow/tracflow/internal/domain"
 	"github.com/tracflow/tracflow/internal/enrich"
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/notation"
 	"github.com/tracflow/tracflow/internal/rundata"
 	"github.com/tracflow/tracflow/internal/segments"
@@ -102,9 +103,11 @@ type Options struct {
 }
 
 // CommitHook receives a request's events, profile (nil when profile-less)
-// and session after the commit, and whether the profile changed. It runs
-// under the profile's lock and must copy what it keeps.
-type CommitHook func(events []map[string]any, profile, session map[string]any, profileChanged bool)
+// and session after the commit, whether the profile changed, and the JSON
+// the store wrote the documents as (those it wrote, when it encodes them;
+// empty or nil otherwise). It runs under the profile's lock and must copy
+// what it keeps.
+type CommitHook func(events []map[string]any, profile, session map[string]any, profileChanged bool, stored *jsonx.Known)
 
 // New returns a tracker over st, running the flows of cat.
 func New(st store.Store, cat *catalog.Catalog, o Options) *Tracker {

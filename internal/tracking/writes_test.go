@@ -2,10 +2,13 @@ package tracking_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 
+	"github.com/tracflow/tracflow/internal/jsonx"
 	"github.com/tracflow/tracflow/internal/store"
 	"github.com/tracflow/tracflow/internal/store/sqlite"
 	"github.com/tracflow/tracflow/internal/testenv"
@@ -67,4 +70,59 @@ func TestUnchangedSessionIsNotWritten(t *testing.T) {
 			})
 		})
 	}
+}
+
+// The commit hook gets the JSON the store wrote each document as: the
+// profile, the session when written, and every event, each decoding to the
+// document itself. The destinations send these bytes instead of encoding
+// the documents again.
+func TestCommitHookGetsTheStoredEncodings(t *testing.T) {
+	onEachBackend(t, testenv.Options{}, func(t *testing.T, e *testenv.Env) {
+		e.Setup("src", testenv.CounterFlow("count", "stats.counters.purchases", "purchases"), "purchase")
+		type seen struct {
+			known        int
+			docs, stored []any
+		}
+		var calls []seen
+		hook := func(events []map[string]any, profile, session map[string]any, _ bool, stored *jsonx.Known) {
+			var s seen
+			s.known = stored.Len()
+			for _, d := range append([]map[string]any{profile, session}, events...) {
+				raw, err := jsonx.AppendSortedKnown(nil, []any{d}, stored)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var got []any
+				if err := json.Unmarshal(raw, &got); err != nil {
+					t.Errorf("%s: %v", raw, err)
+					return
+				}
+				plain, _ := json.Marshal(d)
+				var want any
+				_ = json.Unmarshal(plain, &want)
+				s.docs, s.stored = append(s.docs, want), append(s.stored, got[0])
+			}
+			calls = append(calls, s)
+		}
+		tr := tracking.New(e.Store, e.Catalog, tracking.Options{Committed: hook})
+		for i := range 2 {
+			p := &tracking.Payload{SourceID: "src", ProfileID: "p1", SessionID: "s1",
+				Events: []tracking.EventIn{{Type: "purchase", Properties: map[string]any{"price": 1.5, "note": "<&>"}}}}
+			if _, err := tr.Track(context.Background(), p, nil); err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+		}
+		// The first request writes the profile, the new session, the event
+		// and the visit's three system events; the second the profile and
+		// the event.
+		if len(calls) != 2 || calls[0].known != 6 || calls[1].known != 2 {
+			t.Fatalf("hook calls %d, documents known %v; want 2 calls knowing 6 and 2", len(calls), []int{calls[0].known, calls[len(calls)-1].known})
+		}
+		for i, c := range calls {
+			if !reflect.DeepEqual(c.docs, c.stored) {
+				t.Errorf("request %d: the stored encodings\n%v\nare not the documents\n%v", i, c.stored, c.docs)
+			}
+		}
+	})
 }

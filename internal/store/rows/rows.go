@@ -74,6 +74,7 @@ func Encode(cs *store.ChangeSet, now time.Time) (*Set, error) {
 			return nil, err
 		}
 		s.Profiles = append(s.Profiles, p)
+		cs.Encoded.Add(d, p.Doc)
 	}
 	for i, d := range cs.Sessions {
 		r, err := session(i, d, nowUS)
@@ -81,6 +82,7 @@ func Encode(cs *store.ChangeSet, now time.Time) (*Set, error) {
 			return nil, err
 		}
 		s.Sessions = append(s.Sessions, r)
+		cs.Encoded.Add(d, r.Doc)
 	}
 	for i, d := range cs.Events {
 		r, err := event(i, d, nowUS)
@@ -88,6 +90,7 @@ func Encode(cs *store.ChangeSet, now time.Time) (*Set, error) {
 			return nil, err
 		}
 		s.Events = append(s.Events, r)
+		cs.Encoded.Add(d, r.Doc)
 	}
 	if len(cs.NewEvents) > 0 {
 		s.NewEvents = make([]Event, 0, len(cs.NewEvents))
@@ -98,6 +101,7 @@ func Encode(cs *store.ChangeSet, now time.Time) (*Set, error) {
 			return nil, err
 		}
 		s.NewEvents = append(s.NewEvents, r)
+		cs.Encoded.Add(d, r.Doc)
 	}
 	return s, nil
 }
