@@ -152,8 +152,10 @@ func (e encoder) appendMap(dst []byte, m map[string]any) ([]byte, error) {
 	if m == nil {
 		return append(dst, "null"...), nil
 	}
-	if raw, ok := e.known.lookup(m); ok {
-		return append(dst, raw...), nil
+	if e.known != nil {
+		if raw, ok := e.known.lookup(m); ok {
+			return append(dst, raw...), nil
+		}
 	}
 	if e.sorted && len(m) > 1 {
 		return e.appendSortedMap(dst, m)
