@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -247,7 +249,7 @@ func TestDestinationDefaultMappingSendsTheStoredDocuments(t *testing.T) {
 				t.Fatalf("body %s: %v", body, err)
 			}
 			if len(got) != 2 {
-				t.Fatalf("body has keys %v, want event and profile", keysOf(got))
+				t.Fatalf("body has keys %v, want event and profile", slices.Sorted(maps.Keys(got)))
 			}
 			ctx := context.Background()
 			p, err := e.Store.Profile(ctx, "buyer")
@@ -282,12 +284,4 @@ func viaJSON(t *testing.T, v any) any {
 		t.Fatal(err)
 	}
 	return out
-}
-
-func keysOf(m map[string]any) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	return ks
 }

@@ -10,7 +10,7 @@ import "reflect"
 // change and use it before the next. The zero value is empty and holds a
 // few documents without allocating; a nil *Known knows nothing.
 type Known struct {
-	few  [4]knownDoc
+	few  [8]knownDoc // the first request of a visit writes six
 	n    int
 	more map[uintptr][]byte // past len(few)
 }
