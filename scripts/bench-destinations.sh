@@ -12,8 +12,11 @@
 # webhook destinations on purchase events (the default mapping: the profile
 # and the event), and runs `tracflow bench` at RATE requests/s (an open loop;
 # latency counted from each request's due time) over PROFILES profiles. It
-# prints each run's latency line and the deliveries the receiver got, then
-# the median p99 per count of destinations.
+# prints each run's latency line, the deliveries the receiver got and where
+# the CPU went (seconds used during the run by the server's own process, by
+# its delivery process and by the receiver, from the start of `tracflow
+# bench` to its end, its warm-up included; Linux, from /proc), then the
+# median p99 per count of destinations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE="${RATE:-500}"; SECS="${SECS:-20s}"; RUNS="${RUNS:-3}"; DESTS="${DESTS:-0 3}"
@@ -29,6 +32,12 @@ sink=$!
 export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
 rate=(); [ "$RATE" != 0 ] && rate=(--rate "$RATE")
 declare -A p99s
+# cpu PID: the CPU seconds (user and system) PID has used, 0 when it is gone.
+cpu() {
+	local t
+	t="$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null)" || t=0
+	echo "${t:-0}"
+}
 for run in $(seq "$RUNS"); do
 	for n in $DESTS; do
 		rm -rf "$work/run"; cp -r "$work/data" "$work/run"
@@ -42,13 +51,26 @@ for run in $(seq "$RUNS"); do
 				-d '{"id":"d'"$i"'","name":"D'"$i"'","enabled":true,"destination":{"package":"webhook","init":{"url":"http://'"$SINK"'/hook'"$i"'"}},"event_type":{"id":"purchase"}}'
 		done
 		c0="$(curl -fs "http://$SINK/count")"
+		child=""
+		for _ in $(seq 50); do # the delivery process starts with the first destination
+			[ "$n" = 0 ] && break
+			child="$(pgrep -P "$pid" | head -1 || true)"
+			[ -n "$child" ] && break
+			sleep 0.1
+		done
+		t0=("$(cpu "$pid")" "$(cpu "${child:-0}")" "$(cpu "$sink")")
 		out="$("$work/tracflow" bench --url "http://$ADDR" --source s1 --event-type purchase --duration "$SECS" \
 			--concurrency 32 --profiles "$PROFILES" "${rate[@]}" --server-pid "$pid")"
+		t1=("$(cpu "$pid")" "$(cpu "${child:-0}")" "$(cpu "$sink")")
+		hz="$(getconf CLK_TCK)"
+		split="$(awk -v hz="$hz" -v a="${t0[*]}" -v b="${t1[*]}" 'BEGIN {
+			split(a, x, " "); split(b, y, " ")
+			printf "CPU s: server %.1f, delivery process %.1f, receiver %.1f", (y[1]-x[1])/hz, (y[2]-x[2])/hz, (y[3]-x[3])/hz }')"
 		sleep 3 # deliveries still on their way
 		got=$(($(curl -fs "http://$SINK/count") - c0))
 		kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 		line="$(grep '^latency' <<<"$out")"
-		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received"
+		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received, $split"
 		p99s[$n]+="$(sed -n 's/.*p99 \([0-9.]*\)ms.*/\1/p' <<<"$line") "
 	done
 done
