@@ -16,7 +16,8 @@
 # the CPU went (seconds used during the run by the server's own process, by
 # its delivery process and by the receiver, from the start of `tracflow
 # bench` to its end, its warm-up included; Linux, from /proc), then the
-# median p99 per count of destinations.
+# median p99 per count of destinations and, with 0 among them, the median of
+# each round's ratio to the p99 without destinations.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RATE="${RATE:-500}"; SECS="${SECS:-20s}"; RUNS="${RUNS:-3}"; DESTS="${DESTS:-0 3}"
@@ -31,7 +32,9 @@ go build -o "$work/sink" ./scripts/sink
 sink=$!
 export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
 rate=(); [ "$RATE" != 0 ] && rate=(--rate "$RATE")
-declare -A p99s
+declare -A p99s p99of
+# median "A B C ...": the middle value (the lower of the two middle ones).
+median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 # cpu PID: the CPU seconds (user and system) PID has used, 0 when it is gone.
 cpu() {
 	local t
@@ -71,9 +74,23 @@ for run in $(seq "$RUNS"); do
 		kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 		line="$(grep '^latency' <<<"$out")"
 		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received, $split"
-		p99s[$n]+="$(sed -n 's/.*p99 \([0-9.]*\)ms.*/\1/p' <<<"$line") "
+		p99of[$n,$run]="$(sed -n 's/.*p99 \([0-9.]*\)ms.*/\1/p' <<<"$line")"
+		p99s[$n]+="${p99of[$n,$run]} "
 	done
 done
 for n in $DESTS; do
-	echo "median p99 with $n destinations: $(tr ' ' '\n' <<<"${p99s[$n]}" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') ms"
+	echo "median p99 with $n destinations: $(median "${p99s[$n]}") ms"
 done
+# Each round runs every count back to back: the ratio within a round is
+# less exposed to the machine's load drifting between rounds than the
+# ratio of the medians.
+if [ -n "${p99of[0,1]:-}" ]; then
+	for n in $DESTS; do
+		[ "$n" = 0 ] && continue
+		ratios=""
+		for run in $(seq "$RUNS"); do
+			ratios+="$(awk -v a="${p99of[$n,$run]}" -v b="${p99of[0,$run]}" 'BEGIN { if (b > 0) printf "%.2f", a / b }') "
+		done
+		echo "p99 with $n destinations over p99 without, per round: ${ratios% }; median $(median "$ratios")"
+	done
+fi

@@ -117,7 +117,8 @@ const schema = `CREATE TABLE IF NOT EXISTS destination_deliveries (
 )`
 
 // The columns added since the table was first made: the job batch a
-// delivery waits in, and its data until it is delivered.
+// delivery waits in, and its data (kept once delivered too: RetryNow sends
+// a delivered one again).
 var addedColumns = []struct{ name, def string }{
 	{"batch", "TEXT NOT NULL DEFAULT ''"},
 	{"data", "TEXT"},
