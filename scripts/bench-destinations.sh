@@ -32,6 +32,7 @@ go build -o "$work/sink" ./scripts/sink
 sink=$!
 export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
 rate=(); [ "$RATE" != 0 ] && rate=(--rate "$RATE")
+hz="$(getconf CLK_TCK)" # the unit of /proc's CPU times
 declare -A p99s p99of
 # median "A B C ...": the middle value (the lower of the two middle ones).
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
@@ -65,7 +66,6 @@ for run in $(seq "$RUNS"); do
 		out="$("$work/tracflow" bench --url "http://$ADDR" --source s1 --event-type purchase --duration "$SECS" \
 			--concurrency 32 --profiles "$PROFILES" "${rate[@]}" --server-pid "$pid")"
 		t1=("$(cpu "$pid")" "$(cpu "${child:-0}")" "$(cpu "$sink")")
-		hz="$(getconf CLK_TCK)"
 		split="$(awk -v hz="$hz" -v a="${t0[*]}" -v b="${t1[*]}" 'BEGIN {
 			split(a, x, " "); split(b, y, " ")
 			printf "CPU s: server %.1f, delivery process %.1f, receiver %.1f", (y[1]-x[1])/hz, (y[2]-x[2])/hz, (y[3]-x[3])/hz }')"
