@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/tracflow/tracflow/internal/store"
 )
@@ -31,7 +30,6 @@ type Queue[T any] struct {
 	done   chan struct{}
 
 	writes, failed, commits, batches, retried, maxSeen atomic.Int64
-	lastCommit                                         atomic.Int64 // nanoseconds
 }
 
 type request[T any] struct {
@@ -144,35 +142,17 @@ func (q *Queue[T]) run() {
 	}
 }
 
-// gather lets the queue fill before it is drained: a bigger group costs the
-// same fsync. While writes keep arriving (their requests are being processed
-// right now) the writer yields, for at most a quarter of the last commit's
-// duration (never more than maxGather); it stops as soon as none arrived for
-// quietGap. An idle system commits at once.
+// gather lets the handlers that are runnable right now queue their writes
+// before the group is taken: the scheduler runs a goroutine the writer has
+// just woken first, which would otherwise shrink every group to one write.
+// It yields once and does not wait beyond that: under load the writes that
+// arrive during a commit make the next group (the fsync is shared by them
+// all). A writer that kept yielding until the queue stopped growing spun in
+// the scheduler between commits: about 15% of the server's CPU at 500
+// requests/s, with no more throughput at saturation.
 func (q *Queue[T]) gather() {
 	runtime.Gosched()
-	budget := min(time.Duration(q.lastCommit.Load())/4, maxGather)
-	if budget <= 0 {
-		return
-	}
-	start := time.Now()
-	lastGrow, seen := start, len(q.ch)
-	for seen < q.maxBatch {
-		runtime.Gosched()
-		now := time.Now()
-		if n := len(q.ch); n > seen {
-			seen, lastGrow = n, now
-		}
-		if now.Sub(start) >= budget || now.Sub(lastGrow) >= quietGap {
-			return
-		}
-	}
 }
-
-const (
-	maxGather = 2 * time.Millisecond
-	quietGap  = 100 * time.Microsecond
-)
 
 func (q *Queue[T]) process(batch []*request[T], items []T) {
 	q.batches.Add(1)
@@ -180,9 +160,7 @@ func (q *Queue[T]) process(batch []*request[T], items []T) {
 		q.maxSeen.Store(n)
 	}
 	ctx := context.Background()
-	start := time.Now()
 	err := q.commit(ctx, items)
-	q.lastCommit.Store(int64(time.Since(start)))
 	if err == nil || len(batch) == 1 {
 		if err == nil {
 			q.commits.Add(1)
