@@ -23,6 +23,7 @@ package inbox
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,6 +92,9 @@ type Service struct {
 	// Dropped counts requests refused when their turn came (their source
 	// was deleted or disabled meanwhile): they are logged and removed.
 	dropped atomic.Int64
+	// beforeCommit, when set (by tests), runs before a group of requests
+	// is committed.
+	beforeCommit atomic.Pointer[func()]
 }
 
 // New makes the inbox; register JobKinds and Periodic with the queue, then
@@ -345,6 +349,22 @@ func (s *Service) flush(batch []*pending) {
 	}
 }
 
+// markLane marks a lane as having a drain queued, answering true when it
+// was not marked (a drain must be queued).
+//
+// On PostgreSQL a lane already marked is updated, not left alone: the row
+// lock that takes is held until the requests are committed, so that a drain
+// starting meanwhile waits in its unmarking for them and then reads them.
+// Left alone, the drain could unmark the lane, find none of the requests
+// (not committed yet) and end, leaving them with no drain queued until the
+// sweep. On SQLite the drain's unmarking waits for the one writer anyway.
+func markLane(d jobs.Dialect) string {
+	if d == jobs.Postgres {
+		return `INSERT INTO track_inbox_lanes (lane) VALUES (?) ON CONFLICT (lane) DO UPDATE SET lane = excluded.lane RETURNING xmax = 0`
+	}
+	return `INSERT INTO track_inbox_lanes (lane) VALUES (?) ON CONFLICT (lane) DO NOTHING RETURNING true`
+}
+
 // store inserts the batch's rows and marks their lanes; it answers the
 // lanes that were not marked (they need a drain job).
 func (s *Service) store(ctx context.Context, batch []*pending) ([]string, error) {
@@ -358,7 +378,7 @@ func (s *Service) store(ctx context.Context, batch []*pending) ([]string, error)
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
 	defer ins.Close()
-	mark, err := tx.PrepareContext(ctx, s.q.Rebind(`INSERT INTO track_inbox_lanes (lane) VALUES (?) ON CONFLICT (lane) DO NOTHING`))
+	mark, err := tx.PrepareContext(ctx, s.q.Rebind(markLane(s.q.Dialect())))
 	if err != nil {
 		return nil, fmt.Errorf("inbox: %w", err)
 	}
@@ -374,13 +394,16 @@ func (s *Service) store(ctx context.Context, batch []*pending) ([]string, error)
 			continue
 		}
 		seen[w.lane] = true
-		res, err := mark.ExecContext(ctx, w.lane)
-		if err != nil {
+		var marked bool
+		if err := mark.QueryRowContext(ctx, w.lane).Scan(&marked); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("inbox: %w", err)
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
+		if marked {
 			lanes = append(lanes, w.lane)
 		}
+	}
+	if f := s.beforeCommit.Load(); f != nil {
+		(*f)()
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("inbox: commit: %w", err)

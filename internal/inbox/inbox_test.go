@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tracflow/tracflow/internal/inbox"
 	"github.com/tracflow/tracflow/internal/store/storetest"
 	"github.com/tracflow/tracflow/internal/testenv"
 )
@@ -203,4 +204,47 @@ func TestAsyncRequestRefusedAtItsTurn(t *testing.T) {
 	if e.Inbox.Dropped() != 1 {
 		t.Fatalf("dropped %d, want 1", e.Inbox.Dropped())
 	}
+}
+
+// A request stored while its lane's drain is starting is run by that drain,
+// not left for the sweep: the drain's unmarking of the lane waits for the
+// request's commit. Here the drain of the first request is held by the
+// lane's lock with the lane still marked, and the second request is held
+// just before its commit, after it found the lane marked (so it queued no
+// drain of its own); the drain is let go first, the commit a second later.
+func testDrainStartingBesideAWrite(t *testing.T, e *testenv.Env) {
+	e.Setup("async", positionFlow, "hit")
+	send := func(seq int) {
+		e.Do("PUT", "/track", "", map[string]any{"source": map[string]any{"id": "async"}, "profile": map[string]any{"id": "race"},
+			"events": []any{map[string]any{"type": "hit", "properties": map[string]any{"seq": seq}}}}).MustOK(t)
+	}
+	release, err := e.Store.LockProfile(context.Background(), "inbox\x00race")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(1) // its drain waits for the lane's lock, the lane marked
+	reached, hold := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	inbox.SetBeforeCommit(e.Inbox, func() {
+		once.Do(func() { close(reached); <-hold })
+	})
+	defer inbox.SetBeforeCommit(e.Inbox, nil)
+	sent := make(chan struct{})
+	go func() { defer close(sent); send(2) }()
+	<-reached
+	release()
+	time.Sleep(time.Second) // the drain runs what it can see meanwhile
+	close(hold)
+	<-sent
+	waitDrained(t, e, 15*time.Second)
+	checkOrder(t, e, "race", 2)
+}
+
+func TestDrainStartingBesideAWrite(t *testing.T) {
+	testDrainStartingBesideAWrite(t, testenv.New(t, testenv.Options{Background: true}))
+}
+
+func TestDrainStartingBesideAWritePostgres(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	testDrainStartingBesideAWrite(t, testenv.New(t, testenv.Options{DSN: dsn, Background: true}))
 }
