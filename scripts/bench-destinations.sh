@@ -33,7 +33,7 @@ sink=$!
 export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
 rate=(); [ "$RATE" != 0 ] && rate=(--rate "$RATE")
 hz="$(getconf CLK_TCK)" # the unit of /proc's CPU times
-declare -A p99s p99of
+declare -A p99of # the p99 of each count of destinations and round
 # median "A B C ...": the middle value (the lower of the two middle ones).
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 # cpu PID: the CPU seconds (user and system) PID has used, 0 when it is gone.
@@ -75,11 +75,12 @@ for run in $(seq "$RUNS"); do
 		line="$(grep '^latency' <<<"$out")"
 		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received, $split"
 		p99of[$n,$run]="$(sed -n 's/.*p99 \([0-9.]*\)ms.*/\1/p' <<<"$line")"
-		p99s[$n]+="${p99of[$n,$run]} "
 	done
 done
 for n in $DESTS; do
-	echo "median p99 with $n destinations: $(median "${p99s[$n]}") ms"
+	p99s=""
+	for run in $(seq "$RUNS"); do p99s+="${p99of[$n,$run]} "; done
+	echo "median p99 with $n destinations: $(median "$p99s") ms"
 done
 # Each round runs every count back to back: the ratio within a round is
 # less exposed to the machine's load drifting between rounds than the
