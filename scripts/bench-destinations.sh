@@ -15,7 +15,10 @@
 # prints each run's latency line, the deliveries the receiver got and where
 # the CPU went (seconds used during the run by the server's own process, by
 # its delivery process and by the receiver, from the start of `tracflow
-# bench` to its end, its warm-up included; Linux, from /proc), then the
+# bench` to its end, its warm-up included; Linux, from /proc) and what the
+# server and its delivery process wrote meanwhile (write calls to files,
+# pipes and sockets; most of the delivery process's is its queue's
+# database, which shares the store's disk), then the
 # median p99 per count of destinations and, with 0 among them, the median of
 # each round's ratio to the p99 without destinations.
 set -euo pipefail
@@ -42,6 +45,13 @@ cpu() {
 	t="$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null)" || t=0
 	echo "${t:-0}"
 }
+# wrote PID: the bytes PID has written with write calls (files, pipes and
+# sockets), 0 when it is gone.
+wrote() {
+	local b
+	b="$(awk '$1 == "wchar:" {print $2}' "/proc/$1/io" 2>/dev/null)" || b=0
+	echo "${b:-0}"
+}
 for run in $(seq "$RUNS"); do
 	for n in $DESTS; do
 		rm -rf "$work/run"; cp -r "$work/data" "$work/run"
@@ -63,9 +73,11 @@ for run in $(seq "$RUNS"); do
 			sleep 0.1
 		done
 		t0=("$(cpu "$pid")" "$(cpu "${child:-0}")" "$(cpu "$sink")")
+		w0=("$(wrote "$pid")" "$(wrote "${child:-0}")")
 		out="$("$work/tracflow" bench --url "http://$ADDR" --source s1 --event-type purchase --duration "$SECS" \
 			--concurrency 32 --profiles "$PROFILES" "${rate[@]}" --server-pid "$pid")"
 		t1=("$(cpu "$pid")" "$(cpu "${child:-0}")" "$(cpu "$sink")")
+		w1=("$(wrote "$pid")" "$(wrote "${child:-0}")")
 		split="$(awk -v hz="$hz" -v a="${t0[*]}" -v b="${t1[*]}" 'BEGIN {
 			split(a, x, " "); split(b, y, " ")
 			printf "CPU s: server %.1f, delivery process %.1f, receiver %.1f", (y[1]-x[1])/hz, (y[2]-x[2])/hz, (y[3]-x[3])/hz }')"
@@ -73,7 +85,11 @@ for run in $(seq "$RUNS"); do
 		got=$(($(curl -fs "http://$SINK/count") - c0))
 		kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 		line="$(grep '^latency' <<<"$out")"
-		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received, $split"
+		written="$(awk -v a="${w0[*]}" -v b="${w1[*]}" -v got="$got" 'BEGIN {
+			split(a, x, " "); split(b, y, " ")
+			printf "written: server %.0f MB", (y[1]-x[1])/1e6
+			if (got > 0) printf ", delivery process %.0f MB (%.1f KB per delivery)", (y[2]-x[2])/1e6, (y[2]-x[2])/got/1e3 }')"
+		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received, $split; $written"
 		p99of[$n,$run]="$(sed -n 's/.*p99 \([0-9.]*\)ms.*/\1/p' <<<"$line")"
 	done
 done
