@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,14 +21,16 @@ import (
 func benchCommand() *command {
 	return &command{
 		name:  "bench",
-		usage: "--source ID [--url URL] [--duration 20s | --events N] [--concurrency 32] [--rate N] [--profiles 10000] [--no-session] [--server-pid PID [--max-rss 256MB]]",
+		usage: "--source ID [--url URL] [--duration 20s | --events N] [--concurrency 32] [--rate N] [--profiles 10000] [--no-session] [--event-type page-view] [--properties JSON] [--server-pid PID [--max-rss 256MB]]",
 		short: "load /track and print events/s, latency and the server's CPU per request",
 		long: `Drives POST /track of a running server with single-event requests spread over
 many profiles, and prints events/s, latency percentiles and, with --server-pid
 (or from /metrics), the server's CPU per request and peak memory. Each worker
 keeps one HTTP/1.1 connection, so the load generator takes little of the CPU
 of the machine it measures. It fails when a request fails, when nothing was
-measured, or when the server's memory passes --max-rss.
+measured, or when the server's memory passes --max-rss. Answers whose flows
+reported errors are counted and shown (the events the workload sends may not
+be what its flows expect: --event-type and --properties set them).
 
 Without --rate the workers send as fast as the server answers (a closed
 loop: the figures are the server's capacity, and the latency there is mostly
@@ -47,6 +50,7 @@ at a given load, e.g. with and without a feature switched on.`,
 			fs.IntVar(&o.profiles, "profiles", 10000, "number of distinct profiles the events spread over (in turn)")
 			fs.BoolVar(&o.noSession, "no-session", false, "send no session id, as server-side senders often do")
 			fs.StringVar(&o.eventType, "event-type", "page-view", "event type to send")
+			fs.StringVar(&o.properties, "properties", "", `the events' properties, a JSON object, e.g. '{"price":12.5}'; default: {"url": "https://example.com/p/N"}, N from 0 to 99 by profile`)
 			fs.IntVar(&o.serverPID, "server-pid", 0, "the server's process id (on this machine): report its CPU per request (with its child processes', such as the delivery process) and sample its memory (VmRSS)")
 			fs.StringVar(&o.maxRSS, "max-rss", "", "with --server-pid: fail when the server's resident memory exceeds this, e.g. 256MB")
 			fs.StringVar(&o.metricsToken, "metrics-token", "", "without --server-pid, the CPU per request is read from /metrics (process_cpu_seconds_total) with this token when it needs one")
@@ -63,6 +67,7 @@ at a given load, e.g. with and without a feature switched on.`,
 // benchOptions are the flags of bench.
 type benchOptions struct {
 	base, source, eventType string
+	properties              string
 	duration, warmup        time.Duration
 	events, conc, profiles  int
 	rate                    int
@@ -101,6 +106,18 @@ func (e *env) bench(o *benchOptions) error {
 		addr = net.JoinHostPort(u.Hostname(), "80")
 	}
 	target := u.String()
+	var props []byte
+	if o.properties != "" {
+		var buf bytes.Buffer
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(o.properties), &obj); err != nil || obj == nil {
+			return usagef("bench: --properties must be a JSON object, e.g. '{\"price\":12.5}'")
+		}
+		if err := json.Compact(&buf, []byte(o.properties)); err != nil {
+			return usagef("bench: --properties: %v", err)
+		}
+		props = buf.Bytes()
+	}
 	var proc *procStat
 	if o.serverPID != 0 {
 		if proc, err = readProc(o.serverPID); err != nil {
@@ -114,7 +131,7 @@ func (e *env) bench(o *benchOptions) error {
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
 	}
-	code, body, err := c.send(o.source, o.eventType, 0, !o.noSession)
+	code, body, err := c.send(o.source, o.eventType, props, 0, !o.noSession)
 	c.close()
 	if err != nil {
 		return fmt.Errorf("bench: %s: %w", target, err)
@@ -124,8 +141,8 @@ func (e *env) bench(o *benchOptions) error {
 	}
 
 	var measuring, stop atomic.Bool
-	var okN, failN, seq atomic.Int64
-	var lastErr atomic.Value
+	var okN, failN, flowErrN, seq atomic.Int64
+	var lastErr, firstFlowErr atomic.Value
 	done := make(chan struct{})
 	var doneOnce sync.Once
 	lat := make([][]time.Duration, o.conc)
@@ -180,7 +197,7 @@ func (e *env) bench(o *benchOptions) error {
 						break
 					}
 				}
-				code, body, err := c.send(o.source, o.eventType, int((seq.Add(1)-1)%int64(o.profiles)), !o.noSession)
+				code, body, err := c.send(o.source, o.eventType, props, int((seq.Add(1)-1)%int64(o.profiles)), !o.noSession)
 				d := time.Since(t0)
 				if err != nil {
 					c.close()
@@ -197,6 +214,10 @@ func (e *env) bench(o *benchOptions) error {
 						lastErr.Store(fmt.Sprintf("HTTP %d: %s", code, strings.TrimSpace(string(body))))
 					}
 					continue
+				}
+				if msg := flowError(body); msg != "" {
+					flowErrN.Add(1)
+					firstFlowErr.CompareAndSwap(nil, msg)
 				}
 				if n := okN.Add(1); o.events > 0 && n >= int64(o.events) {
 					doneOnce.Do(func() { close(done) })
@@ -300,6 +321,9 @@ func (e *env) bench(o *benchOptions) error {
 	if n := missed.Load(); n > 0 {
 		fmt.Fprintf(e.stdout, "not sent     %d requests: the server fell too far behind the offered rate\n", n)
 	}
+	if n := flowErrN.Load(); n > 0 {
+		fmt.Fprintf(e.stdout, "flow errors  %d answers reported errors; the first: %s\n", n, firstFlowErr.Load())
+	}
 	if v := lastErr.Load(); v != nil {
 		fmt.Fprintf(e.stdout, "last error   %s\n", v)
 	}
@@ -339,12 +363,17 @@ func (c *trackConn) close() { c.conn.Close() }
 
 // send posts one event for profile, with a session id of its own or none,
 // and returns the status and the body.
-func (c *trackConn) send(source, eventType string, profile int, session bool) (int, []byte, error) {
+func (c *trackConn) send(source, eventType string, props []byte, profile int, session bool) (int, []byte, error) {
 	c.body = fmt.Appendf(c.body[:0], `{"source":{"id":%q},"profile":{"id":"bench-profile-%d"},`, source, profile)
 	if session {
 		c.body = fmt.Appendf(c.body, `"session":{"id":"bench-session-%d"},`, profile)
 	}
-	c.body = fmt.Appendf(c.body, `"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`, eventType, profile%100)
+	if props != nil {
+		c.body = fmt.Appendf(c.body, `"events":[{"type":%q,"properties":`, eventType)
+		c.body = append(append(c.body, props...), "}]}"...)
+	} else {
+		c.body = fmt.Appendf(c.body, `"events":[{"type":%q,"properties":{"url":"https://example.com/p/%d"}}]}`, eventType, profile%100)
+	}
 	c.req = fmt.Appendf(c.req[:0], "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tracflow-bench\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", c.path, c.host, len(c.body))
 	c.req = append(c.req, c.body...)
 	if err := c.conn.SetDeadline(time.Now().Add(30 * time.Second)); err != nil {
@@ -354,6 +383,21 @@ func (c *trackConn) send(source, eventType string, profile int, session bool) (i
 		return 0, nil, err
 	}
 	return readResponse(c.r)
+}
+
+// flowError answers the first error a /track answer reports, or "" when it
+// reports none (or is not a /track answer).
+func flowError(body []byte) string {
+	if bytes.Contains(body, []byte(`"errors":[]`)) {
+		return ""
+	}
+	var a struct {
+		Errors []string `json:"errors"`
+	}
+	if json.Unmarshal(body, &a) != nil || len(a.Errors) == 0 {
+		return ""
+	}
+	return a.Errors[0]
 }
 
 // readResponse reads one HTTP/1.1 response: status, headers, and a body

@@ -153,3 +153,48 @@ func TestBenchAtAFixedRate(t *testing.T) {
 		t.Errorf("negative rate: exit %d, %s", code, errs)
 	}
 }
+
+// TestBenchPropertiesAndFlowErrors: the events carry --properties, and
+// answers whose flow failed (here: the calculator reads a price the events
+// lack) are counted and shown, without failing the run.
+func TestBenchPropertiesAndFlowErrors(t *testing.T) {
+	e := testenv.New(t, testenv.Options{})
+	flow := testenv.FlowJSON("total", []testenv.Node{
+		{ID: "start", Module: testenv.Start},
+		{ID: "calc", Module: "tracardi.process_engine.action.v1.calculator_action",
+			Init: map[string]any{"calc_dsl": "profile@stats.counters.total = event@properties.price * 2"}},
+	}, "start.payload>calc")
+	src := e.Setup("props", flow, "purchase")
+	args := []string{"bench", "--url", e.URL, "--source", src, "--event-type", "purchase", "--events", "40", "--warmup", "0s",
+		"--concurrency", "2", "--profiles", "10"}
+	code, out, errs := run(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	m := regexp.MustCompile(`flow errors  (\d+) answers reported errors; the first: (.*)`).FindStringSubmatch(out)
+	if m == nil || !strings.Contains(m[2], "price") {
+		t.Fatalf("no flow errors about the price reported:\n%s", out)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 40 {
+		t.Errorf("%s answers with errors reported, want every one of at least 40:\n%s", m[1], out)
+	}
+
+	code, out, errs = run(t, append(args, "--properties", ` {"price": 12.5, "sku": "A1"} `)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s %s", code, out, errs)
+	}
+	if strings.Contains(out, "flow errors") {
+		t.Errorf("flow errors reported with the price sent:\n%s", out)
+	}
+	r := e.Admin("GET", "/profile/bench-profile-3", nil).MustOK(t)
+	if got := r.At("stats.counters.total"); got != 25.0 {
+		t.Errorf("bench-profile-3's total is %v, want 25 (the price sent, doubled)", got)
+	}
+
+	for _, bad := range []string{`[1]`, `null`, `{"price":`, `12`} {
+		code, _, errs = run(t, append(args, "--properties", bad)...)
+		if code == 0 || !strings.Contains(errs, "--properties must be a JSON object") {
+			t.Errorf("--properties %s: exit %d, %s", bad, code, errs)
+		}
+	}
+}
