@@ -33,6 +33,11 @@ PREPARE="$work" scripts/bench-compare.sh >/dev/null
 go build -o "$work/sink" ./scripts/sink
 "$work/sink" --addr "$SINK" &
 sink=$!
+for _ in $(seq 50); do curl -fs -o /dev/null "http://$SINK/count" && break; sleep 0.1; done
+if ! kill -0 "$sink" 2>/dev/null; then # another receiver would take the deliveries and hide its CPU
+	echo "bench-destinations: the stand-in receiver did not start: is $SINK in use?" >&2
+	exit 1
+fi
 export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
 rate=(); [ "$RATE" != 0 ] && rate=(--rate "$RATE")
 hz="$(getconf CLK_TCK)" # the unit of /proc's CPU times

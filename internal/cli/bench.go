@@ -109,12 +109,8 @@ func (e *env) bench(o *benchOptions) error {
 	var props []byte
 	if o.properties != "" {
 		var buf bytes.Buffer
-		var obj map[string]any
-		if err := json.Unmarshal([]byte(o.properties), &obj); err != nil || obj == nil {
+		if err := json.Compact(&buf, []byte(o.properties)); err != nil || !bytes.HasPrefix(buf.Bytes(), []byte("{")) {
 			return usagef("bench: --properties must be a JSON object, e.g. '{\"price\":12.5}'")
-		}
-		if err := json.Compact(&buf, []byte(o.properties)); err != nil {
-			return usagef("bench: --properties: %v", err)
 		}
 		props = buf.Bytes()
 	}
