@@ -229,6 +229,7 @@ const (
 	wDeleteSessions
 	wDeleteAliases
 	wDeleteProfile
+	wUpdateProfile
 	wUpsertProfile
 	wDeleteStaleAliases
 	wInsertNewAliases
@@ -255,6 +256,9 @@ var writeSQL = [nWriteStmts]string{
 	wDeleteSessions: `DELETE FROM sessions WHERE profile_id = ?`,
 	wDeleteAliases:  `DELETE FROM profile_aliases WHERE profile_id = ?`,
 	wDeleteProfile:  `DELETE FROM profiles WHERE id = ?`,
+	// A stored profile is updated in place: one search of the table, where
+	// the upsert first tries an insert, then finds the row again to update.
+	wUpdateProfile: `UPDATE profiles SET inserted_us = ?, updated_us = ?, doc = ? WHERE id = ?`,
 	wUpsertProfile: `INSERT INTO profiles (id, inserted_us, updated_us, doc) VALUES (?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET inserted_us = excluded.inserted_us, updated_us = excluded.updated_us, doc = excluded.doc`,
 	// Aliases are rewritten only where they changed: in the usual update of a
@@ -400,7 +404,13 @@ func applySet(t *wtx, set *rows.Set) error {
 		}
 	}
 	for _, p := range set.Profiles {
-		if _, err := t.exec(wUpsertProfile, p.ID, p.InsertedUS, p.UpdatedUS, p.Doc); err != nil {
+		res, err := t.exec(wUpdateProfile, p.InsertedUS, p.UpdatedUS, p.Doc, p.ID)
+		if err == nil {
+			if n, _ := res.RowsAffected(); n == 0 {
+				_, err = t.exec(wUpsertProfile, p.ID, p.InsertedUS, p.UpdatedUS, p.Doc)
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("store: profile %q: %w", p.ID, err)
 		}
 		aliases, err := jsonx.Marshal(p.Aliases)
