@@ -31,31 +31,34 @@ pid=""; sink=""
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "$sink" ] && kill "$sink" 2>/dev/null; rm -rf "$work"' EXIT
 PREPARE="$work" scripts/bench-compare.sh >/dev/null
 go build -o "$work/sink" ./scripts/sink
+# Another receiver on the address would take the deliveries and hide its CPU.
+if curl -s -o /dev/null "http://$SINK/"; then
+	echo "bench-destinations: $SINK is in use: stop what listens there" >&2
+	exit 1
+fi
 "$work/sink" --addr "$SINK" &
 sink=$!
 for _ in $(seq 50); do curl -fs -o /dev/null "http://$SINK/count" && break; sleep 0.1; done
-if ! kill -0 "$sink" 2>/dev/null; then # another receiver would take the deliveries and hide its CPU
-	echo "bench-destinations: the stand-in receiver did not start: is $SINK in use?" >&2
-	exit 1
-fi
 export TRACFLOW_ADMIN_PASSWORD="bench-compare password"
 rate=(); [ "$RATE" != 0 ] && rate=(--rate "$RATE")
 hz="$(getconf CLK_TCK)" # the unit of /proc's CPU times
 declare -A p99of # the p99 of each count of destinations and round
 # median "A B C ...": the middle value (the lower of the two middle ones).
 median() { tr ' ' '\n' <<<"$1" | grep . | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
-# cpu PID: the CPU seconds (user and system) PID has used, 0 when it is gone.
-cpu() {
-	local t
-	t="$(awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null)" || t=0
-	echo "${t:-0}"
-}
-# wrote PID: the bytes PID has written with write calls (files, pipes and
-# sockets), 0 when it is gone.
-wrote() {
-	local b
-	b="$(awk '$1 == "wchar:" {print $2}' "/proc/$1/io" 2>/dev/null)" || b=0
-	echo "${b:-0}"
+# usage SERVER CHILD RECEIVER: the CPU ticks (user and system) each has
+# used, then the bytes the server and the child have written with write
+# calls (files, pipes and sockets); 0 for a process that is gone.
+usage() {
+	local p v out=()
+	for p in "$@"; do
+		v="$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null)" || v=0
+		out+=("${v:-0}")
+	done
+	for p in "$1" "$2"; do
+		v="$(awk '$1 == "wchar:" {print $2}' "/proc/$p/io" 2>/dev/null)" || v=0
+		out+=("${v:-0}")
+	done
+	echo "${out[*]}"
 }
 for run in $(seq "$RUNS"); do
 	for n in $DESTS; do
@@ -77,24 +80,20 @@ for run in $(seq "$RUNS"); do
 			[ -n "$child" ] && break
 			sleep 0.1
 		done
-		t0=("$(cpu "$pid")" "$(cpu "${child:-0}")" "$(cpu "$sink")")
-		w0=("$(wrote "$pid")" "$(wrote "${child:-0}")")
+		u0="$(usage "$pid" "${child:-0}" "$sink")"
 		out="$("$work/tracflow" bench --url "http://$ADDR" --source s1 --event-type purchase --properties '{"price":12.5,"sku":"A1"}' --duration "$SECS" \
 			--concurrency 32 --profiles "$PROFILES" "${rate[@]}" --server-pid "$pid")"
-		t1=("$(cpu "$pid")" "$(cpu "${child:-0}")" "$(cpu "$sink")")
-		w1=("$(wrote "$pid")" "$(wrote "${child:-0}")")
-		split="$(awk -v hz="$hz" -v a="${t0[*]}" -v b="${t1[*]}" 'BEGIN {
-			split(a, x, " "); split(b, y, " ")
-			printf "CPU s: server %.1f, delivery process %.1f, receiver %.1f", (y[1]-x[1])/hz, (y[2]-x[2])/hz, (y[3]-x[3])/hz }')"
+		u1="$(usage "$pid" "${child:-0}" "$sink")"
 		sleep 3 # deliveries still on their way
 		got=$(($(curl -fs "http://$SINK/count") - c0))
 		kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 		line="$(grep '^latency' <<<"$out")"
-		written="$(awk -v a="${w0[*]}" -v b="${w1[*]}" -v got="$got" 'BEGIN {
+		split="$(awk -v hz="$hz" -v a="$u0" -v b="$u1" -v got="$got" 'BEGIN {
 			split(a, x, " "); split(b, y, " ")
-			printf "written: server %.0f MB", (y[1]-x[1])/1e6
-			if (got > 0) printf ", delivery process %.0f MB (%.1f KB per delivery)", (y[2]-x[2])/1e6, (y[2]-x[2])/got/1e3 }')"
-		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received, $split; $written"
+			printf "CPU s: server %.1f, delivery process %.1f, receiver %.1f", (y[1]-x[1])/hz, (y[2]-x[2])/hz, (y[3]-x[3])/hz
+			printf "; written: server %.0f MB", (y[4]-x[4])/1e6
+			if (got > 0) printf ", delivery process %.0f MB (%.1f KB per delivery)", (y[5]-x[5])/1e6, (y[5]-x[5])/got/1e3 }')"
+		echo "run $run, $n destinations: $(grep '^events/s' <<<"$out" | awk '{print $2}') req/s, ${line#latency }, $(grep '^server CPU' <<<"$out" | sed 's/server CPU *//'), $got deliveries received, $split"
 		grep '^flow errors' <<<"$out" || true # the workload is not what the flow expects
 		p99of[$n,$run]="$(sed -n 's/.*p99 \([0-9.]*\)ms.*/\1/p' <<<"$line")"
 	done

@@ -340,6 +340,20 @@ func (t *wtx) exec(i int, args ...any) (sql.Result, error) {
 	return t.stmt(i).ExecContext(t.ctx, args...)
 }
 
+// updateElse runs the update statement and, when it changed no row, the
+// other one (an upsert) with its own arguments.
+func (t *wtx) updateElse(update int, updateArgs []any, otherwise int, otherwiseArgs ...any) error {
+	res, err := t.exec(update, updateArgs...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	_, err = t.exec(otherwise, otherwiseArgs...)
+	return err
+}
+
 func (t *wtx) stmt(i int) *sql.Stmt {
 	if t.stmts[i] == nil {
 		t.stmts[i] = t.tx.StmtContext(t.ctx, t.base[i])
@@ -404,13 +418,8 @@ func applySet(t *wtx, set *rows.Set) error {
 		}
 	}
 	for _, p := range set.Profiles {
-		res, err := t.exec(wUpdateProfile, p.InsertedUS, p.UpdatedUS, p.Doc, p.ID)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 0 {
-				_, err = t.exec(wUpsertProfile, p.ID, p.InsertedUS, p.UpdatedUS, p.Doc)
-			}
-		}
-		if err != nil {
+		if err := t.updateElse(wUpdateProfile, []any{p.InsertedUS, p.UpdatedUS, p.Doc, p.ID},
+			wUpsertProfile, p.ID, p.InsertedUS, p.UpdatedUS, p.Doc); err != nil {
 			return fmt.Errorf("store: profile %q: %w", p.ID, err)
 		}
 		aliases, err := jsonx.Marshal(p.Aliases)
@@ -439,14 +448,8 @@ func applySet(t *wtx, set *rows.Set) error {
 		}
 	}
 	for _, r := range set.Sessions {
-		res, err := t.exec(wUpdateSessionDoc, r.Doc, r.ID, null(r.ProfileID), r.InsertedUS)
-		if err == nil {
-			if n, _ := res.RowsAffected(); n == 1 {
-				continue
-			}
-			_, err = t.exec(wUpsertSession, r.ID, null(r.ProfileID), r.InsertedUS, r.Doc)
-		}
-		if err != nil {
+		if err := t.updateElse(wUpdateSessionDoc, []any{r.Doc, r.ID, null(r.ProfileID), r.InsertedUS},
+			wUpsertSession, r.ID, null(r.ProfileID), r.InsertedUS, r.Doc); err != nil {
 			return fmt.Errorf("store: session %q: %w", r.ID, err)
 		}
 	}
